@@ -1,0 +1,30 @@
+"""curate: know your data, then fix it.
+
+>>> import curate
+>>> result = curate.audit("reviews.csv", label="label", text="text")  # doctest: +SKIP
+>>> result.summary  # doctest: +SKIP
+"""
+
+from curate.audit import AuditResult, audit
+from curate.dataset import Dataset, build_dataset
+from curate.detectors import Detector, DetectorResult, available_detectors, register
+from curate.errors import CurateError
+from curate.ingest.loading import load_data
+from curate.store import Workspace
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AuditResult",
+    "CurateError",
+    "Dataset",
+    "Detector",
+    "DetectorResult",
+    "Workspace",
+    "__version__",
+    "audit",
+    "available_detectors",
+    "build_dataset",
+    "load_data",
+    "register",
+]

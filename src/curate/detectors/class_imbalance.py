@@ -1,0 +1,39 @@
+"""Class imbalance: rows of classes much rarer than an even share would give them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from curate.dataset import Dataset
+from curate.detectors.base import Detector, DetectorResult, NeedProvider
+from curate.detectors.registry import register
+
+__all__ = ["ClassImbalanceDetector"]
+
+
+@register
+class ClassImbalanceDetector(Detector):
+    """Flags rows of a class holding less than ``ratio`` (default 0.2) of an even share of the rows.
+
+    Score: the class's count over the even share (capped at 1).
+    """
+
+    name: ClassVar[str] = "class_imbalance"
+    needs: ClassVar[frozenset[str]] = frozenset({"dataset"})
+    description: ClassVar[str] = "the row's class is rare"
+
+    def __init__(self, ratio: float = 0.2) -> None:
+        self.ratio = ratio
+
+    def find(self, context: NeedProvider) -> DetectorResult:
+        dataset: Dataset = context.need("dataset")
+        codes = dataset.label_codes
+        counts = np.bincount(codes, minlength=len(dataset.classes))
+        even = dataset.n_rows / len(dataset.classes)
+        share = counts / even
+        flagged = share[codes] < self.ratio
+        details = [{"class_count": int(counts[c]), "even_share": round(even, 1)} for c in codes]
+        rare = {dataset.classes[c]: int(counts[c]) for c in np.flatnonzero(share < self.ratio)}
+        return self._result(share[codes], flagged, details=details, notes={"rare_classes": rare})

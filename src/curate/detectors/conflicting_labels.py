@@ -1,0 +1,73 @@
+"""Conflicting labels: copies of the same input (exact or near) that carry different labels."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import ClassVar
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from curate.dataset import Dataset
+from curate.detectors.base import Detector, DetectorResult, NeedProvider
+from curate.detectors.near_duplicates import near_duplicate_pairs
+from curate.detectors.registry import register
+from curate.neighbors import NeighborGraph
+
+__all__ = ["ConflictingLabelDetector"]
+
+
+@register
+class ConflictingLabelDetector(Detector):
+    """Flags every row of a copy group (exact or near duplicates) whose labels disagree.
+
+    Score: the share of the group that agrees with the row's label. The suggestion is the group's
+    majority label when there is a strict majority.
+    """
+
+    name: ClassVar[str] = "conflicting_labels"
+    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
+    description: ClassVar[str] = "copies of this input carry different labels"
+
+    def __init__(self, similarity: float = 0.95, relative_distance: float = 0.05) -> None:
+        self.similarity = similarity
+        self.relative_distance = relative_distance
+
+    def find(self, context: NeedProvider) -> DetectorResult:
+        dataset: Dataset = context.need("dataset")
+        graph: NeighborGraph = context.need("neighbors")
+        groups: np.ndarray = context.need("duplicate_groups")
+        n = dataset.n_rows
+        _, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance)
+        src, col = np.nonzero(near)
+        dst = graph.indices[src, col]
+        # Exact groups join through a chain of edges; near pairs add their own edges.
+        grouped = np.flatnonzero(groups >= 0)
+        order = grouped[np.argsort(groups[grouped], kind="stable")]
+        same = groups[order][1:] == groups[order][:-1]
+        chain_src, chain_dst = order[:-1][same], order[1:][same]
+        rows = np.r_[src, chain_src]
+        cols = np.r_[dst, chain_dst]
+        adjacency = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+        _, component = connected_components(adjacency, directed=False)
+        scores = np.ones(n)
+        flagged = np.zeros(n, dtype=bool)
+        suggested: list[str | None] = [None] * n
+        details: list[dict] = [{} for _ in range(n)]
+        by_component: dict[int, list[int]] = {}
+        for i in np.unique(np.r_[rows, cols]).astype(int):
+            by_component.setdefault(int(component[i]), []).append(i)
+        for members in by_component.values():
+            labels = Counter(dataset.labels[m] for m in members)
+            if len(members) < 2 or len(labels) < 2:
+                continue
+            (top, top_count), (_, second_count) = labels.most_common(2)
+            majority = top if top_count > second_count else None
+            ids = [str(dataset.row_ids[m]) for m in members]
+            for m in members:
+                flagged[m] = True
+                scores[m] = labels[dataset.labels[m]] / len(members)
+                suggested[m] = majority if majority != dataset.labels[m] else None
+                details[m] = {"copies": ids, "labels": dict(labels)}
+        return self._result(scores, flagged, suggested_labels=suggested, details=details)

@@ -1,0 +1,66 @@
+"""Train/test leakage: the same (or a near-identical) input in more than one split."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from curate.dataset import Dataset
+from curate.detectors.base import Detector, DetectorResult, NeedProvider
+from curate.detectors.exact_duplicates import group_members
+from curate.detectors.near_duplicates import near_duplicate_pairs
+from curate.detectors.registry import register
+from curate.neighbors import NeighborGraph
+
+__all__ = ["LeakageDetector"]
+
+
+@register
+class LeakageDetector(Detector):
+    """Flags rows that have an exact or near copy in another split; details name the copies.
+
+    Score: 0 for an exact copy across splits, below 0.5 for a near copy, 1 otherwise. Without a
+    split column or a test file there is nothing to leak and every row scores 1.
+    """
+
+    name: ClassVar[str] = "leakage"
+    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
+    description: ClassVar[str] = "the input also appears in another split"
+
+    def __init__(self, similarity: float = 0.95, relative_distance: float = 0.05) -> None:
+        self.similarity = similarity
+        self.relative_distance = relative_distance
+
+    def find(self, context: NeedProvider) -> DetectorResult:
+        dataset: Dataset = context.need("dataset")
+        n = dataset.n_rows
+        scores = np.ones(n)
+        flagged = np.zeros(n, dtype=bool)
+        details: list[dict] = [{} for _ in range(n)]
+        if dataset.splits is None or len(set(dataset.splits)) < 2:
+            return self._result(scores, flagged, details=details, notes={"splits": None})
+        splits = dataset.splits
+        groups: np.ndarray = context.need("duplicate_groups")
+        for members in group_members(groups).values():
+            for m in members:
+                others = [int(o) for o in members if splits[o] != splits[m]]
+                if others:
+                    flagged[m] = True
+                    scores[m] = 0.0
+                    details[m] = {"kind": "exact", "split": str(splits[m]),
+                                  "matches": [str(dataset.row_ids[o]) for o in others]}
+        graph: NeighborGraph = context.need("neighbors")
+        closeness, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance)
+        cross = near & (splits[graph.indices] != splits[:, None])
+        for i in np.flatnonzero(cross.any(axis=1) & ~flagged):
+            cols = np.flatnonzero(cross[i])
+            flagged[i] = True
+            scores[i] = min(float(closeness[i]), 0.49)
+            details[i] = {"kind": "near", "split": str(splits[i]),
+                          "matches": [str(dataset.row_ids[graph.indices[i, c]]) for c in cols]}
+        by_split = {str(s): int(np.count_nonzero(flagged & (splits == s))) for s in sorted(set(splits))}
+        exact = sum(1 for d in details if d.get("kind") == "exact")
+        return self._result(scores, flagged, details=details,
+                            notes={"flagged_by_split": by_split, "exact": exact,
+                                   "near": int(flagged.sum()) - exact})

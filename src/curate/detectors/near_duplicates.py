@@ -1,0 +1,71 @@
+"""Near duplicates: rows whose features are almost the same but whose inputs are not identical."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from curate.dataset import Dataset
+from curate.detectors.base import Detector, DetectorResult, NeedProvider
+from curate.detectors.registry import register
+from curate.neighbors import NeighborGraph
+
+__all__ = ["NearDuplicateDetector", "near_duplicate_pairs"]
+
+
+def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: float,
+                         relative_distance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's closeness score in [0, 1] and a boolean matrix of which neighbours are near copies.
+
+    For normalised features a neighbour is a near copy when its cosine similarity reaches
+    ``similarity``; for tabular features, when its distance is below ``relative_distance`` times the
+    median nearest-neighbour distance. Exact duplicates (same group) are left to their own detector.
+    """
+    if graph.normalized:
+        sims = graph.similarities()
+        near = sims >= similarity
+        closeness = np.clip((1.0 - sims[:, 0]) / (1.0 - similarity) * 0.5, 0.0, 1.0)
+    else:
+        typical = float(np.median(graph.distances[:, 0])) or 1.0
+        near = graph.distances <= relative_distance * typical
+        closeness = np.clip(graph.distances[:, 0] / typical * 0.5 / relative_distance, 0.0, 1.0)
+    same_group = (groups[graph.indices] == groups[:, None]) & (groups[:, None] >= 0)
+    return closeness, near & ~same_group
+
+
+@register
+class NearDuplicateDetector(Detector):
+    """Flags rows with a neighbour that is a near copy (default cosine similarity >= 0.95).
+
+    Score: lower means closer to the nearest neighbour; below 0.5 is the near-copy range.
+    """
+
+    name: ClassVar[str] = "near_duplicate"
+    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
+    description: ClassVar[str] = "an almost identical input exists"
+
+    def __init__(self, similarity: float = 0.95, relative_distance: float = 0.05) -> None:
+        self.similarity = similarity
+        self.relative_distance = relative_distance
+
+    def find(self, context: NeedProvider) -> DetectorResult:
+        dataset: Dataset = context.need("dataset")
+        graph: NeighborGraph = context.need("neighbors")
+        groups: np.ndarray = context.need("duplicate_groups")
+        closeness, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance)
+        flagged = near.any(axis=1)
+        sims = graph.similarities() if graph.normalized else None
+        details: list[dict] = []
+        for i in range(len(flagged)):
+            if not flagged[i]:
+                details.append({})
+                continue
+            cols = np.flatnonzero(near[i])
+            details.append({
+                "matches": [str(dataset.row_ids[graph.indices[i, c]]) for c in cols],
+                "similarity": [round(float(sims[i, c]), 4) for c in cols] if sims is not None else None,
+            })
+        scores = np.where(flagged, np.minimum(closeness, 0.49), np.maximum(closeness, 0.5))
+        return self._result(scores, flagged, details=details,
+                            notes={"similarity_threshold": self.similarity if graph.normalized else None})

@@ -1,0 +1,44 @@
+"""Outliers: rows far from every other row in feature space."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from curate.detectors.base import Detector, DetectorResult, NeedProvider
+from curate.detectors.registry import register
+from curate.neighbors import NeighborGraph
+
+__all__ = ["OutlierDetector"]
+
+
+@register
+class OutlierDetector(Detector):
+    """Flags rows whose mean distance to their k nearest neighbours is extreme (Tukey's far-out fence).
+
+    Score: the share of rows at least as isolated as this one, so the most isolated row scores
+    about 1/n. The fence, Q3 + 3 IQR of the distances, adapts to how spread the data is instead of
+    flagging a fixed percentage.
+    """
+
+    name: ClassVar[str] = "outlier"
+    needs: ClassVar[frozenset[str]] = frozenset({"neighbors"})
+    description: ClassVar[str] = "the input is unlike the rest of the data"
+
+    def __init__(self, fence: float = 3.0) -> None:
+        self.fence = fence
+
+    def find(self, context: NeedProvider) -> DetectorResult:
+        graph: NeighborGraph = context.need("neighbors")
+        isolation = graph.distances.mean(axis=1)
+        n = len(isolation)
+        # share of rows with isolation >= mine: rank from the top, ties counted generously
+        order = np.sort(isolation)
+        at_least = n - np.searchsorted(order, isolation, side="left")
+        scores = at_least / n
+        q1, q3 = np.percentile(isolation, [25, 75])
+        limit = q3 + self.fence * (q3 - q1)
+        flagged = isolation > limit
+        details = [{"knn_distance": round(float(d), 4)} for d in isolation]
+        return self._result(scores, flagged, details=details, notes={"distance_limit": round(float(limit), 4)})

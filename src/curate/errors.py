@@ -1,0 +1,77 @@
+"""The exceptions curate raises on purpose.
+
+Every one carries a message that says what was wrong and what to do next; the CLI prints that
+message as one line and exits non-zero, the web layer turns it into an HTTP error.
+
+::
+
+    CurateError
+     ├── InputError              the data or an option the user gave is not usable
+     │    ├── ColumnError        a named column is missing, or none could be chosen
+     │    ├── DecodingError      the file's bytes are not text in the encoding used
+     │    ├── FileFormatError    the file cannot be parsed (ragged CSV, bad JSON line, ...)
+     │    ├── DatasetError       the table parses but cannot be audited (one class, dup ids, ...)
+     │    └── PredProbsError     user-supplied predicted probabilities are unusable
+     ├── WorkspaceError          the workspace is missing, locked, or from a newer curate
+     │    └── NotFoundError      a run, dataset or version that does not exist
+     └── MissingExtraError       an optional dependency is not installed
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ColumnError",
+    "CurateError",
+    "DatasetError",
+    "DecodingError",
+    "FileFormatError",
+    "InputError",
+    "MissingExtraError",
+    "NotFoundError",
+    "PredProbsError",
+    "WorkspaceError",
+]
+
+
+class CurateError(Exception):
+    """Base class: an expected failure with a message meant for the user."""
+
+
+class InputError(CurateError):
+    """The data or an option the user gave is not usable."""
+
+
+class ColumnError(InputError):
+    """A named column is missing, or no column could be chosen automatically."""
+
+
+class DecodingError(InputError):
+    """The file's bytes are not text in the encoding that was used."""
+
+
+class FileFormatError(InputError):
+    """The file cannot be parsed in its format."""
+
+
+class DatasetError(InputError):
+    """The table parses but cannot be audited as it is."""
+
+
+class PredProbsError(InputError):
+    """User-supplied predicted probabilities are unusable."""
+
+
+class WorkspaceError(CurateError):
+    """The workspace cannot be used."""
+
+
+class NotFoundError(WorkspaceError):
+    """A run, dataset or version that does not exist was asked for."""
+
+
+class MissingExtraError(CurateError):
+    """An optional dependency is not installed."""
+
+    def __init__(self, feature: str, extra: str) -> None:
+        super().__init__(f"{feature} needs the '{extra}' extra: pip install 'curate[{extra}]'")
+        self.extra = extra

@@ -1,0 +1,26 @@
+"""Features: one dense vector per row, from an embedder per modality, cached by content hash."""
+
+from curate.features.base import ProgressCallback, TextEmbedder
+from curate.features.cache import FeatureCache, embed_with_cache
+from curate.features.tabular import encode_table, usable_columns
+from curate.features.text import (
+    DEFAULT_TEXT_MODEL,
+    HashedTextEmbedder,
+    SentenceEmbedder,
+    default_text_embedder,
+    sentence_model_available,
+)
+
+__all__ = [
+    "DEFAULT_TEXT_MODEL",
+    "FeatureCache",
+    "HashedTextEmbedder",
+    "ProgressCallback",
+    "SentenceEmbedder",
+    "TextEmbedder",
+    "default_text_embedder",
+    "embed_with_cache",
+    "encode_table",
+    "sentence_model_available",
+    "usable_columns",
+]

@@ -1,0 +1,28 @@
+"""The embedder protocol: turn a modality's inputs into one dense vector per row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["ProgressCallback", "TextEmbedder"]
+
+# Called with the number of items just finished; lets the CLI drive a progress bar.
+ProgressCallback = Callable[[int], None]
+
+
+@runtime_checkable
+class TextEmbedder(Protocol):
+    """Embeds texts one at a time, so results can be cached per text.
+
+    ``model_id`` names the model and its settings: two embedders with the same id must return the
+    same vector for the same text, because the cache is keyed by (content hash, model id).
+    """
+
+    model_id: str
+
+    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        """Return a float32 array of shape (len(texts), dim), rows L2-normalised."""
+        ...

@@ -1,0 +1,64 @@
+"""Tabular features: scaled numbers with missing-value indicators and one-hot categories."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["encode_table", "usable_columns"]
+
+# Categories rarer than this share fall into one "other" bucket, so a free-text column with
+# thousands of distinct values cannot blow up the width of the matrix.
+_MIN_CATEGORY_SHARE = 0.01
+_MAX_CATEGORIES = 50
+
+
+def usable_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns worth feeding a model: not constant, and not an id (unique text or integer counter)."""
+    keep = []
+    for column in frame.columns:
+        series = frame[column]
+        present = series.dropna()
+        if present.nunique() <= 1:
+            continue
+        if len(present) == len(frame) and present.nunique() == len(frame) and len(frame) > 20:
+            if series.dtype == object:
+                continue
+            values = present.to_numpy(dtype=float)
+            if np.all(values == np.round(values)):
+                continue
+        keep.append(column)
+    return keep
+
+
+def encode_table(frame: pd.DataFrame) -> np.ndarray:
+    """Encode ``frame`` as a dense float32 matrix: numbers robust-scaled, NaN imputed with an indicator.
+
+    Example
+    -------
+    >>> encode_table(pd.DataFrame({"a": [1.0, None, 3.0], "b": ["x", "y", "x"]})).shape
+    (3, 4)
+    """
+    blocks: list[np.ndarray] = []
+    for column in usable_columns(frame):
+        series = frame[column]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            values = series.to_numpy(dtype=float)
+            missing = ~np.isfinite(values)
+            finite = values[~missing]
+            centre = float(np.median(finite)) if finite.size else 0.0
+            q1, q3 = (np.percentile(finite, [25, 75]) if finite.size else (0.0, 0.0))
+            scale = float(q3 - q1) or float(np.std(finite)) or 1.0
+            filled = np.where(missing, centre, values)
+            blocks.append(((filled - centre) / scale)[:, None])
+            if missing.any():
+                blocks.append(missing.astype(float)[:, None])
+        else:
+            text = series.astype(object).where(series.notna(), "<missing>").astype(str)
+            shares = text.value_counts(normalize=True)
+            kept = shares[shares >= _MIN_CATEGORY_SHARE].index[:_MAX_CATEGORIES]
+            for category in kept:
+                blocks.append((text == category).to_numpy(dtype=float)[:, None])
+    if not blocks:
+        return np.zeros((len(frame), 1), dtype=np.float32)
+    return np.hstack(blocks).astype(np.float32)

@@ -1,0 +1,161 @@
+"""Choose the label, text and input columns when the user did not name them, and parse numbers.
+
+Every automatic choice is returned as a sentence so that the CLI can print what was chosen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from curate.errors import ColumnError, DatasetError
+
+__all__ = ["ColumnChoice", "choose_columns", "parse_numeric_columns"]
+
+_LABEL_NAMES = ("label", "labels", "target", "class", "category", "y", "intent", "sentiment")
+_TEXT_NAMES = (
+    "text", "sentence", "content", "review", "body", "document", "comment", "utterance", "question",
+    "title", "message",
+)
+_MISSING_TOKENS = frozenset({"na", "n/a", "nan", "null", "none", "-", "?", "missing"})
+# A column is numeric with junk (an error) rather than categorical when at least this share of
+# its non-missing cells parse as numbers.
+_NUMERIC_SHARE = 0.9
+
+
+@dataclass
+class ColumnChoice:
+    """Which column plays which part, and a sentence for each automatic choice."""
+
+    label: str
+    text: tuple[str, ...]
+    inputs: tuple[str, ...]
+    notes: list[str] = field(default_factory=list)
+
+
+def _find(columns: Sequence[str], names: Sequence[str]) -> str | None:
+    lowered = {c.lower(): c for c in columns}
+    for name in names:
+        if name in lowered:
+            return lowered[name]
+    return None
+
+
+def _require(frame: pd.DataFrame, column: str, what: str, source: str) -> None:
+    if column not in frame.columns:
+        raise ColumnError(
+            f"{source} has no {what} column {column!r}; its columns are: "
+            f"{', '.join(map(str, frame.columns))}"
+        )
+
+
+def _looks_like_text(series: pd.Series) -> bool:
+    values = series.dropna()
+    if values.empty or not all(isinstance(v, str) for v in values.head(200)):
+        return False
+    lengths = values.astype(str).str.len()
+    words = values.astype(str).str.count(" ") + 1
+    return bool(lengths.mean() >= 25 and words.mean() >= 4 and values.nunique() > 0.5 * len(values))
+
+
+def choose_columns(
+    frame: pd.DataFrame,
+    *,
+    label: str | None,
+    text: Sequence[str] | None,
+    reserved: Sequence[str],
+    source: str,
+) -> ColumnChoice:
+    """Decide the label column, the text column(s) and the other input columns.
+
+    ``reserved`` are columns with another part (id, split) that are never inputs.
+    """
+    notes: list[str] = []
+    columns = [str(c) for c in frame.columns]
+    if label is None:
+        found = _find(columns, _LABEL_NAMES)
+        if found is None:
+            raise ColumnError(
+                f"cannot tell which column of {source} is the label; name it with --label "
+                f"(columns: {', '.join(columns)})"
+            )
+        label = found
+        notes.append(f"label column: {label!r} (detected; override with --label)")
+    _require(frame, label, "label", source)
+    for column in reserved:
+        _require(frame, column, "named", source)
+    others = [c for c in columns if c != label and c not in reserved]
+
+    if text:
+        for column in text:
+            _require(frame, column, "text", source)
+        text_columns = tuple(text)
+    else:
+        named = _find(others, _TEXT_NAMES)
+        if named is not None and _looks_like_text(frame[named]) or named is not None and len(others) == 1:
+            text_columns = (named,)
+        else:
+            texty = [c for c in others if _looks_like_text(frame[c])]
+            text_columns = (texty[0],) if len(texty) == 1 and len(others) <= 2 else ()
+        if text_columns:
+            notes.append(f"text column: {text_columns[0]!r} (detected; override with --text)")
+    inputs = tuple(c for c in others if c not in text_columns)
+    if not text_columns:
+        if not inputs:
+            raise ColumnError(f"{source} has no input columns besides the label {label!r}")
+        notes.append(f"tabular inputs: {len(inputs)} column(s) ({', '.join(inputs[:6])}"
+                     f"{', ...' if len(inputs) > 6 else ''}); name a text column with --text")
+    return ColumnChoice(label=label, text=text_columns, inputs=inputs if not text_columns else (),
+                        notes=notes)
+
+
+def _as_number(value: object) -> float | None:
+    """The number in a cell, NaN for a missing marker, or None for junk."""
+    if value is None:
+        return math.nan
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    if text.lower() in _MISSING_TOKENS or not text:
+        return math.nan
+    try:
+        return float(text.replace(",", "")) if text.count(",") and text.replace(",", "").isdigit() \
+            else float(text)
+    except ValueError:
+        return None
+
+
+def parse_numeric_columns(frame: pd.DataFrame, columns: Sequence[str], source: str,
+                          first_line: int = 2) -> pd.DataFrame:
+    """Return ``frame`` with the mostly-numeric object columns among ``columns`` parsed as floats.
+
+    A column whose cells are at least 90 % numbers but holds some junk is an error that names the
+    line and the value: silently treating it as categories would hide a broken export.
+    ``first_line`` is the file line of the first row (2 for a CSV with a header).
+    """
+    out = frame.copy()
+    for column in columns:
+        series = frame[column]
+        if series.dtype != object:
+            continue
+        present = series.dropna()
+        if present.empty:
+            continue
+        parsed = [_as_number(v) for v in series]
+        junk = [i for i, v in enumerate(parsed) if v is None]
+        parsed_count = sum(1 for i, v in enumerate(parsed) if v is not None and series.iat[i] is not None)
+        if not junk:
+            out[column] = pd.to_numeric(pd.Series(parsed, index=frame.index), errors="coerce")
+            continue
+        if parsed_count / len(present) >= _NUMERIC_SHARE:
+            row = junk[0]
+            raise DatasetError(
+                f"{source}: column {column!r} is numeric but line {row + first_line} holds "
+                f"{str(series.iat[row])[:40]!r} ({len(junk)} such cell(s)); fix or blank them"
+            )
+    return out

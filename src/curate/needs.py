@@ -1,0 +1,97 @@
+"""Lazily computed audit inputs: each need is computed once, on first request, and timed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from curate.content_keys import duplicate_groups
+from curate.dataset import Dataset
+from curate.errors import InputError
+from curate.features import FeatureCache, TextEmbedder, embed_with_cache, encode_table
+from curate.neighbors import build_neighbor_graph
+from curate.predictions import PredProbs, cross_val_pred_probs, default_classifier
+from curate.progress import ProgressReporter, SilentProgress
+
+__all__ = ["AuditNeeds", "ScopedNeeds"]
+
+
+@dataclass
+class AuditNeeds:
+    """Computes what detectors ask for, each at most once per audit."""
+
+    dataset: Dataset
+    embedder: TextEmbedder | None
+    cache: FeatureCache | None = None
+    pred_probs: PredProbs | None = None
+    folds: int = 5
+    neighbors_k: int = 10
+    seed: int = 0
+    progress: ProgressReporter = field(default_factory=SilentProgress)
+    timings: dict[str, float] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    _values: dict[str, Any] = field(default_factory=dict)
+
+    def need(self, name: str) -> Any:
+        if name not in self._values:
+            compute = getattr(self, f"_compute_{name}", None)
+            if compute is None:
+                raise InputError(f"no audit input named {name!r}")
+            started = time.perf_counter()
+            self._values[name] = compute()
+            self.timings[name] = round(time.perf_counter() - started, 3)
+        return self._values[name]
+
+    def _compute_dataset(self) -> Dataset:
+        return self.dataset
+
+    def _compute_duplicate_groups(self) -> np.ndarray:
+        return duplicate_groups(self.dataset)
+
+    def _compute_features(self) -> np.ndarray:
+        if self.dataset.modality == "tabular":
+            return encode_table(self.dataset.frame[list(self.dataset.input_columns)])
+        assert self.embedder is not None
+        texts = self.dataset.texts()
+        with self.progress.task("embedding", len(texts)) as advance:
+            vectors, fresh = embed_with_cache(texts, self.embedder, self.cache, advance)
+        self.metrics["embedder"] = self.embedder.model_id
+        self.metrics["embedded_rows"] = fresh
+        self.metrics["cached_rows"] = len(texts) - fresh
+        return vectors
+
+    def _compute_pred_probs(self) -> PredProbs:
+        if self.pred_probs is not None:
+            return self.pred_probs
+        features = self.need("features")
+        classifier = default_classifier(self.dataset.modality, self.seed)
+        with self.progress.task("cross-validation", self.folds) as advance:
+            result = cross_val_pred_probs(features, self.dataset.label_codes, len(self.dataset.classes),
+                                          classifier=classifier, folds=self.folds, seed=self.seed,
+                                          progress=advance)
+        self.metrics["oof_accuracy"] = round(float(result.accuracy or 0.0), 4)
+        self.metrics["folds"] = result.folds
+        self.metrics["classifier"] = type(classifier).__name__
+        return result
+
+    def _compute_neighbors(self) -> Any:
+        features = self.need("features")
+        with self.progress.task("neighbour search", len(features)) as advance:
+            return build_neighbor_graph(features, k=self.neighbors_k, progress=advance)
+
+
+class ScopedNeeds:
+    """What one detector sees: only the needs it declared, so an undeclared dependency fails loudly."""
+
+    def __init__(self, needs: AuditNeeds, allowed: frozenset[str], detector: str) -> None:
+        self._needs = needs
+        self._allowed = allowed
+        self._detector = detector
+
+    def need(self, name: str) -> Any:
+        if name not in self._allowed:
+            raise RuntimeError(f"detector {self._detector!r} asked for {name!r} without declaring it in needs")
+        return self._needs.need(name)

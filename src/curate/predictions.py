@@ -1,0 +1,113 @@
+"""Out-of-fold predicted class probabilities, by K-fold cross-validation or from the user.
+
+Every row's probabilities come from a model that never saw that row: that is what lets a
+confident disagreement between model and label point at a label error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import ClassifierMixin, clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from curate.errors import PredProbsError
+from curate.features.base import ProgressCallback
+
+__all__ = ["PredProbs", "cross_val_pred_probs", "default_classifier", "load_pred_probs", "validate_pred_probs"]
+
+
+@dataclass(frozen=True)
+class PredProbs:
+    """Predicted probabilities (rows x classes) and where they came from."""
+
+    probs: np.ndarray
+    source: str
+    folds: int | None = None
+    accuracy: float | None = None
+
+
+def default_classifier(modality: str, seed: int = 0) -> ClassifierMixin:
+    """The classifier cross-validated by default: linear on embeddings, boosted trees on tables."""
+    if modality == "tabular":
+        return HistGradientBoostingClassifier(max_iter=150, random_state=seed)
+    return LogisticRegression(C=1.0, max_iter=2000)
+
+
+def cross_val_pred_probs(
+    features: np.ndarray,
+    label_codes: np.ndarray,
+    n_classes: int,
+    *,
+    classifier: ClassifierMixin,
+    folds: int = 5,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+) -> PredProbs:
+    """Out-of-fold probabilities from ``folds``-fold stratified cross-validation of ``classifier``.
+
+    ``folds`` is lowered to the size of the smallest class (at least 2) so every fold sees every class.
+
+    Example
+    -------
+    >>> X = np.r_[np.zeros((4, 2)), np.ones((4, 2))]; y = np.r_[[0] * 4, [1] * 4]
+    >>> cross_val_pred_probs(X, y, 2, classifier=LogisticRegression(), folds=2).probs.shape
+    (8, 2)
+    """
+    smallest = int(np.bincount(label_codes, minlength=n_classes)[np.bincount(label_codes) > 0].min())
+    k = max(2, min(folds, smallest))
+    out = np.zeros((len(label_codes), n_classes), dtype=np.float64)
+    splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    for train, held_out in splitter.split(features, label_codes):
+        model = clone(classifier).fit(features[train], label_codes[train])
+        probs = model.predict_proba(features[held_out])
+        out[np.ix_(held_out, model.classes_.astype(int))] = probs
+        if progress is not None:
+            progress(1)
+    accuracy = float(np.mean(out.argmax(axis=1) == label_codes))
+    return PredProbs(out, source="cross-validation", folds=k, accuracy=accuracy)
+
+
+def validate_pred_probs(probs: np.ndarray, n_rows: int, classes: tuple[str, ...], source: str) -> np.ndarray:
+    """Check user probabilities: shape (rows, classes), finite, non-negative, rows summing to 1."""
+    probs = np.asarray(probs)
+    if probs.ndim != 2 or probs.shape != (n_rows, len(classes)):
+        raise PredProbsError(
+            f"{source} has shape {probs.shape}, expected ({n_rows}, {len(classes)}): one row per data "
+            f"row and one column per class in the order {list(classes)[:10]}"
+        )
+    if not np.issubdtype(probs.dtype, np.number):
+        raise PredProbsError(f"{source} holds {probs.dtype} values, expected numbers")
+    bad = np.argwhere(~np.isfinite(probs))
+    if bad.size:
+        row, col = bad[0]
+        raise PredProbsError(
+            f"{source} holds {probs[row, col]} at row {row}, column {col} ({len(bad)} non-finite "
+            "value(s)); probabilities must be finite numbers"
+        )
+    if (probs < 0).any():
+        row = int(np.argwhere(probs < 0)[0][0])
+        raise PredProbsError(f"{source} has negative values (first at row {row}); pass probabilities, not logits")
+    sums = probs.sum(axis=1)
+    off = np.flatnonzero(np.abs(sums - 1.0) > 1e-3)
+    if off.size:
+        raise PredProbsError(
+            f"{source}: row {off[0]} sums to {sums[off[0]]:.4f}, not 1 ({off.size} such row(s)); "
+            "apply a softmax to logits first"
+        )
+    return probs.astype(np.float64)
+
+
+def load_pred_probs(path: Path, n_rows: int, classes: tuple[str, ...]) -> PredProbs:
+    """Load and validate a ``.npy`` file of predicted probabilities."""
+    try:
+        probs = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise PredProbsError(f"{path} does not exist") from None
+    except (ValueError, OSError) as exc:
+        raise PredProbsError(f"{path} is not a NumPy .npy array ({exc})") from None
+    return PredProbs(validate_pred_probs(probs, n_rows, classes, str(path)), source=str(path))

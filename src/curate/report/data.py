@@ -1,0 +1,81 @@
+"""What a report shows, gathered from a fresh AuditResult or from a run stored in a workspace."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from curate.audit import AuditResult
+    from curate.store import Workspace
+
+__all__ = ["ReportData", "from_result", "from_workspace"]
+
+_PREVIEW_CHARS = 300
+
+
+@dataclass(frozen=True)
+class ReportData:
+    title: str
+    run_id: int | None
+    params: dict[str, Any]
+    metrics: dict[str, Any]
+    timings: dict[str, float]
+    notes: dict[str, dict[str, Any]]
+    descriptions: dict[str, str]
+    labels: pd.Series
+    scores: pd.DataFrame
+    previews: dict[int, str]
+
+
+def _previews(dataset: Any, positions: set[int]) -> dict[int, str]:
+    if dataset.modality == "text":
+        texts = dataset.texts()
+        return {p: texts[p][:_PREVIEW_CHARS] for p in positions}
+    frame = dataset.frame[list(dataset.input_columns)]
+    out = {}
+    for p in positions:
+        record = frame.iloc[p]
+        out[p] = ", ".join(f"{k}={v}" for k, v in list(record.items())[:8])[:_PREVIEW_CHARS]
+    return out
+
+
+def _worst_positions(scores: pd.DataFrame, per_issue: int) -> set[int]:
+    flagged = scores[scores["flagged"]]
+    return set(flagged.groupby("issue").head(per_issue)["position"].astype(int))
+
+
+def from_result(result: AuditResult, per_issue: int = 10) -> ReportData:
+    positions = _worst_positions(result.scores, per_issue)
+    return ReportData(
+        title=result.dataset.name, run_id=result.run_id, params=result.params, metrics=result.metrics,
+        timings=result.timings, notes=result.notes, descriptions=result.descriptions,
+        labels=pd.Series(result.dataset.labels), scores=result.scores,
+        previews=_previews(result.dataset, positions),
+    )
+
+
+def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10) -> ReportData:
+    from curate.detectors import available_detectors
+    from curate.ingest.loading import load_data
+
+    run = workspace.run(run_id)
+    scores = workspace.findings(run.id, flagged_only=False)
+    rows = workspace.version_rows(run.id)
+    previews: dict[int, str] = {}
+    source = workspace.source_of_run(run.id)
+    if source is not None:
+        options = json.loads(source["options"])
+        loaded = load_data(workspace.path / source["source_copy"], label=options["label"],
+                           text=options["text"] or None, id=options["id"], split=options["split"],
+                           test=workspace.path / source["test_source_copy"] if source["test_source_copy"] else None,
+                           encoding=options["encoding"], name=run.dataset)
+        previews = _previews(loaded.dataset, _worst_positions(scores, per_issue))
+    descriptions = {name: cls.description for name, cls in available_detectors().items()}
+    return ReportData(
+        title=run.dataset, run_id=run.id, params=run.params, metrics=run.metrics, timings=run.timings,
+        notes=run.notes, descriptions=descriptions, labels=rows["label"], scores=scores, previews=previews,
+    )

@@ -1,0 +1,57 @@
+"""Render ReportData to HTML with an autoescaping Jinja2 template: dataset text is never markup."""
+
+from __future__ import annotations
+
+import json
+
+import jinja2
+from markupsafe import Markup
+
+from curate.report.data import ReportData
+from curate.report.svg import horizontal_bars
+
+__all__ = ["render"]
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("curate.report", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def render(data: ReportData) -> str:
+    """Return the report as one HTML document."""
+    class_counts = data.labels.value_counts()
+    scores = data.scores
+    flagged = scores[scores["flagged"]]
+    issues = list(data.notes)
+    counts = flagged.groupby("issue").size()
+    by_class = (flagged.groupby(["issue", "given_label"]).size().unstack(fill_value=0)
+                if not flagged.empty else None)
+    classes = [str(c) for c in class_counts.index]
+    table = []
+    for issue in issues:
+        row = by_class.loc[issue] if by_class is not None and issue in by_class.index else None
+        table.append((issue, int(counts.get(issue, 0)),
+                      [int(row.get(c, 0)) if row is not None else 0 for c in classes]))
+    worst = {}
+    for issue in issues:
+        part = flagged[flagged["issue"] == issue].head(10)
+        worst[issue] = [
+            {"row_id": r.row_id, "score": f"{r.score:.3f}", "label": r.given_label,
+             "suggested": r.suggested_label or "", "text": data.previews.get(int(r.position), ""),
+             "details": json.dumps(r.details, ensure_ascii=False)[:300]}
+            for r in part.itertuples()
+        ]
+    return _ENV.get_template("report.html").render(
+        data=data,
+        issues=issues,
+        n_rows=len(data.labels),
+        classes=classes,
+        class_chart=Markup(horizontal_bars(classes, [int(v) for v in class_counts.to_numpy()])),
+        issue_chart=Markup(horizontal_bars(issues, [int(counts.get(i, 0)) for i in issues], colour="#e45756")),
+        table=table,
+        worst=worst,
+        timings=data.timings,
+        metrics={k: v for k, v in data.metrics.items() if not isinstance(v, dict)},
+    )
