@@ -34,15 +34,22 @@ class AuditNeeds:
     timings: dict[str, float] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     _values: dict[str, Any] = field(default_factory=dict)
+    _nested: list[float] = field(default_factory=list)
 
     def need(self, name: str) -> Any:
         if name not in self._values:
             compute = getattr(self, f"_compute_{name}", None)
             if compute is None:
                 raise InputError(f"no audit input named {name!r}")
+            # Timings are exclusive: a need computed inside another is not counted twice.
+            self._nested.append(0.0)
             started = time.perf_counter()
             self._values[name] = compute()
-            self.timings[name] = round(time.perf_counter() - started, 3)
+            elapsed = time.perf_counter() - started
+            inner = self._nested.pop()
+            if self._nested:
+                self._nested[-1] += elapsed
+            self.timings[name] = round(elapsed - inner, 3)
         return self._values[name]
 
     def _compute_dataset(self) -> Dataset:

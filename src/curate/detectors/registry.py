@@ -11,7 +11,7 @@ from importlib.metadata import entry_points
 from curate.detectors.base import NEED_NAMES, Detector
 from curate.errors import InputError
 
-__all__ = ["available_detectors", "get_detector", "register"]
+__all__ = ["available_detectors", "get_detector", "register", "unregister"]
 
 _REGISTRY: dict[str, type[Detector]] = {}
 _plugins_loaded = False
@@ -35,6 +35,11 @@ def register(cls: type[Detector]) -> type[Detector]:
         raise ValueError(f"{cls.__name__} needs unknown input(s) {sorted(unknown)}; known: {sorted(NEED_NAMES)}")
     _REGISTRY[name] = cls
     return cls
+
+
+def unregister(name: str) -> None:
+    """Remove a detector from the registry (for tests and plugin development)."""
+    _REGISTRY.pop(name, None)
 
 
 def _load_plugins() -> None:

@@ -63,6 +63,10 @@ class SentenceEmbedder:
                 raise MissingExtraError("the sentence model", "embed")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            # Our own bar shows embedding progress; the library's weight-loading bar is noise.
+            transformers_logging.disable_progress_bar()
 
             device = self.device
             if device is None:
