@@ -82,11 +82,11 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     """Import FILE, audit it, print a summary and write an HTML report."""
     from curate.audit import audit
     from curate.cli_present import announce_embedder, print_summary, write_report
-    from curate.features import HashedTextEmbedder
+    from curate.features import HashedTextEmbedder, TextEmbedder
     from curate.progress import RichProgress
 
     progress = RichProgress()
-    embedder = HashedTextEmbedder() if no_embed else None
+    embedder: TextEmbedder | None = HashedTextEmbedder() if no_embed else None
     if pred_probs is None:
         embedder = announce_embedder(progress, embedder)
     result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,

@@ -39,8 +39,8 @@ def print_summary(console: Any, result: AuditResult) -> None:
     table.add_column("flagged", justify="right")
     table.add_column("share", justify="right")
     table.add_column("what it means")
-    for row in result.summary.itertuples():
-        table.add_row(row.issue, str(row.flagged), f"{100 * row.share:.2f} %", row.description)
+    for issue, flagged, share, description in result.summary.itertuples(index=False, name=None):
+        table.add_row(str(issue), str(flagged), f"{100 * float(share):.2f} %", str(description))
     console.print(table)
     facts = [f"rows with any issue: {metrics.get('rows_with_any_issue', 0)}"]
     if "oof_accuracy" in metrics:

@@ -31,7 +31,8 @@ def row_keys(dataset: Dataset) -> list[str]:
         return [normalise_text(t) for t in dataset.texts()]
     frame = dataset.frame[list(dataset.input_columns)]
     keys = []
-    for record in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None):
+    cells = frame.astype(object).where(frame.notna(), None)  # type: ignore[call-overload]
+    for record in cells.itertuples(index=False, name=None):
         payload = json.dumps([v.item() if isinstance(v, np.generic) else v for v in record], default=str)
         keys.append(hashlib.sha256(payload.encode()).hexdigest())
     return keys

@@ -81,7 +81,7 @@ class Dataset:
     def content_hashes(self) -> list[str]:
         """A hash of each row's inputs and label: it changes exactly when the row's data changes."""
         columns = [*self.text_columns, *self.input_columns]
-        values = self.frame[columns].astype(object).where(self.frame[columns].notna(), None)
+        values = self.frame[columns].astype(object).where(self.frame[columns].notna(), None)  # type: ignore[call-overload]
         out = []
         for record, label in zip(values.itertuples(index=False, name=None), self.labels, strict=True):
             payload = json.dumps([list(map(_json_safe, record)), label], ensure_ascii=False)

@@ -25,7 +25,7 @@ def build_demo_data(seed: int = 7) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     frame["label"] = digits.target.astype(str)
     # A rare class: keep only 20 rows of the nines.
     nines = np.flatnonzero(frame["label"] == "9")
-    frame = frame.drop(index=nines[20:]).reset_index(drop=True)
+    frame = frame.drop(index=frame.index[nines[20:]]).reset_index(drop=True)
     frame.insert(0, "id", [f"d{i:04d}" for i in range(len(frame))])
     frame["split"] = np.where(rng.random(len(frame)) < 0.2, "test", "train")
     truth: dict[str, list[str]] = {}

@@ -10,7 +10,7 @@ import pandas as pd
 from curate.errors import InputError
 from curate.store import Workspace
 
-__all__ = ["findings_table", "export_findings"]
+__all__ = ["export_findings", "findings_table"]
 
 COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_label", "split", "details"]
 

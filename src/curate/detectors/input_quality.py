@@ -97,15 +97,15 @@ class InputQualityDetector(Detector):
             frame = dataset.frame[list(dataset.input_columns)]
             missing = frame.isna().to_numpy()
             columns = list(frame.columns)
-            for i in np.flatnonzero(missing.any(axis=1)):
-                problems[i] = [f"missing:{columns[c]}" for c in np.flatnonzero(missing[i])]
+            for row in np.flatnonzero(missing.any(axis=1)):
+                problems[row] = [f"missing:{columns[c]}" for c in np.flatnonzero(missing[row])]
             kept = set(usable_columns(frame))
             constant = [c for c in columns if frame[c].dropna().nunique() <= 1]
             id_like = [c for c in columns if c not in kept and c not in constant]
             notes["constant_columns"] = constant
             notes["id_like_columns"] = id_like
             notes["missing_by_column"] = {c: int(v) for c, v in pd.Series(missing.sum(axis=0), columns).items() if v}
-        scores = np.ones(n)
+        scores: np.ndarray = np.ones(n)
         width = max(1, len(dataset.input_columns))
         for i, found in enumerate(problems):
             for p in found:

@@ -54,7 +54,7 @@ class NearDuplicateDetector(Detector):
         graph: NeighborGraph = context.need("neighbors")
         groups: np.ndarray = context.need("duplicate_groups")
         closeness, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance)
-        flagged = near.any(axis=1)
+        flagged: np.ndarray = np.asarray(near.any(axis=1), dtype=bool)
         sims = graph.similarities() if graph.normalized else None
         details: list[dict] = []
         for i in range(len(flagged)):

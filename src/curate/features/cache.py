@@ -81,7 +81,7 @@ def embed_with_cache(
     todo = list(dict.fromkeys(h for h in hashes if h not in known))
     if progress is not None and len(hashes) > len(todo):
         progress(len(hashes) - len(todo))  # cached rows and repeats of a text count as done
-    first_text = {}
+    first_text: dict[str, str] = {}
     for h, t in zip(hashes, texts, strict=True):
         first_text.setdefault(h, t)
     for start in range(0, len(todo), _BATCH):

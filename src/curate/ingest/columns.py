@@ -95,7 +95,7 @@ def choose_columns(
         text_columns = tuple(text)
     else:
         named = _find(others, _TEXT_NAMES)
-        if named is not None and _looks_like_text(frame[named]) or named is not None and len(others) == 1:
+        if (named is not None and _looks_like_text(frame[named])) or (named is not None and len(others) == 1):
             text_columns = (named,)
         else:
             texty = [c for c in others if _looks_like_text(frame[c])]

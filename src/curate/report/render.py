@@ -39,7 +39,7 @@ def render(data: ReportData) -> str:
         part = flagged[flagged["issue"] == issue].head(10)
         worst[issue] = [
             {"row_id": r.row_id, "score": f"{r.score:.3f}", "label": r.given_label,
-             "suggested": r.suggested_label or "", "text": data.previews.get(int(r.position), ""),
+             "suggested": r.suggested_label or "", "text": data.previews.get(int(getattr(r, "position")), ""),  # noqa: B009
              "details": json.dumps(r.details, ensure_ascii=False)[:300]}
             for r in part.itertuples()
         ]
@@ -48,7 +48,7 @@ def render(data: ReportData) -> str:
         issues=issues,
         n_rows=len(data.labels),
         classes=classes,
-        class_chart=Markup(horizontal_bars(classes, [int(v) for v in class_counts.to_numpy()])),
+        class_chart=Markup(horizontal_bars(classes, [float(v) for v in class_counts.to_numpy()])),
         issue_chart=Markup(horizontal_bars(issues, [int(counts.get(i, 0)) for i in issues], colour="#e45756")),
         table=table,
         worst=worst,

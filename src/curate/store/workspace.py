@@ -182,14 +182,14 @@ class Workspace:
         test_copy = (self._store_source(source.test_data, Path(source.test_path or "").suffix)
                      if source.test_data is not None else None)
         created = _now()
-        version_id = con.execute(
+        version_id: int = con.execute(
             "INSERT INTO dataset_versions (dataset_id, number, fingerprint, source_path, source_copy, "
             "test_source_path, test_source_copy, format, encoding, options, n_rows, classes, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (dataset_id, number, source.fingerprint, source.source_path, copy, source.test_path, test_copy,
              source.format, source.encoding, json.dumps(source.options, sort_keys=True), len(rows),
              json.dumps(list(classes), ensure_ascii=False), created),
-        ).lastrowid
+        ).lastrowid or 0
         con.executemany(
             "INSERT INTO rows (version_id, position, row_id, split, label, content_hash) VALUES (?, ?, ?, ?, ?, ?)",
             [(version_id, int(p), str(r), s, str(lab), h) for p, r, s, lab, h in
