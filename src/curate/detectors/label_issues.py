@@ -11,7 +11,7 @@ from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
 from curate.predictions import PredProbs
 
-__all__ = ["LabelIssueDetector", "per_class_thresholds"]
+__all__ = ["LabelIssueDetector", "estimated_errors_per_class", "per_class_thresholds"]
 
 
 def per_class_thresholds(probs: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -29,11 +29,33 @@ def per_class_thresholds(probs: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return thresholds
 
 
+def estimated_errors_per_class(probs: np.ndarray, codes: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """How many rows of each given class are probably mislabelled (confident learning).
+
+    Counts, for each given class, the rows confidently belonging to another class; rescales each
+    given class's counts to the number of rows it really has (rows with no confident class would
+    otherwise be dropped from the estimate); returns the off-diagonal total per class.
+    """
+    n_classes = probs.shape[1]
+    above = probs >= thresholds[None, :]
+    has_confident = above.any(axis=1)
+    confident = np.where(above, probs, -1.0).argmax(axis=1)
+    joint = np.zeros((n_classes, n_classes))
+    np.add.at(joint, (codes[has_confident], confident[has_confident]), 1.0)
+    sizes = np.bincount(codes, minlength=n_classes).astype(float)
+    row_totals = joint.sum(axis=1)
+    scale = np.divide(sizes, row_totals, out=np.zeros(n_classes), where=row_totals > 0)
+    joint *= scale[:, None]
+    return np.rint(joint.sum(axis=1) - np.diag(joint)).astype(int)
+
+
 @register
 class LabelIssueDetector(Detector):
-    """Flags a row when another class is confidently more likely than its given label.
+    """Flags the rows most likely mislabelled, as many per class as confident learning estimates.
 
-    Score: the out-of-fold probability of the given label (self-confidence).
+    Score: the out-of-fold probability of the given label (self-confidence). Within each given
+    class, the estimated number of mislabelled rows with the lowest scores is flagged, so the flag
+    threshold follows each class's own noise rate instead of a fixed cut.
     """
 
     name: ClassVar[str] = "label"
@@ -48,10 +70,12 @@ class LabelIssueDetector(Detector):
         rows = np.arange(len(codes))
         given = probs[rows, codes]
         thresholds = per_class_thresholds(probs, codes)
-        above = probs >= thresholds[None, :]
-        confident = np.where(above, probs, -1.0).argmax(axis=1)
-        has_confident = above.any(axis=1)
-        flagged = has_confident & (confident != codes) & (probs[rows, confident] > given)
+        flagged = np.zeros(len(codes), dtype=bool)
+        for c, n_errors in enumerate(estimated_errors_per_class(probs, codes, thresholds)):
+            members = np.flatnonzero(codes == c)
+            flagged[members[np.argsort(given[members], kind="stable")[:n_errors]]] = True
+        # a row whose given label is already the model's top choice is never called an error
+        flagged &= probs.argmax(axis=1) != codes
         best = probs.argmax(axis=1)
         suggested: list[str | None] = [
             dataset.classes[b] if b != c else None for b, c in zip(best, codes, strict=True)
@@ -60,5 +84,6 @@ class LabelIssueDetector(Detector):
             {"given_prob": round(float(g), 4), "suggested_prob": round(float(probs[i, best[i]]), 4)}
             for i, g in enumerate(given)
         ]
-        notes = {"thresholds": {c: round(float(t), 4) for c, t in zip(dataset.classes, thresholds, strict=True)}}
+        notes = {"thresholds": {c: round(float(t), 4) for c, t in zip(dataset.classes, thresholds, strict=True)},
+                 "estimated_noise_rate": round(float(flagged.mean()), 4)}
         return self._result(given, flagged, suggested_labels=suggested, details=details, notes=notes)
