@@ -15,7 +15,7 @@ import pandas as pd
 from curate.dataset import Dataset
 from curate.detectors import DetectorResult, available_detectors
 from curate.detectors.registry import get_detector
-from curate.features import FeatureCache, TextEmbedder, default_text_embedder
+from curate.features import FeatureCache, TextEmbedder, default_cache_path, default_text_embedder
 from curate.ingest.loading import load_data
 from curate.needs import AuditNeeds, ScopedNeeds
 from curate.predictions import PredProbs, load_pred_probs, validate_pred_probs
@@ -174,14 +174,18 @@ def audit(
     """
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
+    for detector_name in detectors or ():
+        get_detector(detector_name)  # an unknown name fails before any work
+    ws = Workspace(workspace) if workspace is not None and not isinstance(workspace, Workspace) else workspace
+    if ws is not None:
+        ws.check_writable()
     text_columns = [text] if isinstance(text, str) else text
     loaded = load_data(data, label=label, text=text_columns, id=id, split=split, test=test,
                        encoding=encoding, name=name)
     dataset = loaded.dataset
     timings: dict[str, float] = {"load": round(time.perf_counter() - clock, 3)}
     user_probs = _resolve_pred_probs(pred_probs, dataset)
-    ws = Workspace(workspace) if workspace is not None and not isinstance(workspace, Workspace) else workspace
-    cache = FeatureCache(ws.cache_path) if ws is not None else None
+    cache = FeatureCache(default_cache_path())
     results, needs = audit_dataset(dataset, detectors=detectors, pred_probs=user_probs, embedder=embedder,
                                    cache=cache, progress=progress)
     timings.update(needs.timings)

@@ -126,6 +126,7 @@ def build_dataset(
     test: pd.DataFrame | None = None,
     name: str = "dataset",
     source: str = "the data",
+    test_source: str = "the test file",
 ) -> Dataset:
     """Validate ``frame`` (and an optional separate ``test`` frame) into a Dataset.
 
@@ -147,6 +148,7 @@ def build_dataset(
     frame.columns = [str(c) for c in frame.columns]
     reserved = [c for c in (id, split) if c is not None]
     choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source)
+    frame = parse_numeric_columns(frame, choice.inputs, source)
     row_ids = _row_ids(frame, id, source)
     splits: np.ndarray | None = None
     if split is not None:
@@ -157,10 +159,11 @@ def build_dataset(
         needed = [choice.label, *choice.text, *choice.inputs, *reserved]
         absent = [c for c in needed if c not in test.columns]
         if absent:
-            raise ColumnError(f"the test file lacks column(s) {absent} that the training file has")
-        test_ids = _row_ids(test, id, "the test file")
+            raise ColumnError(f"{test_source} lacks column(s) {absent} that the training file has")
+        test = parse_numeric_columns(test, choice.inputs, test_source)
+        test_ids = _row_ids(test, id, test_source)
         if set(test_ids) & set(row_ids) or id is None:
-            test_ids = _row_ids(test, id, "the test file", prefix="test:")
+            test_ids = _row_ids(test, id, test_source, prefix="test:")
         train_splits = splits if splits is not None else np.full(len(frame), "train", dtype=object)
         test_splits = np.full(len(test), "test", dtype=object)
         splits = np.concatenate([train_splits, test_splits])
@@ -188,7 +191,6 @@ def build_dataset(
             f"{source}: class {only!r} has a single row (row_id {where}); cross-validation needs at "
             f"least 2 rows per class: fix that label or remove the row ({len(single)} such class(es))"
         )
-    frame = parse_numeric_columns(frame, choice.inputs, source)
     classes = tuple(sorted(counts.index, key=_natural_key))
     return Dataset(
         name=name,

@@ -42,8 +42,9 @@ def import_data(
     >>> version.number, version.is_new  # doctest: +SKIP
     (1, True)
     """
-    loaded = load_data(data, label=label, text=text, id=id, split=split, test=test, encoding=encoding, name=name)
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    ws.check_writable()
+    loaded = load_data(data, label=label, text=text, id=id, split=split, test=test, encoding=encoding, name=name)
     with ws.transaction() as con:
         version = ws.save_version(con, loaded.source, version_rows(loaded), loaded.dataset.classes)
     return version, loaded

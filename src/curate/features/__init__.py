@@ -1,7 +1,7 @@
 """Features: one dense vector per row, from an embedder per modality, cached by content hash."""
 
 from curate.features.base import ProgressCallback, TextEmbedder
-from curate.features.cache import FeatureCache, embed_with_cache
+from curate.features.cache import FeatureCache, default_cache_path, embed_with_cache
 from curate.features.tabular import encode_table, usable_columns
 from curate.features.text import (
     DEFAULT_TEXT_MODEL,
@@ -18,6 +18,7 @@ __all__ = [
     "ProgressCallback",
     "SentenceEmbedder",
     "TextEmbedder",
+    "default_cache_path",
     "default_text_embedder",
     "embed_with_cache",
     "encode_table",

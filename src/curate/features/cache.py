@@ -1,13 +1,15 @@
 """A cache of embeddings keyed by (text hash, model id), in its own SQLite file.
 
-The cache lives beside the workspace database, not in it: it is derived data, written as batches
-finish so an interrupted embedding resumes where it stopped, while the workspace itself changes
-only when a command succeeds.
+The cache lives in the user's cache folder ($CURATE_CACHE_DIR, else $XDG_CACHE_HOME/curate, else
+~/.cache/curate), not in the workspace: it is derived data, written as batches finish so an
+interrupted embedding resumes where it stopped, while the workspace itself changes only when a
+command succeeds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,9 +18,20 @@ import numpy as np
 
 from curate.features.base import ProgressCallback, TextEmbedder
 
-__all__ = ["FeatureCache", "embed_with_cache", "text_hash"]
+__all__ = ["FeatureCache", "default_cache_path", "embed_with_cache", "text_hash"]
 
 _BATCH = 1024
+
+
+def default_cache_path() -> Path:
+    """Where embeddings are cached unless told otherwise."""
+    if os.environ.get("CURATE_CACHE_DIR"):
+        base = Path(os.environ["CURATE_CACHE_DIR"])
+    elif os.environ.get("XDG_CACHE_HOME"):
+        base = Path(os.environ["XDG_CACHE_HOME"]) / "curate"
+    else:
+        base = Path.home() / ".cache" / "curate"
+    return base / "features.sqlite"
 
 
 def text_hash(text: str) -> str:

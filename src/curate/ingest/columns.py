@@ -130,14 +130,14 @@ def _as_number(value: object) -> float | None:
         return None
 
 
-def parse_numeric_columns(frame: pd.DataFrame, columns: Sequence[str], source: str,
-                          first_line: int = 2) -> pd.DataFrame:
+def parse_numeric_columns(frame: pd.DataFrame, columns: Sequence[str], source: str) -> pd.DataFrame:
     """Return ``frame`` with the mostly-numeric object columns among ``columns`` parsed as floats.
 
     A column whose cells are at least 90 % numbers but holds some junk is an error that names the
-    line and the value: silently treating it as categories would hide a broken export.
-    ``first_line`` is the file line of the first row (2 for a CSV with a header).
+    line and the value: silently treating it as categories would hide a broken export. The line is
+    the file's (from the reader's ``source_lines``), else the 0-based row.
     """
+    lines = frame.attrs.get("source_lines")
     out = frame.copy()
     for column in columns:
         series = frame[column]
@@ -154,8 +154,9 @@ def parse_numeric_columns(frame: pd.DataFrame, columns: Sequence[str], source: s
             continue
         if parsed_count / len(present) >= _NUMERIC_SHARE:
             row = junk[0]
+            where = f"line {lines[row]}" if lines is not None and len(lines) == len(frame) else f"row {row}"
             raise DatasetError(
-                f"{source}: column {column!r} is numeric but line {row + first_line} holds "
+                f"{source}: column {column!r} is numeric but {where} holds "
                 f"{str(series.iat[row])[:40]!r} ({len(junk)} such cell(s)); fix or blank them"
             )
     return out

@@ -43,12 +43,18 @@ def _normalise_name(encoding: str) -> str:
 
 
 def _looks_korean(text: str) -> bool:
-    """Most non-ASCII characters of genuine CP949 text are Hangul syllables or jamo."""
+    """Genuine CP949 text is mostly Hangul from the KS X 1001 core (both bytes >= 0xA1).
+
+    Latin-1 text also decodes as CP949 when an accented byte precedes an ASCII letter ("°C" becomes
+    "캜"), but such pairs land in CP949's extension area, whose trail byte is ASCII: real Korean
+    text rarely uses it, so a high share of those pairs means the text is not Korean.
+    """
     non_ascii = [ch for ch in text if ord(ch) > 127]
     if not non_ascii:
         return False
     hangul = sum(1 for ch in non_ascii if "\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e")
-    return hangul / len(non_ascii) >= 0.6
+    core = sum(1 for ch in non_ascii if len(b := ch.encode("cp949")) == 2 and b[1] >= 0xA1)
+    return hangul / len(non_ascii) >= 0.6 and core / len(non_ascii) >= 0.9
 
 
 def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "the file") -> DecodedText:

@@ -65,14 +65,16 @@ def load_data(
     test_frame: pd.DataFrame | None = None
     test_raw: bytes | None = None
     test_path: str | None = None
+    test_source = "the test file"
     if test is not None:
         if isinstance(test, pd.DataFrame):
             test_frame, test_raw, test_path = test, _frame_bytes(test), "<DataFrame>.parquet"
         else:
             test_table = read_table(Path(test), encoding=encoding)
             test_frame, test_raw, test_path = test_table.frame, test_table.data, str(test)
+            test_source = str(test)
     dataset = build_dataset(frame, label=label, text=text, id=id, split=split, test=test_frame,
-                            name=name or default_name, source=source_path)
+                            name=name or default_name, source=source_path, test_source=test_source)
     dataset.notes[:0] = notes
     options = {"label": dataset.label_column, "text": list(dataset.text_columns), "id": id, "split": split,
                "encoding": used_encoding}

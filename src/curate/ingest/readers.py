@@ -43,10 +43,14 @@ def _read_delimited(text: str, delimiter: str, source: str) -> pd.DataFrame:
     if not any(cell.strip() for cell in header):
         raise FileFormatError(f"{source}: the header line is empty")
     records: list[list[str]] = []
+    lines: list[int] = []
+    previous_end = rows.line_num
     try:
         for record in rows:
+            start, previous_end = previous_end + 1, rows.line_num
             if not record:  # a blank line between rows
                 continue
+            lines.append(start)
             if len(record) != len(header):
                 raise FileFormatError(
                     f"{source}: line {rows.line_num} has {len(record)} fields but the header has "
@@ -59,12 +63,14 @@ def _read_delimited(text: str, delimiter: str, source: str) -> pd.DataFrame:
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
     if duplicated:
         raise FileFormatError(f"{source}: the header names column(s) {duplicated} more than once")
-    frame = pd.DataFrame(records, columns=columns, dtype=object)
-    return frame.replace("", None)
+    frame = pd.DataFrame(records, columns=columns, dtype=object).replace("", None)
+    frame.attrs["source_lines"] = lines
+    return frame
 
 
 def _read_jsonl(text: str, source: str) -> pd.DataFrame:
     records = []
+    lines = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -75,7 +81,10 @@ def _read_jsonl(text: str, source: str) -> pd.DataFrame:
         if not isinstance(value, dict):
             raise FileFormatError(f"{source}: line {number} is a JSON {type(value).__name__}, not an object")
         records.append(value)
-    return pd.DataFrame.from_records(records)
+        lines.append(number)
+    frame = pd.DataFrame.from_records(records)
+    frame.attrs["source_lines"] = lines
+    return frame
 
 
 def _sniff_delimiter(text: str) -> str:

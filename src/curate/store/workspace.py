@@ -97,12 +97,16 @@ class Workspace:
     def db_path(self) -> Path:
         return self.path / _DB_NAME
 
-    @property
-    def cache_path(self) -> Path:
-        return self.path / "cache" / "features.sqlite"
-
     def exists(self) -> bool:
         return self.db_path.exists()
+
+    def check_writable(self) -> None:
+        """Fail early, before any work, if a command could not write this workspace."""
+        if self.path.exists() and not self.path.is_dir():
+            raise WorkspaceError(f"{self.path} is a file, not a workspace folder; pass another --workspace")
+        if self.exists():
+            with self._read():
+                pass
 
     def _open(self, *, create: bool) -> sqlite3.Connection:
         if not create and not self.exists():
@@ -122,11 +126,7 @@ class Workspace:
     def _read(self) -> Iterator[sqlite3.Connection]:
         con = self._open(create=False)
         try:
-            found = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
-            if found is not None and found > SCHEMA_VERSION:
-                raise WorkspaceError(
-                    f"{self.path} was written by a newer curate (schema {found} > {SCHEMA_VERSION}); upgrade curate"
-                )
+            _refuse_newer_schema(con, self.path)
             yield con
         finally:
             con.close()
@@ -139,6 +139,7 @@ class Workspace:
         self._pending_files: list[Path] = []
         try:
             con.execute("BEGIN IMMEDIATE")
+            _refuse_newer_schema(con, self.path)
             migrate(con)
             yield con
             con.execute("COMMIT")
@@ -278,6 +279,17 @@ class Workspace:
                 "SELECT v.source_copy, v.test_source_copy, v.options, v.format, v.encoding FROM dataset_versions v "
                 "JOIN runs r ON r.version_id = v.id WHERE r.id = ?", (run_id,)).fetchone()
         return dict(row) if row is not None else None
+
+
+def _refuse_newer_schema(con: sqlite3.Connection, path: Path) -> None:
+    known = con.execute("SELECT name FROM sqlite_master WHERE name = 'schema_migrations'").fetchone()
+    if known is None:
+        return
+    found = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    if found is not None and found > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"{path} was written by a newer curate (schema {found} > {SCHEMA_VERSION}); upgrade curate"
+        )
 
 
 def _remove_tree(path: Path) -> None:
