@@ -11,7 +11,7 @@ from scipy.sparse.csgraph import connected_components
 
 from curate.dataset import Dataset
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
-from curate.detectors.near_duplicates import near_duplicate_pairs
+from curate.detectors.near_duplicates import NEAR_COPY_SIMILARITY, near_duplicate_pairs
 from curate.detectors.registry import register
 from curate.neighbors import NeighborGraph
 
@@ -30,7 +30,7 @@ class ConflictingLabelDetector(Detector):
     needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
     description: ClassVar[str] = "copies of this input carry different labels"
 
-    def __init__(self, similarity: float = 0.95, relative_distance: float = 0.05) -> None:
+    def __init__(self, similarity: float = NEAR_COPY_SIMILARITY, relative_distance: float = 0.05) -> None:
         self.similarity = similarity
         self.relative_distance = relative_distance
 

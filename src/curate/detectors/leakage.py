@@ -9,7 +9,7 @@ import numpy as np
 from curate.dataset import Dataset
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.exact_duplicates import group_members
-from curate.detectors.near_duplicates import near_duplicate_pairs
+from curate.detectors.near_duplicates import NEAR_COPY_SIMILARITY, near_duplicate_pairs
 from curate.detectors.registry import register
 from curate.neighbors import NeighborGraph
 
@@ -28,7 +28,7 @@ class LeakageDetector(Detector):
     needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
     description: ClassVar[str] = "the input also appears in another split"
 
-    def __init__(self, similarity: float = 0.95, relative_distance: float = 0.05) -> None:
+    def __init__(self, similarity: float = NEAR_COPY_SIMILARITY, relative_distance: float = 0.05) -> None:
         self.similarity = similarity
         self.relative_distance = relative_distance
 

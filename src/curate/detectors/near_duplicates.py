@@ -11,7 +11,13 @@ from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
 from curate.neighbors import NeighborGraph
 
-__all__ = ["NearDuplicateDetector", "near_duplicate_pairs"]
+__all__ = ["NEAR_COPY_SIMILARITY", "NearDuplicateDetector", "near_duplicate_pairs"]
+
+# Cosine similarity from which two texts count as near copies. Measured on banking77 with
+# all-MiniLM-L6-v2: at 0.95, 31 % of test queries had a "near copy" in train, mostly paraphrases
+# ("When will I get my card?" / "I still haven't received my card"); at 0.98, 10 %, mostly one-word
+# edits ("How do I link a new card?" / "How do I link my new card?").
+NEAR_COPY_SIMILARITY = 0.98
 
 
 def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: float,
@@ -36,7 +42,7 @@ def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: f
 
 @register
 class NearDuplicateDetector(Detector):
-    """Flags rows with a neighbour that is a near copy (default cosine similarity >= 0.95).
+    """Flags rows with a neighbour that is a near copy (default cosine similarity >= 0.98).
 
     Score: lower means closer to the nearest neighbour; below 0.5 is the near-copy range.
     """
@@ -45,7 +51,7 @@ class NearDuplicateDetector(Detector):
     needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
     description: ClassVar[str] = "an almost identical input exists"
 
-    def __init__(self, similarity: float = 0.95, relative_distance: float = 0.05) -> None:
+    def __init__(self, similarity: float = NEAR_COPY_SIMILARITY, relative_distance: float = 0.05) -> None:
         self.similarity = similarity
         self.relative_distance = relative_distance
 
