@@ -16,6 +16,7 @@ from curate.dataset import Dataset
 from curate.detectors import DetectorResult, available_detectors
 from curate.detectors.registry import get_detector
 from curate.features import FeatureCache, TextEmbedder, default_cache_path, default_text_embedder
+from curate.importing import version_rows
 from curate.ingest.loading import load_data
 from curate.needs import AuditNeeds, ScopedNeeds
 from curate.predictions import PredProbs, load_pred_probs, validate_pred_probs
@@ -204,11 +205,8 @@ def audit(
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     result = AuditResult(dataset, scores, notes, metrics, timings, params, descriptions=descriptions)
     if ws is not None:
-        rows = pd.DataFrame({"position": np.arange(dataset.n_rows), "row_id": dataset.row_ids,
-                             "split": dataset.splits if dataset.splits is not None else None,
-                             "label": dataset.labels, "content_hash": dataset.content_hashes()})
         with ws.transaction() as con:
-            version = ws.save_version(con, loaded.source, rows, dataset.classes)
+            version = ws.save_version(con, loaded.source, version_rows(loaded), dataset.classes)
             metrics["dataset_version"] = version.number
             result.run_id = ws.save_run(con, version.id, params=params, code_version=_code_version(),
                                         started_at=started_at, timings=timings, metrics=metrics,

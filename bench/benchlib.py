@@ -1,0 +1,195 @@
+"""Shared plumbing for the benchmarks: data paths, measured children, machine facts, RESULTS.md.
+
+Each benchmark runs the tools it compares as child processes, so that wall time and peak memory
+are those of one tool's process alone, measured from outside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+__all__ = [
+    "CHILD_HEADERS",
+    "DEFAULT_DATA_ROOT",
+    "REPO",
+    "VENV_BIN",
+    "Measured",
+    "check_ok",
+    "child_env",
+    "child_row",
+    "combined",
+    "fail",
+    "machine_lines",
+    "markdown_table",
+    "require_files",
+    "run_measured",
+    "shell_command",
+    "write_section",
+]
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_ROOT = Path("..") / "shared" / "data"
+VENV_BIN = Path(".venv") / "bin"
+RESULTS_TITLE = "# Benchmarks"
+CHILD_HEADERS = ("child process", "wall time s", "CPU time s", "peak RSS MiB", "load avg at start")
+
+
+def fail(message: str) -> None:
+    """Stop the benchmark with one line on stderr and exit status 1, never a traceback."""
+    sys.exit(f"bench: {message}")
+
+
+def require_files(paths: Sequence[Path]) -> None:
+    """Exit with a clear message when a data file the benchmark reads is absent."""
+    for path in paths:
+        if not path.is_file():
+            fail(
+                f"data file {path} not found; the benchmark data lives in ../shared/data beside "
+                "the repository (see its README.md); pass --data PATH to point at another copy"
+            )
+
+
+def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for measured children: offline model loading, quiet tokenizers."""
+    env = dict(os.environ)
+    env["HF_HUB_OFFLINE"] = "1"
+    env["TOKENIZERS_PARALLELISM"] = "false"
+    env.update(extra or {})
+    return env
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One child process: exit status, wall time, CPU time, peak resident memory, and the
+    machine's 1-minute load average when it started (other work on the machine slows it)."""
+
+    returncode: int
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mib: float
+    load_before: float
+
+
+def run_measured(command: Sequence[str], log: Path,
+                 env: Mapping[str, str] | None = None) -> Measured:
+    """Run ``command`` from the repository root, output to ``log``; measure that process alone.
+
+    ``os.wait4`` returns the resource usage of exactly the child waited for (``ru_maxrss`` is in
+    KiB on Linux), unlike ``RUSAGE_CHILDREN``, which is the maximum over every child so far.
+    """
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(list(command), cwd=REPO, env=child_env(env), stdout=out,
+                                stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(proc.returncode, seconds, usage.ru_utime + usage.ru_stime,
+                    usage.ru_maxrss / 1024, load)
+
+
+def combined(runs: Sequence[Measured]) -> Measured:
+    """Several commands run one after another as one side: times add up, memory is the max."""
+    return Measured(max(r.returncode for r in runs), sum(r.seconds for r in runs),
+                    sum(r.cpu_seconds for r in runs), max(r.peak_rss_mib for r in runs),
+                    max(r.load_before for r in runs))
+
+
+def child_row(command: str, run: Measured) -> list[object]:
+    """A row of the table of child processes."""
+    return [f"`{command}`", f"{run.seconds:.1f}", f"{run.cpu_seconds:.1f}",
+            f"{run.peak_rss_mib:.0f}", f"{run.load_before:.2f}"]
+
+
+
+def check_ok(run: Measured, what: str, log: Path) -> None:
+    """Exit with the end of the child's log when it failed."""
+    if run.returncode != 0:
+        tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
+        fail(f"{what} exited with status {run.returncode}; last lines of {log}:\n{tail}")
+
+
+def shell_command(argv: Sequence[object], tmp: Path | None = None) -> str:
+    """The command line as typed from the repository root, with the temp folder shown as $TMP."""
+    words = []
+    for arg in argv:
+        word = str(arg)
+        if tmp is not None:
+            word = word.replace(str(tmp), "$TMP")
+        words.append(word.replace(f"{REPO}/", ""))
+    return " ".join(words)
+
+
+def _cpu_model() -> str:
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return platform.processor() or "unknown"
+    match = re.search(r"^model name\s*:\s*(.+)$", text, flags=re.MULTILINE)
+    return match.group(1).strip() if match else "unknown"
+
+
+def _memory_gib() -> str:
+    try:
+        text = Path("/proc/meminfo").read_text(encoding="utf-8")
+    except OSError:
+        return "unknown"
+    match = re.search(r"^MemTotal:\s*(\d+) kB", text, flags=re.MULTILINE)
+    return f"{int(match.group(1)) / 1024**2:.1f} GiB" if match else "unknown"
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def machine_lines(packages: Sequence[str]) -> list[str]:
+    """Markdown bullet lines naming the machine, Python, the library versions and the date."""
+    versions = ", ".join(f"{p} {_version(p)}" for p in packages)
+    return [
+        f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Machine: {os.cpu_count()} CPU cores (nproc), {_memory_gib()} memory, {_cpu_model()}, "
+        f"{platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}; {versions}",
+    ]
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """A GitHub markdown table as lines."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _split_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The preamble and the (heading, body) pairs of the ``## `` sections of a markdown file."""
+    parts = re.split(r"^(## .*)$", text, flags=re.MULTILINE)
+    preamble, rest = parts[0], parts[1:]
+    return preamble, [(rest[i].strip(), rest[i + 1]) for i in range(0, len(rest), 2)]
+
+
+def write_section(path: Path, heading: str, body: Sequence[str]) -> None:
+    """Replace (or append) the section ``heading`` of the markdown file ``path``; keep the rest."""
+    text = path.read_text(encoding="utf-8") if path.exists() else RESULTS_TITLE + "\n\n"
+    preamble, sections = _split_sections(text)
+    new_body = "\n\n" + "\n".join(body).strip() + "\n\n"
+    if any(h == heading for h, _ in sections):
+        sections = [(h, new_body if h == heading else b) for h, b in sections]
+    else:
+        sections.append((heading, new_body))
+    out = preamble.rstrip() + "\n\n" + "".join(h + b for h, b in sections)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(out.rstrip() + "\n", encoding="utf-8")
