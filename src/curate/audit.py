@@ -211,5 +211,9 @@ def audit(
             result.run_id = ws.save_run(con, version.id, params=params, code_version=_code_version(),
                                         started_at=started_at, timings=timings, metrics=metrics,
                                         notes=notes, findings=scores)
+            graph = needs.computed("neighbors")
+            if graph is not None:
+                similarity = graph.similarities() if graph.normalized else -graph.distances
+                ws.save_neighbors(con, result.run_id, graph.indices, similarity)
         result.workspace = ws
     return result

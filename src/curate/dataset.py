@@ -78,6 +78,13 @@ class Dataset:
             return parts.iloc[:, 0].tolist()
         return parts.agg("\n".join, axis=1).tolist()
 
+    def input_hashes(self) -> list[str]:
+        """A hash of each row's inputs alone: a decision about a row stays valid while this is unchanged."""
+        columns = [*self.text_columns, *self.input_columns]
+        values = self.frame[columns].astype(object).where(self.frame[columns].notna(), None)  # type: ignore[call-overload]
+        return [hashlib.sha256(json.dumps(list(map(_json_safe, record)), ensure_ascii=False).encode("utf-8"))
+                .hexdigest()[:32] for record in values.itertuples(index=False, name=None)]
+
     def content_hashes(self) -> list[str]:
         """A hash of each row's inputs and label: it changes exactly when the row's data changes."""
         columns = [*self.text_columns, *self.input_columns]

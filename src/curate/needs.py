@@ -52,6 +52,10 @@ class AuditNeeds:
             self.timings[name] = round(elapsed - inner, 3)
         return self._values[name]
 
+    def computed(self, name: str) -> Any:
+        """A need's value if some detector asked for it, else None (never computes)."""
+        return self._values.get(name)
+
     def _compute_dataset(self) -> Dataset:
         return self.dataset
 

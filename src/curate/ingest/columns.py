@@ -93,6 +93,8 @@ def choose_columns(
         for column in text:
             _require(frame, column, "text", source)
         text_columns = tuple(text)
+    elif text is not None:  # an explicit empty list: a table with no text column, detect nothing
+        text_columns = ()
     else:
         named = _find(others, _TEXT_NAMES)
         if (named is not None and _looks_like_text(frame[named])) or (named is not None and len(others) == 1):

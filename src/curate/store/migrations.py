@@ -69,9 +69,54 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX findings_flagged ON findings (run_id, flagged, issue, score);
     """,
+    # 2: the append-only ledger of human decisions, and each run's neighbour lists
+    """
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        row_id TEXT NOT NULL,
+        input_hash TEXT NOT NULL,
+        action TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        reviewer TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        issue TEXT,
+        score REAL,
+        reason TEXT,
+        undoes INTEGER REFERENCES decisions(id)
+    );
+    CREATE INDEX decisions_by_row ON decisions (dataset_id, row_id, id);
+    CREATE TRIGGER decisions_never_updated BEFORE UPDATE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: decisions are never updated'); END;
+    CREATE TRIGGER decisions_never_deleted BEFORE DELETE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: decisions are never deleted'); END;
+    CREATE TABLE run_neighbors (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        position INTEGER NOT NULL,
+        neighbors TEXT NOT NULL,
+        similarities TEXT NOT NULL,
+        PRIMARY KEY (run_id, position)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements; a trigger's BEGIN ... END body stays whole."""
+    out: list[str] = []
+    buffer = ""
+    for part in script.split(";"):
+        buffer += part + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                out.append(buffer.strip())
+            buffer = ""
+    return out
 
 
 def migrate(con: sqlite3.Connection) -> None:
@@ -81,7 +126,6 @@ def migrate(con: sqlite3.Connection) -> None:
     for version, script in enumerate(MIGRATIONS, start=1):
         if version in applied:
             continue
-        for statement in script.split(";"):
-            if statement.strip():
-                con.execute(statement)
+        for statement in _statements(script):
+            con.execute(statement)
         con.execute("INSERT INTO schema_migrations VALUES (?, datetime('now'))", (version,))

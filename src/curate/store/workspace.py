@@ -271,6 +271,25 @@ class Workspace:
                 "JOIN runs ru ON ru.version_id = r.version_id WHERE ru.id = ? ORDER BY r.position",
                 con, params=(run_id,))
 
+    def save_neighbors(self, con: sqlite3.Connection, run_id: int, indices: Any, similarities: Any) -> None:
+        """Store each row's nearest neighbours (positions, similarities) for the review pages."""
+        con.executemany(
+            "INSERT INTO run_neighbors (run_id, position, neighbors, similarities) VALUES (?, ?, ?, ?)",
+            [(run_id, position, json.dumps([int(i) for i in idx]), json.dumps([round(float(s), 4) for s in sims]))
+             for position, (idx, sims) in enumerate(zip(indices, similarities, strict=True))],
+        )
+
+    def neighbors(self, run_id: int, position: int) -> list[tuple[int, float]]:
+        """Row ``position``'s nearest neighbours in run ``run_id``, closest first; empty if not stored."""
+        with self._read() as con:
+            if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'run_neighbors'").fetchone() is None:
+                return []
+            row = con.execute("SELECT neighbors, similarities FROM run_neighbors WHERE run_id = ? AND position = ?",
+                              (run_id, position)).fetchone()
+        if row is None:
+            return []
+        return list(zip(json.loads(row[0]), json.loads(row[1]), strict=True))
+
     def source_of_run(self, run_id: int) -> dict[str, Any] | None:
         """Where the version a run audited is stored in the workspace, and how it was read."""
         with self._read() as con:

@@ -1,0 +1,157 @@
+"""The decision ledger: record what reviewers decide, undo it, and replay it onto the data.
+
+Nothing is overwritten. Every action (keep, relabel, ambiguous, remove, skip, undo) appends one
+entry; the state of a row is a replay of its entries. A version is a point in the ledger: version V
+is the data with entries 1..V applied, version 0 the untouched source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from curate.dataset import Dataset, build_dataset
+from curate.errors import InputError, NotFoundError
+from curate.store import Workspace
+from curate.store.decisions import DecisionRecord, append_decision, read_decisions
+
+__all__ = ["ACTIONS", "RowState", "apply_to_dataset", "diff_states", "record", "replay", "undo_last"]
+
+# action -> the field it is about
+ACTIONS = {"keep": "label", "relabel": "label", "ambiguous": "label", "remove": "row", "skip": "row"}
+
+
+@dataclass
+class RowState:
+    """A row's state after replaying the ledger."""
+
+    label: str
+    removed: bool = False
+    ambiguous: bool = False
+    decided_hash: str | None = None  # input hash of the last effective decision (skip excluded)
+    history: list[int] = field(default_factory=list)
+
+
+def _effective(entries: list[DecisionRecord]) -> list[DecisionRecord]:
+    undone = {e.undoes for e in entries if e.action == "undo"}
+    return [e for e in entries if e.action != "undo" and e.id not in undone]
+
+
+def replay(labels: dict[str, str], entries: list[DecisionRecord]) -> dict[str, RowState]:
+    """Apply ``entries`` (in ledger order, undone ones skipped) to the original ``labels`` by row id."""
+    states = {row_id: RowState(label) for row_id, label in labels.items()}
+    for entry in _effective(entries):
+        state = states.get(entry.row_id)
+        if state is None:  # a row that no longer exists in this data version
+            continue
+        state.history.append(entry.id)
+        if entry.action == "relabel" and entry.new_value is not None:
+            state.label = entry.new_value
+            state.ambiguous = False
+        elif entry.action == "ambiguous":
+            state.ambiguous = True
+        elif entry.action == "keep":
+            state.ambiguous = False
+        elif entry.action == "remove":
+            state.removed = True
+        if entry.action != "skip":
+            state.decided_hash = entry.input_hash
+    return states
+
+
+def record(
+    workspace: Workspace,
+    dataset: Dataset,
+    *,
+    row_id: str,
+    action: str,
+    reviewer: str,
+    new_label: str | None = None,
+    run_id: int | None = None,
+    issue: str | None = None,
+    score: float | None = None,
+    reason: str | None = None,
+) -> DecisionRecord:
+    """Append a reviewer's decision about one row of ``dataset``; returns the ledger entry.
+
+    Example
+    -------
+    >>> record(ws, ds, row_id="17", action="relabel", new_label="sports", reviewer="ana")  # doctest: +SKIP
+    """
+    if action not in ACTIONS:
+        raise InputError(f"unknown action {action!r}; use one of {', '.join(ACTIONS)} (or undo)")
+    positions = {str(r): i for i, r in enumerate(dataset.row_ids)}
+    if row_id not in positions:
+        raise NotFoundError(f"no row {row_id!r} in dataset {dataset.name!r}")
+    if not reviewer.strip():
+        raise InputError("a decision needs a reviewer name")
+    current = replay({row_id: str(dataset.labels[positions[row_id]])}, read_decisions(workspace, dataset.name))[row_id]
+    old_value: str | None = current.label
+    new_value: str | None = current.label
+    if action == "relabel":
+        if new_label not in dataset.classes:
+            raise InputError(f"cannot relabel to {new_label!r}: not one of the dataset's classes")
+        new_value = new_label
+    elif action == "remove":
+        old_value, new_value = "present", "removed"
+    elif action == "skip":
+        old_value = new_value = None
+    elif action == "ambiguous":
+        new_value = f"ambiguous:{current.label}"
+    entry = {"row_id": row_id, "input_hash": _input_hash(dataset, positions[row_id]), "action": action, "field": ACTIONS[action],
+             "old_value": old_value, "new_value": new_value, "reviewer": reviewer.strip(), "run_id": run_id,
+             "issue": issue, "score": score, "reason": reason}
+    return append_decision(workspace, dataset.name, entry)
+
+
+def _input_hash(dataset: Dataset, position: int) -> str:
+    single = Dataset(dataset.name, dataset.frame.iloc[[position]], dataset.label_column, dataset.text_columns,
+                     dataset.input_columns, dataset.row_ids[[position]], dataset.labels[[position]],
+                     dataset.classes, None)
+    return single.input_hashes()[0]
+
+
+def undo_last(workspace: Workspace, dataset: Dataset, *, reviewer: str) -> DecisionRecord:
+    """Undo ``reviewer``'s most recent decision that is still in effect, by appending an undo entry."""
+    entries = read_decisions(workspace, dataset.name)
+    mine = [e for e in _effective(entries) if e.reviewer == reviewer.strip() and e.action != "skip"]
+    if not mine:
+        raise InputError(f"{reviewer!r} has no decision left to undo")
+    target = mine[-1]
+    entry = {"row_id": target.row_id, "input_hash": target.input_hash, "action": "undo", "field": target.field,
+             "old_value": target.new_value, "new_value": target.old_value, "reviewer": reviewer.strip(),
+             "run_id": target.run_id, "issue": target.issue, "score": target.score, "undoes": target.id,
+             "reason": f"undo of entry {target.id}"}
+    return append_decision(workspace, dataset.name, entry)
+
+
+def apply_to_dataset(dataset: Dataset, states: dict[str, RowState]) -> Dataset:
+    """The dataset as the ledger leaves it: labels corrected, removed rows dropped, ids unchanged."""
+    keep = np.array([not states[str(r)].removed for r in dataset.row_ids], dtype=bool)
+    frame = dataset.frame.loc[keep].reset_index(drop=True).copy()
+    frame["__label__"] = [states[str(r)].label for r in dataset.row_ids[keep]]
+    frame["__row_id__"] = dataset.row_ids[keep]
+    split = None
+    if dataset.splits is not None:
+        frame["__split__"] = dataset.splits[keep]
+        split = "__split__"
+    rebuilt = build_dataset(frame, label="__label__", text=list(dataset.text_columns), id="__row_id__",
+                            split=split, name=dataset.name, source=f"dataset {dataset.name!r} after its ledger")
+    return Dataset(rebuilt.name, rebuilt.frame, dataset.label_column, rebuilt.text_columns,
+                   tuple(c for c in rebuilt.input_columns if c not in ("__row_id__", "__split__")),
+                   rebuilt.row_ids, rebuilt.labels, rebuilt.classes, rebuilt.splits, dataset.id_column,
+                   list(dataset.notes))
+
+
+def diff_states(before: dict[str, RowState], after: dict[str, RowState]) -> pd.DataFrame:
+    """Rows whose label, removal or ambiguity differs between two replays."""
+    rows = []
+    for row_id, new in after.items():
+        old = before[row_id]
+        for name in ("label", "removed", "ambiguous"):
+            a, b = getattr(old, name), getattr(new, name)
+            if a != b:
+                rows.append({"row_id": row_id, "field": name, "before": a, "after": b})
+    return pd.DataFrame(rows, columns=["row_id", "field", "before", "after"])
