@@ -8,6 +8,7 @@ is the data with entries 1..V applied, version 0 the untouched source.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,9 +101,9 @@ def record(
         old_value = new_value = None
     elif action == "ambiguous":
         new_value = f"ambiguous:{current.label}"
-    entry = {"row_id": row_id, "input_hash": _input_hash(dataset, positions[row_id]), "action": action, "field": ACTIONS[action],
-             "old_value": old_value, "new_value": new_value, "reviewer": reviewer.strip(), "run_id": run_id,
-             "issue": issue, "score": score, "reason": reason}
+    entry: dict[str, Any] = {"row_id": row_id, "input_hash": _input_hash(dataset, positions[row_id]), "action": action,
+             "field": ACTIONS[action], "old_value": old_value, "new_value": new_value,
+             "reviewer": reviewer.strip(), "run_id": run_id, "issue": issue, "score": score, "reason": reason}
     return append_decision(workspace, dataset.name, entry)
 
 
@@ -120,7 +121,7 @@ def undo_last(workspace: Workspace, dataset: Dataset, *, reviewer: str) -> Decis
     if not mine:
         raise InputError(f"{reviewer!r} has no decision left to undo")
     target = mine[-1]
-    entry = {"row_id": target.row_id, "input_hash": target.input_hash, "action": "undo", "field": target.field,
+    entry: dict[str, Any] = {"row_id": target.row_id, "input_hash": target.input_hash, "action": "undo", "field": target.field,
              "old_value": target.new_value, "new_value": target.old_value, "reviewer": reviewer.strip(),
              "run_id": target.run_id, "issue": target.issue, "score": target.score, "undoes": target.id,
              "reason": f"undo of entry {target.id}"}

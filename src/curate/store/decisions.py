@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from curate.errors import NotFoundError
 from curate.store.workspace import Workspace
@@ -43,7 +44,7 @@ def dataset_id(con: sqlite3.Connection, name: str) -> int:
     return int(found[0])
 
 
-def append_decision(workspace: Workspace, dataset: str, entry: dict[str, object]) -> DecisionRecord:
+def append_decision(workspace: Workspace, dataset: str, entry: dict[str, Any]) -> DecisionRecord:
     """Append one entry in its own transaction; returns it with its ledger id and time.
 
     The write is committed with synchronous=FULL before this returns, so an acknowledged decision
