@@ -121,7 +121,8 @@ def undo_last(workspace: Workspace, dataset: Dataset, *, reviewer: str) -> Decis
     if not mine:
         raise InputError(f"{reviewer!r} has no decision left to undo")
     target = mine[-1]
-    entry: dict[str, Any] = {"row_id": target.row_id, "input_hash": target.input_hash, "action": "undo", "field": target.field,
+    entry: dict[str, Any] = {
+             "row_id": target.row_id, "input_hash": target.input_hash, "action": "undo", "field": target.field,
              "old_value": target.new_value, "new_value": target.old_value, "reviewer": reviewer.strip(),
              "run_id": target.run_id, "issue": target.issue, "score": target.score, "undoes": target.id,
              "reason": f"undo of entry {target.id}"}
