@@ -15,6 +15,7 @@ import pandas as pd
 from curate.dataset import Dataset
 from curate.detectors import DetectorResult, available_detectors
 from curate.detectors.registry import get_detector
+from curate.errors import NotFoundError
 from curate.features import FeatureCache, TextEmbedder, default_cache_path, default_text_embedder
 from curate.importing import version_rows
 from curate.ingest.loading import load_data
@@ -105,6 +106,24 @@ def _resolve_pred_probs(pred_probs: PredProbs | np.ndarray | str | Path | None, 
     return load_pred_probs(Path(pred_probs), dataset.n_rows, dataset.classes)
 
 
+def _apply_ledger(workspace: Workspace, dataset: Dataset) -> tuple[Dataset, int]:
+    """The current version of ``dataset``: reviewers' relabels and removals applied (re-audit)."""
+    from curate.ledger import apply_to_dataset, replay
+    from curate.store.decisions import read_decisions
+
+    try:
+        entries = read_decisions(workspace, dataset.name)
+    except NotFoundError:  # a dataset new to this workspace has no ledger yet
+        return dataset, 0
+    if not entries:
+        return dataset, 0
+    states = replay({str(r): str(lab) for r, lab in zip(dataset.row_ids, dataset.labels, strict=True)}, entries)
+    current = apply_to_dataset(dataset, states)
+    current.notes.append(f"audited the current version: ledger entries 1..{entries[-1].id} applied "
+                         f"({dataset.n_rows - current.n_rows} row(s) removed by reviewers)")
+    return current, entries[-1].id
+
+
 def audit_dataset(
     dataset: Dataset,
     *,
@@ -184,6 +203,9 @@ def audit(
     loaded = load_data(data, label=label, text=text_columns, id=id, split=split, test=test,
                        encoding=encoding, name=name)
     dataset = loaded.dataset
+    ledger_version = 0
+    if ws is not None and ws.exists():
+        dataset, ledger_version = _apply_ledger(ws, dataset)
     timings: dict[str, float] = {"load": round(time.perf_counter() - clock, 3)}
     user_probs = _resolve_pred_probs(pred_probs, dataset)
     cache = FeatureCache(default_cache_path())
@@ -191,6 +213,10 @@ def audit(
                                    cache=cache, progress=progress)
     timings.update(needs.timings)
     scores = findings_frame(dataset, results)
+    # Positions always name rows of the stored data version, even when reviewers removed some.
+    original = {str(r): i for i, r in enumerate(loaded.dataset.row_ids)}
+    to_original = np.array([original[str(r)] for r in dataset.row_ids], dtype=np.int64)
+    scores["position"] = to_original[scores["position"].to_numpy()]
     metrics = dict(needs.metrics)
     metrics.update({"rows": dataset.n_rows, "classes": len(dataset.classes),
                     "flagged": {r.issue: r.n_flagged for r in results},
@@ -200,7 +226,8 @@ def audit(
     notes = {r.issue: r.notes for r in results}
     params = {"source": loaded.source.source_path, "test": loaded.source.test_path,
               "options": loaded.source.options, "detectors": [r.issue for r in results],
-              "modality": dataset.modality, "pred_probs": user_probs.source if user_probs else None}
+              "modality": dataset.modality, "pred_probs": user_probs.source if user_probs else None,
+              "ledger_version": ledger_version}
     timings["total"] = round(time.perf_counter() - clock, 3)
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     result = AuditResult(dataset, scores, notes, metrics, timings, params, descriptions=descriptions)
@@ -214,6 +241,6 @@ def audit(
             graph = needs.computed("neighbors")
             if graph is not None:
                 similarity = graph.similarities() if graph.normalized else -graph.distances
-                ws.save_neighbors(con, result.run_id, graph.indices, similarity)
+                ws.save_neighbors(con, result.run_id, to_original, to_original[graph.indices], similarity)
         result.workspace = ws
     return result

@@ -162,5 +162,61 @@ def findings_command(run: int | None, fmt: str, output: Path | None, include_all
         click.echo(written, nl=False)
 
 
+_DATASET = click.option("--dataset", "-d", help="Dataset name (default: the most recent one).")
+
+
+@main.command("log")
+@_DATASET
+@_WORKSPACE
+@_errors_as_messages
+def log_command(dataset: str | None, workspace: Path) -> None:
+    """List the ledger: every decision, in order (its number is the version it creates)."""
+    from curate.cli_present import print_log
+    from curate.export import latest_dataset
+    from curate.store import Workspace
+    from curate.store.decisions import read_decisions
+
+    ws = Workspace(workspace)
+    print_log(_console(), read_decisions(ws, latest_dataset(ws, dataset)))
+
+
+@main.command("diff")
+@click.argument("first")
+@click.argument("second", default="latest")
+@_DATASET
+@_WORKSPACE
+@_errors_as_messages
+def diff_command(first: str, second: str, dataset: str | None, workspace: Path) -> None:
+    """Show what changed between versions FIRST and SECOND (ledger entry numbers; 0 = the source)."""
+    from curate.export import diff_versions
+    from curate.store import Workspace
+
+    changes = diff_versions(Workspace(workspace), dataset, first, second)
+    if changes.empty:
+        click.echo("no differences")
+        return
+    click.echo(changes.to_csv(index=False), nl=False)
+
+
+@main.command("export")
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option("--version", "version", default="latest", show_default=True,
+              help="Ledger entry number (0 = the untouched source) or 'latest'.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "jsonl"]), default=None,
+              help="Output format (default: from OUTPUT's suffix, else csv).")
+@_DATASET
+@_WORKSPACE
+@_errors_as_messages
+def export_command(output: Path, version: str, fmt: str | None, dataset: str | None, workspace: Path) -> None:
+    """Write the dataset with the ledger applied up to VERSION to OUTPUT."""
+    from curate.export import export_version
+    from curate.store import Workspace
+
+    chosen = fmt or {".parquet": "parquet", ".jsonl": "jsonl"}.get(output.suffix.lower(), "csv")
+    summary = export_version(Workspace(workspace), dataset, version, chosen, output)
+    click.echo(f"wrote {summary.path}: version {summary.version}, {summary.rows} rows "
+               f"({summary.relabelled} relabelled, {summary.removed} removed)")
+
+
 if __name__ == "__main__":
     main()

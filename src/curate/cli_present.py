@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from curate.progress import RichProgress
     from curate.store import RunRecord
 
-__all__ = ["announce_embedder", "print_runs", "print_summary", "write_report"]
+__all__ = ["announce_embedder", "print_log", "print_runs", "print_summary", "write_report"]
 
 
 def announce_embedder(progress: RichProgress, embedder: TextEmbedder | None) -> TextEmbedder | None:
@@ -64,6 +64,23 @@ def print_runs(console: Any, runs: list[RunRecord]) -> None:
         table.add_row(str(run.id), run.dataset, str(run.version), run.finished_at, str(run.metrics.get("rows", "")),
                       str(flagged), f"{acc:.3f}" if isinstance(acc, float) else "-",
                       f"{run.timings.get('total', 0):.1f} s")
+    console.print(table)
+
+
+def print_log(console: Any, entries: list[Any]) -> None:
+    from rich.table import Table
+
+    if not entries:
+        console.print("the ledger is empty: no decisions yet ('curate review' to make some)")
+        return
+    table = Table()
+    for column in ("version", "time", "reviewer", "action", "row", "old", "new", "prompted by"):
+        table.add_column(column)
+    for e in entries:
+        prompt = f"{e.issue} {e.score:.3f}" if e.issue and e.score is not None else (e.issue or "")
+        action = f"undo #{e.undoes}" if e.action == "undo" else e.action
+        table.add_row(str(e.id), e.created_at, e.reviewer, action, e.row_id, e.old_value or "", e.new_value or "",
+                      prompt)
     console.print(table)
 
 

@@ -28,33 +28,33 @@ class ReportData:
     descriptions: dict[str, str]
     labels: pd.Series
     scores: pd.DataFrame
-    previews: dict[int, str]
+    previews: dict[str, str]
 
 
-def _previews(dataset: Any, positions: set[int]) -> dict[int, str]:
+def _previews(dataset: Any, row_ids: set[str]) -> dict[str, str]:
+    """A short preview of each wanted row's input, by row id."""
+    index = {str(r): i for i, r in enumerate(dataset.row_ids)}
+    wanted = [(r, index[r]) for r in row_ids if r in index]
     if dataset.modality == "text":
         texts = dataset.texts()
-        return {p: texts[p][:_PREVIEW_CHARS] for p in positions}
+        return {r: texts[p][:_PREVIEW_CHARS] for r, p in wanted}
     frame = dataset.frame[list(dataset.input_columns)]
-    out = {}
-    for p in positions:
-        record = frame.iloc[p]
-        out[p] = ", ".join(f"{k}={v}" for k, v in list(record.items())[:8])[:_PREVIEW_CHARS]
-    return out
+    return {r: ", ".join(f"{k}={v}" for k, v in list(frame.iloc[p].items())[:8])[:_PREVIEW_CHARS]
+            for r, p in wanted}
 
 
-def _worst_positions(scores: pd.DataFrame, per_issue: int) -> set[int]:
+def _worst_rows(scores: pd.DataFrame, per_issue: int) -> set[str]:
     flagged = scores[scores["flagged"]]
-    return set(flagged.groupby("issue").head(per_issue)["position"].astype(int))
+    return set(flagged.groupby("issue").head(per_issue)["row_id"].astype(str))
 
 
 def from_result(result: AuditResult, per_issue: int = 10) -> ReportData:
-    positions = _worst_positions(result.scores, per_issue)
+    rows = _worst_rows(result.scores, per_issue)
     return ReportData(
         title=result.dataset.name, run_id=result.run_id, params=result.params, metrics=result.metrics,
         timings=result.timings, notes=result.notes, descriptions=result.descriptions,
         labels=pd.Series(result.dataset.labels), scores=result.scores,
-        previews=_previews(result.dataset, positions),
+        previews=_previews(result.dataset, rows),
     )
 
 
@@ -65,7 +65,7 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
     run = workspace.run(run_id)
     scores = workspace.findings(run.id, flagged_only=False)
     rows = workspace.version_rows(run.id)
-    previews: dict[int, str] = {}
+    previews: dict[str, str] = {}
     source = workspace.source_of_run(run.id)
     if source is not None:
         options = json.loads(source["options"])
@@ -73,7 +73,7 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
                            text=options["text"] or None, id=options["id"], split=options["split"],
                            test=workspace.path / source["test_source_copy"] if source["test_source_copy"] else None,
                            encoding=options["encoding"], name=run.dataset)
-        previews = _previews(loaded.dataset, _worst_positions(scores, per_issue))
+        previews = _previews(loaded.dataset, _worst_rows(scores, per_issue))
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     return ReportData(
         title=run.dataset, run_id=run.id, params=run.params, metrics=run.metrics, timings=run.timings,

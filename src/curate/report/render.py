@@ -39,7 +39,7 @@ def render(data: ReportData) -> str:
         part = flagged[flagged["issue"] == issue].head(10)
         worst[issue] = [
             {"row_id": r.row_id, "score": f"{r.score:.3f}", "label": r.given_label,
-             "suggested": r.suggested_label or "", "text": data.previews.get(int(getattr(r, "position")), ""),  # noqa: B009
+             "suggested": r.suggested_label or "", "text": data.previews.get(str(r.row_id), ""),
              "details": json.dumps(r.details, ensure_ascii=False)[:300]}
             for r in part.itertuples()
         ]

@@ -271,12 +271,14 @@ class Workspace:
                 "JOIN runs ru ON ru.version_id = r.version_id WHERE ru.id = ? ORDER BY r.position",
                 con, params=(run_id,))
 
-    def save_neighbors(self, con: sqlite3.Connection, run_id: int, indices: Any, similarities: Any) -> None:
+    def save_neighbors(self, con: sqlite3.Connection, run_id: int, positions: Any, indices: Any,
+                       similarities: Any) -> None:
         """Store each row's nearest neighbours (positions, similarities) for the review pages."""
         con.executemany(
             "INSERT INTO run_neighbors (run_id, position, neighbors, similarities) VALUES (?, ?, ?, ?)",
-            [(run_id, position, json.dumps([int(i) for i in idx]), json.dumps([round(float(s), 4) for s in sims]))
-             for position, (idx, sims) in enumerate(zip(indices, similarities, strict=True))],
+            [(run_id, int(position), json.dumps([int(i) for i in idx]),
+              json.dumps([round(float(s), 4) for s in sims]))
+             for position, idx, sims in zip(positions, indices, similarities, strict=True)],
         )
 
     def neighbors(self, run_id: int, position: int) -> list[tuple[int, float]]:
