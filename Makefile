@@ -6,22 +6,28 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-fast check clean
+.PHONY: install chromium demo test test-fast check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 	# torch is pinned inside the 'embed' extra, in the same install as sentence-transformers,
 	# so pip takes the CPU build instead of several GB of CUDA packages.
-	$(BIN)/python -m pip install --quiet -e '.[embed,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[embed,review,dev]'
 	touch $(STAMP)
+
+# Browser tests drive Debian's Chromium through Playwright; 'playwright install' is never used
+# (it downloads its own browser). Installs the package as root when it is missing (CI runs as root).
+chromium:
+	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 || { echo "chromium is missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 install: $(STAMP)
 
 demo: install
 	$(BIN)/python -m curate.demo
 
-test: install
+test: install chromium
 	$(BIN)/python -m pytest
 
 test-fast: install

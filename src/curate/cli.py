@@ -218,5 +218,13 @@ def export_command(output: Path, version: str, fmt: str | None, dataset: str | N
                f"({summary.relabelled} relabelled, {summary.removed} removed)")
 
 
+def _register_review() -> None:
+    from curate.review.cli import review_command  # cheap: the web stack loads only when it runs
+
+    main.add_command(review_command, "review")
+
+
+_register_review()
+
 if __name__ == "__main__":
     main()

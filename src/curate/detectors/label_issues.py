@@ -80,8 +80,10 @@ class LabelIssueDetector(Detector):
         suggested: list[str | None] = [
             dataset.classes[b] if b != c else None for b, c in zip(best, codes, strict=True)
         ]
+        top = np.argsort(-probs, axis=1, kind="stable")[:, :9]
         details = [
-            {"given_prob": round(float(g), 4), "suggested_prob": round(float(probs[i, best[i]]), 4)}
+            {"given_prob": round(float(g), 4), "suggested_prob": round(float(probs[i, best[i]]), 4),
+             "top_classes": [[dataset.classes[c], round(float(probs[i, c]), 4)] for c in top[i]]}
             for i, g in enumerate(given)
         ]
         notes = {"thresholds": {c: round(float(t), 4) for c, t in zip(dataset.classes, thresholds, strict=True)},

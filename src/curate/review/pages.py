@@ -1,0 +1,189 @@
+"""The data of each review page, built from a ReviewSession: dashboard, queue, item, history."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from curate.errors import NotFoundError
+from curate.ledger import RowState
+from curate.review.models import (
+    Dashboard,
+    FindingView,
+    History,
+    IssueProgress,
+    Item,
+    Queue,
+    QueueEntry,
+    QueueFilter,
+    RelatedRow,
+    RowInput,
+    Suggestion,
+)
+from curate.review.service import ReviewSession, to_entry
+from curate.review.textinfo import guess_language
+
+__all__ = ["dashboard", "history", "item", "queue", "suggestions"]
+
+MAX_SUGGESTIONS = 9
+
+
+def _text(value: Any) -> str | None:
+    """A stored text cell, or None for a missing one (None or NaN)."""
+    return None if value is None or value != value else str(value)
+
+
+def dashboard(session: ReviewSession) -> Dashboard:
+    """Counts by issue type and class, and how far the review has got."""
+    states = session.states()
+    records = session.ledger_records()
+    decided = session.decided_mask(states)
+    flagged = session.flagged()
+    positions = flagged["position"].to_numpy(dtype=int)
+    flagged = flagged.assign(decided=decided[positions])
+    classes = [str(c) for c in session.dataset.classes]
+    issues = []
+    for issue in session.data.issues:
+        part = flagged[flagged["issue"] == issue]
+        per_class = Counter(part["given_label"].astype(str))
+        n_decided = int(part["decided"].sum())
+        issues.append(IssueProgress(issue, session.data.descriptions.get(issue, ""), len(part), n_decided,
+                                    len(part) - n_decided, {c: per_class.get(c, 0) for c in classes}))
+    any_flag = np.unique(positions)
+    rows_decided = int(decided[any_flag].sum())
+    original = Counter(session.original_labels.values())
+    current = Counter(s.label for s in states.values() if not s.removed)
+    return Dashboard(
+        dataset=session.dataset.name, run_id=session.run_id, reviewer=session.reviewer,
+        n_rows=session.dataset.n_rows, classes=classes,
+        class_counts={c: original.get(c, 0) for c in classes},
+        current_class_counts={c: current.get(c, 0) for c in classes},
+        issues=issues, rows_flagged=len(any_flag), rows_decided=rows_decided,
+        rows_open=len(any_flag) - rows_decided,
+        relabeled=sum(1 for r, s in states.items() if s.label != session.original_labels[r]),
+        removed=sum(1 for s in states.values() if s.removed),
+        ambiguous=sum(1 for s in states.values() if s.ambiguous),
+        ledger_entries=len(records),
+    )
+
+
+def queue(session: ReviewSession, filter: QueueFilter, offset: int = 0, limit: int = 50) -> Queue:
+    """The findings matching ``filter``, worst (lowest score) first, one entry per row."""
+    states = session.states()
+    found = session.matching(filter, states)
+    flagged = session.flagged()
+    issues_by_position: dict[int, list[str]] = {}
+    page = found.iloc[offset:offset + limit]
+    wanted = set(page["position"].astype(int))
+    for position, issue in flagged[["position", "issue"]].itertuples(index=False, name=None):
+        if int(position) in wanted:
+            issues_by_position.setdefault(int(position), []).append(str(issue))
+    entries = []
+    for row in page.to_dict("records"):
+        position = int(row["position"])
+        state = states[str(row["row_id"])]
+        entries.append(QueueEntry(
+            row_id=str(row["row_id"]), position=position, issue=str(row["issue"]), score=float(row["score"]),
+            issues=issues_by_position.get(position, []), given_label=str(row["given_label"]),
+            current_label=state.label, suggested_label=_text(row["suggested_label"]),
+            preview=session.preview_of(position),
+            state="decided" if session.is_decided(state, position) else "open",
+            removed=state.removed, ambiguous=state.ambiguous))
+    return Queue(session.dataset.name, session.run_id, filter, len(found), offset, limit, entries,
+                 list(session.data.issues), [str(c) for c in session.dataset.classes])
+
+
+def suggestions(classes: list[str], given: str, current: str, label_finding: dict[str, Any] | None) -> list[Suggestion]:
+    """Classes to relabel to, most probable first by out-of-fold probability; the current label left out.
+
+    Uses the label detector's ``top_classes`` (pairs of class and probability) when it stores them,
+    otherwise the probabilities it always stores: the suggested class's and the given class's.
+    """
+    probs: dict[str, float] = {}
+    if label_finding is not None:
+        details = label_finding["details"]
+        top = details.get("top_classes")
+        if isinstance(top, dict):
+            probs.update({str(c): float(p) for c, p in top.items()})
+        elif isinstance(top, list):
+            probs.update({str(c): float(p) for c, p in top})
+        if "given_prob" in details:
+            probs.setdefault(given, float(details["given_prob"]))
+        if label_finding["suggested_label"] and "suggested_prob" in details:
+            probs.setdefault(str(label_finding["suggested_label"]), float(details["suggested_prob"]))
+    order = {c: i for i, c in enumerate(classes)}
+    ranked = sorted((c for c in classes if c != current), key=lambda c: (-probs.get(c, -1.0), order[c]))
+    return [Suggestion(i + 1, c, probs.get(c)) for i, c in enumerate(ranked[:MAX_SUGGESTIONS])]
+
+
+def _related(session: ReviewSession, states: dict[str, RowState], row_id: str, relation: str,
+             similarity: float | None) -> RelatedRow | None:
+    try:
+        position = session.position_of(row_id)
+    except NotFoundError:
+        return None
+    state = states[row_id]
+    return RelatedRow(row_id, position, relation, similarity, session.original_labels[row_id], state.label,
+                      state.removed, state.ambiguous, session.preview_of(position))
+
+
+def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None) -> Item:
+    """Everything a reviewer needs to decide about one row; NotFoundError for an unknown id."""
+    filter = filter or QueueFilter()
+    position = session.position_of(row_id)
+    records = session.ledger_records()
+    states = session.states(records)
+    state = states[row_id]
+    given = session.original_labels[row_id]
+    rows = session.findings_of(position)
+    findings = [FindingView(str(r["issue"]), session.data.descriptions.get(str(r["issue"]), ""), float(r["score"]),
+                            bool(r["flagged"]), _text(r["suggested_label"]), dict(r["details"]))
+                for r in rows.to_dict("records")]
+    findings.sort(key=lambda f: (not f.flagged, f.score))  # the flags behind the review first, worst first
+    by_issue = {f.issue: f for f in findings}
+    label = by_issue.get("label")
+    label_finding = {"details": label.details, "suggested_label": label.suggested_label} if label else None
+    suggested = next((f.suggested_label for f in findings if f.flagged and f.suggested_label), None)
+    if suggested is None and label is not None:
+        suggested = label.suggested_label
+    suggested_prob = (label.details.get("suggested_prob")
+                      if label is not None and suggested is not None and suggested == label.suggested_label else None)
+    text = session.text_of(position)
+    row_input = (RowInput("text", text=text, language=guess_language(text), length=len(text)) if text is not None
+                 else RowInput("tabular", fields=session.fields_of(position)))
+    duplicates: list[RelatedRow] = []
+    exact = by_issue.get("exact_duplicate")
+    if exact is not None and exact.flagged:
+        duplicates += [r for c in exact.details.get("copies", []) if c != row_id
+                       if (r := _related(session, states, str(c), "exact copy", 1.0)) is not None]
+    near = by_issue.get("near_duplicate")
+    if near is not None and near.flagged:
+        sims = near.details.get("similarity") or [None] * len(near.details.get("matches", []))
+        duplicates += [r for c, s in zip(near.details.get("matches", []), sims, strict=False)
+                       if (r := _related(session, states, str(c), "near copy", s)) is not None]
+    neighbours = [r for p, s in session.data.workspace.neighbors(session.run_id, position) if p != position
+                  if (r := _related(session, states, session.row_id_at(p), "neighbour", float(s))) is not None]
+    issue, score = session.finding_context(position, filter.issue)
+    prev_row, next_row = session.neighbours_in_queue(filter, row_id, states)
+    undone = {r.undoes for r in records if r.action == "undo" and r.undoes is not None}
+    history = [to_entry(r, undone) for r in records if r.row_id == row_id]
+    return Item(
+        dataset=session.dataset.name, run_id=session.run_id, row_id=row_id, position=position,
+        split=None if session.dataset.splits is None else str(session.dataset.splits[position]),
+        input=row_input, given_label=given, current_label=state.label, removed=state.removed,
+        ambiguous=state.ambiguous, decided=session.is_decided(state, position), issue=issue, score=score,
+        suggested_label=suggested, suggested_probability=suggested_prob,
+        suggestions=suggestions([str(c) for c in session.dataset.classes], given, state.label, label_finding),
+        classes=[str(c) for c in session.dataset.classes], findings=findings, neighbours=neighbours,
+        duplicates=duplicates, history=history, filter=filter, prev_row_id=prev_row, next_row_id=next_row,
+    )
+
+
+def history(session: ReviewSession, limit: int | None = None) -> History:
+    """The ledger, newest entry first; entries undone later are marked."""
+    records = session.ledger_records()
+    undone = {r.undoes for r in records if r.action == "undo" and r.undoes is not None}
+    entries = [to_entry(r, undone) for r in reversed(records)]
+    return History(session.dataset.name, len(records), entries[:limit] if limit else entries)

@@ -1,0 +1,64 @@
+"""HTML of the review pages: autoescaping Jinja2 templates, so dataset content is never markup."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+
+from curate.review.models import QueueFilter
+
+__all__ = ["STATIC", "item_url", "queue_url", "render_page"]
+
+
+def item_url(row_id: str, filter: QueueFilter | None = None) -> str:
+    """The item page of ``row_id``, keeping the queue filter; ids made only of dots go in the query."""
+    query = dict(filter.query()) if filter is not None else {}
+    if row_id.strip(".") == "":  # browsers collapse "." and ".." path segments, even percent-encoded
+        return "/item?" + urlencode({"row": row_id, **query})
+    return f"/item/{quote(row_id, safe='')}" + (f"?{urlencode(query)}" if query else "")
+
+
+def queue_url(filter: QueueFilter, **extra: Any) -> str:
+    query = {**filter.query(), **{k: str(v) for k, v in extra.items() if v is not None}}
+    return "/queue?" + urlencode(query)
+
+
+def _score(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def _json_text(value: Any) -> str:
+    """JSON as plain text; autoescaping then makes it safe inside HTML."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("curate.review", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.globals.update(item_url=item_url, queue_url=queue_url)
+_ENV.filters["score"] = _score
+_ENV.filters["tojson_text"] = _json_text
+
+
+def render_page(template: str, *, csrf_token: str, **context: Any) -> str:
+    """Render ``template`` (a file in ``templates/``) with ``context`` and the page's CSRF token."""
+    return _ENV.get_template(template).render(csrf_token=csrf_token, **context)
+
+
+def _static(name: str) -> bytes:
+    return resources.files("curate.review").joinpath("static", name).read_bytes()
+
+
+# The only files the server sends: read once, by fixed name; no request path ever reaches the disk.
+STATIC: dict[str, tuple[bytes, str]] = {
+    "review.js": (_static("review.js"), "text/javascript; charset=utf-8"),
+    "review.css": (_static("review.css"), "text/css; charset=utf-8"),
+}

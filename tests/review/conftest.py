@@ -1,0 +1,133 @@
+"""Fixtures of the review tests: a small audited workspace with planted problems, a session, a client."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ..conftest import CLASSES, make_sentence
+
+SCRIPT_TEXT = "<script>alert(1)</script> the bread and the soup near the garlic"
+SCRIPT_ROW = "x-script"
+SCRIPT_COPY = "d-script"
+WRONG_ROW = "x-wrong"
+DATASET = "tickets"
+CSRF = "test-csrf-token-0123456789abcdef"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+
+
+def make_review_frame() -> pd.DataFrame:
+    """40 text rows in three classes (ids r0..r35, then the planted rows).
+
+    Planted: ``d0`` repeats ``r0``; a ``<script>`` text twice (``x-script`` and its copy ``d-script``);
+    ``x-wrong``, a food sentence labelled tech.
+    """
+    rows = [{"id": f"r{i * 3 + k}", "text": make_sentence(label, i), "label": label}
+            for i in range(12) for k, label in enumerate(CLASSES)]
+    rows.append({"id": "d0", "text": rows[0]["text"], "label": rows[0]["label"]})
+    rows.append({"id": SCRIPT_ROW, "text": SCRIPT_TEXT, "label": "food"})
+    rows.append({"id": SCRIPT_COPY, "text": SCRIPT_TEXT, "label": "food"})
+    rows.append({"id": WRONG_ROW, "text": make_sentence("food", 30), "label": "tech"})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="session")
+def review_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace holding one audit of the 40-row review CSV (hashed features, no model), built once."""
+    import curate
+    from curate.features import HashedTextEmbedder
+
+    root = tmp_path_factory.mktemp("review")
+    data = root / f"{DATASET}.csv"
+    make_review_frame().to_csv(data, index=False)
+    workspace = root / "ws"
+    curate.audit(data, label="label", text="text", id="id", workspace=workspace, embedder=HashedTextEmbedder())
+    return workspace
+
+
+@pytest.fixture
+def review_ws(tmp_path: Path, review_template: Path) -> Path:
+    """A private copy of the audited review workspace."""
+    target = tmp_path / "review-ws"
+    shutil.copytree(review_template, target)
+    return target
+
+
+@pytest.fixture
+def session(review_ws: Path):  # type: ignore[no-untyped-def]
+    from curate.review import ReviewSession, load_run
+    from curate.store import Workspace
+
+    return ReviewSession(load_run(Workspace(review_ws)), reviewer="tester")
+
+
+@pytest.fixture
+def client(session) -> Iterator:  # type: ignore[no-untyped-def]
+    """A test client of the app, addressed to 127.0.0.1 like a browser on this machine."""
+    from fastapi.testclient import TestClient
+
+    from curate.review.web import create_app
+
+    with TestClient(create_app(session, csrf_token=CSRF), base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token a page carries in its meta tag."""
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', html)
+    assert found, "no csrf meta tag in the page"
+    return found.group(1)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Debian's Chromium, never a downloaded browser (``playwright install`` is not used)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: 'make test' installs it, or run 'apt-get install -y chromium' as root")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": {"width": 1200, "height": 800}}
+
+
+@pytest.fixture
+def live_server(session) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The review app served by uvicorn in a thread on a free 127.0.0.1 port; yields its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from curate.review.cli import open_socket
+    from curate.review.web import create_app
+
+    sock = open_socket("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(create_app(session), log_level="warning", ws="none", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """No base URL: the tests name full addresses. (This also replaces pytest-playwright's fallback
+    fixture, an instance method that pytest 9 warns about.)"""
+    return None

@@ -1,0 +1,116 @@
+"""Decisions through the review app: one ledger entry per action, the open queue, undo, bulk actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from curate.ledger import replay
+from curate.store import Workspace
+from curate.store.decisions import read_decisions
+
+from .conftest import CSRF, DATASET, SCRIPT_COPY, SCRIPT_ROW, WRONG_ROW
+
+
+def _decide(client, row_id: str, action: str, **extra: str):  # type: ignore[no-untyped-def]
+    form = {"csrf_token": CSRF, "row_id": row_id, "action": action, "issue": "label", "state": "open", **extra}
+    return client.post("/decide", data=form, follow_redirects=False)
+
+
+def _open_label_queue(client) -> list[str]:  # type: ignore[no-untyped-def]
+    return [e["row_id"] for e in client.get("/api/queue", params={"issue": "label"}).json()["entries"]]
+
+
+def test_each_action_appends_one_entry_and_moves_on(client, review_ws: Path) -> None:
+    order = _open_label_queue(client)
+    assert len(order) >= 5
+    response = _decide(client, order[0], "relabel", new_label="food")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/item/{order[1]}?issue=label&state=open"
+    _decide(client, order[1], "keep")
+    _decide(client, order[2], "ambiguous")
+    skipped = _decide(client, order[3], "skip")
+    entries = read_decisions(Workspace(review_ws), DATASET)
+    assert [(e.row_id, e.action, e.reviewer) for e in entries] == [
+        (order[0], "relabel", "tester"), (order[1], "keep", "tester"), (order[2], "ambiguous", "tester"),
+        (order[3], "skip", "tester")]
+    assert all(e.issue == "label" and e.run_id == 1 and e.score is not None for e in entries)
+    # decided rows leave the open queue; a skipped row stays in it
+    assert _open_label_queue(client) == order[3:]
+    assert skipped.headers["location"] == f"/item/{order[4]}?issue=label&state=open"
+    decided = [e["row_id"] for e in client.get("/api/queue", params={"issue": "label", "state": "decided"})
+               .json()["entries"]]
+    assert decided == order[:3]
+
+
+def test_undo_reopens_the_row_and_returns_to_it(client, review_ws: Path) -> None:
+    _decide(client, WRONG_ROW, "relabel", new_label="food")
+    assert WRONG_ROW not in _open_label_queue(client)
+    response = client.post("/undo", data={"csrf_token": CSRF, "issue": "label"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == f"/item/{WRONG_ROW}?issue=label&state=open"
+    assert WRONG_ROW in _open_label_queue(client)
+    item = client.get(f"/api/items/{WRONG_ROW}").json()
+    assert item["current_label"] == "tech"
+    assert [(h["action"], h["undone"]) for h in item["history"]] == [("relabel", True), ("undo", False)]
+    nothing_left = client.post("/api/undo", headers={"X-CSRF-Token": CSRF})
+    assert nothing_left.status_code == 400 and "no decision left to undo" in nothing_left.json()["detail"]
+
+
+def test_remove_that_copy_keeps_this_one(client, review_ws: Path) -> None:
+    response = client.post("/decide", data={"csrf_token": CSRF, "row_id": SCRIPT_COPY, "action": "remove",
+                                            "back_to": SCRIPT_ROW}, follow_redirects=False)
+    assert response.headers["location"] == f"/item/{SCRIPT_ROW}?state=open"
+    entry = read_decisions(Workspace(review_ws), DATASET)[-1]
+    assert (entry.row_id, entry.action, entry.issue, entry.reason) == (SCRIPT_COPY, "remove", "exact_duplicate",
+                                                                       f"duplicate of {SCRIPT_ROW}")
+
+
+def test_bad_decisions_are_refused_without_an_entry(client, review_ws: Path) -> None:
+    assert _decide(client, WRONG_ROW, "relabel", new_label="politics").status_code == 400
+    assert _decide(client, WRONG_ROW, "relabel").status_code == 400
+    assert _decide(client, WRONG_ROW, "destroy").status_code == 400
+    assert _decide(client, "no-such-row", "keep").status_code == 404
+    response = client.post("/api/decisions", json={"row_id": WRONG_ROW, "action": "destroy"},
+                           headers={"X-CSRF-Token": CSRF})
+    assert response.status_code == 422
+    assert read_decisions(Workspace(review_ws), DATASET) == []
+
+
+def test_bulk_remove_duplicates_previews_then_applies(client, session, review_ws: Path) -> None:
+    params = {"operation": "remove_duplicates", "issue": "exact_duplicate", "state": "all"}
+    preview = client.get("/api/bulk", params=params).json()
+    assert [(c["row_id"], c["action"]) for c in preview["changes"]] == [("d0", "remove"), (SCRIPT_COPY, "remove")]
+    assert preview["unchanged"] == 2
+    html = client.get("/bulk", params=params).text
+    assert f'name="fingerprint" value="{preview["fingerprint"]}"' in html
+    assert read_decisions(Workspace(review_ws), DATASET) == []  # a preview records nothing
+    stale = client.post("/bulk", data={**params, "fingerprint": "0" * 20, "csrf_token": CSRF}, follow_redirects=False)
+    assert stale.status_code == 409
+    done = client.post("/bulk", data={**params, "fingerprint": preview["fingerprint"], "csrf_token": CSRF},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/history"
+    states = replay(session.original_labels, read_decisions(Workspace(review_ws), DATASET))
+    assert sorted(r for r, s in states.items() if s.removed) == sorted(["d0", SCRIPT_COPY])
+    # run again: nothing left to do, the first copies stay
+    assert client.get("/api/bulk", params=params).json()["changes"] == []
+
+
+def test_bulk_keeps_the_first_copy_still_present(client, session, review_ws: Path) -> None:
+    client.post("/api/decisions", json={"row_id": "r0", "action": "remove"}, headers={"X-CSRF-Token": CSRF})
+    preview = client.get("/api/bulk", params={"operation": "remove_duplicates", "issue": "exact_duplicate",
+                                               "state": "all"}).json()
+    assert [c["row_id"] for c in preview["changes"]] == [SCRIPT_COPY]  # d0 is now the copy that stays
+
+
+def test_bulk_accept_suggestions_over_the_api(client, session, review_ws: Path) -> None:
+    params = {"operation": "accept_suggestions", "issue": "label"}
+    preview = client.get("/api/bulk", params=params).json()
+    queue = client.get("/api/queue", params={"issue": "label"}).json()["entries"]
+    assert {c["row_id"]: c["after"] for c in preview["changes"]} == {e["row_id"]: e["suggested_label"]
+                                                                     for e in queue}
+    result = client.post("/api/bulk", params={**params, "fingerprint": preview["fingerprint"]},
+                         headers={"X-CSRF-Token": CSRF}).json()
+    assert result["applied"] == len(preview["changes"])
+    states = replay(session.original_labels, read_decisions(Workspace(review_ws), DATASET))
+    assert {r: s.label for r, s in states.items() if s.label != session.original_labels[r]} == {
+        c["row_id"]: c["after"] for c in preview["changes"]}
+    assert client.get("/api/queue", params={"issue": "label"}).json()["total"] == 0

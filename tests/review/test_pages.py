@@ -1,0 +1,156 @@
+"""What the review pages show, through their JSON twins, and that the HTML renders the same data."""
+
+from __future__ import annotations
+
+import pytest
+
+from curate.review import QueueFilter
+from curate.review.pages import dashboard, item, queue, suggestions
+from curate.review.textinfo import guess_language, preview
+
+from .conftest import CSRF, SCRIPT_COPY, SCRIPT_ROW, WRONG_ROW
+
+
+def test_dashboard_counts_flags_by_issue_and_class(client) -> None:
+    data = client.get("/api/dashboard").json()
+    assert data["dataset"] == "tickets" and data["n_rows"] == 40 and data["reviewer"] == "tester"
+    assert data["class_counts"] == {"food": 15, "sport": 12, "tech": 13}
+    issues = {p["issue"]: p for p in data["issues"]}
+    assert issues["exact_duplicate"]["flagged"] == 4
+    assert issues["exact_duplicate"]["by_class"] == {"food": 4, "sport": 0, "tech": 0}
+    assert issues["label"]["flagged"] == sum(issues["label"]["by_class"].values()) >= 1
+    assert data["rows_decided"] == 0 and data["rows_open"] == data["rows_flagged"]
+    assert data["ledger_entries"] == 0
+    html = client.get("/").text
+    for p in data["issues"]:
+        assert f'href="/queue?issue={p["issue"]}"' in html
+
+
+def test_queue_is_worst_first_and_filters(client) -> None:
+    data = client.get("/api/queue", params={"issue": "label"}).json()
+    scores = [e["score"] for e in data["entries"]]
+    assert scores == sorted(scores) and data["total"] == len(scores)
+    assert data["entries"][0]["row_id"] == WRONG_ROW
+    assert data["entries"][0]["suggested_label"] == "food"
+    tech = client.get("/api/queue", params={"issue": "label", "label": "tech"}).json()
+    assert {e["given_label"] for e in tech["entries"]} == {"tech"}
+    low = client.get("/api/queue", params={"issue": "label", "max_score": "0.25"}).json()
+    assert [e["row_id"] for e in low["entries"]] == [e["row_id"] for e in data["entries"] if e["score"] <= 0.25]
+    dups = client.get("/api/queue", params={"issue": "exact_duplicate"}).json()
+    assert [e["row_id"] for e in dups["entries"]] == ["r0", "d0", SCRIPT_ROW, SCRIPT_COPY]
+    html = client.get("/queue", params={"issue": "exact_duplicate"}).text
+    assert all(f'data-row-id="{e["row_id"]}"' in html for e in dups["entries"])
+
+
+def test_queue_without_issue_lists_each_row_once(client) -> None:
+    data = client.get("/api/queue", params={"limit": 1000}).json()
+    ids = [e["row_id"] for e in data["entries"]]
+    assert len(ids) == len(set(ids)) == data["total"]
+    assert "near_duplicate" in next(e for e in data["entries"] if e["row_id"] == "r0")["issues"]
+
+
+@pytest.mark.parametrize("params", [{"min_score": "abc"}, {"max_score": "2"}, {"issue": "nope"}])
+def test_bad_queue_filters_are_clear_errors(client, params: dict) -> None:
+    response = client.get("/api/queue", params=params)
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+def test_item_shows_input_labels_scores_and_neighbours(client) -> None:
+    data = client.get(f"/api/items/{WRONG_ROW}", params={"issue": "label"}).json()
+    assert data["input"]["modality"] == "text" and data["input"]["language"] == "English"
+    assert data["input"]["length"] == len(data["input"]["text"])
+    assert data["given_label"] == data["current_label"] == "tech"
+    assert data["suggested_label"] == "food" and 0 < data["suggested_probability"] <= 1
+    assert data["suggestions"][0]["label"] == "food"
+    assert [s["key"] for s in data["suggestions"]] == [1, 2]
+    assert {f["issue"] for f in data["findings"]} >= {"label", "exact_duplicate", "outlier"}
+    assert data["neighbours"] and all(n["row_id"] != WRONG_ROW for n in data["neighbours"])
+    assert data["issue"] == "label" and data["decided"] is False
+    html = client.get(f"/item/{WRONG_ROW}", params={"issue": "label"}).text
+    assert 'id="relabel-1"' in html and 'name="new_label" value="food"' in html
+    for n in data["neighbours"]:
+        assert f'>{n["row_id"]}</a>' in html
+    assert f'<meta name="csrf-token" content="{CSRF}">' in html
+
+
+def test_item_shows_duplicates_side_by_side(client) -> None:
+    data = client.get("/api/items/d0").json()
+    assert (data["duplicates"][0]["row_id"], data["duplicates"][0]["relation"]) == ("r0", "exact copy")
+    assert data["duplicates"][0]["given_label"] == data["given_label"]
+    assert any(d["relation"] == "near copy" for d in data["duplicates"])
+    assert "remove that copy, keep this" in client.get("/item/d0").text
+
+
+def test_korean_text_and_next_prev_in_the_queue(session) -> None:
+    order = queue(session, QueueFilter(issue="label")).entries
+    middle = item(session, order[1].row_id, QueueFilter(issue="label"))
+    assert middle.prev_row_id == order[0].row_id and middle.next_row_id == order[2].row_id
+    korean = next(r for r in session.row_ids() if session.text_of(session.position_of(r)).startswith("오늘"))
+    assert item(session, korean).input.language == "Korean"
+
+
+def test_history_and_dashboard_follow_decisions(client) -> None:
+    client.post("/api/decisions", json={"row_id": WRONG_ROW, "action": "relabel", "new_label": "food"},
+                headers={"X-CSRF-Token": CSRF})
+    history = client.get("/api/history").json()
+    assert history["total"] == 1
+    assert history["entries"][0] | {"created_at": None} == {
+        "id": 1, "row_id": WRONG_ROW, "action": "relabel", "field": "label", "old_value": "tech",
+        "new_value": "food", "reviewer": "tester", "created_at": None, "run_id": 1, "issue": "label",
+        "score": history["entries"][0]["score"], "reason": None, "undoes": None, "undone": False}
+    assert 'data-entry-id="1"' in client.get("/history").text
+    board = client.get("/api/dashboard").json()
+    assert board["relabeled"] == 1 and board["rows_decided"] == 1 and board["ledger_entries"] == 1
+    assert board["current_class_counts"]["food"] == board["class_counts"]["food"] + 1
+
+
+def test_openapi_documents_every_json_twin(client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert set(paths) >= {"/api/dashboard", "/api/queue", "/api/items/{row_id}", "/api/history", "/api/bulk",
+                          "/api/decisions", "/api/undo", "/api/session"}
+    assert not any(p in paths for p in ("/", "/queue", "/decide"))
+
+
+def test_suggestions_rank_by_probability_and_leave_out_the_current_label() -> None:
+    finding = {"details": {"given_prob": 0.2, "suggested_prob": 0.7}, "suggested_label": "b"}
+    ranked = suggestions(["a", "b", "c", "d"], "a", "a", finding)
+    assert [(s.key, s.label, s.probability) for s in ranked] == [(1, "b", 0.7), (2, "c", None), (3, "d", None)]
+    full = {"details": {"top_classes": [["c", 0.5], ["b", 0.3], ["a", 0.2]]}, "suggested_label": "c"}
+    assert [s.label for s in suggestions(["a", "b", "c"], "a", "b", full)] == ["c", "a"]
+    many = [str(i) for i in range(12)]
+    assert len(suggestions(many, "0", "0", None)) == 9
+
+
+def test_text_helpers() -> None:
+    assert guess_language("오늘 축구 경기") == "Korean"
+    assert guess_language("今日はいい天気") == "Japanese"
+    assert guess_language("Привет мир") == "Cyrillic script"
+    assert guess_language("12345 !!") == "unknown"
+    assert guess_language("The cat and the dog.") == "English"
+    assert guess_language("der Hund bellt laut") == "Latin script"
+    assert preview("a\n b  c") == "a b c"
+    assert preview("x" * 500, 10) == "x" * 9 + "…"
+
+
+def test_dashboard_data_is_the_library_object(session, client) -> None:
+    assert client.get("/api/dashboard").json()["issues"][0]["issue"] == dashboard(session).issues[0].issue
+
+
+def test_tabular_rows_show_their_cells(tabular_csv, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    import curate
+    from curate.review import ReviewSession, load_run
+    from curate.review.web import create_app
+    from curate.store import Workspace
+
+    curate.audit(tabular_csv, label="label", workspace=tmp_path / "ws")
+    session = ReviewSession(load_run(Workspace(tmp_path / "ws")), reviewer="tester")
+    with TestClient(create_app(session), base_url="http://127.0.0.1") as client:
+        data = client.get("/api/items/0").json()
+        assert data["input"]["modality"] == "tabular" and data["input"]["text"] is None
+        assert set(data["input"]["fields"]) == {"age", "income", "city"}
+        html = client.get("/item/0").text
+        assert 'id="input-fields"' in html and f'<td>{data["input"]["fields"]["city"]}</td>' in html
+        assert client.get("/queue", params={"state": "all"}).status_code == 200
