@@ -23,10 +23,11 @@ __all__ = [
     "DEFAULT_DATA_ROOT",
     "REPO",
     "VENV_BIN",
+    "Child",
     "Measured",
     "check_ok",
     "child_env",
-    "child_row",
+    "children_table",
     "combined",
     "fail",
     "machine_lines",
@@ -41,7 +42,9 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_ROOT = Path("..") / "shared" / "data"
 VENV_BIN = Path(".venv") / "bin"
 RESULTS_TITLE = "# Benchmarks"
-CHILD_HEADERS = ("child process", "wall time s", "CPU time s", "peak RSS MiB", "load avg at start")
+OTHER_WORK_NOTICE = 0.1  # cores' worth of other work, on average, worth a warning
+CHILD_HEADERS = ("child process", "wall time s", "CPU time s", "peak RSS MiB",
+                 "other processes' CPU s")
 
 
 def fail(message: str) -> None:
@@ -49,13 +52,13 @@ def fail(message: str) -> None:
     sys.exit(f"bench: {message}")
 
 
-def require_files(paths: Sequence[Path]) -> None:
+def require_files(paths: Sequence[Path], option: str = "--data") -> None:
     """Exit with a clear message when a data file the benchmark reads is absent."""
     for path in paths:
         if not path.is_file():
             fail(
                 f"data file {path} not found; the benchmark data lives in ../shared/data beside "
-                "the repository (see its README.md); pass --data PATH to point at another copy"
+                f"the repository (see its README.md); pass {option} to point at another copy"
             )
 
 
@@ -70,14 +73,24 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Measured:
-    """One child process: exit status, wall time, CPU time, peak resident memory, and the
-    machine's 1-minute load average when it started (other work on the machine slows it)."""
+    """One child process: exit status, wall time, CPU time, peak resident memory, and the CPU
+    time everything else on the machine used meanwhile (other work slows the child's wall time)."""
 
     returncode: int
     seconds: float
     cpu_seconds: float
     peak_rss_mib: float
-    load_before: float
+    other_cpu_seconds: float
+
+
+def _machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent not idle since boot (all cores, steal included)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def run_measured(command: Sequence[str], log: Path,
@@ -87,7 +100,7 @@ def run_measured(command: Sequence[str], log: Path,
     ``os.wait4`` returns the resource usage of exactly the child waited for (``ru_maxrss`` is in
     KiB on Linux), unlike ``RUSAGE_CHILDREN``, which is the maximum over every child so far.
     """
-    load = os.getloadavg()[0]
+    busy = _machine_busy_seconds()
     start = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(list(command), cwd=REPO, env=child_env(env), stdout=out,
@@ -95,22 +108,33 @@ def run_measured(command: Sequence[str], log: Path,
         _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(proc.returncode, seconds, usage.ru_utime + usage.ru_stime,
-                    usage.ru_maxrss / 1024, load)
+    cpu = usage.ru_utime + usage.ru_stime
+    other = max(0.0, _machine_busy_seconds() - busy - cpu)
+    return Measured(proc.returncode, seconds, cpu, usage.ru_maxrss / 1024, other)
 
 
 def combined(runs: Sequence[Measured]) -> Measured:
     """Several commands run one after another as one side: times add up, memory is the max."""
     return Measured(max(r.returncode for r in runs), sum(r.seconds for r in runs),
                     sum(r.cpu_seconds for r in runs), max(r.peak_rss_mib for r in runs),
-                    max(r.load_before for r in runs))
+                    sum(r.other_cpu_seconds for r in runs))
 
 
-def child_row(command: str, run: Measured) -> list[object]:
-    """A row of the table of child processes."""
-    return [f"`{command}`", f"{run.seconds:.1f}", f"{run.cpu_seconds:.1f}",
-            f"{run.peak_rss_mib:.0f}", f"{run.load_before:.2f}"]
+Child = tuple[str, Measured]  # a command line as shown, and its measurements
 
+
+def children_table(children: Sequence[Child]) -> list[str]:
+    """The table of child processes, and a warning when other work was running on the machine."""
+    rows = [[f"`{command}`", f"{run.seconds:.1f}", f"{run.cpu_seconds:.1f}",
+             f"{run.peak_rss_mib:.0f}", f"{run.other_cpu_seconds:.1f}"]
+            for command, run in children]
+    lines = markdown_table(CHILD_HEADERS, rows)
+    other = [run.other_cpu_seconds / run.seconds for _, run in children if run.seconds > 0]
+    if max(other, default=0.0) > OTHER_WORK_NOTICE:
+        lines += ["", f"Other processes kept up to {max(other):.2f} of the {os.cpu_count()} cores "
+                  "busy while a child ran (last column), so wall times are inflated by varying "
+                  "amounts; CPU time and peak RSS are the steadier comparison."]
+    return lines
 
 
 def check_ok(run: Measured, what: str, log: Path) -> None:

@@ -21,13 +21,13 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support, roc_auc_score
 
 from benchlib import (
-    CHILD_HEADERS,
     DEFAULT_DATA_ROOT,
     REPO,
     VENV_BIN,
+    Child,
     Measured,
     check_ok,
-    child_row,
+    children_table,
     combined,
     fail,
     machine_lines,
@@ -113,7 +113,7 @@ def cleanlab_side(data: Path, scores_out: Path) -> None:
 # --- the comparison -------------------------------------------------------------------------------
 
 
-def run_curate(data: Path, n_rows: int, tmp: Path) -> tuple[Detection, list[list[object]]]:
+def run_curate(data: Path, n_rows: int, tmp: Path) -> tuple[Detection, list[Child]]:
     """The real CLI end to end: audit, then export every row's label finding.
 
     The embedding cache goes in the temp folder, so every run embeds from scratch and leaves the
@@ -136,12 +136,12 @@ def run_curate(data: Path, n_rows: int, tmp: Path) -> tuple[Detection, list[list
     order = row_order(findings["row_id"].to_numpy(), n_rows, "curate's label findings")
     flagged = findings["flagged"].astype(bool).to_numpy()[order]
     error_score = 1.0 - findings["score"].to_numpy(dtype=float)[order]
-    commands = [child_row(shell_command(argv, tmp), r)
+    commands = [(shell_command(argv, tmp), r)
                 for argv, r in zip((audit, export), runs, strict=True)]
     return Detection("curate", flagged, error_score, combined(runs)), commands
 
 
-def run_cleanlab(data: Path, n_rows: int, tmp: Path) -> tuple[Detection, list[list[object]]]:
+def run_cleanlab(data: Path, n_rows: int, tmp: Path) -> tuple[Detection, list[Child]]:
     """cleanlab's side, in its own process (this script with ``--side cleanlab``)."""
     scores = tmp / "cleanlab.csv"
     argv = [REPO / VENV_BIN / "python", Path(__file__).resolve(), "--side", "cleanlab",
@@ -155,7 +155,7 @@ def run_cleanlab(data: Path, n_rows: int, tmp: Path) -> tuple[Detection, list[li
     flagged = table["is_label_issue"].astype(bool).to_numpy()[order]
     error_score = 1.0 - table["label_score"].to_numpy(dtype=float)[order]
     return Detection("cleanlab Datalab", flagged, error_score, run), [
-        child_row(shell_command(argv, tmp), run)
+        (shell_command(argv, tmp), run)
     ]
 
 
@@ -181,7 +181,7 @@ def best_of(repeats: Sequence[Detection]) -> Detection:
             fail(f"{first.tool}: flags or scores differ between repeats")
     runs = [d.measured for d in repeats]
     measured = Measured(0, min(r.seconds for r in runs), min(r.cpu_seconds for r in runs),
-                        max(r.peak_rss_mib for r in runs), min(r.load_before for r in runs))
+                        max(r.peak_rss_mib for r in runs), min(r.other_cpu_seconds for r in runs))
     return Detection(first.tool, first.flagged, first.error_score, measured)
 
 
@@ -200,7 +200,7 @@ def quality(truth: np.ndarray, detection: Detection) -> Quality:
 
 
 def results_body(data_shown: str, truth: np.ndarray, detections: Sequence[Detection],
-                 commands: Sequence[Sequence[object]], bench_command: str) -> list[str]:
+                 commands: Sequence[Child], bench_command: str) -> list[str]:
     """The markdown section: the table, the ratios, how it was run and on what."""
     rows = []
     for d in detections:
@@ -234,11 +234,12 @@ def results_body(data_shown: str, truth: np.ndarray, detections: Sequence[Detect
         "loading the model and embedding; peak RSS is `ru_maxrss` of that process alone "
         "(`os.wait4`). curate's embedding cache starts empty (`CURATE_CACHE_DIR` in a fresh temp "
         "folder). The two sides run one after the other; other work on the machine slows "
-        "whichever side it overlaps, so the load average at each start is recorded below.",
+        "whichever side it overlaps, so the CPU time other processes used meanwhile is recorded "
+        "below.",
         "",
         f"Command: `{bench_command}`, which runs:",
         "",
-        *markdown_table(CHILD_HEADERS, commands),
+        *children_table(commands),
         "",
         *machine_lines(PACKAGES),
     ]
@@ -246,7 +247,7 @@ def results_body(data_shown: str, truth: np.ndarray, detections: Sequence[Detect
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    require_files([args.data])
+    require_files([args.data], "--data PATH")
     if args.side == "cleanlab":
         if args.scores_out is None:
             fail("--side cleanlab needs --scores-out PATH")
@@ -258,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     truth = (truth_frame["label"].astype(str) != truth_frame["true_label"].astype(str)).to_numpy()
     ours: list[Detection] = []
     theirs: list[Detection] = []
-    commands: list[list[object]] = []
+    commands: list[Child] = []
     for _ in range(args.repeat):
         # Alternate the sides, so that a stretch of other work on the machine is shared out.
         with tempfile.TemporaryDirectory(prefix="curate-bench-") as name:

@@ -23,12 +23,12 @@ from pathlib import Path
 import pandas as pd
 
 from benchlib import (
-    CHILD_HEADERS,
     DEFAULT_DATA_ROOT,
     REPO,
     VENV_BIN,
+    Child,
     check_ok,
-    child_row,
+    children_table,
     fail,
     machine_lines,
     markdown_table,
@@ -150,20 +150,20 @@ def curate_leaks(findings: pd.DataFrame) -> CurateLeaks:
     return CurateLeaks(exact, near, exact_from_test, dict(rows))
 
 
-def run_curate(train: Path, test: Path, tmp: Path) -> tuple[pd.DataFrame, list[list[object]]]:
+def run_curate(train: Path, test: Path, tmp: Path) -> tuple[pd.DataFrame, list[Child]]:
     curate = REPO / VENV_BIN / "curate"
     audit = [curate, "audit", train, "--test", test, "--label", "category", "--text", "text",
              "--workspace", tmp / "ws", "--report", tmp / "r.html"]
     export = [curate, "findings", "--workspace", tmp / "ws", "--issue", "leakage",
               "--format", "csv", "--output", tmp / "leakage.csv"]
-    commands: list[list[object]] = []
+    commands: list[Child] = []
     for name, argv in (("audit", audit), ("findings", export)):
         log = tmp / f"curate-{name}.log"
         print(f"curate {name} ...", flush=True)
         # A private embedding cache: a cold, repeatable run that leaves the user's cache alone.
         run = run_measured([str(a) for a in argv], log, {"CURATE_CACHE_DIR": str(tmp / "cache")})
         check_ok(run, f"curate {name}", log)
-        commands.append(child_row(shell_command(argv, tmp), run))
+        commands.append((shell_command(argv, tmp), run))
     findings = pd.read_csv(tmp / "leakage.csv", dtype={"row_id": str}, keep_default_na=False)
     return findings[findings["issue"] == "leakage"], commands
 
@@ -203,13 +203,17 @@ def verdict(name: str, found: set[Pair], expected: set[Pair]) -> str:
     if found == expected:
         return f"- curate exact == {name}: **yes** ({len(found)} pairs)"
     missing, extra = sorted(expected - found), sorted(found - expected)
-    return (f"- curate exact == {name}: **no**: {len(missing)} pair(s) missed "
-            f"{_pairs_text(missing)}, {len(extra)} extra {_pairs_text(extra)}")
+    return (f"- curate exact == {name}: **no**: {len(missing)} pair(s) missed"
+            f"{_pairs_text(missing)}, {len(extra)} extra{_pairs_text(extra)}")
 
 
-def _pairs_text(pairs: Iterable[Pair]) -> str:
-    shown = [f"(train {i}, test:{j})" for i, j in list(pairs)[:SHOWN]]
-    return "[" + ", ".join(shown) + "]"
+def _pairs_text(pairs: Sequence[Pair]) -> str:
+    """' (a, b, ...)': the first few pairs, or nothing when there are none."""
+    if not pairs:
+        return ""
+    shown = [f"(train {i}, test:{j})" for i, j in pairs[:SHOWN]]
+    more = ", ..." if len(pairs) > SHOWN else ""
+    return " [" + ", ".join(shown) + more + "]"
 
 
 def near_lines(train: pd.DataFrame, test: pd.DataFrame, near: set[Pair],
@@ -224,10 +228,12 @@ def near_lines(train: pd.DataFrame, test: pd.DataFrame, near: set[Pair],
     found = set(similar)
     lines.append(
         f"- All-pairs check, cosine >= {NEAR_SIMILARITY} with all-MiniLM-L6-v2 (curate's default "
-        f"model and threshold), normalised-equal pairs excluded: {len(found)} pairs; "
-        f"{len(near & found)} of curate's near pairs are among them, {len(near - found)} are not "
-        f"(similarity within rounding of the threshold), and curate misses {len(found - near)} "
-        "(it only compares each row with its 10 nearest neighbours over train and test together)."
+        f"model and threshold), normalised-equal pairs excluded: {len(found)} pairs. "
+        f"curate's near pairs equal them: **{'yes' if near == found else 'no'}**"
+        + ("." if near == found else
+           f": {len(near - found)} of curate's are not among them (a similarity within rounding "
+           f"of the threshold), and curate misses {len(found - near)} (it compares each row only "
+           "with its nearest neighbours over train and test together).")
     )
     closest = sorted((sim, pair) for pair, sim in similar.items() if pair in near)[:SHOWN]
     lines.append(f"- curate's near pairs closest to the threshold ({SHOWN}):")
@@ -241,7 +247,7 @@ def _one_line(text: str) -> str:
 
 
 def results_body(train: pd.DataFrame, test: pd.DataFrame, leaks: CurateLeaks, brute: BruteForce,
-                 commands: list[list[object]], bench_command: str) -> list[str]:
+                 commands: list[Child], bench_command: str) -> list[str]:
     table = [
         pair_counts("brute force: exact string equality", brute.raw),
         pair_counts("brute force: casefold + whitespace collapse", brute.folded),
@@ -257,7 +263,9 @@ def results_body(train: pd.DataFrame, test: pd.DataFrame, leaks: CurateLeaks, br
     return [
         f"Data: {len(train):,} train rows, {len(test):,} test rows. A pair is (train row, test "
         "row) with the same `text`; curate's pairs come from the `matches` in each flagged row's "
-        "details (test row ids `test:N`, train ids plain positions).",
+        "details (test row ids `test:N`, train ids plain positions). curate's `exact` compares "
+        "inputs after NFKC, case folding and collapsing whitespace, so copies that differ only in "
+        "case or spacing (a leading newline, a double space) are exact leaks to it.",
         "",
         *markdown_table(["method", "pairs", "train rows", "test rows"], table),
         "",
@@ -272,7 +280,7 @@ def results_body(train: pd.DataFrame, test: pd.DataFrame, leaks: CurateLeaks, br
         "",
         f"Command: `{bench_command}`, which runs:",
         "",
-        *markdown_table(CHILD_HEADERS, commands),
+        *children_table(commands),
         "",
         *machine_lines(("curate", "scikit-learn", "sentence-transformers", "torch", "pandas")),
     ]
@@ -280,7 +288,7 @@ def results_body(train: pd.DataFrame, test: pd.DataFrame, leaks: CurateLeaks, br
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    require_files([args.train, args.test])
+    require_files([args.train, args.test], "--train PATH --test PATH")
     train, test = read_split(args.train), read_split(args.test)
     with tempfile.TemporaryDirectory(prefix="curate-bench-") as name:
         findings, commands = run_curate(args.train, args.test, Path(name))
@@ -290,7 +298,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     bench_command = shell_command([".venv/bin/python", "bench/leakage_banking77.py", *given])
     body = results_body(train, test, leaks, brute, commands, bench_command)
     write_section(args.out, HEADING, body)
-    print("\n".join(line for line in body if line.startswith(("|", "- "))))
+    print("\n".join(line for line in body if line.startswith(("|", "- ", "  - "))))
     print(f"wrote {args.out}")
 
 

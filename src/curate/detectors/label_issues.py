@@ -71,7 +71,8 @@ class LabelIssueDetector(Detector):
         given = probs[rows, codes]
         thresholds = per_class_thresholds(probs, codes)
         flagged = np.zeros(len(codes), dtype=bool)
-        for c, n_errors in enumerate(estimated_errors_per_class(probs, codes, thresholds)):
+        estimated = estimated_errors_per_class(probs, codes, thresholds)
+        for c, n_errors in enumerate(estimated):
             members = np.flatnonzero(codes == c)
             flagged[members[np.argsort(given[members], kind="stable")[:n_errors]]] = True
         # a row whose given label is already the model's top choice is never called an error
@@ -87,5 +88,6 @@ class LabelIssueDetector(Detector):
             for i, g in enumerate(given)
         ]
         notes = {"thresholds": {c: round(float(t), 4) for c, t in zip(dataset.classes, thresholds, strict=True)},
-                 "estimated_noise_rate": round(float(flagged.mean()), 4)}
+                 "estimated_errors": {c: int(e) for c, e in zip(dataset.classes, estimated, strict=True)},
+                 "estimated_noise_rate": round(float(estimated.sum()) / len(codes), 4)}
         return self._result(given, flagged, suggested_labels=suggested, details=details, notes=notes)
