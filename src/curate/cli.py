@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
-from curate.errors import CurateError
+from curate.cli_errors import errors_as_messages
 
 __all__ = ["main"]
 
@@ -18,24 +16,7 @@ _WORKSPACE = click.option("--workspace", "-w", type=click.Path(path_type=Path), 
                           envvar="CURATE_WORKSPACE", show_default=True, help="Workspace folder.")
 
 
-def _errors_as_messages(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn expected failures into one line on stderr and a non-zero exit, never a traceback."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except CurateError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("interrupted: nothing was written to the workspace", err=True)
-            sys.exit(130)
-        except MemoryError:
-            click.echo("error: out of memory; audit a sample, or a machine with more memory", err=True)
-            sys.exit(1)
-
-    return wrapper
+_errors_as_messages = errors_as_messages()
 
 
 def _console() -> Any:

@@ -4,34 +4,17 @@ from __future__ import annotations
 
 import getpass
 import socket
-import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 
-from curate.errors import CurateError, InputError, MissingExtraError
+from curate.cli_errors import errors_as_messages
+from curate.errors import InputError, MissingExtraError
 
 __all__ = ["default_reviewer", "open_socket", "review_command"]
 
 
-def _errors_as_messages(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Expected failures as one ``error:`` line and exit code 2, never a traceback (as in curate.cli)."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except CurateError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("stopped: every decision acknowledged so far is in the ledger", err=True)
-            sys.exit(130)
-
-    return wrapper
+_errors_as_messages = errors_as_messages("stopped: every decision acknowledged so far is in the ledger")
 
 
 def default_reviewer() -> str:
