@@ -31,7 +31,6 @@ from benchlib import (
     Child,
     check_ok,
     children_table,
-    combined,
     fail,
     machine_lines,
     markdown_table,
@@ -40,7 +39,7 @@ from benchlib import (
     shell_command,
     write_section,
 )
-from label_errors import Detection, best_of, quality, row_order
+from label_errors import Detection, best_of, quality, row_order, run_curate_label
 
 HEADING = "## Label errors: CIFAR-10N"
 DEFAULT_DATA = DEFAULT_DATA_ROOT / "cifar10" / "train.parquet"
@@ -181,28 +180,11 @@ def oof_accuracy(log: Path) -> float | None:
 
 
 def run_curate(features: Path, n_rows: int, tmp: Path) -> tuple[Detection, float | None, list[Child]]:
-    """The real CLI end to end: a label-only audit of the feature table, then every row's finding."""
-    curate = REPO / VENV_BIN / "curate"
-    audit = [curate, "audit", features, "--label", "label", "--workspace", tmp / "ws",
-             "--detector", "label", "--report", tmp / "r.html"]
-    export = [curate, "findings", "--workspace", tmp / "ws", "--issue", "label", "--all",
-              "--format", "csv", "--output", tmp / "f.csv"]
-    runs = []
-    for name, argv in (("audit", audit), ("findings", export)):
-        log = tmp / f"curate-{name}.log"
-        print(f"curate {name} ...", flush=True)
-        run = run_measured([str(a) for a in argv], log, {"CURATE_CACHE_DIR": str(tmp / "cache")})
-        check_ok(run, f"curate {name}", log)
-        runs.append(run)
-    findings = pd.read_csv(tmp / "f.csv")
-    findings = findings[findings["issue"] == "label"]
-    order = row_order(findings["row_id"].to_numpy(), n_rows, "curate's label findings")
-    flagged = findings["flagged"].astype(bool).to_numpy()[order]
-    error_score = 1.0 - findings["score"].to_numpy(dtype=float)[order]
-    commands = [(shell_command(argv, tmp), r)
-                for argv, r in zip((audit, export), runs, strict=True)]
-    accuracy = oof_accuracy(tmp / "curate-audit.log")
-    return Detection("curate", flagged, error_score, combined(runs)), accuracy, commands
+    """A label-only audit of the feature table through the real CLI, and its out-of-fold accuracy."""
+    detection, commands = run_curate_label(
+        [features, "--label", "label", "--workspace", tmp / "ws", "--detector", "label", "--report", tmp / "r.html"],
+        n_rows, tmp)
+    return detection, oof_accuracy(tmp / "curate-audit.log"), commands
 
 
 def run_cleanlab(features: Path, n_rows: int, tmp: Path) -> tuple[Detection, float | None, list[Child]]:

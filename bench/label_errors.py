@@ -113,15 +113,14 @@ def cleanlab_side(data: Path, scores_out: Path) -> None:
 # --- the comparison -------------------------------------------------------------------------------
 
 
-def run_curate(data: Path, n_rows: int, tmp: Path) -> tuple[Detection, list[Child]]:
-    """The real CLI end to end: audit, then export every row's label finding.
+def run_curate_label(audit_args: Sequence[object], n_rows: int, tmp: Path) -> tuple[Detection, list[Child]]:
+    """The real CLI end to end: ``curate audit AUDIT_ARGS``, then export every row's label finding.
 
-    The embedding cache goes in the temp folder, so every run embeds from scratch and leaves the
-    user's cache alone.
+    ``audit_args`` must write the workspace to ``tmp / "ws"``. The embedding cache goes in the temp
+    folder, so every run embeds from scratch and leaves the user's cache alone.
     """
     curate = REPO / VENV_BIN / "curate"
-    audit = [curate, "audit", data, "--label", "label", "--text", "text", "--workspace", tmp / "ws",
-             "--report", tmp / "r.html"]
+    audit = [curate, "audit", *audit_args]
     export = [curate, "findings", "--workspace", tmp / "ws", "--issue", "label", "--all",
               "--format", "csv", "--output", tmp / "f.csv"]
     runs = []
@@ -139,6 +138,12 @@ def run_curate(data: Path, n_rows: int, tmp: Path) -> tuple[Detection, list[Chil
     commands = [(shell_command(argv, tmp), r)
                 for argv, r in zip((audit, export), runs, strict=True)]
     return Detection("curate", flagged, error_score, combined(runs)), commands
+
+
+def run_curate(data: Path, n_rows: int, tmp: Path) -> tuple[Detection, list[Child]]:
+    """curate's default audit of the text file."""
+    return run_curate_label([data, "--label", "label", "--text", "text", "--workspace", tmp / "ws",
+                             "--report", tmp / "r.html"], n_rows, tmp)
 
 
 def run_cleanlab(data: Path, n_rows: int, tmp: Path) -> tuple[Detection, list[Child]]:
