@@ -161,6 +161,12 @@ class RelatedRow:
 
 @dataclass
 class LedgerEntry:
+    """A ledger entry as the API shows it: DecisionRecord's fields but its input hash, plus ``undone``.
+
+    Kept apart from curate.store.decisions.DecisionRecord on purpose: this is the public JSON schema,
+    which must not change when the storage record gains a column.
+    """
+
     id: int
     row_id: str
     action: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -62,9 +62,9 @@ def load_run(workspace: Workspace, run_id: int | None = None) -> RunData:
 
 
 def to_entry(record: DecisionRecord, undone: set[int]) -> LedgerEntry:
-    return LedgerEntry(record.id, record.row_id, record.action, record.field, record.old_value, record.new_value,
-                       record.reviewer, record.created_at, record.run_id, record.issue, record.score, record.reason,
-                       record.undoes, record.id in undone)
+    """The API's view of a ledger entry: the stored fields it shows, by name, and whether it was undone."""
+    shown = {f.name: getattr(record, f.name) for f in fields(LedgerEntry) if f.name != "undone"}
+    return LedgerEntry(**shown, undone=record.id in undone)
 
 
 class ReviewSession:
