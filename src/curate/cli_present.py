@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from curate.errors import InputError
 from curate.features import HashedTextEmbedder, TextEmbedder, sentence_model_available
+from curate.output_files import write_atomically
 
 if TYPE_CHECKING:
     from curate.audit import AuditResult
@@ -86,10 +86,4 @@ def print_log(console: Any, entries: list[Any]) -> None:
 
 def write_report(html: str, path: Path) -> Path:
     """Write ``html`` to ``path`` atomically (a half-written report never replaces a good one)."""
-    if path.exists() and path.is_dir():
-        raise InputError(f"--output {path} is a folder; give a file name ending in .html")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(html, encoding="utf-8")
-    partial.replace(path)
-    return path
+    return write_atomically(path, lambda partial: partial.write_text(html, encoding="utf-8"))

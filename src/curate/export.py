@@ -17,6 +17,7 @@ from curate.errors import InputError, NotFoundError
 from curate.ingest.loading import LoadedData, load_data
 from curate.ingest.readers import read_table
 from curate.ledger import RowState, diff_states, replay
+from curate.output_files import check_output_path, write_table
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
 
@@ -98,8 +99,7 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
     """
     if fmt not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if output.exists() and output.is_dir():
-        raise InputError(f"{output} is a folder; give a file name")
+    check_output_path(output)
     name = latest_dataset(workspace, dataset)
     entries = read_decisions(workspace, name)
     point = _resolve_version(entries, version)
@@ -116,15 +116,7 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
             out.at[position, label_column] = _cast_like(raw[label_column], state.label)
             relabelled += 1
     out = out.loc[keep].reset_index(drop=True)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(output.name + ".partial")
-    if fmt == "csv":
-        out.to_csv(partial, index=False)
-    elif fmt == "parquet":
-        out.to_parquet(partial, index=False)
-    else:
-        out.to_json(partial, orient="records", lines=True, force_ascii=False)
-    partial.replace(output)
+    write_table(out, output, fmt)
     return ExportSummary(output, point, len(out), relabelled, len(raw) - len(out))
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from curate.errors import InputError
+from curate.output_files import write_table
 from curate.store import Workspace
 
 __all__ = ["export_findings", "findings_table"]
@@ -41,15 +42,5 @@ def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str
         if fmt == "parquet":
             raise InputError("--format parquet needs --output FILE (Parquet is binary)")
         return table.to_csv(index=False) if fmt == "csv" else table.to_json(orient="records", force_ascii=False) + "\n"
-    if output.exists() and output.is_dir():
-        raise InputError(f"--output {output} is a folder; give a file name")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(output.name + ".partial")
-    if fmt == "csv":
-        table.to_csv(partial, index=False)
-    elif fmt == "json":
-        partial.write_text(table.to_json(orient="records", force_ascii=False) + "\n", encoding="utf-8")
-    else:
-        table.to_parquet(partial, index=False)
-    partial.replace(output)
+    write_table(table, output, fmt)
     return None

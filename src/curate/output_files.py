@@ -1,0 +1,51 @@
+"""Write output files atomically: a half-written file never replaces a good one, and a folder is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from curate.errors import InputError
+
+__all__ = ["TABLE_FORMATS", "check_output_path", "write_atomically", "write_table"]
+
+TABLE_FORMATS = ("csv", "json", "jsonl", "parquet")
+
+
+def check_output_path(path: Path) -> None:
+    """Refuse an output path that is a folder (call it before doing work, to fail early)."""
+    if path.exists() and path.is_dir():
+        raise InputError(f"--output {path} is a folder; give a file name")
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write`` on a temporary sibling of ``path``, then move it into place."""
+    check_output_path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        write(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
+    """Write ``frame`` as csv, json (one array of records), jsonl (a record per line) or parquet."""
+    if fmt not in TABLE_FORMATS:
+        raise InputError(f"--format must be one of {', '.join(TABLE_FORMATS)}, not {fmt!r}")
+
+    def write(partial: Path) -> None:
+        if fmt == "csv":
+            frame.to_csv(partial, index=False)
+        elif fmt == "json":
+            partial.write_text(frame.to_json(orient="records", force_ascii=False) + "\n", encoding="utf-8")
+        elif fmt == "jsonl":
+            frame.to_json(partial, orient="records", lines=True, force_ascii=False)
+        else:
+            frame.to_parquet(partial, index=False)
+
+    return write_atomically(path, write)
