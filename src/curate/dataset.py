@@ -78,10 +78,12 @@ class Dataset:
             return parts.iloc[:, 0].tolist()
         return parts.agg("\n".join, axis=1).tolist()
 
-    def input_hashes(self) -> list[str]:
-        """A hash of each row's inputs alone: a decision about a row stays valid while this is unchanged."""
+    def input_hashes(self, positions: Sequence[int] | None = None) -> list[str]:
+        """A hash of each row's inputs alone (of the rows at ``positions``, or all): a decision about a row
+        stays valid while this is unchanged."""
         columns = [*self.text_columns, *self.input_columns]
-        values = self.frame[columns].astype(object).where(self.frame[columns].notna(), None)  # type: ignore[call-overload]
+        frame = self.frame[columns] if positions is None else self.frame[columns].iloc[list(positions)]
+        values = frame.astype(object).where(frame.notna(), None)  # type: ignore[call-overload]
         return [hashlib.sha256(json.dumps(list(map(_json_safe, record)), ensure_ascii=False).encode("utf-8"))
                 .hexdigest()[:32] for record in values.itertuples(index=False, name=None)]
 

@@ -88,7 +88,8 @@ def record(
         raise NotFoundError(f"no row {row_id!r} in dataset {dataset.name!r}")
     if not reviewer.strip():
         raise InputError("a decision needs a reviewer name")
-    current = replay({row_id: str(dataset.labels[positions[row_id]])}, read_decisions(workspace, dataset.name))[row_id]
+    history = read_decisions(workspace, dataset.name, row_id=row_id)
+    current = replay({row_id: str(dataset.labels[positions[row_id]])}, history)[row_id]
     old_value: str | None = current.label
     new_value: str | None = current.label
     if action == "relabel":
@@ -101,17 +102,11 @@ def record(
         old_value = new_value = None
     elif action == "ambiguous":
         new_value = f"ambiguous:{current.label}"
-    entry: dict[str, Any] = {"row_id": row_id, "input_hash": _input_hash(dataset, positions[row_id]), "action": action,
+    input_hash = dataset.input_hashes([positions[row_id]])[0]
+    entry: dict[str, Any] = {"row_id": row_id, "input_hash": input_hash, "action": action,
              "field": ACTIONS[action], "old_value": old_value, "new_value": new_value,
              "reviewer": reviewer.strip(), "run_id": run_id, "issue": issue, "score": score, "reason": reason}
     return append_decision(workspace, dataset.name, entry)
-
-
-def _input_hash(dataset: Dataset, position: int) -> str:
-    single = Dataset(dataset.name, dataset.frame.iloc[[position]], dataset.label_column, dataset.text_columns,
-                     dataset.input_columns, dataset.row_ids[[position]], dataset.labels[[position]],
-                     dataset.classes, None)
-    return single.input_hashes()[0]
 
 
 def undo_last(workspace: Workspace, dataset: Dataset, *, reviewer: str) -> DecisionRecord:

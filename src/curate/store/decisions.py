@@ -65,8 +65,9 @@ def append_decision(workspace: Workspace, dataset: str, entry: dict[str, Any]) -
     return DecisionRecord(*row)
 
 
-def read_decisions(workspace: Workspace, dataset: str, upto: int | None = None) -> list[DecisionRecord]:
-    """The dataset's ledger in order, up to and including entry ``upto`` (all when None)."""
+def read_decisions(workspace: Workspace, dataset: str, upto: int | None = None,
+                   row_id: str | None = None) -> list[DecisionRecord]:
+    """The dataset's ledger in order, up to and including entry ``upto`` (all when None), of one row if given."""
     if not workspace.exists():
         return []
     with workspace._read() as con:
@@ -75,6 +76,6 @@ def read_decisions(workspace: Workspace, dataset: str, upto: int | None = None) 
             return []
         ds = dataset_id(con, dataset)
         rows = con.execute(
-            f"SELECT {_COLUMNS} FROM decisions WHERE dataset_id = ? AND (? IS NULL OR id <= ?) ORDER BY id",
-            (ds, upto, upto)).fetchall()
+            f"SELECT {_COLUMNS} FROM decisions WHERE dataset_id = ? AND (? IS NULL OR id <= ?) "
+            "AND (? IS NULL OR row_id = ?) ORDER BY id", (ds, upto, upto, row_id, row_id)).fetchall()
     return [DecisionRecord(*r) for r in rows]
