@@ -23,6 +23,7 @@ from curate.needs import AuditNeeds, ScopedNeeds
 from curate.predictions import PredProbs, load_pred_probs, validate_pred_probs
 from curate.progress import ProgressReporter, SilentProgress
 from curate.store import Workspace
+from curate.store.decisions import DecisionRecord, read_decisions
 
 __all__ = ["AuditResult", "audit", "audit_dataset", "findings_frame"]
 
@@ -106,22 +107,40 @@ def _resolve_pred_probs(pred_probs: PredProbs | np.ndarray | str | Path | None, 
     return load_pred_probs(Path(pred_probs), dataset.n_rows, dataset.classes)
 
 
-def _apply_ledger(workspace: Workspace, dataset: Dataset) -> tuple[Dataset, int]:
+def _ledger_of(workspace: Workspace, dataset: Dataset) -> list[DecisionRecord]:
+    """The dataset's ledger in ``workspace``; empty for a dataset new to it."""
+    try:
+        return read_decisions(workspace, dataset.name)
+    except NotFoundError:
+        return []
+
+
+def _apply_ledger(dataset: Dataset, entries: list[DecisionRecord]) -> tuple[Dataset, int]:
     """The current version of ``dataset``: reviewers' relabels and removals applied (re-audit)."""
     from curate.ledger import apply_to_dataset, replay
-    from curate.store.decisions import read_decisions
 
-    try:
-        entries = read_decisions(workspace, dataset.name)
-    except NotFoundError:  # a dataset new to this workspace has no ledger yet
-        return dataset, 0
     if not entries:
         return dataset, 0
-    states = replay({str(r): str(lab) for r, lab in zip(dataset.row_ids, dataset.labels, strict=True)}, entries)
+    states = replay(_labels_by_id(dataset), entries)
     current = apply_to_dataset(dataset, states)
     current.notes.append(f"audited the current version: ledger entries 1..{entries[-1].id} applied "
                          f"({dataset.n_rows - current.n_rows} row(s) removed by reviewers)")
     return current, entries[-1].id
+
+
+def _labels_by_id(dataset: Dataset) -> dict[str, str]:
+    return {str(r): str(lab) for r, lab in zip(dataset.row_ids, dataset.labels, strict=True)}
+
+
+def _reviewer_feedback(scores: pd.DataFrame, entries: list[DecisionRecord], source: Dataset,
+                       current: Dataset) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+    """Withdraw flags that reviewers' verdicts in the ledger argue against (see curate.feedback)."""
+    from curate.feedback import estimate_precision, withdraw_flags
+
+    feedback = estimate_precision(entries, _labels_by_id(source))
+    if not feedback.verdicts:
+        return scores, {}
+    return withdraw_flags(scores, feedback, current.input_hashes())
 
 
 def audit_dataset(
@@ -203,9 +222,8 @@ def audit(
     loaded = load_data(data, label=label, text=text_columns, id=id, split=split, test=test,
                        encoding=encoding, name=name)
     dataset = loaded.dataset
-    ledger_version = 0
-    if ws is not None and ws.exists():
-        dataset, ledger_version = _apply_ledger(ws, dataset)
+    entries = _ledger_of(ws, dataset) if ws is not None and ws.exists() else []
+    dataset, ledger_version = _apply_ledger(dataset, entries)
     timings: dict[str, float] = {"load": round(time.perf_counter() - clock, 3)}
     user_probs = _resolve_pred_probs(pred_probs, dataset)
     cache = FeatureCache(default_cache_path())
@@ -213,17 +231,24 @@ def audit(
                                    cache=cache, progress=progress)
     timings.update(needs.timings)
     scores = findings_frame(dataset, results)
+    scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
     # Positions always name rows of the stored data version, even when reviewers removed some.
     original = {str(r): i for i, r in enumerate(loaded.dataset.row_ids)}
     to_original = np.array([original[str(r)] for r in dataset.row_ids], dtype=np.int64)
     scores["position"] = to_original[scores["position"].to_numpy()]
+    flag_counts = scores.groupby("issue")["flagged"].sum()  # after reviewer feedback withdrew some
     metrics = dict(needs.metrics)
     metrics.update({"rows": dataset.n_rows, "classes": len(dataset.classes),
-                    "flagged": {r.issue: r.n_flagged for r in results},
+                    "flagged": {r.issue: int(flag_counts.get(r.issue, 0)) for r in results},
                     "rows_with_any_issue": int(scores.loc[scores["flagged"], "position"].nunique())})
     if user_probs is not None:
         metrics["pred_probs"] = user_probs.source
-    notes = {r.issue: r.notes for r in results}
+    notes = {r.issue: r.notes | ({"reviewer_feedback": feedback_notes[r.issue]} if r.issue in feedback_notes else {})
+             for r in results}
+    judged = {i: n for i, n in feedback_notes.items() if i in notes}
+    if judged:
+        metrics["reviewer_feedback"] = {"decisions": sum(n["decisions"] for n in judged.values()),
+                                        "unflagged": {i: n["unflagged"] for i, n in judged.items() if n["unflagged"]}}
     params = {"source": loaded.source.source_path, "test": loaded.source.test_path,
               "options": loaded.source.options, "detectors": [r.issue for r in results],
               "modality": dataset.modality, "pred_probs": user_probs.source if user_probs else None,

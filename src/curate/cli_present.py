@@ -47,6 +47,12 @@ def print_summary(console: Any, result: AuditResult) -> None:
         facts.append(f"out-of-fold accuracy: {metrics['oof_accuracy']:.3f} ({metrics.get('folds')} folds)")
     facts.append(f"time: {result.timings.get('total', 0):.1f} s")
     console.print(" · ".join(facts))
+    feedback = metrics.get("reviewer_feedback") or {}
+    if feedback.get("unflagged"):
+        withdrawn = ", ".join(f"{issue} {n}" for issue, n in feedback["unflagged"].items())
+        console.print(f"reviewer feedback: {sum(feedback['unflagged'].values())} flag(s) withdrawn ({withdrawn}) "
+                      f"after {feedback['decisions']} decision(s): rows reviewers kept, and flags of classes they "
+                      "mostly rejected (the report says which)", soft_wrap=True)
 
 
 def print_runs(console: Any, runs: list[RunRecord]) -> None:

@@ -18,7 +18,7 @@ from curate.errors import InputError, NotFoundError
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, append_decision, read_decisions
 
-__all__ = ["ACTIONS", "RowState", "apply_to_dataset", "diff_states", "record", "replay", "undo_last"]
+__all__ = ["ACTIONS", "RowState", "apply_to_dataset", "diff_states", "effective", "record", "replay", "undo_last"]
 
 # action -> the field it is about
 ACTIONS = {"keep": "label", "relabel": "label", "ambiguous": "label", "remove": "row", "skip": "row"}
@@ -35,7 +35,8 @@ class RowState:
     history: list[int] = field(default_factory=list)
 
 
-def _effective(entries: list[DecisionRecord]) -> list[DecisionRecord]:
+def effective(entries: list[DecisionRecord]) -> list[DecisionRecord]:
+    """The entries still in effect, in ledger order: undo entries and the entries they undid left out."""
     undone = {e.undoes for e in entries if e.action == "undo"}
     return [e for e in entries if e.action != "undo" and e.id not in undone]
 
@@ -43,7 +44,7 @@ def _effective(entries: list[DecisionRecord]) -> list[DecisionRecord]:
 def replay(labels: dict[str, str], entries: list[DecisionRecord]) -> dict[str, RowState]:
     """Apply ``entries`` (in ledger order, undone ones skipped) to the original ``labels`` by row id."""
     states = {row_id: RowState(label) for row_id, label in labels.items()}
-    for entry in _effective(entries):
+    for entry in effective(entries):
         state = states.get(entry.row_id)
         if state is None:  # a row that no longer exists in this data version
             continue
@@ -112,7 +113,7 @@ def record(
 def undo_last(workspace: Workspace, dataset: Dataset, *, reviewer: str) -> DecisionRecord:
     """Undo ``reviewer``'s most recent decision that is still in effect, by appending an undo entry."""
     entries = read_decisions(workspace, dataset.name)
-    mine = [e for e in _effective(entries) if e.reviewer == reviewer.strip() and e.action != "skip"]
+    mine = [e for e in effective(entries) if e.reviewer == reviewer.strip() and e.action != "skip"]
     if not mine:
         raise InputError(f"{reviewer!r} has no decision left to undo")
     target = mine[-1]

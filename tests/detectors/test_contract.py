@@ -42,6 +42,7 @@ def test_detector_contract(name: str, kind: str) -> None:
     assert cls.name == name
     assert cls.needs <= NEED_NAMES
     assert cls.description and not cls.description.endswith(".")
+    assert isinstance(cls.judged_by_reviewers, bool)  # whether reviewer feedback re-estimates its flags
     # constructors only store parameters: plain values, no data
     assert all(isinstance(v, int | float | str | bool | type(None)) for v in vars(cls()).values())
     embedder = HashedTextEmbedder() if kind == "text" else None

@@ -50,6 +50,9 @@ class Detector(ABC):
     name: ClassVar[str]
     needs: ClassVar[frozenset[str]]
     description: ClassVar[str]
+    # False when a flag states a fact about the whole dataset (a rare class): a reviewer keeping or
+    # removing the row neither confirms nor refutes it, so reviewer feedback (curate.feedback) skips it.
+    judged_by_reviewers: ClassVar[bool] = True
 
     @abstractmethod
     def find(self, context: NeedProvider) -> DetectorResult:

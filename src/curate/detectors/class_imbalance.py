@@ -23,6 +23,7 @@ class ClassImbalanceDetector(Detector):
     name: ClassVar[str] = "class_imbalance"
     needs: ClassVar[frozenset[str]] = frozenset({"dataset"})
     description: ClassVar[str] = "the row's class is rare"
+    judged_by_reviewers: ClassVar[bool] = False
 
     def __init__(self, ratio: float = 0.2) -> None:
         self.ratio = ratio

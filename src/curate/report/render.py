@@ -43,8 +43,11 @@ def render(data: ReportData) -> str:
              "details": json.dumps(r.details, ensure_ascii=False)[:300]}
             for r in part.itertuples()
         ]
+    feedback = {issue: data.notes[issue]["reviewer_feedback"] for issue in issues
+                if isinstance(data.notes[issue], dict) and "reviewer_feedback" in data.notes[issue]}
     return _ENV.get_template("report.html").render(
         data=data,
+        feedback=feedback,
         issues=issues,
         n_rows=len(data.labels),
         classes=classes,
