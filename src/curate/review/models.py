@@ -22,6 +22,7 @@ __all__ = [
     "IssueProgress",
     "Item",
     "LedgerEntry",
+    "PrecisionView",
     "Queue",
     "QueueEntry",
     "QueueFilter",
@@ -69,6 +70,25 @@ class IssueProgress:
 
 
 @dataclass
+class PrecisionView:
+    """How often reviewers accepted an issue's flags on one class (``label``; None for all classes).
+
+    ``precision`` is the Beta posterior mean, ``low`` and ``high`` its 90 % interval (see
+    curate.feedback); ``raises_bar``: confidently low, so a re-audit withdraws this class's flags
+    above the scores reviewers rejected.
+    """
+
+    issue: str
+    label: str | None
+    decisions: int
+    accepted: int
+    precision: float
+    low: float
+    high: float
+    raises_bar: bool
+
+
+@dataclass
 class Dashboard:
     dataset: str
     run_id: int
@@ -85,6 +105,7 @@ class Dashboard:
     removed: int
     ambiguous: int
     ledger_entries: int
+    precision: list[PrecisionView]
 
 
 @dataclass
@@ -101,6 +122,7 @@ class QueueEntry:
     state: Literal["open", "decided"]
     removed: bool
     ambiguous: bool
+    estimated_precision: PrecisionView  # of the entry's issue on its given class: what orders the open queue
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from curate.errors import NotFoundError
+from curate.feedback import Precision
 from curate.ledger import RowState
 from curate.review.models import (
     Dashboard,
@@ -15,6 +16,7 @@ from curate.review.models import (
     History,
     IssueProgress,
     Item,
+    PrecisionView,
     Queue,
     QueueEntry,
     QueueFilter,
@@ -35,10 +37,15 @@ def _text(value: Any) -> str | None:
     return None if value is None or value != value else str(value)
 
 
+def _precision_view(estimate: Precision) -> PrecisionView:
+    return PrecisionView(estimate.issue, estimate.label, estimate.decisions, estimate.accepted, estimate.precision,
+                         estimate.low, estimate.high, estimate.label is not None and estimate.confidently_low)
+
+
 def dashboard(session: ReviewSession) -> Dashboard:
-    """Counts by issue type and class, and how far the review has got."""
-    states = session.states()
+    """Counts by issue type and class, how far the review has got, and what the verdicts say of each check."""
     records = session.ledger_records()
+    states = session.states(records)
     decided = session.decided_mask(states)
     flagged = session.flagged()
     positions = flagged["position"].to_numpy(dtype=int)
@@ -66,13 +73,16 @@ def dashboard(session: ReviewSession) -> Dashboard:
         removed=sum(1 for s in states.values() if s.removed),
         ambiguous=sum(1 for s in states.values() if s.ambiguous),
         ledger_entries=len(records),
+        precision=[_precision_view(p) for p in session.feedback(records).table()],
     )
 
 
 def queue(session: ReviewSession, filter: QueueFilter, offset: int = 0, limit: int = 50) -> Queue:
-    """The findings matching ``filter``, worst (lowest score) first, one entry per row."""
-    states = session.states()
-    found = session.matching(filter, states)
+    """The findings matching ``filter``, one entry per row, in :meth:`ReviewSession.ordered`'s order."""
+    records = session.ledger_records()
+    states = session.states(records)
+    feedback = session.feedback(records)
+    found = session.matching(filter, states, feedback)
     flagged = session.flagged()
     issues_by_position: dict[int, list[str]] = {}
     page = found.iloc[offset:offset + limit]
@@ -90,7 +100,8 @@ def queue(session: ReviewSession, filter: QueueFilter, offset: int = 0, limit: i
             current_label=state.label, suggested_label=_text(row["suggested_label"]),
             preview=session.preview_of(position),
             state="decided" if session.is_decided(state, position) else "open",
-            removed=state.removed, ambiguous=state.ambiguous))
+            removed=state.removed, ambiguous=state.ambiguous,
+            estimated_precision=_precision_view(feedback.precision(str(row["issue"]), str(row["given_label"])))))
     return Queue(session.dataset.name, session.run_id, filter, len(found), offset, limit, entries,
                  list(session.data.issues), [str(c) for c in session.dataset.classes])
 

@@ -19,6 +19,7 @@ import pandas as pd
 from curate import ledger
 from curate.dataset import Dataset
 from curate.errors import InputError, NotFoundError, WorkspaceError
+from curate.feedback import Feedback, estimate_precision
 from curate.ledger import RowState
 from curate.review.models import DecisionRequest, DecisionResult, LedgerEntry, QueueFilter
 from curate.review.textinfo import preview
@@ -144,6 +145,10 @@ class ReviewSession:
         """Each row's state after the ledger: current label, removed, ambiguous, decided hash."""
         return ledger.replay(self._labels, self.ledger_records() if records is None else records)
 
+    def feedback(self, records: list[DecisionRecord] | None = None) -> Feedback:
+        """What the ledger's verdicts say about each issue's precision, overall and per class."""
+        return estimate_precision(self.ledger_records() if records is None else records, self._labels)
+
     def is_decided(self, state: RowState, position: int) -> bool:
         """Decided: a decision is in effect and was made about the row's current input."""
         return state.decided_hash is not None and state.decided_hash == self._input_hashes[position]
@@ -153,8 +158,21 @@ class ReviewSession:
                            dtype=bool, count=self.dataset.n_rows)
 
     # ------------------------------------------------------------------ queue order
-    def ordered(self, filter: QueueFilter) -> pd.DataFrame:
-        """Flagged findings matching ``filter`` except its state, worst first, one per row."""
+    @staticmethod
+    def with_precision(found: pd.DataFrame, feedback: Feedback) -> pd.DataFrame:
+        """``found`` with a ``precision`` column: the estimate for each finding's issue and given class."""
+        keys = list(zip(found["issue"].astype(str), found["given_label"].astype(str), strict=True))
+        estimates = {key: feedback.precision(*key).precision for key in set(keys)}
+        return found.assign(precision=[estimates[key] for key in keys])
+
+    def ordered(self, filter: QueueFilter, feedback: Feedback | None = None) -> pd.DataFrame:
+        """Flagged findings matching ``filter`` except its state, one per row, in queue order.
+
+        Each row stands for its flag most likely to be right (the highest estimated precision of
+        its issue and class, then the lowest score). The open queue puts those rows first, then
+        the worst scores; decided and all list the worst scores first. With no verdicts every
+        estimate is equal, and the order is by score alone.
+        """
         found = self.flagged()
         if filter.issue is not None:
             if filter.issue not in self.data.issues:
@@ -166,20 +184,30 @@ class ReviewSession:
             found = found[found["score"] >= filter.min_score]
         if filter.max_score is not None:
             found = found[found["score"] <= filter.max_score]
-        found = found.sort_values(["score", "position", "issue"], kind="stable")
-        return found.drop_duplicates(subset="position", keep="first")
+        found = self.with_precision(found, self.feedback() if feedback is None else feedback)
+        found = found.sort_values(["precision", "score", "position", "issue"], ascending=[False, True, True, True],
+                                  kind="stable").drop_duplicates(subset="position", keep="first")
+        if filter.state != "open":  # a decided flag's outcome is known: its estimate ranks nothing
+            found = found.sort_values(["score", "position", "issue"], kind="stable")
+        return found
 
-    def matching(self, filter: QueueFilter, states: dict[str, RowState]) -> pd.DataFrame:
+    def matching(self, filter: QueueFilter, states: dict[str, RowState],
+                 feedback: Feedback | None = None) -> pd.DataFrame:
         """The queue of ``filter``: :meth:`ordered` narrowed to its state (open, decided or all)."""
-        found = self.ordered(filter)
+        found = self.ordered(filter, feedback)
         if filter.state == "all":
             return found
         decided = self.decided_mask(states)[found["position"].to_numpy(dtype=int)]
         return found[decided if filter.state == "decided" else ~decided]
 
-    def neighbours_in_queue(self, filter: QueueFilter, row_id: str,
-                            states: dict[str, RowState]) -> tuple[str | None, str | None]:
-        """The previous and next row of the queue around ``row_id``, even once ``row_id`` has left it."""
+    def neighbours_in_queue(self, filter: QueueFilter, row_id: str, states: dict[str, RowState],
+                            earlier: list[str] | None = None) -> tuple[str | None, str | None]:
+        """The previous and next row of the queue around ``row_id``, even once ``row_id`` has left it.
+
+        ``earlier`` is the queue's order before a decision about ``row_id``: the verdict may move
+        rows of its class up or down, and the next row is then the first, in the new order, of those
+        that came after ``row_id`` before (so following "next" still visits every one of them).
+        """
         order = self.ordered(filter)
         ids = order["row_id"].astype(str).tolist()
         positions = order["position"].to_numpy(dtype=int)
@@ -187,22 +215,31 @@ class ReviewSession:
         wanted = np.ones(len(ids), dtype=bool) if filter.state == "all" else (
             decided if filter.state == "decided" else ~decided)
         here = ids.index(row_id) if row_id in ids else -1
-        after = [ids[i] for i in range(here + 1, len(ids)) if wanted[i] and ids[i] != row_id]
+        if earlier is None:
+            after = [ids[i] for i in range(here + 1, len(ids)) if wanted[i] and ids[i] != row_id]
+        else:
+            was = {r: i for i, r in enumerate(earlier)}
+            start = was.get(row_id, -1)
+            after = [r for i, r in enumerate(ids) if wanted[i] and r != row_id and was.get(r, len(earlier)) > start]
         before = [ids[i] for i in range(here - 1, -1, -1) if wanted[i]] if here >= 0 else []
         return (before[0] if before else None), (after[0] if after else None)
 
     # ------------------------------------------------------------------ decisions
-    def finding_context(self, position: int, issue: str | None) -> tuple[str | None, float | None]:
-        """The finding a decision answers: ``issue``'s score for the row, or the row's worst flag."""
+    def finding_context(self, position: int, issue: str | None,
+                        feedback: Feedback | None = None) -> tuple[str | None, float | None]:
+        """The finding a decision answers: ``issue``'s score for the row, or the flag the row stands for
+        in the all-issues queue (the likeliest to be right, then the worst score)."""
         rows = self.findings_of(position)
         if issue:
             if issue not in self.data.issues:
                 raise InputError(f"unknown issue {issue!r}; use one of {', '.join(self.data.issues)}")
             match = rows[rows["issue"] == issue]
             return issue, float(match["score"].iloc[0]) if len(match) else None
-        flagged = rows[rows["flagged"]].sort_values("score", kind="stable")
+        flagged = rows[rows["flagged"]]
         if flagged.empty:
             return None, None
+        flagged = self.with_precision(flagged, self.feedback() if feedback is None else feedback).sort_values(
+            ["precision", "score"], ascending=[False, True], kind="stable")
         return str(flagged["issue"].iloc[0]), float(flagged["score"].iloc[0])
 
     def decide(self, request: DecisionRequest, filter: QueueFilter | None = None,
@@ -214,9 +251,11 @@ class ReviewSession:
         position = self.position_of(request.row_id)
         if request.action == "relabel" and not request.new_label:
             raise InputError("relabel needs new_label: one of the dataset's classes")
-        issue, score = self.finding_context(position, request.issue)
+        feedback = self.feedback()
+        issue, score = self.finding_context(position, request.issue, feedback)
         if request.action == "remove" and reason is None:
             reason = self.duplicate_reason(position)
+        earlier = None if filter is None else self.ordered(filter, feedback)["row_id"].astype(str).tolist()
         with self._lock:
             record = ledger.record(self.data.workspace, self.dataset, row_id=request.row_id, action=request.action,
                                    reviewer=self.reviewer,
@@ -224,7 +263,7 @@ class ReviewSession:
                                    run_id=self.run_id, issue=issue, score=score, reason=reason)
         next_row = None
         if filter is not None:
-            _, next_row = self.neighbours_in_queue(filter, request.row_id, self.states())
+            _, next_row = self.neighbours_in_queue(filter, request.row_id, self.states(), earlier)
         return DecisionResult(to_entry(record, set()), next_row)
 
     def duplicate_reason(self, position: int) -> str | None:
