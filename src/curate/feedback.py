@@ -39,6 +39,7 @@ __all__ = [
     "INTERVAL",
     "MIN_DECISIONS",
     "PRIOR_STRENGTH",
+    "REJECTING_ACTIONS",
     "Bar",
     "Feedback",
     "Precision",
