@@ -12,6 +12,7 @@ from curate.content_keys import duplicate_groups
 from curate.dataset import Dataset
 from curate.errors import InputError
 from curate.features import FeatureCache, TextEmbedder, embed_with_cache, encode_table
+from curate.label_evidence import LabelEvidence, label_evidence
 from curate.neighbors import build_neighbor_graph
 from curate.predictions import PredProbs, cross_val_pred_probs, default_classifier
 from curate.progress import ProgressReporter, SilentProgress
@@ -78,7 +79,7 @@ class AuditNeeds:
         if self.pred_probs is not None:
             return self.pred_probs
         features = self.need("features")
-        classifier = default_classifier(self.dataset.modality, self.seed)
+        classifier = self._classifier()
         with self.progress.task("cross-validation", self.folds) as advance:
             result = cross_val_pred_probs(features, self.dataset.label_codes, len(self.dataset.classes),
                                           classifier=classifier, folds=self.folds, seed=self.seed,
@@ -87,6 +88,26 @@ class AuditNeeds:
         self.metrics["folds"] = result.folds
         self.metrics["classifier"] = type(classifier).__name__
         return result
+
+    def _classifier(self) -> Any:
+        counts = np.bincount(self.dataset.label_codes)
+        smallest = int(counts[counts > 0].min()) if counts.size else 0
+        return default_classifier(self.dataset.modality, self.seed, smallest_class=smallest)
+
+    def _compute_label_evidence(self) -> LabelEvidence:
+        first_pass: PredProbs = self.need("pred_probs")
+        if self.pred_probs is not None:  # the user's probabilities, used as given: no features needed
+            return label_evidence(None, self.dataset.label_codes, len(self.dataset.classes), first_pass,
+                                  classifier=None)
+        features = self.need("features")
+        with self.progress.task("label evidence", self.folds) as advance:
+            evidence = label_evidence(features, self.dataset.label_codes, len(self.dataset.classes), first_pass,
+                                      classifier=self._classifier(), folds=self.folds, seed=self.seed,
+                                      progress=advance)
+        self.metrics["label_evidence_accuracy"] = round(evidence.accuracy, 4)
+        self.metrics["vote_neighbours"] = evidence.vote_neighbours
+        self.metrics["refit_without_suspects"] = evidence.pruned_rows
+        return evidence
 
     def _compute_neighbors(self) -> Any:
         features = self.need("features")

@@ -21,6 +21,9 @@ from curate.features.base import ProgressCallback
 __all__ = ["PredProbs", "cross_val_pred_probs", "default_classifier", "load_pred_probs", "validate_pred_probs"]
 
 
+EARLY_STOPPING_MIN_CLASS = 50
+
+
 @dataclass(frozen=True)
 class PredProbs:
     """Predicted probabilities (rows x classes) and where they came from."""
@@ -31,10 +34,17 @@ class PredProbs:
     accuracy: float | None = None
 
 
-def default_classifier(modality: str, seed: int = 0) -> ClassifierMixin:
-    """The classifier cross-validated by default: linear on embeddings, boosted trees on tables."""
+def default_classifier(modality: str, seed: int = 0, smallest_class: int | None = None) -> ClassifierMixin:
+    """The classifier cross-validated by default: linear on embeddings, boosted trees on tables.
+
+    The trees stop early on a held-back tenth of their training rows when every class has enough
+    rows to spare one (``smallest_class`` >= 50): on the CIFAR-10N benchmark features that was 2-3x
+    faster than 150 fixed rounds for 0.018 lower out-of-fold accuracy (0.478 against 0.496).
+    """
     if modality == "tabular":
-        return HistGradientBoostingClassifier(max_iter=150, random_state=seed)
+        early = smallest_class is not None and smallest_class >= EARLY_STOPPING_MIN_CLASS
+        return HistGradientBoostingClassifier(max_iter=100 if early else 150, early_stopping=early,
+                                              random_state=seed)
     return LogisticRegression(C=1.0, max_iter=2000)
 
 
@@ -46,11 +56,14 @@ def cross_val_pred_probs(
     classifier: ClassifierMixin,
     folds: int = 5,
     seed: int = 0,
+    train_mask: np.ndarray | None = None,
     progress: ProgressCallback | None = None,
 ) -> PredProbs:
     """Out-of-fold probabilities from ``folds``-fold stratified cross-validation of ``classifier``.
 
     ``folds`` is lowered to the size of the smallest class (at least 2) so every fold sees every class.
+    With ``train_mask``, each fold's model learns only from the training rows it marks (every row is
+    still predicted); a class the mask would leave with fewer than 2 rows in a fold keeps all of them.
 
     Example
     -------
@@ -63,6 +76,8 @@ def cross_val_pred_probs(
     out = np.zeros((len(label_codes), n_classes), dtype=np.float64)
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     for train, held_out in splitter.split(features, label_codes):
+        if train_mask is not None:
+            train = _masked_training_rows(train, label_codes, train_mask)
         model = clone(classifier).fit(features[train], label_codes[train])
         probs = model.predict_proba(features[held_out])
         out[np.ix_(held_out, model.classes_.astype(int))] = probs
@@ -70,6 +85,15 @@ def cross_val_pred_probs(
             progress(1)
     accuracy = float(np.mean(out.argmax(axis=1) == label_codes))
     return PredProbs(out, source="cross-validation", folds=k, accuracy=accuracy)
+
+
+def _masked_training_rows(train: np.ndarray, label_codes: np.ndarray, train_mask: np.ndarray) -> np.ndarray:
+    """The fold's training rows the mask keeps, plus every row of a class it would leave nearly empty."""
+    keep = train_mask[train].copy()
+    codes = label_codes[train]
+    kept_per_class = np.bincount(codes[keep], minlength=int(codes.max()) + 1)
+    starved = kept_per_class[codes] < 2
+    return train[keep | starved]
 
 
 def validate_pred_probs(probs: np.ndarray, n_rows: int, classes: tuple[str, ...], source: str) -> np.ndarray:

@@ -16,6 +16,9 @@ SCRIPT_TEXT = "<script>alert(1)</script> the bread and the soup near the garlic"
 SCRIPT_ROW = "x-script"
 SCRIPT_COPY = "d-script"
 WRONG_ROW = "x-wrong"
+# more mislabelled rows, so the label queue has several to act on: (id, true class, sentence index, given label)
+MORE_WRONG = (("x-wrong2", "sport", 31, "food"), ("x-wrong3", "tech", 32, "sport"), ("x-wrong4", "food", 33, "sport"),
+              ("x-wrong5", "sport", 34, "tech"))
 DATASET = "tickets"
 CSRF = "test-csrf-token-0123456789abcdef"
 CHROMIUM = "/usr/bin/chromium"
@@ -24,10 +27,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def make_review_frame() -> pd.DataFrame:
-    """40 text rows in three classes (ids r0..r35, then the planted rows).
+    """44 text rows in three classes (ids r0..r35, then the planted rows).
 
     Planted: ``d0`` repeats ``r0``; a ``<script>`` text twice (``x-script`` and its copy ``d-script``);
-    ``x-wrong``, a food sentence labelled tech.
+    ``x-wrong``, a food sentence labelled tech, and the four wrong labels of MORE_WRONG.
     """
     rows = [{"id": f"r{i * 3 + k}", "text": make_sentence(label, i), "label": label}
             for i in range(12) for k, label in enumerate(CLASSES)]
@@ -35,6 +38,7 @@ def make_review_frame() -> pd.DataFrame:
     rows.append({"id": SCRIPT_ROW, "text": SCRIPT_TEXT, "label": "food"})
     rows.append({"id": SCRIPT_COPY, "text": SCRIPT_TEXT, "label": "food"})
     rows.append({"id": WRONG_ROW, "text": make_sentence("food", 30), "label": "tech"})
+    rows += [{"id": row_id, "text": make_sentence(true, i), "label": given} for row_id, true, i, given in MORE_WRONG]
     return pd.DataFrame(rows)
 
 

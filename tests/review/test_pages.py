@@ -8,13 +8,13 @@ from curate.review import QueueFilter
 from curate.review.pages import dashboard, item, queue, suggestions
 from curate.review.textinfo import guess_language, preview
 
-from .conftest import CSRF, SCRIPT_COPY, SCRIPT_ROW, WRONG_ROW
+from .conftest import MORE_WRONG, CSRF, SCRIPT_COPY, SCRIPT_ROW, WRONG_ROW
 
 
 def test_dashboard_counts_flags_by_issue_and_class(client) -> None:
     data = client.get("/api/dashboard").json()
-    assert data["dataset"] == "tickets" and data["n_rows"] == 40 and data["reviewer"] == "tester"
-    assert data["class_counts"] == {"food": 15, "sport": 12, "tech": 13}
+    assert data["dataset"] == "tickets" and data["n_rows"] == 44 and data["reviewer"] == "tester"
+    assert data["class_counts"] == {"food": 16, "sport": 14, "tech": 14}
     issues = {p["issue"]: p for p in data["issues"]}
     assert issues["exact_duplicate"]["flagged"] == 4
     assert issues["exact_duplicate"]["by_class"] == {"food": 4, "sport": 0, "tech": 0}
@@ -30,8 +30,10 @@ def test_queue_is_worst_first_and_filters(client) -> None:
     data = client.get("/api/queue", params={"issue": "label"}).json()
     scores = [e["score"] for e in data["entries"]]
     assert scores == sorted(scores) and data["total"] == len(scores)
-    assert data["entries"][0]["row_id"] == WRONG_ROW
-    assert data["entries"][0]["suggested_label"] == "food"
+    planted = {WRONG_ROW: "food"} | {row_id: true for row_id, true, _, _ in MORE_WRONG}
+    found = {e["row_id"]: e["suggested_label"] for e in data["entries"]}
+    assert {r: found.get(r) for r in planted} == planted  # every planted error, with its true class
+    assert data["entries"][0]["row_id"] in planted
     tech = client.get("/api/queue", params={"issue": "label", "label": "tech"}).json()
     assert {e["given_label"] for e in tech["entries"]} == {"tech"}
     low = client.get("/api/queue", params={"issue": "label", "max_score": "0.25"}).json()

@@ -16,7 +16,7 @@ import numpy as np
 __all__ = ["NEED_NAMES", "Detector", "DetectorResult", "NeedProvider"]
 
 # What a detector may ask for. Each is computed at most once per audit, and only if asked for.
-NEED_NAMES = frozenset({"dataset", "features", "pred_probs", "neighbors", "duplicate_groups"})
+NEED_NAMES = frozenset({"dataset", "features", "pred_probs", "label_evidence", "neighbors", "duplicate_groups"})
 
 
 class NeedProvider(Protocol):

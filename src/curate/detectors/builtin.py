@@ -4,6 +4,7 @@ from importlib import import_module
 
 BUILTIN_MODULES = (
     "label_issues",
+    "ambiguous",
     "exact_duplicates",
     "near_duplicates",
     "conflicting_labels",

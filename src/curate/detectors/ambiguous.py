@@ -1,0 +1,51 @@
+"""Ambiguous items: the given label is one of two classes the evidence finds about equally plausible."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from curate.dataset import Dataset
+from curate.detectors.base import Detector, DetectorResult, NeedProvider
+from curate.detectors.registry import register
+from curate.label_evidence import AMBIGUITY_MASS, AMBIGUITY_RATIO, LabelEvidence, ambiguous_rows
+
+__all__ = ["AmbiguousDetector"]
+
+
+@register
+class AmbiguousDetector(Detector):
+    """Flags rows that sit between two classes (like ImageNet's overlapping classes), naming both.
+
+    Such rows are not label errors, since either label is defensible, but a reviewer may want to
+    settle them, write a labelling guideline for the pair, or mark them ambiguous. Score: one minus
+    the runner-up's probability relative to the top class's, so 0 is a dead heat.
+    """
+
+    name: ClassVar[str] = "ambiguous"
+    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "label_evidence"})
+    description: ClassVar[str] = "two classes are about equally plausible"
+
+    def find(self, context: NeedProvider) -> DetectorResult:
+        dataset: Dataset = context.need("dataset")
+        evidence: LabelEvidence = context.need("label_evidence")
+        probs, codes, classes = evidence.probs, dataset.label_codes, dataset.classes
+        flagged, top_two = ambiguous_rows(probs, codes)
+        rows = np.arange(len(codes))
+        first, second = probs[rows, top_two[:, 0]], probs[rows, top_two[:, 1]]
+        scores = 1.0 - np.divide(second, first, out=np.zeros(len(rows)), where=first > 0)
+        details: list[dict[str, Any]] = [
+            {"competing": [[classes[top_two[i, 0]], round(float(first[i]), 4)],
+                           [classes[top_two[i, 1]], round(float(second[i]), 4)]]} if flagged[i] else {}
+            for i in rows
+        ]
+        pairs: dict[str, int] = {}
+        for i in np.flatnonzero(flagged):
+            pair = " / ".join(sorted((classes[top_two[i, 0]], classes[top_two[i, 1]])))
+            pairs[pair] = pairs.get(pair, 0) + 1
+        notes = {"rule": (f"the runner-up class is at least {AMBIGUITY_RATIO} as probable as the top class, the "
+                          f"two hold at least {AMBIGUITY_MASS} of the probability, and the given label is one "
+                          "of them"),
+                 "pairs": dict(sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])))}
+        return self._result(scores, flagged, details=details, notes=notes)
