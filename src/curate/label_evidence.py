@@ -128,7 +128,7 @@ def label_evidence(
     trusted = combine_views(first_pass.probs, neighbours).argmax(axis=1) == label_codes
     present = np.bincount(label_codes, minlength=n_classes) > 0
     trusted_per_class = np.bincount(label_codes[trusted], minlength=n_classes)[present]
-    if trusted_per_class.min(initial=0) >= MIN_TRUSTED_PER_CLASS:
+    if trusted_per_class.size and int(trusted_per_class.min()) >= MIN_TRUSTED_PER_CLASS:
         pruned = int((~trusted).sum())
         second = cross_val_pred_probs(features, label_codes, n_classes, classifier=classifier, folds=folds,
                                       seed=seed, train_mask=trusted, progress=progress)

@@ -8,7 +8,7 @@ from curate.review import QueueFilter
 from curate.review.pages import dashboard, item, queue, suggestions
 from curate.review.textinfo import guess_language, preview
 
-from .conftest import MORE_WRONG, CSRF, SCRIPT_COPY, SCRIPT_ROW, WRONG_ROW
+from .conftest import CSRF, MORE_WRONG, SCRIPT_COPY, SCRIPT_ROW, WRONG_ROW
 
 
 def test_dashboard_counts_flags_by_issue_and_class(client) -> None:

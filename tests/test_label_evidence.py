@@ -1,0 +1,139 @@
+"""The label evidence: neighbour votes, the two-pass classifier, the flag rule and ambiguity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from curate.dataset import build_dataset
+from curate.detectors.label_issues import class_confidence, label_error_flags
+from curate.label_evidence import (
+    MIN_TRUSTED_PER_CLASS,
+    ambiguous_rows,
+    label_evidence,
+    neighbour_votes,
+    vote_neighbours,
+)
+from curate.predictions import PredProbs, cross_val_pred_probs
+
+from .detectors.helpers import TOPICS, blobs, flagged_ids, run, text_dataset
+
+
+@pytest.mark.parametrize(("sizes", "k"), [((1000, 1000), 50), ((200, 30), 15), ((4, 4), 5), ((2, 2), 3)])
+def test_vote_neighbours_stays_within_half_the_smallest_class(sizes: tuple[int, int], k: int) -> None:
+    codes = np.repeat(np.arange(len(sizes)), sizes)
+    assert vote_neighbours(codes) == k
+
+
+def test_neighbour_votes_weigh_near_neighbours_by_similarity_cubed() -> None:
+    # row 0 has neighbours at cosine 1.0 (class 1) and 0.8 (class 0): votes 1.0 and 0.512, plus smoothing
+    features = np.array([[1.0, 0.0], [1.0, 0.0], [0.8, 0.6], [-1.0, 0.0]])
+    codes = np.array([0, 1, 0, 1])
+    votes = neighbour_votes(features, codes, 2, k=2)
+    expected = np.array([0.512 + 1e-3, 1.0 + 1e-3]) / (1.512 + 2e-3)
+    assert votes[0] == pytest.approx(expected, rel=1e-5)
+    assert votes.sum(axis=1) == pytest.approx(np.ones(4))
+
+
+def test_masked_rows_are_predicted_but_never_learned_from() -> None:
+    frame = blobs(40, n_classes=2)
+    dataset = build_dataset(frame, label="label", id="id")
+    X = frame[[c for c in frame.columns if c.startswith("x")]].to_numpy()
+    codes = dataset.label_codes.copy()
+    codes[:5] = 1  # five rows of class 0's cluster labelled 1
+    keep = np.ones(len(codes), dtype=bool)
+    keep[:5] = False
+    plain = cross_val_pred_probs(X, codes, 2, classifier=LogisticRegression(), folds=4)
+    masked = cross_val_pred_probs(X, codes, 2, classifier=LogisticRegression(), folds=4, train_mask=keep)
+    assert masked.probs.shape == (80, 2) and np.allclose(masked.probs.sum(axis=1), 1.0)
+    # without the mislabelled rows in training, the model is surer those rows belong to class 0
+    assert (masked.probs[:5, 0] > plain.probs[:5, 0]).all()
+
+
+def test_a_mask_that_would_empty_a_class_keeps_that_class() -> None:
+    X = np.r_[np.zeros((10, 2)), np.ones((10, 2))]
+    codes = np.repeat([0, 1], 10)
+    keep = codes == 0  # would leave class 1 with no training rows at all
+    out = cross_val_pred_probs(X, codes, 2, classifier=LogisticRegression(), folds=2, train_mask=keep)
+    assert (out.probs.argmax(axis=1) == codes).all()
+
+
+def _two_clusters(n: int, flipped: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal([5, 0], 1.0, (n, 2)), rng.normal([0, 5], 1.0, (n, 2))]
+    codes = np.repeat([0, 1], n)
+    codes[:flipped] = 1
+    return X, codes
+
+
+def test_the_refit_leaves_out_suspects_when_every_class_keeps_enough_rows() -> None:
+    X, codes = _two_clusters(MIN_TRUSTED_PER_CLASS + 20, flipped=6)
+    first = cross_val_pred_probs(X, codes, 2, classifier=LogisticRegression())
+    evidence = label_evidence(X, codes, 2, first, classifier=LogisticRegression())
+    assert evidence.pruned_rows == 6 and evidence.vote_neighbours == 32
+    assert evidence.neighbours is not None
+    assert np.allclose(evidence.probs, (evidence.classifier + evidence.neighbours) / 2)
+    assert (evidence.probs[:6].argmax(axis=1) == 0).all()
+
+
+def test_no_refit_on_small_classes_and_none_for_the_users_probabilities() -> None:
+    X, codes = _two_clusters(MIN_TRUSTED_PER_CLASS - 10, flipped=3)
+    first = cross_val_pred_probs(X, codes, 2, classifier=LogisticRegression())
+    small = label_evidence(X, codes, 2, first, classifier=LogisticRegression())
+    assert small.pruned_rows == 0 and np.array_equal(small.classifier, first.probs)
+    users = PredProbs(first.probs, source="mine.npy")
+    given = label_evidence(None, codes, 2, users, classifier=None)
+    assert given.neighbours is None and given.classifier_source == "mine.npy"
+    assert np.array_equal(given.probs, first.probs)
+
+
+def test_ambiguous_rows_need_a_near_tie_that_includes_the_given_label() -> None:
+    probs = np.array([[0.45, 0.44, 0.11],   # tie of 0 and 1, given 1: ambiguous
+                      [0.45, 0.44, 0.11],   # same tie, given 2: not ambiguous (an error, if anything)
+                      [0.60, 0.30, 0.10],   # runner-up at half the top: a clear preference
+                      [0.40, 0.35, 0.25]])  # the top two hold only 0.75: uncertain, not a two-way tie
+    mask, top_two = ambiguous_rows(probs, np.array([1, 2, 1, 1]))
+    assert mask.tolist() == [True, False, False, False]
+    assert top_two[0].tolist() == [0, 1]
+
+
+def test_the_flag_rule_is_relative_to_each_class_typical_confidence() -> None:
+    probs = np.array([[0.9, 0.1], [0.9, 0.1], [0.2, 0.8],   # class 0: typical confidence (0.9+0.9+0.2)/3
+                      [0.5, 0.5], [0.45, 0.55], [0.3, 0.7], [0.7, 0.3]])  # class 1
+    codes = np.array([0, 0, 0, 1, 1, 1, 1])
+    given = probs[np.arange(7), codes]
+    assert class_confidence(given, codes, 2) == pytest.approx([2.0 / 3, 0.5125])
+    errors, ambiguous, thresholds = label_error_flags(probs, codes, relative_confidence=0.6)
+    assert thresholds == pytest.approx([0.4, 0.3075])
+    # row 2: 0.2 < 0.4 and class 1 preferred; row 6: 0.3 < 0.3075 and class 0 preferred
+    assert errors.tolist() == [False, False, True, False, False, False, True]
+    assert not ambiguous.any()
+
+
+def test_texts_between_two_topics_are_ambiguous_and_name_both() -> None:
+    texts, labels = [], []
+    for offset in (1, 2, 3):
+        for topic, sentences in TOPICS.items():
+            for i, sentence in enumerate(sentences):
+                texts.append(f"{sentence} while {sentences[(i + offset) % len(sentences)]}")
+                labels.append(topic)
+    clean = len(texts)
+    # each of these joins a food sentence and a sport sentence; they are labelled food and sport in turn
+    food, sport = TOPICS["food"], TOPICS["sport"]
+    mixed = ([f"{food[i]} while {sport[(i + 1) % len(sport)]}" for i in range(len(food))]
+             + [f"{sport[i]} while {food[(i + 2) % len(food)]}" for i in range(len(sport))])
+    texts += mixed
+    labels += ["food", "sport"] * (len(mixed) // 2)
+    dataset = text_dataset(texts, labels)
+    ambiguous = run(dataset, "ambiguous")
+    label = run(dataset, "label")
+    mixed_ids = {str(i) for i in range(clean, len(texts))}
+    # the hashed features see these rows as between the topics: only they are flagged, by either check
+    assert flagged_ids(dataset, ambiguous) and flagged_ids(dataset, ambiguous) <= mixed_ids
+    assert flagged_ids(dataset, label) <= mixed_ids
+    assert not (flagged_ids(dataset, ambiguous) & flagged_ids(dataset, label))
+    assert ambiguous.details is not None
+    for i in np.flatnonzero(ambiguous.flagged):
+        assert sorted(c for c, _ in ambiguous.details[i]["competing"]) == ["food", "sport"]
+    assert ambiguous.notes["pairs"] == {"food / sport": int(ambiguous.flagged.sum())}
