@@ -101,9 +101,16 @@ class AuditNeeds:
                                   classifier=None)
         features = self.need("features")
         with self.progress.task("label evidence", self.folds) as advance:
+            done = [0]
+
+            def step(n: int) -> None:
+                done[0] += n
+                advance(n)
+
             evidence = label_evidence(features, self.dataset.label_codes, len(self.dataset.classes), first_pass,
                                       classifier=self._classifier(), folds=self.folds, seed=self.seed,
-                                      progress=advance)
+                                      progress=step)
+            advance(max(0, self.folds - done[0]))  # the refit is skipped on small classes: finish the bar
         self.metrics["label_evidence_accuracy"] = round(evidence.accuracy, 4)
         self.metrics["vote_neighbours"] = evidence.vote_neighbours
         self.metrics["refit_without_suspects"] = evidence.pruned_rows
