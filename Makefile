@@ -1,4 +1,5 @@
 # Two commands on a fresh machine: `make demo` and `make test`. Both set everything up first.
+# `make check` runs ruff, mypy, the import layers contract and the docstring checks.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -25,7 +26,7 @@ chromium:
 install: $(STAMP)
 
 demo: install
-	$(BIN)/python -m curate.demo
+	$(BIN)/python -m curate.cli.demo
 
 test: install chromium
 	$(BIN)/python -m pytest
@@ -36,6 +37,7 @@ test-fast: install
 check: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) demo-workspace .pytest_cache .mypy_cache .ruff_cache

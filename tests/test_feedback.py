@@ -11,7 +11,8 @@ import pytest
 
 import curate
 from curate.features import HashedTextEmbedder
-from curate.feedback import (
+from curate.ledger import record, undo_last
+from curate.ledger.feedback import (
     Bar,
     Verdict,
     estimate_precision,
@@ -20,7 +21,6 @@ from curate.feedback import (
     verdicts,
     withdraw_flags,
 )
-from curate.ledger import record, undo_last
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord
 

@@ -6,16 +6,17 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from curate.dataset import build_dataset
+from curate.core.predictions import PredProbs
 from curate.detectors.label_issues import class_confidence, label_error_flags
-from curate.label_evidence import (
+from curate.evidence.label_evidence import (
     MIN_TRUSTED_PER_CLASS,
     ambiguous_rows,
     label_evidence,
     neighbour_votes,
     vote_neighbours,
 )
-from curate.predictions import PredProbs, cross_val_pred_probs
+from curate.evidence.predictions import cross_val_pred_probs
+from curate.ingest.building import build_dataset
 
 from .detectors.helpers import TOPICS, blobs, flagged_ids, run, text_dataset
 

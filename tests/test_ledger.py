@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 import curate
 from curate.cli import main
-from curate.dataset import build_dataset
 from curate.export import diff_versions, export_version
 from curate.features import HashedTextEmbedder
+from curate.ingest.building import build_dataset
 from curate.ledger import record, replay, undo_last
 from curate.store import Workspace
 from curate.store.decisions import read_decisions

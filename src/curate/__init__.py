@@ -6,9 +6,10 @@
 """
 
 from curate.audit import AuditResult, audit
-from curate.dataset import Dataset, build_dataset
+from curate.core.dataset import Dataset
 from curate.detectors import Detector, DetectorResult, available_detectors, register
 from curate.errors import CurateError
+from curate.ingest.building import build_dataset
 from curate.ingest.loading import load_data
 from curate.store import Workspace
 

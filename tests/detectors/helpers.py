@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 
 from curate.audit import audit_dataset
-from curate.dataset import Dataset, build_dataset
+from curate.core.dataset import Dataset
 from curate.detectors import DetectorResult
 from curate.features import HashedTextEmbedder
+from curate.ingest.building import build_dataset
 
 
 def blobs(n_per_class: int = 80, n_classes: int = 3, dim: int = 5, seed: int = 0) -> pd.DataFrame:

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from curate.audit import audit_dataset
-from curate.dataset import build_dataset
 from curate.detectors import NEED_NAMES, Detector, available_detectors, register
 from curate.detectors.base import DetectorResult, NeedProvider
 from curate.detectors.registry import unregister
 from curate.features import HashedTextEmbedder
+from curate.ingest.building import build_dataset
 
 from .helpers import blobs, text_dataset, topic_texts
 

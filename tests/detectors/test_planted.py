@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from curate.dataset import build_dataset
+from curate.ingest.building import build_dataset
 
 from .helpers import blobs, flagged_ids, run, text_dataset, topic_texts
 

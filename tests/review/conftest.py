@@ -111,7 +111,7 @@ def live_server(session) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
     import uvicorn
 
-    from curate.review.cli import open_socket
+    from curate.cli.review import open_socket
     from curate.review.web import create_app
 
     sock = open_socket("127.0.0.1", 0)

@@ -129,7 +129,7 @@ def test_a_short_token_is_refused() -> None:
 def test_cli_refuses_a_public_host_without_a_token(review_ws: Path) -> None:
     from click.testing import CliRunner
 
-    from curate.review.cli import review_command
+    from curate.cli.review import review_command
 
     result = CliRunner().invoke(review_command, ["-w", str(review_ws), "--host", "0.0.0.0", "--port", "0"])
     assert result.exit_code == 2
@@ -139,7 +139,7 @@ def test_cli_refuses_a_public_host_without_a_token(review_ws: Path) -> None:
 def test_cli_reports_a_missing_workspace(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from curate.review.cli import review_command
+    from curate.cli.review import review_command
 
     result = CliRunner().invoke(review_command, ["-w", str(tmp_path / "nowhere"), "--port", "0"])
     assert result.exit_code == 2
@@ -176,8 +176,8 @@ def test_access_token_is_required_on_every_request(session) -> None:
 
 
 def test_a_busy_port_is_a_clear_error() -> None:
+    from curate.cli.review import open_socket
     from curate.errors import InputError
-    from curate.review.cli import open_socket
 
     with open_socket("127.0.0.1", 0) as taken:
         port = taken.getsockname()[1]

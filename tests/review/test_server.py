@@ -28,10 +28,10 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(review_ws: Path) -> Iterator[tuple[subprocess.Popen, str]]:
-    """``python -m curate.review`` on a free 127.0.0.1 port, stopped (killed) at the end."""
+    """``python -m curate.cli review`` on a free 127.0.0.1 port, stopped (killed) at the end."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "curate.review", "-w", str(review_ws), "--port", str(port), "--reviewer", "kim"],
+        [sys.executable, "-m", "curate.cli", "review", "-w", str(review_ws), "--port", str(port), "--reviewer", "kim"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -86,7 +86,7 @@ def test_acknowledged_decisions_survive_sigkill(server: tuple[subprocess.Popen, 
 
 
 def test_python_m_curate_review_help() -> None:
-    result = subprocess.run([sys.executable, "-m", "curate.review", "--help"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "curate.cli", "review", "--help"], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0
     for option in ("--workspace", "--host", "--port", "--reviewer", "--token"):

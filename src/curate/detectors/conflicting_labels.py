@@ -9,7 +9,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from curate.dataset import Dataset
+from curate.core.dataset import Dataset
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.near_duplicates import NEAR_COPY_SIMILARITY, near_duplicate_pairs
 from curate.detectors.registry import register

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from curate.dataset import Dataset
+from curate.core.dataset import Dataset
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
 

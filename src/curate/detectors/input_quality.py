@@ -9,7 +9,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from curate.dataset import Dataset
+from curate.core.dataset import Dataset
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
 from curate.features.tabular import usable_columns

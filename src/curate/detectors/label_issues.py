@@ -6,10 +6,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from curate.dataset import Dataset
+from curate.core.dataset import Dataset
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
-from curate.label_evidence import LabelEvidence, ambiguous_rows
+from curate.evidence.label_evidence import LabelEvidence, ambiguous_rows
 
 __all__ = ["RELATIVE_CONFIDENCE", "LabelIssueDetector", "class_confidence", "label_error_flags"]
 

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from curate.dataset import Dataset
+from curate.core.dataset import Dataset
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.exact_duplicates import group_members
 from curate.detectors.near_duplicates import NEAR_COPY_SIMILARITY, near_duplicate_pairs

@@ -1,6 +1,7 @@
 """Features: one dense vector per row, from an embedder per modality, cached by content hash."""
 
-from curate.features.base import ProgressCallback, TextEmbedder
+from curate.core.progress import ProgressCallback
+from curate.features.base import TextEmbedder
 from curate.features.cache import FeatureCache, default_cache_path, embed_with_cache
 from curate.features.tabular import encode_table, usable_columns
 from curate.features.text import (

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["ProgressCallback", "TextEmbedder"]
+from curate.core.progress import ProgressCallback
 
-# Called with the number of items just finished; lets the CLI drive a progress bar.
-ProgressCallback = Callable[[int], None]
+__all__ = ["ProgressCallback", "TextEmbedder"]
 
 
 @runtime_checkable

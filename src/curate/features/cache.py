@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from curate.features.base import ProgressCallback, TextEmbedder
+from curate.core.progress import ProgressCallback
+from curate.features.base import TextEmbedder
 
 __all__ = ["FeatureCache", "default_cache_path", "embed_with_cache", "text_hash"]
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from curate.core.progress import ProgressCallback
 from curate.errors import MissingExtraError
-from curate.features.base import ProgressCallback, TextEmbedder
+from curate.features.base import TextEmbedder
 
 __all__ = ["DEFAULT_TEXT_MODEL", "HashedTextEmbedder", "SentenceEmbedder", "default_text_embedder",
            "sentence_model_available"]

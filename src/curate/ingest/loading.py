@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from curate.dataset import Dataset, build_dataset
+from curate.core.dataset import Dataset
+from curate.core.source import SourceRecord
+from curate.ingest.building import build_dataset
 from curate.ingest.readers import read_table
-from curate.store.workspace import SourceRecord
 
 __all__ = ["LoadedData", "load_data"]
 

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from curate.report.data import ReportData, from_result, from_workspace
+from curate.report.data import AuditOutcome, ReportData, from_result, from_workspace
 from curate.report.render import render
 
-if TYPE_CHECKING:
-    from curate.audit import AuditResult
-
-__all__ = ["ReportData", "from_result", "from_workspace", "render", "render_report"]
+__all__ = ["AuditOutcome", "ReportData", "from_result", "from_workspace", "render", "render_report"]
 
 
-def render_report(result: AuditResult) -> str:
+def render_report(result: AuditOutcome) -> str:
     """The HTML report of a fresh audit result."""
     return render(from_result(result))

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
+from curate.core.dataset import Dataset
+
 if TYPE_CHECKING:
-    from curate.audit import AuditResult
     from curate.store import Workspace
 
-__all__ = ["ReportData", "from_result", "from_workspace"]
+__all__ = ["AuditOutcome", "ReportData", "from_result", "from_workspace"]
+
+
+class AuditOutcome(Protocol):
+    """What the report reads of a fresh audit (an :class:`curate.audit.AuditResult` has it all).
+
+    A protocol rather than the class itself, because the report sits below the audit in the layers.
+    """
+
+    dataset: Dataset
+    run_id: int | None
+    params: dict[str, Any]
+    metrics: dict[str, Any]
+    timings: dict[str, float]
+    notes: dict[str, dict[str, Any]]
+    descriptions: dict[str, str]
+    scores: pd.DataFrame
 
 _PREVIEW_CHARS = 300
 
@@ -48,7 +65,7 @@ def _worst_rows(scores: pd.DataFrame, per_issue: int) -> set[str]:
     return set(flagged.groupby("issue").head(per_issue)["row_id"].astype(str))
 
 
-def from_result(result: AuditResult, per_issue: int = 10) -> ReportData:
+def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
     rows = _worst_rows(result.scores, per_issue)
     return ReportData(
         title=result.dataset.name, run_id=result.run_id, params=result.params, metrics=result.metrics,

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from curate.errors import NotFoundError
-from curate.feedback import Precision
 from curate.ledger import RowState
+from curate.ledger.feedback import Precision
 from curate.review.models import (
     Dashboard,
     FindingView,

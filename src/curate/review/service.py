@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from curate import ledger
-from curate.dataset import Dataset
+from curate.core.dataset import Dataset
 from curate.errors import InputError, NotFoundError, WorkspaceError
-from curate.feedback import Feedback, estimate_precision
 from curate.ledger import RowState
+from curate.ledger.feedback import Feedback, estimate_precision
 from curate.review.models import DecisionRequest, DecisionResult, LedgerEntry, QueueFilter
 from curate.review.textinfo import preview
 from curate.store import RunRecord, Workspace

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from curate.core.source import SourceRecord
 from curate.errors import NotFoundError, WorkspaceError
 from curate.store.migrations import SCHEMA_VERSION, migrate
 
@@ -30,29 +31,6 @@ _DB_NAME = "curate.db"
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class SourceRecord:
-    """What an import stores: the raw bytes of the source (and test file) and how they were read."""
-
-    name: str
-    source_path: str
-    data: bytes
-    suffix: str
-    format: str
-    encoding: str | None
-    options: dict[str, Any]
-    test_path: str | None = None
-    test_data: bytes | None = None
-
-    @property
-    def fingerprint(self) -> str:
-        """Equal exactly when the same bytes are imported with the same options."""
-        digest = hashlib.sha256(self.data)
-        digest.update(hashlib.sha256(self.test_data or b"").digest())
-        digest.update(json.dumps(self.options, sort_keys=True).encode())
-        return digest.hexdigest()
 
 
 @dataclass(frozen=True)

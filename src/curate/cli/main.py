@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from curate.cli_errors import errors_as_messages
+from curate.cli.errors import errors_as_messages
 
 __all__ = ["main"]
 
@@ -62,9 +62,9 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
                   report_path: Path | None, no_embed: bool) -> None:
     """Import FILE, audit it, print a summary and write an HTML report."""
     from curate.audit import audit
-    from curate.cli_present import announce_embedder, print_summary, write_report
+    from curate.cli.present import announce_embedder, print_summary, write_report
+    from curate.core.progress import RichProgress
     from curate.features import HashedTextEmbedder, TextEmbedder
-    from curate.progress import RichProgress
 
     progress = RichProgress()
     embedder: TextEmbedder | None = HashedTextEmbedder() if no_embed else None
@@ -87,7 +87,7 @@ def import_command(file: Path, label: str | None, text: tuple[str, ...], id_colu
                    split: str | None, test: Path | None, encoding: str | None, name: str | None,
                    workspace: Path) -> None:
     """Import FILE into the workspace as a dataset version (a no-op when nothing changed)."""
-    from curate.importing import import_data
+    from curate.audit.importing import import_data
 
     version, loaded = import_data(file, workspace=workspace, label=label, text=list(text) or None,
                                   id=id_column, split=split, test=test, encoding=encoding, name=name)
@@ -102,7 +102,7 @@ def import_command(file: Path, label: str | None, text: tuple[str, ...], id_colu
 @_errors_as_messages
 def runs_command(workspace: Path) -> None:
     """List the audit runs in the workspace."""
-    from curate.cli_present import print_runs
+    from curate.cli.present import print_runs
     from curate.store import Workspace
 
     print_runs(_console(), Workspace(workspace).runs())
@@ -115,7 +115,7 @@ def runs_command(workspace: Path) -> None:
 @_errors_as_messages
 def report_command(run: int | None, output: Path | None, workspace: Path) -> None:
     """Write the HTML report of RUN (default: the latest run)."""
-    from curate.cli_present import write_report
+    from curate.cli.present import write_report
     from curate.report import from_workspace, render
     from curate.store import Workspace
 
@@ -135,7 +135,7 @@ def report_command(run: int | None, output: Path | None, workspace: Path) -> Non
 def findings_command(run: int | None, fmt: str, output: Path | None, include_all: bool,
                      issues: tuple[str, ...], workspace: Path) -> None:
     """Write the findings of RUN (default: the latest run), one row per finding."""
-    from curate.findings_export import export_findings
+    from curate.export.findings import export_findings
 
     written = export_findings(workspace, run, fmt=fmt, output=output, include_all=include_all,
                               issues=list(issues) or None)
@@ -152,7 +152,7 @@ _DATASET = click.option("--dataset", "-d", help="Dataset name (default: the most
 @_errors_as_messages
 def log_command(dataset: str | None, workspace: Path) -> None:
     """List the ledger: every decision, in order (its number is the version it creates)."""
-    from curate.cli_present import print_log
+    from curate.cli.present import print_log
     from curate.export import latest_dataset
     from curate.store import Workspace
     from curate.store.decisions import read_decisions
@@ -200,7 +200,7 @@ def export_command(output: Path, version: str, fmt: str | None, dataset: str | N
 
 
 def _register_review() -> None:
-    from curate.review.cli import review_command  # cheap: the web stack loads only when it runs
+    from curate.cli.review import review_command  # cheap: the web stack loads only when it runs
 
     main.add_command(review_command, "review")
 

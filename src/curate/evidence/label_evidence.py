@@ -24,9 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import ClassifierMixin
 
-from curate.features.base import ProgressCallback
+from curate.core.predictions import PredProbs
+from curate.core.progress import ProgressCallback
+from curate.evidence.predictions import cross_val_pred_probs
 from curate.neighbors import build_neighbor_graph
-from curate.predictions import PredProbs, cross_val_pred_probs
 
 __all__ = [
     "AMBIGUITY_MASS",

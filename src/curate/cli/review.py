@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from curate.cli_errors import errors_as_messages
+from curate.cli.errors import errors_as_messages
 from curate.errors import InputError, MissingExtraError
 
 __all__ = ["default_reviewer", "open_socket", "review_command"]

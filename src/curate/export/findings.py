@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from curate.core.files import write_table
 from curate.errors import InputError
-from curate.output_files import write_table
 from curate.store import Workspace
 
 __all__ = ["export_findings", "findings_table"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
-from curate.features.base import ProgressCallback
+__all__ = ["ProgressCallback", "ProgressReporter", "RichProgress", "SilentProgress"]
 
-__all__ = ["ProgressReporter", "RichProgress", "SilentProgress"]
+# Called with the number of items just finished; lets the CLI drive a progress bar.
+ProgressCallback = Callable[[int], None]
 
 
 class ProgressReporter(Protocol):

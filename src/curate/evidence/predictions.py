@@ -1,4 +1,4 @@
-"""Out-of-fold predicted class probabilities, by K-fold cross-validation or from the user.
+"""Out-of-fold predicted class probabilities by K-fold cross-validation.
 
 Every row's probabilities come from a model that never saw that row: that is what lets a
 confident disagreement between model and label point at a label error.
@@ -6,32 +6,19 @@ confident disagreement between model and label point at a label error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
 from sklearn.base import ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from curate.errors import PredProbsError
-from curate.features.base import ProgressCallback
+from curate.core.predictions import PredProbs
+from curate.core.progress import ProgressCallback
 
-__all__ = ["PredProbs", "cross_val_pred_probs", "default_classifier", "load_pred_probs", "validate_pred_probs"]
+__all__ = ["cross_val_pred_probs", "default_classifier"]
 
 
 EARLY_STOPPING_MIN_CLASS = 50
-
-
-@dataclass(frozen=True)
-class PredProbs:
-    """Predicted probabilities (rows x classes) and where they came from."""
-
-    probs: np.ndarray
-    source: str
-    folds: int | None = None
-    accuracy: float | None = None
 
 
 def default_classifier(modality: str, seed: int = 0, smallest_class: int | None = None) -> ClassifierMixin:
@@ -94,44 +81,3 @@ def _masked_training_rows(train: np.ndarray, label_codes: np.ndarray, train_mask
     kept_per_class = np.bincount(codes[keep], minlength=int(codes.max()) + 1)
     starved = kept_per_class[codes] < 2
     return train[keep | starved]
-
-
-def validate_pred_probs(probs: np.ndarray, n_rows: int, classes: tuple[str, ...], source: str) -> np.ndarray:
-    """Check user probabilities: shape (rows, classes), finite, non-negative, rows summing to 1."""
-    probs = np.asarray(probs)
-    if probs.ndim != 2 or probs.shape != (n_rows, len(classes)):
-        raise PredProbsError(
-            f"{source} has shape {probs.shape}, expected ({n_rows}, {len(classes)}): one row per data "
-            f"row and one column per class in the order {list(classes)[:10]}"
-        )
-    if not np.issubdtype(probs.dtype, np.number):
-        raise PredProbsError(f"{source} holds {probs.dtype} values, expected numbers")
-    bad = np.argwhere(~np.isfinite(probs))
-    if bad.size:
-        row, col = bad[0]
-        raise PredProbsError(
-            f"{source} holds {probs[row, col]} at row {row}, column {col} ({len(bad)} non-finite "
-            "value(s)); probabilities must be finite numbers"
-        )
-    if (probs < 0).any():
-        row = int(np.argwhere(probs < 0)[0][0])
-        raise PredProbsError(f"{source} has negative values (first at row {row}); pass probabilities, not logits")
-    sums = probs.sum(axis=1)
-    off = np.flatnonzero(np.abs(sums - 1.0) > 1e-3)
-    if off.size:
-        raise PredProbsError(
-            f"{source}: row {off[0]} sums to {sums[off[0]]:.4f}, not 1 ({off.size} such row(s)); "
-            "apply a softmax to logits first"
-        )
-    return probs.astype(np.float64)
-
-
-def load_pred_probs(path: Path, n_rows: int, classes: tuple[str, ...]) -> PredProbs:
-    """Load and validate a ``.npy`` file of predicted probabilities."""
-    try:
-        probs = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise PredProbsError(f"{path} does not exist") from None
-    except (ValueError, OSError) as exc:
-        raise PredProbsError(f"{path} is not a NumPy .npy array ({exc})") from None
-    return PredProbs(validate_pred_probs(probs, n_rows, classes, str(path)), source=str(path))

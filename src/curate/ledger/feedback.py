@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaincinv
 
-from curate.ledger import effective
+from curate.ledger.decisions import effective
 from curate.store.decisions import DecisionRecord
 
 __all__ = [

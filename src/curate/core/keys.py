@@ -9,7 +9,7 @@ import unicodedata
 
 import numpy as np
 
-from curate.dataset import Dataset
+from curate.core.dataset import Dataset
 
 __all__ = ["duplicate_groups", "normalise_text", "row_keys"]
 

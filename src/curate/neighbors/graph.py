@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from curate.features.base import ProgressCallback
+from curate.core.progress import ProgressCallback
 
 __all__ = ["NeighborGraph", "build_neighbor_graph"]
 

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from curate.dataset import Dataset, build_dataset
+from curate.core.dataset import Dataset
 from curate.errors import InputError, NotFoundError
+from curate.ingest.building import build_dataset
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, append_decision, read_decisions
 

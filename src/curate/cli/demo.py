@@ -1,6 +1,6 @@
 """`make demo`: plant known problems in scikit-learn's bundled digits, audit them, show what was found.
 
-Run with ``python -m curate.demo [WORKSPACE]``.
+Run with ``python -m curate.cli.demo [WORKSPACE]``.
 """
 
 from __future__ import annotations
@@ -66,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     from rich.table import Table
 
     from curate.audit import audit
-    from curate.cli_present import print_summary, write_report
-    from curate.progress import RichProgress
+    from curate.cli.present import print_summary, write_report
+    from curate.core.progress import RichProgress
 
     args = sys.argv[1:] if argv is None else argv
     workspace = Path(args[0] if args else "demo-workspace")

@@ -8,14 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from curate.content_keys import duplicate_groups
-from curate.dataset import Dataset
+from curate.core.dataset import Dataset
+from curate.core.keys import duplicate_groups
+from curate.core.predictions import PredProbs
+from curate.core.progress import ProgressReporter, SilentProgress
 from curate.errors import InputError
+from curate.evidence.label_evidence import LabelEvidence, label_evidence
+from curate.evidence.predictions import cross_val_pred_probs, default_classifier
 from curate.features import FeatureCache, TextEmbedder, embed_with_cache, encode_table
-from curate.label_evidence import LabelEvidence, label_evidence
 from curate.neighbors import build_neighbor_graph
-from curate.predictions import PredProbs, cross_val_pred_probs, default_classifier
-from curate.progress import ProgressReporter, SilentProgress
 
 __all__ = ["AuditNeeds", "ScopedNeeds"]
 

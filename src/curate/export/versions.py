@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from curate.core.files import check_output_path, write_table
 from curate.errors import InputError, NotFoundError
 from curate.ingest.loading import LoadedData, load_data
 from curate.ingest.readers import read_table
 from curate.ledger import RowState, diff_states, replay
-from curate.output_files import check_output_path, write_table
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from curate.core.files import write_atomically
 from curate.features import HashedTextEmbedder, TextEmbedder, sentence_model_available
-from curate.output_files import write_atomically
 
 if TYPE_CHECKING:
     from curate.audit import AuditResult
-    from curate.progress import RichProgress
+    from curate.core.progress import RichProgress
     from curate.store import RunRecord
 
 __all__ = ["announce_embedder", "print_log", "print_runs", "print_summary", "write_report"]

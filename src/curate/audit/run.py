@@ -12,16 +12,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from curate.dataset import Dataset
+from curate.audit.importing import version_rows
+from curate.audit.needs import AuditNeeds, ScopedNeeds
+from curate.core.dataset import Dataset
+from curate.core.predictions import PredProbs
+from curate.core.progress import ProgressReporter, SilentProgress
 from curate.detectors import DetectorResult, available_detectors
 from curate.detectors.registry import get_detector
 from curate.errors import NotFoundError
 from curate.features import FeatureCache, TextEmbedder, default_cache_path, default_text_embedder
-from curate.importing import version_rows
 from curate.ingest.loading import load_data
-from curate.needs import AuditNeeds, ScopedNeeds
-from curate.predictions import PredProbs, load_pred_probs, validate_pred_probs
-from curate.progress import ProgressReporter, SilentProgress
+from curate.ingest.pred_probs import load_pred_probs, validate_pred_probs
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
 
@@ -135,7 +136,7 @@ def _labels_by_id(dataset: Dataset) -> dict[str, str]:
 def _reviewer_feedback(scores: pd.DataFrame, entries: list[DecisionRecord], source: Dataset,
                        current: Dataset) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
     """Withdraw flags that reviewers' verdicts in the ledger argue against (see curate.feedback)."""
-    from curate.feedback import estimate_precision, withdraw_flags
+    from curate.ledger.feedback import estimate_precision, withdraw_flags
 
     feedback = estimate_precision(entries, _labels_by_id(source))
     if not feedback.verdicts:

@@ -1,0 +1,1 @@
+"""The shared vocabulary: the Dataset, predicted probabilities, source records, progress, keys, files."""

@@ -1,0 +1,99 @@
+"""The Dataset: one validated table with a stable row id, inputs, labels and an optional split.
+
+It is built and validated once, at the boundary (:mod:`curate.ingest.building`). Everything
+downstream trusts a Dataset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from curate.errors import DatasetError
+
+__all__ = ["Dataset", "label_text"]
+
+Modality = Literal["text", "tabular"]
+
+
+def label_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A validated, auditable table.
+
+    Rows keep their order; ``row_ids[i]`` names row ``i`` for people (the id column's value, or the
+    0-based position in its file). ``labels`` are the given labels as text; ``classes`` are sorted
+    (numbers numerically) and define the column order of predicted probabilities.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    label_column: str
+    text_columns: tuple[str, ...]
+    input_columns: tuple[str, ...]
+    row_ids: np.ndarray
+    labels: np.ndarray
+    classes: tuple[str, ...]
+    splits: np.ndarray | None
+    id_column: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def modality(self) -> Modality:
+        return "text" if self.text_columns else "tabular"
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.labels)
+
+    @property
+    def label_codes(self) -> np.ndarray:
+        index = {c: i for i, c in enumerate(self.classes)}
+        return np.fromiter((index[v] for v in self.labels), dtype=np.int64, count=self.n_rows)
+
+    def texts(self) -> list[str]:
+        """The text the model reads for each row (several text columns joined by newlines)."""
+        if not self.text_columns:
+            raise DatasetError("this dataset has no text column")
+        parts = self.frame[list(self.text_columns)].fillna("").astype(str)
+        if len(self.text_columns) == 1:
+            return parts.iloc[:, 0].tolist()
+        return parts.agg("\n".join, axis=1).tolist()
+
+    def input_hashes(self, positions: Sequence[int] | None = None) -> list[str]:
+        """A hash of each row's inputs alone (of the rows at ``positions``, or all): a decision about a row
+        stays valid while this is unchanged."""
+        columns = [*self.text_columns, *self.input_columns]
+        frame = self.frame[columns] if positions is None else self.frame[columns].iloc[list(positions)]
+        values = frame.astype(object).where(frame.notna(), None)  # type: ignore[call-overload]
+        return [hashlib.sha256(json.dumps(list(map(_json_safe, record)), ensure_ascii=False).encode("utf-8"))
+                .hexdigest()[:32] for record in values.itertuples(index=False, name=None)]
+
+    def content_hashes(self) -> list[str]:
+        """A hash of each row's inputs and label: it changes exactly when the row's data changes."""
+        columns = [*self.text_columns, *self.input_columns]
+        values = self.frame[columns].astype(object).where(self.frame[columns].notna(), None)  # type: ignore[call-overload]
+        out = []
+        for record, label in zip(values.itertuples(index=False, name=None), self.labels, strict=True):
+            payload = json.dumps([list(map(_json_safe, record)), label], ensure_ascii=False)
+            out.append(hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32])
+        return out
+
+
+def _json_safe(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, bytes):
+        return hashlib.sha256(value).hexdigest()
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)

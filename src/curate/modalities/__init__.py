@@ -1,0 +1,1 @@
+"""Modalities: what differs between input kinds (text, tables, ...), behind one protocol."""
