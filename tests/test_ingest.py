@@ -15,6 +15,7 @@ import pytest
 import curate
 from curate.errors import ColumnError
 from curate.features import HashedTextEmbedder
+from curate.modalities.text import texts as texts_of
 from curate.store import Workspace
 
 from .conftest import CLASSES, make_sentence, make_tabular_frame, make_text_frame, run_cli
@@ -81,7 +82,7 @@ def test_encoding_is_detected(
     path = tmp_path / "data.csv"
     path.write_bytes(raw(_csv_text(texts, LABELS)))
     loaded = curate.load_data(path, label="label", text=["text"])
-    assert loaded.dataset.texts() == texts
+    assert texts_of(loaded.dataset) == texts
     assert loaded.source.encoding == expected
     assert loaded.dataset.notes == [f"encoding: {expected} (detected; override with --encoding)"]
     assert list(loaded.dataset.labels) == LABELS
@@ -109,7 +110,7 @@ def test_forced_encoding_alias(tmp_path: Path) -> None:
     path = tmp_path / "korean.csv"
     path.write_bytes(_csv_text(KOREAN_TEXTS, LABELS).encode("cp949"))
     loaded = curate.load_data(path, label="label", text=["text"], encoding="euc-kr")
-    assert loaded.dataset.texts() == KOREAN_TEXTS
+    assert texts_of(loaded.dataset) == KOREAN_TEXTS
     assert loaded.source.encoding == "cp949"
     assert loaded.dataset.notes == []  # nothing was detected
 
@@ -119,7 +120,7 @@ def test_forced_encoding_wins_over_detection(tmp_path: Path) -> None:
     path = tmp_path / "utf8.csv"
     path.write_bytes(_csv_text(UTF8_TEXTS, LABELS).encode("utf-8"))
     loaded = curate.load_data(path, label="label", text=["text"], encoding="latin-1")
-    assert loaded.dataset.texts() == [t.encode("utf-8").decode("latin-1") for t in UTF8_TEXTS]
+    assert texts_of(loaded.dataset) == [t.encode("utf-8").decode("latin-1") for t in UTF8_TEXTS]
     assert codecs.lookup(loaded.source.encoding or "").name == codecs.lookup("latin-1").name
 
 
@@ -162,7 +163,7 @@ def test_text_formats_give_the_same_dataset(tmp_path: Path, fmt: str) -> None:
     dataset = curate.load_data(_write(frame, tmp_path, fmt), id="id").dataset
     assert dataset.label_column == "label"
     assert dataset.text_columns == ("text",)
-    assert dataset.texts() == frame["text"].tolist()
+    assert texts_of(dataset) == frame["text"].tolist()
     assert list(dataset.labels) == frame["label"].tolist()
     assert list(dataset.row_ids) == frame["id"].tolist()
     assert dataset.classes == CLASSES
@@ -250,7 +251,7 @@ def test_several_text_columns_are_joined() -> None:
     frame = make_text_frame()
     frame["title"] = [f"title {i}" for i in range(len(frame))]
     dataset = curate.load_data(frame, label="label", text=["title", "text"], id="id").dataset
-    assert dataset.texts()[5] == f"title 5\n{frame['text'][5]}"
+    assert texts_of(dataset)[5] == f"title 5\n{frame['text'][5]}"
 
 
 def test_no_label_column_to_detect() -> None:
@@ -283,7 +284,7 @@ def test_test_file_without_ids(tmp_path: Path) -> None:
     assert list(dataset.row_ids) == [str(i) for i in range(60)] + [f"test:{i}" for i in range(12)]
     assert dataset.splits is not None
     assert list(dataset.splits) == ["train"] * 60 + ["test"] * 12
-    assert dataset.texts()[60] == pd.read_csv(test)["text"][0]
+    assert texts_of(dataset)[60] == pd.read_csv(test)["text"][0]
 
 
 def test_test_file_with_unique_ids(tmp_path: Path) -> None:
@@ -333,7 +334,7 @@ def test_missing_markers_stay_text(tmp_path: Path, delimiter: str) -> None:
     path = tmp_path / ("data.csv" if delimiter == "," else "data.tsv")
     path.write_text(_csv_text(texts, labels, delimiter), encoding="utf-8")
     dataset = curate.load_data(path, label="label", text=["text"]).dataset
-    assert dataset.texts() == texts
+    assert texts_of(dataset) == texts
     assert dataset.classes == ("NA", "ok")
     assert list(dataset.labels) == labels
 
@@ -346,7 +347,7 @@ def test_null_string_in_jsonl_is_text(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     dataset = curate.load_data(path, label="label", text=["text"]).dataset
-    assert dataset.texts() == ["null", "NA", "some real words", "more real words"]
+    assert texts_of(dataset) == ["null", "NA", "some real words", "more real words"]
 
 
 def test_missing_marker_in_a_numeric_column_is_missing(tmp_path: Path) -> None:

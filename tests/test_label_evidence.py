@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
+from curate.core.config import EvidenceConfig
 from curate.core.predictions import PredProbs
 from curate.detectors.label_issues import class_confidence, label_error_flags
 from curate.evidence.label_evidence import (
-    MIN_TRUSTED_PER_CLASS,
     ambiguous_rows,
     label_evidence,
     neighbour_votes,
@@ -17,8 +17,11 @@ from curate.evidence.label_evidence import (
 )
 from curate.evidence.predictions import cross_val_pred_probs
 from curate.ingest.building import build_dataset
+from curate.neighbors import build_neighbor_graph
 
 from .detectors.helpers import TOPICS, blobs, flagged_ids, run, text_dataset
+
+MIN_TRUSTED_PER_CLASS = EvidenceConfig().min_trusted_per_class
 
 
 @pytest.mark.parametrize(("sizes", "k"), [((1000, 1000), 50), ((200, 30), 15), ((4, 4), 5), ((2, 2), 3)])
@@ -31,7 +34,7 @@ def test_neighbour_votes_weigh_near_neighbours_by_similarity_cubed() -> None:
     # row 0 has neighbours at cosine 1.0 (class 1) and 0.8 (class 0): votes 1.0 and 0.512, plus smoothing
     features = np.array([[1.0, 0.0], [1.0, 0.0], [0.8, 0.6], [-1.0, 0.0]])
     codes = np.array([0, 1, 0, 1])
-    votes = neighbour_votes(features, codes, 2, k=2)
+    votes = neighbour_votes(build_neighbor_graph(features, k=3), codes, 2, k=2)
     expected = np.array([0.512 + 1e-3, 1.0 + 1e-3]) / (1.512 + 2e-3)
     assert votes[0] == pytest.approx(expected, rel=1e-5)
     assert votes.sum(axis=1) == pytest.approx(np.ones(4))
@@ -71,7 +74,8 @@ def _two_clusters(n: int, flipped: int) -> tuple[np.ndarray, np.ndarray]:
 def test_the_refit_leaves_out_suspects_when_every_class_keeps_enough_rows() -> None:
     X, codes = _two_clusters(MIN_TRUSTED_PER_CLASS + 20, flipped=6)
     first = cross_val_pred_probs(X, codes, 2, classifier=LogisticRegression())
-    evidence = label_evidence(X, codes, 2, first, classifier=LogisticRegression())
+    unit = X / np.linalg.norm(X, axis=1, keepdims=True)
+    evidence = label_evidence(X, codes, 2, first, classifier=LogisticRegression(), graph=build_neighbor_graph(unit, 50))
     assert evidence.pruned_rows == 6 and evidence.vote_neighbours == 32
     assert evidence.neighbours is not None
     assert np.allclose(evidence.probs, (evidence.classifier + evidence.neighbours) / 2)
@@ -81,7 +85,7 @@ def test_the_refit_leaves_out_suspects_when_every_class_keeps_enough_rows() -> N
 def test_no_refit_on_small_classes_and_none_for_the_users_probabilities() -> None:
     X, codes = _two_clusters(MIN_TRUSTED_PER_CLASS - 10, flipped=3)
     first = cross_val_pred_probs(X, codes, 2, classifier=LogisticRegression())
-    small = label_evidence(X, codes, 2, first, classifier=LogisticRegression())
+    small = label_evidence(X, codes, 2, first, classifier=LogisticRegression(), graph=build_neighbor_graph(X, 50))
     assert small.pruned_rows == 0 and np.array_equal(small.classifier, first.probs)
     users = PredProbs(first.probs, source="mine.npy")
     given = label_evidence(None, codes, 2, users, classifier=None)
@@ -105,7 +109,8 @@ def test_the_flag_rule_is_relative_to_each_class_typical_confidence() -> None:
     codes = np.array([0, 0, 0, 1, 1, 1, 1])
     given = probs[np.arange(7), codes]
     assert class_confidence(given, codes, 2) == pytest.approx([2.0 / 3, 0.5125])
-    errors, ambiguous, thresholds = label_error_flags(probs, codes, relative_confidence=0.6)
+    tied, _ = ambiguous_rows(probs, codes)
+    errors, ambiguous, thresholds = label_error_flags(probs, codes, tied, relative_confidence=0.6)
     assert thresholds == pytest.approx([0.4, 0.3075])
     # row 2: 0.2 < 0.4 and class 1 preferred; row 6: 0.3 < 0.3075 and class 0 preferred
     assert errors.tolist() == [False, False, True, False, False, False, True]
@@ -138,3 +143,17 @@ def test_texts_between_two_topics_are_ambiguous_and_name_both() -> None:
     for i in np.flatnonzero(ambiguous.flagged):
         assert sorted(c for c, _ in ambiguous.details[i]["competing"]) == ["food", "sport"]
     assert ambiguous.notes["pairs"] == {"food / sport": int(ambiguous.flagged.sum())}
+
+
+def test_the_vote_reads_the_shared_graph_and_refuses_one_too_small() -> None:
+    X, codes = _two_clusters(20, flipped=2)
+    unit = X / np.linalg.norm(X, axis=1, keepdims=True)
+    first = cross_val_pred_probs(X, codes, 2, classifier=LogisticRegression())
+    k = vote_neighbours(codes)
+    wide = label_evidence(X, codes, 2, first, classifier=LogisticRegression(), graph=build_neighbor_graph(unit, 30))
+    exact = label_evidence(X, codes, 2, first, classifier=LogisticRegression(), graph=build_neighbor_graph(unit, k))
+    # a graph with more neighbours than the vote reads gives exactly the votes of one with just enough
+    assert wide.neighbours is not None and exact.neighbours is not None
+    assert np.array_equal(wide.neighbours, exact.neighbours)
+    with pytest.raises(ValueError, match=f"the vote needs {k}"):
+        label_evidence(X, codes, 2, first, classifier=LogisticRegression(), graph=build_neighbor_graph(unit, k - 1))

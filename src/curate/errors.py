@@ -11,7 +11,8 @@ message as one line and exits non-zero, the web layer turns it into an HTTP erro
      │    ├── DecodingError      the file's bytes are not text in the encoding used
      │    ├── FileFormatError    the file cannot be parsed (ragged CSV, bad JSON line, ...)
      │    ├── DatasetError       the table parses but cannot be audited (one class, dup ids, ...)
-     │    └── PredProbsError     user-supplied predicted probabilities are unusable
+     │    ├── PredProbsError     user-supplied predicted probabilities are unusable
+     │    └── ConfigError        a run configuration (file, --set, API) names an unknown setting or bad value
      ├── WorkspaceError          the workspace is missing, locked, or from a newer curate
      │    └── NotFoundError      a run, dataset or version that does not exist
      └── MissingExtraError       an optional dependency is not installed
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 __all__ = [
     "ColumnError",
+    "ConfigError",
     "CurateError",
     "DatasetError",
     "DecodingError",
@@ -59,6 +61,10 @@ class DatasetError(InputError):
 
 class PredProbsError(InputError):
     """User-supplied predicted probabilities are unusable."""
+
+
+class ConfigError(InputError):
+    """A run configuration names an unknown setting or gives a value of the wrong type."""
 
 
 class WorkspaceError(CurateError):

@@ -24,8 +24,8 @@ def blobs(n_per_class: int = 80, n_classes: int = 3, dim: int = 5, seed: int = 0
 
 
 def run(dataset: Dataset, name: str, **kwargs: object) -> DetectorResult:
-    embedder = HashedTextEmbedder() if dataset.modality == "text" else None
-    results, _ = audit_dataset(dataset, detectors=[name], embedder=embedder, **kwargs)  # type: ignore[arg-type]
+    results, _ = audit_dataset(dataset, detectors=[name], embedder=HashedTextEmbedder(),
+                               **kwargs)  # type: ignore[arg-type]
     return results[0]
 
 

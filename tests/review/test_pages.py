@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from curate.modalities.language import guess_language
 from curate.review import QueueFilter
 from curate.review.pages import dashboard, item, queue, suggestions
-from curate.review.textinfo import guess_language, preview
+from curate.review.textinfo import preview
 
 from .conftest import CSRF, MORE_WRONG, SCRIPT_COPY, SCRIPT_ROW, WRONG_ROW
 
@@ -88,7 +89,8 @@ def test_korean_text_and_next_prev_in_the_queue(session) -> None:
     order = queue(session, QueueFilter(issue="label")).entries
     middle = item(session, order[1].row_id, QueueFilter(issue="label"))
     assert middle.prev_row_id == order[0].row_id and middle.next_row_id == order[2].row_id
-    korean = next(r for r in session.row_ids() if session.text_of(session.position_of(r)).startswith("오늘"))
+    korean = next(r for r in session.row_ids()
+                  if (session.view_of(session.position_of(r)).text or "").startswith("오늘"))
     assert item(session, korean).input.language == "Korean"
 
 

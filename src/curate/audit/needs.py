@@ -8,37 +8,83 @@ from typing import Any
 
 import numpy as np
 
+from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.core.keys import duplicate_groups
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressReporter, SilentProgress
 from curate.errors import InputError
-from curate.evidence.label_evidence import LabelEvidence, label_evidence
-from curate.evidence.predictions import cross_val_pred_probs, default_classifier
-from curate.features import FeatureCache, TextEmbedder, embed_with_cache, encode_table
-from curate.neighbors import build_neighbor_graph
+from curate.evidence.label_evidence import LabelEvidence, label_evidence, vote_neighbours
+from curate.evidence.predictions import cross_val_pred_probs, named_classifier
+from curate.features import FeatureCache, TextEmbedder
+from curate.modalities import Modality, get_modality
+from curate.neighbors import NeighborGraph, build_neighbor_graph
 
 __all__ = ["AuditNeeds", "ScopedNeeds"]
 
 
 @dataclass
 class AuditNeeds:
-    """Computes what detectors ask for, each at most once per audit."""
+    """Computes what detectors ask for, each at most once per audit.
+
+    Attributes
+    ----------
+    dataset : Dataset
+        The rows being audited.
+    config : AuditConfig
+        The run's settings.
+    embedder : TextEmbedder or None
+        The text embedder to use (None: the modality's default).
+    cache : FeatureCache or None
+        The feature cache.
+    pred_probs : PredProbs or None
+        The user's own out-of-fold probabilities, used as given.
+    neighbors_k : int
+        Neighbours per row of the run's one graph: the most any consumer reads.
+    progress : ProgressReporter
+        Where progress goes.
+    timings, metrics : dict
+        Filled in as needs are computed (seconds, exclusive of nested needs; facts for the run).
+    resolved_config : dict
+        The run's configuration with every default filled in (set by the audit).
+    """
 
     dataset: Dataset
-    embedder: TextEmbedder | None
+    config: AuditConfig = field(default_factory=AuditConfig)
+    embedder: TextEmbedder | None = None
     cache: FeatureCache | None = None
     pred_probs: PredProbs | None = None
-    folds: int = 5
     neighbors_k: int = 10
-    seed: int = 0
     progress: ProgressReporter = field(default_factory=SilentProgress)
     timings: dict[str, float] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
+    resolved_config: dict[str, Any] = field(default_factory=dict)
     _values: dict[str, Any] = field(default_factory=dict)
     _nested: list[float] = field(default_factory=list)
 
+    @property
+    def modality(self) -> Modality:
+        """The dataset's modality."""
+        return get_modality(self.dataset.modality)
+
     def need(self, name: str) -> Any:
+        """The value of need ``name``, computed on first request.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`curate.detectors.NEED_NAMES`.
+
+        Returns
+        -------
+        object
+            The need's value (a Dataset, an array, a NeighborGraph, ...).
+
+        Raises
+        ------
+        InputError
+            For a name that is not a need.
+        """
         if name not in self._values:
             compute = getattr(self, f"_compute_{name}", None)
             if compute is None:
@@ -55,35 +101,42 @@ class AuditNeeds:
         return self._values[name]
 
     def computed(self, name: str) -> Any:
-        """A need's value if some detector asked for it, else None (never computes)."""
+        """A need's value if some detector asked for it, else None (never computes).
+
+        Parameters
+        ----------
+        name : str
+            A need name.
+
+        Returns
+        -------
+        object or None
+        """
         return self._values.get(name)
+
+    def vote_neighbours(self) -> int:
+        """How many neighbours the label vote reads (the graph must hold at least this many)."""
+        return vote_neighbours(self.dataset.label_codes, self.config.evidence)
 
     def _compute_dataset(self) -> Dataset:
         return self.dataset
 
     def _compute_duplicate_groups(self) -> np.ndarray:
-        return duplicate_groups(self.dataset)
+        return duplicate_groups(self.modality.exact_keys(self.dataset))
 
     def _compute_features(self) -> np.ndarray:
-        if self.dataset.modality == "tabular":
-            return encode_table(self.dataset.frame[list(self.dataset.input_columns)])
-        assert self.embedder is not None
-        texts = self.dataset.texts()
-        with self.progress.task("embedding", len(texts)) as advance:
-            vectors, fresh = embed_with_cache(texts, self.embedder, self.cache, advance)
-        self.metrics["embedder"] = self.embedder.model_id
-        self.metrics["embedded_rows"] = fresh
-        self.metrics["cached_rows"] = len(texts) - fresh
-        return vectors
+        made = self.modality.features(self.dataset, embedder=self.embedder, cache=self.cache, progress=self.progress)
+        self.metrics.update(made.metrics)
+        return made.vectors
 
     def _compute_pred_probs(self) -> PredProbs:
         if self.pred_probs is not None:
             return self.pred_probs
         features = self.need("features")
         classifier = self._classifier()
-        with self.progress.task("cross-validation", self.folds) as advance:
+        with self.progress.task("cross-validation", self.config.folds) as advance:
             result = cross_val_pred_probs(features, self.dataset.label_codes, len(self.dataset.classes),
-                                          classifier=classifier, folds=self.folds, seed=self.seed,
+                                          classifier=classifier, folds=self.config.folds, seed=self.config.seed,
                                           progress=advance)
         self.metrics["oof_accuracy"] = round(float(result.accuracy or 0.0), 4)
         self.metrics["folds"] = result.folds
@@ -91,40 +144,56 @@ class AuditNeeds:
         return result
 
     def _classifier(self) -> Any:
+        if self.config.classifier != "auto":
+            return named_classifier(self.config.classifier, self.config.seed)
         counts = np.bincount(self.dataset.label_codes)
         smallest = int(counts[counts > 0].min()) if counts.size else 0
-        return default_classifier(self.dataset.modality, self.seed, smallest_class=smallest)
+        return self.modality.default_classifier(self.config.seed, smallest)
 
     def _compute_label_evidence(self) -> LabelEvidence:
         first_pass: PredProbs = self.need("pred_probs")
+        codes, n_classes = self.dataset.label_codes, len(self.dataset.classes)
         if self.pred_probs is not None:  # the user's probabilities, used as given: no features needed
-            return label_evidence(None, self.dataset.label_codes, len(self.dataset.classes), first_pass,
-                                  classifier=None)
+            return label_evidence(None, codes, n_classes, first_pass, classifier=None, config=self.config.evidence)
         features = self.need("features")
-        with self.progress.task("label evidence", self.folds) as advance:
+        graph: NeighborGraph = self.need("neighbors")
+        folds = self.config.folds
+        with self.progress.task("label evidence", folds) as advance:
             done = [0]
 
             def step(n: int) -> None:
                 done[0] += n
                 advance(n)
 
-            evidence = label_evidence(features, self.dataset.label_codes, len(self.dataset.classes), first_pass,
-                                      classifier=self._classifier(), folds=self.folds, seed=self.seed,
-                                      progress=step)
-            advance(max(0, self.folds - done[0]))  # the refit is skipped on small classes: finish the bar
+            evidence = label_evidence(features, codes, n_classes, first_pass, classifier=self._classifier(),
+                                      graph=graph, config=self.config.evidence, folds=folds,
+                                      seed=self.config.seed, progress=step)
+            advance(max(0, folds - done[0]))  # the refit is skipped on small classes: finish the bar
         self.metrics["label_evidence_accuracy"] = round(evidence.accuracy, 4)
         self.metrics["vote_neighbours"] = evidence.vote_neighbours
         self.metrics["refit_without_suspects"] = evidence.pruned_rows
         return evidence
 
-    def _compute_neighbors(self) -> Any:
+    def _compute_neighbors(self) -> NeighborGraph:
         features = self.need("features")
         with self.progress.task("neighbour search", len(features)) as advance:
-            return build_neighbor_graph(features, k=self.neighbors_k, progress=advance)
+            graph = build_neighbor_graph(features, k=self.neighbors_k, progress=advance)
+        self.metrics["neighbours_per_row"] = graph.k
+        return graph
 
 
 class ScopedNeeds:
-    """What one detector sees: only the needs it declared, so an undeclared dependency fails loudly."""
+    """What one detector sees: only the needs it declared, so an undeclared dependency fails loudly.
+
+    Parameters
+    ----------
+    needs : AuditNeeds
+        The audit's needs.
+    allowed : frozenset of str
+        The needs the detector declared.
+    detector : str
+        The detector's name, for the error message.
+    """
 
     def __init__(self, needs: AuditNeeds, allowed: frozenset[str], detector: str) -> None:
         self._needs = needs
@@ -132,6 +201,22 @@ class ScopedNeeds:
         self._detector = detector
 
     def need(self, name: str) -> Any:
+        """The value of a declared need.
+
+        Parameters
+        ----------
+        name : str
+            A need the detector declared.
+
+        Returns
+        -------
+        object
+
+        Raises
+        ------
+        RuntimeError
+            When the detector did not declare ``name``.
+        """
         if name not in self._allowed:
             raise RuntimeError(f"detector {self._detector!r} asked for {name!r} without declaring it in needs")
         return self._needs.need(name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,13 +14,14 @@ import pandas as pd
 
 from curate.audit.importing import version_rows
 from curate.audit.needs import AuditNeeds, ScopedNeeds
+from curate.audit.plan import MIN_GRAPH_NEIGHBOURS, graph_neighbours, make_detectors, resolve_embedder, resolved_config
+from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressReporter, SilentProgress
 from curate.detectors import DetectorResult, available_detectors
-from curate.detectors.registry import get_detector
 from curate.errors import NotFoundError
-from curate.features import FeatureCache, TextEmbedder, default_cache_path, default_text_embedder
+from curate.features import FeatureCache, TextEmbedder, default_cache_path
 from curate.ingest.loading import load_data
 from curate.ingest.pred_probs import load_pred_probs, validate_pred_probs
 from curate.store import Workspace
@@ -147,27 +148,62 @@ def _reviewer_feedback(scores: pd.DataFrame, entries: list[DecisionRecord], sour
 def audit_dataset(
     dataset: Dataset,
     *,
+    config: AuditConfig | None = None,
     detectors: Sequence[str] | None = None,
     pred_probs: PredProbs | None = None,
     embedder: TextEmbedder | None = None,
     cache: FeatureCache | None = None,
     progress: ProgressReporter | None = None,
 ) -> tuple[list[DetectorResult], AuditNeeds]:
-    """Run the chosen detectors (all registered ones by default) over ``dataset``."""
-    names = list(detectors) if detectors else list(available_detectors())
-    if dataset.modality == "text" and embedder is None:
-        embedder = default_text_embedder()
-    needs = AuditNeeds(dataset, embedder, cache=cache, pred_probs=pred_probs,
+    """Run the chosen detectors (all registered ones by default) over ``dataset``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The rows to audit.
+    config : AuditConfig, optional
+        The run's settings (defaults when None).
+    detectors : sequence of str, optional
+        Detector names, in the order to run them.
+    pred_probs : PredProbs, optional
+        The user's own out-of-fold probabilities, shape (n_rows, n_classes).
+    embedder : TextEmbedder, optional
+        A text embedder object; wins over ``config.embedder``.
+    cache : FeatureCache, optional
+        The feature cache.
+    progress : ProgressReporter, optional
+        Where progress goes (nowhere by default).
+
+    Returns
+    -------
+    results : list of DetectorResult
+        One per detector, in order.
+    needs : AuditNeeds
+        What was computed, with timings and metrics, and ``resolved_config``: the configuration
+        with every default filled in.
+
+    Raises
+    ------
+    InputError
+        For an unknown detector name.
+    ConfigError
+        For a setting no detector or component knows.
+    """
+    config = config or AuditConfig()
+    chosen = make_detectors(config, detectors)
+    needs = AuditNeeds(dataset, config, resolve_embedder(config, embedder), cache=cache, pred_probs=pred_probs,
                        progress=progress or SilentProgress())
+    gathers_evidence = pred_probs is None and any("label_evidence" in d.needs for d in chosen)
+    needs.neighbors_k = graph_neighbours(chosen, needs.vote_neighbours() if gathers_evidence else None)
     results = []
-    for name in names:
-        cls = get_detector(name)
+    for detector in chosen:
         before = sum(needs.timings.values())
         started = time.perf_counter()
-        result = cls().find(ScopedNeeds(needs, cls.needs, name))
+        result = detector.find(ScopedNeeds(needs, detector.needs, detector.name))
         spent_on_needs = sum(needs.timings.values()) - before
-        needs.timings[f"detector:{name}"] = round(max(0.0, time.perf_counter() - started - spent_on_needs), 3)
+        needs.timings[f"detector:{detector.name}"] = round(max(0.0, time.perf_counter() - started - spent_on_needs), 3)
         results.append(result)
+    needs.resolved_config = resolved_config(config, chosen)
     return results, needs
 
 
@@ -186,6 +222,8 @@ def audit(
     detectors: Sequence[str] | None = None,
     embedder: TextEmbedder | None = None,
     progress: ProgressReporter | None = None,
+    config: AuditConfig | Mapping[str, Any] | str | Path | None = None,
+    modality: str | None = None,
 ) -> AuditResult:
     """Audit a labelled dataset: find label errors, duplicates, leaks, outliers, imbalance, bad inputs.
 
@@ -200,8 +238,12 @@ def audit(
     name: the dataset's name in the workspace (default: the file's stem).
     encoding: force the text encoding of the file(s).
     detectors: names of the detectors to run (default: all registered).
-    embedder: a text embedder (default: the sentence model, or the hashed fallback without it).
+    embedder: a text embedder object (default: ``config.embedder``, which by default is the sentence
+        model, or the hashed fallback without it).
     progress: where to report progress (default: nowhere).
+    config: the run's settings: an AuditConfig, a mapping of the same shape, or a TOML file's path
+        (default: every default; see :mod:`curate.core.config`).
+    modality: the kind of input (``text``, ``tabular`` or a plugin's; default: detected).
 
     Returns
     -------
@@ -214,22 +256,22 @@ def audit(
     """
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
-    for detector_name in detectors or ():
-        get_detector(detector_name)  # an unknown name fails before any work
+    run_config = _resolve_config(config)
+    make_detectors(run_config, detectors)  # an unknown detector or parameter fails before any work
     ws = Workspace(workspace) if workspace is not None and not isinstance(workspace, Workspace) else workspace
     if ws is not None:
         ws.check_writable()
     text_columns = [text] if isinstance(text, str) else text
     loaded = load_data(data, label=label, text=text_columns, id=id, split=split, test=test,
-                       encoding=encoding, name=name)
+                       encoding=encoding, name=name, modality=modality)
     dataset = loaded.dataset
     entries = _ledger_of(ws, dataset) if ws is not None and ws.exists() else []
     dataset, ledger_version = _apply_ledger(dataset, entries)
     timings: dict[str, float] = {"load": round(time.perf_counter() - clock, 3)}
     user_probs = _resolve_pred_probs(pred_probs, dataset)
     cache = FeatureCache(default_cache_path())
-    results, needs = audit_dataset(dataset, detectors=detectors, pred_probs=user_probs, embedder=embedder,
-                                   cache=cache, progress=progress)
+    results, needs = audit_dataset(dataset, config=run_config, detectors=detectors, pred_probs=user_probs,
+                                   embedder=embedder, cache=cache, progress=progress)
     timings.update(needs.timings)
     scores = findings_frame(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
@@ -253,7 +295,7 @@ def audit(
     params = {"source": loaded.source.source_path, "test": loaded.source.test_path,
               "options": loaded.source.options, "detectors": [r.issue for r in results],
               "modality": dataset.modality, "pred_probs": user_probs.source if user_probs else None,
-              "ledger_version": ledger_version}
+              "ledger_version": ledger_version, "config": needs.resolved_config}
     timings["total"] = round(time.perf_counter() - clock, 3)
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     result = AuditResult(dataset, scores, notes, metrics, timings, params, descriptions=descriptions)
@@ -265,8 +307,19 @@ def audit(
                                         started_at=started_at, timings=timings, metrics=metrics,
                                         notes=notes, findings=scores)
             graph = needs.computed("neighbors")
-            if graph is not None:
+            if graph is not None:  # the review app shows each row's nearest few
+                graph = graph.first(min(graph.k, MIN_GRAPH_NEIGHBOURS))
                 similarity = graph.similarities() if graph.normalized else -graph.distances
                 ws.save_neighbors(con, result.run_id, to_original, to_original[graph.indices], similarity)
         result.workspace = ws
     return result
+
+
+def _resolve_config(config: AuditConfig | Mapping[str, Any] | str | Path | None) -> AuditConfig:
+    if config is None:
+        return AuditConfig()
+    if isinstance(config, AuditConfig):
+        return config
+    if isinstance(config, Mapping):
+        return AuditConfig.from_mapping(config)
+    return AuditConfig.from_toml(config)

@@ -54,25 +54,30 @@ def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--detector", "detectors", multiple=True, help="Run only these detectors (repeatable).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="Where to write the HTML report (default: in the workspace).")
-@click.option("--no-embed", is_flag=True, help="Use the fast hashed text features, not the sentence model.")
+@click.option("--no-embed", is_flag=True, help="Use the fast hashed text features (same as --set embedder=hashed).")
+@click.option("--config", "config_file", type=click.Path(path_type=Path),
+              help="A TOML file of run settings (folds, seed, embedder, classifier, detector parameters).")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
+              help="Override one setting, e.g. label.relative_confidence=0.5 or folds=10 (repeatable).")
+@click.option("--modality", help="The kind of input: text, tabular, or a plugin's (default: detected).")
 @_errors_as_messages
 def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
                   split: str | None, test: Path | None, encoding: str | None, name: str | None,
                   workspace: Path, pred_probs: Path | None, detectors: tuple[str, ...],
-                  report_path: Path | None, no_embed: bool) -> None:
+                  report_path: Path | None, no_embed: bool, config_file: Path | None,
+                  assignments: tuple[str, ...], modality: str | None) -> None:
     """Import FILE, audit it, print a summary and write an HTML report."""
     from curate.audit import audit
-    from curate.cli.present import announce_embedder, print_summary, write_report
+    from curate.cli.present import print_summary, write_report
+    from curate.core.config import AuditConfig
     from curate.core.progress import RichProgress
-    from curate.features import HashedTextEmbedder, TextEmbedder
 
+    config = AuditConfig.from_toml(config_file) if config_file is not None else AuditConfig()
+    config = config.with_overrides((["embedder=hashed"] if no_embed else []) + list(assignments))
     progress = RichProgress()
-    embedder: TextEmbedder | None = HashedTextEmbedder() if no_embed else None
-    if pred_probs is None:
-        embedder = announce_embedder(progress, embedder)
     result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
                    pred_probs=pred_probs, workspace=workspace, name=name, encoding=encoding,
-                   detectors=list(detectors) or None, embedder=embedder, progress=progress)
+                   detectors=list(detectors) or None, progress=progress, config=config, modality=modality)
     for note in result.dataset.notes:
         progress.message(note)
     print_summary(_console(), result)
@@ -98,14 +103,18 @@ def import_command(file: Path, label: str | None, text: tuple[str, ...], id_colu
 
 
 @main.command("runs")
+@click.option("--verbose", "-v", is_flag=True, help="Also show each run's full configuration and parameters.")
 @_WORKSPACE
 @_errors_as_messages
-def runs_command(workspace: Path) -> None:
+def runs_command(verbose: bool, workspace: Path) -> None:
     """List the audit runs in the workspace."""
-    from curate.cli.present import print_runs
+    from curate.cli.present import print_run_configs, print_runs
     from curate.store import Workspace
 
-    print_runs(_console(), Workspace(workspace).runs())
+    runs = Workspace(workspace).runs()
+    print_runs(_console(), runs)
+    if verbose:
+        print_run_configs(_console(), runs)
 
 
 @main.command("report")

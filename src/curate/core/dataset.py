@@ -10,17 +10,11 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from curate.errors import DatasetError
-
 __all__ = ["Dataset", "label_text"]
-
-Modality = Literal["text", "tabular"]
-
 
 def label_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
@@ -48,10 +42,7 @@ class Dataset:
     splits: np.ndarray | None
     id_column: str | None = None
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def modality(self) -> Modality:
-        return "text" if self.text_columns else "tabular"
+    modality: str = "tabular"
 
     @property
     def n_rows(self) -> int:
@@ -61,15 +52,6 @@ class Dataset:
     def label_codes(self) -> np.ndarray:
         index = {c: i for i, c in enumerate(self.classes)}
         return np.fromiter((index[v] for v in self.labels), dtype=np.int64, count=self.n_rows)
-
-    def texts(self) -> list[str]:
-        """The text the model reads for each row (several text columns joined by newlines)."""
-        if not self.text_columns:
-            raise DatasetError("this dataset has no text column")
-        parts = self.frame[list(self.text_columns)].fillna("").astype(str)
-        if len(self.text_columns) == 1:
-            return parts.iloc[:, 0].tolist()
-        return parts.agg("\n".join, axis=1).tolist()
 
     def input_hashes(self, positions: Sequence[int] | None = None) -> list[str]:
         """A hash of each row's inputs alone (of the rows at ``positions``, or all): a decision about a row

@@ -9,7 +9,7 @@ import numpy as np
 from curate.core.dataset import Dataset
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
-from curate.evidence.label_evidence import AMBIGUITY_MASS, AMBIGUITY_RATIO, LabelEvidence, ambiguous_rows
+from curate.evidence.label_evidence import LabelEvidence
 
 __all__ = ["AmbiguousDetector"]
 
@@ -31,7 +31,9 @@ class AmbiguousDetector(Detector):
         dataset: Dataset = context.need("dataset")
         evidence: LabelEvidence = context.need("label_evidence")
         probs, codes, classes = evidence.probs, dataset.label_codes, dataset.classes
-        flagged, top_two = ambiguous_rows(probs, codes)
+        top_two = evidence.top_two
+        # A single-row class was never learned out of fold: no claim about its row (see the label check).
+        flagged = evidence.ambiguous & (np.bincount(codes, minlength=len(classes))[codes] >= 2)
         rows = np.arange(len(codes))
         first, second = probs[rows, top_two[:, 0]], probs[rows, top_two[:, 1]]
         scores = 1.0 - np.divide(second, first, out=np.zeros(len(rows)), where=first > 0)
@@ -44,8 +46,8 @@ class AmbiguousDetector(Detector):
         for i in np.flatnonzero(flagged):
             pair = " / ".join(sorted((classes[top_two[i, 0]], classes[top_two[i, 1]])))
             pairs[pair] = pairs.get(pair, 0) + 1
-        notes = {"rule": (f"the runner-up class is at least {AMBIGUITY_RATIO} as probable as the top class, the "
-                          f"two hold at least {AMBIGUITY_MASS} of the probability, and the given label is one "
-                          "of them"),
+        notes = {"rule": (f"the runner-up class is at least {evidence.ambiguity_ratio} as probable as the top "
+                          f"class, the two hold at least {evidence.ambiguity_mass} of the probability, and the "
+                          "given label is one of them"),
                  "pairs": dict(sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])))}
         return self._result(scores, flagged, details=details, notes=notes)

@@ -56,7 +56,29 @@ class Detector(ABC):
 
     @abstractmethod
     def find(self, context: NeedProvider) -> DetectorResult:
-        """Score every row of the context's dataset."""
+        """Score every row of the context's dataset.
+
+        Parameters
+        ----------
+        context : NeedProvider
+            Gives the needs this detector declared (``context.need("dataset")``, ...).
+
+        Returns
+        -------
+        DetectorResult
+            Scores of shape (n_rows,) in [0, 1] (lower is worse) and flags of shape (n_rows,).
+        """
+
+    def neighbours_read(self) -> int:
+        """How many of each row's nearest neighbours this detector reads (its ``k`` parameter, else 0).
+
+        The audit builds one neighbour graph per run, with the most neighbours any consumer reads.
+
+        Returns
+        -------
+        int
+        """
+        return int(getattr(self, "k", 0))
 
     def _result(self, scores: np.ndarray, flagged: np.ndarray, **kwargs: Any) -> DetectorResult:
         return DetectorResult(self.name, np.clip(np.asarray(scores, dtype=np.float64), 0.0, 1.0),

@@ -9,7 +9,7 @@ import numpy as np
 from curate.core.dataset import Dataset
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
-from curate.evidence.label_evidence import LabelEvidence, ambiguous_rows
+from curate.evidence.label_evidence import LabelEvidence
 
 __all__ = ["RELATIVE_CONFIDENCE", "LabelIssueDetector", "class_confidence", "label_error_flags"]
 
@@ -25,24 +25,57 @@ def class_confidence(given_probs: np.ndarray, codes: np.ndarray, n_classes: int)
 
     A class the evidence finds hard has a low typical confidence, so "unusually unlikely" is judged
     against each class's own level instead of one cut for all.
+
+    Parameters
+    ----------
+    given_probs : numpy.ndarray
+        Shape (n_rows,): each row's probability of its given label.
+    codes : numpy.ndarray
+        Shape (n_rows,), int: the given labels' class codes.
+    n_classes : int
+        Number of classes.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_classes,); 1 for a class without rows.
     """
     sums = np.bincount(codes, weights=given_probs, minlength=n_classes)
     counts = np.bincount(codes, minlength=n_classes)
     return np.divide(sums, counts, out=np.ones(n_classes), where=counts > 0)
 
 
-def label_error_flags(probs: np.ndarray, codes: np.ndarray,
+def label_error_flags(probs: np.ndarray, codes: np.ndarray, ambiguous: np.ndarray,
                       relative_confidence: float = RELATIVE_CONFIDENCE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which rows are label errors, which are ambiguous instead, and each class's flag threshold.
 
     A row is an error when another class is more probable than its given label, its given label's
     probability is below ``relative_confidence`` times its class's typical confidence, and it is not
     ambiguous (its given label one of two about equally plausible classes).
+
+    Parameters
+    ----------
+    probs : numpy.ndarray
+        Shape (n_rows, n_classes): the label evidence.
+    codes : numpy.ndarray
+        Shape (n_rows,), int: given labels.
+    ambiguous : numpy.ndarray
+        Shape (n_rows,), bool: rows the evidence finds ambiguous (:attr:`LabelEvidence.ambiguous`).
+    relative_confidence : float, default 0.6
+        The flag bar, as a share of the class's typical confidence.
+
+    Returns
+    -------
+    errors : numpy.ndarray
+        Shape (n_rows,), bool.
+    left_as_ambiguous : numpy.ndarray
+        Shape (n_rows,), bool: candidates not flagged because they are ambiguous.
+    thresholds : numpy.ndarray
+        Shape (n_classes,): each class's bar on the given label's probability.
     """
     rows = np.arange(len(codes))
     given = probs[rows, codes]
     thresholds = relative_confidence * class_confidence(given, codes, probs.shape[1])
-    ambiguous, _ = ambiguous_rows(probs, codes)
     candidates = (probs.argmax(axis=1) != codes) & (given < thresholds[codes])
     return candidates & ~ambiguous, candidates & ambiguous, thresholds
 
@@ -60,13 +93,21 @@ class LabelIssueDetector(Detector):
     needs: ClassVar[frozenset[str]] = frozenset({"dataset", "label_evidence"})
     description: ClassVar[str] = "the given label is probably wrong"
 
+    def __init__(self, relative_confidence: float = RELATIVE_CONFIDENCE) -> None:
+        self.relative_confidence = relative_confidence
+
     def find(self, context: NeedProvider) -> DetectorResult:
         dataset: Dataset = context.need("dataset")
         evidence: LabelEvidence = context.need("label_evidence")
         probs, codes, classes = evidence.probs, dataset.label_codes, dataset.classes
         rows = np.arange(len(codes))
         given = probs[rows, codes]
-        flagged, left_as_ambiguous, thresholds = label_error_flags(probs, codes)
+        flagged, left_as_ambiguous, thresholds = label_error_flags(probs, codes, evidence.ambiguous,
+                                                                   self.relative_confidence)
+        # A class with a single row (reviewers can leave one behind) was never learned out of fold:
+        # its row's evidence says nothing about its label, so no claim is made about it.
+        lonely = np.bincount(codes, minlength=len(classes))[codes] < 2
+        flagged &= ~lonely
         best = probs.argmax(axis=1)
         suggested: list[str | None] = [classes[b] if f else None for b, f in zip(best, flagged, strict=True)]
         top = np.argsort(-probs, axis=1, kind="stable")[:, :TOP_CLASSES_SHOWN]
@@ -81,7 +122,7 @@ class LabelIssueDetector(Detector):
         per_class = np.bincount(codes[flagged], minlength=len(classes))
         notes = {
             "rule": (f"another class is more probable and the given label's probability is below "
-                     f"{RELATIVE_CONFIDENCE} x its class's typical confidence; ambiguous rows are left to "
+                     f"{self.relative_confidence} x its class's typical confidence; ambiguous rows are left to "
                      "the 'ambiguous' check"),
             "thresholds": {c: round(float(t), 4) for c, t in zip(classes, thresholds, strict=True)},
             "flagged_per_class": {c: int(n) for c, n in zip(classes, per_class, strict=True)},
@@ -90,4 +131,6 @@ class LabelIssueDetector(Detector):
             "vote_neighbours": evidence.vote_neighbours,
             "refit_without_suspects": evidence.pruned_rows,
         }
+        if lonely.any():
+            notes["withheld_single_row_classes"] = sorted({classes[c] for c in codes[lonely]})
         return self._result(given, flagged, suggested_labels=suggested, details=details, notes=notes)

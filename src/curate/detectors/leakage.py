@@ -28,9 +28,10 @@ class LeakageDetector(Detector):
     needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
     description: ClassVar[str] = "the input also appears in another split"
 
-    def __init__(self, similarity: float = NEAR_COPY_SIMILARITY, relative_distance: float = 0.05) -> None:
+    def __init__(self, similarity: float = NEAR_COPY_SIMILARITY, relative_distance: float = 0.05, k: int = 10) -> None:
         self.similarity = similarity
         self.relative_distance = relative_distance
+        self.k = k
 
     def find(self, context: NeedProvider) -> DetectorResult:
         dataset: Dataset = context.need("dataset")
@@ -50,7 +51,7 @@ class LeakageDetector(Detector):
                     scores[m] = 0.0
                     details[m] = {"kind": "exact", "split": str(splits[m]),
                                   "matches": [str(dataset.row_ids[o]) for o in others]}
-        graph: NeighborGraph = context.need("neighbors")
+        graph: NeighborGraph = context.need("neighbors").first(self.k)
         closeness, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance)
         cross = near & (splits[graph.indices] != splits[:, None])
         for i in np.flatnonzero(cross.any(axis=1) & ~flagged):

@@ -51,13 +51,14 @@ class NearDuplicateDetector(Detector):
     needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
     description: ClassVar[str] = "an almost identical input exists"
 
-    def __init__(self, similarity: float = NEAR_COPY_SIMILARITY, relative_distance: float = 0.05) -> None:
+    def __init__(self, similarity: float = NEAR_COPY_SIMILARITY, relative_distance: float = 0.05, k: int = 10) -> None:
         self.similarity = similarity
         self.relative_distance = relative_distance
+        self.k = k
 
     def find(self, context: NeedProvider) -> DetectorResult:
         dataset: Dataset = context.need("dataset")
-        graph: NeighborGraph = context.need("neighbors")
+        graph: NeighborGraph = context.need("neighbors").first(self.k)
         groups: np.ndarray = context.need("duplicate_groups")
         closeness, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance)
         flagged: np.ndarray = np.asarray(near.any(axis=1), dtype=bool)

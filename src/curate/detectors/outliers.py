@@ -27,11 +27,12 @@ class OutlierDetector(Detector):
     needs: ClassVar[frozenset[str]] = frozenset({"neighbors"})
     description: ClassVar[str] = "the input is unlike the rest of the data"
 
-    def __init__(self, fence: float = 3.0) -> None:
+    def __init__(self, fence: float = 3.0, k: int = 10) -> None:
         self.fence = fence
+        self.k = k
 
     def find(self, context: NeedProvider) -> DetectorResult:
-        graph: NeighborGraph = context.need("neighbors")
+        graph: NeighborGraph = context.need("neighbors").first(self.k)
         isolation = graph.distances.mean(axis=1)
         n = len(isolation)
         # share of rows with isolation >= mine: rank from the top, ties counted generously

@@ -58,7 +58,7 @@ def load_current_source(workspace: Workspace, dataset: str) -> tuple[LoadedData,
     loaded = load_data(workspace.path / copy, label=options["label"], text=options["text"] or None,
                        id=options["id"], split=options["split"],
                        test=workspace.path / test_copy if test_copy else None, encoding=options["encoding"],
-                       name=dataset)
+                       modality=options.get("modality"), name=dataset)
     raw = read_table(workspace.path / copy, encoding=options["encoding"]).frame
     return loaded, raw, {"options": options, "test_copy": test_copy}
 

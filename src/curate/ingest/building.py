@@ -13,6 +13,7 @@ import pandas as pd
 from curate.core.dataset import Dataset, label_text
 from curate.errors import ColumnError, DatasetError
 from curate.ingest.columns import choose_columns, parse_numeric_columns
+from curate.modalities import resolve_modality
 
 __all__ = ["build_dataset"]
 
@@ -54,6 +55,7 @@ def build_dataset(
     name: str = "dataset",
     source: str = "the data",
     test_source: str = "the test file",
+    modality: str | None = None,
 ) -> Dataset:
     """Validate ``frame`` (and an optional separate ``test`` frame) into a Dataset.
 
@@ -64,6 +66,8 @@ def build_dataset(
     test: a separate test table with the same columns; its rows get split "test".
     name: the dataset's name in the workspace.
     source: how to name the data in error messages.
+    modality: the kind of input (``text``, ``tabular``, or a plugin's); by default the last registered
+        modality that claims the columns.
 
     Example
     -------
@@ -76,6 +80,7 @@ def build_dataset(
     reserved = [c for c in (id, split) if c is not None]
     choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source)
     frame = parse_numeric_columns(frame, choice.inputs, source)
+    kind = resolve_modality(choice.text, choice.inputs, frame, modality)
     row_ids = _row_ids(frame, id, source)
     splits: np.ndarray | None = None
     if split is not None:
@@ -131,4 +136,5 @@ def build_dataset(
         splits=splits,
         id_column=id,
         notes=choice.notes,
+        modality=kind,
     )

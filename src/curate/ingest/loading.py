@@ -42,6 +42,7 @@ def load_data(
     test: pd.DataFrame | str | Path | None = None,
     encoding: str | None = None,
     name: str | None = None,
+    modality: str | None = None,
 ) -> LoadedData:
     """Read ``data`` (a file path or a DataFrame) and an optional test set into a validated Dataset.
 
@@ -75,10 +76,13 @@ def load_data(
             test_frame, test_raw, test_path = test_table.frame, test_table.data, str(test)
             test_source = str(test)
     dataset = build_dataset(frame, label=label, text=text, id=id, split=split, test=test_frame,
-                            name=name or default_name, source=source_path, test_source=test_source)
+                            name=name or default_name, source=source_path, test_source=test_source,
+                            modality=modality)
     dataset.notes[:0] = notes
     options = {"label": dataset.label_column, "text": list(dataset.text_columns), "id": id, "split": split,
                "encoding": used_encoding}
+    if modality is not None:  # only when named, so that older versions' fingerprints stay the same
+        options["modality"] = modality
     source = SourceRecord(name=dataset.name, source_path=source_path, data=raw, suffix=suffix, format=fmt,
                           encoding=used_encoding, options=options, test_path=test_path, test_data=test_raw)
     return LoadedData(dataset, source)

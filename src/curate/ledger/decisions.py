@@ -7,7 +7,7 @@ is the data with entries 1..V applied, version 0 the untouched source.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,6 @@ import pandas as pd
 
 from curate.core.dataset import Dataset
 from curate.errors import InputError, NotFoundError
-from curate.ingest.building import build_dataset
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, append_decision, read_decisions
 
@@ -127,21 +126,33 @@ def undo_last(workspace: Workspace, dataset: Dataset, *, reviewer: str) -> Decis
 
 
 def apply_to_dataset(dataset: Dataset, states: dict[str, RowState]) -> Dataset:
-    """The dataset as the ledger leaves it: labels corrected, removed rows dropped, ids unchanged."""
+    """The dataset as the ledger leaves it: labels corrected, removed rows dropped, ids unchanged.
+
+    The source was validated when it was imported; reviewers' decisions are applied without
+    validating again, so a class that reviewers left with a single row (or none) is audited
+    rather than refused. The classes keep the source's order; a class no row holds any more is
+    dropped.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The source version.
+    states : dict of str to RowState
+        Each row id's state after replaying the ledger (:func:`replay`).
+
+    Returns
+    -------
+    Dataset
+        The current version.
+    """
     keep = np.array([not states[str(r)].removed for r in dataset.row_ids], dtype=bool)
-    frame = dataset.frame.loc[keep].reset_index(drop=True).copy()
-    frame["__label__"] = [states[str(r)].label for r in dataset.row_ids[keep]]
-    frame["__row_id__"] = dataset.row_ids[keep]
-    split = None
-    if dataset.splits is not None:
-        frame["__split__"] = dataset.splits[keep]
-        split = "__split__"
-    rebuilt = build_dataset(frame, label="__label__", text=list(dataset.text_columns), id="__row_id__",
-                            split=split, name=dataset.name, source=f"dataset {dataset.name!r} after its ledger")
-    return Dataset(rebuilt.name, rebuilt.frame, dataset.label_column, rebuilt.text_columns,
-                   tuple(c for c in rebuilt.input_columns if c not in ("__row_id__", "__split__")),
-                   rebuilt.row_ids, rebuilt.labels, rebuilt.classes, rebuilt.splits, dataset.id_column,
-                   list(dataset.notes))
+    labels = np.array([states[str(r)].label for r in dataset.row_ids[keep]], dtype=object)
+    present = set(labels.tolist())
+    return replace(dataset, frame=dataset.frame.loc[keep].reset_index(drop=True).copy(),
+                   row_ids=dataset.row_ids[keep], labels=labels,
+                   classes=tuple(c for c in dataset.classes if c in present),
+                   splits=dataset.splits[keep] if dataset.splits is not None else None,
+                   notes=list(dataset.notes))
 
 
 def diff_states(before: dict[str, RowState], after: dict[str, RowState]) -> pd.DataFrame:

@@ -18,27 +18,80 @@ _CHUNK = 2048
 class NeighborGraph:
     """Each row's ``k`` nearest other rows, closest first, with Euclidean distances.
 
-    For L2-normalised features the cosine similarity is ``1 - distance**2 / 2``.
+    Attributes
+    ----------
+    indices : numpy.ndarray
+        Shape (n_rows, k), int: row positions of the neighbours, closest first.
+    distances : numpy.ndarray
+        Shape (n_rows, k), float: Euclidean distances to them.
+    normalized : bool
+        True when the features were L2-normalised; then the cosine similarity is
+        ``1 - distance**2 / 2``.
+    scale : float
+        The median neighbour distance when the graph was built: the unit of
+        :meth:`similarities` for features that are not normalised.
     """
 
     indices: np.ndarray
     distances: np.ndarray
     normalized: bool
+    scale: float = 1.0
 
     @property
     def k(self) -> int:
+        """Neighbours per row."""
         return int(self.indices.shape[1])
 
+    def first(self, k: int) -> NeighborGraph:
+        """The graph of each row's ``k`` nearest neighbours only (a view, no copy).
+
+        Parameters
+        ----------
+        k : int
+            At most :attr:`k`.
+
+        Returns
+        -------
+        NeighborGraph
+
+        Raises
+        ------
+        ValueError
+            When ``k`` exceeds the neighbours the graph holds.
+        """
+        if k > self.k and self.k < len(self.indices) - 1:
+            raise ValueError(f"the neighbour graph holds {self.k} neighbours per row, not {k}")
+        return NeighborGraph(self.indices[:, :k], self.distances[:, :k], self.normalized, self.scale)
+
     def similarities(self) -> np.ndarray:
-        """Cosine similarities to each neighbour (only meaningful for normalised features)."""
-        return 1.0 - self.distances**2 / 2.0
+        """Similarity to each neighbour, shape (n_rows, k), 1 for an identical row.
+
+        Cosine similarity for normalised features; otherwise ``exp(-distance / scale)``, which falls
+        from 1 to 0.37 at the graph's median neighbour distance.
+        """
+        if self.normalized:
+            return 1.0 - self.distances**2 / 2.0
+        return np.exp(-self.distances / self.scale)
 
 
 def build_neighbor_graph(features: np.ndarray, k: int = 10, progress: ProgressCallback | None = None) -> NeighborGraph:
-    """Exact k-NN over ``features`` (each row excluded from its own list).
+    """Exact k-NN over ``features`` (each row excluded from its own list), by brute force.
 
-    Example
+    Parameters
+    ----------
+    features : numpy.ndarray
+        Shape (n_rows, dim).
+    k : int, default 10
+        Neighbours per row (lowered to ``n_rows - 1``).
+    progress : callable, optional
+        Called with the number of rows done.
+
+    Returns
     -------
+    NeighborGraph
+
+    Examples
+    --------
     >>> build_neighbor_graph(np.eye(3, dtype=np.float32), k=1).indices.shape
     (3, 1)
     """
@@ -62,4 +115,5 @@ def build_neighbor_graph(features: np.ndarray, k: int = 10, progress: ProgressCa
             progress(stop - start)
     norms = np.linalg.norm(features, axis=1)
     normalized = bool(np.allclose(norms[norms > 0], 1.0, atol=1e-3))
-    return NeighborGraph(indices, distances, normalized)
+    scale = float(np.median(distances)) if distances.size else 0.0
+    return NeighborGraph(indices, distances, normalized, scale if scale > 0 else 1.0)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pandas as pd
 
 from curate.core.dataset import Dataset
+from curate.modalities import get_modality
 
 if TYPE_CHECKING:
     from curate.store import Workspace
@@ -48,16 +49,11 @@ class ReportData:
     previews: dict[str, str]
 
 
-def _previews(dataset: Any, row_ids: set[str]) -> dict[str, str]:
-    """A short preview of each wanted row's input, by row id."""
+def _previews(dataset: Dataset, row_ids: set[str]) -> dict[str, str]:
+    """A short preview of each wanted row's input, by row id, as the dataset's modality shows it."""
     index = {str(r): i for i, r in enumerate(dataset.row_ids)}
-    wanted = [(r, index[r]) for r in row_ids if r in index]
-    if dataset.modality == "text":
-        texts = dataset.texts()
-        return {r: texts[p][:_PREVIEW_CHARS] for r, p in wanted}
-    frame = dataset.frame[list(dataset.input_columns)]
-    return {r: ", ".join(f"{k}={v}" for k, v in list(frame.iloc[p].items())[:8])[:_PREVIEW_CHARS]
-            for r, p in wanted}
+    modality = get_modality(dataset.modality)
+    return {r: modality.preview(dataset, index[r], _PREVIEW_CHARS) for r in row_ids if r in index}
 
 
 def _worst_rows(scores: pd.DataFrame, per_issue: int) -> set[str]:
@@ -89,7 +85,7 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
         loaded = load_data(workspace.path / source["source_copy"], label=options["label"],
                            text=options["text"] or None, id=options["id"], split=options["split"],
                            test=workspace.path / source["test_source_copy"] if source["test_source_copy"] else None,
-                           encoding=options["encoding"], name=run.dataset)
+                           encoding=options["encoding"], modality=options.get("modality"), name=run.dataset)
         previews = _previews(loaded.dataset, _worst_rows(scores, per_issue))
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     return ReportData(

@@ -25,7 +25,6 @@ from curate.review.models import (
     Suggestion,
 )
 from curate.review.service import ReviewSession, to_entry
-from curate.review.textinfo import guess_language
 
 __all__ = ["dashboard", "history", "item", "queue", "suggestions"]
 
@@ -161,9 +160,9 @@ def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None)
         suggested = label.suggested_label
     suggested_prob = (label.details.get("suggested_prob")
                       if label is not None and suggested is not None and suggested == label.suggested_label else None)
-    text = session.text_of(position)
-    row_input = (RowInput("text", text=text, language=guess_language(text), length=len(text)) if text is not None
-                 else RowInput("tabular", fields=session.fields_of(position)))
+    view = session.view_of(position)
+    row_input = RowInput(session.dataset.modality, text=view.text, language=view.language,
+                         length=len(view.text) if view.text is not None else None, fields=view.fields)
     duplicates: list[RelatedRow] = []
     exact = by_issue.get("exact_duplicate")
     if exact is not None and exact.flagged:

@@ -11,7 +11,6 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +20,7 @@ from curate.core.dataset import Dataset
 from curate.errors import InputError, NotFoundError, WorkspaceError
 from curate.ledger import RowState
 from curate.ledger.feedback import Feedback, estimate_precision
+from curate.modalities import RowView, get_modality
 from curate.review.models import DecisionRequest, DecisionResult, LedgerEntry, QueueFilter
 from curate.review.textinfo import preview
 from curate.store import RunRecord, Workspace
@@ -54,7 +54,8 @@ def load_run(workspace: Workspace, run_id: int | None = None) -> RunData:
     test = source["test_source_copy"]
     loaded = load_data(workspace.path / source["source_copy"], label=options["label"],
                        text=options["text"] or None, id=options["id"], split=options["split"],
-                       test=workspace.path / test if test else None, encoding=options["encoding"], name=run.dataset)
+                       test=workspace.path / test if test else None, encoding=options["encoding"],
+                       modality=options.get("modality"), name=run.dataset)
     scores = workspace.findings(run.id, flagged_only=False)
     scores = scores.sort_values(["position", "issue"], kind="stable").reset_index(drop=True)
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
@@ -87,7 +88,7 @@ class ReviewSession:
         self._input_hashes = dataset.input_hashes()
         positions = data.scores["position"].to_numpy()
         self._starts = np.searchsorted(positions, np.arange(dataset.n_rows + 1))
-        self._texts = dataset.texts() if dataset.modality == "text" else None
+        self._modality = get_modality(dataset.modality)
 
     # ------------------------------------------------------------------ rows
     @property
@@ -115,19 +116,13 @@ class ReviewSession:
     def row_id_at(self, position: int) -> str:
         return str(self.dataset.row_ids[position])
 
-    def text_of(self, position: int) -> str | None:
-        return None if self._texts is None else self._texts[position]
-
-    def fields_of(self, position: int) -> dict[str, Any]:
-        record = self.dataset.frame[list(self.dataset.input_columns)].iloc[position]
-        return {str(k): (None if pd.isna(v) else v.item() if isinstance(v, np.generic) else v)
-                for k, v in record.items()}
+    def view_of(self, position: int) -> RowView:
+        """How the row at ``position`` is shown (its text or its fields), as its modality decides."""
+        return self._modality.row_view(self.dataset, position)
 
     def preview_of(self, position: int) -> str:
-        text = self.text_of(position)
-        if text is not None:
-            return preview(text)
-        return preview(", ".join(f"{k}={v}" for k, v in list(self.fields_of(position).items())[:8]))
+        """A one-line preview of the row at ``position`` for the queue."""
+        return preview(self._modality.preview(self.dataset, position))
 
     def findings_of(self, position: int) -> pd.DataFrame:
         """Every issue's score, flag, suggestion and details for the row at ``position``."""

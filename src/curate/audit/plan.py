@@ -1,0 +1,147 @@
+"""Plan a run: which detectors with which parameters, which embedder, how many neighbours per row."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+from curate.core.config import AuditConfig
+from curate.detectors import Detector, available_detectors, get_detector
+from curate.errors import ConfigError
+from curate.features import HashedTextEmbedder, SentenceEmbedder, TextEmbedder
+
+__all__ = ["detector_parameters", "graph_neighbours", "make_detectors", "resolve_embedder", "resolved_config"]
+
+# Neighbours per row of the graph even when no consumer asks for more (the review app shows them).
+MIN_GRAPH_NEIGHBOURS = 10
+
+
+def detector_parameters(cls: type[Detector]) -> dict[str, Any]:
+    """A detector's constructor parameters with their defaults: the one place those defaults live.
+
+    Parameters
+    ----------
+    cls : type
+        A Detector subclass.
+
+    Returns
+    -------
+    dict
+        Parameter name to default value (parameters without a default are left out).
+    """
+    signature = inspect.signature(cls.__init__)
+    return {name: p.default for name, p in signature.parameters.items()
+            if name != "self" and p.default is not inspect.Parameter.empty
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+def make_detectors(config: AuditConfig, names: Sequence[str] | None = None) -> list[Detector]:
+    """Construct the chosen detectors (all registered ones by default) with the configuration's parameters.
+
+    Parameters
+    ----------
+    config : AuditConfig
+        Its ``detectors`` table overrides constructor defaults.
+    names : sequence of str, optional
+        Detector names, in the order to run them.
+
+    Returns
+    -------
+    list of Detector
+
+    Raises
+    ------
+    InputError
+        For an unknown detector name.
+    ConfigError
+        When the configuration sets a parameter a detector does not have, or names a detector
+        that is not registered.
+    """
+    registered = available_detectors()
+    unknown = sorted(set(config.detectors) - set(registered))
+    if unknown:
+        raise ConfigError(f"the configuration sets parameters of unknown detector(s) {unknown}; "
+                          f"registered: {', '.join(registered)}")
+    chosen = list(names) if names else list(registered)
+    detectors = []
+    for name in chosen:
+        cls = get_detector(name)
+        known = detector_parameters(cls)
+        given = dict(config.detectors.get(name, {}))
+        extra = sorted(set(given) - set(known))
+        if extra:
+            raise ConfigError(f"detector {name!r} has no parameter(s) {extra}; it has: "
+                              f"{', '.join(known) or 'none'}")
+        detectors.append(cls(**given))
+    return detectors
+
+
+def resolved_config(config: AuditConfig, detectors: Sequence[Detector]) -> dict[str, Any]:
+    """The configuration with every default filled in, as the run records it.
+
+    Parameters
+    ----------
+    config : AuditConfig
+        The run's settings.
+    detectors : sequence of Detector
+        The constructed detectors; their stored parameters are read back.
+
+    Returns
+    -------
+    dict
+        :meth:`AuditConfig.to_dict` with ``detectors`` holding every parameter of every detector run.
+    """
+    out = config.to_dict()
+    out["detectors"] = {d.name: {p: getattr(d, p) for p in detector_parameters(type(d))} for d in detectors}
+    return out
+
+
+def graph_neighbours(detectors: Sequence[Detector], vote_neighbours: int | None) -> int:
+    """Neighbours per row of the run's one graph: the most that any consumer reads.
+
+    Parameters
+    ----------
+    detectors : sequence of Detector
+        Those that need ``neighbors`` read their first ``k`` neighbours.
+    vote_neighbours : int or None
+        How many the label vote reads, when label evidence will be gathered.
+
+    Returns
+    -------
+    int
+    """
+    wanted = [MIN_GRAPH_NEIGHBOURS, vote_neighbours or 0]
+    wanted += [d.neighbours_read() for d in detectors if "neighbors" in d.needs]
+    return max(wanted)
+
+
+def resolve_embedder(config: AuditConfig, given: TextEmbedder | None = None) -> TextEmbedder | None:
+    """The text embedder of a run: the one given, or the one the configuration names.
+
+    Parameters
+    ----------
+    config : AuditConfig
+        ``config.embedder`` is ``auto``, ``sentence`` or ``hashed``.
+    given : TextEmbedder, optional
+        An embedder object passed to the API; it wins over the configuration.
+
+    Returns
+    -------
+    TextEmbedder or None
+        None for ``auto``: the modality chooses (the sentence model when installed).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown embedder name.
+    """
+    if given is not None:
+        return given
+    if config.embedder == "auto":
+        return None
+    if config.embedder == "sentence":
+        return SentenceEmbedder()
+    if config.embedder == "hashed":
+        return HashedTextEmbedder()
+    raise ConfigError(f"embedder {config.embedder!r} is unknown; use auto, sentence or hashed")

@@ -1,0 +1,217 @@
+"""The modality protocol: everything that differs between kinds of input (text, tables, images, ...).
+
+The rest of curate never asks which kind of input it has. It asks the dataset's modality instead:
+how rows become feature vectors, which key makes two rows exact copies, which input-quality
+problems a row has, which classifier is cross-validated by default, and how a row is shown to a
+person in the report and the review app. A new kind of input is one new module that subclasses
+:class:`Modality` and registers an instance (:func:`curate.modalities.register_modality`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.base import ClassifierMixin
+
+from curate.core.dataset import Dataset
+from curate.core.progress import ProgressReporter
+from curate.features.base import TextEmbedder
+from curate.features.cache import FeatureCache
+
+__all__ = ["FeatureSet", "InputProblems", "Modality", "RowView"]
+
+
+@dataclass(frozen=True)
+class FeatureSet:
+    """One dense vector per row, and facts about how they were made (stored in the run's metrics).
+
+    Attributes
+    ----------
+    vectors : numpy.ndarray
+        Shape (n_rows, dim), float32.
+    metrics : dict
+        JSON-serialisable facts, e.g. ``{"embedder": "st:all-MiniLM-L6-v2", "cached_rows": 10}``.
+    """
+
+    vectors: np.ndarray
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InputProblems:
+    """Per-row input-quality problems found by a modality.
+
+    Attributes
+    ----------
+    problems : list of list of str
+        For each row, the names of its problems (empty when the row is fine).
+    scores : numpy.ndarray
+        Shape (n_rows,), in [0, 1]: 1 for a clean row, lower for worse problems.
+    notes : dict
+        Dataset-level facts (e.g. constant columns), JSON-serialisable.
+    """
+
+    problems: list[list[str]]
+    scores: np.ndarray
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RowView:
+    """How one row's input is shown to a person: as text, or as named fields.
+
+    Attributes
+    ----------
+    text : str or None
+        The text to show, when the input reads as text.
+    fields : dict or None
+        Field name to value, when the input reads as a record.
+    language : str or None
+        A guess of the text's language, when it has one.
+    """
+
+    text: str | None = None
+    fields: dict[str, Any] | None = None
+    language: str | None = None
+
+
+class Modality(ABC):
+    """A kind of input. Subclasses set ``name`` and implement every abstract method.
+
+    Instances hold no data: every method receives the :class:`~curate.core.dataset.Dataset`.
+    """
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def claims(self, text_columns: Sequence[str], input_columns: Sequence[str], frame: pd.DataFrame) -> bool:
+        """Whether this modality reads a table with these columns (asked when none was named).
+
+        Parameters
+        ----------
+        text_columns : sequence of str
+            Columns chosen (or named) as text.
+        input_columns : sequence of str
+            The other input columns.
+        frame : pandas.DataFrame
+            The table, for modalities that decide by content.
+
+        Returns
+        -------
+        bool
+            True when this modality should read the table.
+        """
+
+    @abstractmethod
+    def features(self, dataset: Dataset, *, embedder: TextEmbedder | None, cache: FeatureCache | None,
+                 progress: ProgressReporter) -> FeatureSet:
+        """One dense vector per row.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows to encode.
+        embedder : TextEmbedder or None
+            The embedder the run configuration chose (None: the modality's default).
+        cache : FeatureCache or None
+            Where vectors are cached by content hash and model id (None: no cache).
+        progress : ProgressReporter
+            Where to report progress and announcements.
+
+        Returns
+        -------
+        FeatureSet
+            Vectors of shape (n_rows, dim) and facts for the run's metrics.
+        """
+
+    @abstractmethod
+    def exact_keys(self, dataset: Dataset) -> list[str]:
+        """A key per row, equal exactly when two rows' inputs count as the same (an empty key: never a copy).
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+
+        Returns
+        -------
+        list of str
+            ``n_rows`` keys.
+        """
+
+    @abstractmethod
+    def input_problems(self, dataset: Dataset, *, long_factor: float) -> InputProblems:
+        """Per-row problems of the inputs themselves (empty, garbled, missing, ...).
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        long_factor : float
+            Inputs longer than this many times the median length count as too long (where length
+            means something for the modality).
+
+        Returns
+        -------
+        InputProblems
+        """
+
+    @abstractmethod
+    def default_classifier(self, seed: int, smallest_class: int) -> ClassifierMixin:
+        """The scikit-learn classifier cross-validated on this modality's features by default.
+
+        Parameters
+        ----------
+        seed : int
+            Random seed for classifiers that use one.
+        smallest_class : int
+            Rows in the dataset's smallest class (some classifiers need enough rows to hold some back).
+
+        Returns
+        -------
+        sklearn.base.ClassifierMixin
+            An unfitted classifier with ``predict_proba``.
+        """
+
+    @abstractmethod
+    def row_view(self, dataset: Dataset, position: int) -> RowView:
+        """How the row at ``position`` is shown in the review app.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        position : int
+            0-based row position.
+
+        Returns
+        -------
+        RowView
+        """
+
+    def preview(self, dataset: Dataset, position: int, max_chars: int = 300) -> str:
+        """A one-line preview of the row at ``position`` for tables of findings.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        position : int
+            0-based row position.
+        max_chars : int, default 300
+            The preview is cut to this many characters.
+
+        Returns
+        -------
+        str
+        """
+        view = self.row_view(dataset, position)
+        if view.text is not None:
+            return view.text[:max_chars]
+        items = list((view.fields or {}).items())[:8]
+        return ", ".join(f"{k}={v}" for k, v in items)[:max_chars]

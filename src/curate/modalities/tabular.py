@@ -1,0 +1,97 @@
+"""Tables: numeric and categorical columns, encoded directly (no model), boosted trees by default."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.base import ClassifierMixin
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from curate.core.dataset import Dataset
+from curate.core.progress import ProgressReporter
+from curate.features import FeatureCache, TextEmbedder, encode_table, usable_columns
+from curate.modalities.base import FeatureSet, InputProblems, Modality, RowView
+from curate.modalities.registry import register_modality
+
+__all__ = ["EARLY_STOPPING_MIN_CLASS", "TabularModality"]
+
+# The boosted trees stop early only when every class has this many rows to spare a tenth of them.
+EARLY_STOPPING_MIN_CLASS = 50
+
+
+class TabularModality(Modality):
+    """Tabular inputs: every non-label column is a feature; copies are rows with equal cells."""
+
+    name: ClassVar[str] = "tabular"
+
+    def claims(self, text_columns: Sequence[str], input_columns: Sequence[str], frame: pd.DataFrame) -> bool:
+        """Tables read any table with input columns (see :meth:`Modality.claims`)."""
+        return bool(input_columns)
+
+    def features(self, dataset: Dataset, *, embedder: TextEmbedder | None, cache: FeatureCache | None,
+                 progress: ProgressReporter) -> FeatureSet:
+        """Numbers robust-scaled with missing indicators, categories one-hot (see :meth:`Modality.features`).
+
+        ``embedder`` and ``cache`` are not used: encoding a table is cheaper than a cache lookup.
+        """
+        return FeatureSet(encode_table(dataset.frame[list(dataset.input_columns)]), {})
+
+    def exact_keys(self, dataset: Dataset) -> list[str]:
+        """A hash of each row's cells, missing cells included (see :meth:`Modality.exact_keys`)."""
+        frame = dataset.frame[list(dataset.input_columns)]
+        keys = []
+        cells = frame.astype(object).where(frame.notna(), None)  # type: ignore[call-overload]
+        for record in cells.itertuples(index=False, name=None):
+            payload = json.dumps([v.item() if isinstance(v, np.generic) else v for v in record], default=str)
+            keys.append(hashlib.sha256(payload.encode()).hexdigest())
+        return keys
+
+    def input_problems(self, dataset: Dataset, *, long_factor: float) -> InputProblems:
+        """Missing cells per row; constant and id-like columns as notes (see :meth:`Modality.input_problems`).
+
+        A row's score falls with the share of its columns that are missing (0.5 when all are).
+        ``long_factor`` does not apply to tables.
+        """
+        frame = dataset.frame[list(dataset.input_columns)]
+        n = len(frame)
+        missing = frame.isna().to_numpy()
+        columns = list(frame.columns)
+        problems: list[list[str]] = [[] for _ in range(n)]
+        for row in np.flatnonzero(missing.any(axis=1)):
+            problems[row] = [f"missing:{columns[c]}" for c in np.flatnonzero(missing[row])]
+        width = max(1, len(columns))
+        scores = np.array([1.0 - 0.5 * len(found) / width if found else 1.0 for found in problems], dtype=np.float64)
+        kept = set(usable_columns(frame))
+        constant = [c for c in columns if frame[c].dropna().nunique() <= 1]
+        notes: dict[str, Any] = {
+            "constant_columns": constant,
+            "id_like_columns": [c for c in columns if c not in kept and c not in constant],
+            "missing_by_column": {c: int(v) for c, v in pd.Series(missing.sum(axis=0), columns).items() if v},
+        }
+        return InputProblems(problems, scores, notes)
+
+    def default_classifier(self, seed: int, smallest_class: int) -> ClassifierMixin:
+        """Histogram gradient boosting (see :meth:`Modality.default_classifier`).
+
+        The trees stop early on a held-back tenth of their training rows when every class has
+        enough rows to spare one (``smallest_class`` >= 50): on the CIFAR-10N benchmark features
+        that was 2-3x faster than 150 fixed rounds for 0.018 lower out-of-fold accuracy (0.478
+        against 0.496).
+        """
+        early = smallest_class >= EARLY_STOPPING_MIN_CLASS
+        return HistGradientBoostingClassifier(max_iter=100 if early else 150, early_stopping=early,
+                                              random_state=seed)
+
+    def row_view(self, dataset: Dataset, position: int) -> RowView:
+        """The row's cells by column, missing cells as None (see :meth:`Modality.row_view`)."""
+        record = dataset.frame[list(dataset.input_columns)].iloc[position]
+        return RowView(fields={str(k): (None if pd.isna(v) else v.item() if isinstance(v, np.generic) else v)
+                               for k, v in record.items()})
+
+
+register_modality(TabularModality())

