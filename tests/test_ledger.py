@@ -156,3 +156,30 @@ def test_apply_keeps_a_table_without_text_tabular(tmp_path: Path) -> None:
     frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "title": ["x y z w v"] * 4, "label": ["p", "q", "p", "q"]})
     ds = build_dataset(frame, label="label", text=[])
     assert ds.modality == "tabular" and ds.input_columns == ("a", "title")
+
+
+def test_reaudit_after_reviewers_leave_a_class_with_one_row(tmp_path: Path) -> None:
+    """Regression: removing rows until a class keeps one row made the next audit fail at validation."""
+    from curate import audit, ledger
+    from curate.features import HashedTextEmbedder
+    from curate.review import load_run
+
+    from .conftest import make_text_frame
+
+    frame = make_text_frame()
+    ws = Workspace(tmp_path / "ws")
+    first = audit(frame, label="label", text="text", id="id", workspace=ws, name="tickets",
+                  embedder=HashedTextEmbedder())
+    dataset = load_run(ws, first.run_id).dataset
+    tech = [str(r) for r in frame.loc[frame["label"] == "tech", "id"]]
+    for row_id in tech[1:]:
+        ledger.record(ws, dataset, row_id=row_id, action="remove", reviewer="ana")
+    again = audit(frame, label="label", text="text", id="id", workspace=ws, name="tickets",
+                  embedder=HashedTextEmbedder())
+    assert again.dataset.n_rows == len(frame) - 19
+    assert again.dataset.classes == ("food", "sport", "tech")
+    findings = again.findings
+    # no claim about the lone tech row's label: it was never learned out of fold
+    assert tech[0] not in set(findings.loc[findings["issue"].isin(["label", "ambiguous"]), "row_id"])
+    assert again.notes["label"]["withheld_single_row_classes"] == ["tech"]
+    assert set(findings.loc[findings["issue"] == "class_imbalance", "row_id"]) == {tech[0]}

@@ -64,7 +64,7 @@ def print_run_configs(console: Any, runs: list[RunRecord]) -> None:
     for run in runs:
         params = run.params
         console.print(f"\n[bold]run {run.id}[/bold] · {run.dataset} version {run.version} · "
-                      f"source {params.get('source')} · modality {params.get('modality')}")
+                      f"source {params.get('source')} · modality {params.get('modality')}", soft_wrap=True)
         config = params.get("config")
         if not config:
             console.print("  configuration: not recorded (run made by curate before 0.2)")

@@ -36,6 +36,9 @@ def register_modality(modality: Modality) -> Modality:
     ValueError
         When another modality already holds the name.
     """
+    # The built-ins come first whoever registers first, so plugins are always asked before them.
+    import curate.modalities.builtin  # noqa: F401
+
     if not isinstance(modality, Modality):
         raise TypeError(f"{modality!r} is not a curate.modalities.Modality")
     name = getattr(modality, "name", None)
