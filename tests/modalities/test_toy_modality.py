@@ -75,7 +75,8 @@ def test_a_registered_modality_claims_its_tables_and_runs_everywhere(toy: ToyMod
     assert "low7" not in set(exported["id"])
 
     again = curate.audit(signal_frame(), label="label", id="id", workspace=ws, name="signals")
-    assert again.dataset.modality == "toy" and "low3" not in set(again.findings["row_id"][again.findings["issue"] == "label"])
+    label_flags = again.findings.loc[again.findings["issue"] == "label", "row_id"]
+    assert again.dataset.modality == "toy" and "low3" not in set(label_flags)
 
 
 def test_an_unknown_modality_is_refused_with_the_known_ones(tmp_path: Path) -> None:

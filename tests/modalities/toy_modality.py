@@ -24,7 +24,7 @@ SIGNAL_COLUMN = "signal"
 
 
 def signals(dataset: Dataset) -> list[str]:
-    column = [c for c in (*dataset.text_columns, *dataset.input_columns) if c == SIGNAL_COLUMN][0]
+    column = next(c for c in (*dataset.text_columns, *dataset.input_columns) if c == SIGNAL_COLUMN)
     return dataset.frame[column].fillna("").astype(str).tolist()
 
 
