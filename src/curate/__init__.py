@@ -10,9 +10,9 @@ from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.detectors import Detector, DetectorResult, available_detectors, register
 from curate.errors import CurateError
-from curate.modalities import Modality, available_modalities, register_modality
 from curate.ingest.building import build_dataset
 from curate.ingest.loading import load_data
+from curate.modalities import Modality, available_modalities, register_modality
 from curate.store import Workspace
 
 __version__ = "0.1.0"

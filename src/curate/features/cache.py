@@ -1,4 +1,4 @@
-"""A cache of embeddings keyed by (text hash, model id), in its own SQLite file.
+"""Embedding with a cache of vectors keyed by (text hash, model id), kept in its own SQLite file.
 
 The cache lives in the user's cache folder ($CURATE_CACHE_DIR, else $XDG_CACHE_HOME/curate, else
 ~/.cache/curate), not in the workspace: it is derived data, written as batches finish so an
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 
 from curate.core.progress import ProgressCallback
 from curate.features.base import TextEmbedder
+from curate.store.feature_cache import FeatureCache
 
 __all__ = ["FeatureCache", "default_cache_path", "embed_with_cache", "text_hash"]
 
@@ -36,48 +36,19 @@ def default_cache_path() -> Path:
 
 
 def text_hash(text: str) -> str:
+    """The cache key of a text: the SHA-256 of its UTF-8 bytes, in hex.
+
+    Parameters
+    ----------
+    text : str
+        The text.
+
+    Returns
+    -------
+    str
+        64 hex characters.
+    """
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-class FeatureCache:
-    """Embeddings stored by content hash and model id."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=30)
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings (content_hash TEXT NOT NULL, model_id TEXT NOT NULL,"
-            " dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (content_hash, model_id))"
-        )
-        return con
-
-    def get(self, hashes: Sequence[str], model_id: str) -> dict[str, np.ndarray]:
-        if not self.path.exists():
-            return {}
-        found: dict[str, np.ndarray] = {}
-        with self._connect() as con:
-            unique = list(dict.fromkeys(hashes))
-            for start in range(0, len(unique), 500):
-                chunk = unique[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = con.execute(
-                    f"SELECT content_hash, vector FROM embeddings WHERE model_id = ? AND content_hash IN ({marks})",
-                    [model_id, *chunk],
-                )
-                for content_hash, blob in rows:
-                    found[content_hash] = np.frombuffer(blob, dtype=np.float32)
-        return found
-
-    def put(self, hashes: Sequence[str], vectors: np.ndarray, model_id: str) -> None:
-        with self._connect() as con:
-            con.executemany(
-                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)",
-                [(h, model_id, int(v.shape[0]), np.ascontiguousarray(v, dtype=np.float32).tobytes())
-                 for h, v in zip(hashes, vectors, strict=True)],
-            )
 
 
 def embed_with_cache(
