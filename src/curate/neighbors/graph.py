@@ -39,7 +39,13 @@ class NeighborGraph:
 
     @property
     def k(self) -> int:
-        """Neighbours per row."""
+        """Neighbours per row.
+
+        Returns
+        -------
+        int
+            The number of columns of ``indices``.
+        """
         return int(self.indices.shape[1])
 
     def first(self, k: int) -> NeighborGraph:
@@ -68,6 +74,12 @@ class NeighborGraph:
 
         Cosine similarity for normalised features; otherwise ``exp(-distance / scale)``, which falls
         from 1 to 0.37 at the graph's median neighbour distance.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_rows, k), float, aligned with ``indices``; in [-1, 1] for normalised
+            features, in (0, 1] otherwise.
         """
         if self.normalized:
             return 1.0 - self.distances**2 / 2.0
