@@ -59,6 +59,7 @@ class NeighborGraph:
         Returns
         -------
         NeighborGraph
+            The first ``k`` columns of ``indices`` and ``distances``.
 
         Raises
         ------
@@ -101,6 +102,7 @@ def build_neighbor_graph(features: np.ndarray, k: int = 10, progress: ProgressCa
     Returns
     -------
     NeighborGraph
+        Each row's nearest other rows, closest first, with Euclidean distances.
 
     Examples
     --------
