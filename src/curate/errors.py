@@ -76,7 +76,18 @@ class NotFoundError(WorkspaceError):
 
 
 class MissingExtraError(CurateError):
-    """An optional dependency is not installed."""
+    """An optional dependency is not installed.
+
+    The message is a one-line install hint, e.g. ``the sentence model needs the 'embed' extra:
+    pip install 'curate[embed]'``.
+
+    Parameters
+    ----------
+    feature : str
+        What needs the dependency, as the start of the message (e.g. ``"curate review"``).
+    extra : str
+        The name of the extra that installs it (e.g. ``"review"``); kept as ``self.extra``.
+    """
 
     def __init__(self, feature: str, extra: str) -> None:
         super().__init__(f"{feature} needs the '{extra}' extra: pip install 'curate[{extra}]'")

@@ -64,7 +64,13 @@ class AuditNeeds:
 
     @property
     def modality(self) -> Modality:
-        """The dataset's modality."""
+        """The dataset's modality.
+
+        Returns
+        -------
+        Modality
+            The registered modality named by ``dataset.modality``.
+        """
         return get_modality(self.dataset.modality)
 
     def need(self, name: str) -> Any:
@@ -111,11 +117,19 @@ class AuditNeeds:
         Returns
         -------
         object or None
+            The value :meth:`need` computed, or None when no detector asked for ``name``.
         """
         return self._values.get(name)
 
     def vote_neighbours(self) -> int:
-        """How many neighbours the label vote reads (the graph must hold at least this many)."""
+        """How many neighbours the label vote reads (the graph must hold at least this many).
+
+        Returns
+        -------
+        int
+            The vote's neighbour count for this dataset's class sizes and ``config.evidence``
+            (see :func:`curate.evidence.label_evidence.vote_neighbours`).
+        """
         return vote_neighbours(self.dataset.label_codes, self.config.evidence)
 
     def _compute_dataset(self) -> Dataset:
@@ -211,6 +225,7 @@ class ScopedNeeds:
         Returns
         -------
         object
+            The need's value, computed on first request and shared with every other detector.
 
         Raises
         ------

@@ -49,6 +49,7 @@ def make_detectors(config: AuditConfig, names: Sequence[str] | None = None) -> l
     Returns
     -------
     list of Detector
+        One constructed detector per name, in order.
 
     Raises
     ------
@@ -110,6 +111,7 @@ def graph_neighbours(detectors: Sequence[Detector], vote_neighbours: int | None)
     Returns
     -------
     int
+        The largest of ``MIN_GRAPH_NEIGHBOURS``, ``vote_neighbours`` and each such detector's ``k``.
     """
     wanted = [MIN_GRAPH_NEIGHBOURS, vote_neighbours or 0]
     wanted += [d.neighbours_read() for d in detectors if "neighbors" in d.needs]

@@ -40,7 +40,24 @@ def _code_version() -> str:
 
 
 def findings_frame(dataset: Dataset, results: Sequence[DetectorResult]) -> pd.DataFrame:
-    """Every detector's score for every row, one row per (row, issue), worst first within an issue."""
+    """Every detector's score for every row, one row per (row, issue), worst first within an issue.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The audited rows.
+    results : sequence of DetectorResult
+        One result per detector, each with arrays of shape (n_rows,) aligned with ``dataset``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``len(results) * n_rows`` rows with the columns of ``FINDING_COLUMNS``: ``row_id``,
+        ``issue``, ``score`` (rounded to 6 decimals; lower is worse), ``flagged``,
+        ``suggested_label``, ``given_label``, ``split``, ``position`` (0-based, in ``dataset``)
+        and ``details`` (a dict per row). Sorted by issue name, then score, then position. An
+        empty frame with those columns when ``results`` is empty.
+    """
     frames = []
     positions = np.arange(dataset.n_rows)
     for result in results:
@@ -67,6 +84,28 @@ class AuditResult:
 
     ``findings`` holds the flagged rows (one row per row and issue), ``scores`` every scored row;
     ``summary`` counts flags per issue. ``run_id`` is set when the audit was recorded in a workspace.
+
+    Attributes
+    ----------
+    dataset : Dataset
+        The audited rows: the current version, with reviewers' ledger decisions applied.
+    scores : pandas.DataFrame
+        One row per (row, issue) with the columns of :func:`findings_frame`; ``position`` names
+        the row in the stored data version.
+    notes : dict of str to dict
+        Per issue, the detector's notes (thresholds, withheld flags and why, reviewer feedback).
+    metrics : dict of str to object
+        Facts about the run: rows, classes, flag counts, out-of-fold accuracy, ...
+    timings : dict of str to float
+        Seconds spent per stage and per detector, and ``total``.
+    params : dict of str to object
+        What the run was asked to do: source, options, detectors, modality, resolved config.
+    run_id : int, optional
+        The run's id in ``workspace``; None when the audit was not recorded.
+    workspace : Workspace, optional
+        The workspace the run was recorded in.
+    descriptions : dict of str to str, optional
+        A one-line description per issue, shown in the summary and the report.
     """
 
     dataset: Dataset
@@ -81,11 +120,25 @@ class AuditResult:
 
     @property
     def findings(self) -> pd.DataFrame:
+        """The flagged rows of ``scores``, in the same order, with a fresh 0-based index.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows of ``scores`` whose ``flagged`` is True.
+        """
         return self.scores[self.scores["flagged"]].reset_index(drop=True)
 
     @property
     def summary(self) -> pd.DataFrame:
-        """One row per issue: how many rows it flagged and their share of the dataset."""
+        """One row per issue: how many rows it flagged and their share of the dataset.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``issue``, ``flagged`` (count), ``share`` (of ``dataset.n_rows``, rounded to 4
+            decimals) and ``description``, one row per detector that ran, in run order.
+        """
         n = self.dataset.n_rows
         counts = self.scores.groupby("issue", sort=False)["flagged"].sum()
         rows = [{"issue": issue, "flagged": int(counts.get(issue, 0)),
@@ -94,7 +147,13 @@ class AuditResult:
         return pd.DataFrame(rows, columns=["issue", "flagged", "share", "description"])
 
     def to_html(self) -> str:
-        """A self-contained HTML report of this audit."""
+        """A self-contained HTML report of this audit.
+
+        Returns
+        -------
+        str
+            One HTML document with its plots inline; it loads nothing from the network.
+        """
         from curate.report import render_report
 
         return render_report(self)
@@ -227,30 +286,61 @@ def audit(
 ) -> AuditResult:
     """Audit a labelled dataset: find label errors, duplicates, leaks, outliers, imbalance, bad inputs.
 
+    When ``workspace`` already holds reviewers' decisions for this dataset, the current version
+    is audited (their relabels and removals applied), and flags that their verdicts argue against
+    are withdrawn (see :mod:`curate.ledger.feedback`).
+
     Parameters
     ----------
-    data: a DataFrame, or the path of a CSV/TSV/JSONL/Parquet file.
-    label, text, id, split: column names (label and text are detected when left out).
-    test: a separate test set (path or DataFrame) with the same columns.
-    pred_probs: your own out-of-fold probabilities (rows x classes, classes in sorted order),
+    data : pandas.DataFrame or str or pathlib.Path
+        A DataFrame, or the path of a CSV/TSV/JSONL/Parquet file.
+    label, text, id, split : str, optional
+        Column names (label and text are detected when left out); ``text`` may also be a
+        sequence of column names.
+    test : pandas.DataFrame or str or pathlib.Path, optional
+        A separate test set (path or DataFrame) with the same columns.
+    pred_probs : numpy.ndarray or str or pathlib.Path, optional
+        Your own out-of-fold probabilities, shape (n_rows, n_classes), classes in sorted order,
         as an array or a ``.npy`` path; cross-validation is skipped.
-    workspace: record the dataset version, the run and its findings in this workspace.
-    name: the dataset's name in the workspace (default: the file's stem).
-    encoding: force the text encoding of the file(s).
-    detectors: names of the detectors to run (default: all registered).
-    embedder: a text embedder object (default: ``config.embedder``, which by default is the sentence
+    workspace : Workspace or str or pathlib.Path, optional
+        Record the dataset version, the run and its findings in this workspace.
+    name : str, optional
+        The dataset's name in the workspace (default: the file's stem).
+    encoding : str, optional
+        Force the text encoding of the file(s) (default: detected).
+    detectors : sequence of str, optional
+        Names of the detectors to run (default: all registered).
+    embedder : TextEmbedder, optional
+        A text embedder object (default: ``config.embedder``, which by default is the sentence
         model, or the hashed fallback without it).
-    progress: where to report progress (default: nowhere).
-    config: the run's settings: an AuditConfig, a mapping of the same shape, or a TOML file's path
+    progress : ProgressReporter, optional
+        Where to report progress (default: nowhere).
+    config : AuditConfig or mapping or str or pathlib.Path, optional
+        The run's settings: an AuditConfig, a mapping of the same shape, or a TOML file's path
         (default: every default; see :mod:`curate.core.config`).
-    modality: the kind of input (``text``, ``tabular`` or a plugin's; default: detected).
+    modality : str, optional
+        The kind of input (``text``, ``tabular`` or a plugin's; default: detected).
 
     Returns
     -------
-    AuditResult with ``findings``, ``summary`` and ``to_html()``.
+    AuditResult
+        The findings, with ``findings``, ``summary`` and ``to_html()``; ``run_id`` is set when
+        ``workspace`` was given.
 
-    Example
-    -------
+    Raises
+    ------
+    InputError
+        When the data, an option or a column cannot be used, or a detector name is unknown; the
+        subclasses ``ColumnError``, ``DecodingError``, ``FileFormatError``, ``DatasetError``,
+        ``PredProbsError`` and ``ConfigError`` say which.
+    WorkspaceError
+        When ``workspace`` is a file or cannot be opened for writing.
+    MissingExtraError
+        When the configuration asks for the sentence model (``embedder = "sentence"``) and the
+        ``embed`` extra is not installed.
+
+    Examples
+    --------
     >>> result = audit("reviews.csv", label="label", text="text")  # doctest: +SKIP
     >>> result.summary  # doctest: +SKIP
     """

@@ -16,7 +16,26 @@ __all__ = ["build_demo_data", "main"]
 
 
 def build_demo_data(seed: int = 7) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-    """Digits (8x8 pixels as 64 columns) with planted problems; returns the table and the truth by id."""
+    """Digits (8x8 pixels as 64 columns) with planted problems; returns the table and the truth by id.
+
+    Starting from scikit-learn's bundled digits (nines cut to 20 rows, a rare class), it plants:
+    40 flipped labels, 8 exact duplicates in the training split, 6 copies of training rows in the
+    test split (leakage), 5 rows of random pixels (outliers) and 6 rows with one missing pixel.
+
+    Parameters
+    ----------
+    seed : int, default 7
+        Seed of the random generator that chooses the planted rows.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Columns ``id``, ``px00`` .. ``px63`` (floats, 0 to 16), ``label`` (digit as text) and
+        ``split`` (about 20 % ``test``).
+    truth : dict of str to list of str
+        Per issue name (``label``, ``exact_duplicate``, ``leakage``, ``outlier``,
+        ``input_quality``, ``class_imbalance``), the ids of the rows planted with it.
+    """
     from sklearn.datasets import load_digits
 
     rng = np.random.default_rng(seed)
@@ -62,6 +81,19 @@ def build_demo_data(seed: int = 7) -> tuple[pd.DataFrame, dict[str, list[str]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write the demo data, audit it into a workspace and print how many planted problems were found.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments; the first, if any, is the workspace folder (default
+        ``demo-workspace``). ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        The exit status: 0.
+    """
     from rich.console import Console
     from rich.table import Table
 

@@ -17,11 +17,54 @@ __all__ = ["errors_as_messages"]
 def errors_as_messages(
     interrupted: str = "interrupted: nothing was written to the workspace",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorate a click command: CurateError -> exit 2, Ctrl+C -> exit 130 with ``interrupted``."""
+    """Decorate a click command: CurateError -> exit 2, Ctrl+C -> exit 130 with ``interrupted``.
+
+    A CurateError's message is printed as one ``error: ...`` line on stderr; a MemoryError exits
+    1 with a hint. Anything else propagates (a bug should show its traceback).
+
+    Parameters
+    ----------
+    interrupted : str, optional
+        The line printed on stderr when the user presses Ctrl+C; the default suits commands that
+        write the workspace in one transaction.
+
+    Returns
+    -------
+    callable
+        A decorator to put under ``@click.command`` (so that click reads the command's own
+        docstring and signature).
+    """
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap ``command`` so that expected failures end it with a message and an exit status.
+
+        Parameters
+        ----------
+        command : callable
+            The command function.
+
+        Returns
+        -------
+        callable
+            The wrapped function, with ``command``'s name, docstring and signature.
+        """
+
         @wraps(command)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            """Call the command; turn expected failures into a message and an exit status.
+
+            Parameters
+            ----------
+            *args : Any
+                Passed on to the command.
+            **kwargs : Any
+                Passed on to the command.
+
+            Returns
+            -------
+            Any
+                What the command returns.
+            """
             try:
                 return command(*args, **kwargs)
             except CurateError as exc:

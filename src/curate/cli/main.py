@@ -66,7 +66,46 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
                   workspace: Path, pred_probs: Path | None, detectors: tuple[str, ...],
                   report_path: Path | None, no_embed: bool, config_file: Path | None,
                   assignments: tuple[str, ...], modality: str | None) -> None:
-    """Import FILE, audit it, print a summary and write an HTML report."""
+    """Import FILE, audit it, print a summary and write an HTML report.
+
+    \f
+    Calls :func:`curate.audit` and records the run in the workspace.
+
+    Parameters
+    ----------
+    file : pathlib.Path
+        FILE: the CSV/TSV/JSONL/Parquet file.
+    label : str or None
+        ``--label``: the label column; detected when None.
+    text : tuple of str
+        ``--text``: the text column(s); detected when empty.
+    id_column : str or None
+        ``--id``: a column with a unique id per row.
+    split : str or None
+        ``--split``: a column naming each row's split.
+    test : pathlib.Path or None
+        ``--test``: a separate test file with the same columns.
+    encoding : str or None
+        ``--encoding``: force the text encoding; detected when None.
+    name : str or None
+        ``--name``: the dataset's name in the workspace (default: the file's stem).
+    workspace : pathlib.Path
+        ``--workspace``: the workspace folder.
+    pred_probs : pathlib.Path or None
+        ``--pred-probs``: a ``.npy`` file of out-of-fold probabilities, shape (n_rows, n_classes).
+    detectors : tuple of str
+        ``--detector``: run only these detectors; all registered ones when empty.
+    report_path : pathlib.Path or None
+        ``--report``: where to write the HTML report (default: ``reports/run-N.html`` in the workspace).
+    no_embed : bool
+        ``--no-embed``: use the hashed text features (same as ``--set embedder=hashed``).
+    config_file : pathlib.Path or None
+        ``--config``: a TOML file of run settings.
+    assignments : tuple of str
+        ``--set``: ``KEY=VALUE`` overrides, applied after ``--no-embed`` and the config file.
+    modality : str or None
+        ``--modality``: the kind of input; detected when None.
+    """
     from curate.audit import audit
     from curate.cli.present import print_summary, write_report
     from curate.core.config import AuditConfig
@@ -91,7 +130,32 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
 def import_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
                    split: str | None, test: Path | None, encoding: str | None, name: str | None,
                    workspace: Path) -> None:
-    """Import FILE into the workspace as a dataset version (a no-op when nothing changed)."""
+    """Import FILE into the workspace as a dataset version (a no-op when nothing changed).
+
+    \f
+    Calls :func:`curate.audit.importing.import_data`; nothing is audited.
+
+    Parameters
+    ----------
+    file : pathlib.Path
+        FILE: the CSV/TSV/JSONL/Parquet file.
+    label : str or None
+        ``--label``: the label column; detected when None.
+    text : tuple of str
+        ``--text``: the text column(s); detected when empty.
+    id_column : str or None
+        ``--id``: a column with a unique id per row.
+    split : str or None
+        ``--split``: a column naming each row's split.
+    test : pathlib.Path or None
+        ``--test``: a separate test file with the same columns.
+    encoding : str or None
+        ``--encoding``: force the text encoding; detected when None.
+    name : str or None
+        ``--name``: the dataset's name in the workspace (default: the file's stem).
+    workspace : pathlib.Path
+        ``--workspace``: the workspace folder.
+    """
     from curate.audit.importing import import_data
 
     version, loaded = import_data(file, workspace=workspace, label=label, text=list(text) or None,
@@ -107,7 +171,16 @@ def import_command(file: Path, label: str | None, text: tuple[str, ...], id_colu
 @_WORKSPACE
 @_errors_as_messages
 def runs_command(verbose: bool, workspace: Path) -> None:
-    """List the audit runs in the workspace."""
+    """List the audit runs in the workspace.
+
+    \f
+    Parameters
+    ----------
+    verbose : bool
+        ``--verbose``: also print each run's source, detectors and full configuration as TOML.
+    workspace : pathlib.Path
+        ``--workspace``: the workspace folder.
+    """
     from curate.cli.present import print_run_configs, print_runs
     from curate.store import Workspace
 
@@ -123,7 +196,18 @@ def runs_command(verbose: bool, workspace: Path) -> None:
 @_WORKSPACE
 @_errors_as_messages
 def report_command(run: int | None, output: Path | None, workspace: Path) -> None:
-    """Write the HTML report of RUN (default: the latest run)."""
+    """Write the HTML report of RUN (default: the latest run).
+
+    \f
+    Parameters
+    ----------
+    run : int or None
+        RUN: the run's id; the latest run when None.
+    output : pathlib.Path or None
+        ``--output``: the HTML file (default: ``reports/run-N.html`` in the workspace).
+    workspace : pathlib.Path
+        ``--workspace``: the workspace folder.
+    """
     from curate.cli.present import write_report
     from curate.report import from_workspace, render
     from curate.store import Workspace
@@ -143,7 +227,24 @@ def report_command(run: int | None, output: Path | None, workspace: Path) -> Non
 @_errors_as_messages
 def findings_command(run: int | None, fmt: str, output: Path | None, include_all: bool,
                      issues: tuple[str, ...], workspace: Path) -> None:
-    """Write the findings of RUN (default: the latest run), one row per finding."""
+    """Write the findings of RUN (default: the latest run), one row per finding.
+
+    \f
+    Parameters
+    ----------
+    run : int or None
+        RUN: the run's id; the latest run when None.
+    fmt : str
+        ``--format``: ``csv``, ``json`` or ``parquet``.
+    output : pathlib.Path or None
+        ``--output``: the file to write; stdout (csv and json only) when None.
+    include_all : bool
+        ``--all``: also list the rows each detector scored but did not flag.
+    issues : tuple of str
+        ``--issue``: only these issue types; every issue when empty.
+    workspace : pathlib.Path
+        ``--workspace``: the workspace folder.
+    """
     from curate.export.findings import export_findings
 
     written = export_findings(workspace, run, fmt=fmt, output=output, include_all=include_all,
@@ -160,7 +261,16 @@ _DATASET = click.option("--dataset", "-d", help="Dataset name (default: the most
 @_WORKSPACE
 @_errors_as_messages
 def log_command(dataset: str | None, workspace: Path) -> None:
-    """List the ledger: every decision, in order (its number is the version it creates)."""
+    """List the ledger: every decision, in order (its number is the version it creates).
+
+    \f
+    Parameters
+    ----------
+    dataset : str or None
+        ``--dataset``: the dataset's name; the most recent one when None.
+    workspace : pathlib.Path
+        ``--workspace``: the workspace folder.
+    """
     from curate.cli.present import print_log
     from curate.export import latest_dataset
     from curate.store import Workspace
@@ -177,7 +287,22 @@ def log_command(dataset: str | None, workspace: Path) -> None:
 @_WORKSPACE
 @_errors_as_messages
 def diff_command(first: str, second: str, dataset: str | None, workspace: Path) -> None:
-    """Show what changed between versions FIRST and SECOND (ledger entry numbers; 0 = the source)."""
+    """Show what changed between versions FIRST and SECOND (ledger entry numbers; 0 = the source).
+
+    \f
+    Prints the changed rows as CSV, or ``no differences``.
+
+    Parameters
+    ----------
+    first : str
+        FIRST: a ledger entry number (``0``: the untouched source) or ``latest``.
+    second : str
+        SECOND: the same, default ``latest``.
+    dataset : str or None
+        ``--dataset``: the dataset's name; the most recent one when None.
+    workspace : pathlib.Path
+        ``--workspace``: the workspace folder.
+    """
     from curate.export import diff_versions
     from curate.store import Workspace
 
@@ -198,7 +323,22 @@ def diff_command(first: str, second: str, dataset: str | None, workspace: Path) 
 @_WORKSPACE
 @_errors_as_messages
 def export_command(output: Path, version: str, fmt: str | None, dataset: str | None, workspace: Path) -> None:
-    """Write the dataset with the ledger applied up to VERSION to OUTPUT."""
+    """Write the dataset with the ledger applied up to VERSION to OUTPUT.
+
+    \f
+    Parameters
+    ----------
+    output : pathlib.Path
+        OUTPUT: the file to write.
+    version : str
+        ``--version``: a ledger entry number (``0``: the untouched source) or ``latest``.
+    fmt : str or None
+        ``--format``: ``csv``, ``parquet`` or ``jsonl``; from OUTPUT's suffix when None, else csv.
+    dataset : str or None
+        ``--dataset``: the dataset's name; the most recent one when None.
+    workspace : pathlib.Path
+        ``--workspace``: the workspace folder.
+    """
     from curate.export import export_version
     from curate.store import Workspace
 

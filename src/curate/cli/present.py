@@ -15,6 +15,18 @@ __all__ = ["print_log", "print_run_configs", "print_runs", "print_summary", "wri
 
 
 def print_summary(console: Any, result: AuditResult) -> None:
+    """Print an audit's summary: a table of flags per issue, then a line of facts about the run.
+
+    The facts are the rows with any issue, the out-of-fold accuracy (when a classifier was fitted)
+    and the run time; a further line says how many flags reviewers' feedback withdrew, if any.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    result : AuditResult
+        The audit to summarise.
+    """
     from rich.table import Table
 
     metrics = result.metrics
@@ -42,6 +54,15 @@ def print_summary(console: Any, result: AuditResult) -> None:
 
 
 def print_runs(console: Any, runs: list[RunRecord]) -> None:
+    """Print a table of runs: id, dataset, version, finish time, rows, flagged rows, accuracy, time.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    runs : list of RunRecord
+        The runs to list, in the order given; ``no runs yet`` when empty.
+    """
     from rich.table import Table
 
     if not runs:
@@ -60,7 +81,15 @@ def print_runs(console: Any, runs: list[RunRecord]) -> None:
 
 
 def print_run_configs(console: Any, runs: list[RunRecord]) -> None:
-    """Each run's source, detectors and full configuration (every setting, defaults included), as TOML."""
+    """Each run's source, detectors and full configuration (every setting, defaults included), as TOML.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    runs : list of RunRecord
+        The runs to show; a run recorded before configurations were stored says so.
+    """
     for run in runs:
         params = run.params
         console.print(f"\n[bold]run {run.id}[/bold] · {run.dataset} version {run.version} · "
@@ -91,6 +120,15 @@ def _toml_value(value: Any) -> str:
 
 
 def print_log(console: Any, entries: list[Any]) -> None:
+    """Print the ledger as a table: one row per decision, undo entries naming the entry they undo.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    entries : list of DecisionRecord
+        The dataset's ledger, in order; a hint to run ``curate review`` when empty.
+    """
     from rich.table import Table
 
     if not entries:
@@ -108,5 +146,23 @@ def print_log(console: Any, entries: list[Any]) -> None:
 
 
 def write_report(html: str, path: Path) -> Path:
-    """Write ``html`` to ``path`` atomically (a half-written report never replaces a good one)."""
+    """Write ``html`` to ``path`` atomically (a half-written report never replaces a good one).
+
+    Parameters
+    ----------
+    html : str
+        The report, written as UTF-8.
+    path : pathlib.Path
+        The output file; missing parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is an existing folder.
+    """
     return write_atomically(path, lambda partial: partial.write_text(html, encoding="utf-8"))

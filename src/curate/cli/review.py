@@ -18,7 +18,13 @@ _errors_as_messages = errors_as_messages("stopped: every decision acknowledged s
 
 
 def default_reviewer() -> str:
-    """The OS user name, or "reviewer" where there is none (some containers)."""
+    """The OS user name, or "reviewer" where there is none (some containers).
+
+    Returns
+    -------
+    str
+        The name recorded with decisions when ``--reviewer`` is not given.
+    """
     try:
         return getpass.getuser() or "reviewer"
     except (KeyError, OSError):
@@ -26,7 +32,25 @@ def default_reviewer() -> str:
 
 
 def open_socket(host: str, port: int) -> socket.socket:
-    """A listening socket on ``host``:``port`` (0 picks a free port), or an error that says what to do."""
+    """A listening socket on ``host``:``port`` (0 picks a free port), or an error that says what to do.
+
+    Parameters
+    ----------
+    host : str
+        The address to listen on (IPv4 or IPv6, or a host name).
+    port : int
+        The TCP port; 0 lets the system pick a free one.
+
+    Returns
+    -------
+    socket.socket
+        A bound, listening socket, for uvicorn to serve on.
+
+    Raises
+    ------
+    InputError
+        When the address cannot be resolved or bound (e.g. the port is in use).
+    """
     try:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
         return socket.create_server((host, port), family=family, reuse_port=False)
@@ -53,7 +77,26 @@ def _url(host: str, port: int) -> str:
 @_errors_as_messages
 def review_command(workspace: Path, host: str, port: int, reviewer: str | None, token: str | None,
                    run_id: int | None) -> None:
-    """Review the findings of the latest audit in a browser; every decision goes to the ledger."""
+    """Review the findings of the latest audit in a browser; every decision goes to the ledger.
+
+    \f
+    Serves the app of :func:`curate.review.web.create_app` until Ctrl+C.
+
+    Parameters
+    ----------
+    workspace : pathlib.Path
+        ``--workspace``: the workspace folder.
+    host : str
+        ``--host``: the address to listen on; anything but loopback needs a token.
+    port : int
+        ``--port``: the port to listen on (0: any free port).
+    reviewer : str or None
+        ``--reviewer``: the name recorded with every decision; the OS user name when None.
+    token : str or None
+        ``--token``: the access token every request must carry.
+    run_id : int or None
+        ``--run``: the run to review; the latest when None.
+    """
     from curate.review.security import check_bind
 
     check_bind(host, token)

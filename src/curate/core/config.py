@@ -132,6 +132,7 @@ class AuditConfig:
         Returns
         -------
         AuditConfig
+            The configuration; settings not given keep their defaults.
 
         Raises
         ------
@@ -167,6 +168,7 @@ class AuditConfig:
         Returns
         -------
         AuditConfig
+            The configuration; settings the file leaves out keep their defaults.
 
         Raises
         ------
@@ -197,6 +199,7 @@ class AuditConfig:
         Returns
         -------
         AuditConfig
+            A new configuration; ``self`` is unchanged.
 
         Raises
         ------
@@ -227,6 +230,7 @@ class AuditConfig:
         Returns
         -------
         dict
+            Every setting, with ``evidence`` and ``detectors`` as nested dicts.
         """
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)
                                if f.name not in ("evidence", "detectors")}

@@ -17,6 +17,26 @@ import pandas as pd
 __all__ = ["Dataset", "label_text"]
 
 def label_text(value: object) -> str:
+    """A label or id cell as the text curate stores and compares.
+
+    A float that holds a whole number loses its ``.0`` (a label column read as floats because of
+    missing cells still says ``3``, not ``3.0``); anything else is ``str(value)`` trimmed.
+
+    Parameters
+    ----------
+    value : object
+        A cell of the label or id column.
+
+    Returns
+    -------
+    str
+        The cell as text.
+
+    Examples
+    --------
+    >>> label_text(3.0), label_text(" spam ")
+    ('3', 'spam')
+    """
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -46,16 +66,44 @@ class Dataset:
 
     @property
     def n_rows(self) -> int:
+        """The number of rows.
+
+        Returns
+        -------
+        int
+            The number of rows (training and test together).
+        """
         return len(self.labels)
 
     @property
     def label_codes(self) -> np.ndarray:
+        """Each row's label as its index into ``classes``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_rows,), int64: ``classes[label_codes[i]] == labels[i]``.
+        """
         index = {c: i for i, c in enumerate(self.classes)}
         return np.fromiter((index[v] for v in self.labels), dtype=np.int64, count=self.n_rows)
 
     def input_hashes(self, positions: Sequence[int] | None = None) -> list[str]:
-        """A hash of each row's inputs alone (of the rows at ``positions``, or all): a decision about a row
-        stays valid while this is unchanged."""
+        """A hash of each row's inputs alone (of the rows at ``positions``, or all).
+
+        A decision about a row stays valid while this is unchanged: the label is left out, so a
+        relabel does not invalidate the decisions made about the row's content.
+
+        Parameters
+        ----------
+        positions : sequence of int, optional
+            0-based row positions to hash; every row when None.
+
+        Returns
+        -------
+        list of str
+            One hash per row, in the order of ``positions``: the first 32 hex characters of a
+            SHA-256 over the row's text and input cells (missing cells as null).
+        """
         columns = [*self.text_columns, *self.input_columns]
         frame = self.frame[columns] if positions is None else self.frame[columns].iloc[list(positions)]
         values = frame.astype(object).where(frame.notna(), None)  # type: ignore[call-overload]
@@ -63,7 +111,14 @@ class Dataset:
                 .hexdigest()[:32] for record in values.itertuples(index=False, name=None)]
 
     def content_hashes(self) -> list[str]:
-        """A hash of each row's inputs and label: it changes exactly when the row's data changes."""
+        """A hash of each row's inputs and label: it changes exactly when the row's data changes.
+
+        Returns
+        -------
+        list of str
+            One hash per row, in row order: the first 32 hex characters of a SHA-256 over the
+            row's text and input cells and its label.
+        """
         columns = [*self.text_columns, *self.input_columns]
         values = self.frame[columns].astype(object).where(self.frame[columns].notna(), None)  # type: ignore[call-overload]
         out = []

@@ -15,13 +15,45 @@ TABLE_FORMATS = ("csv", "json", "jsonl", "parquet")
 
 
 def check_output_path(path: Path) -> None:
-    """Refuse an output path that is a folder (call it before doing work, to fail early)."""
+    """Refuse an output path that is a folder (call it before doing work, to fail early).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file a command will write.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is an existing folder.
+    """
     if path.exists() and path.is_dir():
         raise InputError(f"--output {path} is a folder; give a file name")
 
 
 def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
-    """Call ``write`` on a temporary sibling of ``path``, then move it into place."""
+    """Call ``write`` on a temporary sibling of ``path``, then move it into place.
+
+    The sibling is ``path`` with ``.partial`` appended; it is removed whether or not ``write``
+    succeeds, so a failed write leaves any earlier file at ``path`` untouched.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to write; missing parent folders are created.
+    write : callable
+        Called with the temporary path; it writes the whole file there.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, now holding what ``write`` wrote.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is an existing folder.
+    """
     check_output_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
@@ -34,11 +66,40 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
 
 
 def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
-    """Write ``frame`` as csv, json (one array of records), jsonl (a record per line) or parquet."""
+    """Write ``frame`` as csv, json (one array of records), jsonl (a record per line) or parquet.
+
+    The file is written atomically (see :func:`write_atomically`); the index is not written.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to write.
+    path : pathlib.Path
+        The output file.
+    fmt : str
+        One of ``TABLE_FORMATS``: ``csv``, ``json``, ``jsonl`` or ``parquet``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    InputError
+        When ``fmt`` is not a known format, or ``path`` is an existing folder.
+    """
     if fmt not in TABLE_FORMATS:
         raise InputError(f"--format must be one of {', '.join(TABLE_FORMATS)}, not {fmt!r}")
 
     def write(partial: Path) -> None:
+        """Write ``frame`` to ``partial`` in format ``fmt``.
+
+        Parameters
+        ----------
+        partial : pathlib.Path
+            The temporary file :func:`write_atomically` moves into place.
+        """
         if fmt == "csv":
             frame.to_csv(partial, index=False)
         elif fmt == "json":

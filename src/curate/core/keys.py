@@ -16,6 +16,19 @@ _SPACE = re.compile(r"\s+")
 def normalise_text(text: str) -> str:
     """Unicode NFKC, case-folded, whitespace collapsed and trimmed.
 
+    Parameters
+    ----------
+    text : str
+        The text to normalise.
+
+    Returns
+    -------
+    str
+        The normalised text: equal for inputs that differ only in case, Unicode compatibility
+        forms (full-width letters, non-breaking spaces) or whitespace.
+
+    Examples
+    --------
     >>> normalise_text("  Hello\\u00a0 WORLD ")
     'hello world'
     """
@@ -27,6 +40,22 @@ def duplicate_groups(keys: Sequence[str]) -> np.ndarray:
 
     Rows whose text is empty after normalising are never grouped: "empty" is an input-quality
     finding, and calling every empty row a duplicate of every other would bury the real ones.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        One normalised content key per row (see :func:`normalise_text`); ``""`` for an empty row.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_rows,), int64: the row's group id, counted from 0 in order of each group's first
+        row, or -1 for a row whose key no other row shares (and for every empty key).
+
+    Examples
+    --------
+    >>> duplicate_groups(["a", "b", "a", "", ""]).tolist()
+    [0, -1, 0, -1, -1]
     """
     first: dict[str, int] = {}
     counts: dict[str, int] = {}

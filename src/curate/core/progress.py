@@ -15,9 +15,33 @@ ProgressCallback = Callable[[int], None]
 class ProgressReporter(Protocol):
     """Opens a task with a known total; the callback it yields advances it."""
 
-    def task(self, description: str, total: int) -> AbstractContextManager[ProgressCallback]: ...
+    def task(self, description: str, total: int) -> AbstractContextManager[ProgressCallback]:
+        """Open a task; the context yields a callback that advances it.
 
-    def message(self, text: str) -> None: ...
+        Parameters
+        ----------
+        description : str
+            What is being done, shown to the user (e.g. ``"cross-validation"``).
+        total : int
+            How many items the task has.
+
+        Returns
+        -------
+        contextlib.AbstractContextManager
+            A context that yields a :data:`ProgressCallback`, to be called with the number of
+            items just finished.
+        """
+        ...
+
+    def message(self, text: str) -> None:
+        """Show a one-line message to the user.
+
+        Parameters
+        ----------
+        text : str
+            The message, shown as is.
+        """
+        ...
 
 
 class SilentProgress:
@@ -25,9 +49,30 @@ class SilentProgress:
 
     @contextmanager
     def task(self, description: str, total: int) -> Iterator[ProgressCallback]:
+        """Open a task that shows nothing.
+
+        Parameters
+        ----------
+        description : str
+            What is being done (ignored).
+        total : int
+            How many items the task has (ignored).
+
+        Yields
+        ------
+        ProgressCallback
+            A callback that does nothing.
+        """
         yield lambda n: None
 
     def message(self, text: str) -> None:
+        """Drop ``text``.
+
+        Parameters
+        ----------
+        text : str
+            The message (ignored).
+        """
         pass
 
 
@@ -41,6 +86,20 @@ class RichProgress:
 
     @contextmanager
     def task(self, description: str, total: int) -> Iterator[ProgressCallback]:
+        """Show a progress bar on stderr for the length of the context.
+
+        Parameters
+        ----------
+        description : str
+            The bar's label.
+        total : int
+            How many items the task has.
+
+        Yields
+        ------
+        ProgressCallback
+            Advances the bar by the number of items it is called with.
+        """
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -57,4 +116,11 @@ class RichProgress:
             yield lambda n: bar.advance(task_id, n)
 
     def message(self, text: str) -> None:
+        """Print ``text`` on stderr, without rich markup or highlighting.
+
+        Parameters
+        ----------
+        text : str
+            The message, printed as is.
+        """
         self.console.print(text, highlight=False, markup=False)

@@ -26,7 +26,14 @@ class SourceRecord:
 
     @property
     def fingerprint(self) -> str:
-        """Equal exactly when the same bytes are imported with the same options."""
+        """Equal exactly when the same bytes are imported with the same options.
+
+        Returns
+        -------
+        str
+            A SHA-256 hex digest over the source bytes, the test file's bytes (if any) and the
+            read options.
+        """
         digest = hashlib.sha256(self.data)
         digest.update(hashlib.sha256(self.test_data or b"").digest())
         digest.update(json.dumps(self.options, sort_keys=True).encode())

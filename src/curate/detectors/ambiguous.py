@@ -28,6 +28,23 @@ class AmbiguousDetector(Detector):
     description: ClassVar[str] = "two classes are about equally plausible"
 
     def find(self, context: NeedProvider) -> DetectorResult:
+        """Flag the rows whose given label is one of two about equally plausible classes.
+
+        Implements :meth:`Detector.find`.
+
+        Parameters
+        ----------
+        context : NeedProvider
+            Gives the declared needs: ``dataset`` and ``label_evidence``.
+
+        Returns
+        -------
+        DetectorResult
+            Scores of shape (n_rows,): 1 minus the runner-up's probability over the top class's.
+            Details of a flagged row name the two competing classes with their probabilities;
+            notes give the rule and the number of flags per class pair. Rows of a single-row
+            class are never flagged.
+        """
         dataset: Dataset = context.need("dataset")
         evidence: LabelEvidence = context.need("label_evidence")
         probs, codes, classes = evidence.probs, dataset.label_codes, dataset.classes

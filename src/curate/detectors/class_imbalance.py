@@ -18,6 +18,11 @@ class ClassImbalanceDetector(Detector):
     """Flags rows of a class holding less than ``ratio`` (default 0.2) of an even share of the rows.
 
     Score: the class's count over the even share (capped at 1).
+
+    Parameters
+    ----------
+    ratio : float, default 0.2
+        A class is rare when its row count is below this share of ``n_rows / n_classes``.
     """
 
     name: ClassVar[str] = "class_imbalance"
@@ -29,6 +34,21 @@ class ClassImbalanceDetector(Detector):
         self.ratio = ratio
 
     def find(self, context: NeedProvider) -> DetectorResult:
+        """Flag every row of a rare class.
+
+        Implements :meth:`Detector.find`.
+
+        Parameters
+        ----------
+        context : NeedProvider
+            Gives the declared needs: ``dataset``.
+
+        Returns
+        -------
+        DetectorResult
+            Scores of shape (n_rows,): the row's class count over the even share; details give
+            the class count and the even share; notes name the rare classes and their counts.
+        """
         dataset: Dataset = context.need("dataset")
         codes = dataset.label_codes
         counts = np.bincount(codes, minlength=len(dataset.classes))

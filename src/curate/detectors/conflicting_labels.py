@@ -24,6 +24,17 @@ class ConflictingLabelDetector(Detector):
 
     Score: the share of the group that agrees with the row's label. The suggestion is the group's
     majority label when there is a strict majority.
+
+    Parameters
+    ----------
+    similarity : float, default 0.98
+        Cosine similarity from which a neighbour counts as a near copy (normalised features,
+        e.g. text embeddings); see ``NEAR_COPY_SIMILARITY``.
+    relative_distance : float, default 0.05
+        For features that are not normalised (tables): a neighbour is a near copy when its
+        distance is below this share of the median nearest-neighbour distance.
+    k : int, default 10
+        How many of each row's nearest neighbours to look at.
     """
 
     name: ClassVar[str] = "conflicting_labels"
@@ -36,6 +47,22 @@ class ConflictingLabelDetector(Detector):
         self.k = k
 
     def find(self, context: NeedProvider) -> DetectorResult:
+        """Group exact and near copies, and flag every row of a group whose labels disagree.
+
+        Implements :meth:`Detector.find`.
+
+        Parameters
+        ----------
+        context : NeedProvider
+            Gives the declared needs: ``dataset``, ``neighbors`` and ``duplicate_groups``.
+
+        Returns
+        -------
+        DetectorResult
+            Scores of shape (n_rows,): the share of the row's copy group that carries its label
+            (1 for rows outside a conflicting group); details name the copies and count their
+            labels.
+        """
         dataset: Dataset = context.need("dataset")
         graph: NeighborGraph = context.need("neighbors").first(self.k)
         groups: np.ndarray = context.need("duplicate_groups")

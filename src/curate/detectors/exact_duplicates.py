@@ -14,7 +14,24 @@ __all__ = ["ExactDuplicateDetector", "group_members"]
 
 
 def group_members(groups: np.ndarray) -> dict[int, np.ndarray]:
-    """Row positions of each group id (ignoring -1)."""
+    """Row positions of each group id (ignoring -1).
+
+    Parameters
+    ----------
+    groups : numpy.ndarray
+        Shape (n_rows,), int: a group id per row, -1 for a row in no group
+        (see :func:`curate.core.keys.duplicate_groups`).
+
+    Returns
+    -------
+    dict of int to numpy.ndarray
+        Group id to the positions of its rows, in increasing order.
+
+    Examples
+    --------
+    >>> {g: m.tolist() for g, m in group_members(np.array([0, -1, 0, 1, 1])).items()}
+    {0: [0, 2], 1: [3, 4]}
+    """
     order = np.argsort(groups, kind="stable")
     sorted_groups = groups[order]
     members: dict[int, np.ndarray] = {}
@@ -38,6 +55,22 @@ class ExactDuplicateDetector(Detector):
     description: ClassVar[str] = "the same input appears more than once"
 
     def find(self, context: NeedProvider) -> DetectorResult:
+        """Flag every row of a group of identical (normalised) inputs.
+
+        Implements :meth:`Detector.find`.
+
+        Parameters
+        ----------
+        context : NeedProvider
+            Gives the declared needs: ``dataset`` and ``duplicate_groups``.
+
+        Returns
+        -------
+        DetectorResult
+            Scores of shape (n_rows,): 0 in a duplicate group, else 1; details give the group id,
+            the first copy's id, every copy's id and whether the row is the first; notes count
+            the groups.
+        """
         dataset: Dataset = context.need("dataset")
         groups: np.ndarray = context.need("duplicate_groups")
         flagged = groups >= 0

@@ -23,6 +23,12 @@ class InputQualityDetector(Detector):
     times the median length (and over 1,000 characters), since the sentence model reads only its
     first 256 word pieces; for tables, missing cells, with constant and id-like columns as
     dataset-level notes, since they are problems of a column, not of a row.
+
+    Parameters
+    ----------
+    long_factor : float, default 10.0
+        A text is too long when it is longer than this many times the median length (and over
+        1,000 characters).
     """
 
     name: ClassVar[str] = "input_quality"
@@ -33,6 +39,21 @@ class InputQualityDetector(Detector):
         self.long_factor = long_factor
 
     def find(self, context: NeedProvider) -> DetectorResult:
+        """Flag the rows whose input the dataset's modality finds unusable.
+
+        Implements :meth:`Detector.find`.
+
+        Parameters
+        ----------
+        context : NeedProvider
+            Gives the declared needs: ``dataset``.
+
+        Returns
+        -------
+        DetectorResult
+            The modality's scores, shape (n_rows,); a row is flagged when it has any problem,
+            and its details list them; notes are the modality's dataset-level notes.
+        """
         dataset: Dataset = context.need("dataset")
         found = get_modality(dataset.modality).input_problems(dataset, long_factor=self.long_factor)
         flagged = np.array([bool(p) for p in found.problems], dtype=bool)

@@ -87,6 +87,21 @@ class LabelIssueDetector(Detector):
     Score: the probability of the given label under the combined evidence (lower is worse). The flag
     threshold is per class (see :func:`label_error_flags`), so it follows each class's own level of
     certainty instead of a fixed cut. The suggested label is the most probable class.
+
+    The per-class threshold is confident learning's: a class's typical confidence is the mean
+    probability of the class over the rows given it (Northcutt, Jiang & Chuang 2021 [1]_), here scaled
+    by ``relative_confidence`` and computed on the combined classifier and neighbour evidence.
+
+    Parameters
+    ----------
+    relative_confidence : float, default 0.6
+        A row is a candidate when its given label's probability is below this share of its
+        class's typical confidence (chosen on NoisyAG-News, see ``RELATIVE_CONFIDENCE``).
+
+    References
+    ----------
+    .. [1] C. G. Northcutt, L. Jiang and I. L. Chuang, "Confident Learning: Estimating Uncertainty
+       in Dataset Labels", Journal of Artificial Intelligence Research 70, 2021.
     """
 
     name: ClassVar[str] = "label"
@@ -97,6 +112,24 @@ class LabelIssueDetector(Detector):
         self.relative_confidence = relative_confidence
 
     def find(self, context: NeedProvider) -> DetectorResult:
+        """Flag the rows whose given label the evidence finds unusually unlikely.
+
+        Implements :meth:`Detector.find`.
+
+        Parameters
+        ----------
+        context : NeedProvider
+            Gives the declared needs: ``dataset`` and ``label_evidence``.
+
+        Returns
+        -------
+        DetectorResult
+            Scores of shape (n_rows,): the given label's probability under the evidence;
+            suggested labels (the most probable class) for flagged rows; details with the
+            given, suggested, classifier and neighbour probabilities and the top classes;
+            notes with the rule, per-class thresholds and flag counts. Rows of a single-row
+            class are never flagged.
+        """
         dataset: Dataset = context.need("dataset")
         evidence: LabelEvidence = context.need("label_evidence")
         probs, codes, classes = evidence.probs, dataset.label_codes, dataset.classes

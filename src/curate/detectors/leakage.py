@@ -22,6 +22,17 @@ class LeakageDetector(Detector):
 
     Score: 0 for an exact copy across splits, below 0.5 for a near copy, 1 otherwise. Without a
     split column or a test file there is nothing to leak and every row scores 1.
+
+    Parameters
+    ----------
+    similarity : float, default 0.98
+        Cosine similarity from which a neighbour counts as a near copy (normalised features,
+        e.g. text embeddings); see ``NEAR_COPY_SIMILARITY``.
+    relative_distance : float, default 0.05
+        For features that are not normalised (tables): a neighbour is a near copy when its
+        distance is below this share of the median nearest-neighbour distance.
+    k : int, default 10
+        How many of each row's nearest neighbours to look at.
     """
 
     name: ClassVar[str] = "leakage"
@@ -34,6 +45,23 @@ class LeakageDetector(Detector):
         self.k = k
 
     def find(self, context: NeedProvider) -> DetectorResult:
+        """Flag rows with an exact or near copy in another split.
+
+        Implements :meth:`Detector.find`.
+
+        Parameters
+        ----------
+        context : NeedProvider
+            Gives the declared needs: ``dataset``, and ``duplicate_groups`` and ``neighbors``
+            when the dataset has at least two splits.
+
+        Returns
+        -------
+        DetectorResult
+            Scores of shape (n_rows,): 0 for an exact copy across splits, below 0.5 for a near
+            copy, else 1; details give the kind of copy, the row's split and the matching ids;
+            notes count the flags per split and by kind.
+        """
         dataset: Dataset = context.need("dataset")
         n = dataset.n_rows
         scores = np.ones(n)

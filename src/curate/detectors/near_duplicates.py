@@ -27,6 +27,27 @@ def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: f
     For normalised features a neighbour is a near copy when its cosine similarity reaches
     ``similarity``; for tabular features, when its distance is below ``relative_distance`` times the
     median nearest-neighbour distance. Exact duplicates (same group) are left to their own detector.
+
+    Parameters
+    ----------
+    graph : NeighborGraph
+        Each row's nearest neighbours, shape (n_rows, k).
+    groups : numpy.ndarray
+        Shape (n_rows,), int: exact-duplicate group per row, -1 for none.
+    similarity : float
+        Cosine similarity from which a neighbour is a near copy (normalised features).
+    relative_distance : float
+        Share of the median nearest-neighbour distance below which a neighbour is a near copy
+        (features that are not normalised).
+
+    Returns
+    -------
+    closeness : numpy.ndarray
+        Shape (n_rows,), in [0, 1]: how close the nearest neighbour is; 0.5 at the near-copy
+        threshold, lower is closer.
+    near : numpy.ndarray
+        Shape (n_rows, k), bool: ``near[i, j]`` when neighbour ``graph.indices[i, j]`` is a near
+        copy of row ``i`` and not in its exact-duplicate group.
     """
     if graph.normalized:
         sims = graph.similarities()
@@ -45,6 +66,17 @@ class NearDuplicateDetector(Detector):
     """Flags rows with a neighbour that is a near copy (default cosine similarity >= 0.98).
 
     Score: lower means closer to the nearest neighbour; below 0.5 is the near-copy range.
+
+    Parameters
+    ----------
+    similarity : float, default 0.98
+        Cosine similarity from which a neighbour counts as a near copy (normalised features,
+        e.g. text embeddings); see ``NEAR_COPY_SIMILARITY``.
+    relative_distance : float, default 0.05
+        For features that are not normalised (tables): a neighbour is a near copy when its
+        distance is below this share of the median nearest-neighbour distance.
+    k : int, default 10
+        How many of each row's nearest neighbours to look at.
     """
 
     name: ClassVar[str] = "near_duplicate"
@@ -57,6 +89,22 @@ class NearDuplicateDetector(Detector):
         self.k = k
 
     def find(self, context: NeedProvider) -> DetectorResult:
+        """Flag rows with a neighbour that is a near copy but not an exact duplicate.
+
+        Implements :meth:`Detector.find`.
+
+        Parameters
+        ----------
+        context : NeedProvider
+            Gives the declared needs: ``dataset``, ``neighbors`` and ``duplicate_groups``.
+
+        Returns
+        -------
+        DetectorResult
+            Scores of shape (n_rows,) (below 0.5 exactly for flagged rows); details name the
+            matching ids and, for normalised features, their similarities; notes give the
+            similarity threshold.
+        """
         dataset: Dataset = context.need("dataset")
         graph: NeighborGraph = context.need("neighbors").first(self.k)
         groups: np.ndarray = context.need("duplicate_groups")

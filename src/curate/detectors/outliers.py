@@ -21,6 +21,18 @@ class OutlierDetector(Detector):
     about 1/n. The fence, Q3 + 3 IQR, is taken on log distances: distances are positive and
     right-skewed, and on the raw scale the ordinary tail of a cluster crosses the fence. It adapts
     to how spread the data is instead of flagging a fixed percentage.
+
+    Parameters
+    ----------
+    fence : float, default 3.0
+        The fence's multiple of the interquartile range: 3 is Tukey's "far out" fence [1]_,
+        1.5 his inner fence.
+    k : int, default 10
+        How many nearest neighbours the mean distance is taken over.
+
+    References
+    ----------
+    .. [1] J. W. Tukey, Exploratory Data Analysis, Addison-Wesley, 1977.
     """
 
     name: ClassVar[str] = "outlier"
@@ -32,6 +44,21 @@ class OutlierDetector(Detector):
         self.k = k
 
     def find(self, context: NeedProvider) -> DetectorResult:
+        """Flag the rows whose mean distance to their k nearest neighbours is beyond the fence.
+
+        Implements :meth:`Detector.find`.
+
+        Parameters
+        ----------
+        context : NeedProvider
+            Gives the declared needs: ``neighbors``.
+
+        Returns
+        -------
+        DetectorResult
+            Scores of shape (n_rows,): the share of rows at least as isolated; details give each
+            row's mean neighbour distance; notes give the distance limit.
+        """
         graph: NeighborGraph = context.need("neighbors").first(self.k)
         isolation = graph.distances.mean(axis=1)
         n = len(isolation)

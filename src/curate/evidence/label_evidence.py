@@ -211,6 +211,7 @@ def label_evidence(
     Returns
     -------
     LabelEvidence
+        The combined probabilities, both views, the rows found ambiguous and facts about the refit.
 
     Raises
     ------

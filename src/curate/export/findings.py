@@ -18,7 +18,35 @@ COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_labe
 
 def findings_table(workspace: Workspace, run_id: int | None, *, include_all: bool = False,
                    issues: list[str] | None = None) -> pd.DataFrame:
-    """The findings of a run as a table; ``row_id`` is an integer when every id is one."""
+    """The findings of a run as a table; ``row_id`` is an integer when every id is one.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that recorded the run.
+    run_id : int or None
+        The run; the latest run when None.
+    include_all : bool, default False
+        Also list the rows each detector scored but did not flag.
+    issues : list of str, optional
+        Only these issue types; every issue when None or empty.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``COLUMNS`` (``row_id``, ``issue``, ``score``, ``flagged``,
+        ``suggested_label``, ``given_label``, ``split``, ``details`` as a JSON string), worst
+        first within each issue, with a fresh 0-based index.
+
+    Raises
+    ------
+    NotFoundError
+        When the workspace has no runs, or no run ``run_id``.
+    WorkspaceError
+        When there is no workspace at the path, or it cannot be read.
+    InputError
+        When ``issues`` names an issue type the run did not check.
+    """
     run = workspace.run(run_id)
     frame = workspace.findings(run.id, flagged_only=not include_all)
     if issues:
@@ -35,7 +63,40 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
 
 def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str, output: Path | None,
                     include_all: bool = False, issues: list[str] | None = None) -> str | None:
-    """Write the findings to ``output``; with no output, return CSV or JSON text for stdout."""
+    """Write the findings to ``output``; with no output, return CSV or JSON text for stdout.
+
+    Parameters
+    ----------
+    workspace : pathlib.Path or Workspace
+        The workspace, or its folder.
+    run_id : int or None
+        The run; the latest run when None.
+    fmt : str
+        ``csv`` or ``json`` (one array of records); with an ``output``, also ``jsonl`` or
+        ``parquet``.
+    output : pathlib.Path or None
+        The file to write (atomically); None to return the text instead.
+    include_all : bool, default False
+        Also list the rows each detector scored but did not flag.
+    issues : list of str, optional
+        Only these issue types; every issue when None or empty.
+
+    Returns
+    -------
+    str or None
+        The CSV or JSON text when ``output`` is None, else None.
+
+    Raises
+    ------
+    NotFoundError
+        When the workspace has no runs, or no run ``run_id``.
+    WorkspaceError
+        When there is no workspace at the path, or it cannot be read.
+    InputError
+        When ``issues`` names an issue type the run did not check.
+        Also when ``fmt`` is ``parquet`` without an ``output``; with an ``output``, when ``fmt``
+        is not a table format or ``output`` is a folder.
+    """
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     table = findings_table(ws, run_id, include_all=include_all, issues=issues)
     if output is None:

@@ -61,16 +61,49 @@ def build_dataset(
 
     Parameters
     ----------
-    frame: the table; text cells as str, empty cells missing.
-    label, text, id, split: column names; label and text are detected when None.
-    test: a separate test table with the same columns; its rows get split "test".
-    name: the dataset's name in the workspace.
-    source: how to name the data in error messages.
-    modality: the kind of input (``text``, ``tabular``, or a plugin's); by default the last registered
+    frame : pandas.DataFrame
+        The table; text cells as str, empty cells missing.
+    label : str, optional
+        The label column; detected from common names (``label``, ``target``, ``class``, ...)
+        when None.
+    text : sequence of str, optional
+        The text column(s); detected when None, none at all for an empty sequence.
+    id : str, optional
+        A column of unique row ids; rows are numbered from 0 when None.
+    split : str, optional
+        A column naming each row's split; never an input.
+    test : pandas.DataFrame, optional
+        A separate test table with the same columns; its rows get split "test" (and ids
+        prefixed ``test:`` when they would clash with the training ids, or when ``id`` is None).
+    name : str, default "dataset"
+        The dataset's name in the workspace.
+    source : str, default "the data"
+        How to name the data in error messages.
+    test_source : str, default "the test file"
+        How to name the test table in error messages.
+    modality : str, optional
+        The kind of input (``text``, ``tabular``, or a plugin's); by default the last registered
         modality that claims the columns.
 
-    Example
+    Returns
     -------
+    Dataset
+        The validated dataset: training rows first, then test rows; ``classes`` sorted
+        (numbers numerically); ``notes`` say which columns were detected.
+
+    Raises
+    ------
+    ColumnError
+        When a named column is missing (also from ``test``), the label column cannot be detected,
+        or there is no input column besides the label.
+    DatasetError
+        When an id is missing or repeated, a label is missing, there are fewer than two classes,
+        a class has a single row, or a numeric input column holds junk.
+    InputError
+        When ``modality`` is unknown, or no modality claims the table.
+
+    Examples
+    --------
     >>> ds = build_dataset(pd.DataFrame({"text": ["a b c d e"] * 4, "label": ["x", "y"] * 2}))
     >>> ds.classes
     ('x', 'y')

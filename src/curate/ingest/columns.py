@@ -72,6 +72,36 @@ def choose_columns(
     """Decide the label column, the text column(s) and the other input columns.
 
     ``reserved`` are columns with another part (id, split) that are never inputs.
+
+    The label is detected from common names (``label``, ``target``, ``class``, ...); a text column
+    from common names (``text``, ``review``, ...) when its cells look like prose, else the one
+    prose-like column of a table with at most two candidates. Without a text column, every other
+    column is a tabular input.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    label : str or None
+        The label column; detected when None.
+    text : sequence of str or None
+        The text column(s); detected when None, none at all for an empty sequence.
+    reserved : sequence of str
+        Columns with another part (id, split); they must exist and are never inputs.
+    source : str
+        How to name the table in error messages.
+
+    Returns
+    -------
+    ColumnChoice
+        The label, text and input columns (``inputs`` is empty when there is text), and a note
+        for each automatic choice.
+
+    Raises
+    ------
+    ColumnError
+        When a named column is missing, the label cannot be detected, or no column is left as
+        input.
     """
     notes: list[str] = []
     columns = [str(c) for c in frame.columns]
@@ -138,6 +168,26 @@ def parse_numeric_columns(frame: pd.DataFrame, columns: Sequence[str], source: s
     A column whose cells are at least 90 % numbers but holds some junk is an error that names the
     line and the value: silently treating it as categories would hide a broken export. The line is
     the file's (from the reader's ``source_lines``), else the 0-based row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; not modified.
+    columns : sequence of str
+        The input columns to consider; columns that are not of object dtype are left as they are.
+    source : str
+        How to name the table in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``frame``: columns whose every cell parses (missing markers such as ``NA`` or
+        ``-`` as NaN, ``1,234`` as 1234) as float; the others unchanged.
+
+    Raises
+    ------
+    DatasetError
+        When a column is at least 90 % numbers but some cells are not.
     """
     lines = frame.attrs.get("source_lines")
     out = frame.copy()

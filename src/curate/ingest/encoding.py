@@ -60,18 +60,31 @@ def _looks_korean(text: str) -> bool:
 def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "the file") -> DecodedText:
     """Decode ``data``; detect UTF-8 (BOM or not), CP949/EUC-KR or Latin-1 unless ``encoding`` is given.
 
+    Detection tries, in order: a UTF-8 byte-order mark, UTF-8, CP949 when the text then looks
+    Korean, and Latin-1; a file that is valid UTF-8 up to a broken spot is an error, not Latin-1.
+
     Parameters
     ----------
-    data: the raw bytes of a text file.
-    encoding: force this encoding instead of detecting one.
-    source: how to name the file in an error message.
+    data : bytes
+        The raw bytes of a text file.
+    encoding : str, optional
+        Force this encoding instead of detecting one (``euc-kr`` is read as its superset CP949).
+    source : str, default "the file"
+        How to name the file in an error message.
 
     Returns
     -------
-    DecodedText with the text (BOM removed) and the encoding used.
+    DecodedText
+        The text (BOM removed), the encoding used, and whether it was detected.
 
-    Example
-    -------
+    Raises
+    ------
+    DecodingError
+        When ``encoding`` is unknown, the bytes are not valid in it, or the bytes look like
+        corrupt UTF-8.
+
+    Examples
+    --------
     >>> decode_bytes("이름".encode("cp949")).encoding
     'cp949'
     """

@@ -46,8 +46,42 @@ def load_data(
 ) -> LoadedData:
     """Read ``data`` (a file path or a DataFrame) and an optional test set into a validated Dataset.
 
-    Example
+    Parameters
+    ----------
+    data : pandas.DataFrame or str or pathlib.Path
+        A DataFrame, or the path of a CSV/TSV/JSONL/Parquet file.
+    label : str, optional
+        The label column; detected when None.
+    text : sequence of str, optional
+        The text column(s); detected when None, none at all for an empty sequence.
+    id : str, optional
+        A column of unique row ids; rows are numbered from 0 when None.
+    split : str, optional
+        A column naming each row's split.
+    test : pandas.DataFrame or str or pathlib.Path, optional
+        A separate test set with the same columns; its rows get the split ``test``.
+    encoding : str, optional
+        Force the text encoding of the file(s); detected when None.
+    name : str, optional
+        The dataset's name; default the file's stem (``dataframe`` for a DataFrame).
+    modality : str, optional
+        The kind of input (``text``, ``tabular`` or a plugin's); detected when None.
+
+    Returns
     -------
+    LoadedData
+        The validated dataset (its ``notes`` start with the detected encoding, if any) and the
+        source record to store: the raw bytes (a DataFrame as Parquet) and the read options.
+
+    Raises
+    ------
+    InputError
+        When a file is missing or of an unknown kind, or the data cannot be validated; the
+        subclasses ``DecodingError``, ``FileFormatError``, ``ColumnError`` and ``DatasetError``
+        say which.
+
+    Examples
+    --------
     >>> loaded = load_data("reviews.csv", label="label", text=["text"])  # doctest: +SKIP
     >>> loaded.dataset.n_rows  # doctest: +SKIP
     1200

@@ -13,7 +13,30 @@ __all__ = ["load_pred_probs", "validate_pred_probs"]
 
 
 def validate_pred_probs(probs: np.ndarray, n_rows: int, classes: tuple[str, ...], source: str) -> np.ndarray:
-    """Check user probabilities: shape (rows, classes), finite, non-negative, rows summing to 1."""
+    """Check user probabilities: shape (rows, classes), finite, non-negative, rows summing to 1.
+
+    Parameters
+    ----------
+    probs : numpy.ndarray
+        The probabilities, shape (n_rows, n_classes), columns in the order of ``classes``.
+    n_rows : int
+        The number of data rows.
+    classes : tuple of str
+        The dataset's classes, sorted as :attr:`Dataset.classes`.
+    source : str
+        How to name the probabilities in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``probs`` as float64, shape (n_rows, n_classes).
+
+    Raises
+    ------
+    PredProbsError
+        When the shape is wrong, the values are not numbers, a value is not finite, a value is
+        negative, or a row does not sum to 1 (within 1e-3).
+    """
     probs = np.asarray(probs)
     if probs.ndim != 2 or probs.shape != (n_rows, len(classes)):
         raise PredProbsError(
@@ -43,7 +66,27 @@ def validate_pred_probs(probs: np.ndarray, n_rows: int, classes: tuple[str, ...]
 
 
 def load_pred_probs(path: Path, n_rows: int, classes: tuple[str, ...]) -> PredProbs:
-    """Load and validate a ``.npy`` file of predicted probabilities."""
+    """Load and validate a ``.npy`` file of predicted probabilities.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A NumPy ``.npy`` file (pickled objects are refused).
+    n_rows : int
+        The number of data rows.
+    classes : tuple of str
+        The dataset's classes, sorted as :attr:`Dataset.classes`.
+
+    Returns
+    -------
+    PredProbs
+        The checked probabilities, shape (n_rows, n_classes), with ``path`` as their source.
+
+    Raises
+    ------
+    PredProbsError
+        When the file is missing, is not an ``.npy`` array, or fails :func:`validate_pred_probs`.
+    """
     try:
         probs = np.load(path, allow_pickle=False)
     except FileNotFoundError:

@@ -97,15 +97,31 @@ def read_table(path: Path, *, encoding: str | None = None) -> ReadTable:
 
     Parameters
     ----------
-    path: the file to read.
-    encoding: force a text encoding; detected when None.
+    path : pathlib.Path
+        The file to read: ``.csv``, ``.tsv``/``.tab``, ``.txt`` (delimiter sniffed),
+        ``.jsonl``/``.ndjson``/``.json`` (one object per line) or ``.parquet``/``.pq``.
+    encoding : str, optional
+        Force a text encoding; detected when None (ignored for Parquet).
 
     Returns
     -------
-    ReadTable with the frame (text cells as ``str``, empty cells as missing) and the raw bytes.
+    ReadTable
+        The frame (text cells as ``str``, empty cells as missing; ``frame.attrs["source_lines"]``
+        holds each row's line in the file for text formats), the raw bytes, the format and the
+        encoding.
 
-    Example
-    -------
+    Raises
+    ------
+    InputError
+        When ``path`` does not exist, is a folder, or has an unsupported suffix.
+    FileFormatError
+        When the file is empty, has a header but no rows, or cannot be parsed (ragged CSV,
+        repeated column names, a bad JSON line, a damaged Parquet file).
+    DecodingError
+        When the bytes cannot be decoded as text.
+
+    Examples
+    --------
     >>> read_table(Path("reviews.csv")).frame.columns.tolist()  # doctest: +SKIP
     ['text', 'label']
     """

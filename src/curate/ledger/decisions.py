@@ -36,13 +36,42 @@ class RowState:
 
 
 def effective(entries: list[DecisionRecord]) -> list[DecisionRecord]:
-    """The entries still in effect, in ledger order: undo entries and the entries they undid left out."""
+    """The entries still in effect, in ledger order: undo entries and the entries they undid left out.
+
+    Parameters
+    ----------
+    entries : list of DecisionRecord
+        A ledger (or part of one), in ledger order.
+
+    Returns
+    -------
+    list of DecisionRecord
+        The entries that are neither undo entries nor undone by one.
+    """
     undone = {e.undoes for e in entries if e.action == "undo"}
     return [e for e in entries if e.action != "undo" and e.id not in undone]
 
 
 def replay(labels: dict[str, str], entries: list[DecisionRecord]) -> dict[str, RowState]:
-    """Apply ``entries`` (in ledger order, undone ones skipped) to the original ``labels`` by row id."""
+    """Apply ``entries`` (in ledger order, undone ones skipped) to the original ``labels`` by row id.
+
+    ``relabel`` sets the label (and clears ambiguity), ``ambiguous`` marks the row, ``keep`` clears
+    the mark, ``remove`` removes the row; every effective entry but ``skip`` records the input hash
+    it was made on. Entries about rows that are not in ``labels`` are ignored.
+
+    Parameters
+    ----------
+    labels : dict of str to str
+        Each row id's label in the untouched source.
+    entries : list of DecisionRecord
+        The ledger, in ledger order (undo entries included).
+
+    Returns
+    -------
+    dict of str to RowState
+        Each row id of ``labels`` with its state after the ledger, and the ids of the entries
+        that touched it.
+    """
     states = {row_id: RowState(label) for row_id, label in labels.items()}
     for entry in effective(entries):
         state = states.get(entry.row_id)
@@ -78,8 +107,47 @@ def record(
 ) -> DecisionRecord:
     """Append a reviewer's decision about one row of ``dataset``; returns the ledger entry.
 
-    Example
+    The entry records the row's value before and after (its label, ``present``/``removed``, or
+    ``ambiguous:LABEL``) as the ledger so far leaves it, and the hash of the row's input, so that
+    a later change to the input makes the decision stale rather than silently reused.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace holding the dataset's ledger.
+    dataset : Dataset
+        The dataset version the decision is about.
+    row_id : str
+        The row's id.
+    action : str
+        One of ``ACTIONS``: ``keep``, ``relabel``, ``ambiguous``, ``remove`` or ``skip``.
+    reviewer : str
+        Who decided (trimmed; must not be blank).
+    new_label : str, optional
+        The new label, for ``relabel``: one of ``dataset.classes``.
+    run_id : int, optional
+        The run whose finding prompted the decision.
+    issue : str, optional
+        The issue type of that finding.
+    score : float, optional
+        That finding's score.
+    reason : str, optional
+        A free-text note.
+
+    Returns
     -------
+    DecisionRecord
+        The appended entry, with its ledger id and time; its id is the version it creates.
+
+    Raises
+    ------
+    InputError
+        When ``action`` is unknown, ``reviewer`` is blank, or ``new_label`` is not a class.
+    NotFoundError
+        When ``row_id`` is not in ``dataset``, or the dataset is not in the workspace.
+
+    Examples
+    --------
     >>> record(ws, ds, row_id="17", action="relabel", new_label="sports", reviewer="ana")  # doctest: +SKIP
     """
     if action not in ACTIONS:
@@ -111,7 +179,32 @@ def record(
 
 
 def undo_last(workspace: Workspace, dataset: Dataset, *, reviewer: str) -> DecisionRecord:
-    """Undo ``reviewer``'s most recent decision that is still in effect, by appending an undo entry."""
+    """Undo ``reviewer``'s most recent decision that is still in effect, by appending an undo entry.
+
+    Skips are not undone: they change nothing. Other reviewers' decisions are never undone.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace holding the dataset's ledger.
+    dataset : Dataset
+        The dataset whose ledger to append to.
+    reviewer : str
+        Whose decision to undo (trimmed).
+
+    Returns
+    -------
+    DecisionRecord
+        The undo entry; ``undoes`` is the id of the entry it undid, and its old and new values
+        are that entry's swapped.
+
+    Raises
+    ------
+    InputError
+        When ``reviewer`` has no decision left in effect.
+    NotFoundError
+        When the dataset is not in the workspace.
+    """
     entries = read_decisions(workspace, dataset.name)
     mine = [e for e in effective(entries) if e.reviewer == reviewer.strip() and e.action != "skip"]
     if not mine:
@@ -156,7 +249,20 @@ def apply_to_dataset(dataset: Dataset, states: dict[str, RowState]) -> Dataset:
 
 
 def diff_states(before: dict[str, RowState], after: dict[str, RowState]) -> pd.DataFrame:
-    """Rows whose label, removal or ambiguity differs between two replays."""
+    """Rows whose label, removal or ambiguity differs between two replays.
+
+    Parameters
+    ----------
+    before, after : dict of str to RowState
+        Two replays (:func:`replay`) of the same rows; every row id of ``after`` must be in
+        ``before``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per changed field, columns ``row_id``, ``field`` (``label``, ``removed`` or
+        ``ambiguous``), ``before`` and ``after``, in the row order of ``after``.
+    """
     rows = []
     for row_id, new in after.items():
         old = before[row_id]

@@ -86,11 +86,24 @@ class Precision:
 
     @property
     def confidently_low(self) -> bool:
-        """Enough decisions, and even the interval's upper end says most flags are wrong."""
+        """Enough decisions, and even the interval's upper end says most flags are wrong.
+
+        Returns
+        -------
+        bool
+            True when at least ``MIN_DECISIONS`` decisions were made and ``high`` is below 0.5.
+        """
         return self.decisions >= MIN_DECISIONS and self.high < 0.5
 
     @property
     def confidently_high(self) -> bool:
+        """Enough decisions, and even the interval's lower end says nearly every flag is right.
+
+        Returns
+        -------
+        bool
+            True when at least ``MIN_DECISIONS`` decisions were made and ``low`` is above 0.9.
+        """
         return self.decisions >= MIN_DECISIONS and self.low > 0.9
 
 
@@ -114,7 +127,22 @@ class Feedback:
     by_class: dict[tuple[str, str], Precision]
 
     def precision(self, issue: str, label: str) -> Precision:
-        """The estimate for ``issue``'s flags on rows of class ``label``; the prior where nobody decided yet."""
+        """The estimate for ``issue``'s flags on rows of class ``label``; the prior where nobody decided yet.
+
+        Parameters
+        ----------
+        issue : str
+            The issue type (a detector's name).
+        label : str
+            The class.
+
+        Returns
+        -------
+        Precision
+            The class's estimate; with no decisions on the class, its prior (centred on the
+            issue's overall estimate), or the uniform Beta(1, 1) (precision 0.5) when nobody
+            decided about the issue at all.
+        """
         found = self.by_class.get((issue, label))
         if found is not None:
             return found
@@ -124,10 +152,30 @@ class Feedback:
         return _class_estimate(issue, label, 0, 0, prior.precision)
 
     def of_class(self, issue: str, label: str) -> list[Verdict]:
+        """The verdicts on ``issue``'s flags on rows of class ``label``, in ledger order.
+
+        Parameters
+        ----------
+        issue : str
+            The issue type (a detector's name).
+        label : str
+            The class the rows had when they were decided.
+
+        Returns
+        -------
+        list of Verdict
+            The matching verdicts; empty when there are none.
+        """
         return [v for v in self.verdicts if v.issue == issue and v.label == label]
 
     def table(self) -> list[Precision]:
-        """Each issue's overall estimate followed by its classes' (by name), issues by name."""
+        """Each issue's overall estimate followed by its classes' (by name), issues by name.
+
+        Returns
+        -------
+        list of Precision
+            Overall estimates have ``label`` None.
+        """
         rows = []
         for issue in sorted(self.overall):
             rows.append(self.overall[issue])
@@ -136,7 +184,14 @@ class Feedback:
 
 
 def unjudged_issues() -> frozenset[str]:
-    """Registered issues whose flags reviewers cannot confirm or refute row by row."""
+    """Registered issues whose flags reviewers cannot confirm or refute row by row.
+
+    Returns
+    -------
+    frozenset of str
+        Names of the registered detectors whose ``judged_by_reviewers`` is False (e.g.
+        ``class_imbalance``).
+    """
     from curate.detectors import available_detectors
 
     return frozenset(name for name, cls in available_detectors().items() if not cls.judged_by_reviewers)
@@ -148,6 +203,22 @@ def verdicts(entries: list[DecisionRecord], labels: dict[str, str],
 
     ``labels`` are the rows' labels before the ledger (by row id): a removal's class is the label the
     row had then, after the relabels in effect before it.
+
+    Parameters
+    ----------
+    entries : list of DecisionRecord
+        The dataset's ledger, in order (undo entries included).
+    labels : dict of str to str
+        Each row's label before the ledger, by row id.
+    ignore : collection of str, optional
+        Issues whose entries are not verdicts (default: none).
+
+    Returns
+    -------
+    list of Verdict
+        One per (row, issue) that an effective ``keep`` (rejected) or ``relabel``, ``remove`` or
+        ``ambiguous`` (accepted) answered, ordered by the entry that gave it. Entries with no
+        ``issue``, skips, and rows not in ``labels`` give none.
     """
     current = dict(labels)
     latest: dict[tuple[str, str], Verdict] = {}
@@ -170,14 +241,35 @@ def estimate_precision(entries: list[DecisionRecord], labels: dict[str, str],
                        ignore: Collection[str] | None = None) -> Feedback:
     """Estimate each issue's precision, overall and per class, from a dataset's ledger ``entries``.
 
+    Overall, each issue's precision is the posterior of a Beta(1, 1) prior given the accepted and
+    rejected verdicts; per class, the prior is centred on the issue's overall posterior mean with
+    the weight of ``PRIOR_STRENGTH`` decisions (empirical Bayes [1]_, [2]_). Each estimate is the
+    posterior mean with a 90 % equal-tailed interval.
+
     Parameters
     ----------
-    entries: the dataset's ledger, in order (undo entries included).
-    labels: each row's label before the ledger, by row id.
-    ignore: issues to leave out (default: :func:`unjudged_issues`).
+    entries : list of DecisionRecord
+        The dataset's ledger, in order (undo entries included).
+    labels : dict of str to str
+        Each row's label before the ledger, by row id.
+    ignore : collection of str, optional
+        Issues to leave out (default: :func:`unjudged_issues`).
 
-    Example
+    Returns
     -------
+    Feedback
+        The verdicts (see :func:`verdicts`) and the estimates per issue and per (issue, class).
+
+    References
+    ----------
+    .. [1] A. Gelman, J. B. Carlin, H. S. Stern, D. B. Dunson, A. Vehtari and D. B. Rubin,
+       Bayesian Data Analysis, 3rd ed., CRC Press, 2013: the beta-binomial model (ch. 2) and
+       hierarchical priors estimated from the data (ch. 5).
+    .. [2] G. Casella, "An Introduction to Empirical Bayes Data Analysis", The American
+       Statistician 39(2), 1985.
+
+    Examples
+    --------
     >>> feedback = estimate_precision(read_decisions(ws, "tickets"), labels)  # doctest: +SKIP
     >>> feedback.precision("label", "tech").precision  # doctest: +SKIP
     0.625
@@ -203,6 +295,18 @@ class Bar:
     inclusive: bool
 
     def keeps(self, scores: np.ndarray) -> np.ndarray:
+        """Which flags pass the bar.
+
+        Parameters
+        ----------
+        scores : numpy.ndarray
+            Shape (n,): flag scores (lower is worse).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n,), bool: the score is at most ``limit`` (below it when not ``inclusive``).
+        """
         return scores <= self.limit if self.inclusive else scores < self.limit
 
     def __str__(self) -> str:
@@ -216,6 +320,25 @@ def raised_bar(found: Sequence[Verdict]) -> Bar | None:
     ``s`` or less were accepted at least half the time. Without such a score (the lowest-scored
     decided flags were rejected), only flags scoring below every decided one stay: nobody judged
     flags that bad. None when no verdict carries a score.
+
+    Parameters
+    ----------
+    found : sequence of Verdict
+        The verdicts on one issue's flags on one class (see :meth:`Feedback.of_class`).
+
+    Returns
+    -------
+    Bar or None
+        The bar, or None when no verdict has a score.
+
+    Examples
+    --------
+    >>> v = [Verdict(i, str(i), "label", "a", acc, s, "ana", "h") for i, (s, acc) in
+    ...      enumerate([(0.1, True), (0.2, True), (0.3, False), (0.4, False), (0.5, False)])]
+    >>> str(raised_bar(v))  # flags scoring <= 0.4 were accepted 2 times in 4
+    'at most 0.400'
+    >>> str(raised_bar(v[2:]))  # the lowest-scored decided flag was rejected
+    'below 0.300'
     """
     scored = sorted((v.score, v.accepted) for v in found if v.score is not None)
     if not scored:
@@ -247,6 +370,25 @@ def withdraw_flags(scores: pd.DataFrame, feedback: Feedback,
     ``scores`` is the audit's frame of every (row, issue) score, with ``position`` indexing
     ``input_hashes``. Returns the frame with those flags off (each one's details say why) and, per
     issue with verdicts, what the feedback said and changed (the run's ``reviewer_feedback`` note).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Every (row, issue) score of the fresh audit, with the columns of
+        :func:`curate.audit.findings_frame`; not modified.
+    feedback : Feedback
+        The ledger's verdicts and estimates (:func:`estimate_precision`).
+    input_hashes : sequence of str
+        Each audited row's input hash (:meth:`Dataset.input_hashes`), indexed by ``position``.
+
+    Returns
+    -------
+    scores : pandas.DataFrame
+        A copy of ``scores`` with the withdrawn flags off and ``reviewer_feedback`` added to
+        their details.
+    notes : dict of str to dict
+        Per issue with verdicts: decisions, accepted, precision and its interval, the number of
+        flags withdrawn, and the same per class with the bar used.
     """
     scores = scores.copy()
     flagged = scores["flagged"].to_numpy(dtype=bool).copy()

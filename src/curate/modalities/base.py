@@ -159,6 +159,7 @@ class Modality(ABC):
         Returns
         -------
         InputProblems
+            Each row's problem names and score, and dataset-level notes.
         """
 
     @abstractmethod
@@ -192,6 +193,7 @@ class Modality(ABC):
         Returns
         -------
         RowView
+            The row's text or fields.
         """
 
     def preview(self, dataset: Dataset, position: int, max_chars: int = 300) -> str:
@@ -209,6 +211,7 @@ class Modality(ABC):
         Returns
         -------
         str
+            The row's text, or its first eight fields as ``name=value``, cut to ``max_chars``.
         """
         view = self.row_view(dataset, position)
         if view.text is not None:

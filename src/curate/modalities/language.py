@@ -39,6 +39,20 @@ def guess_language(text: str) -> str:
 
     Japanese text mixes kana with CJK characters, so any kana makes it Japanese.
 
+    Parameters
+    ----------
+    text : str
+        The text.
+
+    Returns
+    -------
+    str
+        A language (``Korean``, ``Japanese``, ``Chinese``, ``Greek``, ``Arabic``, ``Hebrew``,
+        ``Thai``, ``English``), a script where the language is not told apart (``Latin script``,
+        ``Cyrillic script``, ``Devanagari script``), or ``unknown`` for a text with no letters.
+
+    Examples
+    --------
     >>> guess_language("오늘 축구 경기")
     'Korean'
     >>> guess_language("the cat sat on the mat")

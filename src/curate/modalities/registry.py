@@ -80,6 +80,7 @@ def available_modalities() -> dict[str, Modality]:
     Returns
     -------
     dict of str to Modality
+        A fresh dict; plugins' entry points are loaded on the first call.
     """
     _load()
     return dict(_REGISTRY)
@@ -96,6 +97,7 @@ def get_modality(name: str) -> Modality:
     Returns
     -------
     Modality
+        The registered instance.
 
     Raises
     ------

@@ -118,7 +118,22 @@ class TextModality(Modality):
     name: ClassVar[str] = "text"
 
     def claims(self, text_columns: Sequence[str], input_columns: Sequence[str], frame: pd.DataFrame) -> bool:
-        """Text reads any table with a text column (see :meth:`Modality.claims`)."""
+        """Text reads any table with a text column (see :meth:`Modality.claims`).
+
+        Parameters
+        ----------
+        text_columns : sequence of str
+            Columns chosen (or named) as text.
+        input_columns : sequence of str
+            The other input columns.
+        frame : pandas.DataFrame
+            The table (not read).
+
+        Returns
+        -------
+        bool
+            True when ``text_columns`` is not empty.
+        """
         return bool(text_columns)
 
     def features(self, dataset: Dataset, *, embedder: TextEmbedder | None, cache: FeatureCache | None,
@@ -127,6 +142,23 @@ class TextModality(Modality):
 
         Without an embedder the sentence model is used when installed; otherwise hashed n-grams,
         and the fallback is announced through ``progress``, as is an embedder that was asked for.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows to encode.
+        embedder : TextEmbedder or None
+            The embedder the run configuration chose; None: the sentence model, else hashed n-grams.
+        cache : FeatureCache or None
+            Where vectors are cached by text hash and model id; None: no cache.
+        progress : ProgressReporter
+            Gets the ``embedding`` task and the announcements.
+
+        Returns
+        -------
+        FeatureSet
+            Vectors of shape (n_rows, dim); metrics ``embedder`` (the model id), ``embedded_rows``
+            and ``cached_rows``.
         """
         if embedder is not None:
             progress.message(f"text features: {embedder.model_id} (as asked)")
@@ -143,13 +175,38 @@ class TextModality(Modality):
                                     "cached_rows": len(rows) - fresh})
 
     def exact_keys(self, dataset: Dataset) -> list[str]:
-        """Texts after Unicode NFKC, case folding and whitespace collapsing (see :meth:`Modality.exact_keys`)."""
+        """Texts after Unicode NFKC, case folding and whitespace collapsing (see :meth:`Modality.exact_keys`).
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+
+        Returns
+        -------
+        list of str
+            ``n_rows`` normalised texts (:func:`curate.core.keys.normalise_text`); empty for an
+            empty text, which is never a copy.
+        """
         return [normalise_text(t) for t in texts(dataset)]
 
     def input_problems(self, dataset: Dataset, *, long_factor: float) -> InputProblems:
         """Empty, garbled, control characters, too short, or too long texts (see :meth:`Modality.input_problems`).
 
         A text is too long past ``long_factor`` times the median length and past 1,000 characters.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        long_factor : float
+            Multiple of the median text length (in characters) past which a text is too long.
+
+        Returns
+        -------
+        InputProblems
+            Each row's problems (see :func:`text_problems`); its score is its worst problem's
+            ``SEVERITY`` (1 for a clean text); notes give ``long_limit_chars``.
         """
         rows = texts(dataset)
         median = float(np.median([len(t) for t in rows])) if rows else 0.0
@@ -159,11 +216,38 @@ class TextModality(Modality):
         return InputProblems(problems, scores, {"long_limit_chars": long_limit})
 
     def default_classifier(self, seed: int, smallest_class: int) -> ClassifierMixin:
-        """Logistic regression (C=1, up to 2,000 iterations) (see :meth:`Modality.default_classifier`)."""
+        """Logistic regression (C=1, up to 2,000 iterations) (see :meth:`Modality.default_classifier`).
+
+        Parameters
+        ----------
+        seed : int
+            Not used: logistic regression's lbfgs solver is deterministic.
+        smallest_class : int
+            Not used.
+
+        Returns
+        -------
+        sklearn.linear_model.LogisticRegression
+            An unfitted classifier.
+        """
         return LogisticRegression(C=1.0, max_iter=2000)
 
     def row_view(self, dataset: Dataset, position: int) -> RowView:
-        """The row's text with a guess of its language (see :meth:`Modality.row_view`)."""
+        """The row's text with a guess of its language (see :meth:`Modality.row_view`).
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        position : int
+            0-based row position.
+
+        Returns
+        -------
+        RowView
+            ``text``: the row's text columns joined by newlines (missing cells empty);
+            ``language``: :func:`curate.modalities.language.guess_language` of it.
+        """
         cells = dataset.frame[list(dataset.text_columns)].iloc[position].fillna("").astype(str)
         text = "\n".join(cells.tolist())
         return RowView(text=text, language=guess_language(text))

@@ -39,7 +39,13 @@ class NeighborGraph:
 
     @property
     def k(self) -> int:
-        """Neighbours per row."""
+        """Neighbours per row.
+
+        Returns
+        -------
+        int
+            The number of columns of ``indices``.
+        """
         return int(self.indices.shape[1])
 
     def first(self, k: int) -> NeighborGraph:
@@ -53,6 +59,7 @@ class NeighborGraph:
         Returns
         -------
         NeighborGraph
+            The first ``k`` columns of ``indices`` and ``distances``.
 
         Raises
         ------
@@ -68,6 +75,12 @@ class NeighborGraph:
 
         Cosine similarity for normalised features; otherwise ``exp(-distance / scale)``, which falls
         from 1 to 0.37 at the graph's median neighbour distance.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_rows, k), float, aligned with ``indices``; in [-1, 1] for normalised
+            features, in (0, 1] otherwise.
         """
         if self.normalized:
             return 1.0 - self.distances**2 / 2.0
@@ -89,6 +102,7 @@ def build_neighbor_graph(features: np.ndarray, k: int = 10, progress: ProgressCa
     Returns
     -------
     NeighborGraph
+        Each row's nearest other rows, closest first, with Euclidean distances.
 
     Examples
     --------

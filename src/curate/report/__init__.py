@@ -9,5 +9,16 @@ __all__ = ["AuditOutcome", "ReportData", "from_result", "from_workspace", "rende
 
 
 def render_report(result: AuditOutcome) -> str:
-    """The HTML report of a fresh audit result."""
+    """The HTML report of a fresh audit result.
+
+    Parameters
+    ----------
+    result : AuditOutcome
+        A fresh audit, such as :class:`curate.audit.AuditResult`.
+
+    Returns
+    -------
+    str
+        One self-contained HTML document (see :func:`render`).
+    """
     return render(from_result(result))

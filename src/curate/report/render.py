@@ -20,7 +20,23 @@ _ENV = jinja2.Environment(
 
 
 def render(data: ReportData) -> str:
-    """Return the report as one HTML document."""
+    """Return the report as one HTML document.
+
+    Styles and charts (inline SVG) are in the document, so it opens offline; every value from the
+    dataset is HTML-escaped by the template.
+
+    Parameters
+    ----------
+    data : ReportData
+        The run's data, from :func:`curate.report.from_result` or
+        :func:`curate.report.from_workspace`.
+
+    Returns
+    -------
+    str
+        The HTML document: class and issue charts, flags per issue and class, the worst flagged
+        rows of each issue, reviewer feedback, metrics and timings.
+    """
     class_counts = data.labels.value_counts()
     scores = data.scores
     flagged = scores[scores["flagged"]]

@@ -10,7 +10,36 @@ __all__ = ["horizontal_bars"]
 
 def horizontal_bars(labels: Sequence[str], values: Sequence[float], *, width: int = 640,
                     bar_height: int = 18, colour: str = "#4c78a8", max_rows: int = 40) -> str:
-    """An SVG of one labelled horizontal bar per value (at most ``max_rows``, largest first kept)."""
+    """An SVG of one labelled horizontal bar per value (the first ``max_rows``, in the order given).
+
+    Bars are scaled to the largest value; labels longer than 28 characters are cut (the full label
+    is the tooltip), and every label is HTML-escaped.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        One label per bar.
+    values : sequence of float
+        One value per bar, as long as ``labels``; non-negative.
+    width : int, default 640
+        The SVG's width in pixels (200 of them for the labels).
+    bar_height : int, default 18
+        Pixels per bar, gap included.
+    colour : str, default "#4c78a8"
+        The bars' fill colour.
+    max_rows : int, default 40
+        At most this many bars; pass the pairs largest first to keep the largest.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element, or a ``<p>`` saying there is nothing to plot when ``labels`` is empty.
+
+    Raises
+    ------
+    ValueError
+        When ``labels`` and ``values`` differ in length.
+    """
     pairs = list(zip(labels, values, strict=True))[:max_rows]
     if not pairs:
         return "<p>(nothing to plot)</p>"

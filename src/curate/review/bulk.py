@@ -64,7 +64,32 @@ def _fingerprint(operation: str, changes: list[BulkChange]) -> str:
 
 
 def preview_bulk(session: ReviewSession, operation: str, filter: QueueFilter) -> BulkPreview:
-    """What ``operation`` would record for the rows of ``filter``'s queue, without recording anything."""
+    """What ``operation`` would record for the rows of ``filter``'s queue, without recording anything.
+
+    ``remove_duplicates`` removes each flagged exact duplicate except the first copy not already
+    removed; ``accept_suggestions`` relabels each row to its worst-scored flag's suggestion;
+    ``keep_all`` keeps every row's current label. Removed rows are left alone.
+
+    Parameters
+    ----------
+    session : ReviewSession
+        The review session; its ledger is read afresh.
+    operation : str
+        One of ``BULK_OPERATIONS``.
+    filter : QueueFilter
+        The queue the operation applies to.
+
+    Returns
+    -------
+    BulkPreview
+        The changes, how many rows of the queue would stay unchanged, and the fingerprint to
+        send back with the confirmation.
+
+    Raises
+    ------
+    InputError
+        When ``operation`` is unknown, or ``filter.issue`` is not an issue of the run.
+    """
     if operation not in BULK_OPERATIONS:
         raise InputError(f"unknown bulk operation {operation!r}; use one of {', '.join(BULK_OPERATIONS)}")
     changes, unchanged = _changes(session, operation, filter, session.states())
@@ -73,7 +98,31 @@ def preview_bulk(session: ReviewSession, operation: str, filter: QueueFilter) ->
 
 
 def apply_bulk(session: ReviewSession, operation: str, filter: QueueFilter, fingerprint: str) -> BulkResult:
-    """Record the previewed changes, one ledger entry each; refuses if they differ from the preview."""
+    """Record the previewed changes, one ledger entry each; refuses if they differ from the preview.
+
+    Parameters
+    ----------
+    session : ReviewSession
+        The review session.
+    operation : str
+        One of ``BULK_OPERATIONS``.
+    filter : QueueFilter
+        The queue the preview was made for.
+    fingerprint : str
+        The preview's ``fingerprint``, as the reviewer confirmed it.
+
+    Returns
+    -------
+    BulkResult
+        How many entries were appended, and their ids.
+
+    Raises
+    ------
+    BulkConflictError
+        When a fresh preview's fingerprint differs: the queue changed since the preview.
+    InputError
+        When ``operation`` is unknown, or ``filter.issue`` is not an issue of the run.
+    """
     preview = preview_bulk(session, operation, filter)
     if preview.fingerprint != fingerprint:
         raise BulkConflictError("the queue changed since the preview (someone decided in between); "

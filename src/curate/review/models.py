@@ -52,7 +52,13 @@ class QueueFilter:
     state: QueueState = "open"
 
     def query(self) -> dict[str, str]:
-        """The filter as URL query parameters (only the ones that are set)."""
+        """The filter as URL query parameters (only the ones that are set).
+
+        Returns
+        -------
+        dict of str to str
+            Parameter name to value; scores formatted with ``%g``; ``state`` is always present.
+        """
         out = {"issue": self.issue, "label": self.label, "state": self.state,
                "min_score": None if self.min_score is None else f"{self.min_score:g}",
                "max_score": None if self.max_score is None else f"{self.max_score:g}"}
@@ -61,6 +67,24 @@ class QueueFilter:
 
 @dataclass
 class IssueProgress:
+    """How far the review of one issue type has got.
+
+    Attributes
+    ----------
+    issue : str
+        The issue type (a detector's name).
+    description : str
+        What the issue means, in a few words.
+    flagged : int
+        Rows the run flagged for this issue.
+    decided : int
+        Of those, rows with a decision in effect about their current input.
+    open : int
+        Flagged rows not decided yet.
+    by_class : dict of str to int
+        Flagged rows per given class, every class listed.
+    """
+
     issue: str
     description: str
     flagged: int
@@ -90,6 +114,39 @@ class PrecisionView:
 
 @dataclass
 class Dashboard:
+    """The dashboard: the run, its classes, each issue's progress, and what the verdicts say.
+
+    Attributes
+    ----------
+    dataset : str
+        The dataset's name.
+    run_id : int
+        The run under review.
+    reviewer : str
+        This session's reviewer.
+    n_rows : int
+        Rows in the audited data.
+    classes : list of str
+        The classes, in the dataset's order.
+    class_counts : dict of str to int
+        Rows per class as audited.
+    current_class_counts : dict of str to int
+        Rows per class with the ledger applied (removed rows left out).
+    issues : list of IssueProgress
+        One per issue type of the run.
+    rows_flagged : int
+        Rows with at least one flag.
+    rows_decided, rows_open : int
+        Of those, rows decided and rows still open.
+    relabeled, removed, ambiguous : int
+        Rows whose current label differs from the audited one, removed rows, rows marked
+        ambiguous.
+    ledger_entries : int
+        Entries in the ledger, undo entries included.
+    precision : list of PrecisionView
+        Each issue's estimate followed by its classes'.
+    """
+
     dataset: str
     run_id: int
     reviewer: str
@@ -110,6 +167,34 @@ class Dashboard:
 
 @dataclass
 class QueueEntry:
+    """One row of a queue page, standing for its flag that orders the queue.
+
+    Attributes
+    ----------
+    row_id : str
+        The row's id.
+    position : int
+        The row's 0-based position in the audited data.
+    issue : str
+        The flag the row stands for in this queue.
+    score : float
+        That flag's score (lower is worse).
+    issues : list of str
+        Every issue that flagged the row.
+    given_label, current_label : str
+        The label as audited, and with the ledger applied.
+    suggested_label : str or None
+        The flag's suggested label, if any.
+    preview : str
+        The row's input on one line.
+    state : {"open", "decided"}
+        Whether a decision about the row's current input is in effect.
+    removed, ambiguous : bool
+        The row's state after the ledger.
+    estimated_precision : PrecisionView
+        The estimate for the entry's issue on its given class: what orders the open queue.
+    """
+
     row_id: str
     position: int
     issue: str
@@ -127,6 +212,28 @@ class QueueEntry:
 
 @dataclass
 class Queue:
+    """One page of a queue of flagged rows.
+
+    Attributes
+    ----------
+    dataset : str
+        The dataset's name.
+    run_id : int
+        The run under review.
+    filter : QueueFilter
+        The queue's filter.
+    total : int
+        Rows in the whole queue.
+    offset, limit : int
+        Where this page starts (0-based) and its most entries.
+    entries : list of QueueEntry
+        This page's rows, in queue order.
+    issues : list of str
+        Every issue type of the run, for the filter form.
+    classes : list of str
+        Every class, for the filter form.
+    """
+
     dataset: str
     run_id: int
     filter: QueueFilter
@@ -151,6 +258,24 @@ class RowInput:
 
 @dataclass
 class FindingView:
+    """One issue's finding about one row, flagged or not.
+
+    Attributes
+    ----------
+    issue : str
+        The issue type.
+    description : str
+        What the issue means, in a few words.
+    score : float
+        The row's score for the issue, in [0, 1] (lower is worse).
+    flagged : bool
+        Whether the issue flagged the row.
+    suggested_label : str or None
+        A suggested label, for issues that suggest one.
+    details : dict
+        The detector's details for the row (JSON).
+    """
+
     issue: str
     description: str
     score: float
@@ -170,6 +295,27 @@ class Suggestion:
 
 @dataclass
 class RelatedRow:
+    """Another row shown beside the one under review: a copy or a nearest neighbour.
+
+    Attributes
+    ----------
+    row_id : str
+        The related row's id.
+    position : int
+        Its 0-based position in the audited data.
+    relation : str
+        ``exact copy``, ``near copy`` or ``neighbour``.
+    similarity : float or None
+        Its similarity to the row (1 for an exact copy; None for a near copy in features that are
+        not normalised).
+    given_label, current_label : str
+        Its label as audited, and with the ledger applied.
+    removed, ambiguous : bool
+        Its state after the ledger.
+    preview : str
+        Its input on one line.
+    """
+
     row_id: str
     position: int
     relation: str
@@ -207,6 +353,54 @@ class LedgerEntry:
 
 @dataclass
 class Item:
+    """Everything a reviewer needs to decide about one row.
+
+    Attributes
+    ----------
+    dataset : str
+        The dataset's name.
+    run_id : int
+        The run under review.
+    row_id : str
+        The row's id.
+    position : int
+        Its 0-based position in the audited data.
+    split : str or None
+        Its split, when the data has splits.
+    input : RowInput
+        Its input, as its modality shows it.
+    given_label, current_label : str
+        The label as audited, and with the ledger applied.
+    removed, ambiguous : bool
+        Its state after the ledger.
+    decided : bool
+        Whether a decision about its current input is in effect.
+    issue : str or None
+        The finding a decision here answers (see :meth:`ReviewSession.finding_context`).
+    score : float or None
+        That finding's score.
+    suggested_label : str or None
+        The suggestion of the worst-scored flag that has one, else the label check's.
+    suggested_probability : float or None
+        The label evidence's probability of ``suggested_label``, when it is the label check's.
+    suggestions : list of Suggestion
+        Classes to relabel to, most probable first, with their number keys.
+    classes : list of str
+        Every class.
+    findings : list of FindingView
+        Every issue's finding about the row, flags first, worst first.
+    neighbours : list of RelatedRow
+        The row's nearest neighbours in the run's graph.
+    duplicates : list of RelatedRow
+        Its exact and near copies.
+    history : list of LedgerEntry
+        The ledger entries about the row, oldest first.
+    filter : QueueFilter
+        The queue the reviewer came from.
+    prev_row_id, next_row_id : str or None
+        The rows before and after it in that queue.
+    """
+
     dataset: str
     run_id: int
     row_id: str
@@ -235,6 +429,18 @@ class Item:
 
 @dataclass
 class History:
+    """The ledger page.
+
+    Attributes
+    ----------
+    dataset : str
+        The dataset's name.
+    total : int
+        Entries in the ledger.
+    entries : list of LedgerEntry
+        The entries, newest first (the first ``limit`` when one was given).
+    """
+
     dataset: str
     total: int
     entries: list[LedgerEntry]
@@ -252,12 +458,40 @@ class DecisionRequest:
 
 @dataclass
 class DecisionResult:
+    """What recording a decision returns.
+
+    Attributes
+    ----------
+    entry : LedgerEntry
+        The appended ledger entry.
+    next_row_id : str or None
+        The next row of the reviewer's queue; None at its end.
+    """
+
     entry: LedgerEntry
     next_row_id: str | None
 
 
 @dataclass
 class BulkChange:
+    """One ledger entry a bulk operation would record.
+
+    Attributes
+    ----------
+    row_id : str
+        The row.
+    action : str
+        ``remove``, ``relabel`` or ``keep``.
+    before, after : str
+        The row's value before and after (``present``/``removed``, or a label).
+    issue : str
+        The finding the entry would answer.
+    score : float
+        That finding's score.
+    preview : str
+        The row's input on one line.
+    """
+
     row_id: str
     action: str
     before: str
@@ -282,6 +516,18 @@ class BulkPreview:
 
 @dataclass
 class BulkResult:
+    """What a confirmed bulk operation recorded.
+
+    Attributes
+    ----------
+    operation : str
+        The operation (a key of ``BULK_OPERATIONS``).
+    applied : int
+        Ledger entries appended.
+    entry_ids : list of int
+        Their ids, in order.
+    """
+
     operation: str
     applied: int
     entry_ids: list[int]

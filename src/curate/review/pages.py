@@ -42,7 +42,18 @@ def _precision_view(estimate: Precision) -> PrecisionView:
 
 
 def dashboard(session: ReviewSession) -> Dashboard:
-    """Counts by issue type and class, how far the review has got, and what the verdicts say of each check."""
+    """Counts by issue type and class, how far the review has got, and what the verdicts say of each check.
+
+    Parameters
+    ----------
+    session : ReviewSession
+        The review session; its ledger is read afresh.
+
+    Returns
+    -------
+    Dashboard
+        The dashboard's data.
+    """
     records = session.ledger_records()
     states = session.states(records)
     decided = session.decided_mask(states)
@@ -77,7 +88,29 @@ def dashboard(session: ReviewSession) -> Dashboard:
 
 
 def queue(session: ReviewSession, filter: QueueFilter, offset: int = 0, limit: int = 50) -> Queue:
-    """The findings matching ``filter``, one entry per row, in :meth:`ReviewSession.ordered`'s order."""
+    """The findings matching ``filter``, one entry per row, in :meth:`ReviewSession.ordered`'s order.
+
+    Parameters
+    ----------
+    session : ReviewSession
+        The review session; its ledger is read afresh.
+    filter : QueueFilter
+        The queue: issue, class, score range and state.
+    offset : int, default 0
+        How many rows of the queue to skip.
+    limit : int, default 50
+        The most entries to return.
+
+    Returns
+    -------
+    Queue
+        The page of entries and the queue's total length.
+
+    Raises
+    ------
+    InputError
+        When ``filter.issue`` is not an issue of the run.
+    """
     records = session.ledger_records()
     states = session.states(records)
     feedback = session.feedback(records)
@@ -110,6 +143,30 @@ def suggestions(classes: list[str], given: str, current: str, label_finding: dic
 
     Uses the label detector's ``top_classes`` (pairs of class and probability) when it stores them,
     otherwise the probabilities it always stores: the suggested class's and the given class's.
+
+    Parameters
+    ----------
+    classes : list of str
+        Every class, in the dataset's order (the tie-break among equal probabilities).
+    given : str
+        The row's label as audited.
+    current : str
+        The row's label with the ledger applied; it is not suggested.
+    label_finding : dict or None
+        The label check's finding for the row: its ``details`` and ``suggested_label``; None
+        when the label check did not run.
+
+    Returns
+    -------
+    list of Suggestion
+        At most ``MAX_SUGGESTIONS`` classes, keyed 1, 2, ... in order; classes without a known
+        probability come last, with probability None.
+
+    Examples
+    --------
+    >>> finding = {"details": {"given_prob": 0.2, "suggested_prob": 0.7}, "suggested_label": "b"}
+    >>> [(s.key, s.label) for s in suggestions(["a", "b", "c"], "a", "a", finding)]
+    [(1, 'b'), (2, 'c')]
     """
     probs: dict[str, float] = {}
     if label_finding is not None:
@@ -140,7 +197,30 @@ def _related(session: ReviewSession, states: dict[str, RowState], row_id: str, r
 
 
 def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None) -> Item:
-    """Everything a reviewer needs to decide about one row; NotFoundError for an unknown id."""
+    """Everything a reviewer needs to decide about one row; NotFoundError for an unknown id.
+
+    Parameters
+    ----------
+    session : ReviewSession
+        The review session; its ledger is read afresh.
+    row_id : str
+        The row's id.
+    filter : QueueFilter, optional
+        The queue the reviewer works through, for the previous and next rows (default: the open
+        queue of every issue).
+
+    Returns
+    -------
+    Item
+        The row's input, labels, findings, suggestions, copies, neighbours and ledger history.
+
+    Raises
+    ------
+    NotFoundError
+        When the dataset has no row ``row_id``.
+    InputError
+        When ``filter.issue`` is not an issue of the run.
+    """
     filter = filter or QueueFilter()
     position = session.position_of(row_id)
     records = session.ledger_records()
@@ -192,7 +272,20 @@ def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None)
 
 
 def history(session: ReviewSession, limit: int | None = None) -> History:
-    """The ledger, newest entry first; entries undone later are marked."""
+    """The ledger, newest entry first; entries undone later are marked.
+
+    Parameters
+    ----------
+    session : ReviewSession
+        The review session; its ledger is read afresh.
+    limit : int, optional
+        The most entries to return; every entry when None (or 0).
+
+    Returns
+    -------
+    History
+        The entries and the ledger's total length.
+    """
     records = session.ledger_records()
     undone = {r.undoes for r in records if r.action == "undo" and r.undoes is not None}
     entries = [to_entry(r, undone) for r in reversed(records)]

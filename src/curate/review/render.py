@@ -15,7 +15,25 @@ __all__ = ["STATIC", "item_url", "queue_url", "render_page"]
 
 
 def item_url(row_id: str, filter: QueueFilter | None = None) -> str:
-    """The item page of ``row_id``, keeping the queue filter; ids made only of dots go in the query."""
+    """The item page of ``row_id``, keeping the queue filter; ids made only of dots go in the query.
+
+    Parameters
+    ----------
+    row_id : str
+        The row's id; percent-encoded into the path.
+    filter : QueueFilter, optional
+        The queue to keep in the query string.
+
+    Returns
+    -------
+    str
+        A site-relative URL, ``/item/ID?...`` or ``/item?row=ID&...``.
+
+    Examples
+    --------
+    >>> item_url("a/b"), item_url("..")
+    ('/item/a%2Fb', '/item?row=..')
+    """
     query = dict(filter.query()) if filter is not None else {}
     if row_id.strip(".") == "":  # browsers collapse "." and ".." path segments, even percent-encoded
         return "/item?" + urlencode({"row": row_id, **query})
@@ -23,6 +41,20 @@ def item_url(row_id: str, filter: QueueFilter | None = None) -> str:
 
 
 def queue_url(filter: QueueFilter, **extra: Any) -> str:
+    """The queue page of ``filter``, with extra query parameters.
+
+    Parameters
+    ----------
+    filter : QueueFilter
+        The queue.
+    **extra : Any
+        More query parameters (e.g. ``offset``); None values are left out.
+
+    Returns
+    -------
+    str
+        A site-relative URL, ``/queue?...``.
+    """
     query = {**filter.query(), **{k: str(v) for k, v in extra.items() if v is not None}}
     return "/queue?" + urlencode(query)
 
@@ -49,7 +81,27 @@ _ENV.filters["tojson_text"] = _json_text
 
 
 def render_page(template: str, *, csrf_token: str, **context: Any) -> str:
-    """Render ``template`` (a file in ``templates/``) with ``context`` and the page's CSRF token."""
+    """Render ``template`` (a file in ``templates/``) with ``context`` and the page's CSRF token.
+
+    Parameters
+    ----------
+    template : str
+        The template's file name, e.g. ``queue.html``.
+    csrf_token : str
+        The server's CSRF token, put into every form.
+    **context : Any
+        The template's variables; every value is HTML-escaped when rendered.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Raises
+    ------
+    jinja2.UndefinedError
+        When the template uses a variable ``context`` does not give.
+    """
     return _ENV.get_template(template).render(csrf_token=csrf_token, **context)
 
 

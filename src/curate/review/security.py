@@ -59,16 +59,54 @@ class BindError(InputError):
 
 
 def new_secret() -> str:
-    """A fresh random token (CSRF secret per server start, or a generated access token)."""
+    """A fresh random token (CSRF secret per server start, or a generated access token).
+
+    Returns
+    -------
+    str
+        32 random bytes from :mod:`secrets`, URL-safe base64 (43 characters).
+    """
     return secrets.token_urlsafe(32)
 
 
 def tokens_match(given: str | None, expected: str) -> bool:
+    """Compare a token a request carries with the expected one, in constant time.
+
+    Parameters
+    ----------
+    given : str or None
+        The token the request carries; None when it carries none.
+    expected : str
+        The server's token.
+
+    Returns
+    -------
+    bool
+        True when ``given`` equals ``expected``; the comparison takes the same time wherever
+        they differ, so it does not leak the token.
+    """
     return given is not None and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def is_loopback(host: str) -> bool:
-    """True for names and addresses that only this machine can reach (localhost, 127.0.0.0/8, ::1)."""
+    """True for names and addresses that only this machine can reach (localhost, 127.0.0.0/8, ::1).
+
+    Parameters
+    ----------
+    host : str
+        A host name or IP address, IPv6 optionally in brackets; case and surrounding spaces are
+        ignored.
+
+    Returns
+    -------
+    bool
+        True for a loopback name or address; False for anything else, unresolved names included.
+
+    Examples
+    --------
+    >>> is_loopback("[::1]"), is_loopback("127.0.0.2"), is_loopback("0.0.0.0")
+    (True, True, False)
+    """
     name = host.strip().strip("[]").lower()
     if name in _LOOPBACK_NAMES:
         return True
@@ -82,6 +120,19 @@ def check_bind(host: str, token: str | None) -> None:
     """Refuse to listen on a non-loopback ``host`` unless an access ``token`` protects every request.
 
     Raises BindError for ``check_bind("0.0.0.0", None)``; ``check_bind("127.0.0.1", None)`` passes.
+
+    Parameters
+    ----------
+    host : str
+        The address the server would listen on.
+    token : str or None
+        The access token every request would need; None for none.
+
+    Raises
+    ------
+    BindError
+        When ``token`` is shorter than 16 characters, or ``host`` is not loopback and there is
+        no token.
     """
     if token is not None and len(token) < 16:
         raise BindError("--token must be at least 16 characters; generate one with: "
@@ -128,6 +179,16 @@ class GuardMiddleware:
 
     A GET that brings the token in its query string is answered with a cookie and a redirect to the
     same address without the token, so the token does not linger in the address bar or history.
+
+    Without a token, a request whose Host header is not loopback is answered 403 (against DNS
+    rebinding); with one, a request without the right token is answered 401.
+
+    Parameters
+    ----------
+    app : ASGI application
+        The application to guard.
+    token : str or None
+        The access token every request must carry; None: only the Host check applies.
     """
 
     def __init__(self, app: ASGIApp, token: str | None) -> None:
@@ -158,6 +219,13 @@ class GuardMiddleware:
                 return
 
         async def send_with_headers(message: Message) -> None:
+            """Pass ``message`` on, adding the security headers a response start lacks.
+
+            Parameters
+            ----------
+            message : MutableMapping
+                An ASGI message; headers the application set are kept.
+            """
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}

@@ -64,7 +64,21 @@ def load_run(workspace: Workspace, run_id: int | None = None) -> RunData:
 
 
 def to_entry(record: DecisionRecord, undone: set[int]) -> LedgerEntry:
-    """The API's view of a ledger entry: the stored fields it shows, by name, and whether it was undone."""
+    """The API's view of a ledger entry: the stored fields it shows, by name, and whether it was undone.
+
+    Parameters
+    ----------
+    record : DecisionRecord
+        The stored ledger entry.
+    undone : set of int
+        Ids of the entries a later undo entry undid.
+
+    Returns
+    -------
+    LedgerEntry
+        Every field of ``LedgerEntry`` copied from ``record`` (the input hash is not shown), and
+        ``undone`` True when ``record.id`` is in ``undone``.
+    """
     shown = {f.name: getattr(record, f.name) for f in fields(LedgerEntry) if f.name != "undone"}
     return LedgerEntry(**shown, undone=record.id in undone)
 
@@ -72,8 +86,17 @@ def to_entry(record: DecisionRecord, undone: set[int]) -> LedgerEntry:
 class ReviewSession:
     """Review one run as ``reviewer``: read findings and rows, record decisions in the ledger.
 
-    Example
-    -------
+    Decisions are appended under a lock, so the threads of one server record them one at a time.
+
+    Parameters
+    ----------
+    data : RunData
+        The run, its dataset and every finding (:func:`load_run`).
+    reviewer : str
+        The name recorded with every decision of this session.
+
+    Examples
+    --------
     >>> session = ReviewSession(load_run(Workspace("curate-workspace")), reviewer="ana")  # doctest: +SKIP
     >>> session.decide(DecisionRequest(row_id="17", action="keep"))  # doctest: +SKIP
     """
@@ -93,69 +116,233 @@ class ReviewSession:
     # ------------------------------------------------------------------ rows
     @property
     def dataset(self) -> Dataset:
+        """The dataset version the run audited, as re-read from the workspace.
+
+        Returns
+        -------
+        Dataset
+            The run's data.
+        """
         return self.data.dataset
 
     @property
     def run_id(self) -> int:
+        """The id of the run under review.
+
+        Returns
+        -------
+        int
+            The run's id in the workspace.
+        """
         return self.data.run.id
 
     @property
     def original_labels(self) -> dict[str, str]:
+        """Each row's label as the run saw it, before any decision.
+
+        Returns
+        -------
+        dict of str to str
+            Row id to label; a fresh copy.
+        """
         return dict(self._labels)
 
     def row_ids(self) -> list[str]:
+        """Every row id, in dataset order.
+
+        Returns
+        -------
+        list of str
+            The ids as text.
+        """
         return list(self._positions)
 
     def position_of(self, row_id: str) -> int:
-        """The position of ``row_id`` in the dataset; NotFoundError for an id it does not have."""
+        """The position of ``row_id`` in the dataset; NotFoundError for an id it does not have.
+
+        Parameters
+        ----------
+        row_id : str
+            A row id.
+
+        Returns
+        -------
+        int
+            The row's 0-based position in ``dataset``.
+
+        Raises
+        ------
+        NotFoundError
+            When the dataset has no row ``row_id``.
+        """
         position = self._positions.get(row_id)
         if position is None:
             raise NotFoundError(f"no row {row_id!r} in dataset {self.dataset.name!r}")
         return position
 
     def row_id_at(self, position: int) -> str:
+        """The id of the row at ``position``.
+
+        Parameters
+        ----------
+        position : int
+            0-based row position.
+
+        Returns
+        -------
+        str
+            The row's id as text.
+        """
         return str(self.dataset.row_ids[position])
 
     def view_of(self, position: int) -> RowView:
-        """How the row at ``position`` is shown (its text or its fields), as its modality decides."""
+        """How the row at ``position`` is shown (its text or its fields), as its modality decides.
+
+        Parameters
+        ----------
+        position : int
+            0-based row position.
+
+        Returns
+        -------
+        RowView
+            The modality's view of the row (:meth:`Modality.row_view`).
+        """
         return self._modality.row_view(self.dataset, position)
 
     def preview_of(self, position: int) -> str:
-        """A one-line preview of the row at ``position`` for the queue."""
+        """A one-line preview of the row at ``position`` for the queue.
+
+        Parameters
+        ----------
+        position : int
+            0-based row position.
+
+        Returns
+        -------
+        str
+            The modality's preview on one line, at most 160 characters.
+        """
         return preview(self._modality.preview(self.dataset, position))
 
     def findings_of(self, position: int) -> pd.DataFrame:
-        """Every issue's score, flag, suggestion and details for the row at ``position``."""
+        """Every issue's score, flag, suggestion and details for the row at ``position``.
+
+        Parameters
+        ----------
+        position : int
+            0-based row position.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The row's rows of ``data.scores`` (one per issue, by issue name): a slice, not a copy.
+        """
         return self.data.scores.iloc[self._starts[position]:self._starts[position + 1]]
 
     def flagged(self) -> pd.DataFrame:
+        """Every flagged finding of the run, whatever the ledger says.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows of ``data.scores`` whose ``flagged`` is True, by position then issue.
+        """
         scores = self.data.scores
         return scores[scores["flagged"]]
 
     # ------------------------------------------------------------------ ledger state
     def ledger_records(self) -> list[DecisionRecord]:
+        """The dataset's whole ledger, read afresh (other sessions may have appended to it).
+
+        Returns
+        -------
+        list of DecisionRecord
+            Every entry, in ledger order, undo entries included.
+        """
         return read_decisions(self.data.workspace, self.dataset.name)
 
     def states(self, records: list[DecisionRecord] | None = None) -> dict[str, RowState]:
-        """Each row's state after the ledger: current label, removed, ambiguous, decided hash."""
+        """Each row's state after the ledger: current label, removed, ambiguous, decided hash.
+
+        Parameters
+        ----------
+        records : list of DecisionRecord, optional
+            The ledger to replay; read afresh when None.
+
+        Returns
+        -------
+        dict of str to RowState
+            Row id to state (:func:`curate.ledger.replay` over the original labels).
+        """
         return ledger.replay(self._labels, self.ledger_records() if records is None else records)
 
     def feedback(self, records: list[DecisionRecord] | None = None) -> Feedback:
-        """What the ledger's verdicts say about each issue's precision, overall and per class."""
+        """What the ledger's verdicts say about each issue's precision, overall and per class.
+
+        Parameters
+        ----------
+        records : list of DecisionRecord, optional
+            The ledger; read afresh when None.
+
+        Returns
+        -------
+        Feedback
+            The verdicts and precision estimates (:func:`curate.ledger.feedback.estimate_precision`).
+        """
         return estimate_precision(self.ledger_records() if records is None else records, self._labels)
 
     def is_decided(self, state: RowState, position: int) -> bool:
-        """Decided: a decision is in effect and was made about the row's current input."""
+        """Decided: a decision is in effect and was made about the row's current input.
+
+        Parameters
+        ----------
+        state : RowState
+            The row's state after the ledger.
+        position : int
+            The row's 0-based position, to compare its input hash.
+
+        Returns
+        -------
+        bool
+            True when the last effective decision (skips aside) was made on the same input.
+        """
         return state.decided_hash is not None and state.decided_hash == self._input_hashes[position]
 
     def decided_mask(self, states: dict[str, RowState]) -> np.ndarray:
+        """Which rows are decided (:meth:`is_decided`), in dataset order.
+
+        Parameters
+        ----------
+        states : dict of str to RowState
+            Every row's state after the ledger (:meth:`states`).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_rows,), bool.
+        """
         return np.fromiter((self.is_decided(states[str(r)], i) for i, r in enumerate(self.dataset.row_ids)),
                            dtype=bool, count=self.dataset.n_rows)
 
     # ------------------------------------------------------------------ queue order
     @staticmethod
     def with_precision(found: pd.DataFrame, feedback: Feedback) -> pd.DataFrame:
-        """``found`` with a ``precision`` column: the estimate for each finding's issue and given class."""
+        """``found`` with a ``precision`` column: the estimate for each finding's issue and given class.
+
+        Parameters
+        ----------
+        found : pandas.DataFrame
+            Findings with ``issue`` and ``given_label`` columns.
+        feedback : Feedback
+            The precision estimates.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy of ``found`` with ``precision``: the posterior mean of
+            :meth:`Feedback.precision` for the finding's issue and given label.
+        """
         keys = list(zip(found["issue"].astype(str), found["given_label"].astype(str), strict=True))
         estimates = {key: feedback.precision(*key).precision for key in set(keys)}
         return found.assign(precision=[estimates[key] for key in keys])
@@ -167,6 +354,24 @@ class ReviewSession:
         its issue and class, then the lowest score). The open queue puts those rows first, then
         the worst scores; decided and all list the worst scores first. With no verdicts every
         estimate is equal, and the order is by score alone.
+
+        Parameters
+        ----------
+        filter : QueueFilter
+            The queue's issue, class and score range; its state is not applied here.
+        feedback : Feedback, optional
+            The ledger's precision estimates; read from the ledger when None (pass them to avoid
+            reading it again).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One flagged finding per row, with a ``precision`` column, in queue order.
+
+        Raises
+        ------
+        InputError
+            When ``filter.issue`` is not an issue of the run.
         """
         found = self.flagged()
         if filter.issue is not None:
@@ -188,7 +393,28 @@ class ReviewSession:
 
     def matching(self, filter: QueueFilter, states: dict[str, RowState],
                  feedback: Feedback | None = None) -> pd.DataFrame:
-        """The queue of ``filter``: :meth:`ordered` narrowed to its state (open, decided or all)."""
+        """The queue of ``filter``: :meth:`ordered` narrowed to its state (open, decided or all).
+
+        Parameters
+        ----------
+        filter : QueueFilter
+            The queue.
+        states : dict of str to RowState
+            Every row's state after the ledger (:meth:`states`), to tell decided rows from open.
+        feedback : Feedback, optional
+            The ledger's precision estimates; read from the ledger when None (pass them to avoid
+            reading it again).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows of :meth:`ordered` in ``filter.state``, in queue order.
+
+        Raises
+        ------
+        InputError
+            When ``filter.issue`` is not an issue of the run.
+        """
         found = self.ordered(filter, feedback)
         if filter.state == "all":
             return found
@@ -202,6 +428,24 @@ class ReviewSession:
         ``earlier`` is the queue's order before a decision about ``row_id``: the verdict may move
         rows of its class up or down, and the next row is then the first, in the new order, of those
         that came after ``row_id`` before (so following "next" still visits every one of them).
+
+        Parameters
+        ----------
+        filter : QueueFilter
+            The queue.
+        row_id : str
+            The row to look around.
+        states : dict of str to RowState
+            Every row's state after the ledger, to keep only rows in ``filter.state``.
+        earlier : list of str, optional
+            The queue's row ids, in order, before the decision about ``row_id``.
+
+        Returns
+        -------
+        previous : str or None
+            The row before ``row_id`` in the queue; None at the start or when ``row_id`` left it.
+        next : str or None
+            The row after it; None at the end of the queue.
         """
         order = self.ordered(filter)
         ids = order["row_id"].astype(str).tolist()
@@ -222,8 +466,33 @@ class ReviewSession:
     # ------------------------------------------------------------------ decisions
     def finding_context(self, position: int, issue: str | None,
                         feedback: Feedback | None = None) -> tuple[str | None, float | None]:
-        """The finding a decision answers: ``issue``'s score for the row, or the flag the row stands for
-        in the all-issues queue (the likeliest to be right, then the worst score)."""
+        """The finding a decision answers: ``issue``'s score for the row, or the flag it stands for.
+
+        Without ``issue``, that is the flag the row stands for in the all-issues queue: the likeliest
+        to be right, then the worst score.
+
+        Parameters
+        ----------
+        position : int
+            0-based row position.
+        issue : str or None
+            The issue the reviewer was looking at; None or empty for the all-issues queue.
+        feedback : Feedback, optional
+            The ledger's precision estimates; read from the ledger when None (pass them to avoid
+            reading it again).
+
+        Returns
+        -------
+        issue : str or None
+            The finding's issue; None when no ``issue`` was given and the row has no flag.
+        score : float or None
+            The row's score for that issue; None when it has none.
+
+        Raises
+        ------
+        InputError
+            When ``issue`` is not an issue of the run.
+        """
         rows = self.findings_of(position)
         if issue:
             if issue not in self.data.issues:
@@ -241,7 +510,32 @@ class ReviewSession:
                reason: str | None = None) -> DecisionResult:
         """Append one ledger entry for ``request``; returns it and the next row of ``filter``'s queue.
 
-        The entry is committed (synchronous=FULL) before this returns.
+        The entry is committed (synchronous=FULL) before this returns. It names the finding it
+        answers (:meth:`finding_context`); a removal of an exact duplicate gives the copies it
+        duplicates as its reason unless ``reason`` says otherwise.
+
+        Parameters
+        ----------
+        request : DecisionRequest
+            The row, the action, the new label (relabel only) and the issue looked at.
+        filter : QueueFilter, optional
+            The queue the reviewer works through; None: no next row is looked up.
+        reason : str, optional
+            A free-text note stored with the entry.
+
+        Returns
+        -------
+        DecisionResult
+            The appended entry, and the next row id of the queue (None at its end or without
+            ``filter``).
+
+        Raises
+        ------
+        NotFoundError
+            When the dataset has no row ``request.row_id``.
+        InputError
+            When a relabel has no or an unknown ``new_label``, the action or issue is unknown,
+            or the reviewer name is blank.
         """
         position = self.position_of(request.row_id)
         if request.action == "relabel" and not request.new_label:
@@ -262,6 +556,19 @@ class ReviewSession:
         return DecisionResult(to_entry(record, set()), next_row)
 
     def duplicate_reason(self, position: int) -> str | None:
+        """The reason recorded with the removal of an exact duplicate: which rows it duplicates.
+
+        Parameters
+        ----------
+        position : int
+            0-based row position.
+
+        Returns
+        -------
+        str or None
+            ``duplicate of ID, ...`` (at most five ids), or None when the row is not flagged as
+            an exact duplicate.
+        """
         rows = self.findings_of(position)
         exact = rows[(rows["issue"] == "exact_duplicate") & rows["flagged"]]
         if exact.empty:
@@ -271,13 +578,43 @@ class ReviewSession:
         return f"duplicate of {', '.join(others[:5])}" if others else None
 
     def undo(self) -> LedgerEntry:
-        """Undo this reviewer's latest decision still in effect (an appended undo entry)."""
+        """Undo this reviewer's latest decision still in effect (an appended undo entry).
+
+        Returns
+        -------
+        LedgerEntry
+            The undo entry; ``undoes`` names the entry it undid.
+
+        Raises
+        ------
+        InputError
+            When this reviewer has no decision left to undo.
+        """
         with self._lock:
             record = ledger.undo_last(self.data.workspace, self.dataset, reviewer=self.reviewer)
         return to_entry(record, set())
 
     def record_many(self, requests: Sequence[tuple[DecisionRequest, str | None]]) -> list[LedgerEntry]:
-        """Record several decisions, each in its own transaction, in order (for bulk actions)."""
+        """Record several decisions, each in its own transaction, in order (for bulk actions).
+
+        Parameters
+        ----------
+        requests : sequence of (DecisionRequest, str or None)
+            Each decision with the reason to store with it.
+
+        Returns
+        -------
+        list of LedgerEntry
+            The appended entries, in order.
+
+        Raises
+        ------
+        NotFoundError
+            When a request names a row the dataset does not have; the entries before it stay
+            recorded.
+        InputError
+            When a request's action, label or issue is unusable; likewise.
+        """
         out = []
         with self._lock:
             for request, reason in requests:

@@ -58,14 +58,58 @@ def _filter(issue: str | None, label: str | None, min_score: str | None, max_sco
 
 def queue_filter(issue: str | None = None, label: str | None = None, min_score: str | None = None,
                  max_score: str | None = None, state: State | Literal[""] = "open") -> QueueFilter:
-    """The queue filter from query parameters (empty values mean no filter)."""
+    """The queue filter from query parameters (empty values mean no filter).
+
+    Parameters
+    ----------
+    issue : str, optional
+        Only this issue type; every issue when None or empty.
+    label : str, optional
+        Only rows given this class; every class when None or empty.
+    min_score, max_score : str, optional
+        The score range, numbers in [0, 1]; open-ended when None or empty.
+    state : {"open", "decided", "all", ""}, default "open"
+        Rows not decided yet, decided rows, or every row; empty means ``open``.
+
+    Returns
+    -------
+    QueueFilter
+        The filter.
+
+    Raises
+    ------
+    InputError
+        When a score is not a number in [0, 1], or the state is unknown (answered 400).
+    """
     return _filter(issue, label, min_score, max_score, state)
 
 
 def form_filter(issue: Annotated[str | None, Form()] = None, label: Annotated[str | None, Form()] = None,
                 min_score: Annotated[str | None, Form()] = None, max_score: Annotated[str | None, Form()] = None,
                 state: Annotated[str | None, Form()] = None) -> QueueFilter:
-    """The queue filter a form posts back, so the next page continues the same queue."""
+    """The queue filter a form posts back, so the next page continues the same queue.
+
+    Parameters
+    ----------
+    issue : str, optional
+        Only this issue type; every issue when None or empty.
+    label : str, optional
+        Only rows given this class; every class when None or empty.
+    min_score, max_score : str, optional
+        The score range, numbers in [0, 1]; open-ended when None or empty.
+    state : {"open", "decided", "all", ""}, optional
+        Rows not decided yet, decided rows, or every row; empty means ``open``.
+
+    Returns
+    -------
+    QueueFilter
+        The filter.
+
+    Raises
+    ------
+    InputError
+        When a score is not a number in [0, 1], or the state is unknown (answered 400).
+    """
     return _filter(issue, label, min_score, max_score, state)
 
 
@@ -76,7 +120,19 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 async def require_csrf(request: Request) -> None:
-    """403 unless the request carries this server's CSRF token (header or form field)."""
+    """403 unless the request carries this server's CSRF token (header or form field).
+
+    Parameters
+    ----------
+    request : fastapi.Request
+        The POST request; the token is read from the ``X-CSRF-Token`` header, else from the
+        ``csrf_token`` field of a form body.
+
+    Raises
+    ------
+    fastapi.HTTPException
+        403, when the token is missing or wrong.
+    """
     token = request.headers.get(CSRF_HEADER)
     if token is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
@@ -95,7 +151,27 @@ def _status(exc: CurateError) -> int:
 
 
 def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: str | None = None) -> FastAPI:
-    """The review app over ``session``; with ``token``, every request must carry that access token."""
+    """The review app over ``session``; with ``token``, every request must carry that access token.
+
+    Every page has a JSON twin under ``/api/`` (listed in ``/openapi.json``); every POST needs the
+    CSRF token. A CurateError becomes an HTTP error: 404 for NotFoundError, 409 for a bulk
+    conflict, 400 for other input errors, 500 otherwise; JSON under ``/api/``, a page elsewhere.
+
+    Parameters
+    ----------
+    session : ReviewSession
+        The run under review and the reviewer.
+    token : str, optional
+        The access token every request must carry (see :class:`GuardMiddleware`); None: only
+        requests addressed to localhost are answered.
+    csrf_token : str, optional
+        The CSRF token; a fresh random one when None (tests pass their own).
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The ASGI app, to serve with uvicorn.
+    """
     app = FastAPI(title="curate review", version="1", docs_url=None, redoc_url=None,
                   description="Review the findings of a curate audit; every page's data as JSON.")
     app.add_middleware(GuardMiddleware, token=token)
@@ -103,11 +179,39 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
     csrf = str(app.state.csrf_token)
 
     def html(template: str, **context: object) -> HTMLResponse:
+        """Render a page with the session's reviewer, dataset, run and CSRF token.
+
+        Parameters
+        ----------
+        template : str
+            The template's file name.
+        **context : object
+            The page's data.
+
+        Returns
+        -------
+        fastapi.responses.HTMLResponse
+            The page.
+        """
         return HTMLResponse(render_page(template, csrf_token=csrf, reviewer=session.reviewer,
                                         dataset=session.dataset.name, run_id=session.run_id, **context))
 
     @app.exception_handler(CurateError)
     async def curate_error(request: Request, exc: CurateError) -> Response:
+        """Answer an expected failure with its message and status: JSON under ``/api/``, else a page.
+
+        Parameters
+        ----------
+        request : fastapi.Request
+            The request that failed.
+        exc : CurateError
+            The failure.
+
+        Returns
+        -------
+        fastapi.responses.Response
+            ``{"detail": message}`` or the error page, with 404, 409, 400 or 500.
+        """
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": str(exc)}, status_code=_status(exc))
         return HTMLResponse(render_page("error.html", csrf_token=csrf, reviewer=session.reviewer,
@@ -116,74 +220,296 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
 
     # ------------------------------------------------------------ JSON twins
     def api_get(path: str) -> Callable[[Endpoint], Endpoint]:
+        """Register a GET handler under ``/api``, tagged ``api`` in the OpenAPI document.
+
+        Parameters
+        ----------
+        path : str
+            The path after ``/api``.
+
+        Returns
+        -------
+        callable
+            The route decorator.
+        """
         return app.get("/api" + path, tags=["api"])
 
     def post(path: str, *, api: bool = False) -> Callable[[Endpoint], Endpoint]:
-        """Every state change is a POST, and every POST needs the CSRF token."""
+        """Every state change is a POST, and every POST needs the CSRF token.
+
+        Parameters
+        ----------
+        path : str
+            The route's path.
+        api : bool, default False
+            A JSON twin: listed in the OpenAPI document under the ``api`` tag.
+
+        Returns
+        -------
+        callable
+            The route decorator.
+        """
         return app.post(path, dependencies=[Depends(require_csrf)], tags=["api"] if api else None,
                         include_in_schema=api)
 
     @api_get("/dashboard")
     def api_dashboard() -> Dashboard:
+        """The dashboard: counts by issue and class, review progress, precision estimates.
+
+        \f
+        Returns
+        -------
+        Dashboard
+            See :func:`curate.review.pages.dashboard`.
+        """
         return pages.dashboard(session)
 
     @api_get("/queue")
     def api_queue(filter: Filter, offset: Offset = 0, limit: Limit = 50) -> Queue:
+        """One page of the queue of flagged rows matching the filter.
+
+        \f
+        Parameters
+        ----------
+        filter : QueueFilter
+            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
+            ``max_score`` and ``state``.
+        offset : int, default 0
+            Rows of the queue to skip.
+        limit : int, default 50
+            The most entries, 1 to 1000.
+
+        Returns
+        -------
+        Queue
+            See :func:`curate.review.pages.queue`.
+        """
         return pages.queue(session, filter, offset, limit)
 
     @api_get("/items/{row_id:path}")
     def api_item(row_id: str, filter: Filter) -> Item:
+        """Everything about one row: input, labels, findings, suggestions, copies, neighbours, history.
+
+        \f
+        Parameters
+        ----------
+        row_id : str
+            The row's id (the rest of the path; it may contain slashes).
+        filter : QueueFilter
+            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
+            ``max_score`` and ``state``.
+
+        Returns
+        -------
+        Item
+            See :func:`curate.review.pages.item`; 404 for an unknown row.
+        """
         return pages.item(session, row_id, filter)
 
     @api_get("/history")
     def api_history() -> History:
+        """The ledger, newest entry first.
+
+        \f
+        Returns
+        -------
+        History
+            See :func:`curate.review.pages.history`.
+        """
         return pages.history(session)
 
     @api_get("/bulk")
     def api_bulk_preview(operation: str, filter: Filter) -> BulkPreview:
+        """What a bulk operation would change in the queue, and the fingerprint to confirm it with.
+
+        \f
+        Parameters
+        ----------
+        operation : str
+            One of ``BULK_OPERATIONS``.
+        filter : QueueFilter
+            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
+            ``max_score`` and ``state``.
+
+        Returns
+        -------
+        BulkPreview
+            See :func:`curate.review.bulk.preview_bulk`.
+        """
         return bulk.preview_bulk(session, operation, filter)
 
     @api_get("/session")
     def api_session() -> dict[str, str | int]:
-        """Who reviews what, and the CSRF token a script must send as X-CSRF-Token with every POST."""
+        """Who reviews what, and the CSRF token a script must send as X-CSRF-Token with every POST.
+
+        \f
+        Returns
+        -------
+        dict
+            ``dataset``, ``run_id``, ``reviewer`` and ``csrf_token``.
+        """
         return {"dataset": session.dataset.name, "run_id": session.run_id, "reviewer": session.reviewer,
                 "csrf_token": csrf}
 
     @post("/api/decisions", api=True)
     def api_decide(request: DecisionRequest, filter: Filter) -> DecisionResult:
+        """Record one decision about one row; returns the ledger entry and the queue's next row.
+
+        \f
+        Parameters
+        ----------
+        request : DecisionRequest
+            The JSON body: row, action, new label (relabel only), issue.
+        filter : QueueFilter
+            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
+            ``max_score`` and ``state``.
+
+        Returns
+        -------
+        DecisionResult
+            See :meth:`ReviewSession.decide`.
+        """
         return session.decide(request, filter)
 
     @post("/api/undo", api=True)
     def api_undo() -> LedgerEntry:
+        """Undo this reviewer's latest decision still in effect.
+
+        \f
+        Returns
+        -------
+        LedgerEntry
+            The appended undo entry; 400 when there is nothing to undo.
+        """
         return session.undo()
 
     @post("/api/bulk", api=True)
     def api_bulk_apply(operation: str, fingerprint: str, filter: Filter) -> BulkResult:
+        """Apply a previewed bulk operation; 409 when the queue changed since the preview.
+
+        \f
+        Parameters
+        ----------
+        operation : str
+            One of ``BULK_OPERATIONS``.
+        fingerprint : str
+            The preview's fingerprint.
+        filter : QueueFilter
+            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
+            ``max_score`` and ``state``.
+
+        Returns
+        -------
+        BulkResult
+            See :func:`curate.review.bulk.apply_bulk`.
+        """
         return bulk.apply_bulk(session, operation, filter, fingerprint)
 
     # ------------------------------------------------------------ pages
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard_page() -> HTMLResponse:
+        """The dashboard page (the HTML of ``/api/dashboard``).
+
+        \f
+        Returns
+        -------
+        fastapi.responses.HTMLResponse
+            The page.
+        """
         return html("dashboard.html", data=pages.dashboard(session))
 
     @app.get("/queue", response_class=HTMLResponse, include_in_schema=False)
     def queue_page(filter: Filter, offset: Offset = 0, limit: Limit = 50) -> HTMLResponse:
+        """The queue page (the HTML of ``/api/queue``).
+
+        \f
+        Parameters
+        ----------
+        filter : QueueFilter
+            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
+            ``max_score`` and ``state``.
+        offset : int, default 0
+            Rows of the queue to skip.
+        limit : int, default 50
+            The most entries, 1 to 1000.
+
+        Returns
+        -------
+        fastapi.responses.HTMLResponse
+            The page.
+        """
         return html("queue.html", data=pages.queue(session, filter, offset, limit))
 
     @app.get("/item", response_class=HTMLResponse, include_in_schema=False)
     def item_by_query(row: str, filter: Filter) -> HTMLResponse:
+        """The item page of a row named in the query string (for ids made only of dots).
+
+        \f
+        Parameters
+        ----------
+        row : str
+            The row's id.
+        filter : QueueFilter
+            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
+            ``max_score`` and ``state``.
+
+        Returns
+        -------
+        fastapi.responses.HTMLResponse
+            The page.
+        """
         return html("item.html", data=pages.item(session, row, filter))
 
     @app.get("/item/{row_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def item_page(row_id: str, filter: Filter) -> HTMLResponse:
+        """The item page of one row (the HTML of ``/api/items/{row_id}``).
+
+        \f
+        Parameters
+        ----------
+        row_id : str
+            The row's id (the rest of the path; it may contain slashes).
+        filter : QueueFilter
+            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
+            ``max_score`` and ``state``.
+
+        Returns
+        -------
+        fastapi.responses.HTMLResponse
+            The page.
+        """
         return html("item.html", data=pages.item(session, row_id, filter))
 
     @app.get("/history", response_class=HTMLResponse, include_in_schema=False)
     def history_page() -> HTMLResponse:
+        """The ledger page (the HTML of ``/api/history``).
+
+        \f
+        Returns
+        -------
+        fastapi.responses.HTMLResponse
+            The page.
+        """
         return html("history.html", data=pages.history(session))
 
     @app.get("/bulk", response_class=HTMLResponse, include_in_schema=False)
     def bulk_page(filter: Filter, operation: str = "remove_duplicates") -> HTMLResponse:
+        """The bulk preview page, with the form that confirms it.
+
+        \f
+        Parameters
+        ----------
+        filter : QueueFilter
+            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
+            ``max_score`` and ``state``.
+        operation : str, default "remove_duplicates"
+            One of ``BULK_OPERATIONS``.
+
+        Returns
+        -------
+        fastapi.responses.HTMLResponse
+            The page.
+        """
         return html("bulk.html", data=bulk.preview_bulk(session, operation, filter))
 
     @post("/decide")
@@ -192,7 +518,36 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
                     new_label: Annotated[str | None, Form()] = None,
                     decision_issue: Annotated[str | None, Form()] = None,
                     back_to: Annotated[str | None, Form()] = None) -> RedirectResponse:
-        """Record one decision, then show the next item of the queue (or ``back_to``, a row id)."""
+        """Record one decision, then show the next item of the queue (or ``back_to``, a row id).
+
+        \f
+        Parameters
+        ----------
+        row_id : str
+            The row decided about.
+        action : str
+            ``keep``, ``relabel``, ``ambiguous``, ``remove`` or ``skip``.
+        filter : QueueFilter
+            The queue the reviewer works through, from the form's filter fields.
+        new_label : str, optional
+            The new label, for ``relabel``.
+        decision_issue : str, optional
+            The issue the reviewer was looking at.
+        back_to : str, optional
+            A row id to return to instead of the queue's next row.
+
+        Returns
+        -------
+        fastapi.responses.RedirectResponse
+            303 to the next item, ``back_to``'s item, or the queue when it is done.
+
+        Raises
+        ------
+        InputError
+            When ``action`` is unknown (answered 400).
+        NotFoundError
+            When ``row_id`` or ``back_to`` is not a row (answered 404).
+        """
         if action not in ("keep", "relabel", "ambiguous", "remove", "skip"):
             raise InputError(f"unknown action {action!r}")
         if back_to:
@@ -205,17 +560,65 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
 
     @post("/undo")
     def undo_form(filter: FormFilter) -> RedirectResponse:
+        """Undo this reviewer's latest decision, then show the row it was about.
+
+        \f
+        Parameters
+        ----------
+        filter : QueueFilter
+            The queue the reviewer works through, from the form's filter fields.
+
+        Returns
+        -------
+        fastapi.responses.RedirectResponse
+            303 to the undone row's item page.
+        """
         entry = session.undo()
         return RedirectResponse(item_url(entry.row_id, filter), status_code=303)
 
     @post("/bulk")
     def bulk_form(operation: Annotated[str, Form()], fingerprint: Annotated[str, Form()],
                   filter: FormFilter) -> RedirectResponse:
+        """Apply a confirmed bulk operation, then show the ledger.
+
+        \f
+        Parameters
+        ----------
+        operation : str
+            One of ``BULK_OPERATIONS``.
+        fingerprint : str
+            The fingerprint of the preview the reviewer confirmed.
+        filter : QueueFilter
+            The queue the reviewer works through, from the form's filter fields.
+
+        Returns
+        -------
+        fastapi.responses.RedirectResponse
+            303 to the history page; 409 instead when the queue changed since the preview.
+        """
         bulk.apply_bulk(session, operation, filter, fingerprint)
         return RedirectResponse("/history", status_code=303)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:
+        """One of the app's fixed static files (script and style sheet), by name.
+
+        \f
+        Parameters
+        ----------
+        name : str
+            ``review.js`` or ``review.css``.
+
+        Returns
+        -------
+        fastapi.responses.Response
+            The file, with its media type.
+
+        Raises
+        ------
+        fastapi.HTTPException
+            404 for any other name.
+        """
         if name not in STATIC:
             raise HTTPException(404, "not found")
         body, media_type = STATIC[name]
