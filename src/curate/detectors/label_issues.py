@@ -90,4 +90,7 @@ class LabelIssueDetector(Detector):
             "vote_neighbours": evidence.vote_neighbours,
             "refit_without_suspects": evidence.pruned_rows,
         }
-        return self._result(given, flagged, suggested_labels=suggested, details=details, notes=notes)
+        # The user's own probabilities are accepted with rows summing to 1 within 1e-3, so a given
+        # label's probability may exceed 1 by that much; the score is a probability, so cap it.
+        return self._result(np.minimum(given, 1.0), flagged, suggested_labels=suggested, details=details,
+                            notes=notes)
