@@ -14,6 +14,7 @@ message as one line and exits non-zero, the web layer turns it into an HTTP erro
      │    └── PredProbsError     user-supplied predicted probabilities are unusable
      ├── WorkspaceError          the workspace is missing, locked, or from a newer curate
      │    └── NotFoundError      a run, dataset or version that does not exist
+     ├── PluginError             a detector or embedder cannot be registered (name taken, bad entry point)
      └── MissingExtraError       an optional dependency is not installed
 """
 
@@ -28,6 +29,7 @@ __all__ = [
     "InputError",
     "MissingExtraError",
     "NotFoundError",
+    "PluginError",
     "PredProbsError",
     "WorkspaceError",
 ]
@@ -67,6 +69,13 @@ class WorkspaceError(CurateError):
 
 class NotFoundError(WorkspaceError):
     """A run, dataset or version that does not exist was asked for."""
+
+
+class PluginError(CurateError, ValueError):
+    """A detector or embedder cannot be registered: its name is taken, or it is not a valid one.
+
+    Also a ValueError, which is what registering a taken name raised before this class existed.
+    """
 
 
 class MissingExtraError(CurateError):
