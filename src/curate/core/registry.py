@@ -93,7 +93,7 @@ class Registry(Generic[T]):
                               "'_' and '-', starting with a letter")
         taken = self._items.get(name)
         if taken is not None and taken is not item:
-            raise PluginError(f"a {self.kind} named {name!r} is already registered ({_describe(taken)}); "
+            raise PluginError(f"the {self.kind} name {name!r} is already registered, by {_describe(taken)}; "
                               f"give {_describe(item)} another name")
         self._items[name] = item
         return item
