@@ -9,12 +9,17 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: install chromium demo test test-fast check clean
 
-$(STAMP): pyproject.toml
+PLUGIN := tests/plugins/curate-example-plugin
+
+$(STAMP): pyproject.toml $(PLUGIN)/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 	# torch is pinned inside the 'embed' extra, in the same install as sentence-transformers,
 	# so pip takes the CPU build instead of several GB of CUDA packages.
 	$(BIN)/python -m pip install --quiet -e '.[embed,review,dev]'
+	# The example plugin the tests find through its entry points (tests/test_plugins.py). --no-deps:
+	# its one dependency, curate, is the checkout installed just above, never one from the index.
+	$(BIN)/python -m pip install --quiet --no-deps -e $(PLUGIN)
 	touch $(STAMP)
 
 # Browser tests drive Debian's Chromium through Playwright; 'playwright install' is never used
