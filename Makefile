@@ -9,6 +9,10 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: install chromium demo test test-fast check clean
 
+PLUGIN := tests/plugins/curate-example-plugin
+
+PLUGIN_STAMP := $(VENV)/.plugin-installed
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
@@ -16,6 +20,13 @@ $(STAMP): pyproject.toml
 	# so pip takes the CPU build instead of several GB of CUDA packages.
 	$(BIN)/python -m pip install --quiet -e '.[embed,review,dev]'
 	touch $(STAMP)
+
+# The example plugin the tests find through its entry points (tests/test_plugins.py), installed for
+# the tests only, so that `make demo` on a fresh machine runs curate's own detectors. --no-deps: its
+# one dependency, curate, is this checkout, never one from the index.
+$(PLUGIN_STAMP): $(STAMP) $(PLUGIN)/pyproject.toml
+	$(BIN)/python -m pip install --quiet --no-deps -e $(PLUGIN)
+	touch $(PLUGIN_STAMP)
 
 # Browser tests drive Debian's Chromium through Playwright; 'playwright install' is never used
 # (it downloads its own browser). Installs the package as root when it is missing (CI runs as root).
@@ -28,10 +39,10 @@ install: $(STAMP)
 demo: install
 	$(BIN)/python -m curate.cli.demo
 
-test: install chromium
+test: install $(PLUGIN_STAMP) chromium
 	$(BIN)/python -m pytest
 
-test-fast: install
+test-fast: install $(PLUGIN_STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 check: install

@@ -15,6 +15,7 @@ message as one line and exits non-zero, the web layer turns it into an HTTP erro
      │    └── ConfigError        a run configuration (file, --set, API) names an unknown setting or bad value
      ├── WorkspaceError          the workspace is missing, locked, or from a newer curate
      │    └── NotFoundError      a run, dataset or version that does not exist
+     ├── PluginError             a detector or embedder cannot be registered (name taken, bad entry point)
      └── MissingExtraError       an optional dependency is not installed
 """
 
@@ -30,6 +31,7 @@ __all__ = [
     "InputError",
     "MissingExtraError",
     "NotFoundError",
+    "PluginError",
     "PredProbsError",
     "WorkspaceError",
 ]
@@ -73,6 +75,13 @@ class WorkspaceError(CurateError):
 
 class NotFoundError(WorkspaceError):
     """A run, dataset or version that does not exist was asked for."""
+
+
+class PluginError(CurateError, ValueError):
+    """A detector or embedder cannot be registered: its name is taken, or it is not a valid one.
+
+    Also a ValueError, which is what registering a taken name raised before this class existed.
+    """
 
 
 class MissingExtraError(CurateError):

@@ -9,7 +9,7 @@ from typing import Any
 from curate.core.config import AuditConfig
 from curate.detectors import Detector, available_detectors, get_detector
 from curate.errors import ConfigError
-from curate.features import HashedTextEmbedder, SentenceEmbedder, TextEmbedder
+from curate.features import TextEmbedder, get_embedder
 
 __all__ = ["detector_parameters", "graph_neighbours", "make_detectors", "resolve_embedder", "resolved_config"]
 
@@ -124,26 +124,23 @@ def resolve_embedder(config: AuditConfig, given: TextEmbedder | None = None) -> 
     Parameters
     ----------
     config : AuditConfig
-        ``config.embedder`` is ``auto``, ``sentence`` or ``hashed``.
+        ``config.embedder`` is ``auto`` or a registered embedder's name (``sentence``, ``hashed``,
+        or a plugin's).
     given : TextEmbedder, optional
         An embedder object passed to the API; it wins over the configuration.
 
     Returns
     -------
     TextEmbedder or None
-        None for ``auto``: the modality chooses (the sentence model when installed).
+        None for ``auto``: the modality chooses (for text, the sentence model when installed).
 
     Raises
     ------
-    ConfigError
-        For an unknown embedder name.
+    InputError
+        For an embedder name nobody registered; the message lists the registered ones.
     """
     if given is not None:
         return given
     if config.embedder == "auto":
         return None
-    if config.embedder == "sentence":
-        return SentenceEmbedder()
-    if config.embedder == "hashed":
-        return HashedTextEmbedder()
-    raise ConfigError(f"embedder {config.embedder!r} is unknown; use auto, sentence or hashed")
+    return get_embedder(config.embedder)

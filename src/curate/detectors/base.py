@@ -81,5 +81,25 @@ class Detector(ABC):
         return int(getattr(self, "k", 0))
 
     def _result(self, scores: np.ndarray, flagged: np.ndarray, **kwargs: Any) -> DetectorResult:
-        return DetectorResult(self.name, np.clip(np.asarray(scores, dtype=np.float64), 0.0, 1.0),
-                              np.asarray(flagged, dtype=bool), **kwargs)
+        """Wrap a detector's arrays in a DetectorResult named after the detector.
+
+        Scores are passed through unchanged, only converted to float64: a score outside [0, 1] or a
+        NaN is a bug of the detector, which :func:`curate.testing.check_detector` must see rather
+        than have hidden by a clip here.
+
+        Parameters
+        ----------
+        scores : numpy.ndarray
+            One score per row, in [0, 1], lower is worse.
+        flagged : numpy.ndarray
+            One flag per row; converted to bool.
+        **kwargs : Any
+            ``suggested_labels``, ``details`` and ``notes`` of :class:`DetectorResult`.
+
+        Returns
+        -------
+        DetectorResult
+            The result, with ``issue`` set to the detector's ``name``.
+        """
+        return DetectorResult(self.name, np.asarray(scores, dtype=np.float64), np.asarray(flagged, dtype=bool),
+                              **kwargs)

@@ -1,6 +1,12 @@
-"""Import every built-in detector module so that each registers itself, in the order reports list them."""
+"""Import every built-in detector module so that each registers itself, in the order reports list them.
+
+:mod:`curate.detectors` imports this module, so the built-ins are registered, in this order, before
+any other detector can be: see :mod:`curate.detectors.registry` for why they are not entry points.
+"""
 
 from importlib import import_module
+
+__all__ = ["BUILTIN_MODULES"]
 
 BUILTIN_MODULES = (
     "label_issues",

@@ -57,4 +57,5 @@ class ClassImbalanceDetector(Detector):
         flagged = share[codes] < self.ratio
         details = [{"class_count": int(counts[c]), "even_share": round(even, 1)} for c in codes]
         rare = {dataset.classes[c]: int(counts[c]) for c in np.flatnonzero(share < self.ratio)}
-        return self._result(share[codes], flagged, details=details, notes={"rare_classes": rare})
+        # A class above an even share has share > 1; scores stop at 1 ("not rare at all").
+        return self._result(np.minimum(share[codes], 1.0), flagged, details=details, notes={"rare_classes": rare})

@@ -166,4 +166,7 @@ class LabelIssueDetector(Detector):
         }
         if lonely.any():
             notes["withheld_single_row_classes"] = sorted({classes[c] for c in codes[lonely]})
-        return self._result(given, flagged, suggested_labels=suggested, details=details, notes=notes)
+        # The user's own probabilities are accepted with rows summing to 1 within 1e-3, so a given
+        # label's probability may exceed 1 by that much; the score is a probability, so cap it.
+        return self._result(np.minimum(given, 1.0), flagged, suggested_labels=suggested, details=details,
+                            notes=notes)

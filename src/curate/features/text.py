@@ -11,6 +11,7 @@ import numpy as np
 from curate.core.progress import ProgressCallback
 from curate.errors import MissingExtraError
 from curate.features.base import TextEmbedder
+from curate.features.registry import register_embedder
 
 __all__ = ["DEFAULT_TEXT_MODEL", "HashedTextEmbedder", "SentenceEmbedder", "default_text_embedder",
            "sentence_model_available"]
@@ -108,6 +109,8 @@ class HashedTextEmbedder:
         self.model_id = f"hashed:{n_features}:{dim}:{seed}"
 
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        if not texts:  # the projection cannot be fitted on no rows; nothing to embed is (0, dim)
+            return np.zeros((0, self.dim), dtype=np.float32)
         from sklearn.feature_extraction.text import HashingVectorizer
         from sklearn.random_projection import SparseRandomProjection
 
@@ -133,3 +136,8 @@ class HashedTextEmbedder:
 def default_text_embedder() -> TextEmbedder:
     """The sentence model when installed, else the hashed fallback."""
     return SentenceEmbedder() if sentence_model_available() else HashedTextEmbedder()
+
+
+# Registered like plugins' embedders, under the names `get_embedder` and the CLI know them by.
+register_embedder("sentence", SentenceEmbedder)
+register_embedder("hashed", HashedTextEmbedder)
