@@ -179,6 +179,7 @@ class _RecordedNeeds:
         self.undeclared: list[str] = []
 
     def need(self, name: str) -> Any:
+        """The need's value; an undeclared one is recorded, then refused (see NeedProvider.need)."""
         if name not in self.declared:
             self.undeclared.append(name)
             raise RuntimeError(f"asked for {name!r} without declaring it in needs")
@@ -339,6 +340,7 @@ def check_detector(detector_cls: type[Detector], dataset: Dataset | None = None)
     subject = _subject(detector_cls)
 
     def fail(check: str, problem: str) -> NoReturn:
+        """Raise the ContractError of ``check``."""
         raise ContractError(subject, check, problem)
 
     _check_class(detector_cls, fail)
@@ -402,6 +404,7 @@ def check_embedder(embedder: TextEmbedder) -> None:
     subject = f"embedder {type(embedder).__name__} ({getattr(embedder, 'model_id', None)!r})"
 
     def fail(check: str, problem: str) -> NoReturn:
+        """Raise the ContractError of ``check``."""
         raise ContractError(subject, check, problem)
 
     if not isinstance(embedder, TextEmbedder):

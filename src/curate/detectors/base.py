@@ -22,12 +22,41 @@ NEED_NAMES = frozenset({"dataset", "features", "pred_probs", "label_evidence", "
 class NeedProvider(Protocol):
     """Gives a detector the inputs it declared."""
 
-    def need(self, name: str) -> Any: ...
+    def need(self, name: str) -> Any:
+        """The value of the need ``name`` (one of :data:`NEED_NAMES`).
+
+        Parameters
+        ----------
+        name : str
+            A need the detector declared in its ``needs``.
+
+        Returns
+        -------
+        object
+            The Dataset, an array, a NeighborGraph, ... depending on the need.
+        """
+        ...
 
 
 @dataclass(frozen=True)
 class DetectorResult:
-    """What one detector found over all rows."""
+    """What one detector found over all rows.
+
+    Attributes
+    ----------
+    issue : str
+        The detector's name.
+    scores : numpy.ndarray
+        Shape (n_rows,), float in [0, 1]; lower is worse.
+    flagged : numpy.ndarray
+        Shape (n_rows,), bool: the detector's decision.
+    suggested_labels : list of (str or None), optional
+        One per row: a label the detector proposes instead of the given one.
+    details : list of dict, optional
+        One per row: JSON-serialisable facts behind the score.
+    notes : dict
+        Dataset-level facts, JSON-serialisable.
+    """
 
     issue: str
     scores: np.ndarray
@@ -38,6 +67,12 @@ class DetectorResult:
 
     @property
     def n_flagged(self) -> int:
+        """How many rows are flagged.
+
+        Returns
+        -------
+        int
+        """
         return int(np.count_nonzero(self.flagged))
 
 

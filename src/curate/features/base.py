@@ -23,5 +23,18 @@ class TextEmbedder(Protocol):
     model_id: str
 
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
-        """Return a float32 array of shape (len(texts), dim), rows L2-normalised."""
+        """Embed ``texts``, one vector per text.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            The texts, in order.
+        progress : callable, optional
+            Called with the number of texts just embedded.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (len(texts), dim), float32, rows L2-normalised.
+        """
         ...

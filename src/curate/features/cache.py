@@ -25,7 +25,14 @@ _BATCH = 1024
 
 
 def default_cache_path() -> Path:
-    """Where embeddings are cached unless told otherwise."""
+    """Where embeddings are cached unless told otherwise.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$CURATE_CACHE_DIR/features.sqlite``, else ``$XDG_CACHE_HOME/curate/features.sqlite``,
+        else ``~/.cache/curate/features.sqlite``.
+    """
     if os.environ.get("CURATE_CACHE_DIR"):
         base = Path(os.environ["CURATE_CACHE_DIR"])
     elif os.environ.get("XDG_CACHE_HOME"):
@@ -58,6 +65,24 @@ def embed_with_cache(
     progress: ProgressCallback | None = None,
 ) -> tuple[np.ndarray, int]:
     """Embed ``texts``, reusing cached vectors; return (vectors, number newly embedded).
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The texts, in row order.
+    embedder : TextEmbedder
+        Embeds what the cache lacks; its ``model_id`` keys the cache.
+    cache : FeatureCache or None
+        Where vectors are looked up and stored (None: embed everything).
+    progress : callable, optional
+        Called with the number of texts done (cached ones count as done at once).
+
+    Returns
+    -------
+    vectors : numpy.ndarray
+        Shape (len(texts), dim), float32.
+    embedded : int
+        How many distinct texts were newly embedded.
 
     Identical texts are embedded once.
     """

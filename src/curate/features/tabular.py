@@ -14,7 +14,18 @@ _MAX_CATEGORIES = 50
 
 
 def usable_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns worth feeding a model: not constant, and not an id (unique text or integer counter)."""
+    """Columns worth feeding a model: not constant, and not an id (unique text or integer counter).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The input columns.
+
+    Returns
+    -------
+    list of str
+        The usable column names, in the frame's order.
+    """
     keep = []
     for column in frame.columns:
         series = frame[column]
@@ -34,8 +45,21 @@ def usable_columns(frame: pd.DataFrame) -> list[str]:
 def encode_table(frame: pd.DataFrame) -> np.ndarray:
     """Encode ``frame`` as a dense float32 matrix: numbers robust-scaled, NaN imputed with an indicator.
 
-    Example
+    Numbers are centred on the median and divided by the interquartile range; categories shared by
+    at least 1 % of rows (at most 50 per column) become one-hot columns.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The input columns.
+
+    Returns
     -------
+    numpy.ndarray
+        Shape (n_rows, n_features), float32; one all-zero column when no column is usable.
+
+    Examples
+    --------
     >>> encode_table(pd.DataFrame({"a": [1.0, None, 3.0], "b": ["x", "y", "x"]})).shape
     (3, 4)
     """

