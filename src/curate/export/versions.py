@@ -101,8 +101,33 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
                    output: Path) -> ExportSummary:
     """Write the dataset at ``version`` to ``output`` as csv, parquet or jsonl.
 
-    Example
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that stores the dataset and its ledger.
+    dataset : str or None
+        The dataset; the one most recently audited or imported when None.
+    version : str, int or None
+        A ledger entry number (0 is the untouched source), or "latest" (also None).
+    fmt : str
+        csv, parquet or jsonl.
+    output : Path
+        The file to write.
+
+    Returns
     -------
+    ExportSummary
+        What was written: the version, how many rows, how many relabelled and removed.
+
+    Raises
+    ------
+    InputError
+        When the format or the version does not exist, or ``output`` cannot be written.
+    NotFoundError
+        When the workspace has no such dataset.
+
+    Examples
+    --------
     >>> export_version(Workspace("ws"), None, "latest", "csv", Path("fixed.csv"))  # doctest: +SKIP
     """
     if fmt not in FORMATS:
@@ -131,7 +156,29 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
 
 
 def diff_versions(workspace: Workspace, dataset: str | None, first: str | int, second: str | int) -> pd.DataFrame:
-    """What differs between two versions: one row per (row id, field) with the values before and after."""
+    """What differs between two versions: one row per (row id, field) with the values before and after.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that stores the dataset and its ledger.
+    dataset : str or None
+        The dataset; the one most recently audited or imported when None.
+    first, second : str or int
+        Ledger entry numbers (0 is the untouched source), or "latest".
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``row_id``, ``field``, ``before`` and ``after``, one row per change.
+
+    Raises
+    ------
+    InputError
+        When a version does not exist.
+    NotFoundError
+        When the workspace has no such dataset.
+    """
     name = latest_dataset(workspace, dataset)
     entries = read_decisions(workspace, name)
     a, b = _resolve_version(entries, first), _resolve_version(entries, second)
