@@ -23,6 +23,7 @@ from ..conftest import run_cli, snapshot
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "workspace-0.1.0"
 SOURCE = "sources/9b52bd42eb7edc074feb3f390152cfadbcb189af67747d6ae9092d523b13aefa.csv"
+OPTIONS = {"encoding": "utf-8", "id": None, "label": "label", "split": None, "text": ["text"]}
 FIRST_ENTRY = DecisionRecord(
     id=1, row_id="11", input_hash="e3919750d668868d994db7b9fc40b77e", action="relabel", field="label",
     old_value="tech", new_value="food", reviewer="ana", created_at="2026-11-30T17:47:50.819+00:00", run_id=1,
@@ -79,12 +80,18 @@ def test_the_fixture_is_as_0_1_0_left_it() -> None:
 def test_reading_a_0_1_0_workspace_changes_nothing(legacy: Path) -> None:
     before = snapshot(legacy)
     ws = Workspace(legacy)
-    assert ws.runs() == [RunRecord(
-        id=1, dataset="reviews", version=1, started_at="2026-11-30T17:47:38+00:00",
-        finished_at="2026-11-30T17:47:38+00:00", params=ws.runs()[0].params, timings=ws.runs()[0].timings,
-        metrics=ws.runs()[0].metrics, notes=ws.runs()[0].notes, code_version="0.1.0",
-    )]
-    assert ws.runs()[0].metrics["rows"] == 24
+    [run] = ws.runs()
+    assert isinstance(run, RunRecord)
+    assert (run.id, run.dataset, run.version, run.started_at, run.code_version) == (
+        1, "reviews", 1, "2026-11-30T17:47:38+00:00", "0.1.0")
+    assert run.params == {
+        "detectors": ["label", "ambiguous", "exact_duplicate", "near_duplicate", "conflicting_labels", "leakage",
+                      "outlier", "class_imbalance", "input_quality"],
+        "ledger_version": 0, "modality": "text", "options": OPTIONS, "pred_probs": None, "source": "reviews.csv",
+        "test": None,
+    }
+    assert (run.metrics["rows"], run.metrics["classes"], run.timings["total"]) == (24, 3, 0.547)
+    assert ws.run() == run
     flagged = ws.findings(1)
     assert flagged[["position", "row_id", "issue", "given_label", "suggested_label"]].values.tolist() == [
         [22, "22", "ambiguous", "sport", None],

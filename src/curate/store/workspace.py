@@ -80,7 +80,7 @@ class Workspace:
     0.91
     """
 
-    def __init__(self, path: Path | str = DEFAULT_WORKSPACE, url: str | None = None) -> None:
+    def __init__(self, path: Path | str = DEFAULT_WORKSPACE, *, url: str | None = None) -> None:
         self.path = Path(path)
         self.url = url
 
