@@ -18,7 +18,7 @@ from curate.detectors.registry import get_detector
 from curate.errors import WorkspaceError
 from curate.features import HashedTextEmbedder
 from curate.store import Workspace
-from curate.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from curate.store.upgrade import head_revision
 
 from .conftest import (
     assert_clean_failure,
@@ -121,9 +121,9 @@ def test_an_audit_records_its_rows(text_csv: Path, workspace: Path) -> None:
     assert rows["label"].tolist() == list(result.dataset.labels)
     stored = Workspace(workspace).findings(1, flagged_only=False)
     assert len(stored) == len(result.scores) == 60 * len(result.summary)
-    source = Workspace(workspace).source_of_run(1)
-    assert source is not None
-    assert (workspace / source["source_copy"]).read_bytes() == text_csv.read_bytes()
+    source = Workspace(workspace).stored_source(run_id=1)
+    assert (source.version.dataset, source.version.number, source.version.n_rows) == ("reviews", 1, 60)
+    assert (workspace / source.source_copy).read_bytes() == text_csv.read_bytes()
 
 
 # ------------------------------------------------------------------ interrupted audits
@@ -240,48 +240,65 @@ def test_sigkill_mid_audit_leaves_no_run(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ migrations
-def test_opening_a_workspace_records_the_schema_version(text_csv: Path, workspace: Path) -> None:
-    assert run_cli(["import", text_csv, "-w", workspace]).exit_code == 0
+SCHEMA_VERSION = 2  # revisions 0001 and 0002
+
+
+def _query(workspace: Path, sql: str) -> list[tuple]:
     con = sqlite3.connect(workspace / "curate.db")
     try:
-        versions = [
-            r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY version")
-        ]
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return con.execute(sql).fetchall()
     finally:
         con.close()
-    assert versions == list(range(1, SCHEMA_VERSION + 1))
-    assert len(MIGRATIONS) == SCHEMA_VERSION
-    assert {
+
+
+def test_opening_a_workspace_records_the_schema_version(text_csv: Path, workspace: Path) -> None:
+    assert run_cli(["import", text_csv, "-w", workspace]).exit_code == 0
+    assert head_revision() == f"{SCHEMA_VERSION:04d}"
+    assert _query(workspace, "SELECT version_num FROM alembic_version") == [("0002",)]
+    # curate 0.1.0 reads schema_migrations: every revision records its number there too
+    assert _query(workspace, "SELECT version FROM schema_migrations ORDER BY version") == [(1,), (2,)]
+    tables = {r[0] for r in _query(workspace, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {
+        "alembic_version",
+        "schema_migrations",
         "datasets",
         "dataset_versions",
         "rows",
         "runs",
         "findings",
-        "schema_migrations",
-    } <= tables
+        "decisions",
+        "run_neighbors",
+    }
 
 
 def test_migrations_are_applied_once(text_csv: Path, workspace: Path) -> None:
     assert run_cli(["import", text_csv, "-w", workspace]).exit_code == 0
     assert run_cli(["audit", text_csv, "--no-embed", "-w", workspace]).exit_code == 0
     assert _count(workspace, "schema_migrations") == SCHEMA_VERSION
+    assert _query(workspace, "SELECT version_num FROM alembic_version") == [("0002",)]
 
 
-def _from_the_future(workspace: Path) -> None:
+def _from_the_future(workspace: Path, marker: str = "alembic") -> None:
+    """Make the workspace look written by a curate whose newest revision is 0100."""
     con = sqlite3.connect(workspace / "curate.db")
     try:
-        con.execute(
-            "INSERT INTO schema_migrations VALUES (?, datetime('now'))", (SCHEMA_VERSION + 98,)
-        )
+        if marker == "alembic":
+            con.execute("UPDATE alembic_version SET version_num = ?", (f"{SCHEMA_VERSION + 98:04d}",))
+        else:  # what a newer curate also writes for curate 0.1.0
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, datetime('now'))", (SCHEMA_VERSION + 98,)
+            )
         con.commit()
     finally:
         con.close()
 
 
+@pytest.mark.parametrize("marker", ["alembic", "schema_migrations"])
 @pytest.mark.parametrize("command", [["runs"], ["findings"], ["report"]])
-def test_a_newer_schema_is_refused_for_reading(audited_workspace: Path, command: list[str]) -> None:
-    _from_the_future(audited_workspace)
+def test_a_newer_schema_is_refused_for_reading(
+    audited_workspace: Path, command: list[str], marker: str
+) -> None:
+    _from_the_future(audited_workspace, marker)
     before = snapshot(audited_workspace)
     result = run_cli([*command, "-w", audited_workspace])
     assert_one_line_error(
@@ -290,12 +307,13 @@ def test_a_newer_schema_is_refused_for_reading(audited_workspace: Path, command:
     assert snapshot(audited_workspace) == before
 
 
+@pytest.mark.parametrize("marker", ["alembic", "schema_migrations"])
 @pytest.mark.parametrize("command", ["import", "audit"])
 def test_a_newer_schema_is_refused_for_writing(
-    audited_workspace: Path, text_csv: Path, command: str
+    audited_workspace: Path, text_csv: Path, command: str, marker: str
 ) -> None:
     """Writing rows an older curate understands into a newer schema could corrupt the workspace."""
-    _from_the_future(audited_workspace)
+    _from_the_future(audited_workspace, marker)
     before = snapshot(audited_workspace)
     fast = ["--no-embed"] if command == "audit" else []
     result = run_cli([command, text_csv, "--name", "fresh", *fast, "-w", audited_workspace])
@@ -307,6 +325,10 @@ def test_a_newer_schema_is_refused_by_the_library(audited_workspace: Path) -> No
     _from_the_future(audited_workspace)
     with pytest.raises(WorkspaceError, match="newer curate"):
         Workspace(audited_workspace).runs()
+    with pytest.raises(WorkspaceError, match=r"newer curate \(schema 100 > 2\)"), Workspace(
+        audited_workspace
+    ).transaction():
+        pass
 
 
 def test_no_workspace_yet(workspace: Path) -> None:

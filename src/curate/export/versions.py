@@ -7,7 +7,6 @@ are gone, everything else is byte-for-byte the source's values.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +14,9 @@ import pandas as pd
 
 from curate.core.files import check_output_path, write_table
 from curate.errors import InputError, NotFoundError
-from curate.ingest.loading import LoadedData, load_data
-from curate.ingest.readers import read_table
+from curate.ingest.loading import LoadedData
 from curate.ledger import RowState, diff_states, replay
+from curate.ledger.versions import load_stored_version
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
 
@@ -46,21 +45,30 @@ def latest_dataset(workspace: Workspace, name: str | None) -> str:
 
 
 def load_current_source(workspace: Workspace, dataset: str) -> tuple[LoadedData, pd.DataFrame, dict]:
-    """The latest data version of ``dataset``: its Dataset, its raw source table, and its record."""
-    with workspace._read() as con:
-        row = con.execute(
-            "SELECT v.source_copy, v.test_source_copy, v.options FROM dataset_versions v JOIN datasets d "
-            "ON d.id = v.dataset_id WHERE d.name = ? ORDER BY v.number DESC LIMIT 1", (dataset,)).fetchone()
-    if row is None:
-        raise NotFoundError(f"no dataset {dataset!r} in {workspace.path}")
-    copy, test_copy, options_text = row
-    options = json.loads(options_text)
-    loaded = load_data(workspace.path / copy, label=options["label"], text=options["text"] or None,
-                       id=options["id"], split=options["split"],
-                       test=workspace.path / test_copy if test_copy else None, encoding=options["encoding"],
-                       modality=options.get("modality"), name=dataset)
-    raw = read_table(workspace.path / copy, encoding=options["encoding"]).frame
-    return loaded, raw, {"options": options, "test_copy": test_copy}
+    """The latest data version of ``dataset``: its Dataset, its raw source table, and its record.
+
+    Kept for callers of 0.1.0; :func:`curate.ledger.versions.load_stored_version` is the one loader.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that stores the dataset.
+    dataset : str
+        The dataset's name.
+
+    Returns
+    -------
+    tuple of (LoadedData, pandas.DataFrame, dict)
+        The loaded version, the source table as parsed, and ``{"options", "test_copy"}``.
+
+    Raises
+    ------
+    NotFoundError
+        When the workspace has no such dataset.
+    """
+    stored = load_stored_version(workspace, dataset=dataset, raw=True)
+    assert stored.raw is not None
+    return stored.loaded, stored.raw, {"options": stored.record.options, "test_copy": stored.record.test_source_copy}
 
 
 def _states(loaded: LoadedData, entries: list[DecisionRecord]) -> dict[str, RowState]:
@@ -93,8 +101,33 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
                    output: Path) -> ExportSummary:
     """Write the dataset at ``version`` to ``output`` as csv, parquet or jsonl.
 
-    Example
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that stores the dataset and its ledger.
+    dataset : str or None
+        The dataset; the one most recently audited or imported when None.
+    version : str, int or None
+        A ledger entry number (0 is the untouched source), or "latest" (also None).
+    fmt : str
+        csv, parquet or jsonl.
+    output : Path
+        The file to write.
+
+    Returns
     -------
+    ExportSummary
+        What was written: the version, how many rows, how many relabelled and removed.
+
+    Raises
+    ------
+    InputError
+        When the format or the version does not exist, or ``output`` cannot be written.
+    NotFoundError
+        When the workspace has no such dataset.
+
+    Examples
+    --------
     >>> export_version(Workspace("ws"), None, "latest", "csv", Path("fixed.csv"))  # doctest: +SKIP
     """
     if fmt not in FORMATS:
@@ -103,7 +136,9 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
     name = latest_dataset(workspace, dataset)
     entries = read_decisions(workspace, name)
     point = _resolve_version(entries, version)
-    loaded, raw, _ = load_current_source(workspace, name)
+    stored = load_stored_version(workspace, dataset=name, raw=True)
+    loaded, raw = stored.loaded, stored.raw
+    assert raw is not None
     states = _states(loaded, [e for e in entries if e.id <= point])
     label_column = loaded.dataset.label_column
     out = raw.copy()
@@ -121,10 +156,32 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
 
 
 def diff_versions(workspace: Workspace, dataset: str | None, first: str | int, second: str | int) -> pd.DataFrame:
-    """What differs between two versions: one row per (row id, field) with the values before and after."""
+    """What differs between two versions: one row per (row id, field) with the values before and after.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that stores the dataset and its ledger.
+    dataset : str or None
+        The dataset; the one most recently audited or imported when None.
+    first, second : str or int
+        Ledger entry numbers (0 is the untouched source), or "latest".
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``row_id``, ``field``, ``before`` and ``after``, one row per change.
+
+    Raises
+    ------
+    InputError
+        When a version does not exist.
+    NotFoundError
+        When the workspace has no such dataset.
+    """
     name = latest_dataset(workspace, dataset)
     entries = read_decisions(workspace, name)
     a, b = _resolve_version(entries, first), _resolve_version(entries, second)
-    loaded, _, _ = load_current_source(workspace, name)
+    loaded = load_stored_version(workspace, dataset=name).loaded
     return diff_states(_states(loaded, [e for e in entries if e.id <= a]),
                        _states(loaded, [e for e in entries if e.id <= b]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -72,21 +71,35 @@ def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
 
 
 def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10) -> ReportData:
+    """What the report of a stored run shows, its previews read from the version's stored copy.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that holds the run.
+    run_id : int or None
+        The run; the latest when None.
+    per_issue : int, default 10
+        How many of the worst flagged rows per issue get a preview.
+
+    Returns
+    -------
+    ReportData
+        The run's parameters, metrics, notes, scores and previews.
+
+    Raises
+    ------
+    NotFoundError
+        When the workspace has no runs, or no run ``run_id``.
+    """
     from curate.detectors import available_detectors
-    from curate.ingest.loading import load_data
+    from curate.ledger.versions import load_stored_version
 
     run = workspace.run(run_id)
     scores = workspace.findings(run.id, flagged_only=False)
     rows = workspace.version_rows(run.id)
-    previews: dict[str, str] = {}
-    source = workspace.source_of_run(run.id)
-    if source is not None:
-        options = json.loads(source["options"])
-        loaded = load_data(workspace.path / source["source_copy"], label=options["label"],
-                           text=options["text"] or None, id=options["id"], split=options["split"],
-                           test=workspace.path / source["test_source_copy"] if source["test_source_copy"] else None,
-                           encoding=options["encoding"], modality=options.get("modality"), name=run.dataset)
-        previews = _previews(loaded.dataset, _worst_rows(scores, per_issue))
+    stored = load_stored_version(workspace, run_id=run.id)
+    previews = _previews(stored.dataset, _worst_rows(scores, per_issue))
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     return ReportData(
         title=run.dataset, run_id=run.id, params=run.params, metrics=run.metrics, timings=run.timings,

@@ -7,7 +7,6 @@ about HTTP. Rows are addressed by row id, looked up in the loaded dataset; an un
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -17,9 +16,10 @@ import pandas as pd
 
 from curate import ledger
 from curate.core.dataset import Dataset
-from curate.errors import InputError, NotFoundError, WorkspaceError
+from curate.errors import InputError, NotFoundError
 from curate.ledger import RowState
 from curate.ledger.feedback import Feedback, estimate_precision
+from curate.ledger.versions import load_stored_version
 from curate.modalities import RowView, get_modality
 from curate.review.models import DecisionRequest, DecisionResult, LedgerEntry, QueueFilter
 from curate.review.textinfo import preview
@@ -42,25 +42,34 @@ class RunData:
 
 
 def load_run(workspace: Workspace, run_id: int | None = None) -> RunData:
-    """Load run ``run_id`` (the latest when None) of ``workspace`` with its data and findings."""
+    """Load run ``run_id`` (the latest when None) of ``workspace`` with its data and findings.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that holds the run.
+    run_id : int, optional
+        The run; the latest when None.
+
+    Returns
+    -------
+    RunData
+        The run, its dataset re-read from the stored copy, and every (row, issue) score.
+
+    Raises
+    ------
+    NotFoundError
+        When the workspace has no runs, or no run ``run_id``.
+    """
     from curate.detectors import available_detectors
-    from curate.ingest.loading import load_data
 
     run = workspace.run(run_id)
-    source = workspace.source_of_run(run.id)
-    if source is None:
-        raise WorkspaceError(f"run {run.id} has no stored copy of its data in {workspace.path}; audit it again")
-    options = json.loads(source["options"])
-    test = source["test_source_copy"]
-    loaded = load_data(workspace.path / source["source_copy"], label=options["label"],
-                       text=options["text"] or None, id=options["id"], split=options["split"],
-                       test=workspace.path / test if test else None, encoding=options["encoding"],
-                       modality=options.get("modality"), name=run.dataset)
+    stored = load_stored_version(workspace, run_id=run.id)
     scores = workspace.findings(run.id, flagged_only=False)
     scores = scores.sort_values(["position", "issue"], kind="stable").reset_index(drop=True)
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     issues = list(run.notes) or sorted(scores["issue"].unique())
-    return RunData(workspace, run, loaded.dataset, scores, descriptions, issues)
+    return RunData(workspace, run, stored.dataset, scores, descriptions, issues)
 
 
 def to_entry(record: DecisionRecord, undone: set[int]) -> LedgerEntry:

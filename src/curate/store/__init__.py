@@ -1,6 +1,15 @@
-"""The workspace store: the only package that writes SQL."""
+"""The workspace store: the only package that writes SQL (SQLAlchemy Core, Alembic migrations)."""
 
 from curate.core.source import SourceRecord
-from curate.store.workspace import DEFAULT_WORKSPACE, RunRecord, VersionRecord, Workspace
+from curate.store.records import RunRecord, StoredSource, VersionRecord
+from curate.store.workspace import DEFAULT_WORKSPACE, Workspace, WorkspaceTransaction
 
-__all__ = ["DEFAULT_WORKSPACE", "RunRecord", "SourceRecord", "VersionRecord", "Workspace"]
+__all__ = [
+    "DEFAULT_WORKSPACE",
+    "RunRecord",
+    "SourceRecord",
+    "StoredSource",
+    "VersionRecord",
+    "Workspace",
+    "WorkspaceTransaction",
+]

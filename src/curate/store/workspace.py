@@ -1,138 +1,181 @@
-"""The workspace: a folder with a SQLite database, copies of imported sources, and a feature cache.
+"""The workspace: a folder with a database, copies of imported sources, and reports.
 
-This module is the only code that writes SQL. Each command that changes the workspace does so in
-one transaction at its end, so a failed or interrupted command leaves the workspace as it was; a
-workspace folder is created only when the first such transaction commits.
+The store is the only code that writes SQL, all of it SQLAlchemy Core over the tables in
+:mod:`curate.store.schema`. Each command that changes the workspace does so in one transaction at
+its end, so a failed or interrupted command leaves the workspace as it was; a workspace folder is
+created only when the first such transaction commits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
+import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Connection, Engine, Select, and_, func, insert, inspect, select
 
 from curate.core.source import SourceRecord
-from curate.errors import NotFoundError, WorkspaceError
-from curate.store.migrations import SCHEMA_VERSION, migrate
+from curate.errors import InputError, NotFoundError, WorkspaceError
+from curate.store import database, schema
+from curate.store.records import RunRecord, StoredSource, VersionRecord
+from curate.store.schema import dataset_versions, datasets, run_neighbors, runs
+from curate.store.upgrade import refuse_newer_schema, upgrade
 
-__all__ = ["DEFAULT_WORKSPACE", "RunRecord", "SourceRecord", "VersionRecord", "Workspace"]
+# RunRecord, SourceRecord and VersionRecord stay importable from here, as in 0.1.0; they live in
+# curate.store.records and curate.core.source.
+__all__ = ["DEFAULT_WORKSPACE", "Workspace", "WorkspaceTransaction"]
 
 DEFAULT_WORKSPACE = Path("curate-workspace")
 _DB_NAME = "curate.db"
+# SQLite keeps these next to the database while it is open in WAL mode.
+_DB_COMPANIONS = ("-wal", "-shm")
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True)
-class VersionRecord:
-    id: int
-    dataset: str
-    number: int
-    source_path: str
-    n_rows: int
-    created_at: str
-    is_new: bool = False
+@dataclass
+class WorkspaceTransaction:
+    """One open write to a workspace, from :meth:`Workspace.transaction`.
 
+    Pass it to the workspace's ``save_*`` methods. The files it wrote are removed again if the
+    transaction rolls back, so that a failed command leaves no stored copy behind.
 
-@dataclass(frozen=True)
-class RunRecord:
-    id: int
-    dataset: str
-    version: int
-    started_at: str
-    finished_at: str
-    params: dict[str, Any]
-    timings: dict[str, float]
-    metrics: dict[str, Any]
-    notes: dict[str, Any]
-    code_version: str
+    Attributes
+    ----------
+    connection : Connection
+        The database connection, inside its write transaction.
+    written : list of Path
+        Files this transaction created in the workspace folder.
+    """
+
+    connection: Connection
+    written: list[Path] = field(default_factory=list)
 
 
 class Workspace:
-    """A curate workspace folder.
+    """A curate workspace folder, and the database that records its datasets, runs and ledger.
 
-    Example
-    -------
+    Parameters
+    ----------
+    path : Path or str
+        The workspace folder: stored sources go to ``sources/``, reports to ``reports/``.
+    url : str, optional
+        The database's SQLAlchemy URL; by default the SQLite file ``curate.db`` in ``path``.
+        Only SQLite is accepted for now (see :mod:`curate.store.database` for what PostgreSQL needs).
+
+    Examples
+    --------
     >>> ws = Workspace(Path("curate-workspace"))  # doctest: +SKIP
     >>> ws.runs()[-1].metrics["oof_accuracy"]  # doctest: +SKIP
     0.91
     """
 
-    def __init__(self, path: Path | str = DEFAULT_WORKSPACE) -> None:
+    def __init__(self, path: Path | str = DEFAULT_WORKSPACE, *, url: str | None = None) -> None:
         self.path = Path(path)
+        self.url = url
+
+    @property
+    def db_url(self) -> str:
+        """The database's URL: ``url`` if one was given, else the folder's ``curate.db``."""
+        return self.url if self.url is not None else database.sqlite_url(self.path / _DB_NAME)
 
     @property
     def db_path(self) -> Path:
-        return self.path / _DB_NAME
+        """The SQLite file that holds the workspace database."""
+        return self.path / _DB_NAME if self.url is None else database.sqlite_file(self.url)
+
+    @cached_property
+    def _engine(self) -> Engine:
+        return database.make_engine(self.db_url)
 
     def exists(self) -> bool:
+        """Whether the workspace has a database yet.
+
+        Returns
+        -------
+        bool
+            True once a command has recorded something in it.
+        """
         return self.db_path.exists()
 
     def check_writable(self) -> None:
-        """Fail early, before any work, if a command could not write this workspace."""
-        if self.path.exists() and not self.path.is_dir():
-            raise WorkspaceError(f"{self.path} is a file, not a workspace folder; pass another --workspace")
+        """Fail early, before any work, if a command could not write this workspace.
+
+        Raises
+        ------
+        WorkspaceError
+            When the path is a file, or the workspace was written by a newer curate.
+        """
+        self._check_folder()
         if self.exists():
             with self._read():
                 pass
 
-    def _open(self, *, create: bool) -> sqlite3.Connection:
-        if not create and not self.exists():
+    def _check_folder(self) -> None:
+        if self.path.exists() and not self.path.is_dir():
+            raise WorkspaceError(f"{self.path} is a file, not a workspace folder; pass another --workspace")
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read transaction on an existing workspace, for the store's own modules."""
+        if not self.exists():
             raise WorkspaceError(
                 f"no curate workspace at {self.path}; run 'curate audit FILE' first or pass --workspace"
             )
-        if self.path.exists() and not self.path.is_dir():
-            raise WorkspaceError(f"{self.path} is a file, not a workspace folder; pass another --workspace")
+        self._check_folder()
+        with database.begin(self._engine, write=False) as connection:
+            refuse_newer_schema(connection, self.path)
+            yield connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[WorkspaceTransaction]:
+        """One all-or-nothing write; creates the workspace on first use, removing it again on failure.
+
+        The schema is brought up to date inside the same transaction (Alembic revisions; a
+        workspace from curate 0.1.0 is recognised and stamped first).
+
+        Returns
+        -------
+        Iterator[WorkspaceTransaction]
+            The open transaction, committed when the ``with`` block ends without an exception.
+
+        Raises
+        ------
+        WorkspaceError
+            When the path is a file or the workspace was written by a newer curate; nothing is written.
+        """
+        self._check_folder()
+        created_folder = not self.path.exists()
+        created_db = not self.exists()
         self.path.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        con.execute("PRAGMA foreign_keys = ON")
-        con.execute("PRAGMA journal_mode = WAL")
-        con.execute("PRAGMA synchronous = FULL")
-        return con
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        con = self._open(create=False)
+        opened: WorkspaceTransaction | None = None
         try:
-            _refuse_newer_schema(con, self.path)
-            yield con
-        finally:
-            con.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One all-or-nothing write; creates the workspace on first use, removing it again on failure."""
-        created = not self.path.exists()
-        con = self._open(create=True)
-        self._pending_files: list[Path] = []
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            _refuse_newer_schema(con, self.path)
-            migrate(con)
-            yield con
-            con.execute("COMMIT")
+            with database.begin(self._engine, write=True) as connection:
+                opened = WorkspaceTransaction(connection)
+                upgrade(connection, self.path)
+                yield opened
         except BaseException:
-            con.execute("ROLLBACK")
-            con.close()
-            for written in self._pending_files:
+            for written in opened.written if opened is not None else []:
                 written.unlink(missing_ok=True)
-            if created:
-                _remove_tree(self.path)
+            if created_folder:
+                shutil.rmtree(self.path, ignore_errors=True)
+            elif created_db:
+                for suffix in ("", *_DB_COMPANIONS):
+                    Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
             raise
-        con.close()
 
     # ----------------------------------------------------------------------------- datasets
-    def _store_source(self, data: bytes, suffix: str) -> str:
+    def _store_source(self, txn: WorkspaceTransaction, data: bytes, suffix: str) -> str:
         digest = hashlib.sha256(data).hexdigest()
         relative = f"sources/{digest}{suffix}"
         target = self.path / relative
@@ -141,157 +184,329 @@ class Workspace:
             partial = target.with_suffix(target.suffix + ".partial")
             partial.write_bytes(data)
             partial.replace(target)
-            self._pending_files.append(target)
+            txn.written.append(target)
         return relative
 
-    def save_version(self, con: sqlite3.Connection, source: SourceRecord, rows: pd.DataFrame,
+    def save_version(self, txn: WorkspaceTransaction, source: SourceRecord, rows: pd.DataFrame,
                      classes: Sequence[str]) -> VersionRecord:
-        """Record ``source`` as a version of its dataset, or return the version it already is."""
-        found = con.execute("SELECT id FROM datasets WHERE name = ?", (source.name,)).fetchone()
-        dataset_id = found[0] if found else con.execute(
-            "INSERT INTO datasets (name, created_at) VALUES (?, ?)", (source.name, _now())).lastrowid
+        """Record ``source`` as a version of its dataset, or return the version it already is.
+
+        Parameters
+        ----------
+        txn : WorkspaceTransaction
+            The open transaction from :meth:`transaction`.
+        source : SourceRecord
+            The imported bytes and how they were read.
+        rows : pandas.DataFrame
+            One row per data row: ``position``, ``row_id``, ``split``, ``label``, ``content_hash``.
+        classes : sequence of str
+            The dataset's classes.
+
+        Returns
+        -------
+        VersionRecord
+            The version; ``is_new`` is False when the same bytes and options were recorded before.
+        """
+        con = txn.connection
+        v = dataset_versions
+        found = con.execute(select(datasets.c.id).where(datasets.c.name == source.name)).scalar()
+        dataset_id = found if found is not None else _inserted_id(
+            con.execute(insert(datasets).values(name=source.name, created_at=_now())))
         existing = con.execute(
-            "SELECT id, number, source_path, n_rows, created_at FROM dataset_versions "
-            "WHERE dataset_id = ? AND fingerprint = ?", (dataset_id, source.fingerprint)).fetchone()
-        if existing:
-            return VersionRecord(existing[0], source.name, existing[1], existing[2], existing[3], existing[4])
-        number = con.execute("SELECT coalesce(max(number), 0) + 1 FROM dataset_versions WHERE dataset_id = ?",
-                             (dataset_id,)).fetchone()[0]
-        copy = self._store_source(source.data, source.suffix)
-        test_copy = (self._store_source(source.test_data, Path(source.test_path or "").suffix)
+            select(v.c.id, v.c.number, v.c.source_path, v.c.n_rows, v.c.created_at)
+            .where(v.c.dataset_id == dataset_id, v.c.fingerprint == source.fingerprint)).first()
+        if existing is not None:
+            return VersionRecord(existing.id, source.name, existing.number, existing.source_path, existing.n_rows,
+                                 existing.created_at)
+        number = con.execute(
+            select(func.coalesce(func.max(v.c.number), 0) + 1).where(v.c.dataset_id == dataset_id)).scalar_one()
+        copy = self._store_source(txn, source.data, source.suffix)
+        test_copy = (self._store_source(txn, source.test_data, Path(source.test_path or "").suffix)
                      if source.test_data is not None else None)
         created = _now()
-        version_id: int = con.execute(
-            "INSERT INTO dataset_versions (dataset_id, number, fingerprint, source_path, source_copy, "
-            "test_source_path, test_source_copy, format, encoding, options, n_rows, classes, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (dataset_id, number, source.fingerprint, source.source_path, copy, source.test_path, test_copy,
-             source.format, source.encoding, json.dumps(source.options, sort_keys=True), len(rows),
-             json.dumps(list(classes), ensure_ascii=False), created),
-        ).lastrowid or 0
-        con.executemany(
-            "INSERT INTO rows (version_id, position, row_id, split, label, content_hash) VALUES (?, ?, ?, ?, ?, ?)",
-            [(version_id, int(p), str(r), s, str(lab), h) for p, r, s, lab, h in
-             rows[["position", "row_id", "split", "label", "content_hash"]].itertuples(index=False, name=None)],
-        )
-        return VersionRecord(version_id, source.name, number, source.source_path, len(rows), created, is_new=True)
+        version_id = _inserted_id(con.execute(insert(v).values(
+            dataset_id=dataset_id, number=number, fingerprint=source.fingerprint, source_path=source.source_path,
+            source_copy=copy, test_source_path=source.test_path, test_source_copy=test_copy, format=source.format,
+            encoding=source.encoding, options=json.dumps(source.options, sort_keys=True), n_rows=len(rows),
+            classes=json.dumps(list(classes), ensure_ascii=False), created_at=created)))
+        frame = rows[["position", "row_id", "split", "label", "content_hash"]]
+        database.insert_many(con, schema.rows, ["version_id", *frame.columns], [
+            (version_id, int(p), str(r), s, str(lab), h)
+            for p, r, s, lab, h in frame.itertuples(index=False, name=None)])
+        return VersionRecord(version_id, source.name, number, source.source_path, len(rows), created,
+                             is_new=True)
 
     def versions(self, dataset: str | None = None) -> list[VersionRecord]:
+        """Every recorded version, oldest first, of one dataset or of all.
+
+        Parameters
+        ----------
+        dataset : str, optional
+            Only this dataset's versions.
+
+        Returns
+        -------
+        list of VersionRecord
+            In the order they were recorded.
+        """
+        v = dataset_versions
+        query = (select(v.c.id, datasets.c.name, v.c.number, v.c.source_path, v.c.n_rows, v.c.created_at)
+                 .join_from(v, datasets, datasets.c.id == v.c.dataset_id).order_by(v.c.id))
+        if dataset is not None:
+            query = query.where(datasets.c.name == dataset)
         with self._read() as con:
-            rows = con.execute(
-                "SELECT v.id, d.name, v.number, v.source_path, v.n_rows, v.created_at FROM dataset_versions v "
-                "JOIN datasets d ON d.id = v.dataset_id WHERE ? IS NULL OR d.name = ? ORDER BY v.id",
-                (dataset, dataset)).fetchall()
-        return [VersionRecord(*r) for r in rows]
+            return [VersionRecord(*row) for row in con.execute(query)]
+
+    def stored_source(self, *, run_id: int | None = None, dataset: str | None = None) -> StoredSource:
+        """Where a version's source is stored and how it was read: a run's version or a dataset's latest.
+
+        Parameters
+        ----------
+        run_id : int, optional
+            The version this run audited.
+        dataset : str, optional
+            The newest version of this dataset.
+
+        Returns
+        -------
+        StoredSource
+            The version's stored copies and reading options.
+
+        Raises
+        ------
+        InputError
+            When both or neither of ``run_id`` and ``dataset`` are given.
+        NotFoundError
+            When the run or dataset is not in the workspace.
+        """
+        if (run_id is None) == (dataset is None):
+            raise InputError("name either a run or a dataset to find its stored source, not both or neither")
+        v = dataset_versions
+        query = select(v, datasets.c.name).join_from(v, datasets, datasets.c.id == v.c.dataset_id)
+        if run_id is not None:
+            query = query.join(runs, runs.c.version_id == v.c.id).where(runs.c.id == run_id)
+        else:
+            query = query.where(datasets.c.name == dataset).order_by(v.c.number.desc()).limit(1)
+        with self._read() as con:
+            found = con.execute(query).first()
+        if found is None:
+            raise NotFoundError(f"no run {run_id} in {self.path}" if run_id is not None
+                                else f"no dataset {dataset!r} in {self.path}")
+        version = VersionRecord(found.id, found.name, found.number, found.source_path, found.n_rows, found.created_at)
+        return StoredSource(version, found.source_copy, found.test_source_copy, found.test_source_path, found.format,
+                            found.encoding, json.loads(found.options))
+
+    def source_of_run(self, run_id: int) -> dict[str, Any] | None:
+        """Where the version a run audited is stored, as 0.1.0 returned it; prefer :meth:`stored_source`.
+
+        Parameters
+        ----------
+        run_id : int
+            The run.
+
+        Returns
+        -------
+        dict or None
+            ``source_copy``, ``test_source_copy``, ``options`` (JSON text), ``format`` and
+            ``encoding``; None when there is no such run.
+        """
+        try:
+            stored = self.stored_source(run_id=run_id)
+        except NotFoundError:
+            return None
+        return {"source_copy": stored.source_copy, "test_source_copy": stored.test_source_copy,
+                "options": json.dumps(stored.options, sort_keys=True), "format": stored.format,
+                "encoding": stored.encoding}
 
     # ----------------------------------------------------------------------------- runs
-    def save_run(self, con: sqlite3.Connection, version_id: int, *, params: dict, code_version: str,
+    def save_run(self, txn: WorkspaceTransaction, version_id: int, *, params: dict, code_version: str,
                  started_at: str, timings: dict, metrics: dict, notes: dict,
                  findings: pd.DataFrame) -> int:
-        """Insert a completed run and all its per-row scores; returns the run id."""
-        run_id = con.execute(
-            "INSERT INTO runs (version_id, status, params, code_version, started_at, finished_at, timings, "
-            "metrics, notes) VALUES (?, 'completed', ?, ?, ?, ?, ?, ?, ?)",
-            (version_id, json.dumps(params, sort_keys=True, default=str), code_version, started_at, _now(),
-             json.dumps(timings), json.dumps(metrics, default=str), json.dumps(notes, default=str, ensure_ascii=False)),
-        ).lastrowid
-        assert run_id is not None
-        con.executemany(
-            "INSERT INTO findings (run_id, position, row_id, issue, score, flagged, suggested_label, details) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(run_id, int(pos), str(rid), issue, float(score), int(flag), sug,
-              json.dumps(det, ensure_ascii=False, default=str))
-             for pos, rid, issue, score, flag, sug, det in findings[
-                 ["position", "row_id", "issue", "score", "flagged", "suggested_label", "details"]
-             ].itertuples(index=False, name=None)],
-        )
-        return int(run_id)
+        """Insert a completed run and all its per-row scores.
+
+        Parameters
+        ----------
+        txn : WorkspaceTransaction
+            The open transaction from :meth:`transaction`.
+        version_id : int
+            The id of the audited version (:attr:`VersionRecord.id`).
+        params, timings, metrics, notes : dict
+            What the run was asked, how long it took, what it measured, what each detector noted.
+        code_version : str
+            The curate version that ran it.
+        started_at : str
+            When it started, ISO 8601 in UTC.
+        findings : pandas.DataFrame
+            Every (row, issue) score: ``position``, ``row_id``, ``issue``, ``score``, ``flagged``,
+            ``suggested_label``, ``details``.
+
+        Returns
+        -------
+        int
+            The new run's id.
+        """
+        con = txn.connection
+        run_id = _inserted_id(con.execute(insert(runs).values(
+            version_id=version_id, status="completed", params=json.dumps(params, sort_keys=True, default=str),
+            code_version=code_version, started_at=started_at, finished_at=_now(), timings=json.dumps(timings),
+            metrics=json.dumps(metrics, default=str), notes=json.dumps(notes, default=str, ensure_ascii=False))))
+        scored = findings[["position", "row_id", "issue", "score", "flagged", "suggested_label", "details"]]
+        database.insert_many(con, schema.findings, ["run_id", *scored.columns], [
+            (run_id, int(pos), str(rid), issue, float(score), int(flag), sug,
+             json.dumps(det, ensure_ascii=False, default=str))
+            for pos, rid, issue, score, flag, sug, det in scored.itertuples(index=False, name=None)])
+        return run_id
 
     def runs(self) -> list[RunRecord]:
+        """Every recorded run, oldest first.
+
+        Returns
+        -------
+        list of RunRecord
+            The runs, by id.
+        """
+        r, v = runs, dataset_versions
+        query = (select(r.c.id, datasets.c.name, v.c.number, r.c.started_at, r.c.finished_at, r.c.params,
+                        r.c.timings, r.c.metrics, r.c.notes, r.c.code_version)
+                 .join_from(r, v, v.c.id == r.c.version_id).join(datasets, datasets.c.id == v.c.dataset_id)
+                 .order_by(r.c.id))
         with self._read() as con:
-            rows = con.execute(
-                "SELECT r.id, d.name, v.number, r.started_at, r.finished_at, r.params, r.timings, r.metrics, "
-                "r.notes, r.code_version FROM runs r JOIN dataset_versions v ON v.id = r.version_id "
-                "JOIN datasets d ON d.id = v.dataset_id ORDER BY r.id").fetchall()
-        return [RunRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]), json.loads(r[7]),
-                          json.loads(r[8]), r[9]) for r in rows]
+            found = con.execute(query).all()
+        return [RunRecord(row.id, row.name, row.number, row.started_at, row.finished_at, json.loads(row.params),
+                          json.loads(row.timings), json.loads(row.metrics), json.loads(row.notes), row.code_version)
+                for row in found]
 
     def run(self, run_id: int | None = None) -> RunRecord:
-        """The run with ``run_id``, or the latest run when None."""
-        runs = self.runs()
-        if not runs:
+        """The run with ``run_id``, or the latest run when None.
+
+        Parameters
+        ----------
+        run_id : int, optional
+            The run's id; the latest run when None.
+
+        Returns
+        -------
+        RunRecord
+            The run.
+
+        Raises
+        ------
+        NotFoundError
+            When the workspace has no runs, or none with this id.
+        """
+        recorded = self.runs()
+        if not recorded:
             raise NotFoundError(f"the workspace {self.path} has no runs yet; run 'curate audit FILE' first")
         if run_id is None:
-            return runs[-1]
-        for record in runs:
+            return recorded[-1]
+        for record in recorded:
             if record.id == run_id:
                 return record
-        raise NotFoundError(f"no run {run_id} in {self.path}; 'curate runs' lists them ({runs[0].id}..{runs[-1].id})")
+        raise NotFoundError(
+            f"no run {run_id} in {self.path}; 'curate runs' lists them ({recorded[0].id}..{recorded[-1].id})")
 
     def findings(self, run_id: int, *, flagged_only: bool = True) -> pd.DataFrame:
-        """Findings of a run (all scored rows when ``flagged_only`` is False), worst first per issue."""
-        with self._read() as con:
-            frame = pd.read_sql_query(
-                "SELECT f.position, f.row_id, r.split, r.label AS given_label, f.issue, f.score, f.flagged, "
-                "f.suggested_label, f.details FROM findings f JOIN runs ru ON ru.id = f.run_id "
-                "JOIN rows r ON r.version_id = ru.version_id AND r.position = f.position "
-                "WHERE f.run_id = ? AND (f.flagged = 1 OR ? = 0) ORDER BY f.issue, f.score, f.position",
-                con, params=(run_id, 1 if flagged_only else 0))
+        """Findings of a run (all scored rows when ``flagged_only`` is False), worst first per issue.
+
+        Parameters
+        ----------
+        run_id : int
+            The run.
+        flagged_only : bool, default True
+            Only the flagged (row, issue) pairs.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``position``, ``row_id``, ``split``, ``given_label``, ``issue``, ``score``, ``flagged``,
+            ``suggested_label`` and ``details`` (a dict), sorted by issue, score and position.
+        """
+        f, r = schema.findings, schema.rows
+        query = (select(f.c.position, f.c.row_id, r.c.split, r.c.label.label("given_label"), f.c.issue, f.c.score,
+                        f.c.flagged, f.c.suggested_label, f.c.details)
+                 .join_from(f, runs, runs.c.id == f.c.run_id)
+                 .join(r, and_(r.c.version_id == runs.c.version_id, r.c.position == f.c.position))
+                 .where(f.c.run_id == run_id).order_by(f.c.issue, f.c.score, f.c.position))
+        if flagged_only:
+            query = query.where(f.c.flagged == 1)
+        frame = self._frame(query)
         frame["flagged"] = frame["flagged"].astype(bool)
         frame["details"] = frame["details"].map(json.loads)
         return frame
 
     def version_rows(self, run_id: int) -> pd.DataFrame:
-        """The rows (position, row_id, split, label) of the version a run audited."""
-        with self._read() as con:
-            return pd.read_sql_query(
-                "SELECT r.position, r.row_id, r.split, r.label, r.content_hash FROM rows r "
-                "JOIN runs ru ON ru.version_id = r.version_id WHERE ru.id = ? ORDER BY r.position",
-                con, params=(run_id,))
+        """The rows of the version a run audited.
 
-    def save_neighbors(self, con: sqlite3.Connection, run_id: int, positions: Any, indices: Any,
+        Parameters
+        ----------
+        run_id : int
+            The run.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``position``, ``row_id``, ``split``, ``label`` and ``content_hash``, by position.
+        """
+        r = schema.rows
+        return self._frame(select(r.c.position, r.c.row_id, r.c.split, r.c.label, r.c.content_hash)
+                           .join_from(r, runs, runs.c.version_id == r.c.version_id)
+                           .where(runs.c.id == run_id).order_by(r.c.position))
+
+    def _frame(self, query: Select[Any]) -> pd.DataFrame:
+        with self._read() as con:
+            result = con.execute(query)
+            # As pandas.read_sql_query builds it, so that column dtypes are what they always were.
+            return pd.DataFrame.from_records([tuple(row) for row in result], columns=list(result.keys()),
+                                             coerce_float=True)
+
+    def save_neighbors(self, txn: WorkspaceTransaction, run_id: int, positions: Any, indices: Any,
                        similarities: Any) -> None:
-        """Store each row's nearest neighbours (positions, similarities) for the review pages."""
-        con.executemany(
-            "INSERT INTO run_neighbors (run_id, position, neighbors, similarities) VALUES (?, ?, ?, ?)",
-            [(run_id, int(position), json.dumps([int(i) for i in idx]),
-              json.dumps([round(float(s), 4) for s in sims]))
-             for position, idx, sims in zip(positions, indices, similarities, strict=True)],
-        )
+        """Store each row's nearest neighbours (positions, similarities) for the review pages.
+
+        Parameters
+        ----------
+        txn : WorkspaceTransaction
+            The open transaction from :meth:`transaction`.
+        run_id : int
+            The run the neighbours belong to.
+        positions : array-like of int
+            Each row's position in the audited version.
+        indices : array-like of shape (rows, k)
+            Each row's neighbours as positions, closest first.
+        similarities : array-like of shape (rows, k)
+            The matching similarities (higher is closer).
+        """
+        database.insert_many(txn.connection, run_neighbors, ["run_id", "position", "neighbors", "similarities"], [
+            (run_id, int(position), json.dumps([int(i) for i in idx]), json.dumps([round(float(s), 4) for s in sims]))
+            for position, idx, sims in zip(positions, indices, similarities, strict=True)])
 
     def neighbors(self, run_id: int, position: int) -> list[tuple[int, float]]:
-        """Row ``position``'s nearest neighbours in run ``run_id``, closest first; empty if not stored."""
+        """Row ``position``'s nearest neighbours in run ``run_id``, closest first; empty if not stored.
+
+        Parameters
+        ----------
+        run_id : int
+            The run.
+        position : int
+            The row's position in the audited version.
+
+        Returns
+        -------
+        list of (int, float)
+            Neighbour positions and similarities.
+        """
+        n = run_neighbors
         with self._read() as con:
-            if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'run_neighbors'").fetchone() is None:
+            if not inspect(con).has_table(n.name):
                 return []
-            row = con.execute("SELECT neighbors, similarities FROM run_neighbors WHERE run_id = ? AND position = ?",
-                              (run_id, position)).fetchone()
-        if row is None:
+            found = con.execute(select(n.c.neighbors, n.c.similarities)
+                                .where(n.c.run_id == run_id, n.c.position == position)).first()
+        if found is None:
             return []
-        return list(zip(json.loads(row[0]), json.loads(row[1]), strict=True))
-
-    def source_of_run(self, run_id: int) -> dict[str, Any] | None:
-        """Where the version a run audited is stored in the workspace, and how it was read."""
-        with self._read() as con:
-            con.row_factory = sqlite3.Row
-            row = con.execute(
-                "SELECT v.source_copy, v.test_source_copy, v.options, v.format, v.encoding FROM dataset_versions v "
-                "JOIN runs r ON r.version_id = v.id WHERE r.id = ?", (run_id,)).fetchone()
-        return dict(row) if row is not None else None
+        return list(zip(json.loads(found.neighbors), json.loads(found.similarities), strict=True))
 
 
-def _refuse_newer_schema(con: sqlite3.Connection, path: Path) -> None:
-    known = con.execute("SELECT name FROM sqlite_master WHERE name = 'schema_migrations'").fetchone()
-    if known is None:
-        return
-    found = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
-    if found is not None and found > SCHEMA_VERSION:
-        raise WorkspaceError(
-            f"{path} was written by a newer curate (schema {found} > {SCHEMA_VERSION}); upgrade curate"
-        )
-
-
-def _remove_tree(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)
+def _inserted_id(result: Any) -> int:
+    key = result.inserted_primary_key
+    assert key is not None and key[0] is not None, "an insert returned no id"
+    return int(key[0])
