@@ -27,6 +27,22 @@ FORMATS = ("csv", "parquet", "jsonl")
 
 @dataclass(frozen=True)
 class ExportSummary:
+    """What an export wrote.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The file written.
+    version : int
+        The ledger entry the export stops at (0: the untouched source).
+    rows : int
+        Rows written.
+    relabelled : int
+        Rows whose label the ledger changed.
+    removed : int
+        Rows the ledger removed (not written).
+    """
+
     path: Path
     version: int
     rows: int
@@ -35,7 +51,25 @@ class ExportSummary:
 
 
 def latest_dataset(workspace: Workspace, name: str | None) -> str:
-    """The dataset named ``name``, or the one most recently audited or imported."""
+    """The dataset named ``name``, or the one most recently audited or imported.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace.
+    name : str or None
+        A dataset name, or None for the most recent one.
+
+    Returns
+    -------
+    str
+        The dataset's name.
+
+    Raises
+    ------
+    NotFoundError
+        When the workspace has no dataset, or none named ``name``.
+    """
     versions = workspace.versions(name)
     if not versions:
         if name is None:

@@ -41,7 +41,12 @@ class StoredVersion:
 
     @property
     def dataset(self) -> Dataset:
-        """The version's Dataset."""
+        """The version's Dataset.
+
+        Returns
+        -------
+        Dataset
+        """
         return self.loaded.dataset
 
 

@@ -36,6 +36,26 @@ _PREVIEW_CHARS = 300
 
 @dataclass(frozen=True)
 class ReportData:
+    """Everything a report shows, from a fresh audit or a stored run.
+
+    Attributes
+    ----------
+    title : str
+        The dataset's name.
+    run_id : int or None
+        The run, when it was recorded.
+    params, metrics, timings, notes : dict
+        The run's record (timings in seconds).
+    descriptions : dict of str to str
+        Each issue's one-line description.
+    labels : pandas.Series
+        The given label of every row.
+    scores : pandas.DataFrame
+        Every (row, issue) score, as :func:`curate.audit.findings_frame` makes it.
+    previews : dict of str to str
+        Short previews of the rows the report lists, by row id.
+    """
+
     title: str
     run_id: int | None
     params: dict[str, Any]
@@ -61,6 +81,19 @@ def _worst_rows(scores: pd.DataFrame, per_issue: int) -> set[str]:
 
 
 def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
+    """The report data of a fresh audit.
+
+    Parameters
+    ----------
+    result : AuditOutcome
+        An :class:`curate.audit.AuditResult` (or anything with its fields).
+    per_issue : int, default 10
+        The report lists this many of the worst flagged rows per issue, with previews.
+
+    Returns
+    -------
+    ReportData
+    """
     rows = _worst_rows(result.scores, per_issue)
     return ReportData(
         title=result.dataset.name, run_id=result.run_id, params=result.params, metrics=result.metrics,

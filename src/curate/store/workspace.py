@@ -86,12 +86,22 @@ class Workspace:
 
     @property
     def db_url(self) -> str:
-        """The database's URL: ``url`` if one was given, else the folder's ``curate.db``."""
+        """The database's URL: ``url`` if one was given, else the folder's ``curate.db``.
+
+        Returns
+        -------
+        str
+        """
         return self.url if self.url is not None else database.sqlite_url(self.path / _DB_NAME)
 
     @property
     def db_path(self) -> Path:
-        """The SQLite file that holds the workspace database."""
+        """The SQLite file that holds the workspace database.
+
+        Returns
+        -------
+        pathlib.Path
+        """
         return self.path / _DB_NAME if self.url is None else database.sqlite_file(self.url)
 
     @cached_property
