@@ -107,3 +107,32 @@ def test_cli_config_errors_are_one_line(tmp_path: Path) -> None:
     result = run_cli(["audit", data, "--no-embed", "-w", tmp_path / "ws", "--set", "outlier.fences=2"])
     assert_one_line_error(result, "detector 'outlier' has no parameter(s) ['fences']", "fence, k")
     assert not (tmp_path / "ws").exists()
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    (["label.relative_confidence=high"], "label.relative_confidence must be float, not str ('high')"),
+    (["label.relative_confidence=-1"], "label.relative_confidence must be from 0.0 to 1.0, not -1"),
+    (["outlier.k=0"], "outlier.k must be from 1 to inf, not 0"),
+    (["near_duplicate.k=2.5"], "near_duplicate.k must be int, not float (2.5)"),
+    (["class_imbalance.ratio=x"], "class_imbalance.ratio must be float, not str ('x')"),
+    (["evidence.ambiguity_ratio=2"], "evidence.ambiguity_ratio must be from 0.0 to 1.0, not 2"),
+    (["evidence.max_vote_neighbours=0"], "evidence.max_vote_neighbours must be at least 1, not 0"),
+    (["classifier=svm"], "classifier 'svm' is unknown; use auto or one of logistic_regression"),
+    (["embedder=nope"], "embedder 'nope' is unknown; use auto or one of sentence, hashed"),
+])
+def test_bad_values_are_refused_before_any_work(settings: list[str], message: str, tmp_path: Path) -> None:
+    data = tmp_path / "reviews.csv"
+    make_text_frame().to_csv(data, index=False)
+    args: list[str | Path] = ["audit", data, "-w", tmp_path / "ws"]
+    for setting in settings:
+        args += ["--set", setting]
+    result = run_cli(args)
+    assert_one_line_error(result, message)
+    assert "embedding" not in result.stderr and not (tmp_path / "ws").exists()
+
+
+def test_a_named_modality_that_cannot_read_the_table_is_refused() -> None:
+    from .conftest import make_tabular_frame
+
+    with pytest.raises(curate.CurateError, match=r"the text modality cannot read this table \(text columns: none"):
+        curate.audit(make_tabular_frame(), label="label", modality="text")

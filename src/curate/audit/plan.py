@@ -9,9 +9,11 @@ from typing import Any
 from curate.core.config import AuditConfig
 from curate.detectors import Detector, available_detectors, get_detector
 from curate.errors import ConfigError
-from curate.features import TextEmbedder, get_embedder
+from curate.evidence.predictions import NAMED_CLASSIFIERS
+from curate.features import TextEmbedder, available_embedders, get_embedder
 
-__all__ = ["detector_parameters", "graph_neighbours", "make_detectors", "resolve_embedder", "resolved_config"]
+__all__ = ["check_components", "detector_parameters", "graph_neighbours", "make_detectors", "resolve_embedder",
+           "resolved_config"]
 
 # Neighbours per row of the graph even when no consumer asks for more (the review app shows them).
 MIN_GRAPH_NEIGHBOURS = 10
@@ -74,8 +76,48 @@ def make_detectors(config: AuditConfig, names: Sequence[str] | None = None) -> l
         if extra:
             raise ConfigError(f"detector {name!r} has no parameter(s) {extra}; it has: "
                               f"{', '.join(known) or 'none'}")
+        for parameter, value in given.items():
+            _check_parameter(name, parameter, value, known[parameter], cls.parameter_bounds.get(parameter))
         detectors.append(cls(**given))
     return detectors
+
+
+def _check_parameter(detector: str, parameter: str, value: Any, default: Any,
+                     bounds: tuple[float | None, float | None] | None) -> None:
+    """Refuse a value of another type than the default's, or outside the detector's declared bounds."""
+    expected = type(default)
+    numeric = expected in (int, float) and isinstance(value, int | float) and not isinstance(value, bool)
+    if default is not None and not isinstance(value, expected) and not (expected is float and numeric):
+        raise ConfigError(f"{detector}.{parameter} must be {expected.__name__}, not {type(value).__name__} "
+                          f"({value!r})")
+    if bounds is not None and numeric:
+        low, high = bounds
+        if (low is not None and value < low) or (high is not None and value > high):
+            span = f"from {low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
+            raise ConfigError(f"{detector}.{parameter} must be {span}, not {value!r}")
+
+
+def check_components(config: AuditConfig) -> None:
+    """Refuse an unknown classifier or embedder name before any work.
+
+    Parameters
+    ----------
+    config : AuditConfig
+        The run's settings.
+
+    Raises
+    ------
+    ConfigError
+        For a classifier other than ``auto`` and the named ones.
+    InputError
+        For an embedder name nobody registered.
+    """
+    if config.classifier != "auto" and config.classifier not in NAMED_CLASSIFIERS:
+        raise ConfigError(f"classifier {config.classifier!r} is unknown; use auto or one of "
+                          f"{', '.join(NAMED_CLASSIFIERS)}")
+    if config.embedder != "auto" and config.embedder not in available_embedders():
+        raise ConfigError(f"embedder {config.embedder!r} is unknown; use auto or one of "
+                          f"{', '.join(available_embedders())}")
 
 
 def resolved_config(config: AuditConfig, detectors: Sequence[Detector]) -> dict[str, Any]:

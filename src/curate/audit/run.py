@@ -14,7 +14,14 @@ import pandas as pd
 
 from curate.audit.importing import version_rows
 from curate.audit.needs import AuditNeeds, ScopedNeeds
-from curate.audit.plan import MIN_GRAPH_NEIGHBOURS, graph_neighbours, make_detectors, resolve_embedder, resolved_config
+from curate.audit.plan import (
+    MIN_GRAPH_NEIGHBOURS,
+    check_components,
+    graph_neighbours,
+    make_detectors,
+    resolve_embedder,
+    resolved_config,
+)
 from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.core.predictions import PredProbs
@@ -348,6 +355,7 @@ def audit(
     clock = time.perf_counter()
     run_config = _resolve_config(config)
     make_detectors(run_config, detectors)  # an unknown detector or parameter fails before any work
+    check_components(run_config)
     ws = Workspace(workspace) if workspace is not None and not isinstance(workspace, Workspace) else workspace
     if ws is not None:
         ws.check_writable()

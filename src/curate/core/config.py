@@ -116,6 +116,16 @@ class AuditConfig:
             raise ConfigError(f"folds must be at least 2, not {self.folds}")
         for item in fields(EvidenceConfig):
             _check_type(f"evidence.{item.name}", getattr(self.evidence, item.name), type(item.default))
+        evidence = self.evidence
+        for name, value, low, high in (("max_vote_neighbours", evidence.max_vote_neighbours, 1, None),
+                                       ("min_vote_neighbours", evidence.min_vote_neighbours, 1, None),
+                                       ("vote_power", evidence.vote_power, 0.0, None),
+                                       ("min_trusted_per_class", evidence.min_trusted_per_class, 0, None),
+                                       ("ambiguity_ratio", evidence.ambiguity_ratio, 0.0, 1.0),
+                                       ("ambiguity_mass", evidence.ambiguity_mass, 0.0, 1.0)):
+            if value < low or (high is not None and value > high):
+                span = f"from {low} to {high}" if high is not None else f"at least {low}"
+                raise ConfigError(f"evidence.{name} must be {span}, not {value!r}")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], source: str = "the configuration") -> AuditConfig:

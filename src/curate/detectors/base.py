@@ -88,6 +88,9 @@ class Detector(ABC):
     # False when a flag states a fact about the whole dataset (a rare class): a reviewer keeping or
     # removing the row neither confirms nor refutes it, so reviewer feedback (curate.feedback) skips it.
     judged_by_reviewers: ClassVar[bool] = True
+    # Allowed (low, high) of numeric constructor parameters (None: unbounded); a run configuration
+    # outside them is refused before any work.
+    parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {}
 
     @abstractmethod
     def find(self, context: NeedProvider) -> DetectorResult:

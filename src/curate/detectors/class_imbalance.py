@@ -29,6 +29,7 @@ class ClassImbalanceDetector(Detector):
     needs: ClassVar[frozenset[str]] = frozenset({"dataset"})
     description: ClassVar[str] = "the row's class is rare"
     judged_by_reviewers: ClassVar[bool] = False
+    parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {"ratio": (0.0, 1.0)}
 
     def __init__(self, ratio: float = 0.2) -> None:
         self.ratio = ratio

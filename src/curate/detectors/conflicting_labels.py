@@ -40,6 +40,8 @@ class ConflictingLabelDetector(Detector):
     name: ClassVar[str] = "conflicting_labels"
     needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
     description: ClassVar[str] = "copies of this input carry different labels"
+    parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "similarity": (0.0, 1.0), "relative_distance": (0.0, None), "k": (1, None)}
 
     def __init__(self, similarity: float = NEAR_COPY_SIMILARITY, relative_distance: float = 0.05, k: int = 10) -> None:
         self.similarity = similarity

@@ -34,6 +34,7 @@ class InputQualityDetector(Detector):
     name: ClassVar[str] = "input_quality"
     needs: ClassVar[frozenset[str]] = frozenset({"dataset"})
     description: ClassVar[str] = "the input is empty, garbled or incomplete"
+    parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {"long_factor": (1.0, None)}
 
     def __init__(self, long_factor: float = 10.0) -> None:
         self.long_factor = long_factor

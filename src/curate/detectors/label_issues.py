@@ -107,6 +107,7 @@ class LabelIssueDetector(Detector):
     name: ClassVar[str] = "label"
     needs: ClassVar[frozenset[str]] = frozenset({"dataset", "label_evidence"})
     description: ClassVar[str] = "the given label is probably wrong"
+    parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {"relative_confidence": (0.0, 1.0)}
 
     def __init__(self, relative_confidence: float = RELATIVE_CONFIDENCE) -> None:
         self.relative_confidence = relative_confidence

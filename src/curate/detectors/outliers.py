@@ -38,6 +38,7 @@ class OutlierDetector(Detector):
     name: ClassVar[str] = "outlier"
     needs: ClassVar[frozenset[str]] = frozenset({"neighbors"})
     description: ClassVar[str] = "the input is unlike the rest of the data"
+    parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {"fence": (0.0, None), "k": (1, None)}
 
     def __init__(self, fence: float = 3.0, k: int = 10) -> None:
         self.fence = fence

@@ -137,7 +137,12 @@ def resolve_modality(text_columns: Sequence[str], input_columns: Sequence[str], 
         When ``requested`` is unknown, or no modality claims the table.
     """
     if requested is not None:
-        return get_modality(requested).name
+        modality = get_modality(requested)
+        if not modality.claims(text_columns, input_columns, frame):
+            raise InputError(f"the {requested} modality cannot read this table (text columns: "
+                             f"{list(text_columns) or 'none'}; other inputs: {len(input_columns)}); "
+                             "name the right columns or leave --modality out")
+        return modality.name
     for modality in reversed(list(available_modalities().values())):
         if modality.claims(text_columns, input_columns, frame):
             return modality.name
