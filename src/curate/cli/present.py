@@ -93,10 +93,12 @@ def print_run_configs(console: Any, runs: list[RunRecord]) -> None:
     for run in runs:
         params = run.params
         console.print(f"\n[bold]run {run.id}[/bold] · {run.dataset} version {run.version} · "
-                      f"source {params.get('source')} · modality {params.get('modality')}", soft_wrap=True)
+                      f"source {params.get('source')} · modality {params.get('modality')}"
+                      + "".join(f" · {key} used: {run.metrics[key]}" for key in ("embedder", "classifier")
+                                if key in run.metrics), soft_wrap=True)
         config = params.get("config")
         if not config:
-            console.print("  configuration: not recorded (run made by curate before 0.2)")
+            console.print("  configuration: not recorded (the run predates stored run configurations)")
             continue
         console.print(_as_toml(config), markup=False, highlight=False)
 
