@@ -9,7 +9,7 @@ from typing import Any
 from curate.core.config import AuditConfig
 from curate.detectors import Detector, available_detectors, get_detector
 from curate.errors import ConfigError
-from curate.evidence.predictions import NAMED_CLASSIFIERS
+from curate.evidence.predictions import named_classifier
 from curate.features import TextEmbedder, available_embedders, get_embedder
 
 __all__ = ["check_components", "detector_parameters", "graph_neighbours", "make_detectors", "resolve_embedder",
@@ -100,6 +100,9 @@ def _check_parameter(detector: str, parameter: str, value: Any, default: Any,
 def check_components(config: AuditConfig) -> None:
     """Refuse an unknown classifier or embedder name before any work.
 
+    The classifier is resolved the way the run will (:func:`curate.evidence.predictions.named_classifier`);
+    the embedder name is looked up among the registered ones, without loading a model.
+
     Parameters
     ----------
     config : AuditConfig
@@ -109,12 +112,10 @@ def check_components(config: AuditConfig) -> None:
     ------
     ConfigError
         For a classifier other than ``auto`` and the named ones.
-    InputError
-        For an embedder name nobody registered.
+        Also for an embedder name nobody registered; the message lists the registered ones.
     """
-    if config.classifier != "auto" and config.classifier not in NAMED_CLASSIFIERS:
-        raise ConfigError(f"classifier {config.classifier!r} is unknown; use auto or one of "
-                          f"{', '.join(NAMED_CLASSIFIERS)}")
+    if config.classifier != "auto":
+        named_classifier(config.classifier, config.seed)
     if config.embedder != "auto" and config.embedder not in available_embedders():
         raise ConfigError(f"embedder {config.embedder!r} is unknown; use auto or one of "
                           f"{', '.join(available_embedders())}")

@@ -15,7 +15,6 @@ from curate.features.text import (
     DEFAULT_TEXT_MODEL,
     HashedTextEmbedder,
     SentenceEmbedder,
-    default_text_embedder,
     sentence_model_available,
 )
 
@@ -29,7 +28,6 @@ __all__ = [
     "TextEmbedder",
     "available_embedders",
     "default_cache_path",
-    "default_text_embedder",
     "embed_with_cache",
     "encode_table",
     "get_embedder",

@@ -10,11 +10,9 @@ import numpy as np
 
 from curate.core.progress import ProgressCallback
 from curate.errors import MissingExtraError
-from curate.features.base import TextEmbedder
 from curate.features.registry import register_embedder
 
-__all__ = ["DEFAULT_TEXT_MODEL", "HashedTextEmbedder", "SentenceEmbedder", "default_text_embedder",
-           "sentence_model_available"]
+__all__ = ["DEFAULT_TEXT_MODEL", "HashedTextEmbedder", "SentenceEmbedder", "sentence_model_available"]
 
 DEFAULT_TEXT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -194,15 +192,6 @@ class HashedTextEmbedder:
             progress(len(texts))
         return dense
 
-
-def default_text_embedder() -> TextEmbedder:
-    """The sentence model when installed, else the hashed fallback.
-
-    Returns
-    -------
-    TextEmbedder
-    """
-    return SentenceEmbedder() if sentence_model_available() else HashedTextEmbedder()
 
 
 # Registered like plugins' embedders, under the names `get_embedder` and the CLI know them by.

@@ -57,6 +57,12 @@ def texts(dataset: Dataset) -> list[str]:
     return parts.agg("\n".join, axis=1).tolist()
 
 
+def _row_text(dataset: Dataset, position: int) -> str:
+    """One row's text, joined like :func:`texts` joins every row's."""
+    cells = dataset.frame[list(dataset.text_columns)].iloc[position].fillna("").astype(str)
+    return "\n".join(cells.tolist())
+
+
 def _is_mojibake(text: str) -> bool:
     """UTF-8 bytes that were decoded as Latin-1/CP1252 re-encode to valid, different UTF-8."""
     if text.isascii():
@@ -232,6 +238,26 @@ class TextModality(Modality):
         """
         return LogisticRegression(C=1.0, max_iter=2000)
 
+    def preview(self, dataset: Dataset, position: int, max_chars: int = 300) -> str:
+        """The row's text, cut to ``max_chars`` (see :meth:`Modality.preview`).
+
+        Skips the language guess that :meth:`row_view` makes: previews fill whole queue pages.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        position : int
+            0-based row position.
+        max_chars : int, default 300
+            The preview is cut to this many characters.
+
+        Returns
+        -------
+        str
+        """
+        return _row_text(dataset, position)[:max_chars]
+
     def row_view(self, dataset: Dataset, position: int) -> RowView:
         """The row's text with a guess of its language (see :meth:`Modality.row_view`).
 
@@ -248,8 +274,7 @@ class TextModality(Modality):
             ``text``: the row's text columns joined by newlines (missing cells empty);
             ``language``: :func:`curate.modalities.language.guess_language` of it.
         """
-        cells = dataset.frame[list(dataset.text_columns)].iloc[position].fillna("").astype(str)
-        text = "\n".join(cells.tolist())
+        text = _row_text(dataset, position)
         return RowView(text=text, language=guess_language(text))
 
 
