@@ -13,6 +13,7 @@ from curate.core.dataset import Dataset
 from curate.core.keys import duplicate_groups
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressReporter, SilentProgress
+from curate.core.warnings import AuditWarning
 from curate.errors import InputError
 from curate.evidence.label_evidence import LabelEvidence, label_evidence, vote_neighbours
 from curate.evidence.predictions import cross_val_pred_probs, named_classifier
@@ -45,6 +46,8 @@ class AuditNeeds:
         Where progress goes.
     timings, metrics : dict
         Filled in as needs are computed (seconds, exclusive of nested needs; facts for the run).
+    warnings : list of AuditWarning
+        Run-level warnings raised while computing needs (weak evidence, unreadable languages, ...).
     resolved_config : dict
         The run's configuration with every default filled in (set by the audit).
     """
@@ -58,6 +61,7 @@ class AuditNeeds:
     progress: ProgressReporter = field(default_factory=SilentProgress)
     timings: dict[str, float] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
+    warnings: list[AuditWarning] = field(default_factory=list)
     resolved_config: dict[str, Any] = field(default_factory=dict)
     _values: dict[str, Any] = field(default_factory=dict)
     _nested: list[float] = field(default_factory=list)
@@ -141,6 +145,7 @@ class AuditNeeds:
     def _compute_features(self) -> np.ndarray:
         made = self.modality.features(self.dataset, embedder=self.embedder, cache=self.cache, progress=self.progress)
         self.metrics.update(made.metrics)
+        self.warnings.extend(made.warnings)
         return made.vectors
 
     def _compute_pred_probs(self) -> PredProbs:

@@ -26,6 +26,7 @@ from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressReporter, SilentProgress
+from curate.core.warnings import AuditWarning
 from curate.detectors import DetectorResult, available_detectors
 from curate.errors import NotFoundError
 from curate.features import FeatureCache, TextEmbedder, default_cache_path
@@ -113,6 +114,10 @@ class AuditResult:
         The workspace the run was recorded in.
     descriptions : dict of str to str, optional
         A one-line description per issue, shown in the summary and the report.
+    warnings : list of AuditWarning, optional
+        What the run says about itself: evidence too weak to flag, classes too small, a column
+        that leaks the label, ... Each names the issues whose flags it withheld. Also stored in
+        ``metrics["warnings"]`` (as dicts).
     """
 
     dataset: Dataset
@@ -124,6 +129,7 @@ class AuditResult:
     run_id: int | None = None
     workspace: Workspace | None = None
     descriptions: dict[str, str] = field(default_factory=dict)
+    warnings: list[AuditWarning] = field(default_factory=list)
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -384,6 +390,7 @@ def audit(
                     "rows_with_any_issue": int(scores.loc[scores["flagged"], "position"].nunique())})
     if user_probs is not None:
         metrics["pred_probs"] = user_probs.source
+    metrics["warnings"] = [w.to_dict() for w in needs.warnings]
     notes = {r.issue: r.notes | ({"reviewer_feedback": feedback_notes[r.issue]} if r.issue in feedback_notes else {})
              for r in results}
     judged = {i: n for i, n in feedback_notes.items() if i in notes}
@@ -396,7 +403,8 @@ def audit(
               "ledger_version": ledger_version, "config": needs.resolved_config}
     timings["total"] = round(time.perf_counter() - clock, 3)
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
-    result = AuditResult(dataset, scores, notes, metrics, timings, params, descriptions=descriptions)
+    result = AuditResult(dataset, scores, notes, metrics, timings, params, descriptions=descriptions,
+                         warnings=list(needs.warnings))
     if ws is not None:
         with ws.transaction() as con:
             version = ws.save_version(con, loaded.source, version_rows(loaded), dataset.classes)

@@ -18,7 +18,8 @@ def print_summary(console: Any, result: AuditResult) -> None:
     """Print an audit's summary: a table of flags per issue, then a line of facts about the run.
 
     The facts are the rows with any issue, the out-of-fold accuracy (when a classifier was fitted)
-    and the run time; a further line says how many flags reviewers' feedback withdrew, if any.
+    and the run time; a further line says how many flags reviewers' feedback withdrew, if any; then
+    one line per run warning, naming the flags it withheld.
 
     Parameters
     ----------
@@ -27,6 +28,7 @@ def print_summary(console: Any, result: AuditResult) -> None:
     result : AuditResult
         The audit to summarise.
     """
+    from rich.markup import escape
     from rich.table import Table
 
     metrics = result.metrics
@@ -51,6 +53,9 @@ def print_summary(console: Any, result: AuditResult) -> None:
         console.print(f"reviewer feedback: {sum(feedback['unflagged'].values())} flag(s) withdrawn ({withdrawn}) "
                       f"after {feedback['decisions']} decision(s): rows reviewers kept, and flags of classes they "
                       "mostly rejected (the report says which)", soft_wrap=True)
+    for warning in result.warnings:
+        withheld = f" [withheld: {', '.join(warning.withheld)}]" if warning.withheld else ""
+        console.print(f"[bold yellow]warning[/]: {escape(warning.line())}{withheld}", soft_wrap=True)
 
 
 def print_runs(console: Any, runs: list[RunRecord]) -> None:

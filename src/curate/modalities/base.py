@@ -20,6 +20,7 @@ from sklearn.base import ClassifierMixin
 
 from curate.core.dataset import Dataset
 from curate.core.progress import ProgressReporter
+from curate.core.warnings import AuditWarning
 from curate.features.base import TextEmbedder
 from curate.features.cache import FeatureCache
 
@@ -36,10 +37,14 @@ class FeatureSet:
         Shape (n_rows, dim), float32.
     metrics : dict
         JSON-serialisable facts, e.g. ``{"embedder": "st:all-MiniLM-L6-v2", "cached_rows": 10}``.
+    warnings : list of AuditWarning
+        What the run should say about these features (e.g. texts in languages the features read
+        badly); the audit adds them to its warnings.
     """
 
     vectors: np.ndarray
     metrics: dict[str, Any] = field(default_factory=dict)
+    warnings: list[AuditWarning] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
