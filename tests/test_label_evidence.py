@@ -78,7 +78,10 @@ def test_the_refit_leaves_out_suspects_when_every_class_keeps_enough_rows() -> N
     evidence = label_evidence(X, codes, 2, first, classifier=LogisticRegression(), graph=build_neighbor_graph(unit, 50))
     assert evidence.pruned_rows == 6 and evidence.vote_neighbours == 32
     assert evidence.neighbours is not None
-    assert np.allclose(evidence.probs, (evidence.classifier + evidence.neighbours) / 2)
+    from curate.evidence.calibration import mix_views
+
+    assert evidence.mix is not None
+    assert np.allclose(evidence.probs, mix_views(evidence.classifier, evidence.neighbours, evidence.mix))
     assert (evidence.probs[:6].argmax(axis=1) == 0).all()
 
 

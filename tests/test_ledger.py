@@ -181,5 +181,7 @@ def test_reaudit_after_reviewers_leave_a_class_with_one_row(tmp_path: Path) -> N
     findings = again.findings
     # no claim about the lone tech row's label: it was never learned out of fold
     assert tech[0] not in set(findings.loc[findings["issue"].isin(["label", "ambiguous"]), "row_id"])
-    assert again.notes["label"]["withheld_single_row_classes"] == ["tech"]
+    assert again.notes["label"]["unflagged_small_classes"] == 1
+    thin = [w for w in again.warnings if w.code == "thin_classes"]
+    assert len(thin) == 1 and thin[0].facts["thin_rows"] == 1 and thin[0].withheld == ()
     assert set(findings.loc[findings["issue"] == "class_imbalance", "row_id"]) == {tech[0]}

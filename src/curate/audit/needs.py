@@ -17,6 +17,7 @@ from curate.core.warnings import AuditWarning
 from curate.errors import InputError
 from curate.evidence.label_evidence import LabelEvidence, label_evidence, vote_neighbours
 from curate.evidence.predictions import cross_val_pred_probs, named_classifier
+from curate.evidence.trust import evidence_warnings
 from curate.features import FeatureCache, TextEmbedder
 from curate.modalities import Modality, get_modality
 from curate.neighbors import NeighborGraph, build_neighbor_graph
@@ -173,7 +174,8 @@ class AuditNeeds:
         first_pass: PredProbs = self.need("pred_probs")
         codes, n_classes = self.dataset.label_codes, len(self.dataset.classes)
         if self.pred_probs is not None:  # the user's probabilities, used as given: no features needed
-            return label_evidence(None, codes, n_classes, first_pass, classifier=None, config=self.config.evidence)
+            given = label_evidence(None, codes, n_classes, first_pass, classifier=None, config=self.config.evidence)
+            return self._judged(given)
         features = self.need("features")
         graph: NeighborGraph = self.need("neighbors")
         folds = self.config.folds
@@ -191,6 +193,18 @@ class AuditNeeds:
         self.metrics["label_evidence_accuracy"] = round(evidence.accuracy, 4)
         self.metrics["vote_neighbours"] = evidence.vote_neighbours
         self.metrics["refit_without_suspects"] = evidence.pruned_rows
+        if evidence.mix is not None:
+            self.metrics["classifier_weight"] = round(evidence.mix.classifier_weight, 2)
+            self.metrics["evidence_temperature"] = round(evidence.mix.temperature, 3)
+        return self._judged(evidence)
+
+    def _judged(self, evidence: LabelEvidence) -> LabelEvidence:
+        """Record the evidence's skill over guessing, and warn (withholding flags) where it is too weak."""
+        strength = evidence.strength
+        if strength is not None:
+            self.metrics["majority_rate"] = round(strength.majority_rate, 4)
+            self.metrics["evidence_skill"] = round(strength.skill, 4)
+            self.warnings.extend(evidence_warnings(strength, self.config.evidence))
         return evidence
 
     def _compute_neighbors(self) -> NeighborGraph:

@@ -47,6 +47,12 @@ def print_summary(console: Any, result: AuditResult) -> None:
         facts.append(f"out-of-fold accuracy: {metrics['oof_accuracy']:.3f} ({metrics.get('folds')} folds)")
     facts.append(f"time: {result.timings.get('total', 0):.1f} s")
     console.print(" · ".join(facts))
+    label_notes = result.notes.get("label", {})
+    if label_notes.get("estimated_precision") is not None:
+        flagged = int(metrics.get("flagged", {}).get("label", 0))
+        console.print(f"label flags: estimated precision {label_notes['estimated_precision']:.2f} (about "
+                      f"{label_notes['expected_true_errors']:.0f} of the {flagged} are real errors, judged by the "
+                      "calibrated evidence)", soft_wrap=True)
     feedback = metrics.get("reviewer_feedback") or {}
     if feedback.get("unflagged"):
         withdrawn = ", ".join(f"{issue} {n}" for issue, n in feedback["unflagged"].items())

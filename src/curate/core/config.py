@@ -61,6 +61,13 @@ class EvidenceConfig:
         Two classes compete when the runner-up is at least this share as probable as the top class ...
     ambiguity_mass : float, default 0.8
         ... and the two together hold at least this much of the probability.
+    min_skill : float, default 0.2
+        Label and ambiguity flags are withheld unless the evidence gets at least this share of
+        the majority-class guess's mistakes right (see :mod:`curate.evidence.trust`) ...
+    max_p_value : float, default 0.01
+        ... and beats that guess in a one-sided binomial test at this level.
+    min_class_rows : int, default 5
+        Classes with fewer rows are too small to learn: their rows are not flagged.
     """
 
     max_vote_neighbours: int = 50
@@ -69,6 +76,9 @@ class EvidenceConfig:
     min_trusted_per_class: int = 50
     ambiguity_ratio: float = 0.8
     ambiguity_mass: float = 0.8
+    min_skill: float = 0.2
+    max_p_value: float = 0.01
+    min_class_rows: int = 5
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,10 @@ class AuditConfig:
                                        ("vote_power", evidence.vote_power, 0.0, None),
                                        ("min_trusted_per_class", evidence.min_trusted_per_class, 0, None),
                                        ("ambiguity_ratio", evidence.ambiguity_ratio, 0.0, 1.0),
-                                       ("ambiguity_mass", evidence.ambiguity_mass, 0.0, 1.0)):
+                                       ("ambiguity_mass", evidence.ambiguity_mass, 0.0, 1.0),
+                                       ("min_skill", evidence.min_skill, 0.0, 1.0),
+                                       ("max_p_value", evidence.max_p_value, 0.0, 1.0),
+                                       ("min_class_rows", evidence.min_class_rows, 2, None)):
             if value < low or (high is not None and value > high):
                 span = f"from {low} to {high}" if high is not None else f"at least {low}"
                 raise ConfigError(f"evidence.{name} must be {span}, not {value!r}")

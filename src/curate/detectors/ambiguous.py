@@ -42,15 +42,18 @@ class AmbiguousDetector(Detector):
         DetectorResult
             Scores of shape (n_rows,): 1 minus the runner-up's probability over the top class's.
             Details of a flagged row name the two competing classes with their probabilities;
-            notes give the rule and the number of flags per class pair. Rows of a single-row
-            class are never flagged.
+            notes give the rule and the number of flags per class pair. Rows are never flagged
+            between classes too small to learn.
         """
         dataset: Dataset = context.need("dataset")
         evidence: LabelEvidence = context.need("label_evidence")
         probs, codes, classes = evidence.probs, dataset.label_codes, dataset.classes
         top_two = evidence.top_two
-        # A single-row class was never learned out of fold: no claim about its row (see the label check).
-        flagged = evidence.ambiguous & (np.bincount(codes, minlength=len(classes))[codes] >= 2)
+        # A class too small to learn was never learned out of fold: no claim about its rows, nor with
+        # it as one of the two competing classes (see the label check).
+        reliable = (evidence.strength.reliable_class if evidence.strength is not None
+                    else np.bincount(codes, minlength=len(classes)) >= 2)
+        flagged = evidence.ambiguous & reliable[top_two].all(axis=1)
         rows = np.arange(len(codes))
         first, second = probs[rows, top_two[:, 0]], probs[rows, top_two[:, 1]]
         scores = 1.0 - np.divide(second, first, out=np.zeros(len(rows)), where=first > 0)

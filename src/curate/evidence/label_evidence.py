@@ -13,9 +13,15 @@ Label-error detection rests on these probabilities. Two views, chosen by the Noi
   vote weighted by similarity cubed so that near neighbours count most. It needs no model and
   catches errors a linear model smooths over.
 
-The evidence is the mean of the two. Alone, the neighbour view ranked NoisyAG-News errors with AUPRC
-0.650, the one-pass classifier with 0.572, and the two-pass combination with 0.653; on CIFAR-10N the
-combination ranked better than either view alone.
+The suspects the refit leaves out are chosen by the plain mean of the two views. The final evidence
+mixes them by how well each explains this dataset's labels, with a fitted weight and temperature
+(:mod:`curate.evidence.calibration`): a plain mean lets the worse view decide, which on 75 classes of
+10 rows flagged 8.7 % of correctly labelled rows. Alone, the neighbour view ranked NoisyAG-News
+errors with AUPRC 0.650, the one-pass classifier with 0.572, and the two-pass combination with 0.653;
+on CIFAR-10N the combination ranked better than either view alone.
+
+Whether the evidence is strong enough to flag anything at all is measured with it
+(:mod:`curate.evidence.trust`).
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ from sklearn.base import ClassifierMixin
 from curate.core.config import EvidenceConfig
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressCallback
+from curate.evidence.calibration import ViewMix, fit_view_mix, mix_views
 from curate.evidence.predictions import cross_val_pred_probs
+from curate.evidence.trust import EvidenceStrength, evidence_strength
 from curate.neighbors import NeighborGraph
 
 __all__ = [
@@ -70,6 +78,11 @@ class LabelEvidence:
         Shape (n_rows, 2), int: each row's two most probable class codes, most probable first.
     ambiguity_ratio, ambiguity_mass : float
         The competition rule ``ambiguous`` was found with (see :func:`ambiguous_rows`).
+    strength : EvidenceStrength or None
+        Skill over guessing and rows per class (see :mod:`curate.evidence.trust`).
+    mix : ViewMix or None
+        The fitted classifier weight and temperature; None when the user's probabilities are used
+        as given.
     """
 
     probs: np.ndarray
@@ -83,6 +96,8 @@ class LabelEvidence:
     top_two: np.ndarray
     ambiguity_ratio: float = 0.8
     ambiguity_mass: float = 0.8
+    strength: EvidenceStrength | None = None
+    mix: ViewMix | None = None
 
 
 def vote_neighbours(label_codes: np.ndarray, config: EvidenceConfig | None = None) -> int:
@@ -149,7 +164,7 @@ def neighbour_votes(graph: NeighborGraph, label_codes: np.ndarray, n_classes: in
 
 
 def combine_views(classifier: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
-    """The evidence: the plain mean of the two views' probabilities.
+    """The plain mean of the two views' probabilities, which picks the suspects the refit leaves out.
 
     Parameters
     ----------
@@ -211,7 +226,8 @@ def label_evidence(
     Returns
     -------
     LabelEvidence
-        The combined probabilities, both views, the rows found ambiguous and facts about the refit.
+        The mixed probabilities, both views, the fitted mix, the rows found ambiguous, the
+        evidence's strength and facts about the refit.
 
     Raises
     ------
@@ -237,16 +253,18 @@ def label_evidence(
         second = cross_val_pred_probs(features, label_codes, n_classes, classifier=classifier, folds=folds,
                                       seed=seed, train_mask=trusted, progress=progress)
         classifier_view = second.probs
-    probs = combine_views(classifier_view, neighbours)
-    return _evidence(probs, classifier_view, neighbours, k, pruned, first_pass.source, label_codes, config)
+    mix = fit_view_mix(classifier_view, neighbours, label_codes)
+    probs = mix_views(classifier_view, neighbours, mix)
+    return _evidence(probs, classifier_view, neighbours, k, pruned, first_pass.source, label_codes, config, mix)
 
 
 def _evidence(probs: np.ndarray, classifier: np.ndarray, neighbours: np.ndarray | None, k: int, pruned: int,
-              source: str, label_codes: np.ndarray, config: EvidenceConfig) -> LabelEvidence:
+              source: str, label_codes: np.ndarray, config: EvidenceConfig,
+              mix: ViewMix | None = None) -> LabelEvidence:
     ambiguous, top_two = ambiguous_rows(probs, label_codes, config.ambiguity_ratio, config.ambiguity_mass)
-    accuracy = float(np.mean(probs.argmax(axis=1) == label_codes)) if len(label_codes) else 0.0
-    return LabelEvidence(probs, classifier, neighbours, k, pruned, source, accuracy, ambiguous, top_two,
-                         config.ambiguity_ratio, config.ambiguity_mass)
+    strength = evidence_strength(probs, label_codes, config.min_class_rows)
+    return LabelEvidence(probs, classifier, neighbours, k, pruned, source, strength.accuracy, ambiguous, top_two,
+                         config.ambiguity_ratio, config.ambiguity_mass, strength, mix)
 
 
 def ambiguous_rows(probs: np.ndarray, label_codes: np.ndarray, ratio: float = 0.8,

@@ -6,6 +6,8 @@ confident disagreement between model and label point at a label error.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -119,7 +121,11 @@ def cross_val_pred_probs(
         train, held_out = splittable[train_at], splittable[held_at]
         if train_mask is not None:
             train = _masked_training_rows(train, label_codes, train_mask)
-        model = clone(classifier).fit(features[train], label_codes[train])
+        with warnings.catch_warnings():
+            # Many small classes make scikit-learn guess "regression"; curate judges class sizes
+            # itself (curate.evidence.trust) and says so in the run's warnings.
+            warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%")
+            model = clone(classifier).fit(features[train], label_codes[train])
         columns = model.classes_.astype(int)
         out[np.ix_(held_out, columns)] = model.predict_proba(features[held_out])
         if lonely.size:

@@ -1,0 +1,154 @@
+"""Whether the label evidence is strong enough to make claims: skill over guessing, and enough rows per class.
+
+A flag says "this label is wrong". When the evidence cannot explain the labels (features the model
+does not read, a task it cannot learn), every row it disagrees with looks like an error and the flags
+are noise. Two checks decide before any flag is shown:
+
+- **Skill.** The evidence's accuracy on the given labels is compared with always guessing the most
+  common class: a one-sided exact binomial test, and the skill score
+  ``(accuracy - majority_rate) / (1 - majority_rate)``, the share of the majority guess's mistakes the
+  evidence gets right. Significance alone is not enough (on 3,000 rows an accuracy of 0.36 is
+  "significantly" above a majority rate of 0.33 and still useless), so both must pass.
+- **Rows per class.** A class with fewer than ``min_class_rows`` rows cannot be learned out of
+  fold. Its rows are never flagged and it is never suggested; when such classes hold most rows,
+  no label flag is made at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import binomtest
+
+from curate.core.config import EvidenceConfig
+from curate.core.warnings import AuditWarning
+
+__all__ = ["EvidenceStrength", "evidence_strength", "evidence_warnings"]
+
+WITHHELD = ("label", "ambiguous")
+THIN_SHARE_WITHHOLDS_ALL = 0.5  # thin classes holding this share of the rows or more: no label flags at all
+
+
+@dataclass(frozen=True)
+class EvidenceStrength:
+    """How much the label evidence knows about this dataset's labels.
+
+    Attributes
+    ----------
+    accuracy : float
+        Share of rows whose most probable class is the given label.
+    majority_rate : float
+        Share of the most common class: the accuracy of always guessing it.
+    chance_rate : float
+        Expected accuracy of guessing each class at its frequency (sum of squared class shares).
+    p_value : float
+        One-sided exact binomial test of ``accuracy`` against ``majority_rate`` (1.0 without rows).
+    skill : float
+        ``(accuracy - majority_rate) / (1 - majority_rate)``; 0 when every row has one class.
+    class_rows : numpy.ndarray
+        Shape (n_classes,), int: rows per class.
+    reliable_class : numpy.ndarray
+        Shape (n_classes,), bool: classes with at least ``min_class_rows`` rows.
+    """
+
+    accuracy: float
+    majority_rate: float
+    chance_rate: float
+    p_value: float
+    skill: float
+    class_rows: np.ndarray
+    reliable_class: np.ndarray
+
+    @property
+    def thin_rows(self) -> int:
+        """Rows whose given class is too small to learn.
+
+        Returns
+        -------
+        int
+        """
+        return int(self.class_rows[~self.reliable_class].sum())
+
+
+def evidence_strength(probs: np.ndarray, label_codes: np.ndarray, min_class_rows: int = 5) -> EvidenceStrength:
+    """Measure the evidence's skill over guessing and which classes have enough rows.
+
+    Parameters
+    ----------
+    probs : numpy.ndarray
+        Shape (n_rows, n_classes): the label evidence.
+    label_codes : numpy.ndarray
+        Shape (n_rows,), int: the given labels.
+    min_class_rows : int, default 5
+        Classes with fewer rows are not reliable.
+
+    Returns
+    -------
+    EvidenceStrength
+        Accuracy, the two baselines, the binomial test's p-value, the skill score and the class sizes.
+    """
+    n_rows, n_classes = probs.shape
+    class_rows = np.bincount(label_codes, minlength=n_classes)
+    reliable = class_rows >= min_class_rows
+    if n_rows == 0:
+        return EvidenceStrength(0.0, 0.0, 0.0, 1.0, 0.0, class_rows, reliable)
+    hits = int(np.sum(probs.argmax(axis=1) == label_codes))
+    shares = class_rows / n_rows
+    majority = float(shares.max())
+    accuracy = hits / n_rows
+    p_value = float(binomtest(hits, n_rows, majority, alternative="greater").pvalue) if majority < 1 else 1.0
+    skill = (accuracy - majority) / (1.0 - majority) if majority < 1 else 0.0
+    return EvidenceStrength(accuracy, majority, float(np.sum(shares ** 2)), p_value, float(skill), class_rows,
+                            reliable)
+
+
+def evidence_warnings(strength: EvidenceStrength, config: EvidenceConfig | None = None) -> list[AuditWarning]:
+    """The warnings the evidence's strength calls for, each naming the flags it withholds.
+
+    Parameters
+    ----------
+    strength : EvidenceStrength
+        From :func:`evidence_strength`.
+    config : EvidenceConfig, optional
+        ``min_skill``, ``max_p_value`` and ``min_class_rows`` (defaults when None).
+
+    Returns
+    -------
+    list of AuditWarning
+        ``model_near_chance`` (label and ambiguity flags withheld) when the evidence does not beat
+        the majority guess clearly; ``thin_classes`` when some class has too few rows (all label and
+        ambiguity flags withheld when such classes hold half of the rows or more; otherwise only
+        their rows go unflagged).
+    """
+    config = config or EvidenceConfig()
+    warnings = []
+    if strength.skill < config.min_skill or strength.p_value > config.max_p_value:
+        warnings.append(AuditWarning(
+            "model_near_chance",
+            f"the evidence cannot explain the labels: accuracy {strength.accuracy:.3f} on the given labels "
+            f"against {strength.majority_rate:.3f} for always guessing the most common class (skill "
+            f"{strength.skill:.2f}, need {config.min_skill}; binomial p = {strength.p_value:.2g}); label and "
+            "ambiguity flags are withheld",
+            "try features that read this data (--embedder), more rows per class, or your own model's "
+            "out-of-fold probabilities (--pred-probs)",
+            WITHHELD,
+            {"accuracy": round(strength.accuracy, 4), "majority_rate": round(strength.majority_rate, 4),
+             "chance_rate": round(strength.chance_rate, 4), "skill": round(strength.skill, 4),
+             "p_value": float(f"{strength.p_value:.3g}")}))
+    thin = ~strength.reliable_class & (strength.class_rows > 0)
+    if thin.any():
+        total = int(strength.class_rows.sum())
+        withhold_all = strength.thin_rows >= THIN_SHARE_WITHHOLDS_ALL * total
+        consequence = ("no label or ambiguity flag is made" if withhold_all
+                       else "their rows are not flagged and they are never suggested")
+        warnings.append(AuditWarning(
+            "thin_classes",
+            f"{int(thin.sum())} of {int((strength.class_rows > 0).sum())} classes have fewer than "
+            f"{config.min_class_rows} rows ({strength.thin_rows} of {total} rows): too few to learn a class "
+            f"from; {consequence}",
+            "label more rows of the small classes, or merge them",
+            WITHHELD if withhold_all else (),
+            {"thin_classes": int(thin.sum()), "thin_rows": strength.thin_rows,
+             "min_class_rows": config.min_class_rows}))
+    return warnings

@@ -1,0 +1,144 @@
+"""Calibrated evidence, its strength, and the warnings that withhold flags when it is too weak."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from curate.core.config import EvidenceConfig
+from curate.evidence.calibration import fit_view_mix, mix_views, temper
+from curate.evidence.trust import evidence_strength, evidence_warnings
+
+
+def _one_hot_noisy(codes: np.ndarray, n_classes: int, right: float, rng: np.random.Generator) -> np.ndarray:
+    """Probabilities that put ``right`` on the true class for most rows (and on a random one for 20 %)."""
+    probs = np.full((len(codes), n_classes), (1 - right) / (n_classes - 1))
+    top = np.where(rng.random(len(codes)) < 0.8, codes, rng.integers(0, n_classes, len(codes)))
+    probs[np.arange(len(codes)), top] = right
+    return probs
+
+
+def test_the_mix_weighs_the_view_that_explains_the_labels() -> None:
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 4, 2000)
+    informative = _one_hot_noisy(codes, 4, 0.7, rng)
+    noise = rng.dirichlet(np.ones(4), size=2000)
+    assert fit_view_mix(informative, noise, codes).classifier_weight >= 0.9
+    assert fit_view_mix(noise, informative, codes).classifier_weight <= 0.1
+    mix = fit_view_mix(informative, noise, codes)
+    mixed = mix_views(informative, noise, mix)
+    assert mixed.shape == (2000, 4) and np.allclose(mixed.sum(axis=1), 1.0)
+
+
+def test_the_temperature_softens_overconfident_evidence() -> None:
+    rng = np.random.default_rng(1)
+    codes = rng.integers(0, 3, 3000)
+    # right 60 % of the time but claims 0.99: the fitted temperature must soften it
+    overconfident = _one_hot_noisy(codes, 3, 0.99, np.random.default_rng(2))
+    wrong = rng.random(3000) < 0.5
+    overconfident[wrong] = overconfident[wrong][:, ::-1]
+    mix = fit_view_mix(overconfident, overconfident, codes)
+    assert mix.temperature > 1.5
+    calibrated = temper(overconfident, mix.temperature)
+    assert calibrated.max(axis=1).mean() < 0.9
+
+
+def test_the_mix_refuses_views_of_different_shapes() -> None:
+    with pytest.raises(ValueError, match="do not match"):
+        fit_view_mix(np.ones((3, 2)) / 2, np.ones((3, 3)) / 3, np.zeros(3, dtype=int))
+
+
+def test_evidence_at_chance_withholds_label_and_ambiguity_flags() -> None:
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 3, 3000)
+    guess = rng.dirichlet(np.ones(3), size=3000)
+    strength = evidence_strength(guess, codes)
+    assert abs(strength.majority_rate - np.bincount(codes).max() / 3000) < 1e-12
+    assert strength.skill < 0.05
+    (warning,) = evidence_warnings(strength)
+    assert warning.code == "model_near_chance" and warning.withheld == ("label", "ambiguous")
+    assert "always guessing the most common class" in warning.message
+
+
+def test_significant_but_useless_skill_still_withholds() -> None:
+    """3,000 rows at accuracy 0.36 against 0.33: significant at p < 0.01, and still withheld."""
+    codes = np.repeat([0, 1, 2], 1000)
+    probs = np.full((3000, 3), 0.1)
+    right = np.zeros(3000, dtype=bool)
+    right[np.random.default_rng(0).choice(3000, 1080, replace=False)] = True
+    top = np.where(right, codes, (codes + 1) % 3)
+    probs[np.arange(3000), top] = 0.8
+    strength = evidence_strength(probs, codes)
+    assert strength.accuracy == pytest.approx(0.36) and strength.p_value < 0.01
+    assert [w.code for w in evidence_warnings(strength)] == ["model_near_chance"]
+
+
+def test_clear_skill_raises_no_warning() -> None:
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 3, 500)
+    strength = evidence_strength(_one_hot_noisy(codes, 3, 0.7, rng), codes)
+    assert strength.skill > 0.6 and evidence_warnings(strength) == []
+
+
+def test_thin_classes_withhold_everything_only_when_they_hold_most_rows() -> None:
+    codes = np.repeat(np.arange(300), 2)
+    probs = np.eye(300)[codes]
+    (warning,) = evidence_warnings(evidence_strength(probs, codes))
+    assert warning.code == "thin_classes" and warning.withheld == ("label", "ambiguous")
+    assert warning.facts == {"thin_classes": 300, "thin_rows": 600, "min_class_rows": 5}
+    few = np.concatenate([np.repeat([0, 1], 100), [2, 2]])
+    (warning,) = evidence_warnings(evidence_strength(np.eye(3)[few], few))
+    assert warning.code == "thin_classes" and warning.withheld == () and warning.facts["thin_rows"] == 2
+    assert evidence_warnings(evidence_strength(np.eye(3)[few], few, min_class_rows=2),
+                             EvidenceConfig(min_class_rows=2)) == []
+
+
+def test_an_audit_of_random_labels_warns_and_withholds(tmp_path) -> None:
+    """Labels that nothing in the text explains: the audit must say so instead of flagging."""
+    from curate import audit
+    from curate.features import HashedTextEmbedder
+
+    from .conftest import make_text_frame
+
+    frame = make_text_frame(40)
+    frame["label"] = np.random.default_rng(3).permutation(frame["label"].to_numpy())
+    result = audit(frame, label="label", text="text", id="id", embedder=HashedTextEmbedder())
+    codes = [w.code for w in result.warnings]
+    assert "model_near_chance" in codes
+    assert result.metrics["warnings"][codes.index("model_near_chance")]["withheld"] == ["label", "ambiguous"]
+
+
+def test_an_audit_of_300_tiny_classes_warns_thin_classes() -> None:
+    from curate import audit
+    from curate.features import HashedTextEmbedder
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(900)]
+    frame = pd.DataFrame({"text": [" ".join(rng.choice(words[3 * (i % 300):3 * (i % 300) + 3], 4)) + f" n{i}"
+                                   for i in range(750)],
+                          "label": [f"c{i % 300:03d}" for i in range(750)]})
+    result = audit(frame, label="label", text="text", embedder=HashedTextEmbedder(),
+                   detectors=["label", "ambiguous"])
+    thin = [w for w in result.warnings if w.code == "thin_classes"]
+    assert len(thin) == 1 and thin[0].withheld == ("label", "ambiguous")
+    assert result.summary.set_index("issue")["flagged"].to_dict() == {"label": 0, "ambiguous": 0}
+
+
+def test_label_flags_state_their_estimated_precision() -> None:
+    from curate import audit
+    from curate.features import HashedTextEmbedder
+
+    from .conftest import make_text_frame
+
+    frame = make_text_frame(30)
+    wrong = frame.index[::15]
+    frame.loc[wrong, "label"] = frame.loc[wrong, "label"].map({"food": "sport", "sport": "tech", "tech": "food"})
+    result = audit(frame, label="label", text="text", id="id", embedder=HashedTextEmbedder(),
+                   detectors=["label"])
+    notes = result.notes["label"]
+    flagged = result.findings
+    support = [d["suggested_prob"] for d in flagged["details"]]
+    assert len(flagged) >= 1 and min(support) >= 0.4
+    assert notes["estimated_precision"] == pytest.approx(np.mean(support), abs=1e-3)
+    assert notes["expected_true_errors"] == pytest.approx(sum(support), abs=0.1)
