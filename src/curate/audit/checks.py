@@ -29,8 +29,8 @@ from curate.core.predictions import PredProbs
 from curate.core.warnings import AuditWarning
 from curate.detectors import Detector
 from curate.errors import ColumnError
-from curate.features import usable_columns
 from curate.ingest.columns import continuous_label_facts
+from curate.modalities import get_modality
 
 __all__ = ["check_inputs", "continuous_label", "image_columns", "leaked_label_column", "pred_probs_column_order",
            "unread_inputs"]
@@ -103,8 +103,8 @@ def _input_issues(detectors: Sequence[Detector], own_probs: bool) -> tuple[str, 
 
 
 def _read_columns(dataset: Dataset) -> list[str]:
-    """The input columns the model reads: every text column, and the tabular inputs worth encoding."""
-    return [*dataset.text_columns, *usable_columns(dataset.frame[list(dataset.input_columns)])]
+    """The input columns the model reads, as the dataset's modality says."""
+    return get_modality(dataset.modality).read_columns(dataset)
 
 
 def _image_kind(series: pd.Series) -> str | None:

@@ -391,7 +391,9 @@ def audit(
     dataset, ledger_version = _apply_ledger(dataset, entries)
     timings: dict[str, float] = {"load": round(time.perf_counter() - clock, 3)}
     user_probs = _resolve_pred_probs(pred_probs, dataset)
+    checking = time.perf_counter()
     checked = check_inputs(dataset, chosen, user_probs, folds=run_config.folds, seed=run_config.seed)
+    timings["input_checks"] = round(time.perf_counter() - checking, 3)
     cache = FeatureCache(default_cache_path())
     results, needs = audit_dataset(dataset, config=run_config, detectors=detectors, pred_probs=user_probs,
                                    embedder=embedder, cache=cache, progress=progress)
