@@ -218,6 +218,27 @@ def test_a_table_of_identifiers_only_is_refused() -> None:
     assert curate.audit(frame, label="label", detectors=["class_imbalance"]).warnings == []
 
 
+def test_identifiers_only_with_the_users_probabilities_withhold_the_input_flags() -> None:
+    frame = pd.DataFrame({"key": [f"k{i}" for i in range(60)], "label": ["a", "b"] * 30})
+    probs = np.tile([[0.9, 0.1], [0.1, 0.9]], (30, 1))
+    result = curate.audit(frame, label="label", pred_probs=probs, detectors=BUILTIN)
+    [warning] = result.warnings
+    assert warning.code == "no_readable_input"
+    assert warning.facts == {"columns": {"key": "an identifier: a unique value per row"}}
+    assert warning.withheld == ("near_duplicate", "conflicting_labels", "leakage", "outlier")
+    assert result.notes["near_duplicate"]["withheld_flags"] == 60
+    assert sum(result.metrics["flagged"].values()) == 0
+
+
+def test_hugging_face_image_cells_beside_other_columns_are_audited_not_crashed_on() -> None:
+    frame = pd.DataFrame({"image": [{"bytes": PNG + bytes([i]), "path": f"{i}.png"} for i in range(60)],
+                          "width": np.arange(60) % 7, "label": ["a", "b", "c"] * 20})
+    result = curate.audit(frame, label="label", detectors=BUILTIN)
+    assert [(w.code, w.facts["content"]) for w in result.warnings] == [("image_column", "image bytes (PNG)")]
+    assert result.dataset.frame["image"].iloc[1] == PNG + bytes([1])  # the struct read as its bytes
+    assert all(result.metrics["flagged"][issue] == 0 for issue in INPUT_ISSUES)
+
+
 # ------------------------------------------------------------------ continuous_label
 def test_a_continuous_label_withholds_every_class_based_flag() -> None:
     rng = np.random.default_rng(0)
