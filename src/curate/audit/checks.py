@@ -46,6 +46,7 @@ _IMAGE_SAMPLE = 200
 _IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"))
 _IMAGE_PATH = re.compile(r"\.(png|jpe?g|gif|bmp|webp|tiff?)$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+_MISSING = "\0missing"
 # The labels are the top class of few rows in the given column order, and of many in another.
 ORDER_MIN_ROWS = 20
 ORDER_MIN_FIT = 0.5
@@ -109,7 +110,7 @@ def _read_columns(dataset: Dataset) -> list[str]:
 
 def _image_kind(series: pd.Series) -> str | None:
     """``image bytes (PNG)``, ``image paths`` or ``image URLs`` when most cells are that, else None."""
-    sample = [v for v in series.head(4 * _IMAGE_SAMPLE) if v is not None and v == v][:_IMAGE_SAMPLE]
+    sample = [v for v in series.head(4 * _IMAGE_SAMPLE) if not _missing(v)][:_IMAGE_SAMPLE]
     if not sample:
         return None
     kinds = []
@@ -225,11 +226,13 @@ def _why_unread(series: pd.Series) -> str:
     return "an identifier: a unique value per row"
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
 def _cell_key(value: Any) -> str:
     """A cell as a hashable text key: missing cells share one key, labels compare as label text."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "\0missing"
-    return label_text(value)
+    return _MISSING if _missing(value) else label_text(value)
 
 
 def _out_of_fold_accuracy(keys: np.ndarray, y: np.ndarray, n_classes: int, folds: int, seed: int) -> float:
@@ -300,7 +303,7 @@ def leaked_label_column(dataset: Dataset, *, folds: int = 5, seed: int = 0) -> l
             if accuracy >= bar:
                 found[column] = {"accuracy": round(accuracy, 4), "read_as": view}
                 break
-        present = keys[keys != "\0missing"]
+        present = keys[keys != _MISSING]
         if present.size and np.isin(present, dataset.classes).mean() >= 0.9:
             label_valued.append(column)
     together = [c for c in label_valued if c not in found]
