@@ -310,6 +310,17 @@ def test_the_right_column_order_gives_no_warning() -> None:
     assert result.warnings == [] and result.findings["row_id"].tolist() == ["r4"]
 
 
+def test_columns_in_text_order_of_numeric_classes_are_named_so() -> None:
+    dataset = _table(pd.DataFrame({"x": np.arange(120) % 5, "label": ["2", "10", "100"] * 40}))
+    y = dataset.label_codes  # classes (2, 10, 100); the probabilities follow the text order 10, 100, 2
+    probs = np.full((120, 3), 0.05)
+    probs[np.arange(120), np.array([2, 0, 1])[y]] = 0.9
+    [warning] = pred_probs_column_order(dataset, PredProbs(probs, "test"))
+    assert warning.facts["fitting_order"] == ["10", "100", "2"]
+    assert warning.message.startswith("the pred_probs columns look like [10, 100, 2] (classes sorted as text; "
+                                      "curate sorts numbers numerically), not the sorted class order [2, 10, 100]")
+
+
 @pytest.mark.parametrize("case", ["uniform", "one minority column", "weak model", "few rows"])
 def test_no_order_warning_without_strong_evidence(case: str) -> None:
     labels = ["a"] * 90 + ["b"] * 10 + ["c"] * 20

@@ -419,9 +419,11 @@ def pred_probs_column_order(dataset: Dataset, pred_probs: PredProbs) -> list[Aud
     given_all = float(np.trace(counts) / total)
     fitting_all = float(counts[np.arange(k), column_of].sum() / total)
     shown = ", ".join(order)
+    as_text = " (classes sorted as text; curate sorts numbers numerically)" if order == sorted(order) else ""
     return [AuditWarning(
         "pred_probs_column_order",
-        f"the pred_probs columns look like [{shown}], not the sorted class order [{', '.join(dataset.classes)}]: "
+        f"the pred_probs columns look like [{shown}]{as_text}, not the sorted class order "
+        f"[{', '.join(dataset.classes)}]: "
         f"the given label is the top class of {given_all:.0%} of rows as given, of {fitting_all:.0%} with the "
         f"columns read as [{shown}]",
         "write the probability columns in sorted class order and audit again; label and ambiguous flags are "
