@@ -49,6 +49,7 @@ def test_the_report_shows_the_warning_escaped_near_the_top() -> None:
     assert "flags withheld: label, ambiguous" in html
     assert '<td class="num">0 <span class="withheld">(withheld)</span></td>' in html
     assert "<th>warnings</th>" not in html  # not dumped again among the run's metrics
+    assert '<p class="withheld">Flags withheld (0): see the warnings at the top' in html
 
 
 def test_the_cli_report_of_a_stored_run_shows_the_warning(tmp_path: Path) -> None:
