@@ -161,3 +161,31 @@ def test_tabular_rows_show_their_cells(tabular_csv, tmp_path) -> None:  # type: 
         html = client.get("/item/0").text
         assert 'id="input-fields"' in html and f'<td>{data["input"]["fields"]["city"]}</td>' in html
         assert client.get("/queue", params={"state": "all"}).status_code == 200
+
+
+def test_the_dashboard_shows_the_runs_warnings_escaped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    import curate
+    from curate.review import ReviewSession, load_run
+    from curate.review.web import create_app
+    from curate.store import Workspace
+
+    from ..conftest import make_tabular_frame
+
+    frame = make_tabular_frame(40)
+    frame["<b>copy</b>"] = frame["label"]  # a column that copies the label, named like markup
+    curate.audit(frame, label="label", workspace=tmp_path / "ws")
+    session = ReviewSession(load_run(Workspace(tmp_path / "ws")), reviewer="tester")
+    with TestClient(create_app(session), base_url="http://127.0.0.1") as client:
+        data = client.get("/api/dashboard").json()
+        [warning] = data["warnings"]
+        assert warning["code"] == "leaked_label_column" and warning["withheld"] == ["label", "ambiguous"]
+        assert "input column '<b>copy</b>' (1.000) predicts the label" in warning["message"]
+        issues = {p["issue"]: p for p in data["issues"]}
+        assert issues["label"]["withheld"] == ["leaked_label_column"] and issues["label"]["flagged"] == 0
+        assert issues["exact_duplicate"]["withheld"] == []
+        html = client.get("/").text
+        assert "<b>copy</b>" not in html and "&#39;&lt;b&gt;copy&lt;/b&gt;&#39; (1.000) predicts the label" in html
+        assert '<li data-code="leaked_label_column">' in html and "flags withheld: label, ambiguous" in html
+        assert 'title="withheld by leaked_label_column">(withheld)</span>' in html

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from curate.audit.checks import check_inputs
 from curate.audit.importing import version_rows
 from curate.audit.needs import AuditNeeds, ScopedNeeds
 from curate.audit.plan import (
@@ -217,6 +218,22 @@ def _reviewer_feedback(scores: pd.DataFrame, entries: list[DecisionRecord], sour
     return withdraw_flags(scores, feedback, current.input_hashes())
 
 
+def _withhold(scores: pd.DataFrame, warnings: Sequence[AuditWarning]) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+    """Unflag every issue a warning withheld; scores stay, so the ranking is still there to read.
+
+    Returns the scores and, per withheld issue, notes ``withheld`` (the warnings' codes) and
+    ``withheld_flags`` (how many flags were taken back).
+    """
+    notes: dict[str, dict[str, Any]] = {}
+    for issue in scores["issue"].unique():
+        codes = list(dict.fromkeys(w.code for w in warnings if issue in w.withheld))
+        if codes:
+            rows = (scores["issue"] == issue).to_numpy()
+            notes[str(issue)] = {"withheld": codes, "withheld_flags": int(scores.loc[rows, "flagged"].sum())}
+            scores.loc[rows, "flagged"] = False
+    return scores, notes
+
+
 def audit_dataset(
     dataset: Dataset,
     *,
@@ -343,8 +360,9 @@ def audit(
     Raises
     ------
     InputError
-        When the data, an option or a column cannot be used, or a detector name is unknown; the
-        subclasses ``ColumnError``, ``DecodingError``, ``FileFormatError``, ``DatasetError``,
+        When the data, an option or a column cannot be used (e.g. no input column is left for the
+        model to read: see :func:`curate.audit.checks.unread_inputs`), or a detector name is
+        unknown; the subclasses ``ColumnError``, ``DecodingError``, ``FileFormatError``, ``DatasetError``,
         ``PredProbsError`` and ``ConfigError`` say which.
     WorkspaceError
         When ``workspace`` is a file or cannot be opened for writing.
@@ -360,7 +378,7 @@ def audit(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     run_config = _resolve_config(config)
-    make_detectors(run_config, detectors)  # an unknown detector or parameter fails before any work
+    chosen = make_detectors(run_config, detectors)  # an unknown detector or parameter fails before any work
     check_components(run_config)
     ws = Workspace(workspace) if workspace is not None and not isinstance(workspace, Workspace) else workspace
     if ws is not None:
@@ -373,26 +391,31 @@ def audit(
     dataset, ledger_version = _apply_ledger(dataset, entries)
     timings: dict[str, float] = {"load": round(time.perf_counter() - clock, 3)}
     user_probs = _resolve_pred_probs(pred_probs, dataset)
+    checking = time.perf_counter()
+    checked = check_inputs(dataset, chosen, user_probs, folds=run_config.folds, seed=run_config.seed)
+    timings["input_checks"] = round(time.perf_counter() - checking, 3)
     cache = FeatureCache(default_cache_path())
     results, needs = audit_dataset(dataset, config=run_config, detectors=detectors, pred_probs=user_probs,
                                    embedder=embedder, cache=cache, progress=progress)
     timings.update(needs.timings)
+    warnings = [*checked, *needs.warnings]
     scores = findings_frame(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
+    scores, withheld_notes = _withhold(scores, warnings)
     # Positions always name rows of the stored data version, even when reviewers removed some.
     original = {str(r): i for i, r in enumerate(loaded.dataset.row_ids)}
     to_original = np.array([original[str(r)] for r in dataset.row_ids], dtype=np.int64)
     scores["position"] = to_original[scores["position"].to_numpy()]
-    flag_counts = scores.groupby("issue")["flagged"].sum()  # after reviewer feedback withdrew some
+    flag_counts = scores.groupby("issue")["flagged"].sum()  # after feedback and warnings took some back
     metrics = dict(needs.metrics)
     metrics.update({"rows": dataset.n_rows, "classes": len(dataset.classes),
                     "flagged": {r.issue: int(flag_counts.get(r.issue, 0)) for r in results},
                     "rows_with_any_issue": int(scores.loc[scores["flagged"], "position"].nunique())})
     if user_probs is not None:
         metrics["pred_probs"] = user_probs.source
-    metrics["warnings"] = [w.to_dict() for w in needs.warnings]
+    metrics["warnings"] = [w.to_dict() for w in warnings]
     notes = {r.issue: r.notes | ({"reviewer_feedback": feedback_notes[r.issue]} if r.issue in feedback_notes else {})
-             for r in results}
+             | withheld_notes.get(r.issue, {}) for r in results}
     judged = {i: n for i, n in feedback_notes.items() if i in notes}
     if judged:
         metrics["reviewer_feedback"] = {"decisions": sum(n["decisions"] for n in judged.values()),
@@ -404,7 +427,7 @@ def audit(
     timings["total"] = round(time.perf_counter() - clock, 3)
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     result = AuditResult(dataset, scores, notes, metrics, timings, params, descriptions=descriptions,
-                         warnings=list(needs.warnings))
+                         warnings=warnings)
     if ws is not None:
         with ws.transaction() as con:
             version = ws.save_version(con, loaded.source, version_rows(loaded), dataset.classes)

@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from curate.core.files import write_atomically
+from curate.core.warnings import AuditWarning
 
 if TYPE_CHECKING:
     from curate.audit import AuditResult
     from curate.store import RunRecord
 
-__all__ = ["print_log", "print_run_configs", "print_runs", "print_summary", "write_report"]
+__all__ = ["print_log", "print_run_configs", "print_runs", "print_summary", "warning_line", "withheld_marker",
+           "write_report"]
 
 
 def print_summary(console: Any, result: AuditResult) -> None:
@@ -40,7 +42,8 @@ def print_summary(console: Any, result: AuditResult) -> None:
     table.add_column("share", justify="right")
     table.add_column("what it means")
     for issue, flagged, share, description in result.summary.itertuples(index=False, name=None):
-        table.add_row(str(issue), str(flagged), f"{100 * float(share):.2f} %", str(description))
+        table.add_row(str(issue), withheld_marker(flagged, result.notes.get(issue)), f"{100 * float(share):.2f} %",
+                      str(description))
     console.print(table)
     facts = [f"rows with any issue: {metrics.get('rows_with_any_issue', 0)}"]
     if "oof_accuracy" in metrics:
@@ -60,8 +63,57 @@ def print_summary(console: Any, result: AuditResult) -> None:
                       f"after {feedback['decisions']} decision(s): rows reviewers kept, and flags of classes they "
                       "mostly rejected (the report says which)", soft_wrap=True)
     for warning in result.warnings:
-        withheld = f" [withheld: {', '.join(warning.withheld)}]" if warning.withheld else ""
-        console.print(f"[bold yellow]warning[/]: {escape(warning.line())}{withheld}", soft_wrap=True)
+        console.print(f"[bold yellow]warning[/]: {escape(warning_line(warning))}", soft_wrap=True)
+
+
+def warning_line(warning: AuditWarning) -> str:
+    """A run warning as one plain line: its message, advice, and the flags it withheld.
+
+    Parameters
+    ----------
+    warning : AuditWarning
+        The warning.
+
+    Returns
+    -------
+    str
+        :meth:`AuditWarning.line`, then ``[withheld: label, ambiguous]`` when it withheld flags
+        (plain text: escape it before printing it as rich markup).
+
+    Examples
+    --------
+    >>> warning_line(AuditWarning("model_near_chance", "accuracy 0.30", "try more rows", ("label",)))
+    '[model_near_chance] accuracy 0.30 - try more rows [withheld: label]'
+    """
+    withheld = f" [withheld: {', '.join(warning.withheld)}]" if warning.withheld else ""
+    return f"[{warning.code}] {warning.line()}{withheld}"
+
+
+def withheld_marker(flagged: int, notes: dict[str, Any] | None) -> str:
+    """The flagged count of an issue as a table shows it: ``0 (12 withheld)`` when a warning withheld its flags.
+
+    Parameters
+    ----------
+    flagged : int
+        Flags the issue kept.
+    notes : dict or None
+        The issue's notes; ``withheld_flags`` is set when a run warning withheld its flags.
+
+    Returns
+    -------
+    str
+        The count, followed by the withheld count in parentheses when flags were withheld
+        (``0 (withheld)`` when the issue had none to withhold).
+
+    Examples
+    --------
+    >>> withheld_marker(0, {"withheld": ["model_near_chance"], "withheld_flags": 12})
+    '0 (12 withheld)'
+    """
+    if not notes or "withheld" not in notes:
+        return str(flagged)
+    held = int(notes.get("withheld_flags", 0))
+    return f"{flagged} ({held} withheld)" if held else f"{flagged} (withheld)"
 
 
 def print_runs(console: Any, runs: list[RunRecord]) -> None:
@@ -92,7 +144,7 @@ def print_runs(console: Any, runs: list[RunRecord]) -> None:
 
 
 def print_run_configs(console: Any, runs: list[RunRecord]) -> None:
-    """Each run's source, detectors and full configuration (every setting, defaults included), as TOML.
+    """Each run's source, detectors, warnings and full configuration (every setting, defaults included), as TOML.
 
     Parameters
     ----------
@@ -107,6 +159,9 @@ def print_run_configs(console: Any, runs: list[RunRecord]) -> None:
                       f"source {params.get('source')} · modality {params.get('modality')}"
                       + "".join(f" · {key} used: {run.metrics[key]}" for key in ("embedder", "classifier")
                                 if key in run.metrics), soft_wrap=True)
+        for warning in run.metrics.get("warnings") or []:
+            console.print(f"  warning: {warning_line(AuditWarning.from_dict(warning))}", markup=False,
+                          highlight=False, soft_wrap=True)
         config = params.get("config")
         if not config:
             console.print("  configuration: not recorded (the run predates stored run configurations)")

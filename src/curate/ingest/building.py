@@ -5,6 +5,7 @@ Validation happens here, once, at the boundary. Everything downstream trusts a D
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -12,7 +13,7 @@ import pandas as pd
 
 from curate.core.dataset import Dataset, label_text
 from curate.errors import ColumnError, DatasetError
-from curate.ingest.columns import choose_columns, parse_numeric_columns
+from curate.ingest.columns import choose_columns, continuous_label_facts, parse_numeric_columns
 from curate.modalities import resolve_modality
 
 __all__ = ["build_dataset"]
@@ -23,6 +24,31 @@ def _natural_key(value: str) -> tuple[int, float, str]:
         return (0, float(value), value)
     except ValueError:
         return (1, 0.0, value)
+
+
+def _plain_cells(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with nested cells made plain: an image struct (``{"bytes", "path"}``, as Hugging Face
+    datasets store images) becomes its bytes or path, other dicts, lists and arrays their JSON text.
+
+    Nested cells cannot be hashed, so they would break exact-copy keys and column statistics.
+    """
+    nested = [c for c in columns if frame[c].dtype == object
+              and frame[c].head(200).map(lambda v: isinstance(v, dict | list | np.ndarray)).any()]
+    if not nested:
+        return frame
+    out = frame.copy()
+    for column in nested:
+        out[column] = frame[column].map(_plain_cell)
+    return out
+
+
+def _plain_cell(value: object) -> object:
+    if isinstance(value, dict) and ("bytes" in value or "path" in value):
+        return value.get("bytes") or value.get("path")
+    if isinstance(value, dict | list | np.ndarray):
+        return json.dumps(value.tolist() if isinstance(value, np.ndarray) else value, default=str,
+                          ensure_ascii=False)
+    return value
 
 
 def _row_ids(frame: pd.DataFrame, id_column: str | None, source: str, prefix: str = "") -> np.ndarray:
@@ -98,7 +124,8 @@ def build_dataset(
         or there is no input column besides the label.
     DatasetError
         When an id is missing or repeated, a label is missing, there are fewer than two classes,
-        a class has a single row, or a numeric input column holds junk.
+        a class has a single row (said as a continuous label when the label holds many distinct
+        numbers), or a numeric input column holds junk.
     InputError
         When ``modality`` is unknown, or no modality claims the table.
 
@@ -112,7 +139,7 @@ def build_dataset(
     frame.columns = [str(c) for c in frame.columns]
     reserved = [c for c in (id, split) if c is not None]
     choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source)
-    frame = parse_numeric_columns(frame, choice.inputs, source)
+    frame = _plain_cells(parse_numeric_columns(frame, choice.inputs, source), [*choice.text, *choice.inputs])
     kind = resolve_modality(choice.text, choice.inputs, frame, modality)
     row_ids = _row_ids(frame, id, source)
     splits: np.ndarray | None = None
@@ -125,7 +152,7 @@ def build_dataset(
         absent = [c for c in needed if c not in test.columns]
         if absent:
             raise ColumnError(f"{test_source} lacks column(s) {absent} that the training file has")
-        test = parse_numeric_columns(test, choice.inputs, test_source)
+        test = _plain_cells(parse_numeric_columns(test, choice.inputs, test_source), [*choice.text, *choice.inputs])
         test_ids = _row_ids(test, id, test_source)
         if set(test_ids) & set(row_ids) or id is None:
             test_ids = _row_ids(test, id, test_source, prefix="test:")
@@ -149,6 +176,12 @@ def build_dataset(
             f"{source}: every row has the label {counts.index[0]!r}; an audit needs at least two classes"
         )
     single = counts[counts < 2]
+    if not single.empty and (continuous := continuous_label_facts(list(labels))) is not None:
+        raise DatasetError(
+            f"{source}: the label {choice.label!r} looks continuous ({continuous['distinct']} distinct numbers in "
+            f"{len(labels)} rows, {len(single)} of them on a single row): curate audits class labels and does not "
+            "support regression yet; bin the label into classes (e.g. pandas.cut) and audit that"
+        )
     if not single.empty:
         only = single.index[0]
         where = row_ids[np.flatnonzero(labels == only)[0]]

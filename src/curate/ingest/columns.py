@@ -13,7 +13,7 @@ import pandas as pd
 
 from curate.errors import ColumnError, DatasetError
 
-__all__ = ["ColumnChoice", "choose_columns", "parse_numeric_columns"]
+__all__ = ["ColumnChoice", "choose_columns", "continuous_label_facts", "parse_numeric_columns"]
 
 _LABEL_NAMES = ("label", "labels", "target", "class", "category", "y", "intent", "sentiment")
 _TEXT_NAMES = (
@@ -24,6 +24,9 @@ _MISSING_TOKENS = frozenset({"na", "n/a", "nan", "null", "none", "-", "?", "miss
 # A column is numeric with junk (an error) rather than categorical when at least this share of
 # its non-missing cells parse as numbers.
 _NUMERIC_SHARE = 0.9
+# A numeric label with more distinct values than this is continuous when most of them are not
+# whole numbers, or when there are more distinct values than half the rows (mostly singletons).
+_CONTINUOUS_MIN_VALUES = 20
 
 
 @dataclass
@@ -212,3 +215,44 @@ def parse_numeric_columns(frame: pd.DataFrame, columns: Sequence[str], source: s
                 f"{str(series.iat[row])[:40]!r} ({len(junk)} such cell(s)); fix or blank them"
             )
     return out
+
+
+def continuous_label_facts(labels: Sequence[str]) -> dict[str, int | float] | None:
+    """Facts showing that a label column holds measurements rather than classes, or None.
+
+    A label is continuous when every value is a finite number, there are more than 20 distinct
+    values, and either most distinct values are not whole numbers or there are more distinct
+    values than half the rows. Classification of such a label means one class per measurement.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        The labels as text (as :func:`curate.core.dataset.label_text` makes them).
+
+    Returns
+    -------
+    dict or None
+        ``distinct`` (distinct values), ``rows``, ``non_integer_share`` (of the distinct values,
+        rounded to 3 decimals), ``min`` and ``max``; None when the label does not look continuous.
+
+    Examples
+    --------
+    >>> continuous_label_facts([f"{i / 10}" for i in range(40)])["distinct"]
+    40
+    >>> continuous_label_facts(["1", "2", "2", "1"]) is None
+    True
+    """
+    distinct_text = set(labels)
+    if len(distinct_text) <= _CONTINUOUS_MIN_VALUES:
+        return None
+    try:
+        values = {float(v) for v in distinct_text}
+    except ValueError:
+        return None
+    if not all(math.isfinite(v) for v in values) or len(values) <= _CONTINUOUS_MIN_VALUES:
+        return None
+    non_integer = sum(1 for v in values if not v.is_integer()) / len(values)
+    if non_integer <= 0.5 and len(values) <= len(labels) / 2:
+        return None
+    return {"distinct": len(values), "rows": len(labels), "non_integer_share": round(non_integer, 3),
+            "min": min(values), "max": max(values)}

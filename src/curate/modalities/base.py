@@ -201,6 +201,25 @@ class Modality(ABC):
             The row's text or fields.
         """
 
+    def read_columns(self, dataset: Dataset) -> list[str]:
+        """The input columns whose content the features read (the others are ignored).
+
+        The audit's input checks use it: a leaking column the model reads makes it agree with every
+        label, and a run whose model reads no column at all is refused. By default every text and
+        input column is read; a modality that drops some (identifiers, constants) says which remain.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+
+        Returns
+        -------
+        list of str
+            Column names among ``dataset.text_columns`` and ``dataset.input_columns``.
+        """
+        return [*dataset.text_columns, *dataset.input_columns]
+
     def preview(self, dataset: Dataset, position: int, max_chars: int = 300) -> str:
         """A one-line preview of the row at ``position`` for tables of findings.
 

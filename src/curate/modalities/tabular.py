@@ -73,6 +73,21 @@ class TabularModality(Modality):
         """
         return FeatureSet(encode_table(dataset.frame[list(dataset.input_columns)]), {})
 
+    def read_columns(self, dataset: Dataset) -> list[str]:
+        """The input columns worth encoding: not constant, not an identifier (see :meth:`Modality.read_columns`).
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+
+        Returns
+        -------
+        list of str
+            :func:`curate.features.usable_columns` of the input columns, in their order.
+        """
+        return usable_columns(dataset.frame[list(dataset.input_columns)])
+
     def exact_keys(self, dataset: Dataset) -> list[str]:
         """A hash of each row's cells, missing cells included (see :meth:`Modality.exact_keys`).
 

@@ -7,6 +7,7 @@ import json
 import jinja2
 from markupsafe import Markup
 
+from curate.core.warnings import AuditWarning
 from curate.report.data import ReportData
 from curate.report.svg import horizontal_bars
 
@@ -34,8 +35,9 @@ def render(data: ReportData) -> str:
     Returns
     -------
     str
-        The HTML document: class and issue charts, flags per issue and class, the worst flagged
-        rows of each issue, reviewer feedback, metrics and timings.
+        The HTML document: the run's warnings (first, with the flags each withheld), class and
+        issue charts, flags per issue and class, the worst flagged rows of each issue, reviewer
+        feedback, metrics and timings.
     """
     class_counts = data.labels.value_counts()
     scores = data.scores
@@ -59,10 +61,14 @@ def render(data: ReportData) -> str:
              "details": json.dumps(r.details, ensure_ascii=False)[:300]}
             for r in part.itertuples()
         ]
+    withheld = {issue: int(data.notes[issue].get("withheld_flags", 0)) for issue in issues
+                if isinstance(data.notes[issue], dict) and "withheld" in data.notes[issue]}
     feedback = {issue: data.notes[issue]["reviewer_feedback"] for issue in issues
                 if isinstance(data.notes[issue], dict) and "reviewer_feedback" in data.notes[issue]}
     return _ENV.get_template("report.html").render(
         data=data,
+        warnings=[AuditWarning.from_dict(w) for w in data.metrics.get("warnings") or []],
+        withheld=withheld,
         feedback=feedback,
         issues=issues,
         n_rows=len(data.labels),
@@ -72,5 +78,5 @@ def render(data: ReportData) -> str:
         table=table,
         worst=worst,
         timings=data.timings,
-        metrics={k: v for k, v in data.metrics.items() if not isinstance(v, dict)},
+        metrics={k: v for k, v in data.metrics.items() if not isinstance(v, dict) and k != "warnings"},
     )

@@ -28,6 +28,7 @@ __all__ = [
     "QueueFilter",
     "RelatedRow",
     "RowInput",
+    "RunWarning",
     "Suggestion",
 ]
 
@@ -83,6 +84,10 @@ class IssueProgress:
         Flagged rows not decided yet.
     by_class : dict of str to int
         Flagged rows per given class, every class listed.
+    withheld : list of str
+        The codes of the run warnings that withheld this issue's flags (empty when they stand).
+    withheld_flags : int
+        How many flags those warnings withheld.
     """
 
     issue: str
@@ -91,6 +96,30 @@ class IssueProgress:
     decided: int
     open: int
     by_class: dict[str, int]
+    withheld: list[str] = field(default_factory=list)
+    withheld_flags: int = 0
+
+
+@dataclass
+class RunWarning:
+    """A warning the run raised about itself (see :class:`curate.core.warnings.AuditWarning`).
+
+    Attributes
+    ----------
+    code : str
+        The warning's stable identifier, e.g. ``leaked_label_column``.
+    message : str
+        What was found, with the numbers.
+    advice : str
+        What to try (may be empty).
+    withheld : list of str
+        The issues whose flags it withheld.
+    """
+
+    code: str
+    message: str
+    advice: str
+    withheld: list[str]
 
 
 @dataclass
@@ -145,6 +174,9 @@ class Dashboard:
         Entries in the ledger, undo entries included.
     precision : list of PrecisionView
         Each issue's estimate followed by its classes'.
+    warnings : list of RunWarning
+        What the run said about itself (weak evidence, a leaked column, images, ...), as stored
+        with it.
     """
 
     dataset: str
@@ -163,6 +195,7 @@ class Dashboard:
     ambiguous: int
     ledger_entries: int
     precision: list[PrecisionView]
+    warnings: list[RunWarning] = field(default_factory=list)
 
 
 @dataclass

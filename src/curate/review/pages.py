@@ -22,6 +22,7 @@ from curate.review.models import (
     QueueFilter,
     RelatedRow,
     RowInput,
+    RunWarning,
     Suggestion,
 )
 from curate.review.service import ReviewSession, to_entry
@@ -42,7 +43,7 @@ def _precision_view(estimate: Precision) -> PrecisionView:
 
 
 def dashboard(session: ReviewSession) -> Dashboard:
-    """Counts by issue type and class, how far the review has got, and what the verdicts say of each check.
+    """Counts by issue type and class, how far the review has got, what the verdicts say, the run's warnings.
 
     Parameters
     ----------
@@ -61,13 +62,17 @@ def dashboard(session: ReviewSession) -> Dashboard:
     positions = flagged["position"].to_numpy(dtype=int)
     flagged = flagged.assign(decided=decided[positions])
     classes = [str(c) for c in session.dataset.classes]
+    run = session.data.run
     issues = []
     for issue in session.data.issues:
         part = flagged[flagged["issue"] == issue]
         per_class = Counter(part["given_label"].astype(str))
         n_decided = int(part["decided"].sum())
+        found = run.notes.get(issue)
+        notes: dict[str, Any] = found if isinstance(found, dict) else {}
         issues.append(IssueProgress(issue, session.data.descriptions.get(issue, ""), len(part), n_decided,
-                                    len(part) - n_decided, {c: per_class.get(c, 0) for c in classes}))
+                                    len(part) - n_decided, {c: per_class.get(c, 0) for c in classes},
+                                    [str(c) for c in notes.get("withheld", [])], int(notes.get("withheld_flags", 0))))
     any_flag = np.unique(positions)
     rows_decided = int(decided[any_flag].sum())
     original = Counter(session.original_labels.values())
@@ -84,6 +89,8 @@ def dashboard(session: ReviewSession) -> Dashboard:
         ambiguous=sum(1 for s in states.values() if s.ambiguous),
         ledger_entries=len(records),
         precision=[_precision_view(p) for p in session.feedback(records).table()],
+        warnings=[RunWarning(str(w.get("code", "")), str(w.get("message", "")), str(w.get("advice", "")),
+                             [str(i) for i in w.get("withheld", [])]) for w in run.metrics.get("warnings") or []],
     )
 
 
