@@ -107,6 +107,11 @@ def test_an_audit_of_random_labels_warns_and_withholds(tmp_path) -> None:
     codes = [w.code for w in result.warnings]
     assert "model_near_chance" in codes
     assert result.metrics["warnings"][codes.index("model_near_chance")]["withheld"] == ["label", "ambiguous"]
+    flagged = result.summary.set_index("issue")["flagged"]
+    assert flagged["label"] == 0 and flagged["ambiguous"] == 0
+    assert result.notes["label"]["withheld"] == ["model_near_chance"]
+    # the ranking is kept for whoever wants to look: scores are there, flags are not
+    assert (result.scores["issue"] == "label").sum() == len(frame)
 
 
 def test_an_audit_of_300_tiny_classes_warns_thin_classes() -> None:
