@@ -147,3 +147,33 @@ def test_label_flags_state_their_estimated_precision() -> None:
     assert len(flagged) >= 1 and min(support) >= 0.4
     assert notes["estimated_precision"] == pytest.approx(np.mean(support), abs=1e-3)
     assert notes["expected_true_errors"] == pytest.approx(sum(support), abs=0.1)
+
+
+def test_flags_mostly_wrong_on_their_own_reckoning_are_withheld() -> None:
+    from curate.evidence.trust import precision_warning
+
+    warning = precision_warning("label", 0.45, 12)
+    assert warning is not None and warning.code == "low_estimated_precision" and warning.withheld == ("label",)
+    assert "12 label flags" in warning.message and "0.45" in warning.message
+    assert precision_warning("label", 0.5, 12) is None and precision_warning("label", None, 0) is None
+    assert precision_warning("label", 0.45, 12, EvidenceConfig(min_precision=0.4)) is None
+
+
+def test_an_audit_withholds_flags_below_the_precision_bar() -> None:
+    """The same audit with a precision bar above its flags' estimate: flags withheld, scores kept."""
+    from curate import audit
+    from curate.features import HashedTextEmbedder
+
+    from .conftest import make_text_frame
+
+    frame = make_text_frame(30)
+    wrong = frame.index[::15]
+    frame.loc[wrong, "label"] = frame.loc[wrong, "label"].map({"food": "sport", "sport": "tech", "tech": "food"})
+    kept = audit(frame, label="label", text="text", id="id", embedder=HashedTextEmbedder(), detectors=["label"])
+    estimate = kept.notes["label"]["estimated_precision"]
+    assert estimate is not None and kept.summary["flagged"].iloc[0] > 0
+    strict = audit(frame, label="label", text="text", id="id", embedder=HashedTextEmbedder(), detectors=["label"],
+                   config={"evidence": {"min_precision": min(1.0, estimate + 0.01)}})
+    assert [w.code for w in strict.warnings] == ["low_estimated_precision"]
+    assert strict.summary["flagged"].iloc[0] == 0
+    assert strict.notes["label"]["withheld_flags"] == kept.summary["flagged"].iloc[0]

@@ -218,6 +218,15 @@ def _reviewer_feedback(scores: pd.DataFrame, entries: list[DecisionRecord], sour
     return withdraw_flags(scores, feedback, current.input_hashes())
 
 
+def _precision_warnings(results: Sequence[DetectorResult], config: AuditConfig) -> list[AuditWarning]:
+    """Withhold any detector's flags whose own estimated precision says they are mostly wrong."""
+    from curate.evidence.trust import precision_warning
+
+    found = [precision_warning(r.issue, r.notes.get("estimated_precision"), int(r.flagged.sum()), config.evidence)
+             for r in results]
+    return [w for w in found if w is not None]
+
+
 def _withhold(scores: pd.DataFrame, warnings: Sequence[AuditWarning]) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
     """Unflag every issue a warning withheld; scores stay, so the ranking is still there to read.
 
@@ -398,7 +407,7 @@ def audit(
     results, needs = audit_dataset(dataset, config=run_config, detectors=detectors, pred_probs=user_probs,
                                    embedder=embedder, cache=cache, progress=progress)
     timings.update(needs.timings)
-    warnings = [*checked, *needs.warnings]
+    warnings = [*checked, *needs.warnings, *_precision_warnings(results, run_config)]
     scores = findings_frame(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
     scores, withheld_notes = _withhold(scores, warnings)

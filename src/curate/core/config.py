@@ -68,6 +68,8 @@ class EvidenceConfig:
         ... and beats that guess in a one-sided binomial test at this level.
     min_class_rows : int, default 5
         Classes with fewer rows are too small to learn: their rows are not flagged.
+    min_precision : float, default 0.5
+        Label flags whose estimated precision is lower are withheld as a whole.
     """
 
     max_vote_neighbours: int = 50
@@ -79,6 +81,7 @@ class EvidenceConfig:
     min_skill: float = 0.2
     max_p_value: float = 0.01
     min_class_rows: int = 5
+    min_precision: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,8 @@ class AuditConfig:
                                        ("ambiguity_mass", evidence.ambiguity_mass, 0.0, 1.0),
                                        ("min_skill", evidence.min_skill, 0.0, 1.0),
                                        ("max_p_value", evidence.max_p_value, 0.0, 1.0),
-                                       ("min_class_rows", evidence.min_class_rows, 2, None)):
+                                       ("min_class_rows", evidence.min_class_rows, 2, None),
+                                       ("min_precision", evidence.min_precision, 0.0, 1.0)):
             if value < low or (high is not None and value > high):
                 span = f"from {low} to {high}" if high is not None else f"at least {low}"
                 raise ConfigError(f"evidence.{name} must be {span}, not {value!r}")

@@ -9,6 +9,9 @@ are noise. Two checks decide before any flag is shown:
   ``(accuracy - majority_rate) / (1 - majority_rate)``, the share of the majority guess's mistakes the
   evidence gets right. Significance alone is not enough (on 3,000 rows an accuracy of 0.36 is
   "significantly" above a majority rate of 0.33 and still useless), so both must pass.
+- **Estimated precision.** Each label flag's suggested class has a calibrated probability; their
+  mean is the flags' estimated precision. Flags that are, on the evidence's own reckoning, more often
+  wrong than right (below ``min_precision``) are withheld as a whole.
 - **Rows per class.** A class with fewer than ``min_class_rows`` rows cannot be learned out of
   fold. Its rows are never flagged and it is never suggested; when such classes hold most rows,
   no label flag is made at all.
@@ -24,7 +27,7 @@ from scipy.stats import binomtest
 from curate.core.config import EvidenceConfig
 from curate.core.warnings import AuditWarning
 
-__all__ = ["EvidenceStrength", "evidence_strength", "evidence_warnings"]
+__all__ = ["EvidenceStrength", "evidence_strength", "evidence_warnings", "precision_warning"]
 
 WITHHELD = ("label", "ambiguous")
 THIN_SHARE_WITHHOLDS_ALL = 0.5  # thin classes holding this share of the rows or more: no label flags at all
@@ -152,3 +155,36 @@ def evidence_warnings(strength: EvidenceStrength, config: EvidenceConfig | None 
             {"thin_classes": int(thin.sum()), "thin_rows": strength.thin_rows,
              "min_class_rows": config.min_class_rows}))
     return warnings
+
+
+def precision_warning(issue: str, estimated_precision: float | None, flags: int,
+                      config: EvidenceConfig | None = None) -> AuditWarning | None:
+    """A warning that withholds an issue's flags when their estimated precision is too low.
+
+    Parameters
+    ----------
+    issue : str
+        The detector whose flags are judged (e.g. ``label``).
+    estimated_precision : float or None
+        The mean probability that a flag is right; None without flags.
+    flags : int
+        How many rows the detector flagged.
+    config : EvidenceConfig, optional
+        ``min_precision`` (default 0.5).
+
+    Returns
+    -------
+    AuditWarning or None
+        ``low_estimated_precision``, withholding ``issue``, or None when the flags stand.
+    """
+    config = config or EvidenceConfig()
+    if estimated_precision is None or flags == 0 or estimated_precision >= config.min_precision:
+        return None
+    return AuditWarning(
+        "low_estimated_precision",
+        f"the {flags} {issue} flags have an estimated precision of {estimated_precision:.2f}: more often wrong "
+        f"than right (need {config.min_precision}); they are withheld",
+        "the ranking is kept in the scores; try features that read this data or more rows per class",
+        (issue,),
+        {"estimated_precision": round(estimated_precision, 4), "flags": flags,
+         "min_precision": config.min_precision})
