@@ -40,6 +40,7 @@ __all__ = [
     "flag_quality",
     "flip_labels",
     "fmt",
+    "footer",
     "machine_lines",
     "markdown_table",
     "require_files",
@@ -302,3 +303,9 @@ def finish(args: argparse.Namespace, heading: str, body: Sequence[str]) -> None:
     if args.out is not None:
         write_section(args.out, heading, body)
         print(f"wrote {args.out}")
+
+
+def footer(script: str, given: Sequence[str], children: Sequence[Child], packages: Sequence[str]) -> list[str]:
+    """The end of a section: the exact command, the children it ran, and the machine."""
+    command = shell_command([".venv/bin/python", f"bench/{script}", *given])
+    return [f"Command: `{command}`, which runs:", "", *children_table(children), "", *machine_lines(packages)]

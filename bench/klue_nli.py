@@ -25,10 +25,9 @@ from benchlib import (
     DEFAULT_DATA_ROOT,
     REPO,
     add_size_options,
-    children_table,
     finish,
     fmt,
-    machine_lines,
+    footer,
     markdown_table,
     require_files,
     sample_rows,
@@ -118,11 +117,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "",
         *(["curate's warnings:", "", *[f"- `{w.get('code')}`: {w.get('message', '')}" for w in curate_warnings],
            ""] if curate_warnings else ["curate gave no run warning.", ""]),
-        f"Command: `{shell_command(['.venv/bin/python', 'bench/klue_nli.py', *given_args])}`, which runs:",
-        "",
-        *children_table([s.child() for s in sides]),
-        "",
-        *machine_lines(PACKAGES),
+        *footer("klue_nli.py", given_args, [s.child() for s in sides], PACKAGES),
     ]
     finish(args, HEADING, body)
 

@@ -25,12 +25,11 @@ from benchlib import (
     DEFAULT_DATA_ROOT,
     REPO,
     add_size_options,
-    children_table,
     finish,
     flag_quality,
     flip_labels,
     fmt,
-    machine_lines,
+    footer,
     markdown_table,
     require_files,
     sample_rows,
@@ -171,11 +170,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"Ratios curate / {peer}, all conditions: wall time {wall['curate'] / wall[peer]:.2f}x, CPU time "
         f"{cpu['curate'] / cpu[peer]:.2f}x, peak RSS {rss['curate'] / rss[peer]:.2f}x.",
         "",
-        f"Command: `{shell_command(['.venv/bin/python', 'bench/nsmc.py', *given_args])}`, which runs:",
-        "",
-        *children_table(children),
-        "",
-        *machine_lines(PACKAGES),
+        *footer("nsmc.py", given_args, children, PACKAGES),
     ]
     finish(args, HEADING, body)
 

@@ -187,13 +187,16 @@ def _features(kind: str, texts: list[str]) -> Any:
 
 
 def _oof_probs(features: Any, codes: np.ndarray) -> np.ndarray:
-    """5-fold out-of-fold probabilities of a logistic regression (the peer's standard pipeline)."""
+    """5-fold out-of-fold probabilities of a logistic regression (the peer's standard pipeline).
+
+    Fewer folds when even the largest class has fewer than 5 rows (scikit-learn refuses that split).
+    """
     import warnings
 
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
+    folds = StratifiedKFold(min(FOLDS, int(np.bincount(codes).max())), shuffle=True, random_state=SEED)
     with warnings.catch_warnings():  # classes with fewer rows than folds: sklearn warns, and copes
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -219,7 +222,8 @@ def cleanlab_child(table: Path, texts: Sequence[str], features_kind: str, out: P
     issues = lab.get_issues("label")
     flagged = issues["is_label_issue"].to_numpy(bool)
     suggested = np.where(flagged, classes[issues["predicted_label"].to_numpy(int)], None)
-    _write(out, len(frame), {"oof_accuracy": accuracy, "classes": len(classes)}, flagged,
+    facts = {"oof_accuracy": accuracy, "classes": len(classes), "folds": min(FOLDS, int(np.bincount(codes).max()))}
+    _write(out, len(frame), facts, flagged,
            1.0 - issues["label_score"].to_numpy(float), suggested)
 
 
