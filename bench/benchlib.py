@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_DATA_ROOT",
     "DRY_ROWS",
     "REPO",
+    "SAMPLE_SEED",
     "VENV_BIN",
     "Child",
     "Measured",
