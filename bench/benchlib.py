@@ -49,6 +49,7 @@ __all__ = [
     "sample_rows",
     "shell_command",
     "size_limit",
+    "stated_precision",
     "write_section",
 ]
 
@@ -310,3 +311,22 @@ def footer(script: str, given: Sequence[str], children: Sequence[Child], package
     """The end of a section: the exact command, the children it ran, and the machine."""
     command = shell_command([".venv/bin/python", f"bench/{script}", *given])
     return [f"Command: `{command}`, which runs:", "", *children_table(children), "", *machine_lines(packages)]
+
+
+def stated_precision(workspace: Path) -> tuple[float | None, float | None]:
+    """The estimated precision and expected true errors curate's latest run in ``workspace`` stated.
+
+    Read from the workspace database with the standard library (the parent stays small), from the
+    run's ``notes["label"]``; (None, None) when the run states none (older code, or no flags).
+    """
+    import json
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{workspace / 'curate.db'}?mode=ro", uri=True) as con:
+            row = con.execute("SELECT notes FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.Error:
+        return None, None
+    label = (json.loads(row[0]) if row else {}).get("label") or {}
+    values = (label.get("estimated_precision"), label.get("expected_true_errors"))
+    return tuple(None if v is None else float(v) for v in values)  # type: ignore[return-value]
