@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "(`curate.audit(frame, label='label', text=['premise', 'hypothesis'])`, joined with a newline; "
         "cleanlab gets the same joined text). The p-value is a one-sided binomial test of the "
         "out-of-fold accuracy against always answering the majority class. A suggested label is "
-        "curate's `suggested_label` (cleanlab's `predicted_label`) of a flagged row.",
+        f"curate's `suggested_label` (cleanlab's `predicted_label`) of a flagged row. curate used: {sides[0].used()}.",
         "",
         *markdown_table(HEADERS, rows),
         "",

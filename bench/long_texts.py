@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     sets = load_sets(args.data_root, limit)
     samples = args.samples or (REPO / "bench" / "samples" if args.out else Path(tempfile.gettempdir()) /
                                "curate-bench-samples")
-    rows, children, written = [], [], []
+    rows, children, written, used = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="curate-bench-") as name:
         tmp = Path(name)
         for set_name, frame in sets.items():
@@ -114,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 children.append(side.child())
                 if kind == "curate":
                     written.append(write_samples(samples, set_name, frame, side))
+                    used.append(f"{set_name}: {side.used()}")
     given_args = sys.argv[1:] if argv is None else list(argv)
     body = [
         f"Data: `{shell_command([args.data_root / DATA['20news'].relative_to(DEFAULT_DATA_ROOT)])}` "
@@ -126,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "probabilities over all-MiniLM-L6-v2 embeddings (curate's `SentenceEmbedder`: the model reads "
         "what that embedder gives it). Estimated precision is what curate states in "
         "`notes['label']['estimated_precision']` (`-` when not stated). Samples of curate's flags to judge "
-        "by hand: " + ", ".join(f"`{shell_command([p])}`" for p in written) + ".",
+        "by hand: " + ", ".join(f"`{shell_command([p])}`" for p in written) + ". curate used: "
+        + "; ".join(used) + ".",
         "",
         *markdown_table(HEADERS, rows),
         "",

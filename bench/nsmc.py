@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         + "; ".join(f"`{k}`: {v}" for k, v in FEATURE_SETS.items())
         + " (with `features=` and every default issue type for the dense embeddings, label issues "
         "only for the sparse TF-IDF). Each child starts Python, reads the table, embeds from scratch "
-        "(curate's cache starts empty) and audits.",
+        f"(curate's cache starts empty) and audits. curate used: {sides['curate'][0].used()}.",
         "",
         f"Ratios curate / {peer}, all conditions: wall time {wall['curate'] / wall[peer]:.2f}x, CPU time "
         f"{cpu['curate'] / cpu[peer]:.2f}x, peak RSS {rss['curate'] / rss[peer]:.2f}x.",

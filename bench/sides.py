@@ -67,6 +67,11 @@ class Side:
             out.append(f"{w.get('code')}" + (f" (withheld: {', '.join(withheld)})" if withheld else ""))
         return out
 
+    def used(self) -> str:
+        """What the run says it used to read and classify the rows (from curate's run metrics)."""
+        parts = [f"{key} `{self.facts[key]}`" for key in ("embedder", "classifier") if self.facts.get(key)]
+        return ", ".join(parts) or "not stated"
+
     def child(self) -> Child:
         return self.command, self.measured
 
