@@ -279,8 +279,8 @@ def flip_labels(labels: np.ndarray, positions: np.ndarray, rng: np.random.Genera
 
 
 def fmt(value: object, digits: int = 3) -> str:
-    """A number for a table: ``-`` for None, fixed decimals for floats."""
-    if value is None:
+    """A number for a table: ``-`` for None and NaN (e.g. the precision of no flags), fixed decimals for floats."""
+    if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
         return "-"
     if isinstance(value, float | np.floating):
         return f"{value:.{digits}f}"

@@ -25,6 +25,7 @@ from benchlib import (
     REPO,
     SAMPLE_SEED,
     add_size_options,
+    fail,
     finish,
     fmt,
     footer,
@@ -53,18 +54,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--samples", type=Path,
                         help="folder for the flagged-row samples (default: bench/samples with --out, "
                              "else a folder under /tmp)")
+    parser.add_argument("--sets", default=",".join(DATA), help=f"comma-separated subset of {', '.join(DATA)}")
     add_size_options(parser)
     return parser.parse_args(argv)
 
 
-def load_sets(root: Path, limit: int) -> dict[str, pd.DataFrame]:
+def load_sets(root: Path, names: Sequence[str], limit: int) -> dict[str, pd.DataFrame]:
     """20 Newsgroups (all rows, or ``limit``) and a seeded IMDB sample (5,000 rows, or ``limit``)."""
-    paths = {name: root / path.relative_to(DEFAULT_DATA_ROOT) for name, path in DATA.items()}
+    if not names or any(name not in DATA for name in names):
+        fail(f"--sets takes a comma-separated subset of {', '.join(DATA)}, got {','.join(names)!r}")
+    paths = {name: root / DATA[name].relative_to(DEFAULT_DATA_ROOT) for name in names}
     require_files(list(paths.values()), "--data-root DIR")
-    news = sample_rows(pd.read_parquet(paths["20news"], columns=["id", "text", "label"]), limit)
-    imdb = pd.read_parquet(paths["imdb"], columns=["id", "text", "label"])
-    imdb = sample_rows(imdb, min(limit or IMDB_ROWS, IMDB_ROWS))
-    return {"20news": news, "imdb": imdb}
+    sizes = {"20news": limit, "imdb": min(limit or IMDB_ROWS, IMDB_ROWS)}
+    return {name: sample_rows(pd.read_parquet(path, columns=["id", "text", "label"]), sizes[name])
+            for name, path in paths.items()}
 
 
 def write_samples(folder: Path, name: str, frame: pd.DataFrame, side: Side) -> Path:
@@ -100,7 +103,7 @@ def result_row(name: str, frame: pd.DataFrame, side: Side) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     limit = size_limit(args)
-    sets = load_sets(args.data_root, limit)
+    sets = load_sets(args.data_root, [n.strip() for n in args.sets.split(",") if n.strip()], limit)
     samples = args.samples or (REPO / "bench" / "samples" if args.out else Path(tempfile.gettempdir()) /
                                "curate-bench-samples")
     rows, children, written, used = [], [], [], []
@@ -116,12 +119,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                     written.append(write_samples(samples, set_name, frame, side))
                     used.append(f"{set_name}: {side.used()}")
     given_args = sys.argv[1:] if argv is None else list(argv)
+    described = {"20news": lambda n: "every post" if not limit else f"a seeded random sample of {n:,} posts",
+                 "imdb": lambda n: f"a seeded random sample of {n:,} reviews"}
     body = [
-        f"Data: `{shell_command([args.data_root / DATA['20news'].relative_to(DEFAULT_DATA_ROOT)])}` "
-        + (f"(a seeded random sample of {len(sets['20news']):,} posts)" if limit else "(every post)")
-        + f" and a seeded random sample of {len(sets['imdb']):,} reviews of "
-        f"`{shell_command([args.data_root / DATA['imdb'].relative_to(DEFAULT_DATA_ROOT)])}` "
-        f"(`DataFrame.sample(n, random_state={SAMPLE_SEED})`), original labels. No ground truth: the table "
+        "Data: " + "; ".join(f"`{shell_command([args.data_root / DATA[name].relative_to(DEFAULT_DATA_ROOT)])}` "
+                             f"({described[name](len(frame))})" for name, frame in sets.items())
+        + f" (samples: `DataFrame.sample(n, random_state={SAMPLE_SEED})`), original labels. No ground truth: the table "
         "counts flags. curate: `curate.audit(frame, label='label', text='text')`; cleanlab: "
         "`Datalab.find_issues(pred_probs, features)` on 5-fold logistic-regression out-of-fold "
         "probabilities over all-MiniLM-L6-v2 embeddings (curate's `SentenceEmbedder`: the model reads "
