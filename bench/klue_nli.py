@@ -61,6 +61,12 @@ def load(path: Path) -> pd.DataFrame:
     return frame[[*TEXTS, "gold_label", *ANNOTATORS]].rename(columns={"gold_label": "label"})
 
 
+def unanimous_items(frame: pd.DataFrame) -> pd.Series:
+    """True where all five annotators chose the same label."""
+    votes = frame[list(ANNOTATORS)].astype(str)
+    return votes.eq(votes.iloc[:, 0], axis=0).all(axis=1)
+
+
 def above_majority(accuracy: float | None, n: int, majority: float) -> float | None:
     """One-sided binomial p-value of the out-of-fold accuracy against always answering the majority class."""
     if accuracy is None:
@@ -72,7 +78,7 @@ def above_majority(accuracy: float | None, n: int, majority: float) -> float | N
 
 def result_row(side: Side, frame: pd.DataFrame, majority: float) -> list[str]:
     votes = frame[list(ANNOTATORS)].astype(str).to_numpy()
-    unanimous = (votes == votes[:, :1]).all(axis=1)
+    unanimous = unanimous_items(frame).to_numpy()
     flagged = side.flagged
     chosen = [str(s) in row for s, row in zip(side.suggested[flagged], votes[flagged], strict=True)]
     accuracy = side.facts.get("oof_accuracy")
@@ -85,14 +91,30 @@ def result_row(side: Side, frame: pd.DataFrame, majority: float) -> list[str]:
             "; ".join(side.warning_codes()) or "-"]
 
 
+def verdict(side: Side, frame: pd.DataFrame, majority: float) -> str:
+    """curate against issue 9's KLUE outcome: flags withheld with a warning, or flags on disagreement."""
+    withheld = [w.get("code") for w in side.facts.get("warnings") or [] if "label" in (w.get("withheld") or [])]
+    if withheld:
+        return f"curate withheld its label flags ({', '.join(map(str, withheld))}): the issue's second outcome."
+    p = above_majority(side.facts.get("oof_accuracy"), len(frame), majority)
+    unanimous = unanimous_items(frame).to_numpy()
+    flags = side.flagged
+    if not flags.any():
+        return f"curate flagged no rows and gave no warning that withholds them (p against the majority: {fmt(p, 4)})."
+    lift = flags[~unanimous].mean() / max(flags[unanimous].mean(), 1e-12)
+    return (f"curate did not withhold its flags (one-sided p of its accuracy against the majority class: "
+            f"{fmt(p, 4)}); "
+            f"{(flags & ~unanimous).sum() / flags.sum():.0%} of its flags are on not-unanimous items "
+            f"({(~unanimous).mean():.0%} of rows), a flag rate {lift:.1f}x that on unanimous items.")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     require_files([args.data], "--data PATH")
     limit = size_limit(args)
     frame = sample_rows(load(args.data), limit)
     majority = float(frame["label"].value_counts(normalize=True).max())
-    votes = frame[list(ANNOTATORS)].astype(str).to_numpy()
-    unanimous = (votes == votes[:, :1]).all(axis=1)
+    unanimous = unanimous_items(frame).to_numpy()
     sides = []
     with tempfile.TemporaryDirectory(prefix="curate-bench-") as name:
         tmp = Path(name)
@@ -114,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"curate's `suggested_label` (cleanlab's `predicted_label`) of a flagged row. curate used: {sides[0].used()}.",
         "",
         *markdown_table(HEADERS, rows),
+        "",
+        verdict(sides[0], frame, majority),
         "",
         *(["curate's warnings:", "", *[f"- `{w.get('code')}`: {w.get('message', '')}" for w in curate_warnings],
            ""] if curate_warnings else ["curate gave no run warning.", ""]),

@@ -46,6 +46,7 @@ PACKAGES = ("curate", "cleanlab", "scikit-learn", "sentence-transformers", "torc
 SEED = 0
 CONDITIONS = {"given": ("given labels", "none", 0.0), "random10": ("random 10 %", "random", 0.10),
               "random20": ("random 20 %", "random", 0.20), "confusable10": ("confusable 10 %", "confusable", 0.10)}
+F1_TARGETS = {"random 10 %": 0.55, "random 20 %": 0.62}
 HEADERS = ("condition", "tool", "OOF accuracy", "flagged", "on planted rows", "on unplanted rows (also flagged "
            "on the given labels)", "precision", "recall", "F1", "AUPRC", "estimated precision (expected true)",
            "warnings")
@@ -100,6 +101,27 @@ def result_row(condition: str, side: Side, truth: np.ndarray | None, given_flags
             fmt(q["precision"]), fmt(q["recall"]), fmt(q["f1"]), fmt(q["auprc"]), *tail]
 
 
+def target_lines(curate_runs: Sequence[tuple[str, Side, np.ndarray | None]]) -> list[str]:
+    """curate against issue 9's NSMC targets, one bullet per condition that has one."""
+    lines = []
+    for condition, side, truth in curate_runs:
+        if truth is None:
+            accuracy = side.facts.get("oof_accuracy")
+            met = "-" if accuracy is None else "met" if accuracy >= 0.80 else "not met"
+            lines.append(f"- {condition}: out-of-fold accuracy >= 0.80: {fmt(accuracy)}, {met}")
+            continue
+        q = flag_quality(truth, side.flagged, side.error_score)
+        floor = F1_TARGETS.get(condition)
+        if floor is not None:
+            lines.append(f"- {condition}: F1 >= {floor}: {fmt(q['f1'])}, {'met' if q['f1'] >= floor else 'not met'}")
+        estimate = side.estimated_precision
+        if estimate is not None and not np.isnan(q["precision"]):
+            gap = estimate - q["precision"]
+            lines.append(f"- {condition}: stated precision within 0.10 of measured: {estimate:.3f} vs "
+                         f"{q['precision']:.3f} (gap {gap:+.3f}), {'met' if abs(gap) <= 0.10 else 'not met'}")
+    return ["curate against issue 9's targets:", "", *lines] if lines else []
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     require_files([args.data], "--data PATH")
@@ -113,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     children = []
     sides: dict[str, list[Side]] = {}
     given_flags: dict[str, np.ndarray] = {}
+    curate_runs: list[tuple[str, Side, np.ndarray | None]] = []
     with tempfile.TemporaryDirectory(prefix="curate-bench-") as name:
         tmp = Path(name)
         if "confusable10" in chosen:  # the reference classifier's probabilities pick the confusable rows
@@ -140,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                     given_flags[side.tool] = side.flagged
                 rows.append(result_row(condition, side, truth, given_flags.get(side.tool)))
                 sides.setdefault(side.tool, []).append(side)
+                if side.tool == "curate":
+                    curate_runs.append((condition, side, truth))
                 children.append(side.child())
             print("\n".join("| " + " | ".join(r) + " |" for r in rows[-3:]), flush=True)
     wall = {tool: sum(s.measured.seconds for s in runs) for tool, runs in sides.items()}
@@ -175,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         + " (with `features=` and every default issue type for the dense embeddings, label issues "
         "only for the sparse TF-IDF). Each child starts Python, reads the table, embeds from scratch "
         f"(curate's cache starts empty) and audits. curate used: {sides['curate'][0].used()}.",
+        "",
+        *target_lines(curate_runs),
         "",
         f"Ratios curate / {peer}, all conditions: wall time {wall['curate'] / wall[peer]:.2f}x, CPU time "
         f"{cpu['curate'] / cpu[peer]:.2f}x, peak RSS {rss['curate'] / rss[peer]:.2f}x.",
