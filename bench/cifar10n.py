@@ -40,7 +40,7 @@ from benchlib import (
     shell_command,
     write_section,
 )
-from label_errors import Detection, best_of, quality, row_order, run_curate_label, stated
+from label_errors import Detection, best_of, estimate_line, quality, row_order, run_curate_label, stated
 
 HEADING = "## Label errors: CIFAR-10N"
 DEFAULT_DATA = DEFAULT_DATA_ROOT / "cifar10" / "train.parquet"
@@ -230,6 +230,7 @@ def column_lines(column: str, truth: np.ndarray, detections: Sequence[Detection]
         "",
         *markdown_table(headers, rows),
         "",
+        *estimate_line(truth, detections[0]),
         f"Ratios curate / cleanlab: wall time {ours.seconds / theirs.seconds:.2f}x, "
         f"CPU time {ours.cpu_seconds / theirs.cpu_seconds:.2f}x, "
         f"peak RSS {ours.peak_rss_mib / theirs.peak_rss_mib:.2f}x.",
@@ -285,8 +286,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                     commands += [(c.replace(str(tmp), "$TMP"), r) for c, r in rows]
             detections = [best_of([d for d, _ in results[k]]) for k in ("curate", "cleanlab")]
             accuracies = [results[k][0][1] for k in ("curate", "cleanlab")]
-            body += column_lines(column, truth, detections, accuracies)
-            print("\n".join(line for line in body[-8:] if line.startswith(("|", "Ratios"))), flush=True)
+            block = column_lines(column, truth, detections, accuracies)
+            body += block
+            print("\n".join(line for line in block if line.startswith(("|", "Ratios", "curate's"))), flush=True)
     given = sys.argv[1:] if argv is None else list(argv)
     bench_command = shell_command([".venv/bin/python", "bench/cifar10n.py", *given])
     subsample = ((f"the first {len(frame):,} rows by `id` (a fixed subsample; curate's default "

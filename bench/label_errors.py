@@ -212,6 +212,16 @@ def stated(detection: Detection) -> str:
     return fmt(detection.estimated_precision) + ("" if expected is None else f" ({expected:.0f})")
 
 
+def estimate_line(truth: np.ndarray, detection: Detection) -> list[str]:
+    """curate's stated precision against the measured one (issue 9: within 0.10), or nothing."""
+    if detection.estimated_precision is None:
+        return []
+    measured = quality(truth, detection).precision
+    gap = detection.estimated_precision - measured
+    return [f"curate's stated precision {detection.estimated_precision:.3f} against the measured {measured:.3f}: "
+            f"gap {gap:+.3f} ({'within' if abs(gap) <= 0.10 else 'outside'} the 0.10 that issue 9 asks for).", ""]
+
+
 def quality(truth: np.ndarray, detection: Detection) -> Quality:
     precision, recall, f1, _ = precision_recall_fscore_support(
         truth, detection.flagged, average="binary", zero_division=0
@@ -249,6 +259,7 @@ def results_body(data_shown: str, truth: np.ndarray, detections: Sequence[Detect
         "",
         *markdown_table(headers, rows),
         "",
+        *estimate_line(truth, detections[0]),
         f"Ratios curate / cleanlab: wall time {ours.seconds / theirs.seconds:.2f}x, "
         f"CPU time {ours.cpu_seconds / theirs.cpu_seconds:.2f}x, "
         f"peak RSS {ours.peak_rss_mib / theirs.peak_rss_mib:.2f}x.",
