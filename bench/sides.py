@@ -65,6 +65,8 @@ class Side:
         for w in self.facts.get("warnings") or []:
             withheld = w.get("withheld") or []
             out.append(f"{w.get('code')}" + (f" (withheld: {', '.join(withheld)})" if withheld else ""))
+        if self.facts.get("rows_without_label_score"):  # e.g. rows the audit dropped, or no label detector
+            out.append(f"{self.facts['rows_without_label_score']} rows without a label score")
         return out
 
     def used(self) -> str:
@@ -136,13 +138,17 @@ def _warning_dict(warning: Any) -> dict[str, Any]:
     return {"code": getattr(warning, "code", str(warning)), "withheld": list(getattr(warning, "withheld", ()))}
 
 
-def _issue_rows(scores: pd.DataFrame, issue: str, n_rows: int) -> pd.DataFrame:
-    """One issue's rows of curate's score table, in input order (empty scores when it did not run)."""
-    rows = scores[scores["issue"] == issue].sort_values("position")
-    if len(rows) != n_rows:
-        return pd.DataFrame({"flagged": np.zeros(n_rows, bool), "score": np.ones(n_rows),
-                             "suggested_label": [None] * n_rows})
-    return rows.reset_index(drop=True)
+def _issue_rows(scores: pd.DataFrame, issue: str, n_rows: int) -> tuple[pd.DataFrame, int]:
+    """One issue's rows of curate's score table placed by ``position`` in input order, and how many
+    input rows it did not score (those read as unflagged with score 1)."""
+    rows = scores[scores["issue"] == issue]
+    out = pd.DataFrame({"flagged": np.zeros(n_rows, bool), "score": np.ones(n_rows),
+                        "suggested_label": pd.Series([None] * n_rows, dtype=object)})
+    positions = rows["position"].to_numpy(int)
+    out.loc[positions, "flagged"] = rows["flagged"].to_numpy(bool)
+    out.loc[positions, "score"] = rows["score"].to_numpy(float)
+    out.loc[positions, "suggested_label"] = rows["suggested_label"].to_numpy(object)
+    return out, n_rows - len(set(positions.tolist()))
 
 
 def curate_child(table: Path, texts: Sequence[str], out: Path) -> None:
@@ -152,8 +158,8 @@ def curate_child(table: Path, texts: Sequence[str], out: Path) -> None:
     frame = pd.read_parquet(table)
     result = curate.audit(frame, label=LABEL, text=texts[0] if len(texts) == 1 else list(texts))
     n = len(frame)
-    label = _issue_rows(result.scores, "label", n)
-    ambiguous = _issue_rows(result.scores, "ambiguous", n)
+    label, unscored = _issue_rows(result.scores, "label", n)
+    ambiguous, _ = _issue_rows(result.scores, "ambiguous", n)
     label_notes = (result.notes or {}).get("label") or {}
     metrics = result.metrics or {}
     warnings = [_warning_dict(w) for w in (getattr(result, "warnings", None) or [])]
@@ -163,6 +169,7 @@ def curate_child(table: Path, texts: Sequence[str], out: Path) -> None:
         "estimated_precision": label_notes.get("estimated_precision"),
         "expected_true_errors": label_notes.get("expected_true_errors"),
         "warnings": warnings,
+        "rows_without_label_score": unscored,
         "embedder": metrics.get("embedder"),
         "classifier": metrics.get("classifier"),
         "flagged": metrics.get("flagged"),
