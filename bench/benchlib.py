@@ -6,6 +6,7 @@ are those of one tool's process alone, measured from outside it.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import platform
@@ -18,23 +19,37 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 __all__ = [
     "CHILD_HEADERS",
     "DEFAULT_DATA_ROOT",
+    "DRY_ROWS",
     "REPO",
+    "SAMPLE_SEED",
     "VENV_BIN",
     "Child",
     "Measured",
+    "add_size_options",
     "check_ok",
     "child_env",
     "children_table",
     "combined",
     "fail",
+    "finish",
+    "flag_quality",
+    "flip_labels",
+    "fmt",
+    "footer",
     "machine_lines",
     "markdown_table",
     "require_files",
     "run_measured",
+    "sample_rows",
     "shell_command",
+    "size_limit",
+    "stated_precision",
     "write_section",
 ]
 
@@ -217,3 +232,101 @@ def write_section(path: Path, heading: str, body: Sequence[str]) -> None:
     out = preamble.rstrip() + "\n\n" + "".join(h + b for h, b in sections)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(out.rstrip() + "\n", encoding="utf-8")
+
+
+# --- shared by the label-trust benchmarks (nsmc, klue_nli, controls, long_texts) ------------------
+
+DRY_ROWS = 400
+SAMPLE_SEED = 0
+
+
+def add_size_options(parser: argparse.ArgumentParser) -> None:
+    """``--limit N``, ``--dry`` and ``--out MD``: every benchmark can run small and print only."""
+    parser.add_argument("--limit", type=int, default=0,
+                        help="use a seeded random sample of N rows of each data set (0 = all rows)")
+    parser.add_argument("--dry", action="store_true",
+                        help=f"a quick check of the script: {DRY_ROWS} rows, results printed, never written")
+    parser.add_argument("--out", type=Path,
+                        help="the markdown file whose section this script rewrites (bench/RESULTS.md for "
+                             "the record); without it the results are only printed")
+
+
+def size_limit(args: argparse.Namespace) -> int:
+    """The rows to sample (0 = all); ``--dry`` means DRY_ROWS and no ``--out``."""
+    if args.limit < 0:
+        fail(f"--limit must be 0 (all rows) or more, got {args.limit}")
+    if args.dry:
+        args.out = None
+        return args.limit or DRY_ROWS
+    return args.limit
+
+
+def sample_rows(frame: pd.DataFrame, limit: int, seed: int = SAMPLE_SEED) -> pd.DataFrame:
+    """A seeded random sample of ``limit`` rows in their original order (all rows when 0 or more)."""
+    if limit and limit < len(frame):
+        frame = frame.sample(n=limit, random_state=seed).sort_index()
+    return frame.reset_index(drop=True)
+
+
+def flip_labels(labels: np.ndarray, positions: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A copy of ``labels`` with each row in ``positions`` moved to another class drawn at random."""
+    classes = np.unique(labels)
+    out = labels.astype(object).copy()
+    for i in positions:
+        others = classes[classes != labels[i]]
+        out[i] = others[rng.integers(len(others))]
+    return out
+
+
+def fmt(value: object, digits: int = 3) -> str:
+    """A number for a table: ``-`` for None and NaN (e.g. the precision of no flags), fixed decimals for floats."""
+    if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
+        return "-"
+    if isinstance(value, float | np.floating):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def flag_quality(truth: np.ndarray, flagged: np.ndarray, error_score: np.ndarray) -> dict[str, float]:
+    """Precision, recall, F1 of the flags and AUPRC of the ranking, against ``truth``."""
+    from sklearn.metrics import average_precision_score
+
+    hits = int((truth & flagged).sum())
+    precision = hits / flagged.sum() if flagged.sum() else float("nan")
+    recall = hits / truth.sum() if truth.sum() else float("nan")
+    f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
+    auprc = float(average_precision_score(truth, error_score)) if 0 < truth.sum() < len(truth) else float("nan")
+    return {"precision": float(precision), "recall": float(recall), "f1": float(f1), "auprc": auprc}
+
+
+def finish(args: argparse.Namespace, heading: str, body: Sequence[str]) -> None:
+    """Print the section; with ``--out``, (re)write it in that markdown file."""
+    print("\n".join([heading, "", *body]))
+    if args.out is not None:
+        write_section(args.out, heading, body)
+        print(f"wrote {args.out}")
+
+
+def footer(script: str, given: Sequence[str], children: Sequence[Child], packages: Sequence[str]) -> list[str]:
+    """The end of a section: the exact command, the children it ran, and the machine."""
+    command = shell_command([".venv/bin/python", f"bench/{script}", *given])
+    return [f"Command: `{command}`, which runs:", "", *children_table(children), "", *machine_lines(packages)]
+
+
+def stated_precision(workspace: Path) -> tuple[float | None, float | None]:
+    """The estimated precision and expected true errors curate's latest run in ``workspace`` stated.
+
+    Read from the workspace database with the standard library (the parent stays small), from the
+    run's ``notes["label"]``; (None, None) when the run states none (older code, or no flags).
+    """
+    import json
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{workspace / 'curate.db'}?mode=ro", uri=True) as con:
+            row = con.execute("SELECT notes FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.Error:
+        return None, None
+    label = (json.loads(row[0]) if row else {}).get("label") or {}
+    values = (label.get("estimated_precision"), label.get("expected_true_errors"))
+    return tuple(None if v is None else float(v) for v in values)  # type: ignore[return-value]

@@ -7,7 +7,7 @@ feature: colour histograms and a HOG-like gradient-orientation histogram, see ``
 written once to one parquet file; each tool runs end to end in its own child process, timed and
 measured from outside. Noisy columns scored: ``aggre_label`` (~9% noise) and ``worst_label`` (~40%).
 
-    .venv/bin/python bench/cifar10n.py [--data PATH] [--rows N] [--out bench/RESULTS.md]
+    .venv/bin/python bench/cifar10n.py [--data PATH] [--rows N | --dry] [--out bench/RESULTS.md]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import pandas as pd
 
 from benchlib import (
     DEFAULT_DATA_ROOT,
+    DRY_ROWS,
     REPO,
     VENV_BIN,
     Child,
@@ -39,7 +40,7 @@ from benchlib import (
     shell_command,
     write_section,
 )
-from label_errors import Detection, best_of, quality, row_order, run_curate_label
+from label_errors import Detection, best_of, estimate_line, quality, row_order, run_curate_label, stated
 
 HEADING = "## Label errors: CIFAR-10N"
 DEFAULT_DATA = DEFAULT_DATA_ROOT / "cifar10" / "train.parquet"
@@ -57,10 +58,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=REPO / DEFAULT_DATA,
                         help=f"parquet with id, image (JPEG bytes), label and the noisy label columns "
                              f"(default: {DEFAULT_DATA})")
-    parser.add_argument("--rows", type=int, default=10_000,
+    parser.add_argument("--rows", "--limit", dest="rows", type=int, default=10_000,
                         help="use the first N rows by id (0 = all 50,000); default 10,000")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "RESULTS.md",
                         help="markdown file whose CIFAR-10N section is (re)written")
+    parser.add_argument("--dry", action="store_true",
+                        help=f"a quick check: the first {DRY_ROWS} rows, one repeat, results printed, never written")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each side this many times, alternating; report the fastest")
     parser.add_argument("--side", choices=["compare", "features", "cleanlab"], default="compare",
@@ -214,11 +217,12 @@ def column_lines(column: str, truth: np.ndarray, detections: Sequence[Detection]
     rows = []
     for d, acc in zip(detections, accuracies, strict=True):
         q = quality(truth, d)
-        rows.append([d.tool, q.flagged, f"{q.precision:.3f}", f"{q.recall:.3f}", f"{q.f1:.3f}",
+        rows.append([d.tool, q.flagged, f"{q.precision:.3f}", stated(d), f"{q.recall:.3f}", f"{q.f1:.3f}",
                      f"{q.auroc:.3f}", f"{q.auprc:.3f}", _fmt(acc), f"{d.measured.seconds:.1f}",
                      f"{d.measured.cpu_seconds:.1f}", f"{d.measured.peak_rss_mib:.0f}"])
     ours, theirs = detections[0].measured, detections[1].measured
-    headers = ["tool", "flagged", "precision", "recall", "F1", "AUROC", "AUPRC",
+    headers = ["tool", "flagged", "precision", "estimated precision (expected true)", "recall", "F1", "AUROC",
+               "AUPRC",
                "OOF accuracy vs noisy labels", "wall time s", "CPU time s", "peak RSS MiB"]
     return [
         f"### `{column}`: {int(truth.sum()):,} true label errors ({truth.mean():.2%}; the AUPRC "
@@ -226,6 +230,7 @@ def column_lines(column: str, truth: np.ndarray, detections: Sequence[Detection]
         "",
         *markdown_table(headers, rows),
         "",
+        *estimate_line(truth, detections[0]),
         f"Ratios curate / cleanlab: wall time {ours.seconds / theirs.seconds:.2f}x, "
         f"CPU time {ours.cpu_seconds / theirs.cpu_seconds:.2f}x, "
         f"peak RSS {ours.peak_rss_mib / theirs.peak_rss_mib:.2f}x.",
@@ -248,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         cleanlab_side(args.features, args.scores_out)
         return
     require_files([args.data], "--data PATH")
+    if args.dry:
+        args.rows, args.repeat = DRY_ROWS, 1
     if args.repeat < 1 or args.rows < 0:
         fail("--repeat must be at least 1 and --rows at least 0")
     frame = load_rows(args.data, args.rows, ["id", "label", *NOISY_COLUMNS])
@@ -279,8 +286,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                     commands += [(c.replace(str(tmp), "$TMP"), r) for c, r in rows]
             detections = [best_of([d for d, _ in results[k]]) for k in ("curate", "cleanlab")]
             accuracies = [results[k][0][1] for k in ("curate", "cleanlab")]
-            body += column_lines(column, truth, detections, accuracies)
-            print("\n".join(line for line in body[-8:] if line.startswith(("|", "Ratios"))), flush=True)
+            block = column_lines(column, truth, detections, accuracies)
+            body += block
+            print("\n".join(line for line in block if line.startswith(("|", "Ratios", "curate's"))), flush=True)
     given = sys.argv[1:] if argv is None else list(argv)
     bench_command = shell_command([".venv/bin/python", "bench/cifar10n.py", *given])
     subsample = ((f"the first {len(frame):,} rows by `id` (a fixed subsample; curate's default "
@@ -294,7 +302,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "label error for a noisy column iff that column differs from the clean CIFAR-10 `label`. "
         "Flags give precision/recall/F1; ranking rows by `1 - score` (curate) and `1 - label_score` "
         "(cleanlab) gives AUROC and AUPRC. OOF accuracy is each side's out-of-fold accuracy "
-        "against the noisy labels it was given (curate's from its audit summary).",
+        "against the noisy labels it was given (curate's from its audit summary). Estimated precision "
+        "is what curate's run states about its own flags (`notes['label']['estimated_precision']`, "
+        "expected true errors in brackets; `-` when the run states none).",
         "",
         "Features (identical for both sides, computed once in their own child process, first row "
         "of the table below, cached to a .npy and written from it to one parquet file per noisy "
@@ -332,8 +342,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "",
         *machine_lines(PACKAGES),
     ]
-    write_section(args.out, HEADING, body)
-    print(f"wrote {args.out}")
+    if not args.dry:
+        write_section(args.out, HEADING, body)
+        print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

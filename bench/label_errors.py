@@ -4,7 +4,7 @@ A row is a true label error when its human label differs from the gold label. Bo
 same texts, the same sentence model (all-MiniLM-L6-v2, offline) and the same 5-fold logistic
 regression; each runs end to end in its own child process, timed and measured from outside.
 
-    .venv/bin/python bench/label_errors.py [--data PATH] [--out bench/RESULTS.md]
+    .venv/bin/python bench/label_errors.py [--data PATH] [--limit N | --dry] [--out bench/RESULTS.md]
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import argparse
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from sklearn.metrics import average_precision_score, precision_recall_fscore_sup
 
 from benchlib import (
     DEFAULT_DATA_ROOT,
+    DRY_ROWS,
     REPO,
     VENV_BIN,
     Child,
@@ -30,11 +31,14 @@ from benchlib import (
     children_table,
     combined,
     fail,
+    fmt,
     machine_lines,
     markdown_table,
     require_files,
     run_measured,
+    sample_rows,
     shell_command,
+    stated_precision,
     write_section,
 )
 
@@ -48,12 +52,18 @@ SEED = 0
 
 @dataclass(frozen=True)
 class Detection:
-    """One tool's verdict per row: a flag, and an error score (higher = more likely an error)."""
+    """One tool's verdict per row: a flag, and an error score (higher = more likely an error).
+
+    ``estimated_precision`` and ``expected_true_errors`` are what curate's run stated about its own
+    flags (None for cleanlab, and for curate code that states nothing).
+    """
 
     tool: str
     flagged: np.ndarray
     error_score: np.ndarray
     measured: Measured
+    estimated_precision: float | None = None
+    expected_true_errors: float | None = None
 
 
 @dataclass(frozen=True)
@@ -72,8 +82,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO / DEFAULT_DATA,
                         help=f"CSV with text, label, true_label (default: {DEFAULT_DATA})")
-    parser.add_argument("--out", type=Path, default=REPO / "bench" / "RESULTS.md",
-                        help="markdown file whose label-error section is (re)written")
+    parser.add_argument("--out", type=Path,
+                        help="markdown file whose label-error section is (re)written (default: "
+                             "bench/RESULTS.md, except with --limit or --dry: printed only)")
+    parser.add_argument("--limit", type=int, default=0,
+                        help="use a seeded random sample of N rows (0 = all rows)")
+    parser.add_argument("--dry", action="store_true",
+                        help=f"a quick check: {DRY_ROWS} rows, one repeat, results printed, never written")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each side this many times, alternating; report the fastest")
     parser.add_argument("--side", choices=["compare", "cleanlab"], default="compare",
@@ -137,7 +152,8 @@ def run_curate_label(audit_args: Sequence[object], n_rows: int, tmp: Path) -> tu
     error_score = 1.0 - findings["score"].to_numpy(dtype=float)[order]
     commands = [(shell_command(argv, tmp), r)
                 for argv, r in zip((audit, export), runs, strict=True)]
-    return Detection("curate", flagged, error_score, combined(runs)), commands
+    estimate, expected = stated_precision(tmp / "ws")
+    return Detection("curate", flagged, error_score, combined(runs), estimate, expected), commands
 
 
 def run_curate(data: Path, n_rows: int, tmp: Path) -> tuple[Detection, list[Child]]:
@@ -187,7 +203,23 @@ def best_of(repeats: Sequence[Detection]) -> Detection:
     runs = [d.measured for d in repeats]
     measured = Measured(0, min(r.seconds for r in runs), min(r.cpu_seconds for r in runs),
                         max(r.peak_rss_mib for r in runs), min(r.other_cpu_seconds for r in runs))
-    return Detection(first.tool, first.flagged, first.error_score, measured)
+    return replace(first, measured=measured)
+
+
+def stated(detection: Detection) -> str:
+    """A tool's stated precision for a table: ``0.712 (545)``, or ``-``."""
+    expected = detection.expected_true_errors
+    return fmt(detection.estimated_precision) + ("" if expected is None else f" ({expected:.0f})")
+
+
+def estimate_line(truth: np.ndarray, detection: Detection) -> list[str]:
+    """curate's stated precision against the measured one (issue 9: within 0.10), or nothing."""
+    if detection.estimated_precision is None:
+        return []
+    measured = quality(truth, detection).precision
+    gap = detection.estimated_precision - measured
+    return [f"curate's stated precision {detection.estimated_precision:.3f} against the measured {measured:.3f}: "
+            f"gap {gap:+.3f} ({'within' if abs(gap) <= 0.10 else 'outside'} the 0.10 that issue 9 asks for).", ""]
 
 
 def quality(truth: np.ndarray, detection: Detection) -> Quality:
@@ -210,20 +242,24 @@ def results_body(data_shown: str, truth: np.ndarray, detections: Sequence[Detect
     rows = []
     for d in detections:
         q = quality(truth, d)
-        rows.append([d.tool, q.flagged, f"{q.precision:.3f}", f"{q.recall:.3f}", f"{q.f1:.3f}",
+        rows.append([d.tool, q.flagged, f"{q.precision:.3f}", stated(d), f"{q.recall:.3f}", f"{q.f1:.3f}",
                      f"{q.auroc:.3f}", f"{q.auprc:.3f}", f"{d.measured.seconds:.1f}",
                      f"{d.measured.cpu_seconds:.1f}", f"{d.measured.peak_rss_mib:.0f}"])
     ours, theirs = detections[0].measured, detections[1].measured
-    headers = ["tool", "flagged", "precision", "recall", "F1", "AUROC", "AUPRC", "wall time s",
+    headers = ["tool", "flagged", "precision", "estimated precision (expected true)", "recall", "F1", "AUROC",
+               "AUPRC", "wall time s",
                "CPU time s", "peak RSS MiB"]
     return [
-        f"Data: `{data_shown}`, {len(truth):,} rows, {int(truth.sum()):,} true label errors "
+        f"Data: {data_shown}, {len(truth):,} rows, {int(truth.sum()):,} true label errors "
         f"({truth.mean():.2%}; the AUPRC of a random ranking). A row is an error iff "
         "`label != true_label`. Flags give precision/recall/F1; ranking rows by `1 - score` "
-        "gives AUROC and AUPRC.",
+        "gives AUROC and AUPRC. Estimated precision is what curate's run states about its own flags "
+        "(`notes['label']['estimated_precision']`, expected true errors in brackets; `-` when the run "
+        "states none), to set beside the measured precision.",
         "",
         *markdown_table(headers, rows),
         "",
+        *estimate_line(truth, detections[0]),
         f"Ratios curate / cleanlab: wall time {ours.seconds / theirs.seconds:.2f}x, "
         f"CPU time {ours.cpu_seconds / theirs.cpu_seconds:.2f}x, "
         f"peak RSS {ours.peak_rss_mib / theirs.peak_rss_mib:.2f}x.",
@@ -264,28 +300,36 @@ def main(argv: Sequence[str] | None = None) -> None:
             fail("--side cleanlab needs --scores-out PATH")
         cleanlab_side(args.data, args.scores_out)
         return
-    if args.repeat < 1:
-        fail(f"--repeat must be at least 1, got {args.repeat}")
-    truth_frame = pd.read_csv(args.data, usecols=["label", "true_label"])
-    truth = (truth_frame["label"].astype(str) != truth_frame["true_label"].astype(str)).to_numpy()
+    if args.repeat < 1 or args.limit < 0:
+        fail(f"--repeat must be at least 1 and --limit at least 0, got {args.repeat} and {args.limit}")
+    limit = args.limit or (DRY_ROWS if args.dry else 0)
+    out = None if args.dry else args.out or (None if limit else REPO / "bench" / "RESULTS.md")
     ours: list[Detection] = []
     theirs: list[Detection] = []
     commands: list[Child] = []
-    for _ in range(args.repeat):
-        # Alternate the sides, so that a stretch of other work on the machine is shared out.
-        with tempfile.TemporaryDirectory(prefix="curate-bench-") as name:
-            tmp = Path(name)
-            for runner, results in ((run_curate, ours), (run_cleanlab, theirs)):
-                detection, rows = runner(args.data, len(truth), tmp)
-                results.append(detection)
-                commands += rows
+    with tempfile.TemporaryDirectory(prefix="curate-bench-sample-") as sample_folder:
+        data, data_shown = args.data, f"`{shell_command([args.data])}`"
+        if limit:  # both sides read the same seeded sample, written once
+            data = Path(sample_folder) / "sample.csv"
+            sample_rows(pd.read_csv(args.data), limit).to_csv(data, index=False)
+            data_shown += f" (a seeded random sample: `--limit {limit}`)"
+        truth_frame = pd.read_csv(data, usecols=["label", "true_label"])
+        truth = (truth_frame["label"].astype(str) != truth_frame["true_label"].astype(str)).to_numpy()
+        for _ in range(1 if args.dry else args.repeat):
+            # Alternate the sides, so that a stretch of other work on the machine is shared out.
+            with tempfile.TemporaryDirectory(prefix="curate-bench-") as name:
+                tmp = Path(name)
+                for runner, results in ((run_curate, ours), (run_cleanlab, theirs)):
+                    detection, rows = runner(data, len(truth), tmp)
+                    results.append(detection)
+                    commands += [(c.replace(sample_folder, "$SAMPLE"), r) for c, r in rows]
     given = sys.argv[1:] if argv is None else list(argv)
     bench_command = shell_command([".venv/bin/python", "bench/label_errors.py", *given])
-    body = results_body(shell_command([args.data]), truth, [best_of(ours), best_of(theirs)],
-                        commands, bench_command)
-    write_section(args.out, HEADING, body)
+    body = results_body(data_shown, truth, [best_of(ours), best_of(theirs)], commands, bench_command)
     print("\n".join(line for line in body if line.startswith(("|", "Ratios"))))
-    print(f"wrote {args.out}")
+    if out is not None:
+        write_section(out, HEADING, body)
+        print(f"wrote {out}")
 
 
 if __name__ == "__main__":
