@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 import numpy as np
@@ -11,7 +12,10 @@ from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
 from curate.neighbors import NeighborGraph
 
-__all__ = ["NEAR_COPY_SIMILARITY", "NearDuplicateDetector", "near_duplicate_pairs"]
+__all__ = ["NEAR_COPY_SIMILARITY", "NearDuplicateDetector", "PairSimilarity", "near_duplicate_pairs"]
+
+# (rows, cols) -> the similarity of the inputs of each pair, in [0, 1]
+PairSimilarity = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 # Cosine similarity from which two texts count as near copies. Measured on banking77 with
 # all-MiniLM-L6-v2: at 0.95, 31 % of test queries had a "near copy" in train, mostly paraphrases
@@ -21,12 +25,16 @@ NEAR_COPY_SIMILARITY = 0.98
 
 
 def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: float,
-                         relative_distance: float) -> tuple[np.ndarray, np.ndarray]:
+                         relative_distance: float,
+                         input_similarity: PairSimilarity | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each row's closeness score in [0, 1] and a boolean matrix of which neighbours are near copies.
 
     For normalised features a neighbour is a near copy when its cosine similarity reaches
     ``similarity``; for tabular features, when its distance is below ``relative_distance`` times the
     median nearest-neighbour distance. Exact duplicates (same group) are left to their own detector.
+    Surface features (n-grams reduced by SVD or hashing) lose what tells texts apart (a rare
+    syllable, one changed word in a short text), so with ``input_similarity`` a near copy must also
+    be one on the inputs themselves: their own similarity must reach ``similarity`` too.
 
     Parameters
     ----------
@@ -39,6 +47,9 @@ def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: f
     relative_distance : float
         Share of the median nearest-neighbour distance below which a neighbour is a near copy
         (features that are not normalised).
+    input_similarity : callable, optional
+        ``(rows, cols) -> similarities`` of the inputs of row pairs; when given, it confirms each
+        near copy the features propose.
 
     Returns
     -------
@@ -58,12 +69,23 @@ def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: f
         near = graph.distances <= relative_distance * typical
         closeness = np.clip(graph.distances[:, 0] / typical * 0.5 / relative_distance, 0.0, 1.0)
     same_group = (groups[graph.indices] == groups[:, None]) & (groups[:, None] >= 0)
-    return closeness, near & ~same_group
+    near &= ~same_group
+    if input_similarity is not None and near.any():
+        rows, cols = np.nonzero(near)
+        confirmed = input_similarity(rows, graph.indices[rows, cols]) >= similarity
+        near[rows[~confirmed], cols[~confirmed]] = False
+        # A row whose proposed copies all failed is, on its inputs, no nearer than the threshold.
+        unconfirmed = ~near.any(axis=1) & (closeness < 0.5)
+        closeness[unconfirmed] = 0.5
+    return closeness, near
 
 
 @register
 class NearDuplicateDetector(Detector):
     """Flags rows with a neighbour that is a near copy (default cosine similarity >= 0.98).
+
+    With surface features (character n-grams, hashed n-grams) the texts themselves must be near
+    copies too: their character n-gram similarity must reach the same threshold.
 
     Score: lower means closer to the nearest neighbour; below 0.5 is the near-copy range.
 
@@ -80,7 +102,7 @@ class NearDuplicateDetector(Detector):
     """
 
     name: ClassVar[str] = "near_duplicate"
-    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
+    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups", "input_similarity"})
     description: ClassVar[str] = "an almost identical input exists"
     parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {
         "similarity": (0.0, 1.0), "relative_distance": (0.0, None), "k": (1, None)}
@@ -98,7 +120,8 @@ class NearDuplicateDetector(Detector):
         Parameters
         ----------
         context : NeedProvider
-            Gives the declared needs: ``dataset``, ``neighbors`` and ``duplicate_groups``.
+            Gives the declared needs: ``dataset``, ``neighbors``, ``duplicate_groups`` and
+            ``input_similarity``.
 
         Returns
         -------
@@ -110,7 +133,8 @@ class NearDuplicateDetector(Detector):
         dataset: Dataset = context.need("dataset")
         graph: NeighborGraph = context.need("neighbors").first(self.k)
         groups: np.ndarray = context.need("duplicate_groups")
-        closeness, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance)
+        closeness, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance,
+                                               context.need("input_similarity"))
         flagged: np.ndarray = np.asarray(near.any(axis=1), dtype=bool)
         sims = graph.similarities() if graph.normalized else None
         details: list[dict] = []
