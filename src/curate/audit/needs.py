@@ -152,17 +152,17 @@ class AuditNeeds:
         return made.vectors
 
     def _compute_input_similarity(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
-        # Only surface features need near copies confirmed on the inputs (see FeatureSet.surface).
+        # Only surface features need near copies decided on the inputs (see FeatureSet.surface).
         self.need("features")
         if not self._surface_features:
             return None
         modality, dataset = self.modality, self.dataset
-        if modality.input_similarity(dataset, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)) is None:
+        empty = np.zeros(0, dtype=np.int64)
+        if modality.input_similarity(dataset, empty, empty) is None:  # the modality measures nothing
             return None
 
         def similarity(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-            measured = modality.input_similarity(dataset, rows, cols)
-            return np.ones(len(rows)) if measured is None else measured
+            return np.asarray(modality.input_similarity(dataset, rows, cols))
 
         return similarity
 

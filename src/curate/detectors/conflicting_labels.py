@@ -70,8 +70,8 @@ class ConflictingLabelDetector(Detector):
         graph: NeighborGraph = context.need("neighbors").first(self.k)
         groups: np.ndarray = context.need("duplicate_groups")
         n = dataset.n_rows
-        _, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance,
-                                       context.need("input_similarity"))
+        _, near, _ = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance,
+                                          context.need("input_similarity"))
         src, col = np.nonzero(near)
         dst = graph.indices[src, col]
         # Exact groups join through a chain of edges; near pairs add their own edges.

@@ -25,16 +25,17 @@ NEAR_COPY_SIMILARITY = 0.98
 
 
 def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: float,
-                         relative_distance: float,
-                         input_similarity: PairSimilarity | None = None) -> tuple[np.ndarray, np.ndarray]:
+                         relative_distance: float, input_similarity: PairSimilarity | None = None,
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Each row's closeness score in [0, 1] and a boolean matrix of which neighbours are near copies.
 
     For normalised features a neighbour is a near copy when its cosine similarity reaches
     ``similarity``; for tabular features, when its distance is below ``relative_distance`` times the
     median nearest-neighbour distance. Exact duplicates (same group) are left to their own detector.
-    Surface features (n-grams reduced by SVD or hashing) lose what tells texts apart (a rare
-    syllable, one changed word in a short text), so with ``input_similarity`` a near copy must also
-    be one on the inputs themselves: their own similarity must reach ``similarity`` too.
+    Surface features (n-grams hashed or reduced by SVD) lose what tells texts apart (a rare
+    syllable, one changed word in a short text) and weigh punctuation like letters, so with
+    ``input_similarity`` the features only propose each row's nearest neighbours, and the inputs'
+    own similarity decides: it must reach ``similarity``.
 
     Parameters
     ----------
@@ -48,8 +49,7 @@ def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: f
         Share of the median nearest-neighbour distance below which a neighbour is a near copy
         (features that are not normalised).
     input_similarity : callable, optional
-        ``(rows, cols) -> similarities`` of the inputs of row pairs; when given, it confirms each
-        near copy the features propose.
+        ``(rows, cols) -> similarities`` of the inputs of row pairs; when given, it decides.
 
     Returns
     -------
@@ -59,33 +59,37 @@ def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: f
     near : numpy.ndarray
         Shape (n_rows, k), bool: ``near[i, j]`` when neighbour ``graph.indices[i, j]`` is a near
         copy of row ``i`` and not in its exact-duplicate group.
+    similarities : numpy.ndarray or None
+        Shape (n_rows, k): the similarities that decided (the inputs', else the features'
+        cosine); None for features that are not normalised.
     """
-    if graph.normalized:
+    sims: np.ndarray | None = None
+    if input_similarity is not None:
+        n, k = graph.indices.shape
+        sims = np.asarray(input_similarity(np.repeat(np.arange(n), k), graph.indices.ravel()),
+                          dtype=np.float64).reshape(n, k)
+    elif graph.normalized:
         sims = graph.similarities()
+    same_group = (groups[graph.indices] == groups[:, None]) & (groups[:, None] >= 0)
+    if sims is not None:
         near = sims >= similarity
-        closeness = np.clip((1.0 - sims[:, 0]) / (1.0 - similarity) * 0.5, 0.0, 1.0)
+        best = np.where(same_group, -np.inf, sims).max(axis=1, initial=-np.inf) if input_similarity is not None \
+            else sims[:, 0]
+        closeness = np.clip((1.0 - best) / (1.0 - similarity) * 0.5, 0.0, 1.0)
     else:
         typical = float(np.median(graph.distances[:, 0])) or 1.0
         near = graph.distances <= relative_distance * typical
         closeness = np.clip(graph.distances[:, 0] / typical * 0.5 / relative_distance, 0.0, 1.0)
-    same_group = (groups[graph.indices] == groups[:, None]) & (groups[:, None] >= 0)
-    near &= ~same_group
-    if input_similarity is not None and near.any():
-        rows, cols = np.nonzero(near)
-        confirmed = input_similarity(rows, graph.indices[rows, cols]) >= similarity
-        near[rows[~confirmed], cols[~confirmed]] = False
-        # A row whose proposed copies all failed is, on its inputs, no nearer than the threshold.
-        unconfirmed = ~near.any(axis=1) & (closeness < 0.5)
-        closeness[unconfirmed] = 0.5
-    return closeness, near
+    return closeness, near & ~same_group, sims
 
 
 @register
 class NearDuplicateDetector(Detector):
     """Flags rows with a neighbour that is a near copy (default cosine similarity >= 0.98).
 
-    With surface features (character n-grams, hashed n-grams) the texts themselves must be near
-    copies too: their character n-gram similarity must reach the same threshold.
+    With surface features (character n-grams, hashed n-grams) the features only propose each row's
+    nearest neighbours and the texts decide: their character n-gram similarity (after case,
+    punctuation and spacing are set aside) must reach the same threshold.
 
     Score: lower means closer to the nearest neighbour; below 0.5 is the near-copy range.
 
@@ -127,16 +131,15 @@ class NearDuplicateDetector(Detector):
         -------
         DetectorResult
             Scores of shape (n_rows,) (below 0.5 exactly for flagged rows); details name the
-            matching ids and, for normalised features, their similarities; notes give the
-            similarity threshold.
+            matching ids and, for normalised features, their similarities (the texts' own for
+            surface features); notes give the similarity threshold and what it was measured on.
         """
         dataset: Dataset = context.need("dataset")
         graph: NeighborGraph = context.need("neighbors").first(self.k)
         groups: np.ndarray = context.need("duplicate_groups")
-        closeness, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance,
-                                               context.need("input_similarity"))
+        on_texts = context.need("input_similarity")
+        closeness, near, sims = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance, on_texts)
         flagged: np.ndarray = np.asarray(near.any(axis=1), dtype=bool)
-        sims = graph.similarities() if graph.normalized else None
         details: list[dict] = []
         for i in range(len(flagged)):
             if not flagged[i]:
@@ -149,4 +152,5 @@ class NearDuplicateDetector(Detector):
             })
         scores = np.where(flagged, np.minimum(closeness, 0.49), np.maximum(closeness, 0.5))
         return self._result(scores, flagged, details=details,
-                            notes={"similarity_threshold": self.similarity if graph.normalized else None})
+                            notes={"similarity_threshold": self.similarity if sims is not None else None,
+                                   "similarity_of": "features" if on_texts is None else "inputs"})

@@ -130,6 +130,18 @@ class SentenceEmbedder:
         self.model_id = f"st:{model}+pooled{max_chunks}"
         self._loaded: Any = None
 
+    @property
+    def english_only(self) -> bool:
+        """Whether the model reads English only (the default all-MiniLM-L6-v2, by name or its shipped folder).
+
+        Returns
+        -------
+        bool
+            True for all-MiniLM-L6-v2; False for other models, whose languages are not known here.
+        """
+        return self.model in (DEFAULT_TEXT_MODEL, "all-MiniLM-L6-v2") \
+            or _resolve_model_path(DEFAULT_TEXT_MODEL) == os.path.abspath(os.path.expanduser(self.model))
+
     def _load(self) -> Any:
         if self._loaded is None:
             if not sentence_model_available():

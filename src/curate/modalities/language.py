@@ -108,7 +108,7 @@ class LanguageMix:
         return self.shares.get(language, 0.0)
 
     def to_metrics(self) -> dict[str, Any]:
-        """The mix as a run stores it (shares rounded to 3 decimals, the five largest and ``other``).
+        """The mix as a run stores it (shares rounded to 3 decimals: the five largest, the rest as ``other``).
 
         Returns
         -------
@@ -116,7 +116,7 @@ class LanguageMix:
             ``languages`` (code to share), ``scripts`` (script to share of letters),
             ``texts_with_letters`` and ``mixed_script_texts``.
         """
-        top = dict(list(self.shares.items())[:5])
+        top = {code: share for code, share in list(self.shares.items())[:5] if round(share, 3) > 0}
         rest = sum(self.shares.values()) - sum(top.values())
         languages = {code: round(share, 3) for code, share in top.items()}
         if rest > 0:

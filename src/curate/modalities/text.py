@@ -18,9 +18,9 @@ from curate.core.warnings import AuditWarning
 from curate.features import FeatureCache, TextEmbedder, embed_with_cache
 from curate.features.text import WindowReport
 from curate.modalities.base import FeatureSet, InputProblems, Modality, RowView
-from curate.modalities.language import guess_language, language_mix
+from curate.modalities.language import LanguageMix, guess_language, language_mix, language_name
 from curate.modalities.registry import register_modality
-from curate.modalities.text_features import choose_text_features
+from curate.modalities.text_features import ENGLISH_SHARE, choose_text_features
 from curate.modalities.text_similarity import character_similarity
 
 __all__ = ["TextModality", "text_problems", "texts"]
@@ -130,6 +130,19 @@ def _truncation_warning(window: WindowReport) -> AuditWarning:
                "tokens_read": read})
 
 
+def _unread_warning(mix: LanguageMix) -> AuditWarning:
+    english = round(100 * mix.share("en"))
+    others = ", ".join(f"{round(100 * share)} % {language_name(code)}" for code, share in mix.shares.items()
+                       if code != "en")
+    return AuditWarning(
+        "language_unread",
+        f"the English sentence model reads texts that are only {english} % English ({others}); it turns much of "
+        "the rest into unknown word pieces, so its similarities there mean little (near copies are decided on the "
+        "texts themselves)",
+        "leave the embedder to auto, or choose --embedder ngrams or a model that reads these languages",
+        facts={"languages": mix.to_metrics()["languages"]})
+
+
 class TextModality(Modality):
     """Text inputs: embedded by features chosen for their language, copies compared after Unicode and case normalising.
 
@@ -183,8 +196,9 @@ class TextModality(Modality):
             Vectors of shape (n_rows, dim); metrics ``embedder`` (the model id), ``feature_choice``
             (why), ``languages`` and ``scripts`` (shares), ``embedded_rows`` and ``cached_rows``, and
             for a windowed model how texts fit its window (``texts_over_window``, ...); warnings
-            ``mixed_languages`` and ``texts_truncated`` when they apply; ``surface`` when nearness
-            in the vectors compares the texts' surface.
+            ``mixed_languages``, ``texts_truncated`` and ``language_unread`` (the English model
+            asked to read other languages) when they apply; ``surface`` when nearness in the vectors
+            compares the texts' surface, or the model cannot read them.
         """
         rows = texts(dataset)
         mix = language_mix(rows)
@@ -197,6 +211,11 @@ class TextModality(Modality):
             embedder, reason, warnings = choice.embedder, choice.reason, list(choice.warnings)
             progress.message(choice.line())
         metrics: dict[str, Any] = {"embedder": embedder.model_id, "feature_choice": reason, **mix.to_metrics()}
+        surface = not getattr(embedder, "reads_meaning", True)
+        if getattr(embedder, "english_only", False) and mix.texts_with_letters and mix.share("en") < ENGLISH_SHARE:
+            # It reads other languages as unknown word pieces, so unread texts look alike.
+            surface = True
+            warnings.append(_unread_warning(mix))
         report = getattr(embedder, "window_report", None)
         if callable(report):
             window: WindowReport = report(rows)
@@ -206,7 +225,7 @@ class TextModality(Modality):
         with progress.task("embedding", len(rows)) as advance:
             vectors, fresh = embed_with_cache(rows, embedder, cache, advance)
         metrics.update({"embedded_rows": fresh, "cached_rows": len(rows) - fresh})
-        return FeatureSet(vectors, metrics, warnings, surface=not getattr(embedder, "reads_meaning", True))
+        return FeatureSet(vectors, metrics, warnings, surface=surface)
 
     def input_similarity(self, dataset: Dataset, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
         """How alike the texts of row pairs are, by their characters (see :meth:`Modality.input_similarity`).
