@@ -119,7 +119,7 @@ class LanguageMix:
         top = {code: share for code, share in list(self.shares.items())[:5] if round(share, 3) > 0}
         rest = sum(self.shares.values()) - sum(top.values())
         languages = {code: round(share, 3) for code, share in top.items()}
-        if rest > 0:
+        if round(rest, 3) > 0:
             languages["other"] = round(rest, 3)
         return {"languages": languages, "scripts": {k: round(v, 3) for k, v in self.scripts.items()},
                 "texts_with_letters": self.texts_with_letters, "mixed_script_texts": self.mixed_script_texts}
