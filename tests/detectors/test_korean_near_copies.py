@@ -15,7 +15,7 @@ from curate.neighbors import NeighborGraph
 
 from ..korean_data import AMENITIES, korean_reviews
 
-NSMC = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "nsmc" / "reviews_10k.csv"
+NSMC = Path(__file__).resolve().parents[3] / "shared" / "data" / "nsmc" / "reviews_10k.csv"
 COPY_DETECTORS = ["exact_duplicate", "near_duplicate", "conflicting_labels"]
 
 
