@@ -73,8 +73,8 @@ def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: f
     same_group = (groups[graph.indices] == groups[:, None]) & (groups[:, None] >= 0)
     if sims is not None:
         near = sims >= similarity
-        best = np.where(same_group, -np.inf, sims).max(axis=1, initial=-np.inf) if input_similarity is not None \
-            else sims[:, 0]
+        # The features' nearest neighbour is the closest by cosine; by the inputs it may be another.
+        best = sims.max(axis=1) if input_similarity is not None else sims[:, 0]
         closeness = np.clip((1.0 - best) / (1.0 - similarity) * 0.5, 0.0, 1.0)
     else:
         typical = float(np.median(graph.distances[:, 0])) or 1.0
