@@ -161,8 +161,15 @@ class AuditNeeds:
         if modality.input_similarity(dataset, empty, empty) is None:  # the modality measures nothing
             return None
 
+        last: dict[bytes, np.ndarray] = {}
+
         def similarity(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-            return np.asarray(modality.input_similarity(dataset, rows, cols))
+            # The copy detectors ask about the same graph pairs: measure them once.
+            key = np.asarray(rows).tobytes() + b"|" + np.asarray(cols).tobytes()
+            if key not in last:
+                last.clear()
+                last[key] = np.asarray(modality.input_similarity(dataset, rows, cols))
+            return last[key]
 
         return similarity
 
