@@ -133,7 +133,7 @@ def _truncation_warning(window: WindowReport) -> AuditWarning:
 def _unread_warning(mix: LanguageMix) -> AuditWarning:
     english = round(100 * mix.share("en"))
     others = ", ".join(f"{round(100 * share)} % {language_name(code)}" for code, share in mix.shares.items()
-                       if code != "en")
+                       if code != "en" and share >= 0.005)
     return AuditWarning(
         "language_unread",
         f"the English sentence model reads texts that are only {english} % English ({others}); it turns much of "

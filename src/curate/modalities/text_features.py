@@ -70,8 +70,8 @@ def _percent(share: float) -> str:
 
 
 def _others(mix: LanguageMix, limit: int = 3) -> str:
-    """The largest languages other than English, as ``30 % Korean, 5 % Japanese``."""
-    others = [(code, share) for code, share in mix.shares.items() if code != "en"][:limit]
+    """The largest languages other than English, as ``30 % Korean, 5 % Japanese`` (none under 0.5 %)."""
+    others = [(code, share) for code, share in mix.shares.items() if code != "en" and share >= 0.005][:limit]
     return ", ".join(f"{_percent(share)} {language_name(code)}" for code, share in others)
 
 
