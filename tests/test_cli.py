@@ -13,7 +13,7 @@ import pytest
 import curate
 from curate.detectors import available_detectors
 
-from .conftest import assert_one_line_error, make_text_frame, run_cli
+from .conftest import assert_clean_failure, assert_one_line_error, make_text_frame, run_cli
 
 DETECTORS = list(available_detectors())
 REQUIRED_COLUMNS = {"row_id", "issue", "score", "flagged", "suggested_label"}
@@ -347,3 +347,10 @@ def test_embedder_from_a_local_model_folder(tmp_path: Path) -> None:
         assert Workspace(tmp_path / "ws").runs()[i].metrics["embedder"] == f"st:{folder}+pooled16"
     api = curate.audit(english, label="label", text="text", embedder=f"st:{folder}", detectors=["near_duplicate"])
     assert api.metrics["embedder"] == f"st:{folder}+pooled16" and api.metrics["feature_choice"] == "asked for"
+
+
+@pytest.mark.slow
+def test_a_hub_model_that_cannot_be_loaded_is_one_error_line(tmp_path: Path, text_csv: Path) -> None:
+    result = run_cli(["audit", text_csv, "-w", tmp_path / "ws", "--embedder", "st:nobody/no-such-model"])
+    assert_clean_failure(result, "the sentence-transformers model 'nobody/no-such-model' could not be loaded")
+    assert not (tmp_path / "ws").exists()

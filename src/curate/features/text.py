@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from curate.core.progress import ProgressCallback
-from curate.errors import MissingExtraError
+from curate.errors import InputError, MissingExtraError
 from curate.features.registry import register_embedder
 
 __all__ = ["DEFAULT_TEXT_MODEL", "HashedTextEmbedder", "SentenceEmbedder", "WindowReport", "sentence_model_available"]
@@ -158,7 +158,12 @@ class SentenceEmbedder:
                 import torch
 
                 device = "cuda" if torch.cuda.is_available() else "cpu"
-            self._loaded = SentenceTransformer(_resolve_model_path(self.model), device=device)
+            try:
+                self._loaded = SentenceTransformer(_resolve_model_path(self.model), device=device)
+            except (OSError, ValueError) as exc:  # not on the hub, offline, or not a model folder
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise InputError(f"the sentence-transformers model {self.model!r} could not be loaded ({first}); "
+                                 "give a model folder, or a hub name when the hub can be reached") from exc
         return self._loaded
 
     def _window(self) -> int:
@@ -187,6 +192,8 @@ class SentenceEmbedder:
         ------
         MissingExtraError
             When sentence-transformers is not installed.
+        InputError
+            When the model cannot be loaded.
         """
         window = self._window()
         lengths = np.array([len(ids) for ids in self._tokens(texts)["input_ids"]], dtype=np.int64) \
@@ -235,6 +242,8 @@ class SentenceEmbedder:
         ------
         MissingExtraError
             When sentence-transformers is not installed.
+        InputError
+            When the model cannot be loaded (not on the hub, offline, or not a model folder).
         """
         model = self._load()
         dim = model.get_embedding_dimension()
