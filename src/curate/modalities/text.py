@@ -231,7 +231,9 @@ class TextModality(Modality):
         """How alike the texts of row pairs are, by their characters (see :meth:`Modality.input_similarity`).
 
         The cosine of the character 1-3-gram counts of the two texts after Unicode NFKC, case
-        folding and dropping punctuation and spacing, so copies that differ only in those are 1.
+        folding and dropping punctuation and spacing (and, from 0.9, the lower of it and the
+        texts' sequence ratio; see :func:`~curate.modalities.text_similarity.character_similarity`),
+        so copies that differ only in those are 1.
         "드라이기가 있습니다" and "드라이기가 없습니다" (one syllable apart, opposite meanings) are 0.75.
 
         Parameters
