@@ -64,7 +64,8 @@ def character_similarity(texts: Sequence[str], rows: np.ndarray, cols: np.ndarra
     >>> character_similarity(["드라이기가 있습니다", "드라이기가 없습니다", "Dryer!", "dryer"],
     ...                      np.array([0, 2]), np.array([1, 3])).round(2).tolist()
     [0.75, 1.0]
-    >>> swapped = ["서울에 2315가구, 부산에 3077가구가 새로 공급된다", "서울에 3077가구, 부산에 2315가구가 새로 공급된다"]
+    >>> swapped = ["서울에 2315가구, 부산에 3077가구가 새로 공급된다",
+    ...            "서울에 3077가구, 부산에 2315가구가 새로 공급된다"]
     >>> character_similarity(swapped, np.array([0]), np.array([1])).round(2).tolist()  # n-gram cosine 0.98
     [0.64]
     """
