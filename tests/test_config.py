@@ -118,7 +118,7 @@ def test_cli_config_errors_are_one_line(tmp_path: Path) -> None:
     (["evidence.ambiguity_ratio=2"], "evidence.ambiguity_ratio must be from 0.0 to 1.0, not 2"),
     (["evidence.max_vote_neighbours=0"], "evidence.max_vote_neighbours must be at least 1, not 0"),
     (["classifier=svm"], "classifier 'svm' is unknown; use auto or one of logistic_regression"),
-    (["embedder=nope"], "embedder 'nope' is unknown; use auto or one of sentence, hashed"),
+    (["embedder=nope"], "embedder 'nope' is unknown; use auto, one of sentence, hashed, ngrams"),
 ])
 def test_bad_values_are_refused_before_any_work(settings: list[str], message: str, tmp_path: Path) -> None:
     data = tmp_path / "reviews.csv"

@@ -27,7 +27,7 @@ def test_get_embedder_passes_parameters_to_the_factory() -> None:
     embedder = get_embedder("hashed", dim=64, seed=3)
     assert isinstance(embedder, HashedTextEmbedder)
     assert (embedder.dim, embedder.seed, embedder.model_id) == (64, 3, "hashed:262144:64:3")
-    assert get_embedder("sentence", model="all-MiniLM-L6-v2").model_id == "st:all-MiniLM-L6-v2"
+    assert get_embedder("sentence", model="all-MiniLM-L6-v2").model_id == "st:all-MiniLM-L6-v2+pooled16"
 
 
 def test_an_unknown_name_lists_the_available_ones() -> None:

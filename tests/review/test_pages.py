@@ -135,7 +135,8 @@ def test_text_helpers() -> None:
     assert guess_language("Привет мир") == "Cyrillic script"
     assert guess_language("12345 !!") == "unknown"
     assert guess_language("The cat and the dog.") == "English"
-    assert guess_language("der Hund bellt laut") == "Latin script"
+    assert guess_language("der Hund bellt laut") == "German"
+    assert guess_language("Lorem ipsum dolor sit amet consectetur") == "Latin script"
     assert preview("a\n b  c") == "a b c"
     assert preview("x" * 500, 10) == "x" * 9 + "…"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,7 @@ class AuditNeeds:
     resolved_config: dict[str, Any] = field(default_factory=dict)
     _values: dict[str, Any] = field(default_factory=dict)
     _nested: list[float] = field(default_factory=list)
+    _surface_features: bool = False
 
     @property
     def modality(self) -> Modality:
@@ -147,7 +149,30 @@ class AuditNeeds:
         made = self.modality.features(self.dataset, embedder=self.embedder, cache=self.cache, progress=self.progress)
         self.metrics.update(made.metrics)
         self.warnings.extend(made.warnings)
+        self._surface_features = made.surface
         return made.vectors
+
+    def _compute_input_similarity(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
+        # Only surface features need near copies decided on the inputs (see FeatureSet.surface).
+        self.need("features")
+        if not self._surface_features:
+            return None
+        modality, dataset = self.modality, self.dataset
+        empty = np.zeros(0, dtype=np.int64)
+        if modality.input_similarity(dataset, empty, empty) is None:  # the modality measures nothing
+            return None
+
+        last: dict[bytes, np.ndarray] = {}
+
+        def similarity(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+            # The copy detectors ask about the same graph pairs: measure them once.
+            key = np.asarray(rows).tobytes() + b"|" + np.asarray(cols).tobytes()
+            if key not in last:
+                last.clear()
+                last[key] = np.asarray(modality.input_similarity(dataset, rows, cols))
+            return last[key]
+
+        return similarity
 
     def _compute_pred_probs(self) -> PredProbs:
         if self.pred_probs is not None:

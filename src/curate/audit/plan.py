@@ -10,7 +10,7 @@ from curate.core.config import AuditConfig
 from curate.detectors import Detector, available_detectors, get_detector
 from curate.errors import ConfigError
 from curate.evidence.predictions import named_classifier
-from curate.features import TextEmbedder, available_embedders, get_embedder
+from curate.features import TextEmbedder, check_embedder_name, embedder_from_name
 
 __all__ = ["check_components", "detector_parameters", "graph_neighbours", "make_detectors", "resolve_embedder",
            "resolved_config"]
@@ -101,7 +101,8 @@ def check_components(config: AuditConfig) -> None:
     """Refuse an unknown classifier or embedder name before any work.
 
     The classifier is resolved the way the run will (:func:`curate.evidence.predictions.named_classifier`);
-    the embedder name is looked up among the registered ones, without loading a model.
+    the embedder name is looked up among the registered ones, or its model folder checked, without
+    loading a model (:func:`curate.features.check_embedder_name`).
 
     Parameters
     ----------
@@ -112,13 +113,12 @@ def check_components(config: AuditConfig) -> None:
     ------
     ConfigError
         For a classifier other than ``auto`` and the named ones.
-        Also for an embedder name nobody registered; the message lists the registered ones.
+        Also for an embedder name nobody registered, or a model folder that does not exist; the
+        message names it and lists the registered embedders.
     """
     if config.classifier != "auto":
         named_classifier(config.classifier, config.seed)
-    if config.embedder != "auto" and config.embedder not in available_embedders():
-        raise ConfigError(f"embedder {config.embedder!r} is unknown; use auto or one of "
-                          f"{', '.join(available_embedders())}")
+    check_embedder_name(config.embedder)
 
 
 def resolved_config(config: AuditConfig, detectors: Sequence[Detector]) -> dict[str, Any]:
@@ -167,8 +167,8 @@ def resolve_embedder(config: AuditConfig, given: TextEmbedder | None = None) -> 
     Parameters
     ----------
     config : AuditConfig
-        ``config.embedder`` is ``auto`` or a registered embedder's name (``sentence``, ``hashed``,
-        or a plugin's).
+        ``config.embedder`` is ``auto``, a registered embedder's name (``sentence``, ``hashed``,
+        ``ngrams`` or a plugin's), ``st:MODEL`` or a sentence-transformers model folder.
     given : TextEmbedder, optional
         An embedder object passed to the API; it wins over the configuration.
 
@@ -179,11 +179,10 @@ def resolve_embedder(config: AuditConfig, given: TextEmbedder | None = None) -> 
 
     Raises
     ------
-    InputError
-        For an embedder name nobody registered; the message lists the registered ones.
+    ConfigError
+        For an embedder name nobody registered, or a missing model folder; the message lists the
+        registered ones.
     """
     if given is not None:
         return given
-    if config.embedder == "auto":
-        return None
-    return get_embedder(config.embedder)
+    return embedder_from_name(config.embedder)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -318,7 +319,7 @@ def audit(
     name: str | None = None,
     encoding: str | None = None,
     detectors: Sequence[str] | None = None,
-    embedder: TextEmbedder | None = None,
+    embedder: TextEmbedder | str | None = None,
     progress: ProgressReporter | None = None,
     config: AuditConfig | Mapping[str, Any] | str | Path | None = None,
     modality: str | None = None,
@@ -349,9 +350,10 @@ def audit(
         Force the text encoding of the file(s) (default: detected).
     detectors : sequence of str, optional
         Names of the detectors to run (default: all registered).
-    embedder : TextEmbedder, optional
-        A text embedder object (default: ``config.embedder``, which by default is the sentence
-        model, or the hashed fallback without it).
+    embedder : TextEmbedder or str, optional
+        A text embedder object, or a name as ``config.embedder`` takes (``sentence``, ``ngrams``,
+        ``st:MODEL``, a model folder, ...); default ``config.embedder``, which by default lets the
+        text modality choose by the texts' languages.
     progress : ProgressReporter, optional
         Where to report progress (default: nowhere).
     config : AuditConfig or mapping or str or pathlib.Path, optional
@@ -387,6 +389,8 @@ def audit(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     run_config = _resolve_config(config)
+    if isinstance(embedder, str):  # a name is a setting: checked with the others, recorded with the run
+        run_config, embedder = dataclasses.replace(run_config, embedder=embedder), None
     chosen = make_detectors(run_config, detectors)  # an unknown detector or parameter fails before any work
     check_components(run_config)
     ws = Workspace(workspace) if workspace is not None and not isinstance(workspace, Workspace) else workspace

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,9 @@ def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="Where to write the HTML report (default: in the workspace).")
 @click.option("--no-embed", is_flag=True, help="Use the fast hashed text features (same as --set embedder=hashed).")
+@click.option("--embedder", "embedder_name", metavar="NAME",
+              help="Text features: auto (by language), sentence, ngrams, hashed, a plugin's, st:MODEL or a "
+                   "sentence-transformers model folder.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="A TOML file of run settings (folds, seed, embedder, classifier, detector parameters).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
@@ -64,7 +68,7 @@ def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
                   split: str | None, test: Path | None, encoding: str | None, name: str | None,
                   workspace: Path, pred_probs: Path | None, detectors: tuple[str, ...],
-                  report_path: Path | None, no_embed: bool, config_file: Path | None,
+                  report_path: Path | None, no_embed: bool, embedder_name: str | None, config_file: Path | None,
                   assignments: tuple[str, ...], modality: str | None) -> None:
     """Import FILE, audit it, print a summary and write an HTML report.
 
@@ -99,6 +103,9 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
         ``--report``: where to write the HTML report (default: ``reports/run-N.html`` in the workspace).
     no_embed : bool
         ``--no-embed``: use the hashed text features (same as ``--set embedder=hashed``).
+    embedder_name : str or None
+        ``--embedder``: the text embedder (same as ``--set embedder=NAME``); see
+        :func:`curate.features.check_embedder_name` for the names it takes.
     config_file : pathlib.Path or None
         ``--config``: a TOML file of run settings.
     assignments : tuple of str
@@ -110,9 +117,15 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     from curate.cli.present import print_summary, write_report
     from curate.core.config import AuditConfig
     from curate.core.progress import RichProgress
+    from curate.errors import ConfigError
 
     config = AuditConfig.from_toml(config_file) if config_file is not None else AuditConfig()
-    config = config.with_overrides((["embedder=hashed"] if no_embed else []) + list(assignments))
+    if no_embed and embedder_name is not None:
+        raise ConfigError("--no-embed and --embedder both choose the embedder; give one "
+                          "(--no-embed is --embedder hashed)")
+    if no_embed or embedder_name is not None:
+        config = dataclasses.replace(config, embedder="hashed" if no_embed else str(embedder_name))
+    config = config.with_overrides(list(assignments))
     progress = RichProgress()
     result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
                    pred_probs=pred_probs, workspace=workspace, name=name, encoding=encoding,

@@ -10,7 +10,8 @@ A configuration file is TOML::
 
     folds = 5
     seed = 0
-    embedder = "auto"            # auto | sentence | hashed | a plugin embedder's name
+    embedder = "auto"            # auto (by language) | sentence | ngrams | hashed | a plugin's
+                                 # | st:MODEL | a sentence-transformers model folder
     classifier = "auto"          # auto (the modality's) | logistic_regression | hist_gradient_boosting
 
     [evidence]
@@ -95,8 +96,10 @@ class AuditConfig:
     seed : int, default 0
         Seed of the fold split and of seeded classifiers.
     embedder : str, default "auto"
-        Text embedder: ``auto`` (the sentence model when installed, else hashed n-grams),
-        ``sentence``, ``hashed`` or a registered plugin embedder's name.
+        Text embedder: ``auto`` (by the texts' languages: the sentence model for English, character
+        n-grams and Korean morphemes otherwise; see :mod:`curate.modalities.text_features`),
+        ``sentence``, ``ngrams``, ``hashed``, a registered plugin embedder's name, ``st:MODEL`` (a
+        sentence-transformers model by name or folder) or a model folder.
     classifier : str, default "auto"
         Cross-validated classifier: ``auto`` (the modality's default), ``logistic_regression``
         or ``hist_gradient_boosting``.

@@ -22,7 +22,7 @@ class AuditWarning:
     ----------
     code : str
         A stable identifier, e.g. ``model_near_chance``, ``thin_classes``, ``leaked_label_column``,
-        ``mixed_languages``, ``image_column``, ``no_readable_input``, ``continuous_label``,
+        ``mixed_languages``, ``language_unread``, ``image_column``, ``no_readable_input``, ``continuous_label``,
         ``pred_probs_column_order``, ``texts_truncated``.
     message : str
         One line saying what was found, with the numbers.

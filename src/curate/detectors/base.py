@@ -16,7 +16,10 @@ import numpy as np
 __all__ = ["NEED_NAMES", "Detector", "DetectorResult", "NeedProvider"]
 
 # What a detector may ask for. Each is computed at most once per audit, and only if asked for.
-NEED_NAMES = frozenset({"dataset", "features", "pred_probs", "label_evidence", "neighbors", "duplicate_groups"})
+# ``input_similarity`` is a function of row pairs (rows, cols) -> similarities of the inputs themselves,
+# or None when the features can vouch for near copies alone (see FeatureSet.surface).
+NEED_NAMES = frozenset({"dataset", "features", "pred_probs", "label_evidence", "neighbors", "duplicate_groups",
+                        "input_similarity"})
 
 
 class NeedProvider(Protocol):

@@ -38,7 +38,7 @@ class ConflictingLabelDetector(Detector):
     """
 
     name: ClassVar[str] = "conflicting_labels"
-    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
+    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups", "input_similarity"})
     description: ClassVar[str] = "copies of this input carry different labels"
     parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {
         "similarity": (0.0, 1.0), "relative_distance": (0.0, None), "k": (1, None)}
@@ -56,7 +56,8 @@ class ConflictingLabelDetector(Detector):
         Parameters
         ----------
         context : NeedProvider
-            Gives the declared needs: ``dataset``, ``neighbors`` and ``duplicate_groups``.
+            Gives the declared needs: ``dataset``, ``neighbors``, ``duplicate_groups`` and
+            ``input_similarity`` (near copies confirmed on the texts, for surface features).
 
         Returns
         -------
@@ -69,7 +70,8 @@ class ConflictingLabelDetector(Detector):
         graph: NeighborGraph = context.need("neighbors").first(self.k)
         groups: np.ndarray = context.need("duplicate_groups")
         n = dataset.n_rows
-        _, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance)
+        _, near, _ = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance,
+                                          context.need("input_similarity"))
         src, col = np.nonzero(near)
         dst = graph.indices[src, col]
         # Exact groups join through a chain of edges; near pairs add their own edges.

@@ -36,7 +36,7 @@ class LeakageDetector(Detector):
     """
 
     name: ClassVar[str] = "leakage"
-    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
+    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups", "input_similarity"})
     description: ClassVar[str] = "the input also appears in another split"
     parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {
         "similarity": (0.0, 1.0), "relative_distance": (0.0, None), "k": (1, None)}
@@ -54,8 +54,9 @@ class LeakageDetector(Detector):
         Parameters
         ----------
         context : NeedProvider
-            Gives the declared needs: ``dataset``, and ``duplicate_groups`` and ``neighbors``
-            when the dataset has at least two splits.
+            Gives the declared needs: ``dataset``, and ``duplicate_groups``, ``neighbors`` and
+            ``input_similarity`` (near copies decided on the texts, for surface features) when the
+            dataset has at least two splits.
 
         Returns
         -------
@@ -82,7 +83,8 @@ class LeakageDetector(Detector):
                     details[m] = {"kind": "exact", "split": str(splits[m]),
                                   "matches": [str(dataset.row_ids[o]) for o in others]}
         graph: NeighborGraph = context.need("neighbors").first(self.k)
-        closeness, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance)
+        closeness, near, _ = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance,
+                                                  context.need("input_similarity"))
         cross = near & (splits[graph.indices] != splits[:, None])
         for i in np.flatnonzero(cross.any(axis=1) & ~flagged):
             cols = np.flatnonzero(cross[i])

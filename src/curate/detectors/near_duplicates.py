@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 import numpy as np
@@ -11,7 +12,10 @@ from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
 from curate.neighbors import NeighborGraph
 
-__all__ = ["NEAR_COPY_SIMILARITY", "NearDuplicateDetector", "near_duplicate_pairs"]
+__all__ = ["NEAR_COPY_SIMILARITY", "NearDuplicateDetector", "PairSimilarity", "near_duplicate_pairs"]
+
+# (rows, cols) -> the similarity of the inputs of each pair, in [0, 1]
+PairSimilarity = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 # Cosine similarity from which two texts count as near copies. Measured on banking77 with
 # all-MiniLM-L6-v2: at 0.95, 31 % of test queries had a "near copy" in train, mostly paraphrases
@@ -21,12 +25,17 @@ NEAR_COPY_SIMILARITY = 0.98
 
 
 def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: float,
-                         relative_distance: float) -> tuple[np.ndarray, np.ndarray]:
+                         relative_distance: float, input_similarity: PairSimilarity | None = None,
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Each row's closeness score in [0, 1] and a boolean matrix of which neighbours are near copies.
 
     For normalised features a neighbour is a near copy when its cosine similarity reaches
     ``similarity``; for tabular features, when its distance is below ``relative_distance`` times the
     median nearest-neighbour distance. Exact duplicates (same group) are left to their own detector.
+    Surface features (n-grams hashed or reduced by SVD) lose what tells texts apart (a rare
+    syllable, one changed word in a short text) and weigh punctuation like letters, so with
+    ``input_similarity`` the features only propose each row's nearest neighbours, and the inputs'
+    own similarity decides: it must reach ``similarity``.
 
     Parameters
     ----------
@@ -39,6 +48,8 @@ def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: f
     relative_distance : float
         Share of the median nearest-neighbour distance below which a neighbour is a near copy
         (features that are not normalised).
+    input_similarity : callable, optional
+        ``(rows, cols) -> similarities`` of the inputs of row pairs; when given, it decides.
 
     Returns
     -------
@@ -48,22 +59,37 @@ def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: f
     near : numpy.ndarray
         Shape (n_rows, k), bool: ``near[i, j]`` when neighbour ``graph.indices[i, j]`` is a near
         copy of row ``i`` and not in its exact-duplicate group.
+    similarities : numpy.ndarray or None
+        Shape (n_rows, k): the similarities that decided (the inputs', else the features'
+        cosine); None for features that are not normalised.
     """
-    if graph.normalized:
+    sims: np.ndarray | None = None
+    if input_similarity is not None:
+        n, k = graph.indices.shape
+        sims = np.asarray(input_similarity(np.repeat(np.arange(n), k), graph.indices.ravel()),
+                          dtype=np.float64).reshape(n, k)
+    elif graph.normalized:
         sims = graph.similarities()
+    same_group = (groups[graph.indices] == groups[:, None]) & (groups[:, None] >= 0)
+    if sims is not None:
         near = sims >= similarity
-        closeness = np.clip((1.0 - sims[:, 0]) / (1.0 - similarity) * 0.5, 0.0, 1.0)
+        # The features' nearest neighbour is the closest by cosine; by the inputs it may be another.
+        best = sims.max(axis=1) if input_similarity is not None else sims[:, 0]
+        closeness = np.clip((1.0 - best) / (1.0 - similarity) * 0.5, 0.0, 1.0)
     else:
         typical = float(np.median(graph.distances[:, 0])) or 1.0
         near = graph.distances <= relative_distance * typical
         closeness = np.clip(graph.distances[:, 0] / typical * 0.5 / relative_distance, 0.0, 1.0)
-    same_group = (groups[graph.indices] == groups[:, None]) & (groups[:, None] >= 0)
-    return closeness, near & ~same_group
+    return closeness, near & ~same_group, sims
 
 
 @register
 class NearDuplicateDetector(Detector):
     """Flags rows with a neighbour that is a near copy (default cosine similarity >= 0.98).
+
+    With surface features (character n-grams, hashed n-grams) the features only propose each row's
+    nearest neighbours and the texts decide: their character n-gram similarity (after case,
+    punctuation and spacing are set aside) must reach the same threshold.
 
     Score: lower means closer to the nearest neighbour; below 0.5 is the near-copy range.
 
@@ -80,7 +106,7 @@ class NearDuplicateDetector(Detector):
     """
 
     name: ClassVar[str] = "near_duplicate"
-    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups"})
+    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "neighbors", "duplicate_groups", "input_similarity"})
     description: ClassVar[str] = "an almost identical input exists"
     parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {
         "similarity": (0.0, 1.0), "relative_distance": (0.0, None), "k": (1, None)}
@@ -98,21 +124,22 @@ class NearDuplicateDetector(Detector):
         Parameters
         ----------
         context : NeedProvider
-            Gives the declared needs: ``dataset``, ``neighbors`` and ``duplicate_groups``.
+            Gives the declared needs: ``dataset``, ``neighbors``, ``duplicate_groups`` and
+            ``input_similarity``.
 
         Returns
         -------
         DetectorResult
             Scores of shape (n_rows,) (below 0.5 exactly for flagged rows); details name the
-            matching ids and, for normalised features, their similarities; notes give the
-            similarity threshold.
+            matching ids and, for normalised features, their similarities (the texts' own for
+            surface features); notes give the similarity threshold and what it was measured on.
         """
         dataset: Dataset = context.need("dataset")
         graph: NeighborGraph = context.need("neighbors").first(self.k)
         groups: np.ndarray = context.need("duplicate_groups")
-        closeness, near = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance)
+        on_texts = context.need("input_similarity")
+        closeness, near, sims = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance, on_texts)
         flagged: np.ndarray = np.asarray(near.any(axis=1), dtype=bool)
-        sims = graph.similarities() if graph.normalized else None
         details: list[dict] = []
         for i in range(len(flagged)):
             if not flagged[i]:
@@ -125,4 +152,5 @@ class NearDuplicateDetector(Detector):
             })
         scores = np.where(flagged, np.minimum(closeness, 0.49), np.maximum(closeness, 0.5))
         return self._result(scores, flagged, details=details,
-                            notes={"similarity_threshold": self.similarity if graph.normalized else None})
+                            notes={"similarity_threshold": self.similarity if sims is not None else None,
+                                   "similarity_of": "features" if on_texts is None else "inputs"})

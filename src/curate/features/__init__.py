@@ -3,6 +3,8 @@
 from curate.core.progress import ProgressCallback
 from curate.features.base import TextEmbedder
 from curate.features.cache import FeatureCache, default_cache_path, embed_with_cache
+from curate.features.names import check_embedder_name, embedder_from_name
+from curate.features.ngrams import NgramEmbedder, korean_morphemes_available
 from curate.features.registry import (
     EmbedderFactory,
     available_embedders,
@@ -23,14 +25,18 @@ __all__ = [
     "EmbedderFactory",
     "FeatureCache",
     "HashedTextEmbedder",
+    "NgramEmbedder",
     "ProgressCallback",
     "SentenceEmbedder",
     "TextEmbedder",
     "available_embedders",
+    "check_embedder_name",
     "default_cache_path",
     "embed_with_cache",
+    "embedder_from_name",
     "encode_table",
     "get_embedder",
+    "korean_morphemes_available",
     "register_embedder",
     "sentence_model_available",
     "unregister_embedder",

@@ -18,6 +18,14 @@ class TextEmbedder(Protocol):
 
     ``model_id`` names the model and its settings: two embedders with the same id must return the
     same vector for the same text, because the cache is keyed by (content hash, model id).
+
+    Two optional class attributes say more (read with a default when absent):
+    ``fits_corpus`` (default False) is True for an embedder fitted on the texts it embeds, such as
+    TF-IDF with SVD: its vectors depend on the corpus, so they are never cached and it gets every
+    text in one call; ``reads_meaning`` (default True) is False for surface features (n-grams),
+    whose nearness cannot vouch for near copies (see :class:`curate.modalities.FeatureSet`).
+    An embedder with a ``window_report(texts)`` method (the sentence model) reports how its texts
+    fit the model's window.
     """
 
     model_id: str

