@@ -188,9 +188,13 @@ def _joined(frame: pd.DataFrame, texts: Sequence[str]) -> list[str]:
 
 def _features(kind: str, texts: list[str]) -> Any:
     if kind == "minilm":
-        from curate.features import SentenceEmbedder
+        # The same vectors curate's own runs read: through curate's embedding cache, so a long-text
+        # set is embedded once for both sides (the cleanlab side's time then leaves out embedding
+        # whenever curate embedded those texts first).
+        from curate.features import FeatureCache, SentenceEmbedder, default_cache_path, embed_with_cache
 
-        return SentenceEmbedder(device="cpu").embed(texts)
+        vectors, _ = embed_with_cache(texts, SentenceEmbedder(device="cpu"), FeatureCache(default_cache_path()), None)
+        return vectors
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if kind == "tfidf":
