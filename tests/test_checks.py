@@ -234,6 +234,8 @@ def test_hugging_face_image_cells_beside_other_columns_are_audited_not_crashed_o
     frame = pd.DataFrame({"image": [{"bytes": PNG + bytes([i]), "path": f"{i}.png"} for i in range(60)],
                           "width": np.arange(60) % 7, "label": ["a", "b", "c"] * 20})
     result = curate.audit(frame, label="label", detectors=BUILTIN)
+    # the labels are unrelated to `width`, but the image column already set the label flags aside:
+    # one root cause is said, not also the evidence's weakness that follows from it
     assert [(w.code, w.facts["content"]) for w in result.warnings] == [("image_column", "image bytes (PNG)")]
     assert result.dataset.frame["image"].iloc[1] == PNG + bytes([1])  # the struct read as its bytes
     assert all(result.metrics["flagged"][issue] == 0 for issue in INPUT_ISSUES)

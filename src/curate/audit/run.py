@@ -219,6 +219,16 @@ def _reviewer_feedback(scores: pd.DataFrame, entries: list[DecisionRecord], sour
     return withdraw_flags(scores, feedback, current.input_hashes())
 
 
+def _root_causes(checked: Sequence[AuditWarning], raised: Sequence[AuditWarning]) -> list[AuditWarning]:
+    """The input checks' warnings, then the others, leaving out judgements of the label evidence
+    when an input check already withheld the label flags for a cause of its own (one root cause, not
+    three consequences of it)."""
+    from curate.evidence.trust import EVIDENCE_WARNING_CODES
+
+    labels_set_aside = any("label" in w.withheld for w in checked)
+    return [*checked, *(w for w in raised if not (labels_set_aside and w.code in EVIDENCE_WARNING_CODES))]
+
+
 def _precision_warnings(results: Sequence[DetectorResult], config: AuditConfig) -> list[AuditWarning]:
     """Withhold any detector's flags whose own estimated precision says they are mostly wrong."""
     from curate.evidence.trust import precision_warning
@@ -411,7 +421,7 @@ def audit(
     results, needs = audit_dataset(dataset, config=run_config, detectors=detectors, pred_probs=user_probs,
                                    embedder=embedder, cache=cache, progress=progress)
     timings.update(needs.timings)
-    warnings = [*checked, *needs.warnings, *_precision_warnings(results, run_config)]
+    warnings = _root_causes(checked, [*needs.warnings, *_precision_warnings(results, run_config)])
     scores = findings_frame(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
     scores, withheld_notes = _withhold(scores, warnings)

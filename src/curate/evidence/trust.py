@@ -27,9 +27,14 @@ from scipy.stats import binomtest
 from curate.core.config import EvidenceConfig
 from curate.core.warnings import AuditWarning
 
-__all__ = ["EvidenceStrength", "evidence_strength", "evidence_warnings", "precision_warning"]
+__all__ = ["EVIDENCE_WARNING_CODES", "EvidenceStrength", "evidence_strength", "evidence_warnings",
+           "precision_warning"]
 
 WITHHELD = ("label", "ambiguous")
+# The codes of the warnings this module raises: judgements of the evidence about the labels, moot
+# when an input check (a leaked column, a continuous label, misordered probabilities) already set
+# the label flags aside for a cause of its own.
+EVIDENCE_WARNING_CODES = frozenset({"model_near_chance", "thin_classes", "low_estimated_precision"})
 THIN_SHARE_WITHHOLDS_ALL = 0.5  # thin classes holding this share of the rows or more: no label flags at all
 
 
