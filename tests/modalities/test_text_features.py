@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -134,3 +135,15 @@ def test_an_embedder_asked_for_is_announced_as_asked() -> None:
         "text features: hashed:262144:256:0 (as asked)"]
     assert (result.metrics["embedder"], result.metrics["feature_choice"]) == ("hashed:262144:256:0", "asked for")
     assert result.params["config"]["embedder"] == "hashed"
+
+
+def test_latin_text_spread_over_many_guessed_languages_is_no_mix() -> None:
+    """Made-up words (the many-class control's) make the detector guess many languages: no warning."""
+    rng = np.random.default_rng(0)
+    syllables = ["ta", "ra", "fu", "gu", "za", "to", "ni", "go", "ka", "da", "ve", "cu", "fi"]
+    words = ["".join(rng.choice(syllables, 3)) for _ in range(200)]
+    texts = [" ".join([*rng.choice(words, 4), "please", "the"]) for _ in range(300)]
+    mix = language_mix(texts)
+    assert mix.share("en") < 0.9  # the detector calls many of them something else ...
+    choice = choose_text_features(mix)
+    assert isinstance(choice.embedder, NgramEmbedder) and choice.warnings == []  # ... and no mix is claimed

@@ -119,7 +119,12 @@ def choose_text_features(mix: LanguageMix) -> FeatureChoice:
     if korean and not morphemes:
         reason += " (pip install 'curate[korean]' adds Korean morphemes)"
     warnings = []
-    if MIXED_SHARE <= english < ENGLISH_SHARE:
+    # A mix needs different features only when another writing system holds a real share: Latin-script
+    # text that the detector spreads over many languages (made-up words, short codes, typos) is read
+    # by the same n-grams either way, and warning about it would be noise.
+    lettered = [t for t in mix.per_text if t.letters]
+    other_scripts = sum(t.latin_share < 0.5 for t in lettered) / len(lettered) if lettered else 0.0
+    if MIXED_SHARE <= english < ENGLISH_SHARE and other_scripts >= MIXED_SHARE:
         warnings.append(AuditWarning(
             "mixed_languages",
             f"texts mix languages that need different features: {_percent(english)} English, {_others(mix)}; "
