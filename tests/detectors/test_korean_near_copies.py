@@ -37,6 +37,20 @@ def test_opposite_amenity_reviews_are_neither_near_copies_nor_conflicting() -> N
     assert result.notes["near_duplicate"]["similarity_of"] == "inputs"
 
 
+def test_a_long_review_and_its_negation_are_neither_near_copies_nor_conflicting() -> None:
+    """One word changed in a long review flips its meaning and few of its characters."""
+    review = ("이 영화 정말 최고였다 배우들의 연기도 좋고 음악도 훌륭했다 마지막 장면은 눈물이 났다 "
+              "친구들에게도 꼭 추천하고 싶다 다시 보고 {} 영화다")
+    extra = pd.DataFrame([{"id": "long-pos", "text": review.format("싶은"), "label": "positive"},
+                          {"id": "long-neg", "text": review.format("싶지 않은"), "label": "negative"},
+                          {"id": "long-pos-again", "text": review.format("싶은") + "!!!", "label": "positive"}])
+    frame = pd.concat([korean_reviews(), extra], ignore_index=True)
+    result = curate.audit(frame, label="label", text="text", id="id", detectors=COPY_DETECTORS)
+    assert {"long-pos", "long-pos-again"} <= _flagged(result, "near_duplicate")
+    assert "long-neg" not in _flagged(result, "near_duplicate")
+    assert _flagged(result, "conflicting_labels") == set()
+
+
 @pytest.mark.slow
 def test_the_english_model_asked_to_read_korean_does_not_call_them_copies() -> None:
     pytest.importorskip("sentence_transformers")

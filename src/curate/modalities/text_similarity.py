@@ -13,6 +13,8 @@ __all__ = ["ORDER_FLOOR", "character_similarity", "surface_text"]
 
 # Punctuation, symbols and spacing: copies that differ only in these are the same text.
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Three or more of one character in a row (ㅋㅋㅋㅋ, !!!!, sooo): copies that differ only in such a run's length.
+_REPEATS = re.compile(r"(.)\1{2,}", re.DOTALL)
 # From this n-gram cosine on, the order of the characters is checked too (difflib, slower).
 ORDER_FLOOR = 0.9
 
@@ -42,8 +44,11 @@ def character_similarity(texts: Sequence[str], rows: np.ndarray, cols: np.ndarra
     """How alike pairs of texts are by their characters (after :func:`surface_text`), in [0, 1].
 
     The cosine of the texts' character 1-3-gram counts, and, where that reaches ``ORDER_FLOOR``,
-    the lower of it and difflib's sequence ratio: n-gram counts ignore order, so two texts that swap
-    two numbers would otherwise count as the same. Below ``ORDER_FLOOR`` the cosine alone is
+    the lower of it and difflib's sequence ratios of the characters and of the words: n-gram
+    counts ignore order, so two texts that swap two numbers would otherwise count as the same, and
+    a word changed in a long text ("다시 보고 싶은 영화" / "다시 보고 싶지 않은 영화") changes few
+    characters but the meaning. Texts that differ only in punctuation, spacing, case or the length
+    of a repeated run are 1. Below ``ORDER_FLOOR`` the cosine alone is
     returned (such pairs are far from near copies).
 
     Parameters
@@ -87,6 +92,29 @@ def character_similarity(texts: Sequence[str], rows: np.ndarray, cols: np.ndarra
     for p in np.flatnonzero(similarity >= ORDER_FLOOR):
         a, b = sorted((int(left[p]), int(right[p])))
         if a != b and (a, b) not in ratios:
-            ratios[(a, b)] = SequenceMatcher(None, surfaces[a], surfaces[b], autojunk=False).ratio()
-        similarity[p] = min(similarity[p], ratios.get((a, b), 1.0))
+            ratios[(a, b)] = _sequence_similarity(texts[int(involved[a])], texts[int(involved[b])],
+                                                  surfaces[a], surfaces[b])
+        ratio = ratios.get((a, b), 1.0)
+        # the same text but for punctuation, spacing, case or a run's length: a copy, whatever the n-grams say
+        similarity[p] = 1.0 if ratio == 1.0 else min(similarity[p], ratio)
     return similarity
+
+
+def _words(text: str) -> list[str]:
+    """The text's words, NFKC and case folded, punctuation dropped, runs of a repeated character cut to two."""
+    folded = _REPEATS.sub(r"\1\1", unicodedata.normalize("NFKC", text).casefold())
+    return [w for w in _NOT_WORD.split(folded) if w]
+
+
+def _sequence_similarity(text_a: str, text_b: str, surface_a: str, surface_b: str) -> float:
+    """The lower of the character and the word sequence ratios; 1 when only punctuation, spacing,
+    case or the length of a repeated run (ㅋㅋㅋ, !!!) differ.
+
+    Words count whole: one changed word among thirty ("관내" for "관외", "싶지 않은" for "싶은") costs
+    about 0.03, which one changed character alone (0.003 of a long text) would hide.
+    """
+    if _REPEATS.sub(r"\1\1", surface_a) == _REPEATS.sub(r"\1\1", surface_b):
+        return 1.0
+    characters = SequenceMatcher(None, surface_a, surface_b, autojunk=False).ratio()
+    words = SequenceMatcher(None, _words(text_a), _words(text_b), autojunk=False).ratio()
+    return min(characters, words)
