@@ -354,3 +354,17 @@ def test_a_hub_model_that_cannot_be_loaded_is_one_error_line(tmp_path: Path, tex
     result = run_cli(["audit", text_csv, "-w", tmp_path / "ws", "--embedder", "st:nobody/no-such-model"])
     assert_clean_failure(result, "the sentence-transformers model 'nobody/no-such-model' could not be loaded")
     assert not (tmp_path / "ws").exists()
+
+
+@pytest.mark.parametrize("make_id", [lambda i: f"{i:05d}", lambda i: f"{10**21 + i}"])
+def test_findings_keep_ids_as_given(tmp_path: Path, make_id) -> None:  # type: ignore[no-untyped-def]
+    """Ids with leading zeros or 22 digits come back exactly as given (not as numbers, no overflow)."""
+    frame = make_text_frame(10)
+    frame["id"] = [make_id(i) for i in range(len(frame))]
+    data = tmp_path / "rows.csv"
+    frame.to_csv(data, index=False)
+    assert run_cli(["audit", data, "--id", "id", "--no-embed", "-w", tmp_path / "ws"]).exit_code == 0
+    out = run_cli(["findings", "--workspace", tmp_path / "ws", "--all", "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    ids = pd.read_csv(io.StringIO(out.stdout), dtype={"row_id": str})["row_id"]
+    assert set(ids) == set(frame["id"])

@@ -177,3 +177,10 @@ def test_an_audit_withholds_flags_below_the_precision_bar() -> None:
     assert [w.code for w in strict.warnings] == ["low_estimated_precision"]
     assert strict.summary["flagged"].iloc[0] == 0
     assert strict.notes["label"]["withheld_flags"] == kept.summary["flagged"].iloc[0]
+
+
+def test_accuracy_far_below_chance_points_at_rows_that_differ_on_purpose() -> None:
+    codes = np.repeat([0, 1, 2], 100)
+    probs = np.eye(3)[(codes + 1) % 3] * 0.8 + 0.2 / 3  # always a sibling's label, as on NLI premises
+    (warning,) = evidence_warnings(evidence_strength(probs, codes))
+    assert warning.code == "model_near_chance" and "far below chance" in warning.advice

@@ -51,8 +51,8 @@ def print_summary(console: Any, result: AuditResult) -> None:
     facts.append(f"time: {result.timings.get('total', 0):.1f} s")
     console.print(" · ".join(facts))
     label_notes = result.notes.get("label", {})
-    if label_notes.get("estimated_precision") is not None:
-        flagged = int(metrics.get("flagged", {}).get("label", 0))
+    flagged = int(metrics.get("flagged", {}).get("label", 0))
+    if label_notes.get("estimated_precision") is not None and flagged and not label_notes.get("withheld"):
         console.print(f"label flags: estimated precision {label_notes['estimated_precision']:.2f} (about "
                       f"{label_notes['expected_true_errors']:.0f} of the {flagged} are real errors, judged by the "
                       "calibrated evidence)", soft_wrap=True)

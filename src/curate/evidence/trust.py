@@ -132,14 +132,20 @@ def evidence_warnings(strength: EvidenceStrength, config: EvidenceConfig | None 
     config = config or EvidenceConfig()
     warnings = []
     if strength.skill < config.min_skill or strength.p_value > config.max_p_value:
+        # Far below the majority guess is a signal of its own: rows with (nearly) the same inputs carry
+        # different labels by design, such as one premise with each of three NLI labels.
+        below = strength.accuracy < strength.chance_rate - 0.1
         warnings.append(AuditWarning(
             "model_near_chance",
-            f"the evidence cannot explain the labels: accuracy {strength.accuracy:.3f} on the given labels "
+            f"the evidence cannot explain the labels: the label evidence's accuracy is {strength.accuracy:.3f} "
             f"against {strength.majority_rate:.3f} for always guessing the most common class (skill "
             f"{strength.skill:.2f}, need {config.min_skill}; binomial p = {strength.p_value:.2g}); label and "
             "ambiguity flags are withheld",
-            "try features that read this data (--embedder), more rows per class, or your own model's "
-            "out-of-fold probabilities (--pred-probs)",
+            ("accuracy far below chance means rows that look alike carry different labels on purpose (e.g. one "
+             "premise with each label): include the column that tells them apart, or audit such groups apart"
+             if below else
+             "try features that read this data (--embedder), more rows per class, or your own model's "
+             "out-of-fold probabilities (--pred-probs)"),
             WITHHELD,
             {"accuracy": round(strength.accuracy, 4), "majority_rate": round(strength.majority_rate, 4),
              "chance_rate": round(strength.chance_rate, 4), "skill": round(strength.skill, 4),

@@ -55,7 +55,8 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
             raise InputError(f"run {run.id} has no issue type(s) {unknown}; it has {sorted(run.notes)}")
         frame = frame[frame["issue"].isin(issues)]
     ids = frame["row_id"].astype(str)
-    if ids.str.fullmatch(r"-?\d+").all():
+    # Row positions read back as numbers; ids such as "00007" or 22-digit keys stay text, as given.
+    if ids.str.fullmatch(r"-?(0|[1-9]\d{0,17})").all():
         frame = frame.assign(row_id=ids.astype("int64"))
     frame = frame.assign(details=frame["details"].map(lambda d: json.dumps(d, ensure_ascii=False)))
     return frame[COLUMNS].reset_index(drop=True)
