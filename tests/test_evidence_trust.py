@@ -184,3 +184,18 @@ def test_accuracy_far_below_chance_points_at_rows_that_differ_on_purpose() -> No
     probs = np.eye(3)[(codes + 1) % 3] * 0.8 + 0.2 / 3  # always a sibling's label, as on NLI premises
     (warning,) = evidence_warnings(evidence_strength(probs, codes))
     assert warning.code == "model_near_chance" and "far below chance" in warning.advice
+
+
+def test_the_report_states_the_estimated_precision() -> None:
+    from curate import audit
+    from curate.features import HashedTextEmbedder
+
+    from .conftest import make_text_frame
+
+    frame = make_text_frame(30)
+    wrong = frame.index[::15]
+    frame.loc[wrong, "label"] = frame.loc[wrong, "label"].map({"food": "sport", "sport": "tech", "tech": "food"})
+    result = audit(frame, label="label", text="text", id="id", embedder=HashedTextEmbedder(), detectors=["label"])
+    notes, flagged = result.notes["label"], int(result.summary["flagged"].iloc[0])
+    assert (f"label flags: estimated precision {notes['estimated_precision']:.2f}: about "
+            f"{notes['expected_true_errors']:.0f} of the {flagged} are real errors") in result.to_html()

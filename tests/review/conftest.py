@@ -27,14 +27,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def make_review_frame() -> pd.DataFrame:
-    """44 text rows in three classes (ids r0..r35, then the planted rows).
+    """45 text rows in three classes (ids r0..r35, then the planted rows).
 
-    Planted: ``d0`` repeats ``r0``; a ``<script>`` text twice (``x-script`` and its copy ``d-script``);
+    Planted: ``d0`` repeats ``r0``; ``n1`` is ``r1`` with different punctuation (a near copy); a
+    ``<script>`` text twice (``x-script`` and its copy ``d-script``);
     ``x-wrong``, a food sentence labelled tech, and the four wrong labels of MORE_WRONG.
     """
     rows = [{"id": f"r{i * 3 + k}", "text": make_sentence(label, i), "label": label}
             for i in range(12) for k, label in enumerate(CLASSES)]
     rows.append({"id": "d0", "text": rows[0]["text"], "label": rows[0]["label"]})
+    rows.append({"id": "n1", "text": rows[1]["text"].capitalize() + "!!", "label": rows[1]["label"]})
     rows.append({"id": SCRIPT_ROW, "text": SCRIPT_TEXT, "label": "food"})
     rows.append({"id": SCRIPT_COPY, "text": SCRIPT_TEXT, "label": "food"})
     rows.append({"id": WRONG_ROW, "text": make_sentence("food", 30), "label": "tech"})
@@ -44,7 +46,12 @@ def make_review_frame() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def review_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace holding one audit of the 40-row review CSV (hashed features, no model), built once."""
+    """A workspace holding one audit of the 45-row review CSV (hashed features, no model), built once.
+
+    Near copies from a similarity of 0.9: the templated sentences that differ only in their story
+    number ("... made news in story 0" / "... story 12") then count, which gives the review tests
+    near-copy flags in every class (at the default 0.98 one changed word in twelve is no copy).
+    """
     import curate
     from curate.features import HashedTextEmbedder
 
@@ -52,7 +59,8 @@ def review_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = root / f"{DATASET}.csv"
     make_review_frame().to_csv(data, index=False)
     workspace = root / "ws"
-    curate.audit(data, label="label", text="text", id="id", workspace=workspace, embedder=HashedTextEmbedder())
+    curate.audit(data, label="label", text="text", id="id", workspace=workspace, embedder=HashedTextEmbedder(),
+                 config={"detectors": {"near_duplicate": {"similarity": 0.9}}})
     return workspace
 
 

@@ -63,12 +63,19 @@ def render(data: ReportData) -> str:
         ]
     withheld = {issue: int(data.notes[issue].get("withheld_flags", 0)) for issue in issues
                 if isinstance(data.notes[issue], dict) and "withheld" in data.notes[issue]}
+    # Each detector that states how precise its flags are (the label check does), for flags that stand.
+    stated = {issue: (float(data.notes[issue]["estimated_precision"]),
+                      float(data.notes[issue].get("expected_true_errors", 0.0)), int(counts.get(issue, 0)))
+              for issue in issues if isinstance(data.notes[issue], dict)
+              and data.notes[issue].get("estimated_precision") is not None and issue not in withheld
+              and int(counts.get(issue, 0)) > 0}
     feedback = {issue: data.notes[issue]["reviewer_feedback"] for issue in issues
                 if isinstance(data.notes[issue], dict) and "reviewer_feedback" in data.notes[issue]}
     return _ENV.get_template("report.html").render(
         data=data,
         warnings=[AuditWarning.from_dict(w) for w in data.metrics.get("warnings") or []],
         withheld=withheld,
+        stated=stated,
         feedback=feedback,
         issues=issues,
         n_rows=len(data.labels),

@@ -88,6 +88,9 @@ class IssueProgress:
         The codes of the run warnings that withheld this issue's flags (empty when they stand).
     withheld_flags : int
         How many flags those warnings withheld.
+    estimated_precision : float or None
+        The run's own estimate of how many of the flags are right (the label check states one);
+        None when the detector states none or its flags were withheld.
     """
 
     issue: str
@@ -98,6 +101,7 @@ class IssueProgress:
     by_class: dict[str, int]
     withheld: list[str] = field(default_factory=list)
     withheld_flags: int = 0
+    estimated_precision: float | None = None
 
 
 @dataclass

@@ -72,7 +72,9 @@ def dashboard(session: ReviewSession) -> Dashboard:
         notes: dict[str, Any] = found if isinstance(found, dict) else {}
         issues.append(IssueProgress(issue, session.data.descriptions.get(issue, ""), len(part), n_decided,
                                     len(part) - n_decided, {c: per_class.get(c, 0) for c in classes},
-                                    [str(c) for c in notes.get("withheld", [])], int(notes.get("withheld_flags", 0))))
+                                    [str(c) for c in notes.get("withheld", [])], int(notes.get("withheld_flags", 0)),
+                                    None if notes.get("withheld") or notes.get("estimated_precision") is None
+                                    else float(notes["estimated_precision"])))
     any_flag = np.unique(positions)
     rows_decided = int(decided[any_flag].sum())
     original = Counter(session.original_labels.values())
