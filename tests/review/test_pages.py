@@ -20,7 +20,8 @@ def test_dashboard_counts_flags_by_issue_and_class(client) -> None:
     assert issues["exact_duplicate"]["flagged"] == 4
     assert issues["exact_duplicate"]["by_class"] == {"food": 4, "sport": 0, "tech": 0}
     assert issues["label"]["flagged"] == sum(issues["label"]["by_class"].values()) >= 1
-    assert 0.4 <= issues["label"]["estimated_precision"] <= 1.0 and issues["exact_duplicate"]["estimated_precision"] is None
+    assert 0.4 <= issues["label"]["estimated_precision"] <= 1.0
+    assert issues["exact_duplicate"]["estimated_precision"] is None
     assert data["rows_decided"] == 0 and data["rows_open"] == data["rows_flagged"]
     assert data["ledger_entries"] == 0
     html = client.get("/").text
