@@ -199,3 +199,18 @@ def test_the_report_states_the_estimated_precision() -> None:
     notes, flagged = result.notes["label"], int(result.summary["flagged"].iloc[0])
     assert (f"label flags: estimated precision {notes['estimated_precision']:.2f}: about "
             f"{notes['expected_true_errors']:.0f} of the {flagged} are real errors") in result.to_html()
+
+
+def test_a_large_mix_is_fitted_on_a_sample_and_lands_where_the_full_fit_does(monkeypatch) -> None:
+    from curate.evidence import calibration
+
+    rng = np.random.default_rng(4)
+    codes = rng.integers(0, 4, 6000)
+    informative = _one_hot_noisy(codes, 4, 0.7, rng)
+    noise = rng.dirichlet(np.ones(4), size=6000)
+    full = fit_view_mix(informative, noise, codes)
+    monkeypatch.setattr(calibration, "MAX_FIT_ROWS", 2000)
+    sampled = fit_view_mix(informative, noise, codes)
+    assert sampled == fit_view_mix(informative, noise, codes)  # deterministic
+    assert abs(sampled.classifier_weight - full.classifier_weight) <= 0.1
+    assert abs(sampled.temperature - full.temperature) / full.temperature < 0.2

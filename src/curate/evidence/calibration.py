@@ -29,6 +29,7 @@ __all__ = ["ViewMix", "fit_view_mix", "mix_views", "temper"]
 WEIGHT_GRID = np.linspace(0.0, 1.0, 21)  # steps of 0.05: finer moves the likelihood by noise only
 LOG_TEMPERATURE_BOUNDS = (-3.0, 3.0)  # temperatures from 0.05 to 20
 PROBABILITY_FLOOR = 1e-12
+MAX_FIT_ROWS = 20_000  # the weight and temperature are fitted on at most this many rows (a seeded sample)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def fit_view_mix(classifier: np.ndarray, neighbours: np.ndarray, label_codes: np
 
     For each weight on a grid of 0.05 steps the best temperature is found by bounded scalar
     minimisation of the log loss; the pair with the lowest loss wins (ties: the first, so the
-    neighbour-heavier mix).
+    neighbour-heavier mix). Beyond ``MAX_FIT_ROWS`` rows the fit reads a seeded sample of that many.
 
     Parameters
     ----------
@@ -124,6 +125,11 @@ def fit_view_mix(classifier: np.ndarray, neighbours: np.ndarray, label_codes: np
                          f"{len(label_codes)} labels")
     if len(label_codes) == 0:
         return ViewMix(0.5, 1.0, 0.0)
+    if len(label_codes) > MAX_FIT_ROWS:
+        # Two numbers need few rows; 21 weights x ~30 loss evaluations over every row would make this
+        # the slowest step of a million-row audit. A seeded sample keeps the fit deterministic.
+        keep = np.sort(np.random.default_rng(0).choice(len(label_codes), MAX_FIT_ROWS, replace=False))
+        classifier, neighbours, label_codes = classifier[keep], neighbours[keep], label_codes[keep]
     best = ViewMix(0.5, 1.0, np.inf)
     for weight in WEIGHT_GRID:
         mixed = weight * classifier + (1.0 - weight) * neighbours
