@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from curate.core.files import write_atomically
 from curate.core.warnings import AuditWarning
+from curate.report.data import stated_precision
 
 if TYPE_CHECKING:
     from curate.audit import AuditResult
@@ -50,12 +51,10 @@ def print_summary(console: Any, result: AuditResult) -> None:
         facts.append(f"out-of-fold accuracy: {metrics['oof_accuracy']:.3f} ({metrics.get('folds')} folds)")
     facts.append(f"time: {result.timings.get('total', 0):.1f} s")
     console.print(" · ".join(facts))
-    label_notes = result.notes.get("label", {})
-    flagged = int(metrics.get("flagged", {}).get("label", 0))
-    if label_notes.get("estimated_precision") is not None and flagged and not label_notes.get("withheld"):
-        console.print(f"label flags: estimated precision {label_notes['estimated_precision']:.2f} (about "
-                      f"{label_notes['expected_true_errors']:.0f} of the {flagged} are real errors, judged by the "
-                      "calibrated evidence)", soft_wrap=True)
+    stated = stated_precision(result.notes.get("label"), int(metrics.get("flagged", {}).get("label", 0)))
+    if stated is not None:
+        console.print(f"label flags: estimated precision {stated.precision:.2f} (about {stated.expected_true:.0f} "
+                      f"of the {stated.flagged} are real errors, judged by the calibrated evidence)", soft_wrap=True)
     feedback = metrics.get("reviewer_feedback") or {}
     if feedback.get("unflagged"):
         withdrawn = ", ".join(f"{issue} {n}" for issue, n in feedback["unflagged"].items())

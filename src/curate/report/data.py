@@ -13,7 +13,48 @@ from curate.modalities import get_modality
 if TYPE_CHECKING:
     from curate.store import Workspace
 
-__all__ = ["AuditOutcome", "ReportData", "from_result", "from_workspace"]
+__all__ = ["AuditOutcome", "ReportData", "StatedPrecision", "from_result", "from_workspace", "stated_precision"]
+
+
+@dataclass(frozen=True)
+class StatedPrecision:
+    """What a run says about the precision of one issue's flags.
+
+    Attributes
+    ----------
+    precision : float
+        The mean probability that a flag is right.
+    expected_true : float
+        The expected number of real errors among the flags.
+    flagged : int
+        How many rows stand flagged.
+    """
+
+    precision: float
+    expected_true: float
+    flagged: int
+
+
+def stated_precision(notes: Any, flagged: int) -> StatedPrecision | None:
+    """The precision a detector states for its flags, when they stand (the one rule for every view).
+
+    Parameters
+    ----------
+    notes : dict
+        The issue's notes (the label check writes ``estimated_precision`` and ``expected_true_errors``).
+    flagged : int
+        How many rows stand flagged for the issue.
+
+    Returns
+    -------
+    StatedPrecision or None
+        None when the detector states none, nothing is flagged, or a warning withheld the flags.
+    """
+    if not isinstance(notes, dict) or notes.get("estimated_precision") is None or not flagged \
+            or notes.get("withheld"):
+        return None
+    return StatedPrecision(float(notes["estimated_precision"]), float(notes.get("expected_true_errors", 0.0)),
+                           int(flagged))
 
 
 class AuditOutcome(Protocol):

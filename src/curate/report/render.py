@@ -8,7 +8,7 @@ import jinja2
 from markupsafe import Markup
 
 from curate.core.warnings import AuditWarning
-from curate.report.data import ReportData
+from curate.report.data import ReportData, stated_precision
 from curate.report.svg import horizontal_bars
 
 __all__ = ["render"]
@@ -64,11 +64,8 @@ def render(data: ReportData) -> str:
     withheld = {issue: int(data.notes[issue].get("withheld_flags", 0)) for issue in issues
                 if isinstance(data.notes[issue], dict) and "withheld" in data.notes[issue]}
     # Each detector that states how precise its flags are (the label check does), for flags that stand.
-    stated = {issue: (float(data.notes[issue]["estimated_precision"]),
-                      float(data.notes[issue].get("expected_true_errors", 0.0)), int(counts.get(issue, 0)))
-              for issue in issues if isinstance(data.notes[issue], dict)
-              and data.notes[issue].get("estimated_precision") is not None and issue not in withheld
-              and int(counts.get(issue, 0)) > 0}
+    found = {issue: stated_precision(data.notes[issue], int(counts.get(issue, 0))) for issue in issues}
+    stated = {issue: s for issue, s in found.items() if s is not None}
     feedback = {issue: data.notes[issue]["reviewer_feedback"] for issue in issues
                 if isinstance(data.notes[issue], dict) and "reviewer_feedback" in data.notes[issue]}
     return _ENV.get_template("report.html").render(

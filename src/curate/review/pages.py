@@ -73,8 +73,7 @@ def dashboard(session: ReviewSession) -> Dashboard:
         issues.append(IssueProgress(issue, session.data.descriptions.get(issue, ""), len(part), n_decided,
                                     len(part) - n_decided, {c: per_class.get(c, 0) for c in classes},
                                     [str(c) for c in notes.get("withheld", [])], int(notes.get("withheld_flags", 0)),
-                                    None if notes.get("withheld") or notes.get("estimated_precision") is None
-                                    else float(notes["estimated_precision"])))
+                                    _stated(notes, len(part))))
     any_flag = np.unique(positions)
     rows_decided = int(decided[any_flag].sum())
     original = Counter(session.original_labels.values())
@@ -299,3 +298,11 @@ def history(session: ReviewSession, limit: int | None = None) -> History:
     undone = {r.undoes for r in records if r.action == "undo" and r.undoes is not None}
     entries = [to_entry(r, undone) for r in reversed(records)]
     return History(session.dataset.name, len(records), entries[:limit] if limit else entries)
+
+
+def _stated(notes: dict[str, Any], flagged: int) -> float | None:
+    """The precision the run states for an issue's standing flags (see curate.report.data.stated_precision)."""
+    from curate.report.data import stated_precision
+
+    stated = stated_precision(notes, flagged)
+    return None if stated is None else stated.precision
