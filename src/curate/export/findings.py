@@ -18,7 +18,11 @@ COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_labe
 
 def findings_table(workspace: Workspace, run_id: int | None, *, include_all: bool = False,
                    issues: list[str] | None = None) -> pd.DataFrame:
-    """The findings of a run as a table; ``row_id`` is an integer when every id is one.
+    """The findings of a run as a table; ``row_id`` is the id as written, or the row's position.
+
+    Ids from an id column stay text exactly as the source wrote them (``00007`` keeps its zeros, a
+    22-digit id keeps every digit); without an id column ``row_id`` is the 0-based position, an
+    integer.
 
     Parameters
     ----------
@@ -55,9 +59,12 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
             raise InputError(f"run {run.id} has no issue type(s) {unknown}; it has {sorted(run.notes)}")
         frame = frame[frame["issue"].isin(issues)]
     ids = frame["row_id"].astype(str)
-    # Row positions read back as numbers; ids such as "00007" or 22-digit keys stay text, as given.
-    if ids.str.fullmatch(r"-?(0|[1-9]\d{0,17})").all():
+    id_column = workspace.stored_source(run_id=run.id).options.get("id")
+    # Positions read back as numbers; an id column's values stay text, as written (never "7" for "00007").
+    if id_column is None and ids.str.fullmatch(r"0|[1-9]\d{0,17}").all():
         frame = frame.assign(row_id=ids.astype("int64"))
+    else:
+        frame = frame.assign(row_id=ids)
     frame = frame.assign(details=frame["details"].map(lambda d: json.dumps(d, ensure_ascii=False)))
     return frame[COLUMNS].reset_index(drop=True)
 

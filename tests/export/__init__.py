@@ -1,0 +1,1 @@
+"""Tests of curate.export: findings and dataset versions written back to files."""
