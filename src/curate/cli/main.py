@@ -330,23 +330,31 @@ def diff_command(first: str, second: str, dataset: str | None, workspace: Path) 
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--version", "version", default="latest", show_default=True,
               help="Ledger entry number (0 = the untouched source) or 'latest'.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "jsonl"]), default=None,
-              help="Output format (default: from OUTPUT's suffix, else csv).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "jsonl", "json", "parquet"]), default=None,
+              help="Output format; must match OUTPUT's suffix (default: the suffix's).")
+@click.option("--with-status", is_flag=True,
+              help="Add a review_status column: relabelled, kept, ambiguous or unreviewed.")
+@click.option("--drop-ambiguous", is_flag=True, help="Leave out the rows marked ambiguous.")
 @_DATASET
 @_WORKSPACE
 @_errors_as_messages
-def export_command(output: Path, version: str, fmt: str | None, dataset: str | None, workspace: Path) -> None:
-    """Write the dataset with the ledger applied up to VERSION to OUTPUT.
+def export_command(output: Path, version: str, fmt: str | None, with_status: bool, drop_ambiguous: bool,
+                   dataset: str | None, workspace: Path) -> None:
+    """Write the dataset with the ledger applied up to VERSION to OUTPUT (.csv, .tsv, .jsonl, .json, .parquet).
 
     \f
     Parameters
     ----------
     output : pathlib.Path
-        OUTPUT: the file to write.
+        OUTPUT: the file to write; its suffix names the format.
     version : str
         ``--version``: a ledger entry number (``0``: the untouched source) or ``latest``.
     fmt : str or None
-        ``--format``: ``csv``, ``parquet`` or ``jsonl``; from OUTPUT's suffix when None, else csv.
+        ``--format``: ``csv``, ``tsv``, ``jsonl``, ``json`` or ``parquet``; must match OUTPUT's suffix.
+    with_status : bool
+        ``--with-status``: add a ``review_status`` column.
+    drop_ambiguous : bool
+        ``--drop-ambiguous``: leave out the rows marked ambiguous.
     dataset : str or None
         ``--dataset``: the dataset's name; the most recent one when None.
     workspace : pathlib.Path
@@ -355,10 +363,11 @@ def export_command(output: Path, version: str, fmt: str | None, dataset: str | N
     from curate.export import export_version
     from curate.store import Workspace
 
-    chosen = fmt or {".parquet": "parquet", ".jsonl": "jsonl"}.get(output.suffix.lower(), "csv")
-    summary = export_version(Workspace(workspace), dataset, version, chosen, output)
+    summary = export_version(Workspace(workspace), dataset, version, fmt, output, with_status=with_status,
+                             drop_ambiguous=drop_ambiguous)
+    dropped = f", {summary.ambiguous_dropped} ambiguous left out" if drop_ambiguous else ""
     click.echo(f"wrote {summary.path}: version {summary.version}, {summary.rows} rows "
-               f"({summary.relabelled} relabelled, {summary.removed} removed)")
+               f"({summary.relabelled} relabelled, {summary.removed} removed{dropped})")
 
 
 def _register_review() -> None:

@@ -1,8 +1,9 @@
 """Export a version of a dataset: the untouched source with the ledger applied up to a point.
 
 Version 0 is the source as imported; version V applies ledger entries 1..V; "latest" applies all.
-The output has exactly the source's columns: relabelled rows carry their new label, removed rows
-are gone, everything else is byte-for-byte the source's values.
+The output has exactly the source's columns, header and types: relabelled rows carry their new
+label, removed rows are gone, everything else is the source's values as written (see
+:mod:`curate.export.writing`).
 """
 
 from __future__ import annotations
@@ -12,17 +13,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from curate.core.files import check_output_path, write_table
+from curate.core.files import check_output_path
 from curate.errors import InputError, NotFoundError
+from curate.export.writing import VersionEdits, output_format, write_version
 from curate.ingest.loading import LoadedData
-from curate.ledger import RowState, diff_states, replay
+from curate.ingest.readers import read_table
+from curate.ledger import RowState, diff_states, effective, replay
 from curate.ledger.versions import load_stored_version
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
 
-__all__ = ["ExportSummary", "diff_versions", "export_version", "latest_dataset", "load_current_source"]
-
-FORMATS = ("csv", "parquet", "jsonl")
+__all__ = ["ExportSummary", "diff_versions", "export_version", "latest_dataset", "load_current_source",
+           "review_status"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class ExportSummary:
         Rows whose label the ledger changed.
     removed : int
         Rows the ledger removed (not written).
+    ambiguous_dropped : int
+        Rows marked ambiguous that the export left out (only with ``drop_ambiguous``).
     """
 
     path: Path
@@ -48,6 +52,7 @@ class ExportSummary:
     rows: int
     relabelled: int
     removed: int
+    ambiguous_dropped: int = 0
 
 
 def latest_dataset(workspace: Workspace, name: str | None) -> str:
@@ -123,17 +128,41 @@ def _resolve_version(entries: list[DecisionRecord], version: str | int | None) -
     return number
 
 
-def _cast_like(values: pd.Series, label: str) -> str | int | float:
-    if pd.api.types.is_integer_dtype(values):
-        return int(label)
-    if pd.api.types.is_float_dtype(values):
-        return float(label)
-    return label
+def review_status(state: RowState, original: str, *, decided: bool) -> str:
+    """A row's review status at a version, as the ``review_status`` export column says it.
+
+    Parameters
+    ----------
+    state : RowState
+        The row's state after replaying the ledger up to the version.
+    original : str
+        The row's label in the untouched source.
+    decided : bool
+        Whether a decision other than a skip (and not undone) is about the row.
+
+    Returns
+    -------
+    str
+        ``removed``; else ``ambiguous`` (marked so and not settled since); else ``relabelled`` (its
+        label differs from the source's); else ``kept`` (a decision confirmed it); else
+        ``unreviewed`` (no decision, or only skips).
+    """
+    if state.removed:
+        return "removed"
+    if state.ambiguous:
+        return "ambiguous"
+    if state.label != original:
+        return "relabelled"
+    return "kept" if decided else "unreviewed"
 
 
-def export_version(workspace: Workspace, dataset: str | None, version: str | int | None, fmt: str,
-                   output: Path) -> ExportSummary:
-    """Write the dataset at ``version`` to ``output`` as csv, parquet or jsonl.
+def export_version(workspace: Workspace, dataset: str | None, version: str | int | None, fmt: str | None,
+                   output: Path, *, with_status: bool = False, drop_ambiguous: bool = False) -> ExportSummary:
+    """Write the dataset at ``version`` to ``output``, each column in the source's type and text.
+
+    The output has the source's columns, with the source's header and types (see
+    :mod:`curate.export.writing`): relabelled rows carry their new label as a value of the label
+    column's type, removed rows are gone, every other cell is the source's.
 
     Parameters
     ----------
@@ -143,50 +172,58 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
         The dataset; the one most recently audited or imported when None.
     version : str, int or None
         A ledger entry number (0 is the untouched source), or "latest" (also None).
-    fmt : str
-        csv, parquet or jsonl.
+    fmt : str or None
+        ``csv``, ``tsv``, ``jsonl``, ``json`` or ``parquet``; it must match ``output``'s suffix.
+        None: the suffix's format.
     output : Path
-        The file to write.
+        The file to write (atomically): ``.csv``, ``.tsv``, ``.jsonl``, ``.json`` or ``.parquet``.
+    with_status : bool, default False
+        Add a ``review_status`` column: ``relabelled``, ``kept``, ``ambiguous`` or ``unreviewed``
+        (see :func:`review_status`).
+    drop_ambiguous : bool, default False
+        Leave out the rows marked ambiguous.
 
     Returns
     -------
     ExportSummary
-        What was written: the version, how many rows, how many relabelled and removed.
+        What was written: the version, how many rows, how many relabelled, removed and dropped as
+        ambiguous.
 
     Raises
     ------
     InputError
-        When the format or the version does not exist, or ``output`` cannot be written.
+        When the suffix is unknown or does not match ``fmt``, the version does not exist, the
+        source already has a ``review_status`` column (with ``with_status``), or ``output`` is a
+        folder.
     NotFoundError
         When the workspace has no such dataset.
 
     Examples
     --------
-    >>> export_version(Workspace("ws"), None, "latest", "csv", Path("fixed.csv"))  # doctest: +SKIP
+    >>> export_version(Workspace("ws"), None, "latest", None, Path("fixed.csv"))  # doctest: +SKIP
     """
-    if fmt not in FORMATS:
-        raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    chosen = output_format(output, fmt)
     check_output_path(output)
     name = latest_dataset(workspace, dataset)
     entries = read_decisions(workspace, name)
     point = _resolve_version(entries, version)
-    stored = load_stored_version(workspace, dataset=name, raw=True)
-    loaded, raw = stored.loaded, stored.raw
-    assert raw is not None
-    states = _states(loaded, [e for e in entries if e.id <= point])
-    label_column = loaded.dataset.label_column
-    out = raw.copy()
-    keep = []
-    relabelled = 0
-    for position, row_id in enumerate(loaded.dataset.row_ids[: len(raw)]):
-        state = states[str(row_id)]
-        keep.append(not state.removed)
-        if state.label != str(loaded.dataset.labels[position]):
-            out.at[position, label_column] = _cast_like(raw[label_column], state.label)
-            relabelled += 1
-    out = out.loc[keep].reset_index(drop=True)
-    write_table(out, output, fmt)
-    return ExportSummary(output, point, len(out), relabelled, len(raw) - len(out))
+    stored = load_stored_version(workspace, dataset=name)
+    table = read_table(workspace.path / stored.record.source_copy, encoding=stored.record.options["encoding"])
+    loaded = stored.loaded
+    upto = [e for e in entries if e.id <= point]
+    states = _states(loaded, upto)
+    decided = {e.row_id for e in effective(upto) if e.action != "skip"}
+    n_source = len(table.frame)
+    ids, originals = loaded.dataset.row_ids[:n_source], loaded.dataset.labels[:n_source]
+    statuses = [review_status(states[str(r)], str(label), decided=str(r) in decided)
+                for r, label in zip(ids, originals, strict=True)]
+    labels = {position: states[str(r)].label for position, (r, label) in enumerate(zip(ids, originals, strict=True))
+              if statuses[position] != "removed" and states[str(r)].label != str(label)}
+    keep = [s != "removed" and not (drop_ambiguous and s == "ambiguous") for s in statuses]
+    edits = VersionEdits(keep, labels, statuses if with_status else None)
+    write_version(table, loaded.dataset.label_column, edits, output, chosen)
+    return ExportSummary(output, point, sum(keep), len(labels), statuses.count("removed"),
+                         sum(1 for s, k in zip(statuses, keep, strict=True) if s == "ambiguous" and not k))
 
 
 def diff_versions(workspace: Workspace, dataset: str | None, first: str | int, second: str | int) -> pd.DataFrame:

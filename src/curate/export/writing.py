@@ -1,0 +1,401 @@
+"""Write an edited dataset version back in the source's own types and text.
+
+Export applies the ledger to the untouched source, so the output should read like the source:
+
+- CSV/TSV from a CSV/TSV source: the header cells byte for byte, the source's delimiter, line ends,
+  encoding and byte-order mark, every cell's text as written (``00007`` stays ``00007``).
+- JSONL from a JSONL source: every untouched line verbatim; an edited line is the same object
+  (same keys, same order, same JSON types, big integers exact) with the new value.
+- Parquet from a Parquet source: the source's Arrow schema (bool stays bool, lists stay lists).
+- Across formats, each cell keeps its type where the target has one (bool, int, float, lists), and a
+  text source stays text, so that no id or code loses a digit.
+
+A relabel is stored in the ledger as text; it is written as the label column's own value with that
+text (``"True"`` in a bool column becomes ``True``, ``"3"`` in an int column ``3``).
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import csv
+import io
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curate.core.dataset import label_text
+from curate.core.files import write_atomically
+from curate.errors import InputError
+from curate.ingest.encoding import decode_bytes
+from curate.ingest.readers import ReadTable
+
+__all__ = ["OUTPUT_SUFFIXES", "VersionEdits", "output_format", "write_version"]
+
+OUTPUT_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "json", ".parquet": "parquet"}
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def output_format(path: Path, fmt: str | None = None) -> str:
+    """The table format to write ``path`` in: its suffix's, which ``fmt`` (if given) must agree with.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The output file; its suffix (case-insensitive) names the format.
+    fmt : str, optional
+        The format asked for (``--format``); None to take the suffix's.
+
+    Returns
+    -------
+    str
+        One of ``csv``, ``tsv``, ``jsonl``, ``json``, ``parquet``.
+
+    Raises
+    ------
+    InputError
+        When the suffix is not one of ``OUTPUT_SUFFIXES``, or names another format than ``fmt``.
+
+    Examples
+    --------
+    >>> output_format(Path("fixed.parquet"))
+    'parquet'
+    """
+    suffix = path.suffix.lower()
+    chosen = OUTPUT_SUFFIXES.get(suffix)
+    if chosen is None:
+        raise InputError(
+            f"cannot write '{suffix or 'no suffix'}' files ({path}); "
+            f"end the output name with one of {', '.join(OUTPUT_SUFFIXES)}"
+        )
+    if fmt is not None and fmt != chosen:
+        raise InputError(
+            f"--format {fmt} does not match the output {path} (a {chosen} file); drop --format or name the file *.{fmt}"
+        )
+    return chosen
+
+
+@dataclass(frozen=True)
+class VersionEdits:
+    """What a version changes in its source's rows.
+
+    Attributes
+    ----------
+    keep : list of bool
+        One per source row: False for a row the version drops.
+    labels : dict of int to str
+        Source row position -> its new label, as the ledger stores it (text).
+    status : list of str or None
+        One review status per source row, written as an extra ``review_status`` column; None for no
+        such column.
+    """
+
+    keep: list[bool]
+    labels: dict[int, str]
+    status: list[str] | None = None
+
+
+STATUS_COLUMN = "review_status"
+
+
+def write_version(table: ReadTable, label_column: str, edits: VersionEdits, path: Path, fmt: str) -> Path:
+    """Write the source ``table`` with ``edits`` applied to ``path`` as ``fmt``, atomically.
+
+    Parameters
+    ----------
+    table : ReadTable
+        The source as read (its frame, raw bytes, format and encoding).
+    label_column : str
+        The label column of ``table.frame``.
+    edits : VersionEdits
+        Which rows to keep, the new labels, and an optional status column.
+    path : pathlib.Path
+        The output file.
+    fmt : str
+        ``csv``, ``tsv``, ``jsonl``, ``json`` or ``parquet`` (see :func:`output_format`).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    InputError
+        When ``fmt`` is unknown, ``path`` is a folder, or the source already has a
+        ``review_status`` column and a status column was asked for.
+    """
+    if fmt not in OUTPUT_SUFFIXES.values():
+        raise InputError(f"--format must be one of {', '.join(sorted(set(OUTPUT_SUFFIXES.values())))}, not {fmt!r}")
+    frame = table.frame
+    if edits.status is not None and STATUS_COLUMN in {str(c).strip() for c in frame.columns}:
+        raise InputError(f"the source already has a column {STATUS_COLUMN!r}; export without --with-status")
+    typed = _typed_labels(frame[label_column])
+    labels = {position: typed(text) for position, text in edits.labels.items()}
+    text = None if table.format == "parquet" else decode_bytes(table.data, encoding=table.encoding).text
+    writer: Callable[[Path], object]
+    if fmt in ("csv", "tsv") and text is not None and table.format != "jsonl":
+        data = _delimited_like_source(table, text, label_column, labels, edits, fmt)
+        writer = _data_writer(data)
+    elif (
+        fmt == "jsonl"
+        and text is not None
+        and table.format == "jsonl"
+        and (lines := _jsonl_like_source(text, len(frame), label_column, labels, edits)) is not None
+    ):
+        writer = _data_writer(lines.encode("utf-8"))
+    elif fmt == "parquet" and table.format == "parquet":
+        arrow = _parquet_like_source(table.data, frame, label_column, labels, edits)
+        writer = _parquet_writer(arrow)
+    else:
+        header = _source_header(text, frame, table) if text is not None and table.format != "jsonl" else None
+        edited = _edited_frame(frame, label_column, labels, edits, header)
+        writer = _frame_writer(edited, fmt)
+    return write_atomically(path, writer)
+
+
+def _data_writer(data: bytes) -> Callable[[Path], object]:
+    return lambda partial: partial.write_bytes(data)
+
+
+# ------------------------------------------------------------------ label values
+def _typed_labels(column: pd.Series) -> Callable[[str], Any]:
+    """Map a label's text back to the column's own value with that text (the source's cell)."""
+    own: dict[str, Any] = {}
+    for value in column.tolist():
+        if value is not None and not _is_missing(value):
+            own.setdefault(label_text(value), value)
+    dtype = column.dtype
+
+    def typed(text: str) -> Any:
+        if text in own:
+            return own[text]
+        if pd.api.types.is_bool_dtype(dtype) and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        if pd.api.types.is_integer_dtype(dtype):
+            return int(text)
+        if pd.api.types.is_float_dtype(dtype):
+            return float(text)
+        return text
+
+    return typed
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+# ------------------------------------------------------------------ delimited text
+def _line_end(text: str) -> str:
+    newline = text.find("\n")
+    if newline > 0 and text[newline - 1] == "\r":
+        return "\r\n"
+    if newline < 0 and "\r" in text:
+        return "\r"
+    return "\n"
+
+
+def _source_delimiter(table: ReadTable, text: str, n_columns: int) -> str:
+    """The delimiter that splits the source's header into its columns (the reader's, when it says)."""
+    first = [getattr(table, "delimiter", None), "\t" if table.format == "tsv" else ","]
+    for candidate in [*first, ",", "\t", ";", "|"]:
+        if candidate and len(_first_record(text, candidate)) == n_columns:
+            return candidate
+    return ","
+
+
+def _first_record(text: str, delimiter: str) -> list[str]:
+    return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+
+
+def _source_header(text: str, frame: pd.DataFrame, table: ReadTable) -> list[str]:
+    """The source's header cells exactly as written (the frame's column names may be cleaned)."""
+    header = _first_record(text, _source_delimiter(table, text, frame.shape[1]))
+    return header if len(header) == frame.shape[1] else [str(c) for c in frame.columns]
+
+
+def _source_encoding(table: ReadTable) -> tuple[bytes, str]:
+    for bom, codec in _BOMS:
+        if table.data.startswith(bom):
+            return bom, codec
+    return b"", table.encoding or "utf-8"
+
+
+def _delimited_like_source(
+    table: ReadTable, text: str, label_column: str, labels: dict[int, Any], edits: VersionEdits, fmt: str
+) -> bytes:
+    frame = table.frame
+    source_delimiter = _source_delimiter(table, text, frame.shape[1])
+    delimiter = "\t" if fmt == "tsv" else (source_delimiter if source_delimiter != "\t" else ",")
+    header = _source_header(text, frame, table)
+    label_at = list(frame.columns).index(label_column)
+    buffer = io.StringIO(newline="")
+    out = csv.writer(buffer, delimiter=delimiter, lineterminator=_line_end(text))
+    out.writerow([*header, STATUS_COLUMN] if edits.status is not None else header)
+    for position, row in enumerate(frame.itertuples(index=False, name=None)):
+        if not edits.keep[position]:
+            continue
+        cells = [_cell_text(v) for v in row]
+        if position in labels:
+            cells[label_at] = _cell_text(labels[position])
+        out.writerow([*cells, edits.status[position]] if edits.status is not None else cells)
+    bom, codec = _source_encoding(table)
+    return bom + buffer.getvalue().encode(codec)
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if _is_plain_missing(value):
+        return ""
+    if isinstance(value, dict | list | tuple | np.ndarray):
+        return json.dumps(_json_value(value), ensure_ascii=False)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, np.generic):
+        return str(value.item())
+    return str(value)
+
+
+def _is_plain_missing(value: Any) -> bool:
+    return not isinstance(value, dict | list | tuple | np.ndarray) and _is_missing(value)
+
+
+# ------------------------------------------------------------------ JSON
+def _jsonl_like_source(
+    text: str, n_rows: int, label_column: str, labels: dict[int, Any], edits: VersionEdits
+) -> str | None:
+    """The source's lines, untouched ones verbatim; None when they do not match the frame's rows."""
+    lines = [line.rstrip("\r") for line in text.split("\n") if line.strip()]
+    if len(lines) != n_rows:
+        return None
+    out = []
+    for position, line in enumerate(lines):
+        if not edits.keep[position]:
+            continue
+        if position not in labels and edits.status is None:
+            out.append(line)
+            continue
+        record = json.loads(line)
+        if position in labels:
+            key = next((k for k in record if k == label_column), None) or next(
+                (k for k in record if k.strip() == label_column), label_column
+            )
+            record[key] = _json_value(labels[position])
+        if edits.status is not None:
+            record[STATUS_COLUMN] = edits.status[position]
+        out.append(_json_line(record))
+    ending = _line_end(text)
+    return ending.join(out) + ending if out else ""
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate the source wrote as an escape: keep it escaped
+        line = json.dumps(record)
+    return line
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_json_value(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if _is_missing(value) or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value if isinstance(value, str | int | float | bool) else str(value)
+
+
+# ------------------------------------------------------------------ frames and Parquet
+def _edited_frame(
+    frame: pd.DataFrame, label_column: str, labels: dict[int, Any], edits: VersionEdits, header: list[str] | None
+) -> pd.DataFrame:
+    values = frame[label_column].tolist()
+    for position, value in labels.items():
+        values[position] = value
+    out = frame.copy()
+    out[label_column] = pd.Series(values, index=frame.index, dtype=frame[label_column].dtype)
+    if header is not None:
+        out.columns = header
+    if edits.status is not None:
+        out[STATUS_COLUMN] = edits.status
+    return out.loc[edits.keep].reset_index(drop=True)
+
+
+def _frame_writer(frame: pd.DataFrame, fmt: str) -> Callable[[Path], object]:
+    if fmt == "parquet":
+        return _parquet_writer(_arrow_table(frame))
+    names = [str(c) for c in frame.columns]
+    if fmt in ("csv", "tsv"):
+        buffer = io.StringIO(newline="")
+        out = csv.writer(buffer, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+        out.writerow(names)
+        out.writerows([_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None))
+        return _data_writer(buffer.getvalue().encode("utf-8"))
+    records = [
+        _json_line(dict(zip(names, map(_json_value, row), strict=True)))
+        for row in frame.itertuples(index=False, name=None)
+    ]
+    body = "".join(r + "\n" for r in records) if fmt == "jsonl" else "[" + ",\n".join(records) + "]\n"
+    return _data_writer(body.encode("utf-8"))
+
+
+def _arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """``frame`` as Arrow, column by column: a column Arrow cannot type (mixed values, integers
+    beyond 64 bits) is written as its cells' text, so that nothing is lost or refused."""
+    arrays = []
+    for name in frame.columns:
+        column = frame[name]
+        try:
+            arrays.append(pa.Array.from_pandas(column))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            arrays.append(
+                pa.array([None if _is_plain_missing(v) else _cell_text(v) for v in column.tolist()], type=pa.string())
+            )
+    return pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns])
+
+
+def _parquet_like_source(
+    data: bytes, frame: pd.DataFrame, label_column: str, labels: dict[int, Any], edits: VersionEdits
+) -> pa.Table:
+    """The source's own Arrow table with the edits: its schema, and so every column's type, unchanged."""
+    source = pq.read_table(io.BytesIO(data))
+    if source.num_rows != len(frame) or label_column not in source.column_names:
+        return _arrow_table(_edited_frame(frame, label_column, labels, edits, None))
+    at = source.column_names.index(label_column)
+    field = source.schema.field(at)
+    values = source.column(at).to_pylist()
+    for position, value in labels.items():
+        values[position] = _json_value(value) if isinstance(value, np.ndarray | np.generic) else value
+    source = source.set_column(at, field, pa.array(values, type=field.type))
+    if edits.status is not None:
+        source = source.append_column(STATUS_COLUMN, pa.array(edits.status, type=pa.string()))
+    return source.filter(pa.array(edits.keep, type=pa.bool_()))
+
+
+def _parquet_writer(table: pa.Table) -> Callable[[Path], object]:
+    return lambda partial: pq.write_table(table, partial)
