@@ -232,13 +232,15 @@ def report_command(run: int | None, output: Path | None, workspace: Path) -> Non
 
 @main.command("findings")
 @click.argument("run", type=int, required=False)
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="File to write (default: stdout for csv/json).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "json", "jsonl", "parquet"]), default=None,
+              help="Output format: csv (default) or json on stdout; with --output, must match its suffix.")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="File to write (.csv, .tsv, .json, .jsonl, .parquet; default: stdout).")
 @click.option("--all", "include_all", is_flag=True, help="Also list rows each detector scored but did not flag.")
 @click.option("--issue", "issues", multiple=True, help="Only these issue types (repeatable).")
 @_WORKSPACE
 @_errors_as_messages
-def findings_command(run: int | None, fmt: str, output: Path | None, include_all: bool,
+def findings_command(run: int | None, fmt: str | None, output: Path | None, include_all: bool,
                      issues: tuple[str, ...], workspace: Path) -> None:
     """Write the findings of RUN (default: the latest run), one row per finding.
 
@@ -247,10 +249,10 @@ def findings_command(run: int | None, fmt: str, output: Path | None, include_all
     ----------
     run : int or None
         RUN: the run's id; the latest run when None.
-    fmt : str
-        ``--format``: ``csv``, ``json`` or ``parquet``.
+    fmt : str or None
+        ``--format``: ``csv`` (default) or ``json`` on stdout; with ``--output``, must match its suffix.
     output : pathlib.Path or None
-        ``--output``: the file to write; stdout (csv and json only) when None.
+        ``--output``: the file to write, in its suffix's format; stdout when None.
     include_all : bool
         ``--all``: also list the rows each detector scored but did not flag.
     issues : tuple of str

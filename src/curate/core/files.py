@@ -11,7 +11,7 @@ from curate.errors import InputError
 
 __all__ = ["TABLE_FORMATS", "check_output_path", "write_atomically", "write_table"]
 
-TABLE_FORMATS = ("csv", "json", "jsonl", "parquet")
+TABLE_FORMATS = ("csv", "tsv", "json", "jsonl", "parquet")
 
 
 def check_output_path(path: Path) -> None:
@@ -66,7 +66,7 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
 
 
 def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
-    """Write ``frame`` as csv, json (one array of records), jsonl (a record per line) or parquet.
+    """Write ``frame`` as csv, tsv, json (one array of records), jsonl (a record per line) or parquet.
 
     The file is written atomically (see :func:`write_atomically`); the index is not written.
 
@@ -77,7 +77,7 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
     path : pathlib.Path
         The output file.
     fmt : str
-        One of ``TABLE_FORMATS``: ``csv``, ``json``, ``jsonl`` or ``parquet``.
+        One of ``TABLE_FORMATS``: ``csv``, ``tsv``, ``json``, ``jsonl`` or ``parquet``.
 
     Returns
     -------
@@ -100,8 +100,8 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
         partial : pathlib.Path
             The temporary file :func:`write_atomically` moves into place.
         """
-        if fmt == "csv":
-            frame.to_csv(partial, index=False)
+        if fmt in ("csv", "tsv"):
+            frame.to_csv(partial, index=False, sep="\t" if fmt == "tsv" else ",")
         elif fmt == "json":
             partial.write_text(frame.to_json(orient="records", force_ascii=False) + "\n", encoding="utf-8")
         elif fmt == "jsonl":

@@ -1,4 +1,4 @@
-"""Write a run's findings as CSV, JSON or Parquet, one row per finding."""
+"""Write a run's findings as CSV, TSV, JSON, JSONL or Parquet, one row per finding."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from curate.core.files import write_table
+from curate.core.files import check_output_path, write_table
 from curate.errors import InputError
+from curate.export.writing import output_format
 from curate.store import Workspace
 
 __all__ = ["export_findings", "findings_table"]
@@ -69,7 +70,7 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
     return frame[COLUMNS].reset_index(drop=True)
 
 
-def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str, output: Path | None,
+def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str | None, output: Path | None,
                     include_all: bool = False, issues: list[str] | None = None) -> str | None:
     """Write the findings to ``output``; with no output, return CSV or JSON text for stdout.
 
@@ -79,9 +80,10 @@ def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str
         The workspace, or its folder.
     run_id : int or None
         The run; the latest run when None.
-    fmt : str
-        ``csv`` or ``json`` (one array of records); with an ``output``, also ``jsonl`` or
-        ``parquet``.
+    fmt : str or None
+        ``csv`` or ``json`` (one array of records) for stdout (None: csv). With an ``output``, the
+        output's suffix names the format (``.csv``, ``.tsv``, ``.json``, ``.jsonl``, ``.parquet``)
+        and ``fmt``, if given, must agree with it.
     output : pathlib.Path or None
         The file to write (atomically); None to return the text instead.
     include_all : bool, default False
@@ -101,15 +103,18 @@ def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str
     WorkspaceError
         When there is no workspace at the path, or it cannot be read.
     InputError
-        When ``issues`` names an issue type the run did not check.
-        Also when ``fmt`` is ``parquet`` without an ``output``; with an ``output``, when ``fmt``
-        is not a table format or ``output`` is a folder.
+        When ``issues`` names an issue type the run did not check; when ``fmt`` is not ``csv`` or
+        ``json`` without an ``output``; with an ``output``, when its suffix is not a table format
+        or does not match ``fmt``, or ``output`` is a folder.
     """
+    chosen = output_format(output, fmt) if output is not None else fmt or "csv"
+    if output is not None:
+        check_output_path(output)
+    elif chosen not in ("csv", "json"):
+        raise InputError(f"--format {fmt} needs --output FILE; only csv and json are printed")
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     table = findings_table(ws, run_id, include_all=include_all, issues=issues)
     if output is None:
-        if fmt == "parquet":
-            raise InputError("--format parquet needs --output FILE (Parquet is binary)")
-        return table.to_csv(index=False) if fmt == "csv" else table.to_json(orient="records", force_ascii=False) + "\n"
-    write_table(table, output, fmt)
+        return table.to_json(orient="records", force_ascii=False) + "\n" if chosen == "json" else table.to_csv(index=False)
+    write_table(table, output, chosen)
     return None
