@@ -238,10 +238,12 @@ def report_command(run: int | None, output: Path | None, workspace: Path) -> Non
               help="File to write (.csv, .tsv, .json, .jsonl, .parquet; default: stdout).")
 @click.option("--all", "include_all", is_flag=True, help="Also list rows each detector scored but did not flag.")
 @click.option("--issue", "issues", multiple=True, help="Only these issue types (repeatable).")
+@click.option("--with-text", "with_input", is_flag=True,
+              help="Add an input column: each row's text (a table's fields as JSON).")
 @_WORKSPACE
 @_errors_as_messages
 def findings_command(run: int | None, fmt: str | None, output: Path | None, include_all: bool,
-                     issues: tuple[str, ...], workspace: Path) -> None:
+                     issues: tuple[str, ...], with_input: bool, workspace: Path) -> None:
     """Write the findings of RUN (default: the latest run), one row per finding.
 
     \f
@@ -257,13 +259,15 @@ def findings_command(run: int | None, fmt: str | None, output: Path | None, incl
         ``--all``: also list the rows each detector scored but did not flag.
     issues : tuple of str
         ``--issue``: only these issue types; every issue when empty.
+    with_input : bool
+        ``--with-text``: add an ``input`` column with each row's input.
     workspace : pathlib.Path
         ``--workspace``: the workspace folder.
     """
     from curate.export.findings import export_findings
 
     written = export_findings(workspace, run, fmt=fmt, output=output, include_all=include_all,
-                              issues=list(issues) or None)
+                              issues=list(issues) or None, with_input=with_input)
     if written is not None:
         click.echo(written, nl=False)
 

@@ -10,6 +10,8 @@ import pandas as pd
 from curate.core.files import check_output_path, write_table
 from curate.errors import InputError
 from curate.export.writing import output_format
+from curate.ledger.versions import load_stored_version
+from curate.modalities import get_modality
 from curate.store import Workspace
 
 __all__ = ["export_findings", "findings_table"]
@@ -18,7 +20,7 @@ COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_labe
 
 
 def findings_table(workspace: Workspace, run_id: int | None, *, include_all: bool = False,
-                   issues: list[str] | None = None) -> pd.DataFrame:
+                   issues: list[str] | None = None, with_input: bool = False) -> pd.DataFrame:
     """The findings of a run as a table; ``row_id`` is the id as written, or the row's position.
 
     Ids from an id column stay text exactly as the source wrote them (``00007`` keeps its zeros, a
@@ -35,6 +37,9 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
         Also list the rows each detector scored but did not flag.
     issues : list of str, optional
         Only these issue types; every issue when None or empty.
+    with_input : bool, default False
+        Add an ``input`` column after ``row_id``: the row's input as the review app shows it (its
+        text, several text columns joined by newlines; for a table, its fields as a JSON object).
 
     Returns
     -------
@@ -67,11 +72,27 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
     else:
         frame = frame.assign(row_id=ids)
     frame = frame.assign(details=frame["details"].map(lambda d: json.dumps(d, ensure_ascii=False)))
-    return frame[COLUMNS].reset_index(drop=True)
+    if not with_input:
+        return frame[COLUMNS].reset_index(drop=True)
+    inputs = _inputs(workspace, run.id, frame["position"].astype(int).tolist())
+    return frame.assign(input=inputs)[[COLUMNS[0], "input", *COLUMNS[1:]]].reset_index(drop=True)
+
+
+def _inputs(workspace: Workspace, run_id: int, positions: list[int]) -> list[str]:
+    """Each position's input as a person reads it, computed once per row (``--all`` repeats rows)."""
+    dataset = load_stored_version(workspace, run_id=run_id).dataset
+    modality = get_modality(dataset.modality)
+    shown: dict[int, str] = {}
+    for position in dict.fromkeys(positions):
+        view = modality.row_view(dataset, position)
+        shown[position] = view.text if view.text is not None else json.dumps(
+            view.fields or {}, ensure_ascii=False, default=str)
+    return [shown[p] for p in positions]
 
 
 def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str | None, output: Path | None,
-                    include_all: bool = False, issues: list[str] | None = None) -> str | None:
+                    include_all: bool = False, issues: list[str] | None = None,
+                    with_input: bool = False) -> str | None:
     """Write the findings to ``output``; with no output, return CSV or JSON text for stdout.
 
     Parameters
@@ -90,6 +111,8 @@ def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str
         Also list the rows each detector scored but did not flag.
     issues : list of str, optional
         Only these issue types; every issue when None or empty.
+    with_input : bool, default False
+        Add an ``input`` column (see :func:`findings_table`).
 
     Returns
     -------
@@ -113,8 +136,10 @@ def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str
     elif chosen not in ("csv", "json"):
         raise InputError(f"--format {fmt} needs --output FILE; only csv and json are printed")
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
-    table = findings_table(ws, run_id, include_all=include_all, issues=issues)
+    table = findings_table(ws, run_id, include_all=include_all, issues=issues, with_input=with_input)
     if output is None:
-        return table.to_json(orient="records", force_ascii=False) + "\n" if chosen == "json" else table.to_csv(index=False)
+        if chosen == "json":
+            return table.to_json(orient="records", force_ascii=False) + "\n"
+        return table.to_csv(index=False)
     write_table(table, output, chosen)
     return None
