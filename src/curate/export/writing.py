@@ -213,7 +213,11 @@ def _line_end(text: str) -> str:
 
 def _source_delimiter(table: ReadTable, text: str, n_columns: int) -> str:
     """The delimiter that splits the source's header into its columns (the reader's, when it says)."""
-    first = [getattr(table, "delimiter", None), "\t" if table.format == "tsv" else ","]
+    first = [
+        getattr(table, "delimiter", None),
+        table.frame.attrs.get("delimiter"),
+        "\t" if table.format == "tsv" else ",",
+    ]
     for candidate in [*first, ",", "\t", ";", "|"]:
         if candidate and len(_first_record(text, candidate)) == n_columns:
             return candidate
