@@ -15,6 +15,7 @@ import curate
 from curate.export import export_version
 from curate.features import HashedTextEmbedder
 from curate.ledger import record
+from curate.review import DecisionRequest, ReviewSession, load_run
 from curate.store import Workspace
 
 from ..conftest import make_text_frame
@@ -48,7 +49,8 @@ def bool_parquet(tmp_path: Path) -> tuple[Workspace, Path]:
     ws = Workspace(tmp_path / "ws")
     result = _audit(source, ws, label="is_sport", text=["text"])
     assert list(result.dataset.labels[:4]) == ["False", "True", "False", "False"]
-    record(ws, result.dataset, row_id="2", action="relabel", new_label="True", reviewer="ana")
+    session = ReviewSession(load_run(ws), reviewer="ana")  # as the review app records "True" typed in
+    session.decide(DecisionRequest(row_id="2", action="relabel", new_label="True"))
     record(ws, result.dataset, row_id="3", action="remove", reviewer="ana")
     return ws, source
 
