@@ -11,6 +11,8 @@ __all__ = ["encode_table", "usable_columns"]
 # thousands of distinct values cannot blow up the width of the matrix.
 _MIN_CATEGORY_SHARE = 0.01
 _MAX_CATEGORIES = 50
+# Scaled numbers beyond this many spreads from the median are clipped: float32 must hold them.
+MAX_SCALED = 1e4
 
 
 def usable_columns(frame: pd.DataFrame) -> list[str]:
@@ -42,6 +44,30 @@ def usable_columns(frame: pd.DataFrame) -> list[str]:
     return keep
 
 
+def _robust_scaled(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """Centre on the median, divide by the IQR (else the mean absolute deviation), clip to +-MAX_SCALED.
+
+    No step squares the values, and overflow is clipped rather than raised: a column holding
+    1e308 next to -1e308 must still encode (its extreme rows are the outlier check's business).
+    """
+    finite = values[~missing]
+    if not finite.size:
+        return np.zeros(len(values))
+    with np.errstate(over="ignore", invalid="ignore"):
+        centre = float(np.median(finite))
+        q1, q3 = np.percentile(finite, [25, 75])
+        spread = float(q3 - q1)
+        if not (np.isfinite(spread) and spread > 0):
+            spread = float(np.mean(np.abs(finite - centre)))
+        if not (np.isfinite(spread) and spread > 0):
+            # halved first so that 1e308 - (-1e308) stays finite
+            spread = float(np.max(np.abs(finite / 2 - centre / 2)))
+        if not (np.isfinite(spread) and spread > 0):
+            spread = 1.0
+        scaled = (np.where(missing, centre, values) - centre) / spread
+    return np.nan_to_num(np.clip(scaled, -MAX_SCALED, MAX_SCALED), nan=0.0)
+
+
 def encode_table(frame: pd.DataFrame) -> np.ndarray:
     """Encode ``frame`` as a dense float32 matrix: numbers robust-scaled, NaN imputed with an indicator.
 
@@ -69,12 +95,7 @@ def encode_table(frame: pd.DataFrame) -> np.ndarray:
         if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
             values = series.to_numpy(dtype=float)
             missing = ~np.isfinite(values)
-            finite = values[~missing]
-            centre = float(np.median(finite)) if finite.size else 0.0
-            q1, q3 = (np.percentile(finite, [25, 75]) if finite.size else (0.0, 0.0))
-            scale = float(q3 - q1) or float(np.std(finite)) or 1.0
-            filled = np.where(missing, centre, values)
-            blocks.append(((filled - centre) / scale)[:, None])
+            blocks.append(_robust_scaled(values, missing)[:, None])
             if missing.any():
                 blocks.append(missing.astype(float)[:, None])
         else:
