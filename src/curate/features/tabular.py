@@ -11,6 +11,9 @@ __all__ = ["encode_table", "usable_columns"]
 # thousands of distinct values cannot blow up the width of the matrix.
 _MIN_CATEGORY_SHARE = 0.01
 _MAX_CATEGORIES = 50
+# Scaled numbers are cut at a million spreads from the median: farther says nothing more, and
+# float32 features cannot hold what a number near 1e308 over a tiny spread would give.
+_MAX_SCALED = 1e6
 
 
 def usable_columns(frame: pd.DataFrame) -> list[str]:
@@ -45,7 +48,8 @@ def usable_columns(frame: pd.DataFrame) -> list[str]:
 def encode_table(frame: pd.DataFrame) -> np.ndarray:
     """Encode ``frame`` as a dense float32 matrix: numbers robust-scaled, NaN imputed with an indicator.
 
-    Numbers are centred on the median and divided by the interquartile range; categories shared by
+    Numbers are centred on the median and divided by the interquartile range (cut at a million
+    of those from the median; infinite values count as missing); categories shared by
     at least 1 % of rows (at most 50 per column) become one-hot columns.
 
     Parameters
@@ -67,14 +71,18 @@ def encode_table(frame: pd.DataFrame) -> np.ndarray:
     for column in usable_columns(frame):
         series = frame[column]
         if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-            values = series.to_numpy(dtype=float)
+            # Halved, so that differences of numbers near the float limit (1.8e308) stay finite.
+            values = series.to_numpy(dtype=float) / 2
             missing = ~np.isfinite(values)
             finite = values[~missing]
             centre = float(np.median(finite)) if finite.size else 0.0
             q1, q3 = (np.percentile(finite, [25, 75]) if finite.size else (0.0, 0.0))
-            scale = float(q3 - q1) or float(np.std(finite)) or 1.0
+            size = float(np.max(np.abs(finite))) if finite.size else 0.0
+            scale = float(q3 - q1) or (float(np.std(finite / size)) * size if size else 0.0) or 1.0
             filled = np.where(missing, centre, values)
-            blocks.append(((filled - centre) / scale)[:, None])
+            with np.errstate(over="ignore"):  # a tiny spread beside huge values: clipped below
+                scaled = (filled - centre) / scale
+            blocks.append(np.clip(scaled, -_MAX_SCALED, _MAX_SCALED)[:, None])
             if missing.any():
                 blocks.append(missing.astype(float)[:, None])
         else:
