@@ -27,7 +27,7 @@ from curate.audit.plan import (
 from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.core.predictions import PredProbs
-from curate.core.progress import ProgressReporter, SilentProgress
+from curate.core.progress import ProgressReporter, SilentProgress, choose_progress
 from curate.core.warnings import AuditWarning
 from curate.detectors import DetectorResult, available_detectors
 from curate.errors import InputError, NotFoundError
@@ -364,7 +364,7 @@ def audit(
     encoding: str | None = None,
     detectors: Sequence[str] | None = None,
     embedder: TextEmbedder | str | None = None,
-    progress: ProgressReporter | None = None,
+    progress: ProgressReporter | bool | None = None,
     config: AuditConfig | Mapping[str, Any] | str | Path | None = None,
     modality: str | None = None,
     features: np.ndarray | str | int | None = None,
@@ -410,8 +410,10 @@ def audit(
         A text embedder object, or a name as ``config.embedder`` takes (``sentence``, ``ngrams``,
         ``st:MODEL``, a model folder, ...); default ``config.embedder``, which by default lets the
         text modality choose by the texts' languages.
-    progress : ProgressReporter, optional
-        Where to report progress (default: nowhere).
+    progress : ProgressReporter or bool, optional
+        Where to report progress. By default (None or True) bars in a terminal or a Jupyter
+        notebook (with ipywidgets), and plain lines on stderr as each stage goes when stderr is a
+        file or a pipe (see :func:`curate.core.progress.choose_progress`); False for none.
     config : AuditConfig or mapping or str or pathlib.Path, optional
         The run's settings: an AuditConfig, a mapping of the same shape, or a TOML file's path
         (default: every default; see :mod:`curate.core.config`).
@@ -483,7 +485,8 @@ def audit(
     timings["input_checks"] = round(time.perf_counter() - checking, 3)
     cache = FeatureCache(default_cache_path())
     results, needs = audit_dataset(dataset, config=run_config, detectors=detectors, pred_probs=user_probs,
-                                   embedder=embedder, cache=cache, progress=progress, features=user_features,
+                                   embedder=embedder, cache=cache, progress=choose_progress(progress),
+                                   features=user_features,
                                    classifier=classifier)
     timings.update(needs.timings)
     warnings = _root_causes(checked, [*needs.warnings, *_precision_warnings(results, run_config)])
