@@ -176,7 +176,7 @@ class PlainProgress:
         started = last = time.monotonic()
         done = 0
 
-        def advance(n: int) -> None:
+        def _advance(n: int) -> None:
             nonlocal done, last
             done += n
             now = time.monotonic()
@@ -187,7 +187,7 @@ class PlainProgress:
                 self._write(f"{description}: {done:,}/{total:,} ({100 * done // max(total, 1)} %), "
                             f"{_duration(elapsed)} so far, about {_duration(left)} left")
 
-        yield advance
+        yield _advance
         self._write(f"{description}: {done:,}/{total:,} in {_duration(time.monotonic() - started)}")
 
     def message(self, text: str) -> None:
