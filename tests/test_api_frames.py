@@ -390,3 +390,59 @@ def test_a_classifier_that_cannot_give_probabilities_is_a_curate_error(classifie
         "classifier= takes a scikit-learn classifier with predict_proba, e.g. LogisticRegression(), or a name "
         f"(auto, logistic_regression, hist_gradient_boosting); got {got}"
     )
+
+
+# 6. How a result shows itself.
+
+
+def test_the_repr_is_short() -> None:
+    frame = make_text_frame()
+    result = curate.audit(
+        frame,
+        label="label",
+        text="text",
+        pred_probs=_text_probs(frame),
+        detectors=["label", "exact_duplicate"],
+        name="reviews",
+    )
+    assert repr(result) == "<AuditResult 'reviews': 60 rows, 3 classes\n  flags: label 1 (none for the other 1 issue)>"
+    clean = curate.audit(
+        frame,
+        label="label",
+        text="text",
+        pred_probs=_text_probs(frame, planted=13, to="sport"),
+        detectors=["label", "exact_duplicate"],
+    )
+    assert repr(clean) == "<AuditResult 'dataframe': 60 rows, 3 classes\n  flags: none in 2 issues>"
+
+
+def test_the_notebook_view_escapes_the_data() -> None:
+    frame = make_tabular_frame()
+    frame["<i>leak</i>"] = frame["label"].map({"low": "<b>L</b>", "high": "<b>H</b>"})
+    frame["label"] = frame["label"].map({"low": "<script>x</script>", "high": "ok"})
+    result = curate.audit(frame, label="label", name="<img src=x onerror=alert(1)>", **HASHED)
+    assert [w.code for w in result.warnings] == ["leaked_label_column"]
+    assert repr(result).splitlines()[2:] == ["  warnings: leaked_label_column>"]
+    assert "label 0 (withheld)" in repr(result).splitlines()[1]
+    html = result._repr_html_()
+    assert "<i>leak</i>" not in html and "&lt;i&gt;leak&lt;/i&gt;" in html
+    assert "<img" not in html and "curate audit of &lt;img src=x onerror=alert(1)&gt;</strong>" in html
+    assert "<script>" not in html
+    assert "<td>label</td><td style='text-align:right'>0 (withheld)</td>" in html
+
+
+def test_findings_with_their_text() -> None:
+    frame = make_text_frame()
+    result = curate.audit(
+        frame, label="label", text="text", id="id", pred_probs=_text_probs(frame), detectors=["label"]
+    )
+    found = result.to_frame(with_text=True)
+    assert list(found.columns[:3]) == ["row_id", "text", "issue"]
+    assert found[["row_id", "text"]].values.tolist() == [["r13", frame.loc[13, "text"]]]
+    every = result.to_frame(flagged_only=False, with_text=True)
+    assert len(every) == 60 and every.set_index("row_id")["text"].to_dict() == dict(
+        zip(frame["id"], frame["text"], strict=True)
+    )
+    tabular = curate.audit(make_tabular_frame(), label="label", detectors=["label"], **HASHED)
+    row = tabular.to_frame(flagged_only=False, with_text=True).set_index("row_id").loc[0, "text"]
+    assert row == "age=28, income=19562.42, city=busan"

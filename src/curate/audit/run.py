@@ -163,6 +163,45 @@ class AuditResult:
                  "description": self.descriptions.get(issue, "")} for issue in self.notes]
         return pd.DataFrame(rows, columns=["issue", "flagged", "share", "description"])
 
+    def to_frame(self, *, flagged_only: bool = True, with_text: bool = False) -> pd.DataFrame:
+        """The findings (or every score) as a DataFrame, optionally with each row's input text.
+
+        Parameters
+        ----------
+        flagged_only : bool, default True
+            Only the flagged rows (as :attr:`findings`); False for every row and issue (as
+            :attr:`scores`).
+        with_text : bool, default False
+            Add a ``text`` column after ``row_id``: the row's text (text columns joined), or for
+            tabular inputs its first eight fields as ``name=value``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of :attr:`scores` (``text`` added when asked), with a fresh 0-based index.
+        """
+        from curate.audit.display import with_text as add_text
+
+        frame = self.findings if flagged_only else self.scores.reset_index(drop=True)
+        return add_text(self, frame) if with_text else frame
+
+    def __repr__(self) -> str:
+        """A short summary: the dataset, its rows and classes, flags per issue, the warnings' codes.
+
+        Returns
+        -------
+        str
+            At most three lines.
+        """
+        from curate.audit.display import result_repr
+
+        return result_repr(self)
+
+    def _repr_html_(self) -> str:
+        from curate.audit.display import result_html
+
+        return result_html(self)
+
     def to_html(self) -> str:
         """A self-contained HTML report of this audit.
 
