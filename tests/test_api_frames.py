@@ -446,3 +446,13 @@ def test_findings_with_their_text() -> None:
     tabular = curate.audit(make_tabular_frame(), label="label", detectors=["label"], **HASHED)
     row = tabular.to_frame(flagged_only=False, with_text=True).set_index("row_id").loc[0, "text"]
     assert row == "age=28, income=19562.42, city=busan"
+
+
+def test_the_readme_example_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    [code] = [block for block in re.findall(r"```python\n(.*?)```", readme, re.S) if "features=vectors" in block]
+    exec(compile(code, "README.md", "exec"), {})
+    said = [line[2:] for line in code.splitlines() if line.startswith("# ")]
+    assert capsys.readouterr().out.splitlines() == said
