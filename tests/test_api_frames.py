@@ -306,6 +306,20 @@ def test_own_features_as_a_column_of_vectors() -> None:
     assert _label_findings(result)["row_id"].tolist() == [13]
 
 
+def test_own_features_as_a_series_and_not_with_an_embedder() -> None:
+    from curate.errors import ConfigError
+
+    frame = make_text_frame().drop(columns="id")
+    frame["embedding"] = list(_own_features(frame))
+    result = curate.audit(frame, label="label", text="text", features=frame.pop("embedding"), detectors=["label"])
+    assert result.metrics["feature_dim"] == 3 and _label_findings(result)["row_id"].tolist() == [13]
+    with pytest.raises(ConfigError) as caught:
+        curate.audit(frame, label="label", text="text", features=_own_features(frame), embedder="hashed")
+    assert str(caught.value) == (
+        "features= and embedder= both choose the features; give one (features= are used as given)"
+    )
+
+
 def test_own_features_read_what_curate_cannot() -> None:
     """A table of image paths alone is refused; with the user's image embeddings it is audited."""
     frame = make_text_frame().drop(columns=["id", "text"])

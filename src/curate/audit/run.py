@@ -30,7 +30,7 @@ from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressReporter, SilentProgress, choose_progress
 from curate.core.warnings import AuditWarning
 from curate.detectors import DetectorResult, available_detectors
-from curate.errors import InputError, NotFoundError
+from curate.errors import ConfigError, InputError, NotFoundError
 from curate.features import FeatureCache, TextEmbedder, default_cache_path
 from curate.ingest.frames import frame_input
 from curate.ingest.loading import load_data
@@ -406,7 +406,7 @@ def audit(
     progress: ProgressReporter | bool | None = None,
     config: AuditConfig | Mapping[str, Any] | str | Path | None = None,
     modality: str | None = None,
-    features: np.ndarray | str | int | None = None,
+    features: np.ndarray | pd.Series | str | int | None = None,
     classifier: Any = None,
 ) -> AuditResult:
     """Audit a labelled dataset: find label errors, duplicates, leaks, outliers, imbalance, bad inputs.
@@ -458,9 +458,10 @@ def audit(
         (default: every default; see :mod:`curate.core.config`).
     modality : str, optional
         The kind of input (``text``, ``tabular`` or a plugin's; default: detected).
-    features : numpy.ndarray or str or int, optional
+    features : numpy.ndarray or pandas.Series or str or int, optional
         Your own features (embeddings) instead of curate's: an array of shape (n_rows, dim), rows
-        as in ``data`` (then ``test``), or the name of a DataFrame column whose cells are vectors.
+        as in ``data`` (then ``test``), a Series of vectors (by position), or the name of a
+        DataFrame column whose cells are vectors (taken out of the inputs). Not with ``embedder``.
         They feed the cross-validated classifier and the neighbour graph; never cached.
     classifier : sklearn classifier or str, optional
         The classifier behind the out-of-fold probabilities: any scikit-learn classifier with
@@ -477,10 +478,11 @@ def audit(
     ------
     InputError
         When ``data`` is not a DataFrame or path, an argument has the wrong type, labels given as a
-        Series do not match the index, the data, an option or a column cannot be used (e.g. no
-        input column is left for the
-        model to read: see :func:`curate.audit.checks.unread_inputs`), or a detector name is
-        unknown; the subclasses ``ColumnError``, ``DecodingError``, ``FileFormatError``, ``DatasetError``,
+        Series do not match the index, ``features`` do not have shape (n_rows, dim),
+        ``classifier`` gives no probabilities, ``features`` and ``embedder`` are both given, the
+        data, an option or a column cannot be used (e.g. no input column is left for the model to
+        read: see :func:`curate.audit.checks.unread_inputs`), or a detector name is unknown; the
+        subclasses ``ColumnError``, ``DecodingError``, ``FileFormatError``, ``DatasetError``,
         ``PredProbsError`` and ``ConfigError`` say which.
     WorkspaceError
         When ``workspace`` is a file or cannot be opened for writing.
@@ -496,6 +498,8 @@ def audit(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     run_config = _resolve_config(config)
+    if features is not None and embedder is not None:
+        raise ConfigError("features= and embedder= both choose the features; give one (features= are used as given)")
     if isinstance(embedder, str):  # a name is a setting: checked with the others, recorded with the run
         run_config, embedder = dataclasses.replace(run_config, embedder=embedder), None
     if isinstance(classifier, str):

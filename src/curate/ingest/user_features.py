@@ -18,8 +18,8 @@ def check_features(values: object, n_rows: int, what: str = "features=") -> np.n
     Parameters
     ----------
     values : object
-        An array-like of shape (n_rows, dim): a numpy array, a DataFrame of numbers, a list of
-        equal-length vectors.
+        An array-like of shape (n_rows, dim): a numpy array, a DataFrame of numbers, a list or a
+        Series of equal-length vectors (taken by position).
     n_rows : int
         The rows of the data the features describe.
     what : str, default "features="
@@ -45,6 +45,8 @@ def check_features(values: object, n_rows: int, what: str = "features=") -> np.n
     if isinstance(values, str | bytes | dict) or values is None:
         raise InputError(f"{what} takes an array of {expected}; got {type(values).__name__}")
     try:
+        if isinstance(values, pd.Series):  # a column of vectors, e.g. df["embedding"]
+            values = [np.asarray(v, dtype=np.float64) for v in values]
         array = np.asarray(values.to_numpy() if isinstance(values, pd.DataFrame) else values, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise InputError(
