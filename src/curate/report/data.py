@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pandas as pd
 
 from curate.core.dataset import Dataset
-from curate.ingest.frames import ValueTypes
+from curate.ingest.value_types import ValueTypes
 from curate.modalities import get_modality
 
 if TYPE_CHECKING:
