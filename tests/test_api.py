@@ -121,7 +121,7 @@ def test_user_pred_probs_alone_need_no_features() -> None:
         embedder=Refuses(),
     )
     assert list(result.summary["issue"]) == ["label"]
-    assert result.findings["row_id"].tolist() == ["4"]
+    assert result.findings["row_id"].tolist() == [4]  # the default index: positions, as ints
 
 
 def test_bad_pred_probs_array() -> None:

@@ -159,7 +159,7 @@ def test_image_bytes_with_the_users_probabilities_withhold_the_input_flags() -> 
     for issue in warning.withheld:
         assert result.metrics["flagged"][issue] == 0 and result.notes[issue]["withheld"] == ["image_column"]
     assert result.notes["near_duplicate"]["withheld_flags"] == 60  # every row looked like every other
-    assert result.findings.query("issue == 'label'")["row_id"].tolist() == ["7"]
+    assert result.findings.query("issue == 'label'")["row_id"].tolist() == [7]
 
 
 def test_an_ignored_image_column_withholds_exactly_the_flags_of_the_other_columns() -> None:

@@ -57,7 +57,7 @@ _LABEL_ISSUES = ("label", "ambiguous")
 
 
 def check_inputs(dataset: Dataset, detectors: Sequence[Detector], pred_probs: PredProbs | None, *,
-                 folds: int = 5, seed: int = 0) -> list[AuditWarning]:
+                 folds: int = 5, seed: int = 0, own_features: bool = False) -> list[AuditWarning]:
     """Every input check of an audit, in order: images, unread inputs, leaked columns, the label, pred_probs.
 
     Parameters
@@ -73,6 +73,9 @@ def check_inputs(dataset: Dataset, detectors: Sequence[Detector], pred_probs: Pr
         Folds of the out-of-fold leak check.
     seed : int, default 0
         Seed of the folds.
+    own_features : bool, default False
+        Whether the user gave their own features: they read the inputs, so image and unreadable
+        columns raise nothing.
 
     Returns
     -------
@@ -87,8 +90,8 @@ def check_inputs(dataset: Dataset, detectors: Sequence[Detector], pred_probs: Pr
         (see :func:`unread_inputs`).
     """
     own_probs = pred_probs is not None
-    input_issues = _input_issues(detectors, own_probs)
-    warnings = image_columns(dataset, input_issues, own_probs)
+    input_issues = () if own_features else _input_issues(detectors, own_probs)
+    warnings = [] if own_features else image_columns(dataset, input_issues, own_probs)
     warnings += unread_inputs(dataset, input_issues, own_probs)
     warnings += leaked_label_column(dataset, folds=folds, seed=seed)
     warnings += continuous_label(dataset)

@@ -42,6 +42,11 @@ class AuditNeeds:
         The feature cache.
     pred_probs : PredProbs or None
         The user's own out-of-fold probabilities, used as given.
+    features : numpy.ndarray or None
+        The user's own features, shape (n_rows, dim), used instead of the modality's (never cached).
+    classifier : sklearn classifier or None
+        The user's own classifier for the out-of-fold probabilities, cloned for every fit; wins
+        over ``config.classifier``.
     neighbors_k : int
         Neighbours per row of the run's one graph: the most any consumer reads.
     progress : ProgressReporter
@@ -59,6 +64,8 @@ class AuditNeeds:
     embedder: TextEmbedder | None = None
     cache: FeatureCache | None = None
     pred_probs: PredProbs | None = None
+    features: np.ndarray | None = None
+    classifier: Any = None
     neighbors_k: int = 10
     progress: ProgressReporter = field(default_factory=SilentProgress)
     timings: dict[str, float] = field(default_factory=dict)
@@ -146,6 +153,9 @@ class AuditNeeds:
         return duplicate_groups(self.modality.exact_keys(self.dataset))
 
     def _compute_features(self) -> np.ndarray:
+        if self.features is not None:
+            self.metrics.update({"embedder": "user features", "feature_dim": int(self.features.shape[1])})
+            return self.features
         made = self.modality.features(self.dataset, embedder=self.embedder, cache=self.cache, progress=self.progress)
         self.metrics.update(made.metrics)
         self.warnings.extend(made.warnings)
@@ -189,6 +199,10 @@ class AuditNeeds:
         return result
 
     def _classifier(self) -> Any:
+        if self.classifier is not None:
+            from sklearn.base import clone
+
+            return clone(self.classifier)
         if self.config.classifier != "auto":
             return named_classifier(self.config.classifier, self.config.seed)
         counts = np.bincount(self.dataset.label_codes)

@@ -27,13 +27,15 @@ from curate.audit.plan import (
 from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.core.predictions import PredProbs
-from curate.core.progress import ProgressReporter, SilentProgress
+from curate.core.progress import ProgressReporter, SilentProgress, choose_progress
 from curate.core.warnings import AuditWarning
 from curate.detectors import DetectorResult, available_detectors
-from curate.errors import NotFoundError
+from curate.errors import ConfigError, InputError, NotFoundError
 from curate.features import FeatureCache, TextEmbedder, default_cache_path
+from curate.ingest.frames import frame_input
 from curate.ingest.loading import load_data
 from curate.ingest.pred_probs import load_pred_probs, validate_pred_probs
+from curate.ingest.user_features import check_features
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
 
@@ -161,6 +163,45 @@ class AuditResult:
                  "description": self.descriptions.get(issue, "")} for issue in self.notes]
         return pd.DataFrame(rows, columns=["issue", "flagged", "share", "description"])
 
+    def to_frame(self, *, flagged_only: bool = True, with_text: bool = False) -> pd.DataFrame:
+        """The findings (or every score) as a DataFrame, optionally with each row's input text.
+
+        Parameters
+        ----------
+        flagged_only : bool, default True
+            Only the flagged rows (as :attr:`findings`); False for every row and issue (as
+            :attr:`scores`).
+        with_text : bool, default False
+            Add a ``text`` column after ``row_id``: the row's text (text columns joined), or for
+            tabular inputs its first eight fields as ``name=value``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of :attr:`scores` (``text`` added when asked), with a fresh 0-based index.
+        """
+        from curate.audit.display import with_text as add_text
+
+        frame = self.findings if flagged_only else self.scores.reset_index(drop=True)
+        return add_text(self, frame) if with_text else frame
+
+    def __repr__(self) -> str:
+        """A short summary: the dataset, its rows and classes, flags per issue, the warnings' codes.
+
+        Returns
+        -------
+        str
+            At most three lines.
+        """
+        from curate.audit.display import result_repr
+
+        return result_repr(self)
+
+    def _repr_html_(self) -> str:
+        from curate.audit.display import result_html
+
+        return result_html(self)
+
     def to_html(self) -> str:
         """A self-contained HTML report of this audit.
 
@@ -181,6 +222,32 @@ def _resolve_pred_probs(pred_probs: PredProbs | np.ndarray | str | Path | None, 
         probs = validate_pred_probs(pred_probs, dataset.n_rows, dataset.classes, "pred_probs")
         return PredProbs(probs, source="user array")
     return load_pred_probs(Path(pred_probs), dataset.n_rows, dataset.classes)
+
+
+def _check_classifier(classifier: Any) -> None:
+    """Refuse, before any work, a classifier= that cross-validation cannot use."""
+    if classifier is None:
+        return
+    from sklearn.base import is_classifier
+
+    if isinstance(classifier, type) or not is_classifier(classifier) or not hasattr(classifier, "predict_proba"):
+        got = (f"the class {classifier.__name__} (pass an instance: {classifier.__name__}())"
+               if isinstance(classifier, type) else type(classifier).__name__)
+        raise InputError(
+            "classifier= takes a scikit-learn classifier with predict_proba, e.g. LogisticRegression(), or a name "
+            f"(auto, logistic_regression, hist_gradient_boosting); got {got}"
+        )
+
+
+def _user_features(values: object, source: Dataset, current: Dataset) -> np.ndarray | None:
+    """The user's features, one row per row of ``source``, cut to the rows ``current`` kept."""
+    if values is None:
+        return None
+    array = check_features(values, source.n_rows)
+    if current.n_rows == source.n_rows:
+        return array
+    positions = {str(r): i for i, r in enumerate(source.row_ids)}
+    return array[[positions[str(r)] for r in current.row_ids]]
 
 
 def _ledger_of(workspace: Workspace, dataset: Dataset) -> list[DecisionRecord]:
@@ -263,6 +330,8 @@ def audit_dataset(
     embedder: TextEmbedder | None = None,
     cache: FeatureCache | None = None,
     progress: ProgressReporter | None = None,
+    features: np.ndarray | None = None,
+    classifier: Any = None,
 ) -> tuple[list[DetectorResult], AuditNeeds]:
     """Run the chosen detectors (all registered ones by default) over ``dataset``.
 
@@ -282,6 +351,10 @@ def audit_dataset(
         The feature cache.
     progress : ProgressReporter, optional
         Where progress goes (nowhere by default).
+    features : numpy.ndarray, optional
+        The user's own features, shape (n_rows, dim), instead of the modality's.
+    classifier : sklearn classifier, optional
+        The user's own classifier (cloned for each fit) instead of ``config.classifier``.
 
     Returns
     -------
@@ -301,7 +374,7 @@ def audit_dataset(
     config = config or AuditConfig()
     chosen = make_detectors(config, detectors)
     needs = AuditNeeds(dataset, config, resolve_embedder(config, embedder), cache=cache, pred_probs=pred_probs,
-                       progress=progress or SilentProgress())
+                       features=features, classifier=classifier, progress=progress or SilentProgress())
     gathers_evidence = pred_probs is None and any("label_evidence" in d.needs for d in chosen)
     needs.neighbors_k = graph_neighbours(chosen, needs.vote_neighbours() if gathers_evidence else None)
     results = []
@@ -319,10 +392,10 @@ def audit_dataset(
 def audit(
     data: pd.DataFrame | str | Path,
     *,
-    label: str | None = None,
-    text: str | Sequence[str] | None = None,
-    id: str | None = None,
-    split: str | None = None,
+    label: str | int | pd.Series | np.ndarray | None = None,
+    text: str | int | Sequence[str | int] | None = None,
+    id: str | int | None = None,
+    split: str | int | None = None,
     test: pd.DataFrame | str | Path | None = None,
     pred_probs: np.ndarray | str | Path | None = None,
     workspace: Workspace | str | Path | None = None,
@@ -330,9 +403,11 @@ def audit(
     encoding: str | None = None,
     detectors: Sequence[str] | None = None,
     embedder: TextEmbedder | str | None = None,
-    progress: ProgressReporter | None = None,
+    progress: ProgressReporter | bool | None = None,
     config: AuditConfig | Mapping[str, Any] | str | Path | None = None,
     modality: str | None = None,
+    features: np.ndarray | pd.Series | str | int | None = None,
+    classifier: Any = None,
 ) -> AuditResult:
     """Audit a labelled dataset: find label errors, duplicates, leaks, outliers, imbalance, bad inputs.
 
@@ -343,10 +418,20 @@ def audit(
     Parameters
     ----------
     data : pandas.DataFrame or str or pathlib.Path
-        A DataFrame, or the path of a CSV/TSV/JSONL/Parquet file.
-    label, text, id, split : str, optional
-        Column names (label and text are detected when left out); ``text`` may also be a
-        sequence of column names.
+        A DataFrame, or the path of a CSV/TSV/JSONL/Parquet file. A DataFrame's index names its
+        rows (the findings' ``row_id``, in the index's dtype) unless it is the default
+        ``RangeIndex``, whose positions are the ids; it must then be unique. Cells that Parquet
+        cannot store as they are (numbers mixed with text, lists mixed with scalars) are read as
+        text.
+    label : str or int or pandas.Series or numpy.ndarray, optional
+        The label column's name (detected when left out; an int names an integer column), or
+        the labels themselves: a Series aligned on ``data``'s index, or an array of shape
+        (n_rows,) by position. The findings' ``given_label`` and ``suggested_label`` keep the
+        labels' dtype (int, float, bool or str).
+    text : str or int or sequence of them, optional
+        The text column name(s); detected when left out.
+    id, split : str or int, optional
+        The id column (its values are the ``row_id``; wins over the index) and the split column.
     test : pandas.DataFrame or str or pathlib.Path, optional
         A separate test set (path or DataFrame) with the same columns.
     pred_probs : numpy.ndarray or str or pathlib.Path, optional
@@ -364,13 +449,24 @@ def audit(
         A text embedder object, or a name as ``config.embedder`` takes (``sentence``, ``ngrams``,
         ``st:MODEL``, a model folder, ...); default ``config.embedder``, which by default lets the
         text modality choose by the texts' languages.
-    progress : ProgressReporter, optional
-        Where to report progress (default: nowhere).
+    progress : ProgressReporter or bool, optional
+        Where to report progress. By default (None or True) bars in a terminal or a Jupyter
+        notebook (with ipywidgets), and plain lines on stderr as each stage goes when stderr is a
+        file or a pipe (see :func:`curate.core.progress.choose_progress`); False for none.
     config : AuditConfig or mapping or str or pathlib.Path, optional
         The run's settings: an AuditConfig, a mapping of the same shape, or a TOML file's path
         (default: every default; see :mod:`curate.core.config`).
     modality : str, optional
         The kind of input (``text``, ``tabular`` or a plugin's; default: detected).
+    features : numpy.ndarray or pandas.Series or str or int, optional
+        Your own features (embeddings) instead of curate's: an array of shape (n_rows, dim), rows
+        as in ``data`` (then ``test``), a Series of vectors (by position), or the name of a
+        DataFrame column whose cells are vectors (taken out of the inputs). Not with ``embedder``.
+        They feed the cross-validated classifier and the neighbour graph; never cached.
+    classifier : sklearn classifier or str, optional
+        The classifier behind the out-of-fold probabilities: any scikit-learn classifier with
+        ``predict_proba`` (cloned for every fit; its settings are recorded in ``params``), or a
+        name as ``config.classifier`` takes (``logistic_regression``, ``hist_gradient_boosting``).
 
     Returns
     -------
@@ -381,9 +477,12 @@ def audit(
     Raises
     ------
     InputError
-        When the data, an option or a column cannot be used (e.g. no input column is left for the
-        model to read: see :func:`curate.audit.checks.unread_inputs`), or a detector name is
-        unknown; the subclasses ``ColumnError``, ``DecodingError``, ``FileFormatError``, ``DatasetError``,
+        When ``data`` is not a DataFrame or path, an argument has the wrong type, labels given as a
+        Series do not match the index, ``features`` do not have shape (n_rows, dim),
+        ``classifier`` gives no probabilities, ``features`` and ``embedder`` are both given, the
+        data, an option or a column cannot be used (e.g. no input column is left for the model to
+        read: see :func:`curate.audit.checks.unread_inputs`), or a detector name is unknown; the
+        subclasses ``ColumnError``, ``DecodingError``, ``FileFormatError``, ``DatasetError``,
         ``PredProbsError`` and ``ConfigError`` say which.
     WorkspaceError
         When ``workspace`` is a file or cannot be opened for writing.
@@ -399,27 +498,39 @@ def audit(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     run_config = _resolve_config(config)
+    if features is not None and embedder is not None:
+        raise ConfigError("features= and embedder= both choose the features; give one (features= are used as given)")
     if isinstance(embedder, str):  # a name is a setting: checked with the others, recorded with the run
         run_config, embedder = dataclasses.replace(run_config, embedder=embedder), None
+    if isinstance(classifier, str):
+        run_config, classifier = dataclasses.replace(run_config, classifier=classifier), None
+    _check_classifier(classifier)
     chosen = make_detectors(run_config, detectors)  # an unknown detector or parameter fails before any work
     check_components(run_config)
     ws = Workspace(workspace) if workspace is not None and not isinstance(workspace, Workspace) else workspace
     if ws is not None:
         ws.check_writable()
-    text_columns = [text] if isinstance(text, str) else text
-    loaded = load_data(data, label=label, text=text_columns, id=id, split=split, test=test,
-                       encoding=encoding, name=name, modality=modality)
+    column_of_vectors = isinstance(features, str | int) and not isinstance(features, bool)
+    given = frame_input(data, label=label, text=text, id=id, split=split, test=test,
+                        vectors=features if column_of_vectors else None)
+    loaded = load_data(given.frame, label=given.label, text=given.text, id=given.id, split=given.split,
+                       test=given.test if given.test is not None else test, encoding=encoding, name=name,
+                       modality=modality)
     dataset = loaded.dataset
     entries = _ledger_of(ws, dataset) if ws is not None and ws.exists() else []
     dataset, ledger_version = _apply_ledger(dataset, entries)
     timings: dict[str, float] = {"load": round(time.perf_counter() - clock, 3)}
     user_probs = _resolve_pred_probs(pred_probs, dataset)
+    user_features = _user_features(given.vectors if column_of_vectors else features, loaded.dataset, dataset)
     checking = time.perf_counter()
-    checked = check_inputs(dataset, chosen, user_probs, folds=run_config.folds, seed=run_config.seed)
+    checked = check_inputs(dataset, chosen, user_probs, folds=run_config.folds, seed=run_config.seed,
+                           own_features=user_features is not None)
     timings["input_checks"] = round(time.perf_counter() - checking, 3)
     cache = FeatureCache(default_cache_path())
     results, needs = audit_dataset(dataset, config=run_config, detectors=detectors, pred_probs=user_probs,
-                                   embedder=embedder, cache=cache, progress=progress)
+                                   embedder=embedder, cache=cache, progress=choose_progress(progress),
+                                   features=user_features,
+                                   classifier=classifier)
     timings.update(needs.timings)
     warnings = _root_causes(checked, [*needs.warnings, *_precision_warnings(results, run_config)])
     scores = findings_frame(dataset, results)
@@ -447,6 +558,10 @@ def audit(
               "options": loaded.source.options, "detectors": [r.issue for r in results],
               "modality": dataset.modality, "pred_probs": user_probs.source if user_probs else None,
               "ledger_version": ledger_version, "config": needs.resolved_config}
+    if classifier is not None:
+        params["classifier"] = repr(classifier)
+    if user_features is not None:
+        params["features"] = f"user features, shape {tuple(user_features.shape)}"
     timings["total"] = round(time.perf_counter() - clock, 3)
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     result = AuditResult(dataset, scores, notes, metrics, timings, params, descriptions=descriptions,
@@ -464,6 +579,8 @@ def audit(
                 similarity = graph.similarities() if graph.normalized else -graph.distances
                 ws.save_neighbors(con, result.run_id, to_original, to_original[graph.indices], similarity)
         result.workspace = ws
+    # Stored as text; given back with the ids' and labels' dtypes as the user had them.
+    result.scores = given.value_types(dataset.label_column).typed(scores)
     return result
 
 

@@ -116,7 +116,7 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     from curate.audit import audit
     from curate.cli.present import print_summary, write_report
     from curate.core.config import AuditConfig
-    from curate.core.progress import RichProgress
+    from curate.core.progress import choose_progress
     from curate.errors import ConfigError
 
     config = AuditConfig.from_toml(config_file) if config_file is not None else AuditConfig()
@@ -126,7 +126,7 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     if no_embed or embedder_name is not None:
         config = dataclasses.replace(config, embedder="hashed" if no_embed else str(embedder_name))
     config = config.with_overrides(list(assignments))
-    progress = RichProgress()
+    progress = choose_progress()  # bars on a terminal, plain lines in a log or a pipe
     result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
                    pred_probs=pred_probs, workspace=workspace, name=name, encoding=encoding,
                    detectors=list(detectors) or None, progress=progress, config=config, modality=modality)

@@ -71,7 +71,8 @@ def _robust_scaled(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
 def encode_table(frame: pd.DataFrame) -> np.ndarray:
     """Encode ``frame`` as a dense float32 matrix: numbers robust-scaled, NaN imputed with an indicator.
 
-    Numbers are centred on the median and divided by the interquartile range; categories shared by
+    Numbers are centred on the median and divided by the interquartile range (cut at a million
+    of those from the median; infinite values count as missing); categories shared by
     at least 1 % of rows (at most 50 per column) become one-hot columns.
 
     Parameters

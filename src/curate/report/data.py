@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pandas as pd
 
 from curate.core.dataset import Dataset
+from curate.ingest.value_types import ValueTypes
 from curate.modalities import get_modality
 
 if TYPE_CHECKING:
@@ -135,11 +136,12 @@ def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
     -------
     ReportData
     """
-    rows = _worst_rows(result.scores, per_issue)
+    scores = ValueTypes.as_text(result.scores)  # ids and labels as stored, whatever the user's dtypes
+    rows = _worst_rows(scores, per_issue)
     return ReportData(
         title=result.dataset.name, run_id=result.run_id, params=result.params, metrics=result.metrics,
         timings=result.timings, notes=result.notes, descriptions=result.descriptions,
-        labels=pd.Series(result.dataset.labels), scores=result.scores,
+        labels=pd.Series(result.dataset.labels), scores=scores,
         previews=_previews(result.dataset, rows),
     )
 
