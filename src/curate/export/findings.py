@@ -9,11 +9,14 @@ import pandas as pd
 
 from curate.core.files import write_table
 from curate.errors import InputError
-from curate.store import Workspace
+from curate.ledger import replay
+from curate.store import RunRecord, Workspace
+from curate.store.decisions import read_decisions
 
 __all__ = ["export_findings", "findings_table"]
 
-COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_label", "split", "details"]
+COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_label", "current_label", "split",
+           "details"]
 
 
 def findings_table(workspace: Workspace, run_id: int | None, *, include_all: bool = False,
@@ -35,8 +38,9 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
     -------
     pandas.DataFrame
         The columns of ``COLUMNS`` (``row_id``, ``issue``, ``score``, ``flagged``,
-        ``suggested_label``, ``given_label``, ``split``, ``details`` as a JSON string), worst
-        first within each issue, with a fresh 0-based index.
+        ``suggested_label``, ``given_label`` (the source file's), ``current_label`` (the one the
+        run judged: the ledger's relabels up to the run applied), ``split``, ``details`` as a JSON
+        string), worst first within each issue, with a fresh 0-based index.
 
     Raises
     ------
@@ -54,12 +58,24 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
         if unknown:
             raise InputError(f"run {run.id} has no issue type(s) {unknown}; it has {sorted(run.notes)}")
         frame = frame[frame["issue"].isin(issues)]
+    frame = frame.assign(current_label=_judged_labels(workspace, run, frame))
     ids = frame["row_id"].astype(str)
     # Row positions read back as numbers; ids such as "00007" or 22-digit keys stay text, as given.
     if ids.str.fullmatch(r"-?(0|[1-9]\d{0,17})").all():
         frame = frame.assign(row_id=ids.astype("int64"))
     frame = frame.assign(details=frame["details"].map(lambda d: json.dumps(d, ensure_ascii=False)))
     return frame[COLUMNS].reset_index(drop=True)
+
+
+def _judged_labels(workspace: Workspace, run: RunRecord, frame: pd.DataFrame) -> list[str]:
+    """Each finding's label as the run judged it: the source label with the ledger up to the run replayed."""
+    given = frame["given_label"].astype(str).tolist()
+    applied = int(run.params.get("ledger_version") or 0)
+    if not applied:
+        return given
+    entries = read_decisions(workspace, run.dataset, upto=applied)
+    states = replay(dict(zip(frame["row_id"].astype(str), given, strict=True)), entries)
+    return [states[r].label for r in frame["row_id"].astype(str)]
 
 
 def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str, output: Path | None,
