@@ -156,7 +156,7 @@ def test_withdraw_flags_keeps_kept_rows_quiet_and_raises_a_confidently_low_bar()
     ]
     scores = pd.DataFrame({"row_id": [r[0] for r in rows], "issue": [r[1] for r in rows],
                            "score": [r[2] for r in rows], "flagged": [r[3] for r in rows],
-                           "given_label": [r[4] for r in rows], "position": range(len(rows)),
+                           "current_label": [r[4] for r in rows], "position": range(len(rows)),
                            "details": [{"n": i} for i in range(len(rows))]})
     out, notes = withdraw_flags(scores, feedback, [r[5] for r in rows])
     assert dict(zip(out["row_id"], out["flagged"], strict=True)) == {

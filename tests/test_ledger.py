@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from pathlib import Path
 
@@ -185,3 +186,22 @@ def test_reaudit_after_reviewers_leave_a_class_with_one_row(tmp_path: Path) -> N
     thin = [w for w in again.warnings if w.code == "thin_classes"]
     assert len(thin) == 1 and thin[0].facts["thin_rows"] == 1 and thin[0].withheld == ()
     assert set(findings.loc[findings["issue"] == "class_imbalance", "row_id"]) == {tech[0]}
+
+
+def test_findings_after_a_relabel_show_the_given_and_the_current_label(audited: tuple) -> None:
+    ws, source, result = audited
+    ds = _dataset(result)
+    record(ws, ds, row_id="0", action="relabel", new_label="sport", reviewer="ana")  # the planted error, fixed
+    record(ws, ds, row_id="3", action="relabel", new_label="tech", reviewer="ana")  # a sport text, now wrong
+    again = curate.audit(source, label="label", text="text", workspace=ws, embedder=HashedTextEmbedder())
+    label = again.findings[again.findings["issue"] == "label"]
+    assert label[["row_id", "given_label", "current_label", "suggested_label"]].values.tolist() == [
+        ["3", "sport", "tech", "sport"]]
+    assert not (again.findings["suggested_label"] == again.findings["current_label"]).any()
+    out = CliRunner().invoke(main, ["findings", "--workspace", str(ws.path), "--issue", "label"])
+    assert out.exit_code == 0, out.output
+    printed = pd.read_csv(io.StringIO(out.output), dtype=str, keep_default_na=False)
+    assert printed.columns.tolist() == ["row_id", "issue", "score", "flagged", "suggested_label", "given_label",
+                                        "current_label", "split", "details"]
+    assert printed[["row_id", "given_label", "current_label", "suggested_label"]].values.tolist() == [
+        ["3", "sport", "tech", "sport"]]

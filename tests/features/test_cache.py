@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+import curate
+from curate.core.progress import ProgressCallback
 from curate.features import FeatureCache, HashedTextEmbedder, embed_with_cache
+from curate.features.cache import cacheable
+from curate.features.ngrams import NgramEmbedder
+from curate.features.text import SentenceEmbedder
 
 
 def test_a_second_run_embeds_only_what_is_new(tmp_path: Path) -> None:
@@ -29,3 +36,66 @@ def test_no_cache_file_is_made_by_reading(tmp_path: Path) -> None:
     path = tmp_path / "nowhere" / "features.sqlite"
     assert FeatureCache(path).get(["abc"], "m") == {}
     assert not path.exists()
+
+
+class GivenVectors:
+    """The user's own vectors, passed through the API under a model id of their choosing."""
+
+    model_id = "team-embeddings-v1"
+
+    def __init__(self, vectors: dict[str, np.ndarray]) -> None:
+        self.vectors = vectors
+        self.calls = 0
+
+    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        self.calls += 1
+        out = np.stack([self.vectors[t] for t in texts]).astype(np.float32)
+        if progress is not None:
+            progress(len(texts))
+        return out
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_only_registered_embedder_classes_are_served_from_the_cache() -> None:
+    assert cacheable(HashedTextEmbedder()) and cacheable(SentenceEmbedder())
+    assert not cacheable(GivenVectors({}))
+    assert not cacheable(NgramEmbedder())  # fitted on the corpus
+
+    class Tweaked(HashedTextEmbedder):
+        pass
+
+    assert not cacheable(Tweaked())  # a subclass may embed differently under the same id
+
+
+def test_user_vectors_under_one_model_id_are_never_reused(tmp_path: Path) -> None:
+    cache = FeatureCache(tmp_path / "features.sqlite")
+    texts = ["the cat sat", "a dog ran"]
+    first = GivenVectors({"the cat sat": np.array([1.0, 0.0]), "a dog ran": np.array([0.0, 1.0])})
+    second = GivenVectors({"the cat sat": np.array([0.0, 1.0]), "a dog ran": np.array([1.0, 0.0])})
+    one, fresh_one = embed_with_cache(texts, first, cache)
+    two, fresh_two = embed_with_cache(texts, second, cache)
+    assert (fresh_one, fresh_two) == (2, 2)
+    assert one.tolist() == [[1.0, 0.0], [0.0, 1.0]] and two.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+    assert not cache.path.exists()  # nothing was stored under the user's id
+
+
+def test_two_audits_with_the_same_model_id_and_different_vectors_differ() -> None:
+    rng = np.random.default_rng(0)
+    texts = [f"ticket number {i} about {'billing' if i % 2 else 'login'}" for i in range(40)]
+    frame = pd.DataFrame({"id": [f"t{i}" for i in range(40)], "text": texts,
+                          "label": ["billing" if i % 2 else "login" for i in range(40)]})
+    centres = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])
+    base = _unit(centres[np.arange(40) % 2] + 0.05 * rng.normal(size=(40, 4)))
+    moved = base.copy()
+    moved[7] = _unit(np.array([[0.0, 0.0, 1.0, 1.0]]))[0]  # t7 far from every other row
+    runs = []
+    for vectors in (base, moved):
+        embedder = GivenVectors(dict(zip(texts, vectors, strict=True)))
+        runs.append(curate.audit(frame, label="label", text="text", id="id", embedder=embedder,
+                                 detectors=["outlier"]))
+        assert embedder.calls == 1 and runs[-1].metrics["embedded_rows"] == 40
+    flagged = [set(r.findings["row_id"]) for r in runs]
+    assert flagged == [set(), {"t7"}]

@@ -41,8 +41,8 @@ from curate.store.decisions import DecisionRecord, read_decisions
 
 __all__ = ["AuditResult", "audit", "audit_dataset", "findings_frame"]
 
-FINDING_COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_label", "split",
-                   "position", "details"]
+FINDING_COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_label", "current_label",
+                   "split", "position", "details"]
 
 
 def _code_version() -> str:
@@ -66,9 +66,11 @@ def findings_frame(dataset: Dataset, results: Sequence[DetectorResult]) -> pd.Da
     pandas.DataFrame
         ``len(results) * n_rows`` rows with the columns of ``FINDING_COLUMNS``: ``row_id``,
         ``issue``, ``score`` (rounded to 6 decimals; lower is worse), ``flagged``,
-        ``suggested_label``, ``given_label``, ``split``, ``position`` (0-based, in ``dataset``)
-        and ``details`` (a dict per row). Sorted by issue name, then score, then position. An
-        empty frame with those columns when ``results`` is empty.
+        ``suggested_label``, ``given_label`` and ``current_label`` (both ``dataset``'s label: the
+        audit puts the source file's label in ``given_label`` when reviewers relabelled rows),
+        ``split``, ``position`` (0-based, in ``dataset``) and ``details`` (a dict per row).
+        Sorted by issue name, then score, then position. An empty frame with those columns when
+        ``results`` is empty.
     """
     frames = []
     positions = np.arange(dataset.n_rows)
@@ -80,6 +82,7 @@ def findings_frame(dataset: Dataset, results: Sequence[DetectorResult]) -> pd.Da
             "flagged": result.flagged,
             "suggested_label": result.suggested_labels if result.suggested_labels is not None else None,
             "given_label": dataset.labels,
+            "current_label": dataset.labels,
             "split": dataset.splits if dataset.splits is not None else None,
             "position": positions,
             "details": result.details if result.details is not None else [{} for _ in positions],
@@ -103,7 +106,8 @@ class AuditResult:
         The audited rows: the current version, with reviewers' ledger decisions applied.
     scores : pandas.DataFrame
         One row per (row, issue) with the columns of :func:`findings_frame`; ``position`` names
-        the row in the stored data version.
+        the row in the stored data version, ``given_label`` is its label in the source file and
+        ``current_label`` the label the run judged (reviewers' relabels applied).
     notes : dict of str to dict
         Per issue, the detector's notes (thresholds, withheld flags and why, reviewer feedback).
     metrics : dict of str to object
@@ -540,6 +544,8 @@ def audit(
     original = {str(r): i for i, r in enumerate(loaded.dataset.row_ids)}
     to_original = np.array([original[str(r)] for r in dataset.row_ids], dtype=np.int64)
     scores["position"] = to_original[scores["position"].to_numpy()]
+    # The label in the file beside the one the run judged (they differ where reviewers relabelled).
+    scores["given_label"] = np.asarray(loaded.dataset.labels)[scores["position"].to_numpy()]
     flag_counts = scores.groupby("issue")["flagged"].sum()  # after feedback and warnings took some back
     metrics = dict(needs.metrics)
     metrics.update({"rows": dataset.n_rows, "classes": len(dataset.classes),

@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from curate.audit import AuditResult
     from curate.store import RunRecord
 
-__all__ = ["print_log", "print_run_configs", "print_runs", "print_summary", "warning_line", "withheld_marker",
-           "write_report"]
+__all__ = ["print_log", "print_run_configs", "print_runs", "print_summary", "print_table", "warning_line",
+           "withheld_marker", "write_report"]
+
+_ONE_LINE = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 
 
 def print_summary(console: Any, result: AuditResult) -> None:
@@ -125,21 +127,17 @@ def print_runs(console: Any, runs: list[RunRecord]) -> None:
     runs : list of RunRecord
         The runs to list, in the order given; ``no runs yet`` when empty.
     """
-    from rich.table import Table
-
     if not runs:
         console.print("no runs yet")
         return
-    table = Table()
-    for column in ("run", "dataset", "version", "finished", "rows", "flagged", "oof acc.", "time"):
-        table.add_column(column)
+    rows = []
     for run in runs:
         flagged = run.metrics.get("rows_with_any_issue", "")
         acc = run.metrics.get("oof_accuracy")
-        table.add_row(str(run.id), run.dataset, str(run.version), run.finished_at, str(run.metrics.get("rows", "")),
-                      str(flagged), f"{acc:.3f}" if isinstance(acc, float) else "-",
-                      f"{run.timings.get('total', 0):.1f} s")
-    console.print(table)
+        rows.append([str(run.id), run.dataset, str(run.version), run.finished_at, str(run.metrics.get("rows", "")),
+                     str(flagged), f"{acc:.3f}" if isinstance(acc, float) else "-",
+                     f"{run.timings.get('total', 0):.1f} s"])
+    print_table(console, ["run", "dataset", "version", "finished", "rows", "flagged", "oof acc.", "time"], rows)
 
 
 def print_run_configs(console: Any, runs: list[RunRecord]) -> None:
@@ -196,19 +194,46 @@ def print_log(console: Any, entries: list[Any]) -> None:
     entries : list of DecisionRecord
         The dataset's ledger, in order; a hint to run ``curate review`` when empty.
     """
-    from rich.table import Table
-
     if not entries:
         console.print("the ledger is empty: no decisions yet ('curate review' to make some)")
         return
-    table = Table()
-    for column in ("version", "time", "reviewer", "action", "row", "old", "new", "prompted by"):
-        table.add_column(column)
+    rows = []
     for e in entries:
         prompt = f"{e.issue} {e.score:.3f}" if e.issue and e.score is not None else (e.issue or "")
         action = f"undo #{e.undoes}" if e.action == "undo" else e.action
-        table.add_row(str(e.id), e.created_at, e.reviewer, action, e.row_id, e.old_value or "", e.new_value or "",
-                      prompt)
+        rows.append([str(e.id), e.created_at, e.reviewer, action, e.row_id, e.old_value or "", e.new_value or "",
+                     prompt])
+    print_table(console, ["version", "time", "reviewer", "action", "row", "old", "new", "prompted by"], rows)
+
+
+def print_table(console: Any, headers: list[str], rows: list[list[str]]) -> None:
+    """A table: drawn with rich on a terminal, else tab-separated lines that nothing cuts short.
+
+    A pipe or a file has no width: rich would fold the table into its default 80 columns and cut
+    long values (paths, ids, reasons) with an ellipsis, so a script or ``grep`` reading the output
+    would get what no one wrote. Tabs and line breaks inside a value become spaces.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print; ``console.is_terminal`` chooses the form.
+    headers : list of str
+        The column names (the first line of the plain form).
+    rows : list of list of str
+        The cells, one list per row, as many as ``headers``.
+    """
+    if not console.is_terminal:
+        for cells in [headers, *rows]:
+            # Written as is: rich would expand the tabs into spaces.
+            console.file.write("\t".join(str(c).translate(_ONE_LINE) for c in cells) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table()
+    for column in headers:
+        table.add_column(column)
+    for cells in rows:
+        table.add_row(*cells)
     console.print(table)
 
 

@@ -73,7 +73,8 @@ def _url(host: str, port: int) -> str:
 @click.option("--reviewer", help="Name recorded with every decision (default: your OS user name).")
 @click.option("--token", envvar="CURATE_REVIEW_TOKEN",
               help="Access token every request must carry (?token=, cookie or X-Curate-Token header).")
-@click.option("--run", "run_id", type=int, help="Review this run (default: the latest).")
+@click.option("--run", "run_id", type=int,
+              help="Review this run (default: the latest, followed when a new audit is recorded).")
 @_errors_as_messages
 def review_command(workspace: Path, host: str, port: int, reviewer: str | None, token: str | None,
                    run_id: int | None) -> None:
@@ -113,7 +114,7 @@ def review_command(workspace: Path, host: str, port: int, reviewer: str | None, 
     if not name:
         raise InputError("--reviewer must not be empty")
     session = ReviewSession(load_run(Workspace(workspace), run_id), name)
-    app = create_app(session, token=token)
+    app = create_app(session, token=token, follow_newest=run_id is None)
     sock = open_socket(host, port)
     bound_port = sock.getsockname()[1]
     address = _url(host, bound_port) + (f"?token={token}" if token else "")

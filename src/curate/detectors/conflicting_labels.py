@@ -11,6 +11,7 @@ from scipy.sparse.csgraph import connected_components
 
 from curate.core.dataset import Dataset
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
+from curate.detectors.exact_duplicates import listed_copies
 from curate.detectors.near_duplicates import NEAR_COPY_SIMILARITY, near_duplicate_pairs
 from curate.detectors.registry import register
 from curate.neighbors import NeighborGraph
@@ -63,8 +64,9 @@ class ConflictingLabelDetector(Detector):
         -------
         DetectorResult
             Scores of shape (n_rows,): the share of the row's copy group that carries its label
-            (1 for rows outside a conflicting group); details name the copies and count their
-            labels.
+            (1 for rows outside a conflicting group); details give the group's ``size``, its
+            ``copies`` (all on its first row, the first few on the others, as
+            :func:`curate.detectors.exact_duplicates.listed_copies`) and count their labels.
         """
         dataset: Dataset = context.need("dataset")
         graph: NeighborGraph = context.need("neighbors").first(self.k)
@@ -101,5 +103,5 @@ class ConflictingLabelDetector(Detector):
                 flagged[m] = True
                 scores[m] = labels[dataset.labels[m]] / len(members)
                 suggested[m] = majority if majority != dataset.labels[m] else None
-                details[m] = {"copies": ids, "labels": dict(labels)}
+                details[m] = {"copies": listed_copies(ids, m == members[0]), "size": len(ids), "labels": dict(labels)}
         return self._result(scores, flagged, suggested_labels=suggested, details=details)

@@ -20,7 +20,10 @@ class OutlierDetector(Detector):
     Score: the share of rows at least as isolated as this one, so the most isolated row scores
     about 1/n. The fence, Q3 + 3 IQR, is taken on log distances: distances are positive and
     right-skewed, and on the raw scale the ordinary tail of a cluster crosses the fence. It adapts
-    to how spread the data is instead of flagging a fixed percentage.
+    to how spread the data is instead of flagging a fixed percentage. The quartiles are taken over
+    distinct inputs (one row per exact-duplicate group): a placeholder text repeated thousands of
+    times has no distance to its own copies, and counted once per copy it would pull the fence
+    down until every genuine row lay beyond it.
 
     Parameters
     ----------
@@ -36,7 +39,7 @@ class OutlierDetector(Detector):
     """
 
     name: ClassVar[str] = "outlier"
-    needs: ClassVar[frozenset[str]] = frozenset({"neighbors"})
+    needs: ClassVar[frozenset[str]] = frozenset({"neighbors", "duplicate_groups"})
     description: ClassVar[str] = "the input is unlike the rest of the data"
     parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {"fence": (0.0, None), "k": (1, None)}
 
@@ -52,7 +55,7 @@ class OutlierDetector(Detector):
         Parameters
         ----------
         context : NeedProvider
-            Gives the declared needs: ``neighbors``.
+            Gives the declared needs: ``neighbors`` and ``duplicate_groups``.
 
         Returns
         -------
@@ -67,7 +70,10 @@ class OutlierDetector(Detector):
         order = np.sort(isolation)
         at_least = n - np.searchsorted(order, isolation, side="left")
         scores = at_least / n
-        log_isolation = np.log(isolation + 1e-12)
+        groups: np.ndarray = context.need("duplicate_groups")
+        group_ids, first_rows = np.unique(groups, return_index=True)
+        distinct = np.union1d(np.flatnonzero(groups < 0), first_rows[group_ids >= 0])
+        log_isolation = np.log(isolation[distinct] + 1e-12)
         q1, q3 = np.percentile(log_isolation, [25, 75])
         limit = float(np.exp(q3 + self.fence * (q3 - q1)))
         flagged = isolation > limit

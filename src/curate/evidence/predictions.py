@@ -16,6 +16,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressCallback
+from curate.core.threads import sized_threads
 from curate.errors import ConfigError
 
 __all__ = ["NAMED_CLASSIFIERS", "cross_val_pred_probs", "named_classifier"]
@@ -71,7 +72,8 @@ def cross_val_pred_probs(
     still predicted); a class the mask would leave with fewer than 2 rows in a fold keeps all of them.
     A class with a single row (reviewers can leave one behind) cannot be cross-validated: its row
     is predicted by the mean of the fold models, none of which saw it or its class, so callers must
-    not read its probabilities as evidence about its label.
+    not read its probabilities as evidence about its label. The fits run with BLAS and OpenMP
+    threads sized to ``features`` (one thread for small tables: :func:`curate.core.threads.sized_threads`).
 
     Parameters
     ----------
@@ -117,21 +119,23 @@ def cross_val_pred_probs(
     k = max(2, min(folds, smallest))
     out = np.zeros((len(label_codes), n_classes), dtype=np.float64)
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-    for train_at, held_at in splitter.split(features[splittable], label_codes[splittable]):
-        train, held_out = splittable[train_at], splittable[held_at]
-        if train_mask is not None:
-            train = _masked_training_rows(train, label_codes, train_mask)
-        with warnings.catch_warnings():
-            # Many small classes make scikit-learn guess "regression"; curate judges class sizes
-            # itself (curate.evidence.trust) and says so in the run's warnings.
-            warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%")
-            model = clone(classifier).fit(features[train], label_codes[train])
-        columns = model.classes_.astype(int)
-        out[np.ix_(held_out, columns)] = model.predict_proba(features[held_out])
-        if lonely.size:
-            out[np.ix_(lonely, columns)] += model.predict_proba(features[lonely]) / k
-        if progress is not None:
-            progress(1)
+    # BLAS/OpenMP threads sized to the fit (see curate.core.threads): small tables run on one.
+    with sized_threads(features.shape[0], int(np.prod(features.shape[1:]))):
+        for train_at, held_at in splitter.split(features[splittable], label_codes[splittable]):
+            train, held_out = splittable[train_at], splittable[held_at]
+            if train_mask is not None:
+                train = _masked_training_rows(train, label_codes, train_mask)
+            with warnings.catch_warnings():
+                # Many small classes make scikit-learn guess "regression"; curate judges class sizes
+                # itself (curate.evidence.trust) and says so in the run's warnings.
+                warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%")
+                model = clone(classifier).fit(features[train], label_codes[train])
+            columns = model.classes_.astype(int)
+            out[np.ix_(held_out, columns)] = model.predict_proba(features[held_out])
+            if lonely.size:
+                out[np.ix_(lonely, columns)] += model.predict_proba(features[lonely]) / k
+            if progress is not None:
+                progress(1)
     accuracy = float(np.mean(out.argmax(axis=1) == label_codes))
     return PredProbs(out, source="cross-validation", folds=k, accuracy=accuracy)
 

@@ -17,7 +17,9 @@ class TextEmbedder(Protocol):
     """Embeds texts one at a time, so results can be cached per text.
 
     ``model_id`` names the model and its settings: two embedders with the same id must return the
-    same vector for the same text, because the cache is keyed by (content hash, model id).
+    same vector for the same text, because the cache is keyed by (content hash, model id). The cache
+    serves only registered embedder classes (see :func:`curate.features.cache.cacheable`): an
+    object of another class passed through the API is asked for its vectors every run.
 
     Two optional class attributes say more (read with a default when absent):
     ``fits_corpus`` (default False) is True for an embedder fitted on the texts it embeds, such as

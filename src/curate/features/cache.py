@@ -1,5 +1,11 @@
 """Embedding with a cache of vectors keyed by (text hash, model id), kept in its own SQLite file.
 
+A model id names the vectors only when curate derives it: from the settings of a registered
+embedder class (the sentence model, hashed n-grams, a plugin's). Any other embedder object passed
+through the API carries an id its author chose, often around vectors computed elsewhere: two audits
+under one id with different vectors must not share them. What keys such vectors is the vectors
+themselves, which exist only once they are computed, so they are used as given and never cached.
+
 The cache lives in the user's cache folder ($CURATE_CACHE_DIR, else $XDG_CACHE_HOME/curate, else
 ~/.cache/curate), not in the workspace: it is derived data, written as batches finish so an
 interrupted embedding resumes where it stopped, while the workspace itself changes only when a
@@ -17,9 +23,10 @@ import numpy as np
 
 from curate.core.progress import ProgressCallback
 from curate.features.base import TextEmbedder
+from curate.features.registry import available_embedders
 from curate.store.feature_cache import FeatureCache
 
-__all__ = ["FeatureCache", "default_cache_path", "embed_with_cache", "text_hash"]
+__all__ = ["FeatureCache", "cacheable", "default_cache_path", "embed_with_cache", "text_hash"]
 
 _BATCH = 1024
 
@@ -58,6 +65,32 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def cacheable(embedder: TextEmbedder) -> bool:
+    """Whether the cache may serve ``embedder``'s vectors by (text hash, model id).
+
+    Parameters
+    ----------
+    embedder : TextEmbedder
+        The embedder of a run.
+
+    Returns
+    -------
+    bool
+        True for an instance of a registered embedder class itself (not a subclass), whose
+        ``model_id`` curate derives from its settings; False for any other object (its id is
+        its author's word, not a name of its vectors) and for an embedder fitted on the corpus.
+
+    Examples
+    --------
+    >>> from curate.features import HashedTextEmbedder
+    >>> cacheable(HashedTextEmbedder())
+    True
+    """
+    if getattr(embedder, "fits_corpus", False):
+        return False
+    return any(type(embedder) is factory for factory in available_embedders().values())
+
+
 def embed_with_cache(
     texts: Sequence[str],
     embedder: TextEmbedder,
@@ -73,8 +106,10 @@ def embed_with_cache(
     embedder : TextEmbedder
         Embeds what the cache lacks; its ``model_id`` keys the cache.
     cache : FeatureCache or None
-        Where vectors are looked up and stored (None: embed everything). Not used for an embedder
-        whose ``fits_corpus`` attribute is True: its vectors depend on the whole corpus.
+        Where vectors are looked up and stored (None: embed everything). Used only for an
+        embedder that is :func:`cacheable`: not for one fitted on the corpus (``fits_corpus``),
+        whose vectors depend on the whole corpus, nor for an object of a class curate does not
+        register, whose model id need not name its vectors.
     progress : callable, optional
         Called with the number of texts done (cached ones count as done at once).
 
@@ -89,7 +124,7 @@ def embed_with_cache(
     one call, since batches fitted apart would not be comparable.
     """
     fits_corpus = bool(getattr(embedder, "fits_corpus", False))
-    if fits_corpus:
+    if not cacheable(embedder):
         cache = None
     hashes = [text_hash(t) for t in texts]
     known = cache.get(hashes, embedder.model_id) if cache is not None else {}

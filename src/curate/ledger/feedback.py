@@ -394,7 +394,7 @@ def withdraw_flags(scores: pd.DataFrame, feedback: Feedback,
     flagged = scores["flagged"].to_numpy(dtype=bool).copy()
     details = scores["details"].tolist()
     keys = pd.MultiIndex.from_arrays([scores["row_id"].astype(str), scores["issue"].astype(str)])
-    given = scores["given_label"].astype(str).to_numpy()
+    given = scores["current_label"].astype(str).to_numpy()  # the label this run judged
     positions = scores["position"].to_numpy(dtype=np.int64)
     kept: dict[tuple[str, str], int] = defaultdict(int)
     rejected = [v for v in feedback.verdicts if not v.accepted]

@@ -110,9 +110,10 @@ class TabularModality(Modality):
         return keys
 
     def input_problems(self, dataset: Dataset, *, long_factor: float) -> InputProblems:
-        """Missing cells per row; constant and id-like columns as notes (see :meth:`Modality.input_problems`).
+        """Missing and infinite cells by row; odd columns as notes (see :meth:`Modality.input_problems`).
 
-        A row's score falls with the share of its columns that are missing (0.5 when all are).
+        A row's score falls with the share of its columns that are missing or hold ``inf``/``-inf``
+        (0.5 when all are): the features treat an infinite number as missing, so it is reported as one.
         ``long_factor`` does not apply to tables.
 
         Parameters
@@ -125,16 +126,22 @@ class TabularModality(Modality):
         Returns
         -------
         InputProblems
-            ``missing:COLUMN`` for each missing cell of a row, scored ``1 - 0.5 * missing share``;
-            notes ``constant_columns``, ``id_like_columns`` and ``missing_by_column``.
+            ``missing:COLUMN`` for each missing cell of a row and ``not_finite:COLUMN`` for each
+            ``inf``/``-inf``, scored ``1 - 0.5 * share of such cells``; notes ``constant_columns``,
+            ``id_like_columns``, ``missing_by_column`` and ``not_finite_by_column``.
         """
         frame = dataset.frame[list(dataset.input_columns)]
         n = len(frame)
         missing = frame.isna().to_numpy()
+        # inf and -inf read as numbers but carry no value the features can use (they count as missing there)
+        infinite = np.zeros(missing.shape, dtype=bool)
+        for c, name in enumerate(frame.columns):
+            infinite[:, c] = _infinite_cells(frame[name])
         columns = list(frame.columns)
         problems: list[list[str]] = [[] for _ in range(n)]
-        for row in np.flatnonzero(missing.any(axis=1)):
-            problems[row] = [f"missing:{columns[c]}" for c in np.flatnonzero(missing[row])]
+        for row in np.flatnonzero((missing | infinite).any(axis=1)):
+            problems[row] = [f"{'missing' if missing[row, c] else 'not_finite'}:{columns[c]}"
+                             for c in np.flatnonzero(missing[row] | infinite[row])]
         width = max(1, len(columns))
         scores = np.array([1.0 - 0.5 * len(found) / width if found else 1.0 for found in problems], dtype=np.float64)
         kept = set(usable_columns(frame))
@@ -143,6 +150,7 @@ class TabularModality(Modality):
             "constant_columns": constant,
             "id_like_columns": [c for c in columns if c not in kept and c not in constant],
             "missing_by_column": {c: int(v) for c, v in pd.Series(missing.sum(axis=0), columns).items() if v},
+            "not_finite_by_column": {c: int(v) for c, v in pd.Series(infinite.sum(axis=0), columns).items() if v},
         }
         return InputProblems(problems, scores, notes)
 
@@ -191,3 +199,12 @@ class TabularModality(Modality):
 
 
 register_modality(TabularModality())
+
+
+def _infinite_cells(column: pd.Series) -> np.ndarray:
+    """Which cells of ``column`` hold ``inf`` or ``-inf`` (numbers in a numeric or a mixed column)."""
+    if pd.api.types.is_bool_dtype(column):
+        return np.zeros(len(column), dtype=bool)
+    if pd.api.types.is_numeric_dtype(column):
+        return np.isinf(column.to_numpy(dtype=np.float64, na_value=np.nan))
+    return np.array([isinstance(v, float | np.floating) and bool(np.isinf(v)) for v in column], dtype=bool)

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
 from curate.core.progress import ProgressCallback
+from curate.core.threads import sized_threads
 
 __all__ = ["NeighborGraph", "build_neighbor_graph"]
 
@@ -114,19 +115,20 @@ def build_neighbor_graph(features: np.ndarray, k: int = 10, progress: ProgressCa
     index = NearestNeighbors(n_neighbors=k + 1, algorithm="brute", metric="euclidean").fit(features)
     indices = np.empty((n, k), dtype=np.int64)
     distances = np.empty((n, k), dtype=np.float64)
-    for start in range(0, n, _CHUNK):
-        stop = min(n, start + _CHUNK)
-        dist, idx = index.kneighbors(features[start:stop], n_neighbors=k + 1)
-        for row in range(stop - start):
-            me = start + row
-            # An exact duplicate can tie with the row itself, so drop the row by id, not position.
-            keep = idx[row] != me
-            chosen_idx = idx[row][keep][:k]
-            chosen_dist = dist[row][keep][:k]
-            indices[me] = chosen_idx
-            distances[me] = np.maximum(chosen_dist, 0.0)
-        if progress is not None:
-            progress(stop - start)
+    with sized_threads(n, int(np.prod(features.shape[1:]))):  # one BLAS thread for small inputs
+        for start in range(0, n, _CHUNK):
+            stop = min(n, start + _CHUNK)
+            dist, idx = index.kneighbors(features[start:stop], n_neighbors=k + 1)
+            for row in range(stop - start):
+                me = start + row
+                # An exact duplicate can tie with the row itself, so drop the row by id, not position.
+                keep = idx[row] != me
+                chosen_idx = idx[row][keep][:k]
+                chosen_dist = dist[row][keep][:k]
+                indices[me] = chosen_idx
+                distances[me] = np.maximum(chosen_dist, 0.0)
+            if progress is not None:
+                progress(stop - start)
     norms = np.linalg.norm(features, axis=1)
     normalized = bool(np.allclose(norms[norms > 0], 1.0, atol=1e-3))
     scale = float(np.median(distances)) if distances.size else 0.0

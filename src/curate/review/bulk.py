@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from curate.errors import InputError
 from curate.ledger import RowState
@@ -26,6 +27,16 @@ def _keeper(copies: list[str], states: dict[str, RowState]) -> str | None:
     return next((c for c in copies if c in states and not states[c].removed), None)
 
 
+def _group_copies(session: ReviewSession, details: dict[str, Any]) -> list[str]:
+    """Every copy of an exact-duplicate group: rows after the first list only a few, the first lists all."""
+    copies = [str(c) for c in details.get("copies", [])]
+    if len(copies) >= int(details.get("size", len(copies))):
+        return copies
+    first = session.findings_of(session.position_of(str(details["first"])))
+    listed = first[(first["issue"] == "exact_duplicate") & first["flagged"]]
+    return copies if listed.empty else [str(c) for c in listed["details"].iloc[0].get("copies", [])]
+
+
 def _changes(session: ReviewSession, operation: str, filter: QueueFilter,
              states: dict[str, RowState]) -> tuple[list[BulkChange], int]:
     changes: list[BulkChange] = []
@@ -40,7 +51,7 @@ def _changes(session: ReviewSession, operation: str, filter: QueueFilter,
             exact = findings[(findings["issue"] == "exact_duplicate") & findings["flagged"]]
             if exact.empty:
                 continue
-            keeper = _keeper([str(c) for c in exact["details"].iloc[0].get("copies", [])], states)
+            keeper = _keeper(_group_copies(session, exact["details"].iloc[0]), states)
             if keeper is not None and keeper != row_id:
                 changes.append(BulkChange(row_id, "remove", "present", "removed", "exact_duplicate",
                                           float(exact["score"].iloc[0]), session.preview_of(int(position))))

@@ -6,6 +6,7 @@ State changes are POSTs that need the CSRF token; see :mod:`curate.review.securi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -28,7 +29,7 @@ from curate.review.models import (
 )
 from curate.review.render import STATIC, item_url, queue_url, render_page
 from curate.review.security import CSRF_FIELD, CSRF_HEADER, GuardMiddleware, new_secret, tokens_match
-from curate.review.service import ReviewSession
+from curate.review.service import ReviewSession, load_run, newest_run_id
 
 __all__ = ["create_app"]
 
@@ -150,7 +151,8 @@ def _status(exc: CurateError) -> int:
     return 400 if isinstance(exc, InputError) else 500
 
 
-def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: str | None = None) -> FastAPI:
+def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: str | None = None,
+               follow_newest: bool = False) -> FastAPI:
     """The review app over ``session``; with ``token``, every request must carry that access token.
 
     Every page has a JSON twin under ``/api/`` (listed in ``/openapi.json``); every POST needs the
@@ -166,14 +168,43 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         requests addressed to localhost are answered.
     csrf_token : str, optional
         The CSRF token; a fresh random one when None (tests pass their own).
+    follow_newest : bool, default False
+        Before each request, switch to the newest run of the session's dataset when a newer one
+        was recorded (a re-audit while the server runs), keeping the reviewer. When False (a run
+        chosen by id), every page says when a newer run exists instead.
 
     Returns
     -------
     fastapi.FastAPI
         The ASGI app, to serve with uvicorn.
     """
+    workspace = session.data.workspace
+    switching = threading.Lock()
+
+    def follow() -> None:
+        """Serve the newest run of the dataset from this request on (with ``follow_newest``)."""
+        nonlocal session
+        newest = newest_run_id(workspace, session.dataset.name)
+        if newest is None or newest <= session.run_id:
+            return
+        with switching:
+            if newest > session.run_id:
+                session = ReviewSession(load_run(workspace, newest), session.reviewer)
+
+    def newer_run() -> int | None:
+        """A newer run of the dataset than the one served, if there is one.
+
+        Returns
+        -------
+        int or None
+            The newest run's id, or None when the served run is the newest.
+        """
+        newest = newest_run_id(workspace, session.dataset.name)
+        return newest if newest is not None and newest > session.run_id else None
+
     app = FastAPI(title="curate review", version="1", docs_url=None, redoc_url=None,
-                  description="Review the findings of a curate audit; every page's data as JSON.")
+                  description="Review the findings of a curate audit; every page's data as JSON.",
+                  dependencies=[Depends(follow)] if follow_newest else [])
     app.add_middleware(GuardMiddleware, token=token)
     app.state.csrf_token = csrf_token or new_secret()
     csrf = str(app.state.csrf_token)
@@ -194,7 +225,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
             The page.
         """
         return HTMLResponse(render_page(template, csrf_token=csrf, reviewer=session.reviewer,
-                                        dataset=session.dataset.name, run_id=session.run_id, **context))
+                                        dataset=session.dataset.name, run_id=session.run_id,
+                                        newer_run=newer_run(), **context))
 
     @app.exception_handler(CurateError)
     async def curate_error(request: Request, exc: CurateError) -> Response:
@@ -216,7 +248,7 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
             return JSONResponse({"detail": str(exc)}, status_code=_status(exc))
         return HTMLResponse(render_page("error.html", csrf_token=csrf, reviewer=session.reviewer,
                                         dataset=session.dataset.name, run_id=session.run_id, message=str(exc),
-                                        status=_status(exc)), status_code=_status(exc))
+                                        newer_run=newer_run(), status=_status(exc)), status_code=_status(exc))
 
     # ------------------------------------------------------------ JSON twins
     def api_get(path: str) -> Callable[[Endpoint], Endpoint]:
