@@ -80,7 +80,8 @@ def test_findings_file_format_follows_the_suffix(audited_workspace: Path, tmp_pa
     jsonl = tmp_path / "findings.jsonl"
     assert run_cli(["findings", "--all", "-o", jsonl, "-w", audited_workspace]).exit_code == 0
     first = json.loads(jsonl.read_text(encoding="utf-8").splitlines()[0])
-    assert set(first) == {"row_id", "issue", "score", "flagged", "suggested_label", "given_label", "split", "details"}
+    assert set(first) == {"row_id", "issue", "score", "flagged", "suggested_label", "given_label", "current_label",
+                          "split", "details"}
     tsv = tmp_path / "findings.tsv"
     assert run_cli(["findings", "-o", tsv, "-w", audited_workspace]).exit_code == 0
     assert tsv.read_text(encoding="utf-8").split("\n")[0] == "\t".join(first)
