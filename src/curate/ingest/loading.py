@@ -49,7 +49,7 @@ def load_data(
     Parameters
     ----------
     data : pandas.DataFrame or str or pathlib.Path
-        A DataFrame, or the path of a CSV/TSV/JSONL/Parquet file.
+        A DataFrame, or the path of a delimited text, JSON, Excel or Parquet file.
     label : str, optional
         The label column; detected when None.
     text : sequence of str, optional
@@ -98,6 +98,7 @@ def load_data(
         source_path, suffix, default_name = str(path), path.suffix.lower(), path.stem
         if table.encoding and table.encoding_detected:
             notes.append(f"encoding: {table.encoding} (detected; override with --encoding)")
+        notes.extend(table.notes)
     test_frame: pd.DataFrame | None = None
     test_raw: bytes | None = None
     test_path: str | None = None
@@ -109,6 +110,7 @@ def load_data(
             test_table = read_table(Path(test), encoding=encoding)
             test_frame, test_raw, test_path = test_table.frame, test_table.data, str(test)
             test_source = str(test)
+            notes.extend(f"{test_source}: {note}" for note in test_table.notes)
     dataset = build_dataset(frame, label=label, text=text, id=id, split=split, test=test_frame,
                             name=name or default_name, source=source_path, test_source=test_source,
                             modality=modality)
