@@ -11,6 +11,7 @@ import pandas as pd
 from curate.core.dataset import Dataset
 from curate.core.source import SourceRecord
 from curate.ingest.building import build_dataset
+from curate.ingest.encoding import replace_surrogates_in_frame
 from curate.ingest.readers import read_table
 
 __all__ = ["LoadedData", "load_data"]
@@ -88,7 +89,8 @@ def load_data(
     """
     notes: list[str] = []
     if isinstance(data, pd.DataFrame):
-        frame, raw, fmt, used_encoding = data, _frame_bytes(data), "dataframe", None
+        frame = replace_surrogates_in_frame(data)  # half a surrogate pair cannot be stored as Parquet
+        raw, fmt, used_encoding = _frame_bytes(frame), "dataframe", None
         source_path, suffix = "<DataFrame>", ".parquet"
         default_name = "dataframe"
     else:
@@ -105,7 +107,8 @@ def load_data(
     test_source = "the test file"
     if test is not None:
         if isinstance(test, pd.DataFrame):
-            test_frame, test_raw, test_path = test, _frame_bytes(test), "<DataFrame>.parquet"
+            test_frame = replace_surrogates_in_frame(test)
+            test_raw, test_path = _frame_bytes(test_frame), "<DataFrame>.parquet"
         else:
             test_table = read_table(Path(test), encoding=encoding)
             test_frame, test_raw, test_path = test_table.frame, test_table.data, str(test)
