@@ -172,7 +172,11 @@ CASES: dict[str, Case] = {
     ),
     "non-existent file": Case(lambda d: [d / "nothere.csv"], ("nothere.csv", "does not exist")),
     "unsupported suffix": Case(
-        lambda d: [_lines_csv(d, ["a,b"], "book.xlsx")], ("book.xlsx", "'.xlsx'")
+        lambda d: [_lines_csv(d, ["a,b"], "book.xls")], ("book.xls", "'.xls'")
+    ),
+    "damaged workbook": Case(
+        lambda d: [_lines_csv(d, ["a,b"], "book.xlsx")],
+        ("book.xlsx", "not a readable Excel workbook"),
     ),
     "invalid bytes for a forced utf-8": Case(_invalid_utf8, ("broken.csv", "line 11", "utf-8")),
     "unknown encoding name": Case(

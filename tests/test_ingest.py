@@ -329,14 +329,19 @@ MISSING_LOOKING = ["NA", "null", "None", "N/A", "nan", "NaN", "-", "?"]
 
 @pytest.mark.parametrize("delimiter", [",", "\t"])
 def test_missing_markers_stay_text(tmp_path: Path, delimiter: str) -> None:
+    """In text cells; in the label, ``None`` stays a class too, with a warning (``NA`` would be missing)."""
     texts = [*MISSING_LOOKING, *[make_sentence("food", i) for i in range(4)]]
-    labels = ["NA", "ok"] * (len(texts) // 2)
+    labels = ["None", "ok"] * (len(texts) // 2)
     path = tmp_path / ("data.csv" if delimiter == "," else "data.tsv")
     path.write_text(_csv_text(texts, labels, delimiter), encoding="utf-8")
     dataset = curate.load_data(path, label="label", text=["text"]).dataset
     assert texts_of(dataset) == texts
-    assert dataset.classes == ("NA", "ok")
+    assert dataset.classes == ("None", "ok")
     assert list(dataset.labels) == labels
+    assert dataset.notes[-1] == (
+        "warning: 6 row(s) have the label 'None' in 'label'; it is kept as a class of its own "
+        "(blank those cells if it means a missing label)"
+    )
 
 
 def test_null_string_in_jsonl_is_text(tmp_path: Path) -> None:

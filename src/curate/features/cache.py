@@ -52,6 +52,9 @@ def default_cache_path() -> Path:
 def text_hash(text: str) -> str:
     """The cache key of a text: the SHA-256 of its UTF-8 bytes, in hex.
 
+    Half a surrogate pair (which the readers replace, but a caller's own text may hold) is hashed
+    as its code point's bytes rather than refused, so no text can break the cache.
+
     Parameters
     ----------
     text : str
@@ -62,7 +65,7 @@ def text_hash(text: str) -> str:
     str
         64 hex characters.
     """
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def cacheable(embedder: TextEmbedder) -> bool:

@@ -13,7 +13,9 @@ import pandas as pd
 
 from curate.core.dataset import Dataset, label_text
 from curate.errors import ColumnError, DatasetError
-from curate.ingest.columns import choose_columns, continuous_label_facts, parse_numeric_columns
+from curate.ingest.columns import choose_columns, continuous_label_facts, match_column, parse_numeric_columns
+from curate.ingest.encoding import replace_surrogates_in_frame
+from curate.ingest.labels import LabelPart, validate_labels
 from curate.modalities import resolve_modality
 
 __all__ = ["build_dataset"]
@@ -135,18 +137,21 @@ def build_dataset(
     >>> ds.classes
     ('x', 'y')
     """
-    frame = frame.reset_index(drop=True)
+    frame = replace_surrogates_in_frame(frame.reset_index(drop=True))
     frame.columns = [str(c) for c in frame.columns]
+    label, id, split = (match_column(frame.columns, c) for c in (label, id, split))
+    text = None if text is None else [str(match_column(frame.columns, c)) for c in text]
     reserved = [c for c in (id, split) if c is not None]
     choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source)
     frame = _plain_cells(parse_numeric_columns(frame, choice.inputs, source), [*choice.text, *choice.inputs])
     kind = resolve_modality(choice.text, choice.inputs, frame, modality)
     row_ids = _row_ids(frame, id, source)
+    parts = [LabelPart(frame[choice.label], row_ids, source, frame.attrs.get("source_lines"))]
     splits: np.ndarray | None = None
     if split is not None:
         splits = frame[split].map(lambda v: "" if v is None or v != v else str(v)).to_numpy(dtype=object)
     if test is not None:
-        test = test.reset_index(drop=True)
+        test = replace_surrogates_in_frame(test.reset_index(drop=True))
         test.columns = [str(c) for c in test.columns]
         needed = [choice.label, *choice.text, *choice.inputs, *reserved]
         absent = [c for c in needed if c not in test.columns]
@@ -156,20 +161,14 @@ def build_dataset(
         test_ids = _row_ids(test, id, test_source)
         if set(test_ids) & set(row_ids) or id is None:
             test_ids = _row_ids(test, id, test_source, prefix="test:")
+        parts.append(LabelPart(test[choice.label], test_ids, test_source, test.attrs.get("source_lines")))
         train_splits = splits if splits is not None else np.full(len(frame), "train", dtype=object)
         test_splits = np.full(len(test), "test", dtype=object)
         splits = np.concatenate([train_splits, test_splits])
         row_ids = np.concatenate([row_ids, test_ids])
         frame = pd.concat([frame[needed], test[needed]], ignore_index=True)
 
-    raw_labels = frame[choice.label]
-    missing = np.flatnonzero(raw_labels.isna().to_numpy() | (raw_labels.astype(str).str.strip() == ""))
-    if missing.size:
-        raise DatasetError(
-            f"{source}: {missing.size} row(s) have no label in {choice.label!r} "
-            f"(first: row_id {row_ids[missing[0]]}); fill them in or remove them"
-        )
-    labels = raw_labels.map(label_text).to_numpy(dtype=object)
+    labels, label_notes = validate_labels(parts, choice.label)
     counts = pd.Series(labels).value_counts()
     if len(counts) < 2:
         raise DatasetError(
@@ -184,10 +183,14 @@ def build_dataset(
         )
     if not single.empty:
         only = single.index[0]
-        where = row_ids[np.flatnonzero(labels == only)[0]]
+        position = int(np.flatnonzero(labels == only)[0])
+        part = parts[0] if position < len(parts[0].values) else parts[1]
+        offset = 0 if part is parts[0] else len(parts[0].values)
+        only_here = " and is not in the training file" if part is not parts[0] else ""
         raise DatasetError(
-            f"{source}: class {only!r} has a single row (row_id {where}); cross-validation needs at "
-            f"least 2 rows per class: fix that label or remove the row ({len(single)} such class(es))"
+            f"{part.source}: class {only!r} has a single row ({part.where(position - offset)}){only_here}; "
+            f"cross-validation needs at least 2 rows per class: fix that label or remove the row "
+            f"({len(single)} such class(es))"
         )
     classes = tuple(sorted(counts.index, key=_natural_key))
     return Dataset(
@@ -201,6 +204,6 @@ def build_dataset(
         classes=classes,
         splits=splits,
         id_column=id,
-        notes=choice.notes,
+        notes=[*choice.notes, *label_notes],
         modality=kind,
     )

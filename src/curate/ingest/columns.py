@@ -6,14 +6,14 @@ Every automatic choice is returned as a sentence so that the CLI can print what 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from curate.errors import ColumnError, DatasetError
 
-__all__ = ["ColumnChoice", "choose_columns", "continuous_label_facts", "parse_numeric_columns"]
+__all__ = ["ColumnChoice", "choose_columns", "continuous_label_facts", "match_column", "parse_numeric_columns"]
 
 _LABEL_NAMES = ("label", "labels", "target", "class", "category", "y", "intent", "sentiment")
 _TEXT_NAMES = (
@@ -39,8 +39,42 @@ class ColumnChoice:
     notes: list[str] = field(default_factory=list)
 
 
+def match_column(columns: Iterable[object], name: str | None) -> str | None:
+    """The header that ``name`` means: itself when a column has exactly that name, else the one
+    column whose name differs from it only by surrounding spaces.
+
+    Headers are kept byte for byte; this only forgives a name typed without a header's spaces
+    (``--label "gold label"`` for `` gold label ``) or with spaces the header lacks.
+
+    Parameters
+    ----------
+    columns : iterable
+        The table's column names (a list or a pandas Index).
+    name : str or None
+        The name the user gave; None is returned as None.
+
+    Returns
+    -------
+    str or None
+        The exact header, or ``name`` unchanged when no column (or more than one) matches, so that
+        the caller's missing-column error names what the user typed.
+
+    Examples
+    --------
+    >>> match_column(["text", " gold label "], "gold label")
+    ' gold label '
+    """
+    if name is None:
+        return None
+    names = [str(c) for c in columns]
+    if name in names:
+        return name
+    near = [c for c in names if c.strip() == name.strip()]
+    return near[0] if len(near) == 1 else name
+
+
 def _find(columns: Sequence[str], names: Sequence[str]) -> str | None:
-    lowered = {c.lower(): c for c in columns}
+    lowered = {c.strip().lower(): c for c in columns}
     for name in names:
         if name in lowered:
             return lowered[name]

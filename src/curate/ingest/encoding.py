@@ -1,20 +1,39 @@
 """Turn a file's bytes into text: detect the encoding, or decode with the one the user forced.
 
 Why our own detector rather than a general-purpose guesser: the encodings our users meet are few
-(UTF-8 with or without BOM, the Korean CP949/EUC-KR, Latin-1), and a general guesser often calls a
-short Korean file something exotic. We try them in an order where a wrong guess is unlikely.
+(UTF-8 with or without BOM, UTF-16 and UTF-32 as Excel's "Unicode text" writes them, the Korean
+CP949/EUC-KR, Latin-1), and a general guesser often calls a short Korean file something exotic. We
+try them in an order where a wrong guess is unlikely.
+
+Half a surrogate pair (a JSON ``\\ud83d`` escape, or its bytes in a file) is not a character: it
+is read as U+FFFD, which the text input checks flag, because it could not even be hashed as UTF-8.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
+
+import pandas as pd
 
 from curate.errors import DecodingError
 
-__all__ = ["DecodedText", "decode_bytes"]
+__all__ = ["DecodedText", "decode_bytes", "replace_surrogates", "replace_surrogates_in_frame"]
 
 _ALIASES = {"euc-kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949", "utf8": "utf-8"}
+# Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Without a byte-order mark, UTF-16 text in a Latin script has a NUL in every other byte; text
+# with the odd NUL character has nowhere near this share.
+_UTF16_NUL_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -26,8 +45,93 @@ class DecodedText:
     detected: bool
 
 
-def _line_of(data: bytes, offset: int) -> int:
+def _line_of(data: bytes, offset: int, encoding: str = "utf-8") -> int:
+    if encoding.startswith(("utf-16", "utf-32")):
+        return data[:offset].decode(encoding, "replace").count("\n") + 1
     return data.count(b"\n", 0, offset) + 1
+
+
+def replace_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (half of a UTF-16 pair) replaced by U+FFFD.
+
+    A pair written as two surrogates is joined into its character; a lone half cannot be stored
+    or hashed as UTF-8, so it becomes the replacement character that input checks flag.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+        ``text`` itself when it holds no surrogate, else the repaired text.
+
+    Examples
+    --------
+    >>> replace_surrogates("half \\ud83d an emoji") == "half \\ufffd an emoji"
+    True
+    """
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def replace_surrogates_in_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with lone surrogates in its text cells and column names replaced by U+FFFD.
+
+    JSON escapes (``\\ud83d``) and DataFrames built in Python can hold half a surrogate pair,
+    which cannot be written as UTF-8: not to a workspace, a cache key or an export.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table; not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself when no text cell or column name holds a surrogate, else a repaired copy
+        (same index, dtypes and ``attrs``).
+    """
+    names = [replace_surrogates(c) if isinstance(c, str) else c for c in frame.columns]
+    dirty = [c for c in frame.columns if frame[c].dtype == object and _SURROGATE.search(
+        "".join(v for v in frame[c] if isinstance(v, str))) is not None]
+    if not dirty and names == list(frame.columns):
+        return frame
+    out = frame.copy()
+    for column in dirty:
+        out[column] = frame[column].map(lambda v: replace_surrogates(v) if isinstance(v, str) else v)
+    out.columns = pd.Index(names)
+    return out
+
+
+def _decode(data: bytes, name: str) -> str:
+    """Decode strictly, except that encoded surrogate halves become U+FFFD (see the module note)."""
+    if name.replace("_", "-").startswith(("utf-8", "utf-16", "utf-32")):
+        return replace_surrogates(data.decode(name, "surrogatepass"))
+    return data.decode(name)
+
+
+def _bom_encoding(data: bytes) -> tuple[str, int] | None:
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name, len(bom)
+    return None
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when every other byte is mostly NUL (UTF-16 text without a mark)."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    head = data[:4096]
+    half = len(head) // 2
+    even, odd = head[0::2].count(0) / half, head[1::2].count(0) / half
+    if odd >= _UTF16_NUL_SHARE and even < 0.05:
+        return "utf-16-le"
+    if even >= _UTF16_NUL_SHARE and odd < 0.05:
+        return "utf-16-be"
+    return None
 
 
 def _normalise_name(encoding: str) -> str:
@@ -58,10 +162,12 @@ def _looks_korean(text: str) -> bool:
 
 
 def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "the file") -> DecodedText:
-    """Decode ``data``; detect UTF-8 (BOM or not), CP949/EUC-KR or Latin-1 unless ``encoding`` is given.
+    """Decode ``data``, detecting the encoding unless ``encoding`` is given.
 
-    Detection tries, in order: a UTF-8 byte-order mark, UTF-8, CP949 when the text then looks
-    Korean, and Latin-1; a file that is valid UTF-8 up to a broken spot is an error, not Latin-1.
+    Detection tries, in order: a byte-order mark (UTF-32 LE/BE, UTF-8, UTF-16 LE/BE), UTF-16
+    without a mark (every other byte NUL), UTF-8, CP949 when the text then looks Korean, and
+    Latin-1; a file that is valid UTF-8 up to a broken spot is an error, not Latin-1. Encoded
+    halves of surrogate pairs are read as U+FFFD.
 
     Parameters
     ----------
@@ -75,41 +181,58 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "the
     Returns
     -------
     DecodedText
-        The text (BOM removed), the encoding used, and whether it was detected.
+        The text (BOM removed), the encoding used (``utf-16``/``utf-32`` for a file with a
+        byte-order mark, which Python reads back the same way), and whether it was detected.
 
     Raises
     ------
     DecodingError
         When ``encoding`` is unknown, the bytes are not valid in it, or the bytes look like
-        corrupt UTF-8.
+        corrupt UTF-8, UTF-16 or UTF-32.
 
     Examples
     --------
     >>> decode_bytes("이름".encode("cp949")).encoding
     'cp949'
+    >>> decode_bytes("이름".encode("utf-16")).encoding
+    'utf-16'
     """
     if encoding is not None:
         name = _normalise_name(encoding)
         if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
             name = "utf-8-sig"
         try:
-            return DecodedText(data.decode(name), name, detected=False)
+            text = _decode(data, name)
         except UnicodeDecodeError as exc:
             raise DecodingError(
-                f"{source}: line {_line_of(data, exc.start)} is not valid {encoding} "
+                f"{source}: line {_line_of(data, exc.start, name)} is not valid {encoding} "
                 f"(byte 0x{data[exc.start]:02x}); check the file or pass another --encoding"
             ) from None
+        if name.startswith(("utf-16", "utf-32")):
+            text = text.removeprefix("\ufeff")
+        return DecodedText(text, name, detected=False)
 
-    if data.startswith(codecs.BOM_UTF8):
+    marked = _bom_encoding(data)
+    if marked is not None:
+        name, skip = marked
+        reported = "utf-8-sig" if name == "utf-8" else name[:6]
         try:
-            return DecodedText(data.decode("utf-8-sig"), "utf-8-sig", detected=True)
+            return DecodedText(_decode(data[skip:], name), reported, detected=True)
         except UnicodeDecodeError as exc:
+            label = {"utf-8": "UTF-8"}.get(name, name[:6].upper() + " " + name[7:].upper())
             raise DecodingError(
-                f"{source}: starts with a UTF-8 byte-order mark but line "
-                f"{_line_of(data, exc.start)} is not valid UTF-8; fix that line or pass --encoding"
+                f"{source}: starts with a {label} byte-order mark but line "
+                f"{_line_of(data[skip:], exc.start, name)} is not valid {label}; "
+                "fix that line or pass --encoding"
             ) from None
+    bomless = _bomless_utf16(data)
+    if bomless is not None:
+        try:
+            return DecodedText(_decode(data, bomless), bomless, detected=True)
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: go on with the byte-oriented encodings
     try:
-        return DecodedText(data.decode("utf-8"), "utf-8", detected=True)
+        return DecodedText(_decode(data, "utf-8"), "utf-8", detected=True)
     except UnicodeDecodeError as exc:
         utf8_error = exc
     try:

@@ -11,6 +11,7 @@ import pandas as pd
 from curate.core.dataset import Dataset
 from curate.core.source import SourceRecord
 from curate.ingest.building import build_dataset
+from curate.ingest.encoding import replace_surrogates_in_frame
 from curate.ingest.readers import read_table
 
 __all__ = ["LoadedData", "load_data"]
@@ -49,7 +50,7 @@ def load_data(
     Parameters
     ----------
     data : pandas.DataFrame or str or pathlib.Path
-        A DataFrame, or the path of a CSV/TSV/JSONL/Parquet file.
+        A DataFrame, or the path of a delimited text, JSON, Excel or Parquet file.
     label : str, optional
         The label column; detected when None.
     text : sequence of str, optional
@@ -88,7 +89,8 @@ def load_data(
     """
     notes: list[str] = []
     if isinstance(data, pd.DataFrame):
-        frame, raw, fmt, used_encoding = data, _frame_bytes(data), "dataframe", None
+        frame = replace_surrogates_in_frame(data)  # half a surrogate pair cannot be stored as Parquet
+        raw, fmt, used_encoding = _frame_bytes(frame), "dataframe", None
         source_path, suffix = "<DataFrame>", ".parquet"
         default_name = "dataframe"
     else:
@@ -98,17 +100,20 @@ def load_data(
         source_path, suffix, default_name = str(path), path.suffix.lower(), path.stem
         if table.encoding and table.encoding_detected:
             notes.append(f"encoding: {table.encoding} (detected; override with --encoding)")
+        notes.extend(table.notes)
     test_frame: pd.DataFrame | None = None
     test_raw: bytes | None = None
     test_path: str | None = None
     test_source = "the test file"
     if test is not None:
         if isinstance(test, pd.DataFrame):
-            test_frame, test_raw, test_path = test, _frame_bytes(test), "<DataFrame>.parquet"
+            test_frame = replace_surrogates_in_frame(test)
+            test_raw, test_path = _frame_bytes(test_frame), "<DataFrame>.parquet"
         else:
             test_table = read_table(Path(test), encoding=encoding)
             test_frame, test_raw, test_path = test_table.frame, test_table.data, str(test)
             test_source = str(test)
+            notes.extend(f"{test_source}: {note}" for note in test_table.notes)
     dataset = build_dataset(frame, label=label, text=text, id=id, split=split, test=test_frame,
                             name=name or default_name, source=source_path, test_source=test_source,
                             modality=modality)

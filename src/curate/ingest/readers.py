@@ -1,114 +1,81 @@
-"""Read a table from CSV/TSV, JSONL or Parquet into a DataFrame of strings and values.
+"""Read a table from delimited text, JSON, Excel or Parquet into a DataFrame of strings and values.
 
 Everything read from a text format is kept as text (``dtype=str``) and only empty cells count as
 missing: a headline that says "NA" or "null" is data, not a missing value. Numbers are parsed later,
-per column, by the dataset builder, which can then name the row that holds junk.
+per column, by the dataset builder, which can then name the row that holds junk. Excel and Parquet
+cells keep the types the file stores. Header names are kept exactly as written.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from curate.errors import FileFormatError, InputError
-from curate.ingest.encoding import decode_bytes
+from curate.ingest.delimited import read_delimited, sniff_delimiter
+from curate.ingest.encoding import decode_bytes, replace_surrogates_in_frame
+from curate.ingest.json_records import read_json_records
 
 __all__ = ["SUPPORTED_SUFFIXES", "ReadTable", "read_table"]
 
-SUPPORTED_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".pq")
+SUPPORTED_SUFFIXES = (
+    ".csv", ".tsv", ".tab", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".pq", ".xlsx", ".xlsm",
+)
+_DELIMITER_OF_SUFFIX = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 
 
 @dataclass(frozen=True)
 class ReadTable:
-    """A table read from a file: the frame, the raw bytes it came from, and how it was read."""
+    """A table read from a file: the frame, the raw bytes it came from, and how it was read.
+
+    ``notes`` say what was detected beyond the encoding (a delimiter other than the extension's,
+    the sheet of a workbook with several).
+    """
 
     frame: pd.DataFrame
     data: bytes
     format: str
     encoding: str | None
     encoding_detected: bool
+    notes: tuple[str, ...] = field(default=())
 
 
-def _read_delimited(text: str, delimiter: str, source: str) -> pd.DataFrame:
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _read_excel(data: bytes, source: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
     try:
-        header = next(rows)
-    except StopIteration:
-        raise FileFormatError(f"{source} is empty: it has no header line and no rows") from None
-    if not any(cell.strip() for cell in header):
-        raise FileFormatError(f"{source}: the header line is empty")
-    records: list[list[str]] = []
-    lines: list[int] = []
-    previous_end = rows.line_num
-    try:
-        for record in rows:
-            start, previous_end = previous_end + 1, rows.line_num
-            if not record:  # a blank line between rows
-                continue
-            lines.append(start)
-            if len(record) != len(header):
-                raise FileFormatError(
-                    f"{source}: line {rows.line_num} has {len(record)} fields but the header has "
-                    f"{len(header)}; quote fields that contain the delimiter {delimiter!r}"
-                )
-            records.append(record)
-    except csv.Error as exc:
-        raise FileFormatError(f"{source}: line {rows.line_num}: {exc}") from None
-    columns = [name.strip() for name in header]
-    duplicated = sorted({c for c in columns if columns.count(c) > 1})
-    if duplicated:
-        raise FileFormatError(f"{source}: the header names column(s) {duplicated} more than once")
-    frame = pd.DataFrame(records, columns=columns, dtype=object).replace("", None)
-    frame.attrs["source_lines"] = lines
-    return frame
-
-
-def _read_jsonl(text: str, source: str) -> pd.DataFrame:
-    records = []
-    lines = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise FileFormatError(f"{source}: line {number} is not valid JSON ({exc.msg})") from None
-        if not isinstance(value, dict):
-            raise FileFormatError(f"{source}: line {number} is a JSON {type(value).__name__}, not an object")
-        records.append(value)
-        lines.append(number)
-    frame = pd.DataFrame.from_records(records)
-    frame.attrs["source_lines"] = lines
-    return frame
-
-
-def _sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    return "\t" if first.count("\t") > first.count(",") else ","
+        sheets = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
+        frame = sheets.parse(sheets.sheet_names[0])
+    except Exception as exc:  # openpyxl and zipfile raise many types for a damaged workbook
+        raise FileFormatError(f"{source} is not a readable Excel workbook ({exc})") from None
+    notes: tuple[str, ...] = ()
+    if len(sheets.sheet_names) > 1:
+        notes = (f"sheet: {sheets.sheet_names[0]!r}, the first of {len(sheets.sheet_names)} "
+                 "(save another sheet on its own to audit it)",)
+    frame.columns = [str(c) for c in frame.columns]
+    return frame, notes
 
 
 def read_table(path: Path, *, encoding: str | None = None) -> ReadTable:
-    """Read ``path`` (CSV, TSV, JSONL or Parquet, chosen by suffix) into a DataFrame.
+    """Read ``path`` (delimited text, JSON, Excel or Parquet, chosen by suffix) into a DataFrame.
 
     Parameters
     ----------
     path : pathlib.Path
-        The file to read: ``.csv``, ``.tsv``/``.tab``, ``.txt`` (delimiter sniffed),
-        ``.jsonl``/``.ndjson``/``.json`` (one object per line) or ``.parquet``/``.pq``.
+        The file to read: ``.csv``, ``.tsv``/``.tab`` or ``.txt`` (the delimiter, comma, tab,
+        semicolon or pipe, is detected whatever the suffix), ``.jsonl``/``.ndjson``/``.json``
+        (JSON Lines, an array of objects, or an object holding one), ``.xlsx``/``.xlsm`` (the first
+        sheet) or ``.parquet``/``.pq``.
     encoding : str, optional
-        Force a text encoding; detected when None (ignored for Parquet).
+        Force a text encoding; detected when None (ignored for Excel and Parquet).
 
     Returns
     -------
     ReadTable
-        The frame (text cells as ``str``, empty cells as missing; ``frame.attrs["source_lines"]``
-        holds each row's line in the file for text formats), the raw bytes, the format and the
-        encoding.
+        The frame (text cells as ``str``, empty cells as missing, lone surrogates as U+FFFD;
+        ``frame.attrs["source_lines"]`` holds each row's line in the file for delimited text and
+        JSON Lines), the raw bytes, the format, the encoding and notes on what was detected.
 
     Raises
     ------
@@ -116,7 +83,7 @@ def read_table(path: Path, *, encoding: str | None = None) -> ReadTable:
         When ``path`` does not exist, is a folder, or has an unsupported suffix.
     FileFormatError
         When the file is empty, has a header but no rows, or cannot be parsed (ragged CSV,
-        repeated column names, a bad JSON line, a damaged Parquet file).
+        repeated column names, invalid JSON, a damaged workbook or Parquet file).
     DecodingError
         When the bytes cannot be decoded as text.
 
@@ -130,7 +97,7 @@ def read_table(path: Path, *, encoding: str | None = None) -> ReadTable:
     if not path.exists():
         raise InputError(f"{source} does not exist; check the path")
     if path.is_dir():
-        raise InputError(f"{source} is a folder; give a CSV, TSV, JSONL or Parquet file")
+        raise InputError(f"{source} is a folder; give a CSV, TSV, JSON, Excel or Parquet file")
     if suffix not in SUPPORTED_SUFFIXES:
         raise InputError(
             f"{source}: cannot read '{suffix or 'no suffix'}' files; "
@@ -139,20 +106,31 @@ def read_table(path: Path, *, encoding: str | None = None) -> ReadTable:
     data = path.read_bytes()
     if not data.strip():
         raise FileFormatError(f"{source} is empty: it has no header line and no rows")
+    notes: tuple[str, ...] = ()
+    used_encoding: str | None = None
+    detected = False
     if suffix in (".parquet", ".pq"):
         try:
             frame = pd.read_parquet(io.BytesIO(data))
         except Exception as exc:  # pyarrow raises many types for a damaged file
             raise FileFormatError(f"{source} is not a readable Parquet file ({exc})") from None
-        return ReadTable(frame, data, "parquet", None, False)
-    decoded = decode_bytes(data, encoding=encoding, source=source)
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        frame = _read_jsonl(decoded.text, source)
-        fmt = "jsonl"
+        fmt = "parquet"
+    elif suffix in (".xlsx", ".xlsm"):
+        frame, notes = _read_excel(data, source)
+        fmt = "xlsx"
     else:
-        delimiter = {".tsv": "\t", ".tab": "\t", ".csv": ","}.get(suffix) or _sniff_delimiter(decoded.text)
-        frame = _read_delimited(decoded.text, delimiter, source)
-        fmt = "tsv" if delimiter == "\t" else "csv"
+        decoded = decode_bytes(data, encoding=encoding, source=source)
+        used_encoding, detected = decoded.encoding, decoded.detected
+        if suffix in (".jsonl", ".ndjson", ".json"):
+            frame, fmt = read_json_records(decoded.text, source)
+        else:
+            preferred = _DELIMITER_OF_SUFFIX.get(suffix)
+            delimiter = sniff_delimiter(decoded.text, preferred)
+            frame = read_delimited(decoded.text, delimiter, source)
+            fmt = "tsv" if delimiter.char == "\t" else "csv"
+            if preferred is not None and delimiter.char != preferred:
+                notes = (f"delimiter: {delimiter.name} (detected)",)
     if frame.empty:
         raise FileFormatError(f"{source} has a header but no rows")
-    return ReadTable(frame, data, fmt, decoded.encoding, decoded.detected)
+    frame = replace_surrogates_in_frame(frame)
+    return ReadTable(frame, data, fmt, used_encoding, detected, notes)

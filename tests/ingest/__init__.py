@@ -1,0 +1,1 @@
+"""Tests of curate.ingest: readers, encodings, labels."""

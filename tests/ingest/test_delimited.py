@@ -1,0 +1,122 @@
+"""Delimited text: the delimiter detected whatever the extension, fields of any size, exact headers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+import curate
+from curate.errors import FileFormatError
+from curate.ingest.readers import read_table
+from curate.modalities.text import texts as texts_of
+
+from ..conftest import make_text_frame, run_cli
+
+# Texts with commas in them: a comma-separated reading of a ';' file would be ragged.
+TEXTS = [
+    "Today score, the league local season goal.",
+    "Code local network big cloud new robot.",
+    "Bread, soup, and fruit for dinner.",
+    "Stadium goal, referee season coach.",
+]
+LABELS = ["sport", "tech", "food", "sport"]
+
+
+def _write(path: Path, delimiter: str, rows: list[list[str]], line_end: str = "\n") -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator=line_end).writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".txt", ".tsv"])
+@pytest.mark.parametrize("delimiter", [";", "|", "\t", ","])
+def test_delimiter_is_detected_whatever_the_suffix(tmp_path: Path, delimiter: str, suffix: str) -> None:
+    path = _write(tmp_path / f"data{suffix}", delimiter, [["text", "label"], *zip(TEXTS, LABELS, strict=True)])
+    table = read_table(path)
+    assert table.frame.columns.tolist() == ["text", "label"]
+    assert table.frame["text"].tolist() == TEXTS
+    assert table.frame["label"].tolist() == LABELS
+    assert table.frame.attrs["source_lines"] == [2, 3, 4, 5]
+    expected = {".csv": ",", ".tsv": "\t"}.get(suffix)
+    names = {",": "comma ','", "\t": "tab '\\t'", ";": "semicolon ';'", "|": "pipe '|'"}
+    assert table.notes == (() if expected in (None, delimiter) else (f"delimiter: {names[delimiter]} (detected)",))
+    assert table.format == ("tsv" if delimiter == "\t" else "csv")
+
+
+def test_quoted_delimiters_do_not_decide(tmp_path: Path) -> None:
+    """Every text holds two quoted semicolons, yet the file is comma-separated."""
+    rows = [["text", "label"], *[[f"a;b;{t}", label] for t, label in zip(TEXTS, LABELS, strict=True)]]
+    table = read_table(_write(tmp_path / "data.txt", ",", rows))
+    assert table.frame.columns.tolist() == ["text", "label"]
+    assert table.frame["text"].tolist() == [f"a;b;{t}" for t in TEXTS]
+
+
+def test_no_delimiter_fits_names_the_likeliest(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("text;label\na b c;x\nd e f;y\ng h;i;z\n", encoding="utf-8")
+    with pytest.raises(FileFormatError) as caught:
+        read_table(path)
+    assert str(caught.value) == (
+        f"{path}: line 4 has 3 fields but the header has 2 when split by the semicolon ';' (no delimiter "
+        "splits every line alike; semicolon ';' is the likeliest); quote fields that contain ';'"
+    )
+
+
+def test_semicolon_file_audits_through_the_cli(tmp_path: Path) -> None:
+    frame = make_text_frame()
+    frame["text"] = frame["text"].str.replace(" and ", ", and ", regex=False)
+    path = tmp_path / "semicolons.csv"
+    frame.to_csv(path, sep=";", index=False)
+    result = run_cli(["import", path, "--id", "id", "-w", tmp_path / "ws"])
+    assert result.exit_code == 0, result.output
+    assert "delimiter: semicolon ';' (detected)" in result.stderr.splitlines()
+    assert result.stdout == "imported as semicolons version 1 (60 rows)\n"
+
+
+def test_a_field_of_140000_characters_is_read(tmp_path: Path) -> None:
+    long_text = ("word " * 28_000).strip() + ", with a comma"
+    frame = make_text_frame()
+    frame.loc[7, "text"] = long_text
+    path = tmp_path / "long.csv"
+    frame.to_csv(path, index=False)
+    dataset = curate.load_data(path, label="label", text=["text"], id="id").dataset
+    assert len(long_text) == 140_013
+    assert texts_of(dataset)[7] == long_text
+    assert texts_of(dataset)[:7] == frame["text"].tolist()[:7]
+
+
+ODD_HEADERS = ["Review Text", " gold label ", "Größe (cm)", "ünïcode-ñame", "a.b[c]"]
+
+
+def _odd_headers(tmp_path: Path) -> Path:
+    frame = make_text_frame()
+    rows = [
+        ODD_HEADERS,
+        *[
+            [t, label, str(150 + i), "xy"[i % 2], str(i)]
+            for i, (t, label) in enumerate(zip(frame["text"], frame["label"], strict=True))
+        ],
+    ]
+    return _write(tmp_path / "odd.csv", ",", rows, line_end="\r\n")
+
+
+def test_headers_are_kept_byte_for_byte(tmp_path: Path) -> None:
+    table = read_table(_odd_headers(tmp_path))
+    assert table.frame.columns.tolist() == ODD_HEADERS
+    assert table.frame["a.b[c]"].tolist()[:3] == ["0", "1", "2"]  # no '\r' left from the CRLF
+
+
+@pytest.mark.parametrize("typed", [" gold label ", "gold label"])
+def test_a_header_with_spaces_is_accepted(tmp_path: Path, typed: str) -> None:
+    path = _odd_headers(tmp_path)
+    loaded = curate.load_data(path, label=typed, text=["Review Text"])
+    assert loaded.dataset.label_column == " gold label "
+    assert loaded.dataset.classes == ("food", "sport", "tech")
+    assert loaded.source.options["label"] == " gold label "
+    result = run_cli(["import", path, "--label", typed, "--text", "Review Text", "-w", tmp_path / "ws"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "imported as odd version 1 (60 rows)\n"

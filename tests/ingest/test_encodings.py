@@ -1,0 +1,82 @@
+"""Encodings as editors save them: byte-order marks of UTF-16 and UTF-32, and UTF-16 without one."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+import curate
+from curate.errors import DecodingError
+from curate.ingest.encoding import decode_bytes
+from curate.modalities.text import texts as texts_of
+
+from ..conftest import assert_one_line_error, run_cli
+
+# Excel's "Unicode text": tab-separated, a Korean header, CRLF line ends.
+HEADER = ["후기 내용", "감정"]
+ROWS = [
+    ("배송이 빠르고 포장이 꼼꼼해요 😀", "긍정"),
+    ("제품이 설명과 달라서 실망했어요", "부정"),
+    ("가격 대비 품질이 아주 좋습니다", "긍정"),
+    ("두 번 다시 사지 않을 거예요", "부정"),
+]
+
+
+def _unicode_text() -> str:
+    return "".join("\t".join(row) + "\r\n" for row in [HEADER, *ROWS])
+
+
+@pytest.mark.parametrize(
+    ("bom", "codec", "expected"),
+    [
+        pytest.param(codecs.BOM_UTF16_LE, "utf-16-le", "utf-16", id="utf-16-le"),
+        pytest.param(codecs.BOM_UTF16_BE, "utf-16-be", "utf-16", id="utf-16-be"),
+        pytest.param(codecs.BOM_UTF32_LE, "utf-32-le", "utf-32", id="utf-32-le"),
+        pytest.param(codecs.BOM_UTF32_BE, "utf-32-be", "utf-32", id="utf-32-be"),
+    ],
+)
+def test_byte_order_marks_are_detected(tmp_path: Path, bom: bytes, codec: str, expected: str) -> None:
+    path = tmp_path / "reviews.txt"
+    path.write_bytes(bom + _unicode_text().encode(codec))
+    loaded = curate.load_data(path, label="감정", text=["후기 내용"])
+    assert texts_of(loaded.dataset) == [text for text, _ in ROWS]
+    assert list(loaded.dataset.labels) == ["긍정", "부정", "긍정", "부정"]
+    assert loaded.source.encoding == expected
+    assert loaded.dataset.notes == [f"encoding: {expected} (detected; override with --encoding)"]
+    assert loaded.source.data == path.read_bytes()
+
+
+def test_unicode_text_file_through_the_cli(tmp_path: Path) -> None:
+    path = tmp_path / "reviews.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + _unicode_text().encode("utf-16-le"))
+    result = run_cli(["import", path, "--label", "감정", "--text", "후기 내용", "-w", tmp_path / "ws"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == ["encoding: utf-16 (detected; override with --encoding)"]
+    assert result.stdout == "imported as reviews version 1 (4 rows)\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_mark_is_detected_in_latin_text(codec: str) -> None:
+    decoded = decode_bytes("text,label\ncafé au lait,a\nplain words,b\n".encode(codec))
+    assert decoded == type(decoded)("text,label\ncafé au lait,a\nplain words,b\n", codec, True)
+
+
+def test_forced_utf16_drops_the_mark() -> None:
+    data = codecs.BOM_UTF16_LE + "이름,값\n".encode("utf-16-le")
+    assert decode_bytes(data, encoding="utf-16-le").text == "이름,값\n"
+
+
+def test_broken_utf16_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + "a\tb\n1\t2\n".encode("utf-16-le") + b"\x00")
+    with pytest.raises(DecodingError) as caught:
+        curate.load_data(path)
+    assert str(caught.value) == (
+        f"{path}: starts with a UTF-16 LE byte-order mark but line 3 is not valid UTF-16 LE; "
+        "fix that line or pass --encoding"
+    )
+    result = run_cli(["import", path, "-w", tmp_path / "ws"])
+    assert_one_line_error(result, "broken.txt", "line 3", "UTF-16 LE")
+    assert not (tmp_path / "ws").exists()
