@@ -6,6 +6,7 @@ Every automatic choice is returned as a sentence so that the CLI can print what 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -15,11 +16,15 @@ from curate.errors import ColumnError, DatasetError
 
 __all__ = ["ColumnChoice", "choose_columns", "continuous_label_facts", "match_column", "parse_numeric_columns"]
 
-_LABEL_NAMES = ("label", "labels", "target", "class", "category", "y", "intent", "sentiment")
+# Names compared without case, spacing or punctuation ("Gold Label" is "goldlabel"), English and Korean.
+_LABEL_NAMES = ("label", "labels", "goldlabel", "target", "class", "category", "y", "intent", "sentiment",
+                "라벨", "레이블", "정답", "감정", "분류", "클래스", "카테고리", "범주", "타겟", "긍부정")
 _TEXT_NAMES = (
     "text", "sentence", "content", "review", "body", "document", "comment", "utterance", "question",
-    "title", "message",
+    "title", "message", "본문", "내용", "문장", "텍스트", "리뷰", "후기", "댓글", "제목", "질문", "발화", "문서",
 )
+# Hangul, kana and CJK ideographs: scripts written without spaces between words (or with few).
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]")
 _MISSING_TOKENS = frozenset({"na", "n/a", "nan", "null", "none", "-", "?", "missing"})
 # A column is numeric with junk (an error) rather than categorical when at least this share of
 # its non-missing cells parse as numbers.
@@ -73,12 +78,18 @@ def match_column(columns: Iterable[object], name: str | None) -> str | None:
     return near[0] if len(near) == 1 else name
 
 
+def _name_key(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
 def _find(columns: Sequence[str], names: Sequence[str]) -> str | None:
-    lowered = {c.strip().lower(): c for c in columns}
+    """The column named like one of ``names``; else the one column whose name ends with one ("Review Text")."""
+    keys = {_name_key(c): c for c in columns}
     for name in names:
-        if name in lowered:
-            return lowered[name]
-    return None
+        if name in keys:
+            return keys[name]
+    endings = [c for key, c in keys.items() if any(key.endswith(name) for name in names if len(name) > 1)]
+    return endings[0] if len(endings) == 1 else None
 
 
 def _require(frame: pd.DataFrame, column: str, what: str, source: str) -> None:
@@ -93,9 +104,13 @@ def _looks_like_text(series: pd.Series) -> bool:
     values = series.dropna()
     if values.empty or not all(isinstance(v, str) for v in values.head(200)):
         return False
-    lengths = values.astype(str).str.len()
-    words = values.astype(str).str.count(" ") + 1
-    return bool(lengths.mean() >= 25 and words.mean() >= 4 and values.nunique() > 0.5 * len(values))
+    strings = values.astype(str)
+    lengths = strings.str.len()
+    words = strings.str.count(" ") + 1
+    # Japanese and Chinese put no spaces between words: there, length alone says prose
+    unspaced = strings.head(200).map(lambda t: len(_UNSPACED_SCRIPT.findall(t)) > len(t) / 2).mean() > 0.5
+    long_enough = lengths.mean() >= (10 if unspaced else 25) and (unspaced or words.mean() >= 4)
+    return bool(long_enough and values.nunique() > 0.5 * len(values))
 
 
 def choose_columns(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+
 import numpy as np
 from rapidfuzz.distance import Indel
 
