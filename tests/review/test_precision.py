@@ -163,7 +163,7 @@ def test_queue_json_explains_its_order(client) -> None:
 
 
 def test_frame_helper_adds_precision_per_issue_and_class(session) -> None:
-    found = pd.DataFrame({"issue": ["label", "label"], "given_label": ["food", "tech"]})
+    found = pd.DataFrame({"issue": ["label", "label"], "current_label": ["food", "tech"]})
     session.decide(DecisionRequest("x-wrong", "keep", issue="label"))
     out = session.with_precision(found, session.feedback())
     assert out["precision"].tolist() == pytest.approx([1 / 3, 4 / 15])

@@ -10,11 +10,9 @@ import pandas as pd
 from curate.core.files import check_output_path, write_table
 from curate.errors import InputError
 from curate.export.writing import output_format
-from curate.ledger import replay
-from curate.ledger.versions import load_stored_version
+from curate.ledger.versions import load_stored_version, with_judged_labels
 from curate.modalities import get_modality
-from curate.store import RunRecord, Workspace
-from curate.store.decisions import read_decisions
+from curate.store import Workspace
 
 __all__ = ["export_findings", "findings_table"]
 
@@ -68,7 +66,7 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
         if unknown:
             raise InputError(f"run {run.id} has no issue type(s) {unknown}; it has {sorted(run.notes)}")
         frame = frame[frame["issue"].isin(issues)]
-    frame = frame.assign(current_label=_judged_labels(workspace, run, frame))
+    frame = with_judged_labels(workspace, run, frame)
     ids = frame["row_id"].astype(str)
     id_column = workspace.stored_source(run_id=run.id).options.get("id")
     # Positions read back as numbers; an id column's values stay text, as written (never "7" for "00007").
@@ -81,17 +79,6 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
         return frame[COLUMNS].reset_index(drop=True)
     inputs = _inputs(workspace, run.id, frame["position"].astype(int).tolist())
     return frame.assign(input=inputs)[[COLUMNS[0], "input", *COLUMNS[1:]]].reset_index(drop=True)
-
-
-def _judged_labels(workspace: Workspace, run: RunRecord, frame: pd.DataFrame) -> list[str]:
-    """Each finding's label as the run judged it: the source label with the ledger up to the run replayed."""
-    given = frame["given_label"].astype(str).tolist()
-    applied = int(run.params.get("ledger_version") or 0)
-    if not applied:
-        return given
-    entries = read_decisions(workspace, run.dataset, upto=applied)
-    states = replay(dict(zip(frame["row_id"].astype(str), given, strict=True)), entries)
-    return [states[r].label for r in frame["row_id"].astype(str)]
 
 
 def _inputs(workspace: Workspace, run_id: int, positions: list[int]) -> list[str]:

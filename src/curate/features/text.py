@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
 from curate.core.progress import ProgressCallback
+from curate.core.threads import sized_torch_threads
 from curate.errors import InputError, MissingExtraError
 from curate.features.registry import register_embedder
 
@@ -223,6 +225,17 @@ class SentenceEmbedder:
                 weights.append(stop - start)
         return pieces, np.array(owners, dtype=np.int64), np.array(weights, dtype=np.float32)
 
+    def _threads(self, model: Any, weights: np.ndarray, dim: int) -> AbstractContextManager[int | None]:
+        """One torch thread for a small job on the CPU (see :func:`curate.core.threads.sized_torch_threads`).
+
+        The job's size is every word piece the model reads (each window's, with its [CLS] and [SEP])
+        x the embedding dimension; on a GPU torch's CPU threads are left alone.
+        """
+        if model.device.type != "cpu":
+            return nullcontext()
+        special = int(model.tokenizer.num_special_tokens_to_add(pair=False))
+        return sized_torch_threads(int(weights.sum()) + special * len(weights), dim)
+
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         """Embed ``texts`` whole (see :meth:`curate.features.TextEmbedder.embed`).
 
@@ -254,17 +267,18 @@ class SentenceEmbedder:
         order = np.argsort(weights, kind="stable")
         vectors = np.empty((len(pieces), dim), dtype=np.float32)
         left = np.bincount(owners, minlength=len(texts))
-        for start in range(0, len(pieces), self.batch_size):
-            batch = order[start:start + self.batch_size]
-            vectors[batch] = model.encode([pieces[i] for i in batch], batch_size=self.batch_size,
-                                          normalize_embeddings=True, show_progress_bar=False,
-                                          convert_to_numpy=True)
-            if progress is not None:
-                before = int((left == 0).sum())
-                np.subtract.at(left, owners[batch], 1)
-                done = int((left == 0).sum()) - before
-                if done:
-                    progress(done)
+        with self._threads(model, weights, dim):
+            for start in range(0, len(pieces), self.batch_size):
+                batch = order[start:start + self.batch_size]
+                vectors[batch] = model.encode([pieces[i] for i in batch], batch_size=self.batch_size,
+                                              normalize_embeddings=True, show_progress_bar=False,
+                                              convert_to_numpy=True)
+                if progress is not None:
+                    before = int((left == 0).sum())
+                    np.subtract.at(left, owners[batch], 1)
+                    done = int((left == 0).sum()) - before
+                    if done:
+                        progress(done)
         pooled = np.zeros((len(texts), dim), dtype=np.float64)
         np.add.at(pooled, owners, vectors * weights[:, None])
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)

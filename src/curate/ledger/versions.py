@@ -15,9 +15,11 @@ import pandas as pd
 from curate.core.dataset import Dataset
 from curate.ingest.loading import LoadedData, load_data
 from curate.ingest.readers import read_table
-from curate.store import StoredSource, Workspace
+from curate.ledger.decisions import replay
+from curate.store import RunRecord, StoredSource, Workspace
+from curate.store.decisions import read_decisions
 
-__all__ = ["StoredVersion", "load_stored_version"]
+__all__ = ["StoredVersion", "judged_labels", "load_stored_version", "with_judged_labels"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,57 @@ def load_stored_version(workspace: Workspace, *, run_id: int | None = None, data
                        modality=options.get("modality"))
     frame = read_table(source, encoding=options["encoding"]).frame if raw else None
     return StoredVersion(record, loaded, frame)
+
+
+def judged_labels(workspace: Workspace, run: RunRecord) -> pd.DataFrame:
+    """The rows of the version ``run`` audited, each with its label in the source and the one the run judged.
+
+    A run audits the current version: the source with the ledger's entries up to the run's
+    ``ledger_version`` replayed, so a row reviewers relabelled before the run was judged under its
+    new label, and a row they removed was not audited at all.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that recorded the run.
+    run : RunRecord
+        The run (:meth:`Workspace.run`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of the stored version, by position: ``position`` (int), ``row_id`` (str),
+        ``given_label`` (str, the source's), ``current_label`` (str, the one the run judged) and
+        ``removed`` (bool, True for rows removed before the run, which it did not audit).
+    """
+    rows = workspace.version_rows(run.id)
+    ids = rows["row_id"].astype(str).tolist()
+    given = rows["label"].astype(str).tolist()
+    applied = int(run.params.get("ledger_version") or 0)
+    states = replay(dict(zip(ids, given, strict=True)), read_decisions(workspace, run.dataset, upto=applied)
+                    if applied else [])
+    return pd.DataFrame({
+        "position": rows["position"].astype("int64"), "row_id": ids, "given_label": given,
+        "current_label": [states[r].label for r in ids],
+        "removed": pd.Series([states[r].removed for r in ids], dtype=bool)})
+
+
+def with_judged_labels(workspace: Workspace, run: RunRecord, findings: pd.DataFrame) -> pd.DataFrame:
+    """``findings`` of ``run`` with ``current_label``: each row's label as the run judged it.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that recorded the run.
+    run : RunRecord
+        The run the findings are of.
+    findings : pandas.DataFrame
+        Its findings, with a ``position`` column (as :meth:`Workspace.findings` gives them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``findings`` with a ``current_label`` column (str; see :func:`judged_labels`).
+    """
+    labels = judged_labels(workspace, run).set_index("position")["current_label"]
+    return findings.assign(current_label=findings["position"].astype("int64").map(labels).to_numpy(dtype=object))

@@ -91,9 +91,11 @@ class ReportData:
     descriptions : dict of str to str
         Each issue's one-line description.
     labels : pandas.Series
-        The given label of every row.
+        The label the run judged of every row it audited (reviewers' relabels applied, rows they
+        removed left out).
     scores : pandas.DataFrame
-        Every (row, issue) score, as :func:`curate.audit.findings_frame` makes it.
+        Every (row, issue) score, as :func:`curate.audit.findings_frame` makes it: ``given_label``
+        the source's label, ``current_label`` the one the run judged.
     previews : dict of str to str
         Short previews of the rows the report lists, by row id.
     """
@@ -169,15 +171,16 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
         When the workspace has no runs, or no run ``run_id``.
     """
     from curate.detectors import available_detectors
-    from curate.ledger.versions import load_stored_version
+    from curate.ledger.versions import judged_labels, load_stored_version, with_judged_labels
 
     run = workspace.run(run_id)
-    scores = workspace.findings(run.id, flagged_only=False)
-    rows = workspace.version_rows(run.id)
+    scores = with_judged_labels(workspace, run, workspace.findings(run.id, flagged_only=False))
+    rows = judged_labels(workspace, run)
+    labels = rows.loc[~rows["removed"], "current_label"].reset_index(drop=True)  # as the run judged them
     stored = load_stored_version(workspace, run_id=run.id)
     previews = _previews(stored.dataset, _worst_rows(scores, per_issue))
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     return ReportData(
         title=run.dataset, run_id=run.id, params=run.params, metrics=run.metrics, timings=run.timings,
-        notes=run.notes, descriptions=descriptions, labels=rows["label"], scores=scores, previews=previews,
+        notes=run.notes, descriptions=descriptions, labels=labels, scores=scores, previews=previews,
     )

@@ -11,13 +11,36 @@ from curate.core.warnings import AuditWarning
 from curate.report.data import ReportData, stated_precision
 from curate.report.svg import horizontal_bars
 
-__all__ = ["render"]
+__all__ = ["render", "shown_label"]
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("curate.report", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
+
+
+def shown_label(given: object, current: object) -> str:
+    """A row's label as the report shows it: the one the run judged, and the source's too where they differ.
+
+    Parameters
+    ----------
+    given : object
+        The label in the source file.
+    current : object
+        The label the run judged (reviewers' relabels applied).
+
+    Returns
+    -------
+    str
+        ``current`` alone when both agree, else ``given X, now Y``.
+
+    Examples
+    --------
+    >>> shown_label("food", "sport")
+    'given food, now sport'
+    """
+    return str(current) if str(given) == str(current) else f"given {given}, now {current}"
 
 
 def render(data: ReportData) -> str:
@@ -36,7 +59,8 @@ def render(data: ReportData) -> str:
     -------
     str
         The HTML document: the run's warnings (first, with the flags each withheld), class and
-        issue charts, flags per issue and class, the worst flagged rows of each issue, reviewer
+        issue charts, flags per issue and class (the class the run judged, reviewers' relabels
+        applied), the worst flagged rows of each issue, reviewer
         feedback, metrics and timings.
     """
     class_counts = data.labels.value_counts()
@@ -44,7 +68,8 @@ def render(data: ReportData) -> str:
     flagged = scores[scores["flagged"]]
     issues = list(data.notes)
     counts = flagged.groupby("issue").size()
-    by_class = (flagged.groupby(["issue", "given_label"]).size().unstack(fill_value=0)
+    # Flags count under the label the run judged: a row reviewers relabelled was flagged as its new class.
+    by_class = (flagged.groupby(["issue", "current_label"]).size().unstack(fill_value=0)
                 if not flagged.empty else None)
     classes = [str(c) for c in class_counts.index]
     table = []
@@ -56,11 +81,13 @@ def render(data: ReportData) -> str:
     for issue in issues:
         part = flagged[flagged["issue"] == issue].head(10)
         worst[issue] = [
-            {"row_id": r.row_id, "score": f"{r.score:.3f}", "label": r.given_label,
+            {"row_id": r.row_id, "score": f"{r.score:.3f}", "label": shown_label(r.given_label, r.current_label),
              "suggested": r.suggested_label or "", "text": data.previews.get(str(r.row_id), ""),
              "details": json.dumps(r.details, ensure_ascii=False)[:300]}
             for r in part.itertuples()
         ]
+    audited = scores.drop_duplicates("position")
+    relabelled = int((audited["given_label"].astype(str) != audited["current_label"].astype(str)).sum())
     withheld = {issue: int(data.notes[issue].get("withheld_flags", 0)) for issue in issues
                 if isinstance(data.notes[issue], dict) and "withheld" in data.notes[issue]}
     # Each detector that states how precise its flags are (the label check does), for flags that stand.
@@ -80,6 +107,7 @@ def render(data: ReportData) -> str:
         class_chart=Markup(horizontal_bars(classes, [float(v) for v in class_counts.to_numpy()])),
         issue_chart=Markup(horizontal_bars(issues, [int(counts.get(i, 0)) for i in issues], colour="#e45756")),
         table=table,
+        relabelled=relabelled,
         worst=worst,
         timings=data.timings,
         metrics={k: v for k, v in data.metrics.items() if not isinstance(v, dict) and k != "warnings"},

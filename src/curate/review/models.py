@@ -44,7 +44,10 @@ BULK_OPERATIONS: dict[str, str] = {
 
 @dataclass
 class QueueFilter:
-    """Which findings a queue holds: one issue (or all), one given class (or all), a score range, a state."""
+    """Which findings a queue holds: one issue (or all), one class (or all), a score range, a state.
+
+    ``label`` is the class the run judged the row in (reviewers' relabels before the run applied).
+    """
 
     issue: str | None = None
     label: str | None = None
@@ -83,7 +86,7 @@ class IssueProgress:
     open : int
         Flagged rows not decided yet.
     by_class : dict of str to int
-        Flagged rows per given class, every class listed.
+        Flagged rows per class the run judged them in, every class listed.
     withheld : list of str
         The codes of the run warnings that withheld this issue's flags (empty when they stand).
     withheld_flags : int
@@ -219,7 +222,7 @@ class QueueEntry:
     issues : list of str
         Every issue that flagged the row.
     given_label, current_label : str
-        The label as audited, and with the ledger applied.
+        The label in the source, and with the ledger applied.
     suggested_label : str or None
         The flag's suggested label, if any.
     preview : str
@@ -229,7 +232,7 @@ class QueueEntry:
     removed, ambiguous : bool
         The row's state after the ledger.
     estimated_precision : PrecisionView
-        The estimate for the entry's issue on its given class: what orders the open queue.
+        The estimate for the entry's issue on the class the run judged: what orders the open queue.
     """
 
     row_id: str
@@ -244,7 +247,7 @@ class QueueEntry:
     state: Literal["open", "decided"]
     removed: bool
     ambiguous: bool
-    estimated_precision: PrecisionView  # of the entry's issue on its given class: what orders the open queue
+    estimated_precision: PrecisionView  # of the entry's issue on its judged class: what orders the open queue
 
 
 @dataclass
@@ -346,7 +349,7 @@ class RelatedRow:
         Its similarity to the row (1 for an exact copy; None for a near copy in features that are
         not normalised).
     given_label, current_label : str
-        Its label as audited, and with the ledger applied.
+        Its label in the source, and with the ledger applied.
     removed, ambiguous : bool
         Its state after the ledger.
     preview : str
@@ -406,8 +409,12 @@ class Item:
         Its split, when the data has splits.
     input : RowInput
         Its input, as its modality shows it.
-    given_label, current_label : str
-        The label as audited, and with the ledger applied.
+    given_label : str
+        The label in the source.
+    judged_label : str
+        The label the run judged (the ledger's relabels up to the run applied).
+    current_label : str
+        The label now, with the whole ledger applied.
     removed, ambiguous : bool
         Its state after the ledger.
     decided : bool
@@ -445,6 +452,7 @@ class Item:
     split: str | None
     input: RowInput
     given_label: str
+    judged_label: str
     current_label: str
     removed: bool
     ambiguous: bool

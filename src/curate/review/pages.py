@@ -66,7 +66,7 @@ def dashboard(session: ReviewSession) -> Dashboard:
     issues = []
     for issue in session.data.issues:
         part = flagged[flagged["issue"] == issue]
-        per_class = Counter(part["given_label"].astype(str))
+        per_class = Counter(part["current_label"].astype(str))  # the class the run judged
         n_decided = int(part["decided"].sum())
         found = run.notes.get(issue)
         notes: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -141,7 +141,7 @@ def queue(session: ReviewSession, filter: QueueFilter, offset: int = 0, limit: i
             preview=session.preview_of(position),
             state="decided" if session.is_decided(state, position) else "open",
             removed=state.removed, ambiguous=state.ambiguous,
-            estimated_precision=_precision_view(feedback.precision(str(row["issue"]), str(row["given_label"])))))
+            estimated_precision=_precision_view(feedback.precision(str(row["issue"]), str(row["current_label"])))))
     return Queue(session.dataset.name, session.run_id, filter, len(found), offset, limit, entries,
                  list(session.data.issues), [str(c) for c in session.dataset.classes])
 
@@ -157,7 +157,7 @@ def suggestions(classes: list[str], given: str, current: str, label_finding: dic
     classes : list of str
         Every class, in the dataset's order (the tie-break among equal probabilities).
     given : str
-        The row's label as audited.
+        The label the run judged (the one the label check's ``given_prob`` is of).
     current : str
         The row's label with the ledger applied; it is not suggested.
     label_finding : dict or None
@@ -236,6 +236,7 @@ def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None)
     state = states[row_id]
     given = session.original_labels[row_id]
     rows = session.findings_of(position)
+    judged = str(rows["current_label"].iloc[0]) if len(rows) else state.label
     findings = [FindingView(str(r["issue"]), session.data.descriptions.get(str(r["issue"]), ""), float(r["score"]),
                             bool(r["flagged"]), _text(r["suggested_label"]), dict(r["details"]))
                 for r in rows.to_dict("records")]
@@ -270,10 +271,10 @@ def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None)
     return Item(
         dataset=session.dataset.name, run_id=session.run_id, row_id=row_id, position=position,
         split=None if session.dataset.splits is None else str(session.dataset.splits[position]),
-        input=row_input, given_label=given, current_label=state.label, removed=state.removed,
+        input=row_input, given_label=given, judged_label=judged, current_label=state.label, removed=state.removed,
         ambiguous=state.ambiguous, decided=session.is_decided(state, position), issue=issue, score=score,
         suggested_label=suggested, suggested_probability=suggested_prob,
-        suggestions=suggestions([str(c) for c in session.dataset.classes], given, state.label, label_finding),
+        suggestions=suggestions([str(c) for c in session.dataset.classes], judged, state.label, label_finding),
         classes=[str(c) for c in session.dataset.classes], findings=findings, neighbours=neighbours,
         duplicates=duplicates, history=history, filter=filter, prev_row_id=prev_row, next_row_id=next_row,
     )

@@ -19,7 +19,7 @@ from curate.core.dataset import Dataset
 from curate.errors import InputError, NotFoundError
 from curate.ledger import RowState
 from curate.ledger.feedback import Feedback, estimate_precision
-from curate.ledger.versions import load_stored_version
+from curate.ledger.versions import load_stored_version, with_judged_labels
 from curate.modalities import RowView, get_modality
 from curate.review.models import DecisionRequest, DecisionResult, LedgerEntry, QueueFilter
 from curate.review.textinfo import preview
@@ -36,7 +36,7 @@ class RunData:
     workspace: Workspace
     run: RunRecord
     dataset: Dataset
-    scores: pd.DataFrame  # every (row, issue) score, sorted by position then issue
+    scores: pd.DataFrame  # every (row, issue) score, sorted by position then issue; current_label: as judged
     descriptions: dict[str, str]
     issues: list[str]
 
@@ -54,7 +54,9 @@ def load_run(workspace: Workspace, run_id: int | None = None) -> RunData:
     Returns
     -------
     RunData
-        The run, its dataset re-read from the stored copy, and every (row, issue) score.
+        The run, its dataset re-read from the stored copy, and every (row, issue) score with
+        ``given_label`` (the source's) and ``current_label`` (the label the run judged: the
+        ledger's relabels up to the run applied).
 
     Raises
     ------
@@ -65,7 +67,7 @@ def load_run(workspace: Workspace, run_id: int | None = None) -> RunData:
 
     run = workspace.run(run_id)
     stored = load_stored_version(workspace, run_id=run.id)
-    scores = workspace.findings(run.id, flagged_only=False)
+    scores = with_judged_labels(workspace, run, workspace.findings(run.id, flagged_only=False))
     scores = scores.sort_values(["position", "issue"], kind="stable").reset_index(drop=True)
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     issues = list(run.notes) or sorted(scores["issue"].unique())
@@ -356,12 +358,12 @@ class ReviewSession:
     # ------------------------------------------------------------------ queue order
     @staticmethod
     def with_precision(found: pd.DataFrame, feedback: Feedback) -> pd.DataFrame:
-        """``found`` with a ``precision`` column: the estimate for each finding's issue and given class.
+        """``found`` with a ``precision`` column: the estimate for each finding's issue and judged class.
 
         Parameters
         ----------
         found : pandas.DataFrame
-            Findings with ``issue`` and ``given_label`` columns.
+            Findings with ``issue`` and ``current_label`` (the label the run judged) columns.
         feedback : Feedback
             The precision estimates.
 
@@ -369,9 +371,10 @@ class ReviewSession:
         -------
         pandas.DataFrame
             A copy of ``found`` with ``precision``: the posterior mean of
-            :meth:`Feedback.precision` for the finding's issue and given label.
+            :meth:`Feedback.precision` for the finding's issue and the label the run judged (a
+            verdict's class is the row's label when it was decided, which is that label).
         """
-        keys = list(zip(found["issue"].astype(str), found["given_label"].astype(str), strict=True))
+        keys = list(zip(found["issue"].astype(str), found["current_label"].astype(str), strict=True))
         estimates = {key: feedback.precision(*key).precision for key in set(keys)}
         return found.assign(precision=[estimates[key] for key in keys])
 
@@ -407,7 +410,7 @@ class ReviewSession:
                 raise InputError(f"unknown issue {filter.issue!r}; use one of {', '.join(self.data.issues)}")
             found = found[found["issue"] == filter.issue]
         if filter.label is not None:
-            found = found[found["given_label"] == filter.label]
+            found = found[found["current_label"] == filter.label]  # the class the run flagged the row in
         if filter.min_score is not None:
             found = found[found["score"] >= filter.min_score]
         if filter.max_score is not None:
