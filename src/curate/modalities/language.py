@@ -41,6 +41,8 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # A text is Korean once a quarter of its letters are Hangul: a syllable block stands for two or three
 # Latin letters' worth of sound, so that is about half of what it says.
 KOREAN_HANGUL_SHARE = 0.25
+# A text's language is read from at most this many characters from its start.
+SAMPLE_CHARACTERS = 5_000
 # Texts in scripts py3langid would only guess at (no letters at all) are left out of the mix.
 UNKNOWN = "unknown"
 
@@ -136,6 +138,8 @@ def _identifier() -> Any:
 def detect_language(text: str) -> TextLanguage:
     """The language of one text: Korean by its Hangul, Japanese by its kana, else py3langid's best guess.
 
+    Only the first ``SAMPLE_CHARACTERS`` (5,000) characters are read.
+
     Parameters
     ----------
     text : str
@@ -155,6 +159,9 @@ def detect_language(text: str) -> TextLanguage:
     >>> detect_language("12345 !!").language
     'unknown'
     """
+    # The start of a long text tells its language; reading a 100,000-character post whole took
+    # 28 s over 20 Newsgroups' test set. Letters and script shares are of this sample too.
+    text = text[:SAMPLE_CHARACTERS]
     letters = sum(1 for c in text if c.isalpha())
     if not letters:
         return TextLanguage(UNKNOWN, 0, 0.0, 0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -90,11 +91,14 @@ def character_similarity(texts: Sequence[str], rows: np.ndarray, cols: np.ndarra
     left, right = inverse[:rows.size], inverse[rows.size:]
     similarity = np.clip(np.asarray(unit[left].multiply(unit[right]).sum(axis=1)).ravel(), 0.0, 1.0)
     ratios: dict[tuple[int, int], float] = {}
+    compared: dict[int, _Compared] = {}  # each text's reductions, made once however many pairs it is in
     for p in np.flatnonzero(similarity >= ORDER_FLOOR):
         a, b = sorted((int(left[p]), int(right[p])))
         if a != b and (a, b) not in ratios:
-            ratios[(a, b)] = _sequence_similarity(texts[int(involved[a])], texts[int(involved[b])],
-                                                  surfaces[a], surfaces[b])
+            for i in (a, b):
+                if i not in compared:
+                    compared[i] = _compared(texts[int(involved[i])], surfaces[i])
+            ratios[(a, b)] = _sequence_similarity(compared[a], compared[b])
         ratio = ratios.get((a, b), 1.0)
         # the same text but for punctuation, spacing, case or a run's length: a copy, whatever the n-grams say
         similarity[p] = 1.0 if ratio == 1.0 else min(similarity[p], ratio)
@@ -107,17 +111,30 @@ def _words(text: str) -> list[str]:
     return [w for w in _NOT_WORD.split(folded) if w]
 
 
-def _sequence_similarity(text_a: str, text_b: str, surface_a: str, surface_b: str) -> float:
+@dataclass(frozen=True)
+class _Compared:
+    """A text's surface, its surface with repeated runs cut to two, and its words."""
+
+    surface: str
+    runs_cut: str
+    words: list[str]
+
+
+def _compared(text: str, surface: str) -> _Compared:
+    return _Compared(surface, _REPEATS.sub(r"\1\1", surface), _words(text))
+
+
+def _sequence_similarity(a: _Compared, b: _Compared) -> float:
     """The lower of the character and the word sequence ratios; 1 when only punctuation, spacing,
     case or the length of a repeated run (ㅋㅋㅋ, !!!) differ.
 
     Words count whole: one changed word among thirty ("관내" for "관외", "싶지 않은" for "싶은") costs
     about 0.03, which one changed character alone (0.003 of a long text) would hide.
     """
-    if _REPEATS.sub(r"\1\1", surface_a) == _REPEATS.sub(r"\1\1", surface_b):
+    if a.runs_cut == b.runs_cut:
         return 1.0
     # 2 x the longest common subsequence / total length, bit-parallel (rapidfuzz): difflib's matcher
     # took over 20 minutes on two 100,000-character posts.
-    characters = Indel.normalized_similarity(surface_a, surface_b)
-    words = Indel.normalized_similarity(_words(text_a), _words(text_b))
+    characters = Indel.normalized_similarity(a.surface, b.surface)
+    words = Indel.normalized_similarity(a.words, b.words)
     return min(characters, words)
