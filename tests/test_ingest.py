@@ -72,8 +72,8 @@ def _csv_text(texts: list[str], labels: list[str], delimiter: str = ",") -> str:
             UTF8_TEXTS, lambda s: codecs.BOM_UTF8 + s.encode("utf-8"), "utf-8-sig", id="utf-8-bom"
         ),
         pytest.param(KOREAN_TEXTS, lambda s: s.encode("cp949"), "cp949", id="cp949"),
-        pytest.param(LATIN1_TEXTS, lambda s: s.encode("latin-1"), "latin-1", id="latin-1"),
-        pytest.param(DEGREE_TEXTS, lambda s: s.encode("latin-1"), "latin-1", id="latin-1-degrees"),
+        pytest.param(LATIN1_TEXTS, lambda s: s.encode("latin-1"), "cp1252", id="latin-1"),
+        pytest.param(DEGREE_TEXTS, lambda s: s.encode("latin-1"), "cp1252", id="latin-1-degrees"),
     ],
 )
 def test_encoding_is_detected(

@@ -151,6 +151,7 @@ def test_input_quality_names_each_text_problem() -> None:
         7: ("a bell \x07 rang in the stadium", ["control_chars"]),
         8: ("한국 축구 대표팀이 결승에서 이겼다", []),   # Korean is fine
         9: ("café au lait and a croissant", []),        # real accents are fine
+        10: ("\x93quoted\x94 words read as Latin-1", ["control_chars"]),  # C1 controls
     }
     for i, (text, _) in planted.items():
         texts[i] = text

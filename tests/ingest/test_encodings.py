@@ -80,3 +80,55 @@ def test_broken_utf16_names_the_line(tmp_path: Path) -> None:
     result = run_cli(["import", path, "-w", tmp_path / "ws"])
     assert_one_line_error(result, "broken.txt", "line 3", "UTF-16 LE")
     assert not (tmp_path / "ws").exists()
+
+
+# ------------------------------------------------------------------ single-byte encodings
+def _rows_csv(texts: list[str]) -> str:
+    return "id,text,label\n" + "".join(f"{i},{t},{'ab'[i % 2]}\n" for i, t in enumerate(texts))
+
+
+ENGLISH = [f"well cloud server robot code chip number {i}" for i in range(40)]
+
+
+def test_windows_1252_punctuation_is_read_as_cp1252(tmp_path: Path) -> None:
+    texts = ["“Smart” quotes – en dash €5 here", "the ‘single’ ones … and — too", *ENGLISH]
+    path = tmp_path / "cp1252.csv"
+    path.write_bytes(_rows_csv(texts).encode("cp1252"))
+    loaded = curate.load_data(path, label="label", text=["text"])
+    assert texts_of(loaded.dataset) == texts
+    assert loaded.source.encoding == "cp1252"
+    assert loaded.dataset.notes == ["encoding: cp1252 (detected; override with --encoding)"]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        pytest.param(["Très bien, café crème déjà vu", "Müller aß süße Äpfel, Straße", "plain"], id="fr-de"),
+        pytest.param(["the kiln reached 25°C", "Ärger im Amt", "Åsa kom hem"], id="also-valid-cp949"),
+    ],
+)
+def test_latin1_text_is_read_right(texts: list[str]) -> None:
+    decoded = decode_bytes(_rows_csv(texts).encode("latin-1"))
+    assert decoded == type(decoded)(_rows_csv(texts), "cp1252", True)
+
+
+def test_bytes_undefined_in_cp1252_are_read_as_latin1() -> None:
+    data = "id,text\n0,café\n".encode("latin-1") + b"1,a \x81 control\n"
+    decoded = decode_bytes(data)
+    assert decoded == type(decoded)("id,text\n0,café\n1,a \x81 control\n", "latin-1", True)
+
+
+@pytest.mark.parametrize("n_english", [3, 2000])
+def test_cp949_extension_syllables_are_read_as_korean(tmp_path: Path, n_english: int) -> None:
+    # "똠" and "햏" lie outside EUC-KR, in CP949's extension area (an ASCII trail byte).
+    texts = ["똠방각하 햏", *(f"well cloud server robot code chip {i}" for i in range(n_english))]
+    path = tmp_path / "korean.csv"
+    path.write_bytes(_rows_csv(texts).encode("cp949"))
+    loaded = curate.load_data(path, label="label", text=["text"])
+    assert texts_of(loaded.dataset) == texts
+    assert loaded.source.encoding == "cp949"
+
+
+def test_short_euc_kr_file_is_read_as_korean() -> None:
+    decoded = decode_bytes("이름,라벨\n좋아요,긍정\n".encode("euc-kr"))
+    assert decoded == type(decoded)("이름,라벨\n좋아요,긍정\n", "cp949", True)

@@ -2,8 +2,12 @@
 
 Why our own detector rather than a general-purpose guesser: the encodings our users meet are few
 (UTF-8 with or without BOM, UTF-16 and UTF-32 as Excel's "Unicode text" writes them, the Korean
-CP949/EUC-KR, Latin-1), and a general guesser often calls a short Korean file something exotic. We
-try them in an order where a wrong guess is unlikely.
+CP949 (a superset of EUC-KR), Windows-1252 and Latin-1), and a general guesser often calls a short
+Korean file something exotic. charset-normalizer, judging between CP949 and CP1252 alone, reads
+"20°C" as Korean (both readings score as clean) and, since it samples a large file in chunks, misses
+the one Korean row among thousands of English ones. We try the few candidates in an order where a
+wrong guess is unlikely, and judge the one real contest (bytes valid in both CP949 and CP1252) on
+the whole text.
 
 Half a surrogate pair (a JSON ``\\ud83d`` escape, or its bytes in a file) is not a character: it
 is read as U+FFFD, which the text input checks flag, because it could not even be hashed as UTF-8.
@@ -34,6 +38,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # Without a byte-order mark, UTF-16 text in a Latin script has a NUL in every other byte; text
 # with the odd NUL character has nowhere near this share.
 _UTF16_NUL_SHARE = 0.4
+# Judging a CP949 reading (see ``_reads_as_korean``): the least share of Hangul among its non-ASCII
+# characters, the share of core syllables that settles it, and, below that, the least share of the
+# Western reading's non-ASCII characters that stand next to another one (letter soup).
+_HANGUL_SHARE = 0.6
+_CORE_SHARE = 0.9
+_SOUP_SHARE = 0.5
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -146,27 +157,50 @@ def _normalise_name(encoding: str) -> str:
         ) from None
 
 
-def _looks_korean(text: str) -> bool:
-    """Genuine CP949 text is mostly Hangul from the KS X 1001 core (both bytes >= 0xA1).
+def _reads_as_korean(korean: str, western: str) -> bool:
+    """Whether the CP949 reading of bytes that also decode as ``western`` (CP1252/Latin-1) is right.
 
-    Latin-1 text also decodes as CP949 when an accented byte precedes an ASCII letter ("°C" becomes
-    "캜"), but such pairs land in CP949's extension area, whose trail byte is ASCII: real Korean
-    text rarely uses it, so a high share of those pairs means the text is not Korean.
+    Korean text is mostly Hangul, nearly all from the KS X 1001 core (both bytes >= 0xA1). Latin-1
+    text also decodes as CP949 when an accented byte precedes an ASCII letter ("°C" becomes "캜"),
+    but such pairs land in CP949's extension area, whose trail byte is ASCII. Real Korean text uses
+    that area for rare syllables only ("똠", "햏"), so a text with many of them is Korean only when
+    its Western reading is letter soup: Korean read as CP1252 turns each core syllable into two
+    accented letters or symbols side by side ("ÁÁ¾Æ¿ä"), where Western words hold them one by one
+    ("café", "20°C").
     """
-    non_ascii = [ch for ch in text if ord(ch) > 127]
+    non_ascii = [ch for ch in korean if ord(ch) > 127]
     if not non_ascii:
         return False
     hangul = sum(1 for ch in non_ascii if "\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e")
+    if hangul / len(non_ascii) < _HANGUL_SHARE:
+        return False
     core = sum(1 for ch in non_ascii if len(b := ch.encode("cp949")) == 2 and b[1] >= 0xA1)
-    return hangul / len(non_ascii) >= 0.6 and core / len(non_ascii) >= 0.9
+    if core / len(non_ascii) >= _CORE_SHARE:
+        return True
+    runs = _NON_ASCII_RUN.findall(western)
+    paired = sum(len(run) for run in runs if len(run) > 1)
+    return paired / sum(len(run) for run in runs) >= _SOUP_SHARE
+
+
+def _western(data: bytes) -> tuple[str, str]:
+    """The bytes as Windows-1252 (smart quotes, dashes, euro), or Latin-1 where that cannot hold them.
+
+    CP1252 is Latin-1 with printable characters in place of the C1 controls 0x80-0x9F; only five
+    bytes are undefined in it, and a file holding one is read as Latin-1.
+    """
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
 
 
 def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "the file") -> DecodedText:
     """Decode ``data``, detecting the encoding unless ``encoding`` is given.
 
     Detection tries, in order: a byte-order mark (UTF-32 LE/BE, UTF-8, UTF-16 LE/BE), UTF-16
-    without a mark (every other byte NUL), UTF-8, CP949 when the text then looks Korean, and
-    Latin-1; a file that is valid UTF-8 up to a broken spot is an error, not Latin-1. Encoded
+    without a mark (every other byte NUL), UTF-8, CP949 when the text then reads as Korean rather
+    than as Western letter soup, Windows-1252 (CP1252), and Latin-1 for the bytes CP1252 leaves
+    undefined; a file that is valid UTF-8 up to a broken spot is an error, not CP1252. Encoded
     halves of surrogate pairs are read as U+FFFD.
 
     Parameters
@@ -235,14 +269,15 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "the
         return DecodedText(_decode(data, "utf-8"), "utf-8", detected=True)
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    western, western_name = _western(data)
     try:
         text = data.decode("cp949")
-        if _looks_korean(text):
+        if _reads_as_korean(text, western):
             return DecodedText(text, "cp949", detected=True)
     except UnicodeDecodeError:
         pass
-    # A file that is mostly valid multi-byte UTF-8 with a broken spot is corrupt UTF-8, not Latin-1:
-    # decoding it as Latin-1 would silently turn every accented or Korean character into mojibake.
+    # A file that is mostly valid multi-byte UTF-8 with a broken spot is corrupt UTF-8, not CP1252:
+    # decoding it as CP1252 would silently turn every accented or Korean character into mojibake.
     head = data[: utf8_error.start]
     if any(b >= 0xC2 for b in head):
         raise DecodingError(
@@ -250,4 +285,4 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "the
             f"(byte 0x{data[utf8_error.start]:02x}) although the lines before it are; "
             "fix that line or pass --encoding"
         )
-    return DecodedText(data.decode("latin-1"), "latin-1", detected=True)
+    return DecodedText(western, western_name, detected=True)

@@ -37,7 +37,7 @@ SEVERITY = {
 # Texts are "too long" only past this many characters, whatever the median: short-text datasets
 # would otherwise call an ordinary paragraph too long.
 MIN_LONG_LIMIT = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WORDISH = re.compile(r"\w", re.UNICODE)
 
 
