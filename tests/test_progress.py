@@ -62,7 +62,7 @@ def test_the_api_writes_plain_lines_to_a_captured_stderr(capsys: pytest.CaptureF
     curate.audit(make_text_frame(), label="label", text="text", embedder="hashed")
     lines = capsys.readouterr().err.splitlines()
     stages = [line.split(":")[0] for line in lines if re.search(r": \d+/\d+ in \d+\.\d s$", line)]
-    assert stages == ["embedding", "cross-validation", "neighbour search", "label evidence"]
+    assert stages == ["embedding", "cross-validation", "neighbour search", "label evidence", "checks"]
     assert "cross-validation: 5/5 in" in "\n".join(lines)
     curate.audit(make_text_frame(), label="label", text="text", embedder="hashed", progress=False)
     assert capsys.readouterr().err == ""

@@ -382,13 +382,18 @@ def audit_dataset(
     gathers_evidence = pred_probs is None and any("label_evidence" in d.needs for d in chosen)
     needs.neighbors_k = graph_neighbours(chosen, needs.vote_neighbours() if gathers_evidence else None)
     results = []
-    for detector in chosen:
-        before = sum(needs.timings.values())
-        started = time.perf_counter()
-        result = detector.find(ScopedNeeds(needs, detector.needs, detector.name))
-        spent_on_needs = sum(needs.timings.values()) - before
-        needs.timings[f"detector:{detector.name}"] = round(max(0.0, time.perf_counter() - started - spent_on_needs), 3)
-        results.append(result)
+    # One stage for the checks themselves (some take minutes, e.g. verifying near copies of long
+    # texts); the stages of the needs they compute on the way (embedding, ...) run inside it.
+    with needs.progress.task("checks", len(chosen)) as advance:
+        for detector in chosen:
+            before = sum(needs.timings.values())
+            started = time.perf_counter()
+            result = detector.find(ScopedNeeds(needs, detector.needs, detector.name))
+            spent_on_needs = sum(needs.timings.values()) - before
+            needs.timings[f"detector:{detector.name}"] = round(
+                max(0.0, time.perf_counter() - started - spent_on_needs), 3)
+            results.append(result)
+            advance(1)
     needs.resolved_config = resolved_config(config, chosen)
     return results, needs
 
@@ -454,9 +459,11 @@ def audit(
         ``st:MODEL``, a model folder, ...); default ``config.embedder``, which by default lets the
         text modality choose by the texts' languages.
     progress : ProgressReporter or bool, optional
-        Where to report progress. By default (None or True) bars in a terminal or a Jupyter
-        notebook (with ipywidgets), and plain lines on stderr as each stage goes when stderr is a
-        file or a pipe (see :func:`curate.core.progress.choose_progress`); False for none.
+        Where to report progress, and the notes on what was detected (encoding, delimiter, label
+        and text columns), which come first, before any stage. By default (None or True) bars in
+        a terminal or a Jupyter notebook (with ipywidgets), and plain lines on stderr as each stage
+        goes when stderr is a file or a pipe (see :func:`curate.core.progress.choose_progress`);
+        False for none.
     config : AuditConfig or mapping or str or pathlib.Path, optional
         The run's settings: an AuditConfig, a mapping of the same shape, or a TOML file's path
         (default: every default; see :mod:`curate.core.config`).
@@ -531,8 +538,13 @@ def audit(
                            own_features=user_features is not None)
     timings["input_checks"] = round(time.perf_counter() - checking, 3)
     cache = FeatureCache(default_cache_path())
+    reporter = choose_progress(progress)
+    # What was detected (encoding, columns) is said before the long stages, once the quick checks
+    # have passed (a bad input still fails in one line).
+    for note in dataset.notes:
+        reporter.message(note)
     results, needs = audit_dataset(dataset, config=run_config, detectors=detectors, pred_probs=user_probs,
-                                   embedder=embedder, cache=cache, progress=choose_progress(progress),
+                                   embedder=embedder, cache=cache, progress=reporter,
                                    features=user_features,
                                    classifier=classifier)
     timings.update(needs.timings)

@@ -18,12 +18,19 @@ _WORKSPACE = click.option("--workspace", "-w", type=click.Path(path_type=Path), 
 
 
 _errors_as_messages = errors_as_messages()
+# The width of the console off a terminal: wider than any line or table row the CLI prints.
+_UNWRAPPED = 100_000
 
 
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    console = Console(highlight=False)
+    if console.is_terminal:
+        return console
+    # A pipe or a file has no width: rich would fold every line at 80 columns ("time: 195.1 \ns"),
+    # so a log or a grep would get lines no one wrote. Off a terminal, lines are as long as they are.
+    return Console(highlight=False, soft_wrap=True, width=_UNWRAPPED)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -130,8 +137,6 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
                    pred_probs=pred_probs, workspace=workspace, name=name, encoding=encoding,
                    detectors=list(detectors) or None, progress=progress, config=config, modality=modality)
-    for note in result.dataset.notes:
-        progress.message(note)
     print_summary(_console(), result)
     path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html")
     click.echo(f"report: {path}")

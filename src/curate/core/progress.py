@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 __all__ = ["PlainProgress", "ProgressCallback", "ProgressReporter", "RichProgress", "SilentProgress",
            "choose_progress"]
@@ -21,7 +21,11 @@ ProgressCallback = Callable[[int], None]
 
 
 class ProgressReporter(Protocol):
-    """Opens a task with a known total; the callback it yields advances it."""
+    """Opens a task with a known total; the callback it yields advances it.
+
+    Tasks may nest: the audit's ``checks`` task holds the stages its checks need (embedding,
+    cross-validation, ...).
+    """
 
     def task(self, description: str, total: int) -> AbstractContextManager[ProgressCallback]:
         """Open a task; the context yields a callback that advances it.
@@ -91,6 +95,7 @@ class RichProgress:
         from rich.console import Console
 
         self.console = Console(stderr=True)
+        self._bars: Any = None  # the bars on screen while a task is open: a nested task joins them
 
     @contextmanager
     def task(self, description: str, total: int) -> Iterator[ProgressCallback]:
@@ -117,11 +122,20 @@ class RichProgress:
             TimeRemainingColumn,
         )
 
+        if self._bars is not None:  # rich draws one live display at a time: a nested task joins it
+            bars = self._bars
+            inner = bars.add_task(description, total=total)
+            yield lambda n: bars.advance(inner, n)
+            return
         with Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
                       console=self.console, transient=False) as bar:
-            task_id = bar.add_task(description, total=total)
-            yield lambda n: bar.advance(task_id, n)
+            self._bars = bar
+            try:
+                task_id = bar.add_task(description, total=total)
+                yield lambda n: bar.advance(task_id, n)
+            finally:
+                self._bars = None
 
     def message(self, text: str) -> None:
         """Print ``text`` on stderr, without rich markup or highlighting.
