@@ -66,6 +66,38 @@ def test_no_delimiter_fits_names_the_likeliest(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        pytest.param('text,label\na b,x\nc d,y\n"g h,z\ni j,x\nk l,y\n', 4, id="runs-over-lines"),
+        pytest.param('text,label\na b,x\nc d,y\n"g h,z\n', 4, id="last-line"),
+        pytest.param('text,label\na b,x\nc d,"g h\n', 3, id="last-field"),
+        pytest.param('text,label\na b,x\nc d,"g h\ni j,x\nk l,y\n', 3, id="last-field-swallows-rows"),
+    ],
+)
+def test_an_unclosed_quote_names_the_line_it_opens_on(tmp_path: Path, content: str, line: int) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text(content, encoding="utf-8")
+    message = (
+        f"{path}: line {line} opens a quoted field that is never closed (an unclosed quote: everything "
+        "after it up to the end of the file reads as one field); close or remove that quote"
+    )
+    with pytest.raises(FileFormatError) as caught:
+        read_table(path)
+    assert str(caught.value) == message
+    result = run_cli(["import", path, "-w", tmp_path / "ws"])
+    assert result.exit_code == 2 and result.stderr == f"error: {message}\n"
+    assert not (tmp_path / "ws").exists()
+
+
+def test_an_inch_mark_inside_a_field_is_not_an_unclosed_quote(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text('text,label\na 12" pizza,food,extra\nb,x\n', encoding="utf-8")
+    with pytest.raises(FileFormatError) as caught:
+        read_table(path)
+    assert str(caught.value).startswith(f"{path}: line 2 has 3 fields but the header has 2")
+
+
 def test_semicolon_file_audits_through_the_cli(tmp_path: Path) -> None:
     frame = make_text_frame()
     frame["text"] = frame["text"].str.replace(" and ", ", and ", regex=False)

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 import pandas as pd
 
@@ -51,6 +53,28 @@ class Delimiter:
 def _records(text: str, delimiter: str) -> Iterator[list[str]]:
     csv.field_size_limit(_FIELD_LIMIT)
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _opens_unclosed_quote(text: str, line: int, delimiter: str) -> bool:
+    """Whether a quote at the start of a field on ``line`` (1-based) is never closed.
+
+    The csv module reads an unclosed quote to the end of the file as one field, which then shows
+    as a record with too few fields; the quotes from that line on are then odd in number.
+    """
+    if '"' not in text:
+        return False
+    buffer = io.StringIO(text, newline="")
+    deque(islice(buffer, line - 1), maxlen=0)  # skip to the line, lines split as the csv module splits them
+    first = buffer.readline()
+    opens = first.startswith('"') or f'{delimiter}"' in first
+    return opens and (first.count('"') + buffer.read().count('"')) % 2 == 1
+
+
+def _unclosed_quote(source: str, line: int) -> FileFormatError:
+    return FileFormatError(
+        f"{source}: line {line} opens a quoted field that is never closed (an unclosed quote: everything "
+        "after it up to the end of the file reads as one field); close or remove that quote"
+    )
 
 
 def _sample(text: str, delimiter: str) -> list[list[str]]:
@@ -129,8 +153,8 @@ def read_delimited(text: str, delimiter: Delimiter, source: str) -> pd.DataFrame
     ------
     FileFormatError
         When the file has no header, an empty header, a record with another number of fields than
-        the header (the message names the line and the delimiter), repeated column names, or a
-        quoting error.
+        the header (the message names the line and the delimiter), a quote that is never closed
+        (the message names the line it opens on), repeated column names, or a quoting error.
     """
     rows = _records(text, delimiter.char)
     try:
@@ -149,6 +173,8 @@ def read_delimited(text: str, delimiter: Delimiter, source: str) -> pd.DataFrame
                 continue
             lines.append(start)
             if len(record) != len(header):
+                if next(rows, None) is None and _opens_unclosed_quote(text, start, delimiter.char):
+                    raise _unclosed_quote(source, start)
                 hint = (
                     ""
                     if delimiter.fits
@@ -162,6 +188,10 @@ def read_delimited(text: str, delimiter: Delimiter, source: str) -> pd.DataFrame
             records.append(record)
     except csv.Error as exc:
         raise FileFormatError(f"{source}: line {rows.line_num}: {exc}") from None  # type: ignore[attr-defined]
+    # An unclosed quote in the last field still gives the header's number of fields, with every
+    # line after it inside that one cell.
+    if lines and _opens_unclosed_quote(text, lines[-1], delimiter.char):
+        raise _unclosed_quote(source, lines[-1])
     duplicated = sorted({c for c in header if header.count(c) > 1})
     if duplicated:
         raise FileFormatError(f"{source}: the header names column(s) {duplicated} more than once")

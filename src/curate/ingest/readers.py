@@ -82,8 +82,9 @@ def read_table(path: Path, *, encoding: str | None = None) -> ReadTable:
     InputError
         When ``path`` does not exist, is a folder, or has an unsupported suffix.
     FileFormatError
-        When the file is empty, has a header but no rows, or cannot be parsed (ragged CSV,
-        repeated column names, invalid JSON, a damaged workbook or Parquet file).
+        When the file is empty, has a header but no rows (JSON: no records), or cannot be parsed
+        (ragged CSV, an unclosed quote, repeated column names, invalid JSON, a damaged workbook or
+        Parquet file).
     DecodingError
         When the bytes cannot be decoded as text.
 
@@ -130,6 +131,8 @@ def read_table(path: Path, *, encoding: str | None = None) -> ReadTable:
             fmt = "tsv" if delimiter.char == "\t" else "csv"
             if preferred is not None and delimiter.char != preferred:
                 notes = (f"delimiter: {delimiter.name} (detected)",)
+    if frame.empty and fmt in ("json", "jsonl"):  # JSON has no header: it holds records or it does not
+        raise FileFormatError(f"{source}: holds no records; give one JSON object (with fields) per row")
     if frame.empty:
         raise FileFormatError(f"{source} has a header but no rows")
     frame = replace_surrogates_in_frame(frame)
