@@ -38,7 +38,7 @@ from curate.errors import InputError
 from curate.ingest.encoding import decode_bytes
 from curate.ingest.readers import ReadTable
 
-__all__ = ["OUTPUT_SUFFIXES", "VersionEdits", "output_format", "write_version"]
+__all__ = ["OUTPUT_SUFFIXES", "VersionEdits", "output_format", "version_writer", "write_version"]
 
 OUTPUT_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "json", ".parquet": "parquet"}
 _BOMS = (
@@ -117,27 +117,48 @@ def write_version(table: ReadTable, label_column: str, edits: VersionEdits, path
 
     Parameters
     ----------
+    table, label_column, edits, fmt
+        As for :func:`version_writer`.
+    path : pathlib.Path
+        The output file.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, now holding the version.
+
+    Raises
+    ------
+    InputError
+        As :func:`version_writer` does, and when ``path`` is a folder.
+    """
+    return write_atomically(path, version_writer(table, label_column, edits, fmt))
+
+
+def version_writer(table: ReadTable, label_column: str, edits: VersionEdits, fmt: str) -> Callable[[Path], object]:
+    """Prepare the source ``table`` with ``edits`` applied as ``fmt``: everything but the writing itself.
+
+    Parameters
+    ----------
     table : ReadTable
         The source as read (its frame, raw bytes, format and encoding).
     label_column : str
         The label column of ``table.frame``.
     edits : VersionEdits
         Which rows to keep, the new labels, and an optional status column.
-    path : pathlib.Path
-        The output file.
     fmt : str
-        ``csv``, ``tsv``, ``jsonl``, ``json`` or ``parquet`` (see :func:`output_format`).
+        ``csv``, ``tsv``, ``txt``, ``jsonl``, ``json`` or ``parquet`` (see :func:`output_format`).
 
     Returns
     -------
-    pathlib.Path
-        ``path``.
+    callable
+        Writes the version to the path it is given (for :func:`curate.core.files.write_atomically`).
 
     Raises
     ------
     InputError
-        When ``fmt`` is unknown, ``path`` is a folder, or the source already has a
-        ``review_status`` column and a status column was asked for.
+        When ``fmt`` is unknown, or the source already has a ``review_status`` column and a status
+        column was asked for.
     """
     if fmt not in OUTPUT_SUFFIXES.values():
         raise InputError(f"--format must be one of {', '.join(sorted(set(OUTPUT_SUFFIXES.values())))}, not {fmt!r}")
@@ -165,7 +186,7 @@ def write_version(table: ReadTable, label_column: str, edits: VersionEdits, path
         header = _source_header(text, frame, table) if text is not None and table.format != "jsonl" else None
         edited = _edited_frame(frame, label_column, labels, edits, header)
         writer = _frame_writer(edited, fmt)
-    return write_atomically(path, writer)
+    return writer
 
 
 def _data_writer(data: bytes) -> Callable[[Path], object]:
