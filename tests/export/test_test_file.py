@@ -50,17 +50,25 @@ def test_test_output_writes_the_test_rows_in_the_test_files_own_format(with_test
     assert (summary.rows, summary.relabelled, summary.removed, summary.test_decisions_unwritten) == (60, 1, 0, 0)
     assert summary.test is not None
     assert (summary.test.path, summary.test.version, summary.test.rows, summary.test.relabelled) == (
-        tmp_path / "t.tsv", 3, 3, 1)
+        tmp_path / "t.tsv",
+        3,
+        3,
+        1,
+    )
     assert summary.test.removed == 1
     expected = [TEST_LINES[0], TEST_LINES[1], TEST_LINES[2].replace("sport", "food"), TEST_LINES[3]]
     assert (tmp_path / "t.tsv").read_bytes() == ("\r\n".join(expected) + "\r\n").encode("utf-8")
     assert (tmp_path / "o.csv").read_text(encoding="utf-8").split("\n")[:2] == [
-        "text,label,code", f"{make_sentence('food', 0)},tech,000"]
-    export_version(with_test, None, "latest", None, tmp_path / "o.csv", test_output=tmp_path / "t.jsonl",
-                   with_status=True)
+        "text,label,code",
+        f"{make_sentence('food', 0)},tech,000",
+    ]
+    export_version(
+        with_test, None, "latest", None, tmp_path / "o.csv", test_output=tmp_path / "t.jsonl", with_status=True
+    )
     assert (tmp_path / "t.jsonl").read_text(encoding="utf-8").split("\n")[1] == (
         '{"text": "the match and the coach near the goal made news in story 91", "label": "food", "code": "008", '
-        '"review_status": "relabelled"}')
+        '"review_status": "relabelled"}'
+    )
 
 
 def test_without_test_output_the_summary_counts_the_unwritten_decisions(with_test: Workspace, tmp_path: Path) -> None:
@@ -74,15 +82,18 @@ def test_cli_warns_of_unwritten_test_decisions_and_writes_test_output(with_test:
     assert result.exit_code == 0, result.output
     assert result.stdout == f"wrote {tmp_path / 'o.csv'}: version 3, 60 rows (1 relabelled, 0 removed)\n"
     assert result.stderr == (
-        "warning: 2 decisions on rows of the --test file were not written: add --test-output PATH\n")
+        "warning: 2 decisions on rows of the --test file were not written: add --test-output PATH\n"
+    )
     result = run_cli(["export", tmp_path / "o.csv", "--test-output", tmp_path / "t.csv", "-w", with_test.path])
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"wrote {tmp_path / 'o.csv'}: version 3, 60 rows (1 relabelled, 0 removed)\n"
-        f"wrote {tmp_path / 't.csv'}: version 3, 3 rows (1 relabelled, 1 removed)\n")
+        f"wrote {tmp_path / 't.csv'}: version 3, 3 rows (1 relabelled, 1 removed)\n"
+    )
     assert result.stderr == ""
     assert (tmp_path / "t.csv").read_bytes().split(b"\r\n")[2] == (
-        b"the match and the coach near the goal made news in story 91,food,008")
+        b"the match and the coach near the goal made news in story 91,food,008"
+    )
 
 
 def test_test_output_is_refused_without_a_test_file_or_onto_the_output(tmp_path: Path, with_test: Workspace) -> None:

@@ -7,8 +7,10 @@ Export applies the ledger to the untouched source, so the output should read lik
 - JSONL from a JSONL source: every untouched line verbatim; an edited line is the same object
   (same keys, same order, same JSON types, big integers exact) with the new value.
 - Parquet from a Parquet source: the source's Arrow schema (bool stays bool, lists stay lists).
-- Across formats, each cell keeps its type where the target has one (bool, int, float, lists), and a
-  text source stays text, so that no id or code loses a digit.
+- Across formats, each cell keeps its type where the target has one (bool, int, float, lists). From
+  CSV/TSV to JSON, JSONL or Parquet, a column of canonically written numbers (``120643``, ``2.5``)
+  becomes numbers and every other column stays text, so that no id or code loses a digit
+  (``00007``, ``1e5`` and ``2.50`` would not read back as written).
 
 A relabel is stored in the ledger as text; it is written as the label column's own value with that
 text (``"True"`` in a bool column becomes ``True``, ``"3"`` in an int column ``3``).
@@ -183,9 +185,10 @@ def version_writer(table: ReadTable, label_column: str, edits: VersionEdits, fmt
         arrow = _parquet_like_source(table.data, frame, label_column, labels, edits)
         writer = _parquet_writer(arrow)
     else:
-        header = _source_header(text, frame, table) if text is not None and table.format != "jsonl" else None
+        delimited = text is not None and table.format in ("csv", "tsv")
+        header = _source_header(text, frame, table) if text is not None and delimited else None
         edited = _edited_frame(frame, label_column, labels, edits, header)
-        writer = _frame_writer(edited, fmt)
+        writer = _frame_writer(_numbers_of_text(edited) if delimited else edited, fmt)
     return writer
 
 
@@ -300,6 +303,56 @@ def _cell_text(value: Any) -> str:
 
 def _is_plain_missing(value: Any) -> bool:
     return not isinstance(value, dict | list | tuple | np.ndarray) and _is_missing(value)
+
+
+# ------------------------------------------------------------------ numbers in text
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _canonical_int(text: str) -> int | None:
+    """The int ``text`` writes canonically (``-12``, not ``007``, ``+3``, ``1_000`` or ``-0``); None otherwise."""
+    if not text or not (text.isascii() and text.lstrip("-").isdigit()):
+        return None
+    number = int(text)
+    return number if str(number) == text and _INT64[0] <= number <= _INT64[1] else None
+
+
+def _canonical_float(text: str) -> float | None:
+    """The finite float whose shortest text is ``text`` (``2.5``, not ``2.50``, ``1e5`` or ``.5``); None otherwise."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and repr(number) == text else None
+
+
+def _numbers_of_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a delimited source's text cells) with each column of canonically written numbers as numbers.
+
+    A column whose every non-empty cell is a canonical int (within 64 bits) becomes ``Int64``; one
+    whose cells are canonical ints (within 2**53) or floats that read back to the same text becomes
+    ``float64``; any other column, an empty one included, stays text. Empty cells become missing
+    (null in JSON and Parquet).
+    """
+    out = frame.copy()
+    for at in range(frame.shape[1]):
+        values = frame.iloc[:, at].tolist()
+        cells = [v for v in values if not _is_plain_missing(v)]
+        if not cells:  # no cell to type: text, as every cell of the source is
+            out.isetitem(at, pd.array([None] * len(values), dtype="string"))
+        if not cells or not all(isinstance(v, str) for v in cells):
+            continue
+        ints = [_canonical_int(v) for v in cells]
+        if all(i is not None for i in ints):
+            out.isetitem(at, pd.array([None if _is_plain_missing(v) else int(v) for v in values], dtype="Int64"))
+            continue
+        floats = [
+            float(i) if i is not None and abs(i) <= 2**53 else _canonical_float(v)
+            for i, v in zip(ints, cells, strict=True)
+        ]
+        if all(f is not None for f in floats):
+            out.isetitem(at, np.array([np.nan if _is_plain_missing(v) else float(v) for v in values], dtype="float64"))
+    return out
 
 
 # ------------------------------------------------------------------ JSON
