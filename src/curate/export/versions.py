@@ -16,7 +16,7 @@ import pandas as pd
 
 from curate.core.files import check_output_path, write_atomically
 from curate.errors import InputError, NotFoundError
-from curate.export.writing import VersionEdits, output_format, version_writer
+from curate.export.writing import VERSION_SUFFIXES, VersionEdits, output_format, version_writer
 from curate.ingest.loading import LoadedData
 from curate.ingest.readers import ReadTable, read_table
 from curate.ledger import RowState, diff_states, effective, replay
@@ -218,11 +218,11 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
     --------
     >>> export_version(Workspace("ws"), None, "latest", None, Path("fixed.csv"))  # doctest: +SKIP
     """
-    chosen = output_format(output, fmt)
+    chosen = output_format(output, fmt, formats=VERSION_SUFFIXES)
     check_output_path(output)
     test_format = None
     if test_output is not None:
-        test_format = output_format(test_output)
+        test_format = output_format(test_output, formats=VERSION_SUFFIXES)
         check_output_path(test_output)
         if test_output.resolve() == output.resolve():
             raise InputError(f"--test-output {test_output} is the output file too; give the test rows their own file")

@@ -40,9 +40,12 @@ from curate.errors import InputError
 from curate.ingest.encoding import decode_bytes
 from curate.ingest.readers import ReadTable
 
-__all__ = ["OUTPUT_SUFFIXES", "VersionEdits", "output_format", "version_writer", "write_version"]
+__all__ = ["OUTPUT_SUFFIXES", "VERSION_SUFFIXES", "VersionEdits", "output_format", "version_writer", "write_version"]
 
 OUTPUT_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "json", ".parquet": "parquet"}
+"""The table formats any table (a version, a run's findings) can be written in, by suffix."""
+VERSION_SUFFIXES = {**OUTPUT_SUFFIXES, ".txt": "txt"}
+"""The formats a dataset version can be written in: the table formats, and delimited ``.txt``."""
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -52,7 +55,7 @@ _BOMS = (
 )
 
 
-def output_format(path: Path, fmt: str | None = None) -> str:
+def output_format(path: Path, fmt: str | None = None, *, formats: dict[str, str] = OUTPUT_SUFFIXES) -> str:
     """The table format to write ``path`` in: its suffix's, which ``fmt`` (if given) must agree with.
 
     Parameters
@@ -61,16 +64,19 @@ def output_format(path: Path, fmt: str | None = None) -> str:
         The output file; its suffix (case-insensitive) names the format.
     fmt : str, optional
         The format asked for (``--format``); None to take the suffix's.
+    formats : dict of str to str, default OUTPUT_SUFFIXES
+        The suffixes that can be written, each with its format (``VERSION_SUFFIXES`` for a version).
 
     Returns
     -------
     str
-        One of ``csv``, ``tsv``, ``jsonl``, ``json``, ``parquet``.
+        One of ``formats``' values: ``csv``, ``tsv``, ``jsonl``, ``json``, ``parquet`` (and for a
+        version ``txt``).
 
     Raises
     ------
     InputError
-        When the suffix is not one of ``OUTPUT_SUFFIXES``, or names another format than ``fmt``.
+        When the suffix is not one of ``formats``, or names another format than ``fmt``.
 
     Examples
     --------
@@ -78,11 +84,11 @@ def output_format(path: Path, fmt: str | None = None) -> str:
     'parquet'
     """
     suffix = path.suffix.lower()
-    chosen = OUTPUT_SUFFIXES.get(suffix)
+    chosen = formats.get(suffix)
     if chosen is None:
         raise InputError(
             f"cannot write '{suffix or 'no suffix'}' files ({path}); "
-            f"end the output name with one of {', '.join(OUTPUT_SUFFIXES)}"
+            f"end the output name with one of {', '.join(formats)}"
         )
     if fmt is not None and fmt != chosen:
         raise InputError(
@@ -162,8 +168,8 @@ def version_writer(table: ReadTable, label_column: str, edits: VersionEdits, fmt
         When ``fmt`` is unknown, or the source already has a ``review_status`` column and a status
         column was asked for.
     """
-    if fmt not in OUTPUT_SUFFIXES.values():
-        raise InputError(f"--format must be one of {', '.join(sorted(set(OUTPUT_SUFFIXES.values())))}, not {fmt!r}")
+    if fmt not in VERSION_SUFFIXES.values():
+        raise InputError(f"--format must be one of {', '.join(sorted(set(VERSION_SUFFIXES.values())))}, not {fmt!r}")
     frame = table.frame
     if edits.status is not None and STATUS_COLUMN in {str(c).strip() for c in frame.columns}:
         raise InputError(f"the source already has a column {STATUS_COLUMN!r}; export without --with-status")
@@ -171,7 +177,7 @@ def version_writer(table: ReadTable, label_column: str, edits: VersionEdits, fmt
     labels = {position: typed(text) for position, text in edits.labels.items()}
     text = None if table.format == "parquet" else decode_bytes(table.data, encoding=table.encoding).text
     writer: Callable[[Path], object]
-    if fmt in ("csv", "tsv") and text is not None and table.format != "jsonl":
+    if fmt in ("csv", "tsv", "txt") and text is not None and table.format != "jsonl":
         data = _delimited_like_source(table, text, label_column, labels, edits, fmt)
         writer = _data_writer(data)
     elif (
@@ -254,6 +260,8 @@ def _first_record(text: str, delimiter: str) -> list[str]:
 
 def _source_header(text: str, frame: pd.DataFrame, table: ReadTable) -> list[str]:
     """The source's header cells exactly as written (the frame's column names may be cleaned)."""
+    if table.format not in ("csv", "tsv"):  # JSON keys are the frame's column names as written
+        return [str(c) for c in frame.columns]
     header = _first_record(text, _source_delimiter(table, text, frame.shape[1]))
     return header if len(header) == frame.shape[1] else [str(c) for c in frame.columns]
 
@@ -269,8 +277,12 @@ def _delimited_like_source(
     table: ReadTable, text: str, label_column: str, labels: dict[int, Any], edits: VersionEdits, fmt: str
 ) -> bytes:
     frame = table.frame
-    source_delimiter = _source_delimiter(table, text, frame.shape[1])
-    delimiter = "\t" if fmt == "tsv" else (source_delimiter if source_delimiter != "\t" else ",")
+    delimited = table.format in ("csv", "tsv")
+    source_delimiter = _source_delimiter(table, text, frame.shape[1]) if delimited else None
+    if fmt == "txt":  # delimited text as the source wrote it, tab-separated when it was not delimited
+        delimiter = source_delimiter or "\t"
+    else:
+        delimiter = "\t" if fmt == "tsv" else (source_delimiter if source_delimiter not in (None, "\t") else ",")
     header = _source_header(text, frame, table)
     label_at = list(frame.columns).index(label_column)
     buffer = io.StringIO(newline="")
@@ -428,9 +440,9 @@ def _frame_writer(frame: pd.DataFrame, fmt: str) -> Callable[[Path], object]:
     if fmt == "parquet":
         return _parquet_writer(_arrow_table(frame))
     names = [str(c) for c in frame.columns]
-    if fmt in ("csv", "tsv"):
+    if fmt in ("csv", "tsv", "txt"):
         buffer = io.StringIO(newline="")
-        out = csv.writer(buffer, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+        out = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         out.writerow(names)
         out.writerows([_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None))
         return _data_writer(buffer.getvalue().encode("utf-8"))

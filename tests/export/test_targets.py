@@ -1,0 +1,78 @@
+"""Export targets beyond the table formats: delimited ``.txt``, JSON records under a key, Excel."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import curate
+from curate.errors import InputError
+from curate.export import export_version
+from curate.export.writing import VERSION_SUFFIXES, VersionEdits, output_format, write_version
+from curate.features import HashedTextEmbedder
+from curate.ingest.readers import read_table
+from curate.ledger import record
+from curate.store import Workspace
+
+from ..conftest import make_text_frame, run_cli
+
+
+def _audit(path: Path, ws: Workspace, **options: object) -> curate.AuditResult:
+    return curate.audit(path, workspace=ws, embedder=HashedTextEmbedder(), **options)  # type: ignore[arg-type]
+
+
+def _korean_lines() -> list[str]:
+    frame = make_text_frame()
+    return ["번호\t문장\t분류"] + [
+        f"{i:03d}\t{text}\t{label}" for i, (text, label) in enumerate(zip(frame["text"], frame["label"], strict=True))
+    ]
+
+
+# ------------------------------------------------------------------ .txt
+def test_txt_is_a_version_format_but_not_a_findings_one() -> None:
+    assert output_format(Path("fixed.TXT"), formats=VERSION_SUFFIXES) == "txt"
+    with pytest.raises(InputError) as refused:
+        output_format(Path("findings.txt"))
+    assert str(refused.value) == (
+        "cannot write '.txt' files (findings.txt); end the output name with one of .csv, .tsv, .jsonl, .json, .parquet"
+    )
+
+
+def test_a_utf16_unicode_text_source_exports_as_the_same_txt(tmp_path: Path) -> None:
+    """Excel's "Unicode text": UTF-16 LE with a byte-order mark, tab-separated, CRLF, a Korean header."""
+    lines = _korean_lines()
+    source = tmp_path / "korean.txt"
+    source.write_bytes(codecs.BOM_UTF16_LE + ("\r\n".join(lines) + "\r\n").encode("utf-16-le"))
+    ws = Workspace(tmp_path / "ws")
+    result = _audit(source, ws, label="분류", text=["문장"], id="번호")
+    export_version(ws, None, 0, None, tmp_path / "v0.txt")
+    assert (tmp_path / "v0.txt").read_bytes() == source.read_bytes()
+    assert result.dataset.labels[1] == "sport"
+    record(ws, result.dataset, row_id="001", action="relabel", new_label="tech", reviewer="ana")
+    record(ws, result.dataset, row_id="002", action="remove", reviewer="ana")
+    cli = run_cli(["export", tmp_path / "latest.txt", "--format", "txt", "-w", ws.path])
+    assert cli.exit_code == 0, cli.output
+    expected = [lines[0], lines[1], lines[2].removesuffix("sport") + "tech", *lines[4:]]
+    assert (tmp_path / "latest.txt").read_bytes() == codecs.BOM_UTF16_LE + ("\r\n".join(expected) + "\r\n").encode(
+        "utf-16-le"
+    )
+
+
+def test_txt_keeps_a_csv_sources_delimiter_and_is_tab_separated_otherwise(tmp_path: Path) -> None:
+    data = b'id;text;label\r\n007;"a; b, c";x\r\n008;plain;y\r\n'
+    source = tmp_path / "semi.csv"
+    source.write_bytes(data)
+    write_version(read_table(source), "label", VersionEdits([True, True], {1: "x"}), tmp_path / "out.txt", "txt")
+    assert (tmp_path / "out.txt").read_bytes() == b'id;text;label\r\n007;"a; b, c";x\r\n008;plain;x\r\n'
+    parquet = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": ["007", "008"], "text": ["a; b, c", "plain"], "label": ["x", "y"]}), parquet)
+    write_version(read_table(parquet), "label", VersionEdits([True, False], {}), tmp_path / "p.txt", "txt")
+    assert (tmp_path / "p.txt").read_bytes() == b"id\ttext\tlabel\n007\ta; b, c\tx\n"
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text('{"id": 7, "text": "a, b", "label": "x"}\n', encoding="utf-8")
+    write_version(read_table(jsonl), "label", VersionEdits([True], {}), tmp_path / "j.txt", "txt")
+    assert (tmp_path / "j.txt").read_bytes() == b"id\ttext\tlabel\n7\ta, b\tx\n"
