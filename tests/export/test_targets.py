@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -76,3 +77,46 @@ def test_txt_keeps_a_csv_sources_delimiter_and_is_tab_separated_otherwise(tmp_pa
     jsonl.write_text('{"id": 7, "text": "a, b", "label": "x"}\n', encoding="utf-8")
     write_version(read_table(jsonl), "label", VersionEdits([True], {}), tmp_path / "j.txt", "txt")
     assert (tmp_path / "j.txt").read_bytes() == b"id\ttext\tlabel\n7\ta, b\tx\n"
+
+
+# ------------------------------------------------------------------ JSON records under a key
+def _records() -> list[dict[str, object]]:
+    frame = make_text_frame()
+    return [
+        {"id": i, "text": text, "label": label, "score": i / 4}
+        for i, (text, label) in enumerate(zip(frame["text"], frame["label"], strict=True))
+    ]
+
+
+def test_json_records_under_a_key_export_in_the_same_wrapper(tmp_path: Path) -> None:
+    meta = {"v": 1, "source": "survey", "big": 10**21}
+    source = tmp_path / "keyed.json"
+    source.write_text(json.dumps({"meta": meta, "data": _records(), "note": "ok"}, indent=2), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    result = _audit(source, ws, label="label", text=["text"], id="id")
+    record(ws, result.dataset, row_id="1", action="relabel", new_label="tech", reviewer="ana")
+    record(ws, result.dataset, row_id="2", action="remove", reviewer="ana")
+    export_version(ws, None, "latest", None, tmp_path / "out.json")
+    out = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    records = _records()
+    expected = [records[0], {**records[1], "label": "tech"}, *records[3:]]
+    assert out == {"meta": meta, "data": expected, "note": "ok"} and list(out) == ["meta", "data", "note"]
+    assert list(out["data"][0]) == ["id", "text", "label", "score"]
+    # the wrapper is JSON's: JSON Lines and CSV hold the records alone
+    export_version(ws, None, "latest", None, tmp_path / "out.jsonl")
+    assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").split("\n")[1]) == expected[1]
+
+
+def test_a_json_array_exports_as_an_array_with_its_keys_as_the_header(tmp_path: Path) -> None:
+    # each record on its own line, the comma first: the first line reads as three CSV fields
+    lines = ['[{"id": "r0", "text": "a b", "label": "x"}', ',{"id": "r1", "text": "c", "label": "y"}]']
+    source = tmp_path / "array.json"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_table(source)
+    write_version(table, "label", VersionEdits([True, True], {0: "y"}), tmp_path / "out.json", "json")
+    assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8")) == [
+        {"id": "r0", "text": "a b", "label": "y"},
+        {"id": "r1", "text": "c", "label": "y"},
+    ]
+    write_version(table, "label", VersionEdits([True, False], {}), tmp_path / "out.csv", "csv")
+    assert (tmp_path / "out.csv").read_bytes() == b"id,text,label\nr0,a b,x\n"

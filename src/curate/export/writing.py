@@ -6,6 +6,8 @@ Export applies the ledger to the untouched source, so the output should read lik
   encoding and byte-order mark, every cell's text as written (``00007`` stays ``00007``).
 - JSONL from a JSONL source: every untouched line verbatim; an edited line is the same object
   (same keys, same order, same JSON types, big integers exact) with the new value.
+- JSON from a JSON source holding its records under a key: the same object, its other keys as they
+  were, the records replaced.
 - Parquet from a Parquet source: the source's Arrow schema (bool stays bool, lists stay lists).
 - Across formats, each cell keeps its type where the target has one (bool, int, float, lists). From
   CSV/TSV to JSON, JSONL or Parquet, a column of canonically written numbers (``120643``, ``2.5``)
@@ -194,7 +196,8 @@ def version_writer(table: ReadTable, label_column: str, edits: VersionEdits, fmt
         delimited = text is not None and table.format in ("csv", "tsv")
         header = _source_header(text, frame, table) if text is not None and delimited else None
         edited = _edited_frame(frame, label_column, labels, edits, header)
-        writer = _frame_writer(_numbers_of_text(edited) if delimited else edited, fmt)
+        wrapper = _records_wrapper(text) if fmt == "json" and text is not None and table.format == "json" else None
+        writer = _frame_writer(_numbers_of_text(edited) if delimited else edited, fmt, wrapper)
     return writer
 
 
@@ -436,7 +439,10 @@ def _edited_frame(
     return out.loc[edits.keep].reset_index(drop=True)
 
 
-def _frame_writer(frame: pd.DataFrame, fmt: str) -> Callable[[Path], object]:
+def _frame_writer(
+    frame: pd.DataFrame, fmt: str, wrapper: tuple[dict[str, Any], str] | None = None
+) -> Callable[[Path], object]:
+    """Write ``frame`` as ``fmt``; for JSON, inside ``wrapper`` (the source's object and its records' key) if given."""
     if fmt == "parquet":
         return _parquet_writer(_arrow_table(frame))
     names = [str(c) for c in frame.columns]
@@ -450,8 +456,32 @@ def _frame_writer(frame: pd.DataFrame, fmt: str) -> Callable[[Path], object]:
         _json_line(dict(zip(names, map(_json_value, row), strict=True)))
         for row in frame.itertuples(index=False, name=None)
     ]
-    body = "".join(r + "\n" for r in records) if fmt == "jsonl" else "[" + ",\n".join(records) + "]\n"
+    if fmt == "jsonl":
+        body = "".join(r + "\n" for r in records)
+    elif wrapper is None:
+        body = "[" + ",\n".join(records) + "]\n"
+    else:
+        document, key = wrapper
+        members = [
+            f"{json.dumps(k, ensure_ascii=False)}: "
+            + ("[\n" + ",\n".join(records) + "\n]" if k == key else json.dumps(v, ensure_ascii=False))
+            for k, v in document.items()
+        ]
+        body = "{" + ",\n".join(members) + "}\n"
     return _data_writer(body.encode("utf-8"))
+
+
+def _records_wrapper(text: str) -> tuple[dict[str, Any], str] | None:
+    """The JSON source's object and the key its records are under (``{"meta": ..., "data": [...]}``).
+
+    None when the source is an array of records (or one record): the reader takes the records from
+    the one key whose value is a non-empty array of objects.
+    """
+    document = json.loads(text)
+    if not isinstance(document, dict):
+        return None
+    keys = [k for k, v in document.items() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)]
+    return (document, keys[0]) if len(keys) == 1 else None
 
 
 def _arrow_table(frame: pd.DataFrame) -> pa.Table:
