@@ -6,6 +6,7 @@ import codecs
 import json
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -120,3 +121,76 @@ def test_a_json_array_exports_as_an_array_with_its_keys_as_the_header(tmp_path: 
     ]
     write_version(table, "label", VersionEdits([True, False], {}), tmp_path / "out.csv", "csv")
     assert (tmp_path / "out.csv").read_bytes() == b"id,text,label\nr0,a b,x\n"
+
+
+# ------------------------------------------------------------------ Excel
+def _book_frame() -> pd.DataFrame:
+    frame = make_text_frame()
+    return pd.DataFrame(
+        {
+            "code": [f"c{i:04d}" for i in range(60)],
+            "text": frame["text"],
+            "label": frame["label"],
+            "n": list(range(60)),
+            "w": [i / 4 for i in range(60)],
+            "ok": [i % 2 == 0 for i in range(60)],
+        }
+    )
+
+
+def test_an_xlsx_source_exports_as_xlsx_with_its_sheet_header_and_types(tmp_path: Path) -> None:
+    source = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(source, engine="openpyxl") as book:
+        _book_frame().to_excel(book, sheet_name="Reviews", index=False)
+        pd.DataFrame({"x": [1]}).to_excel(book, sheet_name="Other", index=False)
+    ws = Workspace(tmp_path / "ws")
+    result = _audit(source, ws, label="label", text=["text"], id="code")
+    record(ws, result.dataset, row_id="c0001", action="relabel", new_label="tech", reviewer="ana")
+    record(ws, result.dataset, row_id="c0002", action="remove", reviewer="ana")
+    cli = run_cli(["export", tmp_path / "out.xlsx", "-w", ws.path])
+    assert cli.exit_code == 0, cli.output
+    with pd.ExcelFile(tmp_path / "out.xlsx", engine="openpyxl") as book:
+        assert book.sheet_names == ["Reviews"]
+    out = pd.read_excel(tmp_path / "out.xlsx")
+    expected = _book_frame().drop(index=2).reset_index(drop=True)
+    expected.loc[1, "label"] = "tech"
+    pd.testing.assert_frame_equal(out, expected)
+    assert out.dtypes.astype(str).tolist() == ["object", "object", "object", "int64", "float64", "bool"]
+
+
+def test_a_csv_source_exports_as_xlsx_with_numbers_as_numbers_and_codes_as_text(tmp_path: Path) -> None:
+    source = tmp_path / "mixed.csv"
+    source.write_text(
+        " Zip ,price,ratio,note,big,label\n00007,120643,2.5,,12345678901234567,x\n00010,,0.125,1e5,1,y\n",
+        encoding="utf-8",
+    )
+    write_version(read_table(source), "label", VersionEdits([True, True], {1: "x"}), tmp_path / "o.xlsx", "xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "o.xlsx").active
+    assert sheet.title == "Sheet1"
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        [" Zip ", "price", "ratio", "note", "big", "label"],
+        ["00007", 120643, 2.5, None, "12345678901234567", "x"],  # beyond 2**53 Excel would lose digits
+        ["00010", None, 0.125, "1e5", 1, "x"],
+    ]
+
+
+def test_a_cell_excel_cannot_hold_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    source = tmp_path / "nul.jsonl"
+    source.write_text('{"text": "a\\u0000b", "label": "x"}\n{"text": "ok", "label": "y"}\n', encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        write_version(read_table(source), "label", VersionEdits([True, True], {}), tmp_path / "o.xlsx", "xlsx")
+    assert str(refused.value) == (
+        "column 'text', row 2 of the sheet holds the control character U+0000, which Excel cannot store; "
+        "export as .csv, .jsonl or .parquet"
+    )
+    long = tmp_path / "long.csv"
+    long.write_text("text,label\n" + "a" * 40_000 + ",x\n", encoding="utf-8")
+    with pytest.raises(InputError) as too_long:
+        write_version(read_table(long), "label", VersionEdits([True], {}), tmp_path / "o.xlsx", "xlsx")
+    assert str(too_long.value) == (
+        "column 'text', row 2 of the sheet holds 40,000 characters, more than an Excel cell's 32,767; "
+        "export as .csv, .jsonl or .parquet"
+    )
+    assert list(tmp_path.glob("o.*")) == []

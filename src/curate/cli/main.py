@@ -336,7 +336,7 @@ def diff_command(first: str, second: str, dataset: str | None, workspace: Path) 
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--version", "version", default="latest", show_default=True,
               help="Ledger entry number (0 = the untouched source) or 'latest'.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "txt", "jsonl", "json", "parquet"]),
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "txt", "jsonl", "json", "parquet", "xlsx"]),
               default=None, help="Output format; must match OUTPUT's suffix (default: the suffix's).")
 @click.option("--with-status", is_flag=True,
               help="Add a review_status column: relabelled, kept, ambiguous or unreviewed.")
@@ -348,7 +348,7 @@ def diff_command(first: str, second: str, dataset: str | None, workspace: Path) 
 @_errors_as_messages
 def export_command(output: Path, version: str, fmt: str | None, with_status: bool, drop_ambiguous: bool,
                    test_output: Path | None, dataset: str | None, workspace: Path) -> None:
-    """Write the dataset with the ledger applied up to VERSION to OUTPUT (.csv .tsv .txt .jsonl .json .parquet).
+    """Write the dataset with the ledger applied up to VERSION to OUTPUT (.csv .tsv .txt .jsonl .json .parquet .xlsx).
 
     \f
     Parameters
@@ -358,7 +358,8 @@ def export_command(output: Path, version: str, fmt: str | None, with_status: boo
     version : str
         ``--version``: a ledger entry number (``0``: the untouched source) or ``latest``.
     fmt : str or None
-        ``--format``: ``csv``, ``tsv``, ``txt``, ``jsonl``, ``json`` or ``parquet``; must match OUTPUT's suffix.
+        ``--format``: ``csv``, ``tsv``, ``txt``, ``jsonl``, ``json``, ``parquet`` or ``xlsx``; must match
+        OUTPUT's suffix.
     with_status : bool
         ``--with-status``: add a ``review_status`` column.
     drop_ambiguous : bool

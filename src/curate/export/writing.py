@@ -10,9 +10,12 @@ Export applies the ledger to the untouched source, so the output should read lik
   were, the records replaced.
 - Parquet from a Parquet source: the source's Arrow schema (bool stays bool, lists stay lists).
 - Across formats, each cell keeps its type where the target has one (bool, int, float, lists). From
-  CSV/TSV to JSON, JSONL or Parquet, a column of canonically written numbers (``120643``, ``2.5``)
+  CSV/TSV to JSON, JSONL, Parquet or Excel, a column of canonically written numbers (``120643``, ``2.5``)
   becomes numbers and every other column stays text, so that no id or code loses a digit
   (``00007``, ``1e5`` and ``2.50`` would not read back as written).
+- Delimited ``.txt``: as CSV, with a delimited source's delimiter (tab-separated otherwise).
+- Excel (``.xlsx``): one sheet, named as a workbook source's first, each cell in its type; an
+  integer beyond 2**53, which Excel would round, as text.
 
 A relabel is stored in the ledger as text; it is written as the label column's own value with that
 text (``"True"`` in a bool column becomes ``True``, ``"3"`` in an int column ``3``).
@@ -26,6 +29,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +50,12 @@ __all__ = ["OUTPUT_SUFFIXES", "VERSION_SUFFIXES", "VersionEdits", "output_format
 
 OUTPUT_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "json", ".parquet": "parquet"}
 """The table formats any table (a version, a run's findings) can be written in, by suffix."""
-VERSION_SUFFIXES = {**OUTPUT_SUFFIXES, ".txt": "txt"}
-"""The formats a dataset version can be written in: the table formats, and delimited ``.txt``."""
+VERSION_SUFFIXES = {**OUTPUT_SUFFIXES, ".txt": "txt", ".xlsx": "xlsx"}
+"""The formats a dataset version can be written in: the table formats, delimited ``.txt`` and Excel."""
+# Excel keeps numbers as doubles: an integer beyond 2**53 would lose digits, so it is written as text.
+_EXCEL_EXACT_INT = 2**53
+_EXCEL_MAX_TEXT = 32_767  # characters in one cell
+_EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -177,7 +185,8 @@ def version_writer(table: ReadTable, label_column: str, edits: VersionEdits, fmt
         raise InputError(f"the source already has a column {STATUS_COLUMN!r}; export without --with-status")
     typed = _typed_labels(frame[label_column])
     labels = {position: typed(text) for position, text in edits.labels.items()}
-    text = None if table.format == "parquet" else decode_bytes(table.data, encoding=table.encoding).text
+    binary = table.format in ("parquet", "xlsx")  # no text of the source to follow
+    text = None if binary else decode_bytes(table.data, encoding=table.encoding).text
     writer: Callable[[Path], object]
     if fmt in ("csv", "tsv", "txt") and text is not None and table.format != "jsonl":
         data = _delimited_like_source(table, text, label_column, labels, edits, fmt)
@@ -196,8 +205,12 @@ def version_writer(table: ReadTable, label_column: str, edits: VersionEdits, fmt
         delimited = text is not None and table.format in ("csv", "tsv")
         header = _source_header(text, frame, table) if text is not None and delimited else None
         edited = _edited_frame(frame, label_column, labels, edits, header)
-        wrapper = _records_wrapper(text) if fmt == "json" and text is not None and table.format == "json" else None
-        writer = _frame_writer(_numbers_of_text(edited) if delimited else edited, fmt, wrapper)
+        written = _numbers_of_text(edited) if delimited else edited
+        if fmt == "xlsx":
+            writer = _excel_writer(written, _sheet_name(table))
+        else:
+            wrapper = _records_wrapper(text) if fmt == "json" and text is not None and table.format == "json" else None
+            writer = _frame_writer(written, fmt, wrapper)
     return writer
 
 
@@ -482,6 +495,65 @@ def _records_wrapper(text: str) -> tuple[dict[str, Any], str] | None:
         return None
     keys = [k for k, v in document.items() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)]
     return (document, keys[0]) if len(keys) == 1 else None
+
+
+# ------------------------------------------------------------------ Excel
+def _sheet_name(table: ReadTable) -> str:
+    """The source workbook's first sheet's name (the one curate read), or ``Sheet1``."""
+    if table.format != "xlsx":
+        return "Sheet1"
+    with pd.ExcelFile(io.BytesIO(table.data), engine="openpyxl") as book:
+        return str(book.sheet_names[0])
+
+
+def _excel_cell(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if _is_plain_missing(value):
+        return None
+    if isinstance(value, bool | float | str):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < _EXCEL_EXACT_INT else str(value)
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime() if value.tzinfo is None else value.isoformat()
+    return _cell_text(value)  # lists and objects as JSON, bytes as base64
+
+
+def _excel_writer(frame: pd.DataFrame, sheet: str) -> Callable[[Path], object]:
+    """Write ``frame`` as the one sheet of a workbook: its header, then its rows, each cell in its type.
+
+    Raises ``InputError`` before anything is written when a cell cannot be stored in Excel (a
+    control character, or more than 32,767 characters).
+    """
+    from openpyxl import Workbook
+
+    names = [str(c) for c in frame.columns]
+    rows = [names, *([_excel_cell(v) for v in row] for row in frame.itertuples(index=False, name=None))]
+    for number, row in enumerate(rows, start=1):
+        for name, cell in zip(names, row, strict=True):
+            if not isinstance(cell, str):
+                continue
+            where = "the header" if number == 1 else f"row {number}"
+            if (bad := _EXCEL_ILLEGAL.search(cell)) is not None:
+                raise InputError(
+                    f"column {name!r}, {where} of the sheet holds the control character U+{ord(bad.group()):04X}, "
+                    "which Excel cannot store; export as .csv, .jsonl or .parquet"
+                )
+            if len(cell) > _EXCEL_MAX_TEXT:
+                raise InputError(
+                    f"column {name!r}, {where} of the sheet holds {len(cell):,} characters, more than an Excel "
+                    f"cell's {_EXCEL_MAX_TEXT:,}; export as .csv, .jsonl or .parquet"
+                )
+
+    def write(partial: Path) -> None:
+        book = Workbook(write_only=True)
+        sheet_out = book.create_sheet(sheet)
+        for row in rows:
+            sheet_out.append(row)
+        book.save(partial)
+
+    return write
 
 
 def _arrow_table(frame: pd.DataFrame) -> pa.Table:
