@@ -14,6 +14,7 @@ from curate.export.writing import output_format
 from ..conftest import assert_one_line_error, run_cli, snapshot
 
 SUPPORTED = ".csv, .tsv, .jsonl, .json, .parquet"
+EXPORTABLE = f"{SUPPORTED}, .txt, .xlsx"
 
 
 @pytest.mark.parametrize(
@@ -44,9 +45,10 @@ def test_unknown_and_mismatched_formats_are_refused() -> None:
 @pytest.mark.parametrize(
     ("args", "keywords"),
     [
-        (["out.xlsx"], ["'.xlsx'", SUPPORTED]),
-        (["out"], ["'no suffix'", SUPPORTED]),
+        (["out.xls"], ["'.xls'", EXPORTABLE]),
+        (["out"], ["'no suffix'", EXPORTABLE]),
         (["out.csv", "--format", "parquet"], ["--format parquet", "out.csv"]),
+        (["out.txt", "--format", "xlsx"], ["--format xlsx", "out.txt"]),
     ],
 )
 def test_export_refuses_a_bad_output_name_and_writes_nothing(
@@ -58,16 +60,18 @@ def test_export_refuses_a_bad_output_name_and_writes_nothing(
     assert not (tmp_path / args[0]).exists() and snapshot(audited_workspace) == before
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".json", ".parquet"])
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".txt", ".jsonl", ".json", ".parquet", ".xlsx"])
 def test_export_writes_the_suffix_format(audited_workspace: Path, tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"fixed{suffix}"
     assert run_cli(["export", out, "-w", audited_workspace]).exit_code == 0
     read = {
         ".csv": lambda p: pd.read_csv(p, dtype=str),
         ".tsv": lambda p: pd.read_csv(p, sep="\t", dtype=str),
+        ".txt": lambda p: pd.read_csv(p, dtype=str),  # the source's delimiter: a comma
         ".jsonl": lambda p: pd.read_json(p, lines=True, dtype=False),
         ".json": lambda p: pd.read_json(p, dtype=False),
         ".parquet": pd.read_parquet,
+        ".xlsx": pd.read_excel,
     }[suffix]
     frame = read(out)
     assert list(frame.columns) == ["id", "text", "label"] and len(frame) == 60 and frame.loc[0, "id"] == "r0"

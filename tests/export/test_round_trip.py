@@ -132,7 +132,7 @@ def test_csv_exports_reproduce_the_source_bytes(tmp_path: Path, ending: str, bom
     assert tsv[0] == HEADER.replace(",", "\t") and tsv[2] == expected[2].replace(",", "\t")
 
 
-def test_csv_to_jsonl_and_parquet_keep_text_as_text(tmp_path: Path) -> None:
+def test_csv_to_jsonl_and_parquet_keep_text_as_text_and_numbers_as_numbers(tmp_path: Path) -> None:
     source = tmp_path / "odd.csv"
     source.write_text("\r\n".join(_csv_source()) + "\r\n", encoding="utf-8", newline="")
     ws = Workspace(tmp_path / "ws")
@@ -140,10 +140,12 @@ def test_csv_to_jsonl_and_parquet_keep_text_as_text(tmp_path: Path) -> None:
     export_version(ws, None, "latest", None, tmp_path / "out.jsonl")
     first = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").split("\n")[0])
     assert list(first) == HEADER.split(",")
-    assert (first["id"], first[" note "], first["Größe (cm)"], first["a.b[c]"]) == ("00000", "n/a", "0.50", "0")
+    # "0.50" reads back as 0.5, not its own text: it stays text; the plain ints of a.b[c] are numbers
+    assert (first["id"], first[" note "], first["Größe (cm)"], first["a.b[c]"]) == ("00000", "n/a", "0.50", 0)
     export_version(ws, None, "latest", None, tmp_path / "out.parquet")
     table = pq.read_table(tmp_path / "out.parquet")
-    assert table.column_names == HEADER.split(",") and set(table.schema.types) == {pa.string()}
+    assert table.column_names == HEADER.split(",")
+    assert table.schema.types == [pa.string()] * 4 + [pa.int64(), pa.string()]
     assert table.column("id").to_pylist()[:2] == ["00000", "00001"] and table.column(" note ").to_pylist()[1] is None
 
 

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curate.export.writing import VersionEdits, write_version
-from curate.ingest.readers import ReadTable
+from curate.ingest.readers import ReadTable, read_table
 
 
 def test_a_semicolon_source_keeps_its_delimiter_and_quotes(tmp_path: Path) -> None:
@@ -63,3 +63,88 @@ def test_a_parquet_source_keeps_its_arrow_types_with_a_status_column(tmp_path: P
     ]
     write_version(table, "label", edits, tmp_path / "out.json", "json")
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8")) == out.to_pylist()
+
+
+MIXED = (
+    "id,price,ratio,zip,sci,padded,note,empty,label\n"
+    "1,120643,2.5,00007,1e5,007.50,a,,x\n"
+    "2,-3,,12345,2,1.5,,,y\n"
+    "3,,0.125,00010,3,2,c,,x\n"
+    "4,99,7,1,4,3,4,,y\n"
+)
+
+
+def test_a_csv_source_writes_canonical_numbers_as_numbers(tmp_path: Path) -> None:
+    source = tmp_path / "mixed.csv"
+    source.write_text(MIXED, encoding="utf-8")
+    table = read_table(source)
+    write_version(table, "label", VersionEdits([True, True, True, False], {1: "x"}), tmp_path / "out.jsonl", "jsonl")
+    assert [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()] == [
+        {
+            "id": 1,
+            "price": 120643,
+            "ratio": 2.5,
+            "zip": "00007",
+            "sci": "1e5",
+            "padded": "007.50",
+            "note": "a",
+            "empty": None,
+            "label": "x",
+        },
+        {
+            "id": 2,
+            "price": -3,
+            "ratio": None,
+            "zip": "12345",
+            "sci": "2",
+            "padded": "1.5",
+            "note": None,
+            "empty": None,
+            "label": "x",
+        },
+        {
+            "id": 3,
+            "price": None,
+            "ratio": 0.125,
+            "zip": "00010",
+            "sci": "3",
+            "padded": "2",
+            "note": "c",
+            "empty": None,
+            "label": "x",
+        },
+    ]
+    write_version(table, "label", VersionEdits([True] * 4, {}), tmp_path / "out.json", "json")
+    assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))[3] == {
+        "id": 4,
+        "price": 99,
+        "ratio": 7.0,
+        "zip": "1",
+        "sci": "4",
+        "padded": "3",
+        "note": "4",
+        "empty": None,
+        "label": "y",
+    }
+    write_version(table, "label", VersionEdits([True] * 4, {}), tmp_path / "out.parquet", "parquet")
+    out = pq.read_table(tmp_path / "out.parquet")
+    assert out.schema.remove_metadata().equals(
+        pa.schema(
+            [
+                ("id", pa.int64()),
+                ("price", pa.int64()),
+                ("ratio", pa.float64()),
+                ("zip", pa.string()),
+                ("sci", pa.string()),
+                ("padded", pa.string()),
+                ("note", pa.string()),
+                ("empty", pa.string()),
+                ("label", pa.string()),
+            ]
+        )
+    )
+    assert out.column("price").to_pylist() == [120643, -3, None, 99]
+    assert out.column("ratio").to_pylist() == [2.5, None, 0.125, 7.0]
+    # the CSV output of a CSV source is still the source's text, cell for cell
+    write_version(table, "label", VersionEdits([True] * 4, {}), tmp_path / "out.csv", "csv")
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == MIXED

@@ -341,17 +341,19 @@ def diff_command(first: str, second: str, dataset: str | None, workspace: Path) 
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--version", "version", default="latest", show_default=True,
               help="Ledger entry number (0 = the untouched source) or 'latest'.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "jsonl", "json", "parquet"]), default=None,
-              help="Output format; must match OUTPUT's suffix (default: the suffix's).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "txt", "jsonl", "json", "parquet", "xlsx"]),
+              default=None, help="Output format; must match OUTPUT's suffix (default: the suffix's).")
 @click.option("--with-status", is_flag=True,
               help="Add a review_status column: relabelled, kept, ambiguous or unreviewed.")
 @click.option("--drop-ambiguous", is_flag=True, help="Leave out the rows marked ambiguous.")
+@click.option("--test-output", type=click.Path(path_type=Path), default=None,
+              help="Also write the rows of the audit's --test file here (its suffix names the format).")
 @_DATASET
 @_WORKSPACE
 @_errors_as_messages
 def export_command(output: Path, version: str, fmt: str | None, with_status: bool, drop_ambiguous: bool,
-                   dataset: str | None, workspace: Path) -> None:
-    """Write the dataset with the ledger applied up to VERSION to OUTPUT (.csv, .tsv, .jsonl, .json, .parquet).
+                   test_output: Path | None, dataset: str | None, workspace: Path) -> None:
+    """Write the dataset with the ledger applied up to VERSION to OUTPUT (.csv .tsv .txt .jsonl .json .parquet .xlsx).
 
     \f
     Parameters
@@ -361,11 +363,14 @@ def export_command(output: Path, version: str, fmt: str | None, with_status: boo
     version : str
         ``--version``: a ledger entry number (``0``: the untouched source) or ``latest``.
     fmt : str or None
-        ``--format``: ``csv``, ``tsv``, ``jsonl``, ``json`` or ``parquet``; must match OUTPUT's suffix.
+        ``--format``: ``csv``, ``tsv``, ``txt``, ``jsonl``, ``json``, ``parquet`` or ``xlsx``; must match
+        OUTPUT's suffix.
     with_status : bool
         ``--with-status``: add a ``review_status`` column.
     drop_ambiguous : bool
         ``--drop-ambiguous``: leave out the rows marked ambiguous.
+    test_output : pathlib.Path or None
+        ``--test-output``: where to write the rows of the separate ``--test`` file.
     dataset : str or None
         ``--dataset``: the dataset's name; the most recent one when None.
     workspace : pathlib.Path
@@ -375,10 +380,16 @@ def export_command(output: Path, version: str, fmt: str | None, with_status: boo
     from curate.store import Workspace
 
     summary = export_version(Workspace(workspace), dataset, version, fmt, output, with_status=with_status,
-                             drop_ambiguous=drop_ambiguous)
-    dropped = f", {summary.ambiguous_dropped} ambiguous left out" if drop_ambiguous else ""
-    click.echo(f"wrote {summary.path}: version {summary.version}, {summary.rows} rows "
-               f"({summary.relabelled} relabelled, {summary.removed} removed{dropped})")
+                             drop_ambiguous=drop_ambiguous, test_output=test_output)
+    for written in (summary, summary.test):
+        if written is not None:
+            dropped = f", {written.ambiguous_dropped} ambiguous left out" if drop_ambiguous else ""
+            click.echo(f"wrote {written.path}: version {written.version}, {written.rows} rows "
+                       f"({written.relabelled} relabelled, {written.removed} removed{dropped})")
+    if unwritten := summary.test_decisions_unwritten:
+        decisions, were = ("decision", "was") if unwritten == 1 else ("decisions", "were")
+        click.echo(f"warning: {unwritten} {decisions} on rows of the --test file {were} not written: "
+                   "add --test-output PATH", err=True)
 
 
 def _register_review() -> None:

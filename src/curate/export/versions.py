@@ -8,16 +8,17 @@ label, removed rows are gone, everything else is the source's values as written 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from curate.core.files import check_output_path
+from curate.core.files import check_output_path, write_atomically
 from curate.errors import InputError, NotFoundError
-from curate.export.writing import VersionEdits, output_format, write_version
+from curate.export.writing import VERSION_SUFFIXES, VersionEdits, output_format, version_writer
 from curate.ingest.loading import LoadedData
-from curate.ingest.readers import read_table
+from curate.ingest.readers import ReadTable, read_table
 from curate.ledger import RowState, diff_states, effective, replay
 from curate.ledger.versions import load_stored_version
 from curate.store import Workspace
@@ -45,6 +46,11 @@ class ExportSummary:
         Rows the ledger removed (not written).
     ambiguous_dropped : int
         Rows marked ambiguous that the export left out (only with ``drop_ambiguous``).
+    test : ExportSummary or None
+        What was written of the separate ``--test`` file (``test_output``); None when it was not.
+    test_decisions_unwritten : int
+        Rows of the separate ``--test`` file that decisions (other than skips) are about, when no
+        ``test_output`` was asked for: those decisions are in no file written.
     """
 
     path: Path
@@ -53,6 +59,8 @@ class ExportSummary:
     relabelled: int
     removed: int
     ambiguous_dropped: int = 0
+    test: ExportSummary | None = None
+    test_decisions_unwritten: int = 0
 
 
 def latest_dataset(workspace: Workspace, name: str | None) -> str:
@@ -157,12 +165,14 @@ def review_status(state: RowState, original: str, *, decided: bool) -> str:
 
 
 def export_version(workspace: Workspace, dataset: str | None, version: str | int | None, fmt: str | None,
-                   output: Path, *, with_status: bool = False, drop_ambiguous: bool = False) -> ExportSummary:
+                   output: Path, *, with_status: bool = False, drop_ambiguous: bool = False,
+                   test_output: Path | None = None) -> ExportSummary:
     """Write the dataset at ``version`` to ``output``, each column in the source's type and text.
 
     The output has the source's columns, with the source's header and types (see
     :mod:`curate.export.writing`): relabelled rows carry their new label as a value of the label
-    column's type, removed rows are gone, every other cell is the source's.
+    column's type, removed rows are gone, every other cell is the source's. The rows of a separate
+    ``--test`` file are written, by the same rules and in that file's own format, to ``test_output``.
 
     Parameters
     ----------
@@ -173,28 +183,34 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
     version : str, int or None
         A ledger entry number (0 is the untouched source), or "latest" (also None).
     fmt : str or None
-        ``csv``, ``tsv``, ``jsonl``, ``json`` or ``parquet``; it must match ``output``'s suffix.
-        None: the suffix's format.
+        ``csv``, ``tsv``, ``txt``, ``jsonl``, ``json`` or ``parquet``; it must match ``output``'s
+        suffix. None: the suffix's format.
     output : Path
-        The file to write (atomically): ``.csv``, ``.tsv``, ``.jsonl``, ``.json`` or ``.parquet``.
+        The file to write (atomically): ``.csv``, ``.tsv``, ``.txt``, ``.jsonl``, ``.json`` or
+        ``.parquet``.
     with_status : bool, default False
         Add a ``review_status`` column: ``relabelled``, ``kept``, ``ambiguous`` or ``unreviewed``
         (see :func:`review_status`).
     drop_ambiguous : bool, default False
         Leave out the rows marked ambiguous.
+    test_output : Path, optional
+        Where to write the rows of the separate ``--test`` file the dataset was audited with (its
+        suffix names the format, as for ``output``); None to write the training rows only.
 
     Returns
     -------
     ExportSummary
         What was written: the version, how many rows, how many relabelled, removed and dropped as
-        ambiguous.
+        ambiguous; the same for the test file in ``test``, or, without ``test_output``, how many
+        of its rows have decisions that no file holds.
 
     Raises
     ------
     InputError
-        When the suffix is unknown or does not match ``fmt``, the version does not exist, the
-        source already has a ``review_status`` column (with ``with_status``), or ``output`` is a
-        folder.
+        When a suffix is unknown or ``output``'s does not match ``fmt``, the version does not
+        exist, the source already has a ``review_status`` column (with ``with_status``), an output
+        is a folder, ``test_output`` is given for a dataset without a separate test file, or it is
+        ``output`` itself.
     NotFoundError
         When the workspace has no such dataset.
 
@@ -202,28 +218,68 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
     --------
     >>> export_version(Workspace("ws"), None, "latest", None, Path("fixed.csv"))  # doctest: +SKIP
     """
-    chosen = output_format(output, fmt)
+    chosen = output_format(output, fmt, formats=VERSION_SUFFIXES)
     check_output_path(output)
+    test_format = None
+    if test_output is not None:
+        test_format = output_format(test_output, formats=VERSION_SUFFIXES)
+        check_output_path(test_output)
+        if test_output.resolve() == output.resolve():
+            raise InputError(f"--test-output {test_output} is the output file too; give the test rows their own file")
     name = latest_dataset(workspace, dataset)
     entries = read_decisions(workspace, name)
     point = _resolve_version(entries, version)
     stored = load_stored_version(workspace, dataset=name)
-    table = read_table(workspace.path / stored.record.source_copy, encoding=stored.record.options["encoding"])
+    encoding = stored.record.options["encoding"]
+    table = read_table(workspace.path / stored.record.source_copy, encoding=encoding)
+    test_copy = stored.record.test_source_copy
+    if test_output is not None and test_copy is None:
+        raise InputError(f"dataset {name!r} was audited without a --test file; drop --test-output")
     loaded = stored.loaded
     upto = [e for e in entries if e.id <= point]
     states = _states(loaded, upto)
     decided = {e.row_id for e in effective(upto) if e.action != "skip"}
     n_source = len(table.frame)
-    ids, originals = loaded.dataset.row_ids[:n_source], loaded.dataset.labels[:n_source]
-    statuses = [review_status(states[str(r)], str(label), decided=str(r) in decided)
-                for r, label in zip(ids, originals, strict=True)]
-    labels = {position: states[str(r)].label for position, (r, label) in enumerate(zip(ids, originals, strict=True))
-              if statuses[position] != "removed" and states[str(r)].label != str(label)}
-    keep = [s != "removed" and not (drop_ambiguous and s == "ambiguous") for s in statuses]
-    edits = VersionEdits(keep, labels, statuses if with_status else None)
-    write_version(table, loaded.dataset.label_column, edits, output, chosen)
-    return ExportSummary(output, point, sum(keep), len(labels), statuses.count("removed"),
-                         sum(1 for s, k in zip(statuses, keep, strict=True) if s == "ambiguous" and not k))
+    ids, originals = loaded.dataset.row_ids.tolist(), loaded.dataset.labels.tolist()
+    rows = _RowsAt(states, decided, point, with_status=with_status, drop_ambiguous=drop_ambiguous)
+    label_column = loaded.dataset.label_column
+    summary, writer = rows.prepare(table, label_column, ids[:n_source], originals[:n_source], output, chosen)
+    if test_output is None or test_format is None or test_copy is None:
+        write_atomically(output, writer)
+        return replace(summary, test_decisions_unwritten=sum(1 for r in ids[n_source:] if str(r) in decided))
+    test_table = read_table(workspace.path / test_copy, encoding=encoding)
+    test, test_writer = rows.prepare(test_table, label_column, ids[n_source:], originals[n_source:], test_output,
+                                     test_format)
+    write_atomically(output, writer)
+    write_atomically(test_output, test_writer)
+    return replace(summary, test=test)
+
+
+@dataclass(frozen=True)
+class _RowsAt:
+    """The rows' states at a version (ledger entry ``point``), and how an export treats them."""
+
+    states: dict[str, RowState]
+    decided: set[str]
+    point: int
+    with_status: bool
+    drop_ambiguous: bool
+
+    def prepare(self, table: ReadTable, label_column: str, ids: Sequence[object], originals: Sequence[object],
+                output: Path, fmt: str) -> tuple[ExportSummary, Callable[[Path], object]]:
+        """The summary of writing ``table``'s rows (``ids``, labelled ``originals``) to ``output``, and its writer."""
+        states = self.states
+        statuses = [review_status(states[str(r)], str(label), decided=str(r) in self.decided)
+                    for r, label in zip(ids, originals, strict=True)]
+        labels = {position: states[str(r)].label
+                  for position, (r, label) in enumerate(zip(ids, originals, strict=True))
+                  if statuses[position] != "removed" and states[str(r)].label != str(label)}
+        keep = [s != "removed" and not (self.drop_ambiguous and s == "ambiguous") for s in statuses]
+        writer = version_writer(table, label_column, VersionEdits(keep, labels, statuses if self.with_status else None),
+                                fmt)
+        summary = ExportSummary(output, self.point, sum(keep), len(labels), statuses.count("removed"),
+                                sum(1 for s, k in zip(statuses, keep, strict=True) if s == "ambiguous" and not k))
+        return summary, writer
 
 
 def diff_versions(workspace: Workspace, dataset: str | None, first: str | int, second: str | int) -> pd.DataFrame:
