@@ -44,3 +44,13 @@ def test_workbook_through_the_cli(tmp_path: Path) -> None:
     result = run_cli(["import", path, "--id", "id", "--text", "text", "-w", tmp_path / "ws"])
     assert result.exit_code == 0, result.output
     assert result.stdout == "imported as book version 1 (60 rows)\n"
+
+
+def test_text_cells_stay_text_and_number_cells_numbers(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["00007", "00010", "00123"], "score": [1.5, 2, None], "ok": [True, False, True],
+                          "mixed": ["a", 3, None]})
+    table = read_table(_workbook(tmp_path / "book.xlsx", {"Sheet1": frame}))
+    assert table.frame["id"].tolist() == ["00007", "00010", "00123"]
+    assert table.frame["score"].dtype == "float64" and table.frame["score"].tolist()[:2] == [1.5, 2.0]
+    assert table.frame["ok"].dtype == bool and table.frame["ok"].tolist() == [True, False, True]
+    assert table.frame["mixed"].tolist()[:2] == ["a", 3]

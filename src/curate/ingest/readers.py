@@ -46,7 +46,8 @@ class ReadTable:
 def _read_excel(data: bytes, source: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
     try:
         sheets = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
-        frame = sheets.parse(sheets.sheet_names[0])
+        # Cells as the workbook stores them: a text cell "00007" stays text (pandas' guess made it 7)
+        frame = _typed_columns(sheets.parse(sheets.sheet_names[0], dtype=object))
     except Exception as exc:  # openpyxl and zipfile raise many types for a damaged workbook
         raise FileFormatError(f"{source} is not a readable Excel workbook ({exc})") from None
     notes: tuple[str, ...] = ()
@@ -55,6 +56,20 @@ def _read_excel(data: bytes, source: str) -> tuple[pd.DataFrame, tuple[str, ...]
                  "(save another sheet on its own to audit it)",)
     frame.columns = [str(c) for c in frame.columns]
     return frame, notes
+
+
+def _typed_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns whose every filled cell is a number (or every one a bool) as numbers (bools); the rest as stored."""
+    typed = {}
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if values.empty:
+            continue
+        if all(isinstance(v, bool) for v in values):
+            typed[column] = frame[column].astype("boolean" if frame[column].isna().any() else bool)
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            typed[column] = pd.to_numeric(frame[column])
+    return frame.assign(**typed) if typed else frame
 
 
 def read_table(path: Path, *, encoding: str | None = None) -> ReadTable:
