@@ -84,6 +84,7 @@ def build_dataset(
     source: str = "the data",
     test_source: str = "the test file",
     modality: str | None = None,
+    own_features: bool = False,
 ) -> Dataset:
     """Validate ``frame`` (and an optional separate ``test`` frame) into a Dataset.
 
@@ -112,6 +113,9 @@ def build_dataset(
     modality : str, optional
         The kind of input (``text``, ``tabular``, or a plugin's); by default the last registered
         modality that claims the columns.
+    own_features : bool, default False
+        Whether the user gives their own features (one vector per row): they are the input, so a
+        table with only the label (and id or split) is allowed; its modality is ``tabular``.
 
     Returns
     -------
@@ -142,9 +146,13 @@ def build_dataset(
     label, id, split = (match_column(frame.columns, c) for c in (label, id, split))
     text = None if text is None else [str(match_column(frame.columns, c)) for c in text]
     reserved = [c for c in (id, split) if c is not None]
-    choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source)
+    choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source,
+                            own_features=own_features)
     frame = _plain_cells(parse_numeric_columns(frame, choice.inputs, source), [*choice.text, *choice.inputs])
-    kind = resolve_modality(choice.text, choice.inputs, frame, modality)
+    if own_features and not choice.text and not choice.inputs and modality in (None, "tabular"):
+        kind = "tabular"  # no column claims it: the rows are their vectors (a table of no input columns)
+    else:
+        kind = resolve_modality(choice.text, choice.inputs, frame, modality)
     row_ids = _row_ids(frame, id, source)
     parts = [LabelPart(frame[choice.label], row_ids, source, frame.attrs.get("source_lines"))]
     splits: np.ndarray | None = None

@@ -99,9 +99,12 @@ class TabularModality(Modality):
         Returns
         -------
         list of str
-            ``n_rows`` SHA-256 hex digests of the row's input cells as JSON (missing as null).
+            ``n_rows`` SHA-256 hex digests of the row's input cells as JSON (missing as null);
+            empty keys when there are no input columns.
         """
         frame = dataset.frame[list(dataset.input_columns)]
+        if not len(frame.columns):  # the user's own features alone are the input: they say what a copy is
+            return [""] * len(frame)
         keys = []
         cells = frame.astype(object).where(frame.notna(), None)  # type: ignore[call-overload]
         for record in cells.itertuples(index=False, name=None):
@@ -132,7 +135,7 @@ class TabularModality(Modality):
         """
         frame = dataset.frame[list(dataset.input_columns)]
         n = len(frame)
-        missing = frame.isna().to_numpy()
+        missing = frame.isna().to_numpy(dtype=bool)
         # inf and -inf read as numbers but carry no value the features can use (they count as missing there)
         infinite = np.zeros(missing.shape, dtype=bool)
         for c, name in enumerate(frame.columns):
