@@ -16,7 +16,7 @@ from curate.errors import ColumnError, DatasetError
 from curate.ingest.columns import choose_columns, continuous_label_facts, match_column, parse_numeric_columns
 from curate.ingest.encoding import replace_surrogates_in_frame
 from curate.ingest.labels import LabelPart, validate_labels
-from curate.modalities import resolve_modality
+from curate.modalities import get_modality, resolve_modality
 
 __all__ = ["build_dataset"]
 
@@ -121,7 +121,8 @@ def build_dataset(
     -------
     Dataset
         The validated dataset: training rows first, then test rows; ``classes`` sorted
-        (numbers numerically); ``notes`` say which columns were detected.
+        (numbers numerically); ``notes`` say which columns were detected, and name
+        each input column the modality does not read (constant, or an identifier) with why.
 
     Raises
     ------
@@ -149,10 +150,7 @@ def build_dataset(
     choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source,
                             own_features=own_features)
     frame = _plain_cells(parse_numeric_columns(frame, choice.inputs, source), [*choice.text, *choice.inputs])
-    if own_features and not choice.text and not choice.inputs and modality in (None, "tabular"):
-        kind = "tabular"  # no column claims it: the rows are their vectors (a table of no input columns)
-    else:
-        kind = resolve_modality(choice.text, choice.inputs, frame, modality)
+    kind = resolve_modality(choice.text, choice.inputs, frame, modality, own_features=own_features)
     row_ids = _row_ids(frame, id, source)
     parts = [LabelPart(frame[choice.label], row_ids, source, frame.attrs.get("source_lines"))]
     splits: np.ndarray | None = None
@@ -201,7 +199,7 @@ def build_dataset(
             f"({len(single)} such class(es))"
         )
     classes = tuple(sorted(counts.index, key=_natural_key))
-    return Dataset(
+    dataset = Dataset(
         name=name,
         frame=frame[[*choice.text, *choice.inputs]].copy(),
         label_column=choice.label,
@@ -215,3 +213,7 @@ def build_dataset(
         notes=[*choice.notes, *label_notes],
         modality=kind,
     )
+    unread = {} if own_features else get_modality(kind).unread_columns(dataset)
+    if unread:  # no column is ignored silently (own features replace every column's features)
+        dataset.notes.append("not used as input: " + ", ".join(f"{c!r} ({why})" for c, why in unread.items()))
+    return dataset
