@@ -66,6 +66,22 @@ def test_unique_measurements_are_kept(values: object) -> None:
     assert unused_columns(frame) == {} and usable_columns(frame) == ["column"]
 
 
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("id", "looks like an id: unique integers in a column named like one"),
+        ("user_id", "looks like an id: unique integers in a column named like one"),
+        ("Order Id", "looks like an id: unique integers in a column named like one"),
+        ("customerID", "looks like an id: unique integers in a column named like one"),
+        ("paid", None),
+        ("valid", None),
+    ],
+)
+def test_unique_integers_named_like_an_id_are_left_out(name: str, reason: str | None) -> None:
+    frame = pd.DataFrame({name: _RNG.choice(np.arange(10**6, 10**7), N, replace=False)})
+    assert unused_columns(frame) == ({} if reason is None else {name: reason})
+
+
 def test_a_small_table_keeps_a_counter() -> None:
     assert usable_columns(pd.DataFrame({"n": np.arange(20)})) == ["n"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -13,6 +15,8 @@ _MIN_CATEGORY_SHARE = 0.01
 _MAX_CATEGORIES = 50
 # Scaled numbers beyond this many spreads from the median are clipped: float32 must hold them.
 MAX_SCALED = 1e4
+# A column named like an identifier: "id", "ID", "user_id", "Order Id", "customerId", "uuid".
+_ID_NAME = re.compile(r"(?i:(?:^|[\W_])(?:id|uuid)$)|[a-z0-9](?:Id|ID)$")
 # Identifiers are only recognised in tables of more rows than this (a few unique values prove nothing).
 _ID_MIN_ROWS = 20
 # A counter that increases down the table is an identifier while its range stays under this many
@@ -25,7 +29,8 @@ def unused_columns(frame: pd.DataFrame) -> dict[str, str]:
 
     Only what really looks like an identifier is left out: a column of unique text codes, or a
     counter, i.e. unique whole numbers that are consecutive (row numbers, with any offset and in any
-    order) or that increase down the table with small gaps (a counter after rows were removed).
+    order) or that increase down the table with small gaps (a counter after rows were removed), or
+    unique whole numbers in a column named like an id (``id``, ``user_id``, ``orderId``, ``uuid``).
     Unique whole numbers that are measurements (prices, areas, numbers too large to count rows)
     are kept. Tables of 20 rows or fewer keep every column that is not constant.
 
@@ -37,9 +42,9 @@ def unused_columns(frame: pd.DataFrame) -> dict[str, str]:
     Returns
     -------
     dict of str to str
-        Column name to the reason, in the frame's order: ``constant``, ``looks like an id:
-        consecutive integers``, ``looks like an id: increasing integers`` or ``looks like an id:
-        a unique text code per row``.
+        Column name to the reason, in the frame's order: ``constant``, or ``looks like an id:``
+        followed by ``consecutive integers``, ``increasing integers``, ``unique integers in a
+        column named like one`` or ``a unique text code per row``.
 
     Examples
     --------
@@ -55,13 +60,13 @@ def unused_columns(frame: pd.DataFrame) -> dict[str, str]:
         if distinct <= 1:
             unused[str(column)] = "constant"
         elif len(frame) > _ID_MIN_ROWS and len(present) == len(frame) and distinct == len(frame):
-            reason = _id_reason(series)
+            reason = _id_reason(series, str(column))
             if reason is not None:
                 unused[str(column)] = f"looks like an id: {reason}"
     return unused
 
 
-def _id_reason(series: pd.Series) -> str | None:
+def _id_reason(series: pd.Series, name: str) -> str | None:
     """Why a column of unique values, none missing, is an identifier; None when it may be a measurement."""
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_datetime64_any_dtype(series) \
             or pd.api.types.is_timedelta64_dtype(series):
@@ -75,6 +80,8 @@ def _id_reason(series: pd.Series) -> str | None:
     low, high = float(values.min()), float(values.max())
     if high - low == len(values) - 1:
         return "consecutive integers"
+    if _ID_NAME.search(name):
+        return "unique integers in a column named like one"
     if np.all(np.diff(values) > 0) and high - low < _COUNTER_GAPS * len(values):
         return "increasing integers"
     return None
