@@ -11,7 +11,7 @@ import numpy as np
 
 from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
-from curate.core.keys import duplicate_groups
+from curate.core.keys import duplicate_groups, keys_with_vectors
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressReporter, SilentProgress
 from curate.core.warnings import AuditWarning
@@ -150,7 +150,10 @@ class AuditNeeds:
         return self.dataset
 
     def _compute_duplicate_groups(self) -> np.ndarray:
-        return duplicate_groups(self.modality.exact_keys(self.dataset))
+        keys = self.modality.exact_keys(self.dataset)
+        if self.features is not None:  # the user's vectors are part of each row's input
+            keys = keys_with_vectors(keys, self.features)
+        return duplicate_groups(keys)
 
     def _compute_features(self) -> np.ndarray:
         if self.features is not None:

@@ -526,7 +526,7 @@ def audit(
                         vectors=features if column_of_vectors else None)
     loaded = load_data(given.frame, label=given.label, text=given.text, id=given.id, split=given.split,
                        test=given.test if given.test is not None else test, encoding=encoding, name=name,
-                       modality=modality)
+                       modality=modality, own_features=features is not None)
     dataset = loaded.dataset
     entries = _ledger_of(ws, dataset) if ws is not None and ws.exists() else []
     dataset, ledger_version = _apply_ledger(dataset, entries)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,7 +108,7 @@ class Dataset:
         frame = self.frame[columns] if positions is None else self.frame[columns].iloc[list(positions)]
         values = frame.astype(object).where(frame.notna(), None)  # type: ignore[call-overload]
         return [hashlib.sha256(json.dumps(list(map(_json_safe, record)), ensure_ascii=False).encode("utf-8"))
-                .hexdigest()[:32] for record in values.itertuples(index=False, name=None)]
+                .hexdigest()[:32] for record in _records(values)]
 
     def content_hashes(self) -> list[str]:
         """A hash of each row's inputs and label: it changes exactly when the row's data changes.
@@ -122,10 +122,17 @@ class Dataset:
         columns = [*self.text_columns, *self.input_columns]
         values = self.frame[columns].astype(object).where(self.frame[columns].notna(), None)  # type: ignore[call-overload]
         out = []
-        for record, label in zip(values.itertuples(index=False, name=None), self.labels, strict=True):
+        for record, label in zip(_records(values), self.labels, strict=True):
             payload = json.dumps([list(map(_json_safe, record)), label], ensure_ascii=False)
             out.append(hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32])
         return out
+
+
+def _records(values: pd.DataFrame) -> list[tuple] | Iterator[tuple]:
+    """Each row's cells as a tuple; empty tuples for a frame of no columns (labels and own features alone)."""
+    if not len(values.columns):  # itertuples yields nothing at all for a frame without columns
+        return [()] * len(values)
+    return values.itertuples(index=False, name=None)
 
 
 def _json_safe(value: object) -> object:

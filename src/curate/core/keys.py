@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["duplicate_groups", "normalise_text"]
+__all__ = ["duplicate_groups", "keys_with_vectors", "normalise_text"]
 
 _SPACE = re.compile(r"\s+")
 
@@ -66,3 +66,32 @@ def duplicate_groups(keys: Sequence[str]) -> np.ndarray:
         if counts[key] > 1 and key != "":
             groups[i] = first.setdefault(key, len(first))
     return groups
+
+
+def keys_with_vectors(keys: Sequence[str], vectors: np.ndarray) -> list[str]:
+    """Each row's key joined with its vector's: equal only when both the inputs and the vectors are.
+
+    The user's own features are part of each row's input: rows whose other columns match (a
+    constant ``source`` column, or none at all) are copies only when their vectors are equal too.
+    A joined key is never empty, since every row has a vector.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        One content key per row (a modality's exact keys; ``""`` for an empty input).
+    vectors : numpy.ndarray
+        Shape (n_rows, dim): the user's features, finite.
+
+    Returns
+    -------
+    list of str
+        ``n_rows`` keys: the row's key and the number of its distinct vector, joined by a NUL.
+
+    Examples
+    --------
+    >>> keys_with_vectors(["a", "a", "a"], np.array([[1.0, 0.0], [1.0, -0.0], [0.0, 1.0]]))
+    ['a\\x001', 'a\\x001', 'a\\x000']
+    """
+    # Adding 0.0 turns -0.0 into 0.0: the two are the same number but not the same bytes.
+    _, vector_ids = np.unique(np.asarray(vectors) + 0.0, axis=0, return_inverse=True)
+    return [f"{key}\x00{int(v)}" for key, v in zip(keys, vector_ids.reshape(-1), strict=True)]

@@ -12,7 +12,7 @@ from curate.features.registry import (
     register_embedder,
     unregister_embedder,
 )
-from curate.features.tabular import encode_table, usable_columns
+from curate.features.tabular import encode_table, unused_columns, usable_columns
 from curate.features.text import (
     DEFAULT_TEXT_MODEL,
     HashedTextEmbedder,
@@ -40,5 +40,6 @@ __all__ = [
     "register_embedder",
     "sentence_model_available",
     "unregister_embedder",
+    "unused_columns",
     "usable_columns",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["encode_table", "usable_columns"]
+__all__ = ["encode_table", "unused_columns", "usable_columns"]
 
 # Categories rarer than this share fall into one "other" bucket, so a free-text column with
 # thousands of distinct values cannot blow up the width of the matrix.
@@ -13,10 +15,80 @@ _MIN_CATEGORY_SHARE = 0.01
 _MAX_CATEGORIES = 50
 # Scaled numbers beyond this many spreads from the median are clipped: float32 must hold them.
 MAX_SCALED = 1e4
+# A column named like an identifier: "id", "ID", "user_id", "Order Id", "customerId", "uuid".
+_ID_NAME = re.compile(r"(?i:(?:^|[\W_])(?:id|uuid)$)|[a-z0-9](?:Id|ID)$")
+# Identifiers are only recognised in tables of more rows than this (a few unique values prove nothing).
+_ID_MIN_ROWS = 20
+# A counter that increases down the table is an identifier while its range stays under this many
+# times the row count (rows removed from a numbered table leave gaps; prices and areas jump further).
+_COUNTER_GAPS = 4
+
+
+def unused_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """Columns not worth feeding a model, each with the reason: constant, or an identifier.
+
+    Only what really looks like an identifier is left out: a column of unique text codes, or a
+    counter, i.e. unique whole numbers that are consecutive (row numbers, with any offset and in any
+    order) or that increase down the table with small gaps (a counter after rows were removed), or
+    unique whole numbers in a column named like an id (``id``, ``user_id``, ``orderId``, ``uuid``).
+    Unique whole numbers that are measurements (prices, areas, numbers too large to count rows)
+    are kept. Tables of 20 rows or fewer keep every column that is not constant.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The input columns; cells must be hashable (see :func:`curate.ingest.building.build_dataset`).
+
+    Returns
+    -------
+    dict of str to str
+        Column name to the reason, in the frame's order: ``constant``, or ``looks like an id:``
+        followed by ``consecutive integers``, ``increasing integers``, ``unique integers in a
+        column named like one`` or ``a unique text code per row``.
+
+    Examples
+    --------
+    >>> unused_columns(pd.DataFrame({"n": range(30), "price": [1000 + 37 * i * i for i in range(30)],
+    ...                              "src": "cam1"}))
+    {'n': 'looks like an id: consecutive integers', 'src': 'constant'}
+    """
+    unused: dict[str, str] = {}
+    for column in frame.columns:
+        series = frame[column]
+        present = series.dropna()
+        distinct = present.nunique()
+        if distinct <= 1:
+            unused[str(column)] = "constant"
+        elif len(frame) > _ID_MIN_ROWS and len(present) == len(frame) and distinct == len(frame):
+            reason = _id_reason(series, str(column))
+            if reason is not None:
+                unused[str(column)] = f"looks like an id: {reason}"
+    return unused
+
+
+def _id_reason(series: pd.Series, name: str) -> str | None:
+    """Why a column of unique values, none missing, is an identifier; None when it may be a measurement."""
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_datetime64_any_dtype(series) \
+            or pd.api.types.is_timedelta64_dtype(series):
+        return None
+    if not pd.api.types.is_numeric_dtype(series):
+        return "a unique text code per row"
+    values = series.to_numpy(dtype=np.float64)
+    # Past 2**53 every float is whole and neighbours are far apart: such numbers count nothing.
+    if not (np.isfinite(values).all() and np.all(np.abs(values) < 2**53) and np.all(values == np.round(values))):
+        return None
+    low, high = float(values.min()), float(values.max())
+    if high - low == len(values) - 1:
+        return "consecutive integers"
+    if _ID_NAME.search(name):
+        return "unique integers in a column named like one"
+    if np.all(np.diff(values) > 0) and high - low < _COUNTER_GAPS * len(values):
+        return "increasing integers"
+    return None
 
 
 def usable_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns worth feeding a model: not constant, and not an id (unique text or integer counter).
+    """Columns worth feeding a model: not constant, and not an identifier (see :func:`unused_columns`).
 
     Parameters
     ----------
@@ -28,20 +100,8 @@ def usable_columns(frame: pd.DataFrame) -> list[str]:
     list of str
         The usable column names, in the frame's order.
     """
-    keep = []
-    for column in frame.columns:
-        series = frame[column]
-        present = series.dropna()
-        if present.nunique() <= 1:
-            continue
-        if len(present) == len(frame) and present.nunique() == len(frame) and len(frame) > 20:
-            if series.dtype == object:
-                continue
-            values = present.to_numpy(dtype=float)
-            if np.all(values == np.round(values)):
-                continue
-        keep.append(column)
-    return keep
+    unused = unused_columns(frame)
+    return [column for column in frame.columns if str(column) not in unused]
 
 
 def _robust_scaled(values: np.ndarray, missing: np.ndarray) -> np.ndarray:

@@ -5,7 +5,6 @@ Validation happens here, once, at the boundary. Everything downstream trusts a D
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,10 +12,11 @@ import pandas as pd
 
 from curate.core.dataset import Dataset, label_text
 from curate.errors import ColumnError, DatasetError
+from curate.ingest.cells import convert_cells, nested_text
 from curate.ingest.columns import choose_columns, continuous_label_facts, match_column, parse_numeric_columns
 from curate.ingest.encoding import replace_surrogates_in_frame
 from curate.ingest.labels import LabelPart, validate_labels
-from curate.modalities import resolve_modality
+from curate.modalities import get_modality, resolve_modality
 
 __all__ = ["build_dataset"]
 
@@ -28,28 +28,43 @@ def _natural_key(value: str) -> tuple[int, float, str]:
         return (1, 0.0, value)
 
 
-def _plain_cells(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """``frame`` with nested cells made plain: an image struct (``{"bytes", "path"}``, as Hugging Face
-    datasets store images) becomes its bytes or path, other dicts, lists and arrays their JSON text.
+def _plain_cells(frame: pd.DataFrame, columns: Sequence[str], source: str) -> pd.DataFrame:
+    """``frame`` with the columns holding cells that cannot be hashed made plain (see :func:`_plain_cell`).
 
-    Nested cells cannot be hashed, so they would break exact-copy keys and column statistics.
+    Exact-copy keys and column statistics hash every cell: one list, set, array or custom object
+    anywhere in a column would end the audit in a ``TypeError``.
     """
-    nested = [c for c in columns if frame[c].dtype == object
-              and frame[c].head(200).map(lambda v: isinstance(v, dict | list | np.ndarray)).any()]
-    if not nested:
+    unhashable = [c for c in columns if frame[c].dtype == object and not _hashable(frame[c])]
+    if not unhashable:
         return frame
     out = frame.copy()
-    for column in nested:
-        out[column] = frame[column].map(_plain_cell)
+    for column in unhashable:
+        out[column] = convert_cells(frame[column], _plain_cell, source=source)
     return out
 
 
+def _hashable(series: pd.Series) -> bool:
+    try:
+        pd.unique(series.to_numpy())  # hashes every cell
+    except TypeError:
+        return False
+    return True
+
+
 def _plain_cell(value: object) -> object:
+    """An image struct (``{"bytes", "path"}``, as Hugging Face datasets store images) as its bytes or
+    path; other nested cells as JSON text; a ``bytearray`` as bytes; any other unhashable cell as its ``str``."""
     if isinstance(value, dict) and ("bytes" in value or "path" in value):
         return value.get("bytes") or value.get("path")
-    if isinstance(value, dict | list | np.ndarray):
-        return json.dumps(value.tolist() if isinstance(value, np.ndarray) else value, default=str,
-                          ensure_ascii=False)
+    text = nested_text(value)
+    if text is not None:
+        return text
+    if isinstance(value, bytearray | memoryview):
+        return bytes(value)
+    try:
+        hash(value)
+    except TypeError:
+        return str(value)
     return value
 
 
@@ -84,6 +99,7 @@ def build_dataset(
     source: str = "the data",
     test_source: str = "the test file",
     modality: str | None = None,
+    own_features: bool = False,
 ) -> Dataset:
     """Validate ``frame`` (and an optional separate ``test`` frame) into a Dataset.
 
@@ -112,12 +128,16 @@ def build_dataset(
     modality : str, optional
         The kind of input (``text``, ``tabular``, or a plugin's); by default the last registered
         modality that claims the columns.
+    own_features : bool, default False
+        Whether the user gives their own features (one vector per row): they are the input, so a
+        table with only the label (and id or split) is allowed; its modality is ``tabular``.
 
     Returns
     -------
     Dataset
         The validated dataset: training rows first, then test rows; ``classes`` sorted
-        (numbers numerically); ``notes`` say which columns were detected.
+        (numbers numerically); ``notes`` say which columns were detected, and name
+        each input column the modality does not read (constant, or an identifier) with why.
 
     Raises
     ------
@@ -142,9 +162,10 @@ def build_dataset(
     label, id, split = (match_column(frame.columns, c) for c in (label, id, split))
     text = None if text is None else [str(match_column(frame.columns, c)) for c in text]
     reserved = [c for c in (id, split) if c is not None]
-    choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source)
-    frame = _plain_cells(parse_numeric_columns(frame, choice.inputs, source), [*choice.text, *choice.inputs])
-    kind = resolve_modality(choice.text, choice.inputs, frame, modality)
+    choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source,
+                            own_features=own_features)
+    frame = parse_numeric_columns(_plain_cells(frame, [*choice.text, *choice.inputs], source), choice.inputs, source)
+    kind = resolve_modality(choice.text, choice.inputs, frame, modality, own_features=own_features)
     row_ids = _row_ids(frame, id, source)
     parts = [LabelPart(frame[choice.label], row_ids, source, frame.attrs.get("source_lines"))]
     splits: np.ndarray | None = None
@@ -157,7 +178,8 @@ def build_dataset(
         absent = [c for c in needed if c not in test.columns]
         if absent:
             raise ColumnError(f"{test_source} lacks column(s) {absent} that the training file has")
-        test = _plain_cells(parse_numeric_columns(test, choice.inputs, test_source), [*choice.text, *choice.inputs])
+        test = parse_numeric_columns(_plain_cells(test, [*choice.text, *choice.inputs], test_source), choice.inputs,
+                                     test_source)
         test_ids = _row_ids(test, id, test_source)
         if set(test_ids) & set(row_ids) or id is None:
             test_ids = _row_ids(test, id, test_source, prefix="test:")
@@ -193,7 +215,7 @@ def build_dataset(
             f"({len(single)} such class(es))"
         )
     classes = tuple(sorted(counts.index, key=_natural_key))
-    return Dataset(
+    dataset = Dataset(
         name=name,
         frame=frame[[*choice.text, *choice.inputs]].copy(),
         label_column=choice.label,
@@ -207,3 +229,7 @@ def build_dataset(
         notes=[*choice.notes, *label_notes],
         modality=kind,
     )
+    unread = {} if own_features else get_modality(kind).unread_columns(dataset)
+    if unread:  # no column is ignored silently (own features replace every column's features)
+        dataset.notes.append("not used as input: " + ", ".join(f"{c!r} ({why})" for c, why in unread.items()))
+    return dataset

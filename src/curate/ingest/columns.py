@@ -120,6 +120,7 @@ def choose_columns(
     text: Sequence[str] | None,
     reserved: Sequence[str],
     source: str,
+    own_features: bool = False,
 ) -> ColumnChoice:
     """Decide the label column, the text column(s) and the other input columns.
 
@@ -142,18 +143,21 @@ def choose_columns(
         Columns with another part (id, split); they must exist and are never inputs.
     source : str
         How to name the table in error messages.
+    own_features : bool, default False
+        Whether the user gives their own features: then they are the input, and a table with no
+        column besides the label is allowed.
 
     Returns
     -------
     ColumnChoice
-        The label, text and input columns (``inputs`` is empty when there is text), and a note
-        for each automatic choice.
+        The label, text and input columns (``inputs`` is empty when there is text, and may be
+        empty with ``own_features``), and a note for each automatic choice.
 
     Raises
     ------
     ColumnError
         When a named column is missing, the label cannot be detected, or no column is left as
-        input.
+        input (and ``own_features`` is False).
     """
     notes: list[str] = []
     columns = [str(c) for c in frame.columns]
@@ -187,7 +191,9 @@ def choose_columns(
         if text_columns:
             notes.append(f"text column: {text_columns[0]!r} (detected; override with --text)")
     inputs = tuple(c for c in others if c not in text_columns)
-    if not text_columns:
+    if not text_columns and not inputs and own_features:
+        notes.append(f"inputs: your own features alone (no column besides the label {label!r})")
+    elif not text_columns:
         if not inputs:
             raise ColumnError(f"{source} has no input columns besides the label {label!r}")
         notes.append(f"tabular inputs: {len(inputs)} column(s) ({', '.join(inputs[:6])}"

@@ -9,7 +9,6 @@ and row ids so that results can give them back as the user had them
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import pandas as pd
 
 from curate.core.dataset import label_text
 from curate.errors import ColumnError, DatasetError, InputError
+from curate.ingest.cells import convert_cells, nested_text
 from curate.ingest.user_features import vectors_column
 from curate.ingest.value_types import ValueTypes
 
@@ -216,14 +216,15 @@ def _label_column(frame: pd.DataFrame, labels: Any, source: str) -> tuple[pd.Dat
 def _cell_text(value: object) -> object:
     if value is None or (isinstance(value, float) and value != value):
         return None
-    if isinstance(value, dict | list | tuple | np.ndarray):
-        return json.dumps(value.tolist() if isinstance(value, np.ndarray) else value, default=str, ensure_ascii=False)
+    text = nested_text(value)
+    if text is not None:
+        return text
     return value if isinstance(value, str) else label_text(value)
 
 
-def _storable(frame: pd.DataFrame) -> pd.DataFrame:
+def _storable(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """``frame`` with each object column Parquet cannot store (ints mixed with text, nested cells of
-    different shapes, arbitrary objects) turned into text, cell by cell; other columns untouched."""
+    different shapes, sets, arbitrary objects) turned into text, cell by cell; other columns untouched."""
     import pyarrow as pa
 
     out = frame
@@ -232,9 +233,13 @@ def _storable(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         try:
             pa.array(frame[column], from_pandas=True)
+            # pyarrow stores a set as a list in its own order: the text, sorted, is the same on every read
+            storable = not any(isinstance(v, set | frozenset) for v in frame[column])
         except (pa.ArrowException, ValueError, TypeError, OverflowError):
+            storable = False
+        if not storable:
             out = out.copy(deep=False) if out is frame else out
-            out[column] = frame[column].map(_cell_text).astype(object)
+            out[column] = convert_cells(frame[column], _cell_text, source=source)
     return out
 
 
@@ -340,10 +345,10 @@ def frame_input(
             test = test.drop(columns=vectors_name)
         if index_ids and id_name not in test.columns:
             test = _test_ids(test, str(id_name))
-        test = _storable(test.reset_index(drop=True))
+        test = _storable(test.reset_index(drop=True), "the test DataFrame")
     id_kind = ValueTypes.kind(frame[id_name]) if id_name is not None else "int"
     return FrameInput(
-        frame=_storable(frame),
+        frame=_storable(frame, source),
         label=label_name,
         text=text_names,
         id=id_name,

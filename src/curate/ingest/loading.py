@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -44,6 +45,7 @@ def load_data(
     encoding: str | None = None,
     name: str | None = None,
     modality: str | None = None,
+    own_features: bool = False,
 ) -> LoadedData:
     """Read ``data`` (a file path or a DataFrame) and an optional test set into a validated Dataset.
 
@@ -67,6 +69,9 @@ def load_data(
         The dataset's name; default the file's stem (``dataframe`` for a DataFrame).
     modality : str, optional
         The kind of input (``text``, ``tabular`` or a plugin's); detected when None.
+    own_features : bool, default False
+        Whether the user gives their own features: a table with only the label is then allowed
+        (see :func:`curate.ingest.building.build_dataset`), and the stored options say so.
 
     Returns
     -------
@@ -116,12 +121,14 @@ def load_data(
             notes.extend(f"{test_source}: {note}" for note in test_table.notes)
     dataset = build_dataset(frame, label=label, text=text, id=id, split=split, test=test_frame,
                             name=name or default_name, source=source_path, test_source=test_source,
-                            modality=modality)
+                            modality=modality, own_features=own_features)
     dataset.notes[:0] = notes
-    options = {"label": dataset.label_column, "text": list(dataset.text_columns), "id": id, "split": split,
-               "encoding": used_encoding}
+    options: dict[str, Any] = {"label": dataset.label_column, "text": list(dataset.text_columns), "id": id,
+                               "split": split, "encoding": used_encoding}
     if modality is not None:  # only when named, so that older versions' fingerprints stay the same
         options["modality"] = modality
+    if own_features and not dataset.text_columns and not dataset.input_columns:
+        options["own_features"] = True  # a reload must allow the table its features completed
     source = SourceRecord(name=dataset.name, source_path=source_path, data=raw, suffix=suffix, format=fmt,
                           encoding=used_encoding, options=options, test_path=test_path, test_data=test_raw)
     return LoadedData(dataset, source)

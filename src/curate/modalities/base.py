@@ -226,6 +226,24 @@ class Modality(ABC):
         """
         return [*dataset.text_columns, *dataset.input_columns]
 
+    def unread_columns(self, dataset: Dataset) -> dict[str, str]:
+        """The input columns the features leave out, each with the reason (said when the data loads).
+
+        By default every column is read. A modality that drops some (see :meth:`read_columns`)
+        names each with why, so that no column is ignored silently.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+
+        Returns
+        -------
+        dict of str to str
+            Column name to a short reason (e.g. ``constant``); empty when every column is read.
+        """
+        return {}
+
     def input_similarity(self, dataset: Dataset, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
         """How alike the inputs of row pairs are, measured on the inputs themselves, in [0, 1].
 

@@ -110,8 +110,12 @@ def get_modality(name: str) -> Modality:
     return modalities[name]
 
 
+# The modality of rows whose only input is the user's own vectors: a table of no columns.
+_VECTORS_ONLY = "tabular"
+
+
 def resolve_modality(text_columns: Sequence[str], input_columns: Sequence[str], frame: pd.DataFrame,
-                     requested: str | None = None) -> str:
+                     requested: str | None = None, *, own_features: bool = False) -> str:
     """The name of the modality that reads a table: the one asked for, or the last registered that claims it.
 
     Later registrations are asked first, so a plugin can claim tables that a built-in would also
@@ -125,6 +129,9 @@ def resolve_modality(text_columns: Sequence[str], input_columns: Sequence[str], 
         The table.
     requested : str, optional
         A modality name the user named; it is checked, not second-guessed.
+    own_features : bool, default False
+        Whether the user gives their own features: then a table with neither text nor input
+        columns (the vectors are its only input) is read as a table of no columns, ``tabular``.
 
     Returns
     -------
@@ -136,6 +143,8 @@ def resolve_modality(text_columns: Sequence[str], input_columns: Sequence[str], 
     InputError
         When ``requested`` is unknown, or no modality claims the table.
     """
+    if own_features and not text_columns and not input_columns and requested in (None, _VECTORS_ONLY):
+        return _VECTORS_ONLY
     if requested is not None:
         modality = get_modality(requested)
         if not modality.claims(text_columns, input_columns, frame):

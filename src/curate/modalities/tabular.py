@@ -14,7 +14,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from curate.core.dataset import Dataset
 from curate.core.progress import ProgressReporter
-from curate.features import FeatureCache, TextEmbedder, encode_table, usable_columns
+from curate.features import FeatureCache, TextEmbedder, encode_table, unused_columns, usable_columns
 from curate.modalities.base import FeatureSet, InputProblems, Modality, RowView
 from curate.modalities.registry import register_modality
 
@@ -88,6 +88,22 @@ class TabularModality(Modality):
         """
         return usable_columns(dataset.frame[list(dataset.input_columns)])
 
+    def unread_columns(self, dataset: Dataset) -> dict[str, str]:
+        """Constant columns and identifiers, each with the reason (see :meth:`Modality.unread_columns`).
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+
+        Returns
+        -------
+        dict of str to str
+            :func:`curate.features.unused_columns` of the input columns: ``constant`` or ``looks
+            like an id: ...`` by column.
+        """
+        return unused_columns(dataset.frame[list(dataset.input_columns)])
+
     def exact_keys(self, dataset: Dataset) -> list[str]:
         """A hash of each row's cells, missing cells included (see :meth:`Modality.exact_keys`).
 
@@ -99,9 +115,12 @@ class TabularModality(Modality):
         Returns
         -------
         list of str
-            ``n_rows`` SHA-256 hex digests of the row's input cells as JSON (missing as null).
+            ``n_rows`` SHA-256 hex digests of the row's input cells as JSON (missing as null);
+            empty keys when there are no input columns.
         """
         frame = dataset.frame[list(dataset.input_columns)]
+        if not len(frame.columns):  # the user's own features alone are the input: they say what a copy is
+            return [""] * len(frame)
         keys = []
         cells = frame.astype(object).where(frame.notna(), None)  # type: ignore[call-overload]
         for record in cells.itertuples(index=False, name=None):
@@ -132,7 +151,7 @@ class TabularModality(Modality):
         """
         frame = dataset.frame[list(dataset.input_columns)]
         n = len(frame)
-        missing = frame.isna().to_numpy()
+        missing = frame.isna().to_numpy(dtype=bool)
         # inf and -inf read as numbers but carry no value the features can use (they count as missing there)
         infinite = np.zeros(missing.shape, dtype=bool)
         for c, name in enumerate(frame.columns):
@@ -144,11 +163,10 @@ class TabularModality(Modality):
                              for c in np.flatnonzero(missing[row] | infinite[row])]
         width = max(1, len(columns))
         scores = np.array([1.0 - 0.5 * len(found) / width if found else 1.0 for found in problems], dtype=np.float64)
-        kept = set(usable_columns(frame))
-        constant = [c for c in columns if frame[c].dropna().nunique() <= 1]
+        unused = unused_columns(frame)
         notes: dict[str, Any] = {
-            "constant_columns": constant,
-            "id_like_columns": [c for c in columns if c not in kept and c not in constant],
+            "constant_columns": [c for c, why in unused.items() if why == "constant"],
+            "id_like_columns": [c for c, why in unused.items() if why != "constant"],
             "missing_by_column": {c: int(v) for c, v in pd.Series(missing.sum(axis=0), columns).items() if v},
             "not_finite_by_column": {c: int(v) for c, v in pd.Series(infinite.sum(axis=0), columns).items() if v},
         }
