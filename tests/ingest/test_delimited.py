@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 
 import curate
@@ -13,7 +16,7 @@ from curate.errors import FileFormatError
 from curate.ingest.readers import read_table
 from curate.modalities.text import texts as texts_of
 
-from ..conftest import make_text_frame, run_cli
+from ..conftest import assert_one_line_error, make_text_frame, run_cli
 
 # Texts with commas in them: a comma-separated reading of a ';' file would be ragged.
 TEXTS = [
@@ -152,3 +155,25 @@ def test_a_header_with_spaces_is_accepted(tmp_path: Path, typed: str) -> None:
     result = run_cli(["import", path, "--label", typed, "--text", "Review Text", "-w", tmp_path / "ws"])
     assert result.exit_code == 0, result.output
     assert result.stdout == "imported as odd version 1 (60 rows)\n"
+
+
+def _workbook_bytes() -> bytes:
+    buffer = io.BytesIO()
+    pd.DataFrame({"a": [1], "label": ["x"]}).to_excel(buffer, engine="openpyxl", index=False)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make", "keywords"),
+    [
+        (lambda p: pd.DataFrame({"a": [1], "label": ["x"]}).to_parquet(p), ("a Parquet file", "name it .parquet")),
+        (lambda p: p.write_bytes(gzip.compress(b"a,label\n1,x\n")), ("gzip-compressed", "gunzip")),
+        (lambda p: p.write_bytes(_workbook_bytes()), ("a zip archive", "name it .xlsx")),
+    ],
+)
+def test_a_binary_file_under_a_text_suffix_says_what_it_is(tmp_path: Path, make: Any,
+                                                            keywords: tuple[str, ...]) -> None:
+    path = tmp_path / "data.csv"
+    make(path)
+    assert_one_line_error(run_cli(["audit", path, "-w", tmp_path / "ws"]), "data.csv is", *keywords)
+    assert not (tmp_path / "ws").exists()

@@ -58,6 +58,23 @@ def _read_excel(data: bytes, source: str) -> tuple[pd.DataFrame, tuple[str, ...]
     return frame, notes
 
 
+# The first bytes of the binary files people most often save under a text suffix, and what to do.
+_BINARY_SIGNATURES = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook is one)", "if it is a workbook, name it .xlsx"),
+    (b"PAR1", "a Parquet file", "name it .parquet"),
+    (b"\x1f\x8b", "gzip-compressed", "decompress it first (gunzip)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (.xls)", "save it as .xlsx or CSV"),
+    (b"%PDF", "a PDF document", "export its table as CSV"),
+)
+
+
+def _refuse_binary(data: bytes, source: str, suffix: str) -> None:
+    """One clear error for a binary file under a text suffix, instead of a misleading delimiter message."""
+    for signature, what, advice in _BINARY_SIGNATURES:
+        if data.startswith(signature):
+            raise FileFormatError(f"{source} is {what}, not {suffix} text: {advice}")
+
+
 def _typed_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns whose every filled cell is a number (or every one a bool) as numbers (bools); the rest as stored."""
     typed = {}
@@ -135,6 +152,7 @@ def read_table(path: Path, *, encoding: str | None = None) -> ReadTable:
         frame, notes = _read_excel(data, source)
         fmt = "xlsx"
     else:
+        _refuse_binary(data, source, suffix)
         decoded = decode_bytes(data, encoding=encoding, source=source)
         used_encoding, detected = decoded.encoding, decoded.detected
         if suffix in (".jsonl", ".ndjson", ".json"):
