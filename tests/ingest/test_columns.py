@@ -43,3 +43,19 @@ def test_japanese_prose_is_text_without_spaces() -> None:
 def test_short_codes_are_not_text() -> None:
     frame = pd.DataFrame({"code": [f"A{i:03d}" for i in range(6)], "x": range(6), "label": ["a", "b"] * 3})
     assert _choose(frame) == ("label", ())
+
+
+def test_a_column_named_text_with_short_sentences_is_the_text_beside_other_columns() -> None:
+    frame = pd.DataFrame({"code": [f"c{i}" for i in range(6)], "text": [f"goal scored {i} times" for i in range(6)],
+                          "score": [0.5] * 6, "label": ["a", "b"] * 3})
+    assert _choose(frame) == ("label", ("text",))
+
+
+def test_the_tabular_inputs_line_names_only_the_columns_read() -> None:
+    from curate.ingest.building import build_dataset
+
+    frame = pd.DataFrame({"row_no": range(40), "width": [float(i % 7) for i in range(40)],
+                          "const": ["x"] * 40, "label": ["a", "b"] * 20})
+    notes = build_dataset(frame, label="label", source="data.csv").notes
+    assert "tabular inputs: 1 column(s) (width); name a text column with --text" in notes
+    assert any(n.startswith("not used as input: 'row_no'") and "'const' (constant)" in n for n in notes)

@@ -13,7 +13,14 @@ import pandas as pd
 from curate.core.dataset import Dataset, label_text
 from curate.errors import ColumnError, DatasetError
 from curate.ingest.cells import convert_cells, nested_text
-from curate.ingest.columns import choose_columns, continuous_label_facts, match_column, parse_numeric_columns
+from curate.ingest.columns import (
+    TABULAR_INPUTS,
+    choose_columns,
+    continuous_label_facts,
+    match_column,
+    parse_numeric_columns,
+    tabular_inputs_note,
+)
 from curate.ingest.encoding import replace_surrogates_in_frame
 from curate.ingest.labels import LabelPart, validate_labels
 from curate.modalities import get_modality, resolve_modality
@@ -231,5 +238,8 @@ def build_dataset(
     )
     unread = {} if own_features else get_modality(kind).unread_columns(dataset)
     if unread:  # no column is ignored silently (own features replace every column's features)
+        read = [c for c in choice.inputs if c not in unread]
+        # the column choice's line counted every candidate: it now names only the columns read
+        dataset.notes[:] = [tabular_inputs_note(read) if n.startswith(TABULAR_INPUTS) else n for n in dataset.notes]
         dataset.notes.append("not used as input: " + ", ".join(f"{c!r} ({why})" for c, why in unread.items()))
     return dataset

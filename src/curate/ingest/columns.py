@@ -14,7 +14,15 @@ import pandas as pd
 
 from curate.errors import ColumnError, DatasetError
 
-__all__ = ["ColumnChoice", "choose_columns", "continuous_label_facts", "match_column", "parse_numeric_columns"]
+__all__ = [
+    "TABULAR_INPUTS",
+    "ColumnChoice",
+    "choose_columns",
+    "continuous_label_facts",
+    "match_column",
+    "parse_numeric_columns",
+    "tabular_inputs_note",
+]
 
 # Names compared without case, spacing or punctuation ("Gold Label" is "goldlabel"), English and Korean.
 _LABEL_NAMES = ("label", "labels", "goldlabel", "target", "class", "category", "y", "intent", "sentiment",
@@ -100,7 +108,8 @@ def _require(frame: pd.DataFrame, column: str, what: str, source: str) -> None:
         )
 
 
-def _looks_like_text(series: pd.Series) -> bool:
+def _looks_like_text(series: pd.Series, named: bool = False) -> bool:
+    """Prose: long strings of several words, mostly distinct; a column named like text needs only two words."""
     values = series.dropna()
     if values.empty or not all(isinstance(v, str) for v in values.head(200)):
         return False
@@ -109,8 +118,31 @@ def _looks_like_text(series: pd.Series) -> bool:
     words = strings.str.count(" ") + 1
     # Japanese and Chinese put no spaces between words: there, length alone says prose
     unspaced = strings.head(200).map(lambda t: len(_UNSPACED_SCRIPT.findall(t)) > len(t) / 2).mean() > 0.5
-    long_enough = lengths.mean() >= (10 if unspaced else 25) and (unspaced or words.mean() >= 4)
+    if named:  # "text", "Review Text", "본문": short sentences are still its text
+        long_enough = unspaced or words.mean() >= 2
+    else:
+        long_enough = lengths.mean() >= (10 if unspaced else 25) and (unspaced or words.mean() >= 4)
     return bool(long_enough and values.nunique() > 0.5 * len(values))
+
+
+TABULAR_INPUTS = "tabular inputs:"
+
+
+def tabular_inputs_note(inputs: Sequence[str]) -> str:
+    """The line that names a table's input columns (the first six).
+
+    Parameters
+    ----------
+    inputs : sequence of str
+        The input columns read.
+
+    Returns
+    -------
+    str
+        One line, starting with ``TABULAR_INPUTS``.
+    """
+    shown = ", ".join(inputs[:6]) + (", ..." if len(inputs) > 6 else "")
+    return f"{TABULAR_INPUTS} {len(inputs)} column(s) ({shown}); name a text column with --text"
 
 
 def choose_columns(
@@ -183,7 +215,7 @@ def choose_columns(
         text_columns = ()
     else:
         named = _find(others, _TEXT_NAMES)
-        if (named is not None and _looks_like_text(frame[named])) or (named is not None and len(others) == 1):
+        if named is not None and (_looks_like_text(frame[named], named=True) or len(others) == 1):
             text_columns = (named,)
         else:
             texty = [c for c in others if _looks_like_text(frame[c])]
@@ -196,8 +228,7 @@ def choose_columns(
     elif not text_columns:
         if not inputs:
             raise ColumnError(f"{source} has no input columns besides the label {label!r}")
-        notes.append(f"tabular inputs: {len(inputs)} column(s) ({', '.join(inputs[:6])}"
-                     f"{', ...' if len(inputs) > 6 else ''}); name a text column with --text")
+        notes.append(tabular_inputs_note(inputs))
     return ColumnChoice(label=label, text=text_columns, inputs=inputs if not text_columns else (),
                         notes=notes)
 
