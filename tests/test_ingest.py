@@ -243,7 +243,7 @@ def test_tabular_detection_note(tmp_path: Path, tabular_csv: Path) -> None:
     assert dataset.notes == [
         "encoding: utf-8 (detected; override with --encoding)",
         "label column: 'label' (detected; override with --label)",
-        "tabular inputs: 3 column(s) (age, income, city); name a text column with --text",
+        "tabular inputs: 3 column(s) (age, income, city); name a text column with --text (text= in Python)",
     ]
 
 

@@ -57,5 +57,5 @@ def test_the_tabular_inputs_line_names_only_the_columns_read() -> None:
     frame = pd.DataFrame({"row_no": range(40), "width": [float(i % 7) for i in range(40)],
                           "const": ["x"] * 40, "label": ["a", "b"] * 20})
     notes = build_dataset(frame, label="label", source="data.csv").notes
-    assert "tabular inputs: 1 column(s) (width); name a text column with --text" in notes
+    assert "tabular inputs: 1 column(s) (width); name a text column with --text (text= in Python)" in notes
     assert any(n.startswith("not used as input: 'row_no'") and "'const' (constant)" in n for n in notes)

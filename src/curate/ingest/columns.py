@@ -142,7 +142,7 @@ def tabular_inputs_note(inputs: Sequence[str]) -> str:
         One line, starting with ``TABULAR_INPUTS``.
     """
     shown = ", ".join(inputs[:6]) + (", ..." if len(inputs) > 6 else "")
-    return f"{TABULAR_INPUTS} {len(inputs)} column(s) ({shown}); name a text column with --text"
+    return f"{TABULAR_INPUTS} {len(inputs)} column(s) ({shown}); name a text column with --text (text= in Python)"
 
 
 def choose_columns(

@@ -155,4 +155,5 @@ def resolve_modality(text_columns: Sequence[str], input_columns: Sequence[str], 
     for modality in reversed(list(available_modalities().values())):
         if modality.claims(text_columns, input_columns, frame):
             return modality.name
-    raise InputError("no modality can read this table: name a text column with --text, or give input columns")
+    raise InputError("no modality can read this table: name a text column (--text, or text= in Python), "
+                     "or give input columns")
