@@ -92,6 +92,9 @@ def test_json_array_audits_like_json_lines(tmp_path: Path) -> None:
         pytest.param("[]", "holds no records; give one JSON object (with fields) per row", id="empty-array"),
         pytest.param("[{}, {}]", "holds no records; give one JSON object (with fields) per row", id="empty-objects"),
         pytest.param("{}\n{}\n", "holds no records; give one JSON object (with fields) per row", id="empty-lines"),
+        pytest.param('{"data": []}',
+                     "holds no records (the array under 'data' is empty); give one JSON object (with fields) per row",
+                     id="empty-wrapper"),
     ],
 )
 def test_json_that_is_neither_is_one_clear_error(tmp_path: Path, content: str, message: str) -> None:

@@ -128,6 +128,11 @@ def read_json_records(text: str, source: str) -> tuple[pd.DataFrame, str]:
             f"{source}: holds a single JSON {_kind(document)}; give JSON Lines (one object per line), "
             "an array of objects, or an object holding one"
         )
+    if document and all(isinstance(v, list) and not v for v in document.values()):  # {"data": []}
+        raise FileFormatError(
+            f"{source}: holds no records (the array under {', '.join(map(repr, document))} is empty); "
+            "give one JSON object (with fields) per row"
+        )
     if "\n" in text.strip():  # a pretty-printed object: a wrapper of records, or one record
         return _records_under_a_key(document, source), "json"
     if any(isinstance(v, list) and v and all(isinstance(i, dict) for i in v) for v in document.values()):
