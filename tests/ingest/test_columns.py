@@ -59,3 +59,14 @@ def test_the_tabular_inputs_line_names_only_the_columns_read() -> None:
     notes = build_dataset(frame, label="label", source="data.csv").notes
     assert "tabular inputs: 1 column(s) (width); name a text column with --text (text= in Python)" in notes
     assert any(n.startswith("not used as input: 'row_no'") and "'const' (constant)" in n for n in notes)
+
+
+def test_whole_numbers_beyond_float_precision_stay_text_and_are_left_out_as_codes() -> None:
+    from curate.ingest.building import build_dataset
+
+    frame = pd.DataFrame({"account": [str(2**63 + i) for i in range(40)], "width": [str(i % 7) for i in range(40)],
+                          "label": ["a", "b"] * 20})
+    dataset = build_dataset(frame, label="label", source="data.csv")
+    assert dataset.frame["account"].tolist()[:2] == ["9223372036854775808", "9223372036854775809"]
+    assert dataset.frame["width"].dtype == "float64"
+    assert "not used as input: 'account' (looks like an id: a unique text code per row)" in dataset.notes

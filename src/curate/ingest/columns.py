@@ -251,6 +251,12 @@ def _as_number(value: object) -> float | None:
         return None
 
 
+def _beyond_float(value: object) -> bool:
+    """A whole number written with more digits than a float keeps exactly (beyond 2**53)."""
+    digits = str(value).strip().lstrip("+-")
+    return digits.isdigit() and int(digits) > 2**53
+
+
 def parse_numeric_columns(frame: pd.DataFrame, columns: Sequence[str], source: str) -> pd.DataFrame:
     """Return ``frame`` with the mostly-numeric object columns among ``columns`` parsed as floats.
 
@@ -271,7 +277,8 @@ def parse_numeric_columns(frame: pd.DataFrame, columns: Sequence[str], source: s
     -------
     pandas.DataFrame
         A copy of ``frame``: columns whose every cell parses (missing markers such as ``NA`` or
-        ``-`` as NaN, ``1,234`` as 1234) as float; the others unchanged.
+        ``-`` as NaN, ``1,234`` as 1234) as float; the others unchanged, and so are columns holding
+        a whole number beyond 2**53 (a float would lose its last digits).
 
     Raises
     ------
@@ -287,6 +294,8 @@ def parse_numeric_columns(frame: pd.DataFrame, columns: Sequence[str], source: s
         present = series.dropna()
         if present.empty:
             continue
+        if any(_beyond_float(v) for v in present):
+            continue  # account numbers and 20-digit keys: as floats they would lose digits and collide
         parsed = [_as_number(v) for v in series]
         junk = [i for i, v in enumerate(parsed) if v is None]
         parsed_count = sum(1 for i, v in enumerate(parsed) if v is not None and series.iat[i] is not None)
