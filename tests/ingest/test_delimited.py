@@ -177,3 +177,12 @@ def test_a_binary_file_under_a_text_suffix_says_what_it_is(tmp_path: Path, make:
     make(path)
     assert_one_line_error(run_cli(["audit", path, "-w", tmp_path / "ws"]), "data.csv is", *keywords)
     assert not (tmp_path / "ws").exists()
+
+
+def test_a_stray_quote_in_a_middle_line_is_named_as_a_quote(tmp_path: Path) -> None:
+    lines = ["id,text,label", '0,"Well, team season; ok",sport', '1,"Well, cloud server; ok",tech',
+             '2,"Well, unclosed here; ok,tech', '3,"Well, flavor bake; ok",food', '4,"Well, goal match; ok",sport']
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_one_line_error(run_cli(["audit", path, "-w", tmp_path / "ws"]),
+                          "data.csv: line 4 has a quote that is not closed on its line", "runs on to line 5")

@@ -175,6 +175,12 @@ def read_delimited(text: str, delimiter: Delimiter, source: str) -> pd.DataFrame
             if len(record) != len(header):
                 if next(rows, None) is None and _opens_unclosed_quote(text, start, delimiter.char):
                     raise _unclosed_quote(source, start)
+                if previous_end > start:  # a quoted field ran over the line end: a stray quote, not a comma
+                    raise FileFormatError(
+                        f"{source}: line {start} has a quote that is not closed on its line (its field runs on "
+                        f"to line {previous_end}, giving {len(record)} fields where the header has "
+                        f"{len(header)}); close or remove that quote"
+                    )
                 hint = (
                     ""
                     if delimiter.fits
