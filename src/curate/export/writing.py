@@ -24,7 +24,6 @@ text (``"True"`` in a bool column becomes ``True``, ``"3"`` in an int column ``3
 from __future__ import annotations
 
 import base64
-import codecs
 import csv
 import io
 import json
@@ -43,7 +42,7 @@ import pyarrow.parquet as pq
 from curate.core.dataset import label_text
 from curate.core.files import write_atomically
 from curate.errors import InputError
-from curate.ingest.encoding import decode_bytes
+from curate.ingest.encoding import byte_order_mark, decode_bytes
 from curate.ingest.readers import ReadTable
 
 __all__ = ["OUTPUT_SUFFIXES", "VERSION_SUFFIXES", "VersionEdits", "output_format", "version_writer", "write_version"]
@@ -56,13 +55,6 @@ VERSION_SUFFIXES = {**OUTPUT_SUFFIXES, ".txt": "txt", ".xlsx": "xlsx"}
 _EXCEL_EXACT_INT = 2**53
 _EXCEL_MAX_TEXT = 32_767  # characters in one cell
 _EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 def output_format(path: Path, fmt: str | None = None, *, formats: dict[str, str] = OUTPUT_SUFFIXES) -> str:
@@ -283,10 +275,7 @@ def _source_header(text: str, frame: pd.DataFrame, table: ReadTable) -> list[str
 
 
 def _source_encoding(table: ReadTable) -> tuple[bytes, str]:
-    for bom, codec in _BOMS:
-        if table.data.startswith(bom):
-            return bom, codec
-    return b"", table.encoding or "utf-8"
+    return byte_order_mark(table.data) or (b"", table.encoding or "utf-8")
 
 
 def _delimited_like_source(

@@ -23,7 +23,7 @@ import pandas as pd
 
 from curate.errors import DecodingError
 
-__all__ = ["DecodedText", "decode_bytes", "replace_surrogates", "replace_surrogates_in_frame"]
+__all__ = ["DecodedText", "byte_order_mark", "decode_bytes", "replace_surrogates", "replace_surrogates_in_frame"]
 
 _ALIASES = {"euc-kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949", "utf8": "utf-8"}
 # Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
@@ -124,11 +124,33 @@ def _decode(data: bytes, name: str) -> str:
     return data.decode(name)
 
 
-def _bom_encoding(data: bytes) -> tuple[str, int] | None:
+def byte_order_mark(data: bytes) -> tuple[bytes, str] | None:
+    """The byte-order mark ``data`` starts with and the codec it names (UTF-8, UTF-16 or UTF-32).
+
+    Parameters
+    ----------
+    data : bytes
+        A file's bytes.
+
+    Returns
+    -------
+    tuple of (bytes, str) or None
+        The mark and the codec without a mark (``utf-16-le``, ...), or None when there is none.
+
+    Examples
+    --------
+    >>> byte_order_mark(codecs.BOM_UTF16_LE + "a".encode("utf-16-le"))
+    (b'\\xff\\xfe', 'utf-16-le')
+    """
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return name, len(bom)
+            return bom, name
     return None
+
+
+def _bom_encoding(data: bytes) -> tuple[str, int] | None:
+    found = byte_order_mark(data)
+    return None if found is None else (found[1], len(found[0]))
 
 
 def _bomless_utf16(data: bytes) -> str | None:
