@@ -14,7 +14,6 @@ from curate.core.dataset import Dataset, label_text
 from curate.errors import ColumnError, DatasetError
 from curate.ingest.cells import convert_cells, nested_text
 from curate.ingest.columns import (
-    TABULAR_INPUTS,
     choose_columns,
     continuous_label_facts,
     match_column,
@@ -237,9 +236,8 @@ def build_dataset(
         modality=kind,
     )
     unread = {} if own_features else get_modality(kind).unread_columns(dataset)
+    if choice.inputs:  # the columns a table's model reads, after the modality has left some out
+        dataset.notes.insert(len(choice.notes), tabular_inputs_note([c for c in choice.inputs if c not in unread]))
     if unread:  # no column is ignored silently (own features replace every column's features)
-        read = [c for c in choice.inputs if c not in unread]
-        # the column choice's line counted every candidate: it now names only the columns read
-        dataset.notes[:] = [tabular_inputs_note(read) if n.startswith(TABULAR_INPUTS) else n for n in dataset.notes]
         dataset.notes.append("not used as input: " + ", ".join(f"{c!r} ({why})" for c, why in unread.items()))
     return dataset

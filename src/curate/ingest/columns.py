@@ -15,7 +15,6 @@ import pandas as pd
 from curate.errors import ColumnError, DatasetError
 
 __all__ = [
-    "TABULAR_INPUTS",
     "ColumnChoice",
     "choose_columns",
     "continuous_label_facts",
@@ -125,9 +124,6 @@ def _looks_like_text(series: pd.Series, named: bool = False) -> bool:
     return bool(long_enough and values.nunique() > 0.5 * len(values))
 
 
-TABULAR_INPUTS = "tabular inputs:"
-
-
 def tabular_inputs_note(inputs: Sequence[str]) -> str:
     """The line that names a table's input columns (the first six).
 
@@ -139,10 +135,10 @@ def tabular_inputs_note(inputs: Sequence[str]) -> str:
     Returns
     -------
     str
-        One line, starting with ``TABULAR_INPUTS``.
+        One line, starting with ``tabular inputs:``.
     """
     shown = ", ".join(inputs[:6]) + (", ..." if len(inputs) > 6 else "")
-    return f"{TABULAR_INPUTS} {len(inputs)} column(s) ({shown}); name a text column with --text (text= in Python)"
+    return f"tabular inputs: {len(inputs)} column(s) ({shown}); name a text column with --text (text= in Python)"
 
 
 def choose_columns(
@@ -225,10 +221,8 @@ def choose_columns(
     inputs = tuple(c for c in others if c not in text_columns)
     if not text_columns and not inputs and own_features:
         notes.append(f"inputs: your own features alone (no column besides the label {label!r})")
-    elif not text_columns:
-        if not inputs:
-            raise ColumnError(f"{source} has no input columns besides the label {label!r}")
-        notes.append(tabular_inputs_note(inputs))
+    elif not text_columns and not inputs:
+        raise ColumnError(f"{source} has no input columns besides the label {label!r}")
     return ColumnChoice(label=label, text=text_columns, inputs=inputs if not text_columns else (),
                         notes=notes)
 
