@@ -21,6 +21,7 @@ from curate.evidence.predictions import cross_val_pred_probs, named_classifier
 from curate.evidence.trust import evidence_warnings
 from curate.features import FeatureCache, TextEmbedder
 from curate.modalities import Modality, get_modality
+from curate.modalities.base import ExtraView
 from curate.neighbors import NeighborGraph, build_neighbor_graph
 
 __all__ = ["AuditNeeds", "ScopedNeeds"]
@@ -221,7 +222,8 @@ class AuditNeeds:
         features = self.need("features")
         graph: NeighborGraph = self.need("neighbors")
         folds = self.config.folds
-        with self.progress.task("label evidence", folds) as advance:
+        extra = self._extra_views()
+        with self.progress.task("label evidence", folds * (1 + len(extra))) as advance:
             done = [0]
 
             def step(n: int) -> None:
@@ -230,15 +232,34 @@ class AuditNeeds:
 
             evidence = label_evidence(features, codes, n_classes, first_pass, classifier=self._classifier(),
                                       graph=graph, config=self.config.evidence, folds=folds,
-                                      seed=self.config.seed, progress=step)
-            advance(max(0, folds - done[0]))  # the refit is skipped on small classes: finish the bar
+                                      seed=self.config.seed, progress=step, extra=extra)
+            advance(max(0, folds * (1 + len(extra)) - done[0]))  # the refit is skipped on small classes: finish the bar
         self.metrics["label_evidence_accuracy"] = round(evidence.accuracy, 4)
         self.metrics["vote_neighbours"] = evidence.vote_neighbours
         self.metrics["refit_without_suspects"] = evidence.pruned_rows
         if evidence.mix is not None:
-            self.metrics["classifier_weight"] = round(evidence.mix.classifier_weight, 2)
-            self.metrics["evidence_temperature"] = round(evidence.mix.temperature, 3)
+            mix = evidence.mix
+            self.metrics["classifier_weight"] = round(mix.classifier_weight, 2)
+            self.metrics["evidence_temperature"] = round(mix.temperature, 3)
+            self.metrics["view_weights"] = {"classifier": round(mix.classifier_weight, 2),
+                                            "neighbours": round(mix.neighbour_weight, 2),
+                                            **{name: round(w, 2)
+                                               for name, w in zip(evidence.extra, mix.extra_weights, strict=True)}}
+        described = {view.name: view.description for view in extra}
+        for name, probs in evidence.extra.items():
+            self.metrics[f"{name}_view"] = described[name]
+            self.metrics[f"{name}_oof_accuracy"] = round(float(np.mean(probs.argmax(axis=1) == codes)), 4)
         return self._judged(evidence)
+
+    def _extra_views(self) -> list[ExtraView]:
+        """The modality's further readings of the rows, unless the user brought their own features or model."""
+        if self.features is not None or self.classifier is not None or self.config.classifier != "auto":
+            return []
+        self.need("features")
+        extra = self.modality.extra_views(self.dataset, surface=self._surface_features, seed=self.config.seed)
+        for view in extra:
+            self.progress.message(f"label evidence also reads: {view.description}")
+        return extra
 
     def _judged(self, evidence: LabelEvidence) -> LabelEvidence:
         """Record the evidence's skill over guessing, and warn (withholding flags) where it is too weak."""

@@ -143,7 +143,8 @@ class LabelIssueDetector(Detector):
         DetectorResult
             Scores of shape (n_rows,): the given label's probability under the evidence;
             suggested labels (the most probable class) for flagged rows; details with the
-            given, suggested, classifier and neighbour probabilities and the top classes;
+            given, suggested, classifier and neighbour probabilities (and each extra view's, as
+            ``NAME_prob``) and the top classes;
             notes with the rule, per-class thresholds, flag counts, ``estimated_precision`` (None
             without flags) and ``expected_true_errors``. Rows of classes too small to learn are
             never flagged.
@@ -171,6 +172,7 @@ class LabelIssueDetector(Detector):
              "classifier_prob": round(float(evidence.classifier[i, codes[i]]), 4),
              **({} if evidence.neighbours is None
                 else {"neighbour_prob": round(float(evidence.neighbours[i, codes[i]]), 4)}),
+             **{f"{name}_prob": round(float(view[i, codes[i]]), 4) for name, view in evidence.extra.items()},
              "top_classes": [[classes[c], round(float(probs[i, c]), 4)] for c in top[i]]}
             for i in rows
         ]

@@ -1,4 +1,4 @@
-"""How probable each class is for each row, from two views of the data that never saw the row's label.
+"""How probable each class is for each row, from views of the data that never saw the row's label.
 
 Label-error detection rests on these probabilities. Two views, chosen by the NoisyAG-News benchmark
 (bench/label_errors.py) and checked on CIFAR-10N, which they were not tuned on (bench/cifar10n.py):
@@ -12,9 +12,14 @@ Label-error detection rests on these probabilities. Two views, chosen by the Noi
   neighbour graph (cosine similarity for normalised features, a distance kernel otherwise), each
   vote weighted by similarity cubed so that near neighbours count most. It needs no model and
   catches errors a linear model smooths over.
+- **Extra views** a modality adds (:meth:`curate.modalities.base.Modality.extra_views`): on text read by
+  the sentence model, a linear classifier on word TF-IDF, which reads every word of a long text. On the
+  20 Newsgroups test set it lifted the evidence's accuracy from 0.851 to 0.923 and cut the rows flagged
+  from 11.0 % to about 6 %; on NoisyAG-News it changed nothing (F1 0.515, its weight 0.3).
 
-The suspects the refit leaves out are chosen by the plain mean of the two views. The final evidence
-mixes them by how well each explains this dataset's labels, with a fitted weight and temperature
+The suspects the refit leaves out are chosen by the plain mean of the classifier and neighbour views.
+The final evidence mixes all views by how well each explains this dataset's labels, with fitted
+weights and a temperature
 (:mod:`curate.evidence.calibration`): a plain mean lets the worse view decide, which on 75 classes of
 10 rows flagged 8.7 % of correctly labelled rows. Alone, the neighbour view ranked NoisyAG-News
 errors with AUPRC 0.650, the one-pass classifier with 0.572, and the two-pass combination with 0.653;
@@ -26,7 +31,8 @@ Whether the evidence is strong enough to flag anything at all is measured with i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import ClassifierMixin
@@ -37,6 +43,7 @@ from curate.core.progress import ProgressCallback
 from curate.evidence.calibration import ViewMix, fit_view_mix, mix_views
 from curate.evidence.predictions import cross_val_pred_probs
 from curate.evidence.trust import EvidenceStrength, evidence_strength
+from curate.modalities.base import ExtraView
 from curate.neighbors import NeighborGraph
 
 __all__ = [
@@ -81,8 +88,11 @@ class LabelEvidence:
     strength : EvidenceStrength or None
         Skill over guessing and rows per class (see :mod:`curate.evidence.trust`).
     mix : ViewMix or None
-        The fitted classifier weight and temperature; None when the user's probabilities are used
+        The fitted view weights and temperature; None when the user's probabilities are used
         as given.
+    extra : dict of str to numpy.ndarray
+        Further views by name (e.g. ``words`` on text), each of shape (n_rows, n_classes), out of
+        fold; empty when there are none.
     """
 
     probs: np.ndarray
@@ -98,6 +108,7 @@ class LabelEvidence:
     ambiguity_mass: float = 0.8
     strength: EvidenceStrength | None = None
     mix: ViewMix | None = None
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def vote_neighbours(label_codes: np.ndarray, config: EvidenceConfig | None = None) -> int:
@@ -191,6 +202,7 @@ def label_evidence(
     folds: int = 5,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    extra: Sequence[ExtraView] = (),
 ) -> LabelEvidence:
     """Combine the classifier and neighbour views; refit the classifier without suspect rows.
 
@@ -221,7 +233,12 @@ def label_evidence(
     folds, seed : int
         Cross-validation of the refit.
     progress : callable, optional
-        Called with the number of refit folds done.
+        Called with the number of refit folds done (``folds`` per view).
+    extra : sequence of ExtraView, default ()
+        Further readings of the rows (other features, their classifier): each is cross-validated on
+        every label and mixed in with a fitted weight. Not refitted without the suspects: those are
+        chosen by the other views, and leaving them out cost the word view on IMDB reviews (0.872
+        accuracy against 0.889, 10.6 % of rows flagged against 9.2 %).
 
     Returns
     -------
@@ -253,18 +270,23 @@ def label_evidence(
         second = cross_val_pred_probs(features, label_codes, n_classes, classifier=classifier, folds=folds,
                                       seed=seed, train_mask=trusted, progress=progress)
         classifier_view = second.probs
-    mix = fit_view_mix(classifier_view, neighbours, label_codes)
-    probs = mix_views(classifier_view, neighbours, mix)
-    return _evidence(probs, classifier_view, neighbours, k, pruned, first_pass.source, label_codes, config, mix)
+    extra_views = {view.name: cross_val_pred_probs(view.features, label_codes, n_classes, classifier=view.classifier,
+                                                   folds=folds, seed=seed,
+                                                   progress=progress).probs
+                   for view in extra}
+    mix = fit_view_mix(classifier_view, neighbours, label_codes, list(extra_views.values()))
+    probs = mix_views(classifier_view, neighbours, mix, list(extra_views.values()))
+    return _evidence(probs, classifier_view, neighbours, k, pruned, first_pass.source, label_codes, config, mix,
+                     extra_views)
 
 
 def _evidence(probs: np.ndarray, classifier: np.ndarray, neighbours: np.ndarray | None, k: int, pruned: int,
               source: str, label_codes: np.ndarray, config: EvidenceConfig,
-              mix: ViewMix | None = None) -> LabelEvidence:
+              mix: ViewMix | None = None, extra: dict[str, np.ndarray] | None = None) -> LabelEvidence:
     ambiguous, top_two = ambiguous_rows(probs, label_codes, config.ambiguity_ratio, config.ambiguity_mass)
     strength = evidence_strength(probs, label_codes, config.min_class_rows)
     return LabelEvidence(probs, classifier, neighbours, k, pruned, source, strength.accuracy, ambiguous, top_two,
-                         config.ambiguity_ratio, config.ambiguity_mass, strength, mix)
+                         config.ambiguity_ratio, config.ambiguity_mass, strength, mix, extra or {})
 
 
 def ambiguous_rows(probs: np.ndarray, label_codes: np.ndarray, ratio: float = 0.8,

@@ -24,7 +24,7 @@ from curate.core.warnings import AuditWarning
 from curate.features.base import TextEmbedder
 from curate.features.cache import FeatureCache
 
-__all__ = ["FeatureSet", "InputProblems", "Modality", "RowView"]
+__all__ = ["ExtraView", "FeatureSet", "InputProblems", "Modality", "RowView"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,31 @@ class FeatureSet:
     metrics: dict[str, Any] = field(default_factory=dict)
     warnings: list[AuditWarning] = field(default_factory=list)
     surface: bool = False
+
+
+@dataclass(frozen=True)
+class ExtraView:
+    """A further reading of the rows for the label evidence: other features and the classifier for them.
+
+    Its out-of-fold probabilities join the classifier and neighbour views, weighted by how well
+    they explain the labels (:mod:`curate.evidence.calibration`).
+
+    Attributes
+    ----------
+    name : str
+        Short name, used in the run's metrics and each row's details (``words``).
+    description : str
+        What it reads, for people, with its id (``word 1-2-gram TF-IDF (tfidf:word1-2:...)``).
+    features : numpy.ndarray or scipy.sparse.csr_matrix
+        Shape (n_rows, n_features).
+    classifier : sklearn.base.ClassifierMixin
+        Unfitted, with ``predict_proba``; cloned per fold.
+    """
+
+    name: str
+    description: str
+    features: Any
+    classifier: Any
 
 
 @dataclass(frozen=True)
@@ -189,6 +214,25 @@ class Modality(ABC):
         sklearn.base.ClassifierMixin
             An unfitted classifier with ``predict_proba``.
         """
+
+    def extra_views(self, dataset: Dataset, *, surface: bool, seed: int) -> list[ExtraView]:
+        """Further readings of the rows for the label evidence, beside the main features.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        surface : bool
+            Whether the main features compare the inputs' surface (:attr:`FeatureSet.surface`).
+        seed : int
+            Random seed for classifiers that use one.
+
+        Returns
+        -------
+        list of ExtraView
+            None by default.
+        """
+        return []
 
     @abstractmethod
     def row_view(self, dataset: Dataset, position: int) -> RowView:

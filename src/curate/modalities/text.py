@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from curate.core.dataset import Dataset
 from curate.core.keys import normalise_text
@@ -17,7 +17,8 @@ from curate.core.progress import ProgressReporter
 from curate.core.warnings import AuditWarning
 from curate.features import FeatureCache, TextEmbedder, embed_with_cache
 from curate.features.text import WindowReport
-from curate.modalities.base import FeatureSet, InputProblems, Modality, RowView
+from curate.features.words import WORD_TFIDF_ID, word_tfidf
+from curate.modalities.base import ExtraView, FeatureSet, InputProblems, Modality, RowView
 from curate.modalities.language import LanguageMix, guess_language, language_mix, language_name
 from curate.modalities.registry import register_modality
 from curate.modalities.text_features import ENGLISH_SHARE, choose_text_features
@@ -37,6 +38,8 @@ SEVERITY = {
 # Texts are "too long" only past this many characters, whatever the median: short-text datasets
 # would otherwise call an ordinary paragraph too long.
 MIN_LONG_LIMIT = 1000
+# The word view's classifier: lbfgs logistic regression below this many rows, SGD from it (see extra_views).
+SGD_FROM_ROWS = 5000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WORDISH = re.compile(r"\w", re.UNICODE)
 
@@ -307,6 +310,45 @@ class TextModality(Modality):
             An unfitted classifier.
         """
         return LogisticRegression(C=1.0, max_iter=2000)
+
+    def extra_views(self, dataset: Dataset, *, surface: bool, seed: int) -> list[ExtraView]:
+        """A word-count reading beside the sentence model (see :meth:`Modality.extra_views`).
+
+        When the main features read meaning (the sentence model), a linear classifier on word 1-2-gram
+        TF-IDF (:func:`curate.features.words.word_tfidf`) adds what they miss: every word of a long
+        text, and the exact words a label hangs on. Surface features (character n-grams, hashed
+        words) are lexical already, so they get none.
+
+        The classifier is logistic regression (lbfgs, ``C=4``) below ``SGD_FROM_ROWS`` rows, and from
+        there stochastic gradient descent on the log loss (``alpha=1e-5``, 20 passes, seeded): as
+        accurate as lbfgs on large corpora (20 Newsgroups test 0.918 against 0.912) and four times
+        faster on 100,000 sparse columns, but on a few hundred rows its steps are too few and too large
+        (0.943 against 0.970 on 400 planted topic texts).
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        surface : bool
+            Whether the main features compare surfaces.
+        seed : int
+            Seed of the classifier's shuffling.
+
+        Returns
+        -------
+        list of ExtraView
+            One view named ``words``, or none (surface features, or no word in two texts).
+        """
+        if surface:
+            return []
+        matrix = word_tfidf(texts(dataset))
+        if matrix is None:
+            return []
+        classifier: ClassifierMixin = (
+            LogisticRegression(C=4.0, max_iter=2000) if dataset.n_rows < SGD_FROM_ROWS
+            else SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=20, tol=None, random_state=seed))
+        return [ExtraView("words", f"word 1-2-gram TF-IDF ({WORD_TFIDF_ID}, {matrix.shape[1]:,} terms)", matrix,
+                          classifier)]
 
     def preview(self, dataset: Dataset, position: int, max_chars: int = 300) -> str:
         """The row's text, cut to ``max_chars`` (see :meth:`Modality.preview`).
