@@ -10,7 +10,9 @@ import curate
 from curate.evidence.calibration import mix_views
 from curate.evidence.label_evidence import label_evidence
 from curate.evidence.predictions import cross_val_pred_probs
+from curate.features import HashedTextEmbedder, NgramEmbedder, SentenceEmbedder
 from curate.modalities import get_modality
+from curate.modalities.base import FeatureSet
 from curate.neighbors import build_neighbor_graph
 
 from ..detectors.helpers import text_dataset
@@ -37,18 +39,24 @@ def _topic_rows(n: int, flipped: int) -> tuple[list[str], list[str], np.ndarray]
     return texts, labels, truth
 
 
-def test_text_read_by_meaning_gets_a_word_view_and_surface_features_none() -> None:
+def test_text_gets_words_beside_meaning_unreduced_ngrams_beside_ngrams_and_nothing_beside_hashes() -> None:
     texts, labels, _ = _topic_rows(40, 0)
     dataset = text_dataset(texts, labels)
     text = get_modality("text")
-    (view,) = text.extra_views(dataset, surface=False, seed=0)
+    vectors = np.zeros((40, 2), dtype=np.float32)
+    (view,) = text.extra_views(dataset, features=FeatureSet(vectors, embedder=SentenceEmbedder()), seed=0)
     assert view.name == "words" and view.description.startswith("word 1-2-gram TF-IDF (tfidf:word1-2:")
     assert view.features.shape[0] == 40 and isinstance(view.classifier, LogisticRegression)
     big = text_dataset(texts * 125, labels * 125)
-    (large,) = text.extra_views(big, surface=False, seed=0)
+    (large,) = text.extra_views(big, features=FeatureSet(vectors, embedder=SentenceEmbedder()), seed=0)
     assert isinstance(large.classifier, SGDClassifier)  # 5,000 rows: stochastic gradient descent
-    assert text.extra_views(dataset, surface=True, seed=0) == []
-    assert get_modality("tabular").extra_views(dataset, surface=False, seed=0) == []
+    hashed = FeatureSet(vectors, surface=True, embedder=HashedTextEmbedder())
+    assert text.extra_views(dataset, features=hashed, seed=0) == []  # the quick mode stays quick
+    ngrams = NgramEmbedder(dim=8)
+    (unreduced,) = text.extra_views(dataset, features=FeatureSet(ngrams.embed(texts), embedder=ngrams), seed=0)
+    assert unreduced.name == "ngrams" and unreduced.features.shape[1] > 8
+    assert (unreduced.features != ngrams.sparse(texts)).nnz == 0
+    assert get_modality("tabular").extra_views(dataset, features=FeatureSet(vectors), seed=0) == []
 
 
 def test_an_informative_word_view_outweighs_uninformative_features_and_finds_the_flips() -> None:
@@ -58,7 +66,7 @@ def test_an_informative_word_view_outweighs_uninformative_features_and_finds_the
     noise = np.random.default_rng(0).normal(size=(400, 16))  # main features that know nothing
     noise /= np.linalg.norm(noise, axis=1, keepdims=True)
     first = cross_val_pred_probs(noise, codes, 2, classifier=LogisticRegression())
-    extra = get_modality("text").extra_views(dataset, surface=False, seed=0)
+    extra = get_modality("text").extra_views(dataset, features=FeatureSet(noise, embedder=SentenceEmbedder()), seed=0)
     evidence = label_evidence(noise, codes, 2, first, classifier=LogisticRegression(),
                               graph=build_neighbor_graph(noise, 50), extra=extra)
     assert list(evidence.extra) == ["words"] and evidence.extra["words"].shape == (400, 2)
@@ -80,5 +88,8 @@ def test_the_audit_records_the_word_view_and_its_weight(tmp_path) -> None:
     label = result.findings[result.findings.issue == "label"]
     assert set(label.row_id.astype(int)) == set(np.flatnonzero(truth))
     assert "words_prob" in label.details.iloc[0]
-    hashed = curate.audit(frame, label="label", text="text", embedder="hashed")
-    assert "words" not in hashed.metrics.get("view_weights", {})
+    korean = pd.DataFrame({"text": [f"{w} 영화 {i}번째 리뷰입니다" for i, w in enumerate(["좋은", "나쁜"] * 30)],
+                           "label": ["pos", "neg"] * 30})
+    read = curate.audit(korean, label="label", text="text")
+    assert set(read.metrics["view_weights"]) == {"classifier", "neighbours", "ngrams"}
+    assert read.metrics["ngrams_view"].startswith("the same n-grams unreduced")

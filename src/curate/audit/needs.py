@@ -21,7 +21,7 @@ from curate.evidence.predictions import cross_val_pred_probs, named_classifier
 from curate.evidence.trust import evidence_warnings
 from curate.features import FeatureCache, TextEmbedder
 from curate.modalities import Modality, get_modality
-from curate.modalities.base import ExtraView
+from curate.modalities.base import ExtraView, FeatureSet
 from curate.neighbors import NeighborGraph, build_neighbor_graph
 
 __all__ = ["AuditNeeds", "ScopedNeeds"]
@@ -76,6 +76,7 @@ class AuditNeeds:
     _values: dict[str, Any] = field(default_factory=dict)
     _nested: list[float] = field(default_factory=list)
     _surface_features: bool = False
+    _feature_set: FeatureSet | None = None
 
     @property
     def modality(self) -> Modality:
@@ -164,6 +165,7 @@ class AuditNeeds:
         self.metrics.update(made.metrics)
         self.warnings.extend(made.warnings)
         self._surface_features = made.surface
+        self._feature_set = made
         return made.vectors
 
     def _compute_input_similarity(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
@@ -256,7 +258,10 @@ class AuditNeeds:
         if self.features is not None or self.classifier is not None or self.config.classifier != "auto":
             return []
         self.need("features")
-        extra = self.modality.extra_views(self.dataset, surface=self._surface_features, seed=self.config.seed)
+        made = self._feature_set
+        if made is None:
+            return []
+        extra = self.modality.extra_views(self.dataset, features=made, seed=self.config.seed)
         for view in extra:
             self.progress.message(f"label evidence also reads: {view.description}")
         return extra

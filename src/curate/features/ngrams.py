@@ -10,6 +10,7 @@ out-of-fold evaluation stays honest; a text's vector depends on the corpus, so i
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -110,6 +111,29 @@ class NgramEmbedder:
             return self.korean_morphemes
         return korean_morphemes_available() and any(_has_hangul(t) for t in texts)
 
+    def sparse(self, texts: Sequence[str]) -> Any | None:
+        """The TF-IDF matrix before the SVD: character n-grams, and Korean morphemes when used.
+
+        Each block (characters, morphemes) is L2-normalised per text, so both weigh the same.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            The whole corpus.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix or None
+            Shape (len(texts), n_terms); None when no n-gram or morpheme is in ``min_df`` texts.
+
+        Raises
+        ------
+        MissingExtraError
+            When ``korean_morphemes`` is True and kiwipiepy is not installed.
+        """
+        return _sparse_ngrams(tuple(texts), self.min_df, self.uses_morphemes(texts))
+
+
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         """Fit TF-IDF and SVD on ``texts`` and return their vectors.
 
@@ -133,22 +157,9 @@ class NgramEmbedder:
         """
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        import scipy.sparse as sp
         from sklearn.decomposition import TruncatedSVD
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.preprocessing import normalize
 
-        min_df = self.min_df if len(texts) >= 10 else 1
-        blocks = [_tfidf(TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=min_df),
-                         list(texts))]
-        if self.uses_morphemes(texts):
-            if not korean_morphemes_available():
-                raise MissingExtraError("Korean morphemes", "korean")
-            blocks.append(_tfidf(TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=min_df),
-                                 _morphemes(texts)))
-        # Each block L2-normalised, so characters and morphemes weigh the same in every text.
-        matrix = sp.hstack([normalize(b) for b in blocks if b is not None]).tocsr() \
-            if any(b is not None for b in blocks) else None
+        matrix = self.sparse(texts)
         if matrix is None or matrix.shape[1] == 0:
             dense = np.zeros((len(texts), 1), dtype=np.float32)
         else:
@@ -170,6 +181,25 @@ def _tfidf(vectorizer: Any, docs: list[Any]) -> Any:
         return vectorizer.fit_transform(docs)
     except ValueError:  # "empty vocabulary": no text has a kept n-gram
         return None
+
+
+@functools.lru_cache(maxsize=1)
+def _sparse_ngrams(texts: tuple[str, ...], min_df: int, morphemes: bool) -> Any | None:
+    """NgramEmbedder.sparse's matrix; the last one is kept, since the label evidence reads it again."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    min_df = min_df if len(texts) >= 10 else 1
+    blocks = [_tfidf(TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=min_df),
+                     list(texts))]
+    if morphemes:
+        if not korean_morphemes_available():
+            raise MissingExtraError("Korean morphemes", "korean")
+        blocks.append(_tfidf(TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=min_df),
+                             _morphemes(texts)))
+    kept = [normalize(b) for b in blocks if b is not None]
+    return sp.hstack(kept).tocsr() if kept else None
 
 
 register_embedder("ngrams", NgramEmbedder)

@@ -45,12 +45,15 @@ class FeatureSet:
         (n-grams, hashed or reduced by SVD), not their meaning: such features cannot vouch that two
         inputs are near copies, so the near-copy detectors confirm it with
         :meth:`Modality.input_similarity`.
+    embedder : object, optional
+        The embedder that made the vectors, when one did.
     """
 
     vectors: np.ndarray
     metrics: dict[str, Any] = field(default_factory=dict)
     warnings: list[AuditWarning] = field(default_factory=list)
     surface: bool = False
+    embedder: Any = None
 
 
 @dataclass(frozen=True)
@@ -215,15 +218,15 @@ class Modality(ABC):
             An unfitted classifier with ``predict_proba``.
         """
 
-    def extra_views(self, dataset: Dataset, *, surface: bool, seed: int) -> list[ExtraView]:
+    def extra_views(self, dataset: Dataset, *, features: FeatureSet, seed: int) -> list[ExtraView]:
         """Further readings of the rows for the label evidence, beside the main features.
 
         Parameters
         ----------
         dataset : Dataset
             The rows.
-        surface : bool
-            Whether the main features compare the inputs' surface (:attr:`FeatureSet.surface`).
+        features : FeatureSet
+            The main features, as :meth:`features` made them.
         seed : int
             Random seed for classifiers that use one.
 
