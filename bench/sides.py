@@ -84,10 +84,12 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def run_side(kind: str, table: Path, texts: Sequence[str], tmp: Path, features: str | None = None) -> Side:
+def run_side(kind: str, table: Path, texts: Sequence[str], tmp: Path, features: str | None = None,
+             warm_cache: Path | None = None) -> Side:
     """Run one tool (``curate``, ``cleanlab`` or ``reference``) on ``table`` in a measured child.
 
-    ``tmp`` is the child's own folder; curate's embedding cache starts empty inside it.
+    ``tmp`` is the child's own folder; curate's embedding cache starts empty inside it, unless
+    ``warm_cache`` names a cache folder to read and fill instead (then times leave out embedding).
     """
     tmp.mkdir(parents=True, exist_ok=True)
     argv: list[object] = [REPO / VENV_BIN / "python", Path(__file__).resolve(), kind, "--input", table,
@@ -99,7 +101,7 @@ def run_side(kind: str, table: Path, texts: Sequence[str], tmp: Path, features: 
     log = tmp / f"{kind}.log"
     name = kind if features is None else f"{kind} ({features})"
     print(f"{name} on {table.name} ...", flush=True)
-    run = run_measured([str(a) for a in argv], log, {"CURATE_CACHE_DIR": str(tmp / "cache")})
+    run = run_measured([str(a) for a in argv], log, {"CURATE_CACHE_DIR": str(warm_cache or tmp / "cache")})
     check_ok(run, name, log)
     scores = pd.read_parquet(tmp / "scores.parquet")
     facts = json.loads((tmp / "run.json").read_text(encoding="utf-8"))
