@@ -13,9 +13,11 @@ makes two tests:
   units of 1.4826 x the median absolute deviation) beyond :data:`Z_LIMIT`.
 
 Scores are in [0, 1], 1 = fine, and 0.5 is the flag line: an image is flagged exactly when its
-score is below 0.5. The absolute part of a score halves as the measurement moves from its guard
-to the bad end (at twice the distance for one-sided ratios); the relative part is
-``min(1, 0.5 * Z_LIMIT / z)`` on the bad side. Where both tests apply, the score is the larger
+score is below 0.5. The absolute part is 0.5 at the guard and falls linearly to 0 at the bad end
+for a measurement bounded below (``0.5 * value / guard``: brightness, entropy, sharpness, channel
+spread) or as ``0.5 * guard / badness`` for an unbounded badness (times off the median size,
+stretch of the aspect ratio); it is 1 from twice the guard's margin on the good side. The relative
+part is ``min(1, 0.5 * Z_LIMIT / z)`` on the bad side. Where both tests apply, the score is the larger
 (the more forgiving) of the two, so both must fail for a flag.
 
 An image of one colour only (entropy 0) always has ``low_information``, whatever the dataset.
