@@ -31,6 +31,7 @@ from curate.detectors import Detector
 from curate.errors import ColumnError
 from curate.ingest.columns import continuous_label_facts
 from curate.modalities import get_modality
+from curate.modalities.image_decode import image_kind as _image_kind
 
 __all__ = ["check_inputs", "continuous_label", "image_columns", "leaked_label_column", "pred_probs_column_order",
            "unread_inputs"]
@@ -40,11 +41,6 @@ __all__ = ["check_inputs", "continuous_label", "image_columns", "leaked_label_co
 LEAK_ACCURACY = 0.98
 LEAK_ERROR_SHARE = 0.2
 LEAK_MIN_ROWS = 20
-# A column is image-like when this share of its first non-missing cells are image bytes or paths.
-IMAGE_SHARE = 0.9
-_IMAGE_SAMPLE = 200
-_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"))
-_IMAGE_PATH = re.compile(r"\.(png|jpe?g|gif|bmp|webp|tiff?)$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _MISSING = "\0missing"
 # The labels are the top class of few rows in the given column order, and of many in another.
@@ -109,31 +105,6 @@ def _input_issues(detectors: Sequence[Detector], own_probs: bool) -> tuple[str, 
 def _read_columns(dataset: Dataset) -> list[str]:
     """The input columns the model reads, as the dataset's modality says."""
     return get_modality(dataset.modality).read_columns(dataset)
-
-
-def _image_kind(series: pd.Series) -> str | None:
-    """``image bytes (PNG)``, ``image paths`` or ``image URLs`` when most cells are that, else None."""
-    sample = [v for v in series.head(4 * _IMAGE_SAMPLE) if not _missing(v)][:_IMAGE_SAMPLE]
-    if not sample:
-        return None
-    kinds = []
-    for value in sample:
-        if isinstance(value, dict):  # the Hugging Face datasets image feature: {"bytes": ..., "path": ...}
-            value = value.get("bytes") or value.get("path")
-        if isinstance(value, bytes | bytearray | memoryview):
-            head = bytes(value[:12])
-            found = next((name for magic, name in _IMAGE_MAGIC if head.startswith(magic)), None)
-            if found is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-                found = "WebP"
-            kinds.append(f"image bytes ({found})" if found else None)
-        elif isinstance(value, str) and _IMAGE_PATH.search(value.strip().split("?")[0].split("#")[0]):
-            kinds.append("image URLs" if value.lstrip().lower().startswith(("http://", "https://")) else "image paths")
-        else:
-            kinds.append(None)
-    common = pd.Series(kinds, dtype=object).dropna().value_counts()
-    if common.empty or common.sum() < IMAGE_SHARE * len(sample):
-        return None
-    return str(common.index[0])
 
 
 def image_columns(dataset: Dataset, input_issues: Sequence[str], own_probs: bool = False) -> list[AuditWarning]:
