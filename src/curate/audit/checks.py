@@ -4,7 +4,7 @@ Each check returns :class:`~curate.core.warnings.AuditWarning` objects naming th
 the audit withholds (the audit unflags them after the detectors ran; their scores stay):
 
 - ``leaked_label_column``: an input column predicts the label almost perfectly on its own;
-- ``image_column``: a column holds image bytes or image paths, which curate does not read yet;
+- ``image_column``: a column holds image bytes or image paths that the dataset's modality does not read;
 - ``continuous_label``: the label holds measurements, not classes (regression is not supported);
 - ``pred_probs_column_order``: the user's probabilities fit the labels far better with the columns
   in another order.
@@ -108,7 +108,7 @@ def _read_columns(dataset: Dataset) -> list[str]:
 
 
 def image_columns(dataset: Dataset, input_issues: Sequence[str], own_probs: bool = False) -> list[AuditWarning]:
-    """An ``image_column`` warning per column of image bytes or image paths (curate reads no images yet).
+    """An ``image_column`` warning per column of image bytes or image paths that the modality does not read.
 
     The model does not see the pictures, so the flags that rest on reading the inputs
     (``input_issues``) are withheld; exact duplicates and class counts stand.
@@ -134,7 +134,8 @@ def image_columns(dataset: Dataset, input_issues: Sequence[str], own_probs: bool
             "read as categories" if column in read else "ignored")
         warnings.append(AuditWarning(
             "image_column",
-            f"column {column!r} holds {kind}, which curate does not read as images yet ({read_as})",
+            f"column {column!r} holds {kind}, which curate does not read as images unless named with --image "
+            f"({read_as})",
             "flags that compare the inputs are withheld: curate does not see the pictures"
             + ("" if own_probs else "; give your image model's out-of-fold probabilities (--pred-probs) to audit "
                "the labels"),
@@ -143,8 +144,10 @@ def image_columns(dataset: Dataset, input_issues: Sequence[str], own_probs: bool
 
 
 def _image_kinds(dataset: Dataset) -> dict[str, str]:
-    """Input column to what images it holds, for the columns that hold images."""
-    inputs = [*dataset.text_columns, *dataset.input_columns]
+    """Input column to what images it holds, for the columns that hold images the model does not read."""
+    modality = get_modality(dataset.modality)
+    read = set(modality.read_columns(dataset)) if modality.reads_images else set()
+    inputs = [c for c in (*dataset.text_columns, *dataset.input_columns) if c not in read]
     return {c: kind for c in inputs if (kind := _image_kind(dataset.frame[c])) is not None}
 
 
@@ -183,7 +186,7 @@ def unread_inputs(dataset: Dataset, input_issues: Sequence[str], own_probs: bool
     if not own_probs:
         raise ColumnError(
             f"no input column is left for the model to read: {listed}"
-            + ("; curate does not read images yet" if kinds else "")
+            + ("; curate does not read images unless their column is named with --image" if kinds else "")
             + ". Give your own model's out-of-fold probabilities (--pred-probs) to audit the labels, or add "
             "columns that describe each row")
     if kinds:
