@@ -11,9 +11,10 @@ from curate.core.progress import ProgressCallback
 from curate.features import HashedTextEmbedder, available_embedders, get_embedder
 from curate.testing import EMBEDDER_CHECKS, ContractError, check_embedder
 
-# The sentence model takes seconds to load; every other embedder is checked in the fast run.
+# The sentence model takes seconds to load; every other embedder is checked in the fast run. Image
+# embedders (reads_images) take pictures, not texts: tests/modalities/test_image_modality.py checks them.
 EMBEDDERS = [pytest.param(name, marks=pytest.mark.slow) if name == "sentence" else name
-             for name in available_embedders()]
+             for name, factory in available_embedders().items() if not getattr(factory, "reads_images", False)]
 
 
 @pytest.mark.parametrize("name", EMBEDDERS)

@@ -4,7 +4,7 @@ Each check returns :class:`~curate.core.warnings.AuditWarning` objects naming th
 the audit withholds (the audit unflags them after the detectors ran; their scores stay):
 
 - ``leaked_label_column``: an input column predicts the label almost perfectly on its own;
-- ``image_column``: a column holds image bytes or image paths, which curate does not read yet;
+- ``image_column``: a column holds image bytes or image paths that the dataset's modality does not read;
 - ``continuous_label``: the label holds measurements, not classes (regression is not supported);
 - ``pred_probs_column_order``: the user's probabilities fit the labels far better with the columns
   in another order.
@@ -31,6 +31,7 @@ from curate.detectors import Detector
 from curate.errors import ColumnError
 from curate.ingest.columns import continuous_label_facts
 from curate.modalities import get_modality
+from curate.modalities.image_decode import image_kind as _image_kind
 
 __all__ = ["check_inputs", "continuous_label", "image_columns", "leaked_label_column", "pred_probs_column_order",
            "unread_inputs"]
@@ -40,11 +41,6 @@ __all__ = ["check_inputs", "continuous_label", "image_columns", "leaked_label_co
 LEAK_ACCURACY = 0.98
 LEAK_ERROR_SHARE = 0.2
 LEAK_MIN_ROWS = 20
-# A column is image-like when this share of its first non-missing cells are image bytes or paths.
-IMAGE_SHARE = 0.9
-_IMAGE_SAMPLE = 200
-_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"))
-_IMAGE_PATH = re.compile(r"\.(png|jpe?g|gif|bmp|webp|tiff?)$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _MISSING = "\0missing"
 # The labels are the top class of few rows in the given column order, and of many in another.
@@ -111,33 +107,8 @@ def _read_columns(dataset: Dataset) -> list[str]:
     return get_modality(dataset.modality).read_columns(dataset)
 
 
-def _image_kind(series: pd.Series) -> str | None:
-    """``image bytes (PNG)``, ``image paths`` or ``image URLs`` when most cells are that, else None."""
-    sample = [v for v in series.head(4 * _IMAGE_SAMPLE) if not _missing(v)][:_IMAGE_SAMPLE]
-    if not sample:
-        return None
-    kinds = []
-    for value in sample:
-        if isinstance(value, dict):  # the Hugging Face datasets image feature: {"bytes": ..., "path": ...}
-            value = value.get("bytes") or value.get("path")
-        if isinstance(value, bytes | bytearray | memoryview):
-            head = bytes(value[:12])
-            found = next((name for magic, name in _IMAGE_MAGIC if head.startswith(magic)), None)
-            if found is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-                found = "WebP"
-            kinds.append(f"image bytes ({found})" if found else None)
-        elif isinstance(value, str) and _IMAGE_PATH.search(value.strip().split("?")[0].split("#")[0]):
-            kinds.append("image URLs" if value.lstrip().lower().startswith(("http://", "https://")) else "image paths")
-        else:
-            kinds.append(None)
-    common = pd.Series(kinds, dtype=object).dropna().value_counts()
-    if common.empty or common.sum() < IMAGE_SHARE * len(sample):
-        return None
-    return str(common.index[0])
-
-
 def image_columns(dataset: Dataset, input_issues: Sequence[str], own_probs: bool = False) -> list[AuditWarning]:
-    """An ``image_column`` warning per column of image bytes or image paths (curate reads no images yet).
+    """An ``image_column`` warning per column of image bytes or image paths that the modality does not read.
 
     The model does not see the pictures, so the flags that rest on reading the inputs
     (``input_issues``) are withheld; exact duplicates and class counts stand.
@@ -163,7 +134,8 @@ def image_columns(dataset: Dataset, input_issues: Sequence[str], own_probs: bool
             "read as categories" if column in read else "ignored")
         warnings.append(AuditWarning(
             "image_column",
-            f"column {column!r} holds {kind}, which curate does not read as images yet ({read_as})",
+            f"column {column!r} holds {kind}, which curate does not read as images unless named with --image "
+            f"({read_as})",
             "flags that compare the inputs are withheld: curate does not see the pictures"
             + ("" if own_probs else "; give your image model's out-of-fold probabilities (--pred-probs) to audit "
                "the labels"),
@@ -172,8 +144,10 @@ def image_columns(dataset: Dataset, input_issues: Sequence[str], own_probs: bool
 
 
 def _image_kinds(dataset: Dataset) -> dict[str, str]:
-    """Input column to what images it holds, for the columns that hold images."""
-    inputs = [*dataset.text_columns, *dataset.input_columns]
+    """Input column to what images it holds, for the columns that hold images the model does not read."""
+    modality = get_modality(dataset.modality)
+    read = set(modality.read_columns(dataset)) if modality.reads_images else set()
+    inputs = [c for c in (*dataset.text_columns, *dataset.input_columns) if c not in read]
     return {c: kind for c in inputs if (kind := _image_kind(dataset.frame[c])) is not None}
 
 
@@ -212,7 +186,7 @@ def unread_inputs(dataset: Dataset, input_issues: Sequence[str], own_probs: bool
     if not own_probs:
         raise ColumnError(
             f"no input column is left for the model to read: {listed}"
-            + ("; curate does not read images yet" if kinds else "")
+            + ("; curate does not read images unless their column is named with --image" if kinds else "")
             + ". Give your own model's out-of-fold probabilities (--pred-probs) to audit the labels, or add "
             "columns that describe each row")
     if kinds:

@@ -417,6 +417,7 @@ def audit(
     modality: str | None = None,
     features: np.ndarray | pd.Series | str | int | None = None,
     classifier: Any = None,
+    image: str | int | None = None,
 ) -> AuditResult:
     """Audit a labelled dataset: find label errors, duplicates, leaks, outliers, imbalance, bad inputs.
 
@@ -478,6 +479,10 @@ def audit(
         The classifier behind the out-of-fold probabilities: any scikit-learn classifier with
         ``predict_proba`` (cloned for every fit; its settings are recorded in ``params``), or a
         name as ``config.classifier`` takes (``logistic_regression``, ``hist_gradient_boosting``).
+    image : str or int, optional
+        The column of images: encoded bytes (or ``{"bytes", "path"}`` structs), paths inside the
+        data file's folder (the current folder for a DataFrame), PIL images or pixel arrays. It
+        is the only input, read by the ``image`` modality; detected when left out.
 
     Returns
     -------
@@ -526,7 +531,8 @@ def audit(
                         vectors=features if column_of_vectors else None)
     loaded = load_data(given.frame, label=given.label, text=given.text, id=given.id, split=given.split,
                        test=given.test if given.test is not None else test, encoding=encoding, name=name,
-                       modality=modality, own_features=features is not None)
+                       modality=modality, own_features=features is not None,
+                       image=None if image is None else str(image))
     dataset = loaded.dataset
     entries = _ledger_of(ws, dataset) if ws is not None and ws.exists() else []
     dataset, ledger_version = _apply_ledger(dataset, entries)

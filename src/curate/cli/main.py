@@ -71,12 +71,13 @@ def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
               help="Override one setting, e.g. label.relative_confidence=0.5 or folds=10 (repeatable).")
 @click.option("--modality", help="The kind of input: text, tabular, or a plugin's (default: detected).")
+@click.option("--image", "image", metavar="COL", help="Column of images: encoded bytes or paths inside FILE's folder.")
 @_errors_as_messages
 def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
                   split: str | None, test: Path | None, encoding: str | None, name: str | None,
                   workspace: Path, pred_probs: Path | None, detectors: tuple[str, ...],
                   report_path: Path | None, no_embed: bool, embedder_name: str | None, config_file: Path | None,
-                  assignments: tuple[str, ...], modality: str | None) -> None:
+                  assignments: tuple[str, ...], modality: str | None, image: str | None) -> None:
     """Import FILE, audit it, print a summary and write an HTML report.
 
     \f
@@ -119,6 +120,8 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
         ``--set``: ``KEY=VALUE`` overrides, applied after ``--no-embed`` and the config file.
     modality : str or None
         ``--modality``: the kind of input; detected when None.
+    image : str or None
+        ``--image``: the column of images; detected when None.
     """
     from curate.audit import audit
     from curate.cli.present import print_summary, write_report
@@ -136,7 +139,8 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     progress = choose_progress()  # bars on a terminal, plain lines in a log or a pipe
     result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
                    pred_probs=pred_probs, workspace=workspace, name=name, encoding=encoding,
-                   detectors=list(detectors) or None, progress=progress, config=config, modality=modality)
+                   detectors=list(detectors) or None, progress=progress, config=config, modality=modality,
+                   image=image)
     print_summary(_console(), result)
     path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html")
     click.echo(f"report: {path}")

@@ -48,7 +48,8 @@ class Dataset:
 
     Rows keep their order; ``row_ids[i]`` names row ``i`` for people (the id column's value, or the
     0-based position in its file). ``labels`` are the given labels as text; ``classes`` are sorted
-    (numbers numerically) and define the column order of predicted probabilities.
+    (numbers numerically) and define the column order of predicted probabilities. ``root`` is the
+    folder that paths in the data are read inside (the data file's folder; None: the current one).
     """
 
     name: str
@@ -63,6 +64,7 @@ class Dataset:
     id_column: str | None = None
     notes: list[str] = field(default_factory=list)
     modality: str = "tabular"
+    root: str | None = None
 
     @property
     def n_rows(self) -> int:

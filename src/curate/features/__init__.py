@@ -3,6 +3,12 @@
 from curate.core.progress import ProgressCallback
 from curate.features.base import TextEmbedder
 from curate.features.cache import FeatureCache, default_cache_path, embed_with_cache
+from curate.features.image import (
+    EfficientNetEmbedder,
+    PixelEmbedder,
+    efficientnet_available,
+    embed_images_with_cache,
+)
 from curate.features.names import check_embedder_name, embedder_from_name
 from curate.features.ngrams import NgramEmbedder, korean_morphemes_available
 from curate.features.registry import (
@@ -22,16 +28,20 @@ from curate.features.text import (
 
 __all__ = [
     "DEFAULT_TEXT_MODEL",
+    "EfficientNetEmbedder",
     "EmbedderFactory",
     "FeatureCache",
     "HashedTextEmbedder",
     "NgramEmbedder",
+    "PixelEmbedder",
     "ProgressCallback",
     "SentenceEmbedder",
     "TextEmbedder",
     "available_embedders",
     "check_embedder_name",
     "default_cache_path",
+    "efficientnet_available",
+    "embed_images_with_cache",
     "embed_with_cache",
     "embedder_from_name",
     "encode_table",

@@ -74,6 +74,17 @@ def _plain_cell(value: object) -> object:
     return value
 
 
+def _image_choice(frame: pd.DataFrame, image: str, text: Sequence[str] | None, source: str) -> str:
+    """The image column's header, checked: it exists, and is not also named as text."""
+    column = match_column(frame.columns, image)
+    if column is None or column not in frame.columns:
+        raise ColumnError(f"{source} has no image column {image!r}; its columns are: "
+                          f"{', '.join(map(str, frame.columns))}")
+    if text:
+        raise ColumnError(f"--image {image!r} and --text {list(text)} both name the input; give one")
+    return str(column)
+
+
 def _row_ids(frame: pd.DataFrame, id_column: str | None, source: str, prefix: str = "") -> np.ndarray:
     if id_column is None:
         return np.array([f"{prefix}{i}" for i in range(len(frame))], dtype=object)
@@ -106,6 +117,8 @@ def build_dataset(
     test_source: str = "the test file",
     modality: str | None = None,
     own_features: bool = False,
+    image: str | None = None,
+    root: str | None = None,
 ) -> Dataset:
     """Validate ``frame`` (and an optional separate ``test`` frame) into a Dataset.
 
@@ -137,6 +150,11 @@ def build_dataset(
     own_features : bool, default False
         Whether the user gives their own features (one vector per row): they are the input, so a
         table with only the label (and id or split) is allowed; its modality is ``tabular``.
+    image : str, optional
+        The column of images (encoded bytes or paths): it is the only input, read by the ``image``
+        modality (unless ``modality`` names another); the other columns are not used as input.
+    root : str, optional
+        The folder that image paths are read inside (the data file's folder); None: the current one.
 
     Returns
     -------
@@ -168,10 +186,19 @@ def build_dataset(
     label, id, split = (match_column(frame.columns, c) for c in (label, id, split))
     text = None if text is None else [str(match_column(frame.columns, c)) for c in text]
     reserved = [c for c in (id, split) if c is not None]
+    if image is not None:
+        image, text, modality = _image_choice(frame, image, text, source), [], modality or "image"
     choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source,
                             own_features=own_features)
+    if image is not None:  # the pictures are the input; the other columns describe them
+        unused = [c for c in choice.inputs if c != image]
+        choice.inputs = (image,)
+        if unused:
+            choice.notes.append("not used as input: " + ", ".join(f"{c!r} (not the image column)" for c in unused))
     frame = parse_numeric_columns(_plain_cells(frame, [*choice.text, *choice.inputs], source), choice.inputs, source)
-    kind = resolve_modality(choice.text, choice.inputs, frame, modality, own_features=own_features)
+    # a named image column is read as images whatever its cells hold (a broken picture is a finding)
+    kind = get_modality(modality).name if image is not None and modality is not None else \
+        resolve_modality(choice.text, choice.inputs, frame, modality, own_features=own_features)
     row_ids = _row_ids(frame, id, source)
     parts = [LabelPart(frame[choice.label], row_ids, source, frame.attrs.get("source_lines"))]
     splits: np.ndarray | None = None
@@ -234,9 +261,10 @@ def build_dataset(
         id_column=id,
         notes=[*choice.notes, *label_notes],
         modality=kind,
+        root=root,
     )
     unread = {} if own_features else get_modality(kind).unread_columns(dataset)
-    if choice.inputs:  # the columns a table's model reads, after the modality has left some out
+    if choice.inputs and not get_modality(kind).reads_images:  # the columns a table's model reads
         dataset.notes.insert(len(choice.notes), tabular_inputs_note([c for c in choice.inputs if c not in unread]))
     if unread:  # no column is ignored silently (own features replace every column's features)
         dataset.notes.append("not used as input: " + ", ".join(f"{c!r} ({why})" for c, why in unread.items()))

@@ -23,6 +23,7 @@ from curate.errors import ColumnError, DatasetError, InputError
 from curate.ingest.cells import convert_cells, nested_text
 from curate.ingest.user_features import vectors_column
 from curate.ingest.value_types import ValueTypes
+from curate.modalities.image_decode import to_image_bytes
 
 __all__ = ["FrameInput", "check_data", "frame_input"]
 
@@ -222,6 +223,15 @@ def _cell_text(value: object) -> object:
     return value if isinstance(value, str) else label_text(value)
 
 
+def _holds_pictures(series: pd.Series) -> bool:
+    """Whether the first filled cell is a PIL image or an array of pixels (2-d, or 3-d with colours)."""
+    from PIL import Image
+
+    first = next((v for v in series if v is not None and not (isinstance(v, float) and v != v)), None)
+    return isinstance(first, Image.Image) or (isinstance(first, np.ndarray) and (
+        first.ndim == 2 or (first.ndim == 3 and first.shape[2] in (1, 3, 4))))
+
+
 def _storable(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """``frame`` with each object column Parquet cannot store (ints mixed with text, nested cells of
     different shapes, sets, arbitrary objects) turned into text, cell by cell; other columns untouched."""
@@ -230,6 +240,10 @@ def _storable(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     out = frame
     for column in frame.columns:
         if frame[column].dtype != object:
+            continue
+        if _holds_pictures(frame[column]):  # PIL images or pixel arrays: stored as PNG bytes
+            out = out.copy(deep=False) if out is frame else out
+            out[column] = [to_image_bytes(v) for v in frame[column]]
             continue
         try:
             pa.array(frame[column], from_pandas=True)

@@ -14,6 +14,7 @@ from curate.core.source import SourceRecord
 from curate.ingest.building import build_dataset
 from curate.ingest.encoding import replace_surrogates_in_frame
 from curate.ingest.readers import read_table
+from curate.modalities import get_modality
 
 __all__ = ["LoadedData", "load_data"]
 
@@ -46,6 +47,8 @@ def load_data(
     name: str | None = None,
     modality: str | None = None,
     own_features: bool = False,
+    image: str | None = None,
+    root: str | None = None,
 ) -> LoadedData:
     """Read ``data`` (a file path or a DataFrame) and an optional test set into a validated Dataset.
 
@@ -72,6 +75,12 @@ def load_data(
     own_features : bool, default False
         Whether the user gives their own features: a table with only the label is then allowed
         (see :func:`curate.ingest.building.build_dataset`), and the stored options say so.
+    image : str, optional
+        The column of images (bytes or paths, read inside the file's folder; for a DataFrame the
+        current folder); detected when None.
+    root : str, optional
+        The folder image paths are read inside, instead of the file's (a workspace's stored copy
+        gives its source's).
 
     Returns
     -------
@@ -97,12 +106,13 @@ def load_data(
         frame = replace_surrogates_in_frame(data)  # half a surrogate pair cannot be stored as Parquet
         raw, fmt, used_encoding = _frame_bytes(frame), "dataframe", None
         source_path, suffix = "<DataFrame>", ".parquet"
-        default_name = "dataframe"
+        default_name, folder = "dataframe", str(Path.cwd())
     else:
         path = Path(data)
         table = read_table(path, encoding=encoding)
         frame, raw, fmt, used_encoding = table.frame, table.data, table.format, table.encoding
         source_path, suffix, default_name = str(path), path.suffix.lower(), path.stem
+        folder = str(path.resolve().parent)
         if table.encoding and table.encoding_detected:
             notes.append(f"encoding: {table.encoding} (detected; override with --encoding)")
         notes.extend(table.notes)
@@ -121,12 +131,16 @@ def load_data(
             notes.extend(f"{test_source}: {note}" for note in test_table.notes)
     dataset = build_dataset(frame, label=label, text=text, id=id, split=split, test=test_frame,
                             name=name or default_name, source=source_path, test_source=test_source,
-                            modality=modality, own_features=own_features)
+                            modality=modality, own_features=own_features, image=image, root=root or folder)
     dataset.notes[:0] = notes
     options: dict[str, Any] = {"label": dataset.label_column, "text": list(dataset.text_columns), "id": id,
                                "split": split, "encoding": used_encoding}
     if modality is not None:  # only when named, so that older versions' fingerprints stay the same
         options["modality"] = modality
+    if image is not None:
+        options["image"] = image
+    if get_modality(dataset.modality).reads_images:  # its paths are read in the source's folder
+        options["root"] = dataset.root
     if own_features and not dataset.text_columns and not dataset.input_columns:
         options["own_features"] = True  # a reload must allow the table its features completed
     source = SourceRecord(name=dataset.name, source_path=source_path, data=raw, suffix=suffix, format=fmt,

@@ -91,7 +91,8 @@ def load_stored_version(workspace: Workspace, *, run_id: int | None = None, data
     test = workspace.path / record.test_source_copy if record.test_source_copy else None
     loaded = load_data(source, label=options["label"], text=options["text"] or None, id=options["id"],
                        split=options["split"], test=test, encoding=options["encoding"], name=record.version.dataset,
-                       modality=options.get("modality"), own_features=options.get("own_features", False))
+                       modality=options.get("modality"), own_features=options.get("own_features", False),
+                       image=options.get("image"), root=options.get("root"))
     frame = read_table(source, encoding=options["encoding"]).frame if raw else None
     return StoredVersion(record, loaded, frame)
 

@@ -126,6 +126,9 @@ class Modality(ABC):
     """
 
     name: ClassVar[str]
+    # True for a modality that reads pictures: its image columns are read, not ignored (the audit's
+    # input checks ask).
+    reads_images: ClassVar[bool] = False
 
     @abstractmethod
     def claims(self, text_columns: Sequence[str], input_columns: Sequence[str], frame: pd.DataFrame) -> bool:

@@ -1,0 +1,129 @@
+"""Reading image cells: every container, EXIF orientation, and the problems that are never crashes."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from curate.modalities.image_decode import decode_image, image_kind, pixel_key, to_image_bytes
+
+
+def _picture() -> Image.Image:
+    """A 6x4 picture with a different colour in each corner (so a rotation shows)."""
+    array = np.zeros((4, 6, 3), dtype=np.uint8)
+    array[0, 0] = (255, 0, 0)
+    array[0, 5] = (0, 255, 0)
+    array[3, 0] = (0, 0, 255)
+    array[3, 5] = (255, 255, 255)
+    return Image.fromarray(array)
+
+
+def _encoded(image: Image.Image, fmt: str, **params: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **params)
+    return buffer.getvalue()
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width`` x ``height`` pixels, with almost no data behind it."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) \
+        + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "BMP", "TIFF", "WEBP"])
+def test_lossless_containers_give_the_same_pixels_and_key(fmt: str) -> None:
+    picture = _picture()
+    decoded = decode_image(_encoded(picture, fmt, **({"lossless": True} if fmt == "WEBP" else {})), None)
+    assert decoded.problem is None
+    assert decoded.format == fmt
+    assert decoded.image is not None and decoded.image.mode == "RGB" and decoded.image.size == (6, 4)
+    assert np.array_equal(np.asarray(decoded.image), np.asarray(picture))
+    assert pixel_key(decoded.image) == pixel_key(picture)
+
+
+def test_jpeg_and_the_first_frame_of_a_gif() -> None:
+    jpeg = decode_image(_encoded(_picture().resize((60, 40)), "JPEG"), None)
+    assert (jpeg.problem, jpeg.format, jpeg.image.size if jpeg.image else None) == (None, "JPEG", (60, 40))
+    first, second = Image.new("RGB", (5, 5), (255, 0, 0)), Image.new("RGB", (5, 5), (0, 0, 255))
+    gif = _encoded(first, "GIF", save_all=True, append_images=[second])
+    decoded = decode_image(gif, None)
+    assert decoded.format == "GIF" and decoded.mode == "P"
+    assert decoded.image is not None and decoded.image.getpixel((2, 2)) == (255, 0, 0)
+
+
+def test_exif_orientation_is_applied() -> None:
+    picture = _picture().resize((60, 40), Image.NEAREST)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    decoded = decode_image(_encoded(picture, "JPEG", exif=exif, quality=95), None)
+    assert decoded.image is not None and decoded.image.size == (40, 60)
+    # the red top-left corner is now top-right
+    red = np.asarray(decoded.image)[2, 37]
+    assert red[0] > 200 and red[1] < 60 and red[2] < 60
+
+
+def test_truncated_and_unreadable_bytes_are_problems() -> None:
+    whole = _encoded(_picture().resize((64, 64)), "PNG")
+    truncated = decode_image(whole[: len(whole) // 2], None)
+    assert (truncated.image, truncated.problem) == (None, "truncated")
+    assert decode_image(b"\x89PNG\r\n\x1a\n not a png at all", None).problem == "unreadable"
+    assert decode_image(b"hello", None).problem == "unreadable"
+    assert decode_image(None, None).problem == "missing"
+    assert decode_image(float("nan"), None).problem == "missing"
+    assert decode_image(3, None).problem == "unreadable"
+
+
+@pytest.mark.parametrize("side", [10_000, 100_000])  # over Pillow's limit, and over twice it
+def test_a_decompression_bomb_is_refused_from_its_header(side: int) -> None:
+    decoded = decode_image(_png_claiming(side, side), None)
+    assert (decoded.image, decoded.problem) == (None, "too_large")
+
+
+def test_paths_are_read_inside_the_folder_only(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "cats").mkdir(parents=True)
+    _picture().save(root / "cats" / "a.png")
+    _picture().save(tmp_path / "secret.png")
+    (root / "link.png").symlink_to(tmp_path / "secret.png")
+    assert decode_image("cats/a.png", root).problem is None
+    assert decode_image(str(root / "cats" / "a.png"), root).problem is None
+    assert decode_image("../secret.png", root).problem == "outside_folder"
+    assert decode_image("cats/../../secret.png", root).problem == "outside_folder"
+    assert decode_image(str(tmp_path / "secret.png"), root).problem == "outside_folder"
+    assert decode_image("link.png", root).problem == "outside_folder"
+    assert decode_image("cats/b.png", root).problem == "not_found"
+    assert decode_image("https://example.com/a.png", root).problem == "remote"
+
+
+def test_hugging_face_structs_pil_images_and_arrays() -> None:
+    picture = _picture()
+    png = _encoded(picture, "PNG")
+    assert pixel_key(decode_image({"bytes": png, "path": "a.png"}, None).image) == pixel_key(picture)
+    grey = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    decoded = decode_image(grey, None)
+    assert decoded.mode == "L" and decoded.image is not None and decoded.image.getpixel((1, 0)) == (1, 1, 1)
+    floats = decode_image(np.ones((2, 2, 3)), None)
+    assert floats.image is not None and floats.image.getpixel((0, 0)) == (255, 255, 255)
+    assert decode_image(np.zeros((2, 2, 2)), None).problem == "unreadable"
+    assert pixel_key(decode_image(picture, None).image) == pixel_key(picture)
+    assert pixel_key(decode_image(to_image_bytes(picture), None).image) == pixel_key(picture)
+    assert to_image_bytes("a.png") == "a.png"
+
+
+def test_image_kind_detects_bytes_and_paths() -> None:
+    png = _encoded(_picture(), "PNG")
+    assert image_kind(pd.Series([png, png, None])) == "image bytes (PNG)"
+    assert image_kind(pd.Series([{"bytes": png, "path": None}] * 3)) == "image bytes (PNG)"
+    assert image_kind(pd.Series(["a/1.jpg", "b/2.png"])) == "image paths"
+    assert image_kind(pd.Series(["a cat", "a dog"])) is None
+    assert image_kind(pd.Series([1, 2, 3])) is None

@@ -1,0 +1,133 @@
+"""The image modality: selected by --image or by content, exact copies by pixels, broken pictures as problems."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+import curate
+from curate.errors import ColumnError
+from curate.features import EfficientNetEmbedder, efficientnet_available
+from curate.modalities import get_modality
+
+from ..conftest import run_cli
+
+MNIST = Path(os.environ.get("CURATE_SHARED_DATA", "/work/shared/data")) / "mnist" / "test.parquet"
+
+
+def _png(array: np.ndarray, fmt: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _shapes(n: int = 20) -> pd.DataFrame:
+    """Bars: class 'h' a horizontal bar, 'v' a vertical one, near the middle; a speck makes each picture unique."""
+    rows = []
+    for i in range(n):
+        array = np.zeros((12, 12), dtype=np.uint8)
+        cls = "hv"[i % 2]
+        where = 4 + (i // 2) % 4
+        if cls == "h":
+            array[where, :] = 255
+        else:
+            array[:, where] = 255
+        array[11, i // 2] = 80  # each picture its own
+        rows.append({"name": f"s{i}", "picture": _png(array), "label": cls})
+    return pd.DataFrame(rows)
+
+
+def test_a_column_of_picture_bytes_is_read_as_images_by_content() -> None:
+    frame = _shapes()
+    frame.loc[len(frame)] = {"name": "copy", "picture": _png(np.asarray(Image.open(io.BytesIO(frame.picture[0]))),
+                                                                 "BMP"), "label": "v"}
+    frame.loc[len(frame)] = {"name": "broken", "picture": frame.picture[1][:-30], "label": "v"}
+    result = curate.audit(frame, label="label", embedder="pixels", progress=False)
+    assert result.dataset.modality == "image"
+    assert [w.code for w in result.warnings] == []  # the image column is read: no image_column warning
+    assert "not used as input: 'name' (not the image column)" in result.dataset.notes
+    flagged = result.findings
+    copies = flagged.query("issue == 'exact_duplicate'")["row_id"].tolist()
+    assert sorted(copies) == [0, 20]  # the same pixels in PNG and in BMP
+    assert sorted(flagged.query("issue == 'conflicting_labels'")["row_id"]) == [0, 20]
+    assert flagged.query("issue == 'input_quality'")["row_id"].tolist() == [21]
+    modality = get_modality("image")
+    assert modality.row_view(result.dataset, 21).text.startswith("image: truncated (")
+    assert modality.preview(result.dataset, 0) == "image 12x12 L PNG"
+
+
+def test_image_names_the_column_and_reads_paths_inside_the_folder(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "pics").mkdir(parents=True)
+    frame = _shapes(20)
+    for i, cell in enumerate(frame.picture):
+        (root / "pics" / f"{i}.png").write_bytes(cell)
+    frame["path"] = [f"pics/{i}.png" for i in range(20)]
+    frame.loc[3, "path"] = "../outside.png"
+    Image.new("L", (12, 12)).save(tmp_path / "outside.png")
+    data = root / "table.csv"
+    frame.drop(columns="picture").to_csv(data, index=False)
+    result = curate.audit(data, label="label", image="path", embedder="pixels", progress=False)
+    assert result.dataset.modality == "image" and result.dataset.input_columns == ("path",)
+    problems = result.findings.query("issue == 'input_quality'")
+    assert problems["row_id"].tolist() == ["3"]  # ids of a file are text
+    assert get_modality("image").row_view(result.dataset, 3).text.startswith("image: outside_folder (")
+    with pytest.raises(ColumnError, match="has no image column 'photo'"):
+        curate.audit(data, label="label", image="photo", embedder="pixels", progress=False)
+
+
+def test_pil_images_and_arrays_in_a_dataframe_are_read() -> None:
+    frame = _shapes(20)
+    pictures = [Image.open(io.BytesIO(cell)) for cell in frame.picture]
+    as_pil = curate.audit(frame.assign(picture=pictures), label="label", image="picture", embedder="pixels",
+                          progress=False)
+    as_arrays = curate.audit(frame.assign(picture=[np.asarray(p) for p in pictures]), label="label",
+                             image="picture", embedder="pixels", progress=False)
+    for result in (as_pil, as_arrays):
+        assert result.dataset.modality == "image"
+        assert result.findings.query("issue == 'input_quality'").empty
+
+
+def test_cli_image_option(tmp_path: Path) -> None:
+    data = tmp_path / "shapes.parquet"
+    _shapes().to_parquet(data)
+    result = run_cli(["audit", data, "--label", "label", "--image", "picture", "--no-embed", "-w", tmp_path / "ws"])
+    assert result.exit_code == 0, result.output
+    assert "image features: pixels:grey:16" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not efficientnet_available(), reason="the 'image' extra is not installed")
+def test_efficientnet_vectors_are_unit_length_and_1280_wide() -> None:
+    pictures = [Image.new("RGB", (30, 20), (i * 40, 0, 0)) for i in range(3)]
+    vectors = EfficientNetEmbedder().embed(pictures)
+    assert vectors.shape == (3, 1280) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MNIST.exists(), reason=f"{MNIST} is absent")
+@pytest.mark.skipif(not efficientnet_available(), reason="the 'image' extra is not installed")
+def test_mnist_planted_label_flips_are_found() -> None:
+    frame = pd.read_parquet(MNIST).drop(columns="id")
+    rng = np.random.default_rng(0)
+    flipped = rng.choice(len(frame), size=len(frame) // 20, replace=False)
+    classes = sorted(frame["label"].unique())
+    labels = frame["label"].to_numpy().copy()
+    for i in flipped:
+        labels[i] = rng.choice([c for c in classes if c != labels[i]])
+    started = time.perf_counter()
+    result = curate.audit(frame.assign(label=labels), label="label", image="image", progress=False)
+    found = set(result.findings.query("issue == 'label'")["row_id"].astype(int))
+    hits = len(found & set(flipped.tolist()))
+    precision, recall = hits / max(1, len(found)), hits / len(flipped)
+    print(f"MNIST 5 % flips: precision {precision:.3f}, recall {recall:.3f}, "
+          f"{time.perf_counter() - started:.0f} s")
+    assert precision >= 0.8 and recall >= 0.8
