@@ -80,7 +80,7 @@ def test_a_registered_modality_claims_its_tables_and_runs_everywhere(toy: ToyMod
 
 
 def test_an_unknown_modality_is_refused_with_the_known_ones(tmp_path: Path) -> None:
-    with pytest.raises(curate.CurateError, match=r"no modality named 'audio'; available: tabular, text, image"):
+    with pytest.raises(curate.CurateError, match=r"no modality named 'audio'; available: image, tabular, text"):
         curate.audit(signal_frame(), label="label", id="id", modality="audio")
 
 

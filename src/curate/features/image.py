@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-import curate.features.text  # noqa: F401  (the text built-ins register first, under their names)
+import curate.features.ngrams  # noqa: F401  (the text built-ins register first, under their names)
 from curate.core.progress import ProgressCallback
 from curate.errors import MissingExtraError
 from curate.features.cache import FeatureCache, cacheable

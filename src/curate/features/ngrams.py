@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+import curate.features.text  # noqa: F401  (sentence and hashed register before ngrams)
 from curate.core.progress import ProgressCallback
 from curate.errors import MissingExtraError
 from curate.features.registry import register_embedder

@@ -106,7 +106,7 @@ def get_modality(name: str) -> Modality:
     """
     modalities = available_modalities()
     if name not in modalities:
-        raise InputError(f"no modality named {name!r}; available: {', '.join(modalities)}")
+        raise InputError(f"no modality named {name!r}; available: {', '.join(sorted(modalities))}")
     return modalities[name]
 
 
