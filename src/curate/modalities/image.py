@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -15,11 +15,14 @@ from sklearn.linear_model import LogisticRegression
 
 from curate.core.dataset import Dataset
 from curate.core.progress import ProgressReporter
-from curate.errors import InputError
+from curate.errors import InputError, MissingExtraError
 from curate.features import FeatureCache, TextEmbedder
 from curate.features.image import EfficientNetEmbedder, PixelEmbedder, embed_images_with_cache
 from curate.modalities.base import ExtraView, FeatureSet, InputProblems, Modality, RowView
 from curate.modalities.image_decode import IMAGE_PROBLEMS, DecodedImage, decode_image, image_kind, pixel_key
+from curate.modalities.image_hashes import HASH_BITS, perceptual_hash
+from curate.modalities.image_issues import find_image_issues
+from curate.modalities.image_quality import measure_images
 from curate.modalities.registry import register_modality
 
 __all__ = ["ImageModality", "image_column", "image_facts"]
@@ -27,6 +30,16 @@ __all__ = ["ImageModality", "image_column", "image_facts"]
 # A picture that cannot be read is embedded as this (black, small): its row is an input problem,
 # and its vectors only need to exist.
 _PLACEHOLDER = Image.new("RGB", (8, 8))
+# Bits of the 64-bit pHash that resizing and re-encoding flip in a copy (0 to 2 on small drawn
+# pictures saved again as JPEG at another size), and more: a pair of pHashes this far apart is
+# as alike as equal ones. Unrelated pictures differ in about half the bits, 16 at the very least
+# among 30 varied drawings.
+PHASH_NOISE_BITS = 4
+# pHash reads only the low frequencies, where simple shapes agree: two different handwritten ones
+# of MNIST often share all but a few bits. Near copies must also agree in their grey thumbnails at
+# this side: their mean difference, over the pictures' own spread (mean distance from their mean
+# grey), is 0.005 for a drawing resized and saved again as JPEG, 0.05 to 0.08 for look-alike digits.
+THUMBNAIL_SIDE = 16
 
 
 @dataclass(frozen=True)
@@ -41,11 +54,23 @@ class ImageFacts:
         Each row's pixel key (empty for a row whose picture cannot be read).
     decoded : list of DecodedImage
         Each row's decoding, without the picture itself (``image`` is None).
+    measurements : pandas.DataFrame
+        :func:`~curate.modalities.image_quality.measure_images` of the pictures read, indexed by
+        row position.
+    phashes : list of str
+        Each row's pHash (16 hex digits); empty for a picture that cannot be read, and for every
+        row when the ``image`` extra (ImageHash) is missing.
+    thumbnails : numpy.ndarray
+        Shape (n_rows, THUMBNAIL_SIDE ** 2), uint8: each picture in grey at 16x16 (area average);
+        zeros for a picture that cannot be read.
     """
 
     column: str
     keys: list[str]
     decoded: list[DecodedImage]
+    measurements: pd.DataFrame
+    phashes: list[str]
+    thumbnails: np.ndarray
 
 
 _FACTS: weakref.WeakKeyDictionary[Dataset, ImageFacts] = weakref.WeakKeyDictionary()
@@ -101,7 +126,7 @@ def image_facts(dataset: Dataset) -> ImageFacts:
     Returns
     -------
     ImageFacts
-        Keys and facts by row.
+        Keys, quality measurements, perceptual hashes and decoding facts by row.
     """
     known = _FACTS.get(dataset)
     if known is not None:
@@ -109,16 +134,47 @@ def image_facts(dataset: Dataset) -> ImageFacts:
     column = image_column(dataset)
     cells = dataset.frame[column].tolist()
     root = dataset.root
-    keys, decoded = [], []
-    for cell in cells:
-        found = decode_image(cell, root)
-        keys.append(pixel_key(found.image) if found.image is not None else "")
-        decoded.append(DecodedImage(None, found.problem, found.format, found.mode,
-                                    found.detail or (f"{found.image.width}x{found.image.height}"
-                                                     if found.image is not None else "")))
-    facts = ImageFacts(column, keys, decoded)
+    keys: list[str] = []
+    decoded: list[DecodedImage] = []
+    phashes: list[str] = []
+    thumbnails = np.zeros((len(cells), THUMBNAIL_SIDE * THUMBNAIL_SIDE), dtype=np.uint8)
+    hashing = [True]
+
+    def pictures() -> Iterator[Image.Image | None]:
+        """Decode one picture at a time, noting its key, facts, pHash and thumbnail.
+
+        Yields
+        ------
+        PIL.Image.Image or None
+            The row's picture, to be measured; None when it cannot be read.
+        """
+        for position, cell in enumerate(cells):
+            found = decode_image(cell, root)
+            image = found.image
+            keys.append(pixel_key(image) if image is not None else "")
+            decoded.append(DecodedImage(None, found.problem, found.format, found.mode,
+                                        found.detail or (f"{image.width}x{image.height}" if image is not None else "")))
+            phashes.append(_phash(image, hashing))
+            if image is not None:
+                thumbnail = image.convert("L").resize((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BOX)
+                thumbnails[position] = np.asarray(thumbnail, dtype=np.uint8).ravel()
+            yield image
+
+    measurements = measure_images(pictures())
+    facts = ImageFacts(column, keys, decoded, measurements, phashes, thumbnails)
     _FACTS[dataset] = facts
     return facts
+
+
+def _phash(image: Image.Image | None, hashing: list[bool]) -> str:
+    """The picture's pHash; empty when it cannot be read or ImageHash is missing (``hashing[0]`` turns False)."""
+    if image is None or not hashing[0]:
+        return ""
+    try:
+        return perceptual_hash(image)
+    except MissingExtraError:  # near copies are then left to the features
+        hashing[0] = False
+        return ""
 
 
 def _picture(dataset: Dataset, position: int) -> Image.Image:
@@ -204,7 +260,51 @@ class ImageModality(Modality):
         metrics: dict[str, Any] = {"embedder": embedder.model_id, "embedded_rows": embedded,
                                    "cached_rows": dataset.n_rows - embedded,
                                    "unreadable_images": sum(1 for k in facts.keys if not k)}
-        return FeatureSet(vectors, metrics, embedder=embedder)
+        # Neither a network's vectors nor 16x16 grey pixels tell a copy from a look-alike (two
+        # handwritten ones, two shots of a sky): the pictures' pHash decides (input_similarity).
+        return FeatureSet(vectors, metrics, surface=True, embedder=embedder)
+
+    def input_similarity(self, dataset: Dataset, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
+        """How alike the pictures of row pairs are, by pHash and grey thumbnail (see :meth:`Modality.input_similarity`).
+
+        The lower of two: ``1 - max(0, d - PHASH_NOISE_BITS) / 64`` for a Hamming distance of
+        ``d`` bits between the two 64-bit pHashes (a resized or re-encoded copy, a few bits, is 1;
+        unrelated pictures, about 32 bits, about 0.56), and one minus the mean absolute difference
+        of their 16x16 grey thumbnails over the sum of the two thumbnails' mean absolute deviations
+        (at least 0), since pHash alone takes look-alike simple shapes (two handwritten ones) for
+        copies. A pair with a picture that cannot be read is 0.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        rows, cols : numpy.ndarray
+            Positions of the pairs' two rows, same shape (n_pairs,).
+
+        Returns
+        -------
+        numpy.ndarray or None
+            Shape (n_pairs,), float64 in [0, 1]; None when the ``image`` extra (ImageHash) is
+            missing, and the features decide alone.
+        """
+        facts = image_facts(dataset)
+        hashes = facts.phashes
+        if not any(hashes) and any(d.problem is None for d in facts.decoded):  # ImageHash is missing
+            return None
+        values = np.array([int(h, 16) if h else 0 for h in hashes], dtype=np.uint64)
+        read = np.array([bool(h) for h in hashes], dtype=bool)
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        bits = np.unpackbits((values[rows] ^ values[cols]).view(np.uint8).reshape(-1, 8), axis=1).sum(axis=1)
+        by_hash = 1.0 - np.maximum(bits.astype(np.int64) - PHASH_NOISE_BITS, 0) / HASH_BITS
+        thumbnails = facts.thumbnails.astype(np.float64) / 255.0
+        spread = np.abs(thumbnails - thumbnails.mean(axis=1, keepdims=True)).mean(axis=1)
+        difference = np.abs(thumbnails[rows] - thumbnails[cols]).mean(axis=1)
+        scale = spread[rows] + spread[cols]
+        # Two flat pictures are alike only when equal.
+        relative = np.divide(difference, scale, out=np.where(difference > 0, 1.0, 0.0), where=scale > 0)
+        by_thumbnail = np.clip(1.0 - relative, 0.0, 1.0)
+        similarity = np.minimum(by_hash, by_thumbnail)
+        return np.where(read[rows] & read[cols], similarity, 0.0).astype(np.float64)
 
     def extra_views(self, dataset: Dataset, *, features: FeatureSet, seed: int) -> list[ExtraView]:
         """The pixels themselves, beside a network's features (see :meth:`Modality.extra_views`).
@@ -284,7 +384,12 @@ class ImageModality(Modality):
         return list(image_facts(dataset).keys)
 
     def input_problems(self, dataset: Dataset, *, long_factor: float) -> InputProblems:
-        """Pictures that cannot be read, and why (see :meth:`Modality.input_problems`).
+        """Pictures that cannot be read, and pictures of poor quality here (see :meth:`Modality.input_problems`).
+
+        A picture read is judged against fixed guards and against the dataset's other pictures
+        (:func:`~curate.modalities.image_issues.find_image_issues`): ``dark``, ``bright``,
+        ``blurry``, ``low_information``, ``odd_size``, ``odd_aspect_ratio`` or ``grayscale``. A
+        dataset of like pictures gets none.
 
         Parameters
         ----------
@@ -296,18 +401,32 @@ class ImageModality(Modality):
         Returns
         -------
         InputProblems
-            Each row's problem (``missing``, ``not_found``, ``outside_folder``, ``remote``,
-            ``too_large``, ``truncated`` or ``unreadable``), scored 0; notes ``image_column``,
-            ``problems`` (count by name) and ``formats`` (count by container format).
+            Each row's problems: why its picture cannot be read (``missing``, ``not_found``,
+            ``outside_folder``, ``remote``, ``too_large``, ``truncated`` or ``unreadable``),
+            scored 0; else its quality issues, scored by the lowest of their scores (under 0.5);
+            1 for a clean row. Notes: ``image_column``, ``problems`` (count by name), ``formats``
+            (count by container format) and ``quality`` (per issue, its guard, what the dataset
+            measured and how many rows it flagged).
         """
         facts = image_facts(dataset)
         problems = [[d.problem] if d.problem else [] for d in facts.decoded]
         scores = np.array([IMAGE_PROBLEMS[d.problem] if d.problem else 1.0 for d in facts.decoded], dtype=np.float64)
-        counts = pd.Series([d.problem for d in facts.decoded if d.problem], dtype=object).value_counts()
+        quality: dict[str, Any] = {}
+        if len(facts.measurements):
+            found = find_image_issues(facts.measurements)
+            lowest = found.scores.min(axis=1).to_numpy()
+            for position, issues, score in zip(facts.measurements.index.tolist(), found.issues.tolist(), lowest,
+                                               strict=True):
+                if issues:
+                    problems[position] = list(issues)
+                    scores[position] = float(score)
+            quality = found.notes
+        counts = pd.Series([p for found_here in problems for p in found_here], dtype=object).value_counts()
         formats = pd.Series([d.format or "array" for d in facts.decoded if not d.problem], dtype=object).value_counts()
         return InputProblems(problems, scores, {"image_column": facts.column,
                                                 "problems": {str(k): int(v) for k, v in counts.items()},
-                                                "formats": {str(k): int(v) for k, v in formats.items()}})
+                                                "formats": {str(k): int(v) for k, v in formats.items()},
+                                                "quality": quality})
 
     def default_classifier(self, seed: int, smallest_class: int) -> ClassifierMixin:
         """Logistic regression on the image vectors (see :meth:`Modality.default_classifier`).
