@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 from sklearn.base import ClassifierMixin
+from sklearn.kernel_approximation import Nystroem
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
 
 from curate.core.dataset import Dataset
 from curate.core.progress import ProgressReporter
@@ -182,6 +184,27 @@ def _picture(dataset: Dataset, position: int) -> Image.Image:
     return decode_image(cell, dataset.root).image or _PLACEHOLDER
 
 
+# The pixel view's kernel: at most this many landmark rows (Nystroem), and the logistic regression's C.
+# Chosen on 1,000 and 10,000 MNIST digits with 5 % of labels flipped: five-fold accuracy on the true
+# digits of 0.961 on 10,000 with 1,000 landmarks, 0.956 with 500 in half the time; C=1 loses 0.01 to 0.03.
+_KERNEL_LANDMARKS = 1000
+_KERNEL_C = 10.0
+
+
+def _pixel_kernel_classifier(matrix: np.ndarray, seed: int) -> Pipeline:
+    """Logistic regression on an RBF kernel's Nystroem features, its width set by the pixels' spread.
+
+    The kernel is ``exp(-2 d^2 / m)`` with ``m`` the mean squared distance between two rows (twice
+    the sum of the pixels' variances): unsupervised, so reading it from every row leaks no label.
+    Landmarks are at most half the rows, so every fold's training rows can supply them.
+    """
+    spread = float(matrix.var(axis=0).sum()) if len(matrix) else 0.0
+    landmarks = max(1, min(_KERNEL_LANDMARKS, len(matrix) // 2))
+    return make_pipeline(Nystroem(gamma=1.0 / spread if spread > 0 else 1.0, n_components=landmarks,
+                                  random_state=seed),
+                         LogisticRegression(C=_KERNEL_C, max_iter=3000))
+
+
 class ImageModality(Modality):
     """Images: a column of encoded bytes or of paths inside the dataset's folder.
 
@@ -307,34 +330,43 @@ class ImageModality(Modality):
         return np.where(read[rows] & read[cols], similarity, 0.0).astype(np.float64)
 
     def extra_views(self, dataset: Dataset, *, features: FeatureSet, seed: int) -> list[ExtraView]:
-        """The pixels themselves, beside a network's features (see :meth:`Modality.extra_views`).
+        """The pixels themselves, read by a kernel classifier (see :meth:`Modality.extra_views`).
 
         A network pretrained on photographs reads small pictures of shapes (digits, glyphs)
         less well than their pixels do: on 1,000 MNIST digits five-fold logistic regression
-        reaches 0.836 on EfficientNet-Lite0's vectors and 0.880 on 16x16 grey pixels.
+        reaches 0.836 on EfficientNet-Lite0's vectors and 0.880 on 16x16 grey pixels. A linear
+        model on pixels misses what a stroke's shift or slant does, which an RBF kernel reads
+        (Nystroem features and logistic regression): with 5 % of labels flipped, five-fold accuracy
+        on the true digits goes from 0.910 to 0.961 on 10,000 MNIST digits (0.858 to 0.902 on 1,000).
+        With the pixels as the main features (``embedder="pixels"``) the view adds this kernel
+        reading beside their linear classifier, and the fitted mix gives it weight 0.9: label flags
+        on 10,000 digits with 5 % flipped went from precision 0.508, recall 0.968 (15 s) to 0.675,
+        0.988 (27 s); on 1,000 from 0.369, 0.960 to 0.437, 0.900. Beside EfficientNet-Lite0 (its
+        pixel view was linear before) on 1,000 digits: from 0.435, 1.000 to 0.510, 0.980.
 
         Parameters
         ----------
         dataset : Dataset
             The rows.
         features : FeatureSet
-            The main features; none when they are the pixels already.
+            The main features; when they are the pixels (the quick mode), the view reuses them.
         seed : int
-            Not used (the classifier is deterministic).
+            Seed of the kernel's landmark rows.
 
         Returns
         -------
         list of ExtraView
-            One view, ``pixels``, or none.
+            One view, ``pixels``.
         """
         if isinstance(features.embedder, PixelEmbedder):
-            return []
-        pixels = PixelEmbedder()
-        facts = image_facts(dataset)
-        keys = [k or f"unreadable:{i}" for i, k in enumerate(facts.keys)]
-        matrix, _ = embed_images_with_cache(keys, lambda p: _picture(dataset, p), pixels, None)
-        return [ExtraView("pixels", f"grey pixels at {pixels.side}x{pixels.side} ({pixels.model_id})", matrix,
-                          LogisticRegression(max_iter=2000))]
+            pixels, matrix = features.embedder, features.vectors
+        else:
+            pixels = PixelEmbedder()
+            facts = image_facts(dataset)
+            keys = [k or f"unreadable:{i}" for i, k in enumerate(facts.keys)]
+            matrix, _ = embed_images_with_cache(keys, lambda p: _picture(dataset, p), pixels, None)
+        return [ExtraView("pixels", f"grey pixels at {pixels.side}x{pixels.side}, RBF kernel ({pixels.model_id})",
+                          matrix, _pixel_kernel_classifier(matrix, seed))]
 
     def read_columns(self, dataset: Dataset) -> list[str]:
         """The image column (see :meth:`Modality.read_columns`).
