@@ -123,6 +123,14 @@ def test_a_folder_with_a_separate_test_file_is_refused(tmp_path: Path) -> None:
                                  "leave out --test")
 
 
+def test_column_options_for_a_folder_are_refused(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "pets", {"cat": 2, "dog": 2})
+    with pytest.raises(InputError) as caught:
+        load_data(root, label="label", image="path")
+    assert str(caught.value) == (f"{root} is a folder of pictures, read as the columns 'path' and 'label'; "
+                                 "leave out --label, --image")
+
+
 def test_the_cli_says_what_is_wrong_with_a_folder(tmp_path: Path) -> None:
     root = tmp_path / "empty"
     root.mkdir()

@@ -131,6 +131,11 @@ def load_data(
     """
     notes: list[str] = []
     if not isinstance(data, pd.DataFrame) and Path(data).is_dir():
+        given = {"--label": label, "--text": text, "--id": id, "--split": split, "--image": image}
+        named = [option for option, value in given.items() if value is not None]
+        if named:  # a folder tree's columns are fixed: path (the id and image) and label (the folder)
+            raise InputError(f"{data} is a folder of pictures, read as the columns 'path' and 'label'; "
+                             f"leave out {', '.join(named)}")
         return _load_image_folder(Path(data), test=test, name=name, modality=modality)
     if isinstance(data, pd.DataFrame):
         frame = replace_surrogates_in_frame(data)  # half a surrogate pair cannot be stored as Parquet
