@@ -433,9 +433,8 @@ def audit(
         columns are ``path`` and ``label``, see :func:`curate.ingest.loading.load_data`). A
         DataFrame's index names its rows (the findings' ``row_id``, in the index's dtype) unless
         it is the default ``RangeIndex``, whose positions are the ids; it must then be unique.
-        Cells that Parquet
-        cannot store as they are (numbers mixed with text, lists mixed with scalars) are read as
-        text.
+        Cells that Parquet cannot store as they are (numbers mixed with text, lists mixed with
+        scalars) are read as text.
     label : str or int or pandas.Series or numpy.ndarray, optional
         The label column's name (detected when left out; an int names an integer column), or
         the labels themselves: a Series aligned on ``data``'s index, or an array of shape
