@@ -428,11 +428,13 @@ def audit(
     Parameters
     ----------
     data : pandas.DataFrame or str or pathlib.Path
-        A DataFrame, or the path of a CSV/TSV/JSONL/Parquet file. A DataFrame's index names its
-        rows (the findings' ``row_id``, in the index's dtype) unless it is the default
-        ``RangeIndex``, whose positions are the ids; it must then be unique. Cells that Parquet
-        cannot store as they are (numbers mixed with text, lists mixed with scalars) are read as
-        text.
+        A DataFrame, the path of a CSV/TSV/JSONL/Parquet file, or a folder of pictures in class
+        subfolders (``folder/<label>/<file>``, optionally under ``train/`` and ``test/``; its
+        columns are ``path`` and ``label``, see :func:`curate.ingest.loading.load_data`). A
+        DataFrame's index names its rows (the findings' ``row_id``, in the index's dtype) unless
+        it is the default ``RangeIndex``, whose positions are the ids; it must then be unique.
+        Cells that Parquet cannot store as they are (numbers mixed with text, lists mixed with
+        scalars) are read as text.
     label : str or int or pandas.Series or numpy.ndarray, optional
         The label column's name (detected when left out; an int names an integer column), or
         the labels themselves: a Series aligned on ``data``'s index, or an array of shape

@@ -86,7 +86,7 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     Parameters
     ----------
     file : pathlib.Path
-        FILE: the CSV/TSV/JSONL/Parquet file.
+        FILE: the CSV/TSV/JSONL/Parquet file, or a folder of pictures in class subfolders.
     label : str or None
         ``--label``: the label column; detected when None.
     text : tuple of str
@@ -160,7 +160,7 @@ def import_command(file: Path, label: str | None, text: tuple[str, ...], id_colu
     Parameters
     ----------
     file : pathlib.Path
-        FILE: the CSV/TSV/JSONL/Parquet file.
+        FILE: the CSV/TSV/JSONL/Parquet file, or a folder of pictures in class subfolders.
     label : str or None
         ``--label``: the label column; detected when None.
     text : tuple of str

@@ -188,6 +188,7 @@ def build_dataset(
     reserved = [c for c in (id, split) if c is not None]
     if image is not None:
         image, text, modality = _image_choice(frame, image, text, source), [], modality or "image"
+        reserved = [c for c in reserved if c != image]  # a picture's path may also be its row id
     choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source,
                             own_features=own_features)
     if image is not None:  # the pictures are the input; the other columns describe them

@@ -11,8 +11,10 @@ import pandas as pd
 
 from curate.core.dataset import Dataset
 from curate.core.source import SourceRecord
+from curate.errors import InputError
 from curate.ingest.building import build_dataset
 from curate.ingest.encoding import replace_surrogates_in_frame
+from curate.ingest.image_folders import read_image_folder
 from curate.ingest.readers import read_table
 from curate.modalities import get_modality
 
@@ -35,6 +37,29 @@ def _frame_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+def _load_image_folder(folder: Path, *, test: object, name: str | None, modality: str | None) -> LoadedData:
+    """A class-per-folder tree as a table of paths and labels, stored as Parquet, read inside ``folder``."""
+    if test is not None:
+        raise InputError(f"{folder} is a folder of pictures: its test split is its test/ subfolder; leave out --test")
+    tree = read_image_folder(folder)
+    root = str(folder.resolve())
+    test_raw = None if tree.test is None else _frame_bytes(tree.test)
+    test_path = None if tree.test is None else str(folder / "test")
+    dataset = build_dataset(tree.train, label="label", id="path", test=tree.test, name=name or folder.resolve().name,
+                            source=str(folder), test_source=str(test_path), modality=modality, image="path",
+                            root=root)
+    dataset.notes[:0] = [f"image folder: {dataset.n_rows} picture(s) in {len(dataset.classes)} class folder(s)"
+                         + (", with a test/ split" if tree.test is not None else ""), *tree.notes]
+    options: dict[str, Any] = {"label": "label", "text": [], "id": "path", "split": None, "encoding": None,
+                               "image": "path", "root": root}
+    if modality is not None:
+        options["modality"] = modality
+    source = SourceRecord(name=dataset.name, source_path=str(folder), data=_frame_bytes(tree.train),
+                          suffix=".parquet", format="image_folder", encoding=None, options=options,
+                          test_path=test_path, test_data=test_raw)
+    return LoadedData(dataset, source)
+
+
 def load_data(
     data: pd.DataFrame | str | Path,
     *,
@@ -55,7 +80,10 @@ def load_data(
     Parameters
     ----------
     data : pandas.DataFrame or str or pathlib.Path
-        A DataFrame, or the path of a delimited text, JSON, Excel or Parquet file.
+        A DataFrame, the path of a delimited text, JSON, Excel or Parquet file, or a folder of
+        pictures in class subfolders (``data/<label>/<file>``, optionally under ``train/`` and
+        ``test/``; see :func:`curate.ingest.image_folders.read_image_folder`): its rows are
+        ``path`` (the row id, relative to the folder) and ``label``, and ``path`` is read as images.
     label : str, optional
         The label column; detected when None.
     text : sequence of str, optional
@@ -102,6 +130,13 @@ def load_data(
     1200
     """
     notes: list[str] = []
+    if not isinstance(data, pd.DataFrame) and Path(data).is_dir():
+        given = {"--label": label, "--text": text, "--id": id, "--split": split, "--image": image}
+        named = [option for option, value in given.items() if value is not None]
+        if named:  # a folder tree's columns are fixed: path (the id and image) and label (the folder)
+            raise InputError(f"{data} is a folder of pictures, read as the columns 'path' and 'label'; "
+                             f"leave out {', '.join(named)}")
+        return _load_image_folder(Path(data), test=test, name=name, modality=modality)
     if isinstance(data, pd.DataFrame):
         frame = replace_surrogates_in_frame(data)  # half a surrogate pair cannot be stored as Parquet
         raw, fmt, used_encoding = _frame_bytes(frame), "dataframe", None

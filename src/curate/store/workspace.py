@@ -231,7 +231,9 @@ class Workspace:
         number = con.execute(
             select(func.coalesce(func.max(v.c.number), 0) + 1).where(v.c.dataset_id == dataset_id)).scalar_one()
         copy = self._store_source(txn, source.data, source.suffix)
-        test_copy = (self._store_source(txn, source.test_data, Path(source.test_path or "").suffix)
+        # a test part without a suffix of its own (an image folder's test/) is stored in the source's format
+        test_suffix = Path(source.test_path or "").suffix or source.suffix
+        test_copy = (self._store_source(txn, source.test_data, test_suffix)
                      if source.test_data is not None else None)
         created = _now()
         version_id = _inserted_id(con.execute(insert(v).values(

@@ -1,0 +1,158 @@
+"""Class-per-folder trees of pictures (``root/<label>/<file>``, optionally split in train/ and test/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image, ImageDraw
+
+import curate
+from curate.cli.main import main
+from curate.errors import DatasetError, InputError
+from curate.ingest.image_folders import read_image_folder
+from curate.ingest.loading import load_data
+from curate.ledger.versions import load_stored_version
+from curate.modalities.image import image_facts
+from curate.store.workspace import Workspace
+
+NOT_PICTURES = "(.jpg, .jpeg, .png, .webp, .bmp, .gif, .tif, .tiff)"
+
+
+def _picture(path: Path, seed: int, fmt: str = "PNG") -> None:
+    """A 32x32 drawing: a mid-tone background and three ellipses placed by ``seed``."""
+    rng = np.random.default_rng(seed)
+    image = Image.new("RGB", (32, 32), tuple(int(v) for v in rng.integers(60, 200, 3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(3):
+        x, y = (int(v) for v in rng.integers(0, 24, 2))
+        draw.ellipse([x, y, x + 8, y + 8], fill=tuple(int(v) for v in rng.integers(0, 255, 3)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, format=fmt)
+
+
+def _tree(root: Path, classes: dict[str, int], seed: int = 0) -> Path:
+    for k, (label, n) in enumerate(classes.items()):
+        for i in range(n):
+            _picture(root / label / f"{i}.png", seed + 100 * k + i)
+    return root
+
+
+def test_each_picture_is_a_row_labelled_by_its_folder_and_other_files_are_counted(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "pets", {"cat": 2, "고양이": 2})
+    _picture(root / "cat" / "more" / "x.JPG", 9, "JPEG")  # deeper folders keep the class; suffix in any case
+    (root / "cat" / "readme.txt").write_text("not a picture")
+    (root / "고양이" / ".DS_Store").write_bytes(b"\0")  # hidden: skipped without a word
+    loaded = load_data(root)
+    ds = loaded.dataset
+    assert ds.row_ids.tolist() == ["cat/0.png", "cat/1.png", "cat/more/x.JPG", "고양이/0.png", "고양이/1.png"]
+    assert ds.labels.tolist() == ["cat", "cat", "cat", "고양이", "고양이"]
+    assert ds.classes == ("cat", "고양이")
+    assert ds.splits is None
+    assert ds.modality == "image"
+    assert ds.frame.columns.tolist() == ["path"]
+    assert ds.frame["path"].tolist() == ds.row_ids.tolist()
+    assert ds.root == str(root.resolve())
+    assert ds.notes[:2] == ["image folder: 5 picture(s) in 2 class folder(s)",
+                            f"skipped 1 file(s) that are not pictures {NOT_PICTURES}"]
+    assert loaded.source.options == {"label": "label", "text": [], "id": "path", "split": None, "encoding": None,
+                                     "image": "path", "root": str(root.resolve())}
+    assert loaded.source.test_path is None
+
+
+def test_a_train_and_test_tree_gives_the_test_split(tmp_path: Path) -> None:
+    root = tmp_path / "digits"
+    _tree(root / "train", {"0": 2, "1": 2})
+    _tree(root / "test", {"0": 2, "1": 2}, seed=50)
+    (root / "val").mkdir()
+    ds = load_data(root).dataset
+    assert ds.row_ids.tolist() == ["train/0/0.png", "train/0/1.png", "train/1/0.png", "train/1/1.png",
+                                   "test/0/0.png", "test/0/1.png", "test/1/0.png", "test/1/1.png"]
+    assert ds.splits.tolist() == ["train"] * 4 + ["test"] * 4
+    assert ds.labels.tolist() == ["0", "0", "1", "1"] * 2
+    assert ds.notes[:2] == ["image folder: 8 picture(s) in 2 class folder(s), with a test/ split",
+                            "folders not read (only train/ and test/ are): val"]
+
+
+def test_a_link_out_of_the_folder_is_listed_but_never_read(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "pets", {"cat": 2, "dog": 2})
+    _picture(tmp_path / "secret.png", 7)
+    (root / "dog" / "link.png").symlink_to(tmp_path / "secret.png")
+    ds = load_data(root).dataset
+    assert ds.row_ids.tolist()[-1] == "dog/link.png"
+    decoded = image_facts(ds).decoded
+    assert decoded[-1].problem == "outside_folder"
+    assert [d.problem for d in decoded[:-1]] == [None] * 4
+
+
+@pytest.mark.parametrize(("layout", "message"), [
+    ({}, "{root} is an empty folder; put each class's pictures in {root}/<label>/"),
+    ({"notes.txt": "x"}, "{root} has no class subfolders; put each class's pictures in {root}/<label>/"),
+    ({"a.png": None, "cat/0.png": None},
+     "{root}: the picture 'a.png' is directly under the folder; put every picture in a class subfolder "
+     "({root}/<label>/a.png)"),
+    ({"cat/notes.txt": "x"}, "{root} holds no pictures in its class subfolders (.jpg, .jpeg, .png, .webp, .bmp, "
+                             ".gif, .tif, .tiff files)"),
+    ({"train/cat/0.png": None, "test/0.png": None},
+     "{root}/test: the picture '0.png' is directly under the folder; put every picture in a class subfolder "
+     "({root}/test/<label>/0.png)"),
+])
+def test_a_folder_that_is_not_a_class_tree_is_refused_in_one_line(
+    tmp_path: Path, layout: dict[str, str | None], message: str
+) -> None:
+    root = tmp_path / "tree"
+    root.mkdir()
+    for name, content in layout.items():
+        if content is None:
+            _picture(root / name, 1)
+        else:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(content)
+    with pytest.raises(DatasetError) as caught:
+        read_image_folder(root)
+    assert str(caught.value) == message.format(root=root)
+
+
+def test_a_folder_with_a_separate_test_file_is_refused(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "pets", {"cat": 2, "dog": 2})
+    with pytest.raises(InputError) as caught:
+        load_data(root, test=tmp_path / "test.csv")
+    assert str(caught.value) == (f"{root} is a folder of pictures: its test split is its test/ subfolder; "
+                                 "leave out --test")
+
+
+def test_column_options_for_a_folder_are_refused(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "pets", {"cat": 2, "dog": 2})
+    with pytest.raises(InputError) as caught:
+        load_data(root, label="label", image="path")
+    assert str(caught.value) == (f"{root} is a folder of pictures, read as the columns 'path' and 'label'; "
+                                 "leave out --label, --image")
+
+
+def test_the_cli_says_what_is_wrong_with_a_folder(tmp_path: Path) -> None:
+    root = tmp_path / "empty"
+    root.mkdir()
+    done = CliRunner().invoke(main, ["audit", str(root), "-w", str(tmp_path / "ws"), "--no-embed"])
+    assert done.exit_code != 0
+    assert f"error: {root} is an empty folder" in done.output
+    assert not (tmp_path / "ws").exists()
+
+
+def test_a_folder_tree_is_audited_end_to_end_and_reloaded_from_the_workspace(tmp_path: Path) -> None:
+    root = tmp_path / "shapes"
+    _tree(root / "train", {"a": 8, "b": 8})
+    _tree(root / "test", {"a": 3, "b": 3}, seed=500)
+    _picture(root / "test" / "b" / "copy.png", 3)  # the same drawing as train/a/3.png: a leak
+    ws = tmp_path / "ws"
+    result = curate.audit(root, embedder="pixels", workspace=ws, progress=False)
+    assert result.dataset.n_rows == 23
+    assert result.params["source"] == str(root)
+    assert result.params["test"] == str(root / "test")
+    leaks = result.findings.query("issue == 'leakage'")["row_id"].tolist()
+    assert "test/b/copy.png" in leaks
+    stored = load_stored_version(Workspace(ws), run_id=result.run_id).loaded.dataset
+    assert stored.row_ids.tolist() == result.dataset.row_ids.tolist()
+    assert stored.splits.tolist() == result.dataset.splits.tolist()
+    assert [d.problem for d in image_facts(stored).decoded] == [None] * 23
