@@ -93,3 +93,18 @@ def test_the_audit_records_the_word_view_and_its_weight(tmp_path) -> None:
     read = curate.audit(korean, label="label", text="text")
     assert set(read.metrics["view_weights"]) == {"classifier", "neighbours", "ngrams"}
     assert read.metrics["ngrams_view"].startswith("the same n-grams unreduced")
+
+
+def test_an_image_embedder_on_text_is_one_line_and_the_workspace_stays_unmade(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    data = tmp_path / "t.csv"
+    data.write_text("text,label\nhello world,a\ngood day,b\nnice one,a\nbad one,b\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "curate.cli", "audit", str(data), "--label", "label",
+                          "--embedder", "pixels", "--workspace", str(tmp_path / "ws")],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode != 0
+    assert run.stderr.strip().splitlines()[-1] == ("error: the embedder 'pixels:grey:16' reads images, not text; use "
+                                                   "auto, sentence, hashed or ngrams")
+    assert not (tmp_path / "ws").exists()

@@ -15,6 +15,7 @@ from curate.core.dataset import Dataset
 from curate.core.keys import normalise_text
 from curate.core.progress import ProgressReporter
 from curate.core.warnings import AuditWarning
+from curate.errors import InputError
 from curate.features import FeatureCache, NgramEmbedder, TextEmbedder, embed_with_cache
 from curate.features.text import WindowReport
 from curate.features.words import WORD_TFIDF_ID, word_tfidf
@@ -202,10 +203,18 @@ class TextModality(Modality):
             ``mixed_languages``, ``texts_truncated`` and ``language_unread`` (the English model
             asked to read other languages) when they apply; ``surface`` when nearness in the vectors
             compares the texts' surface, or the model cannot read them.
+
+        Raises
+        ------
+        InputError
+            When the embedder asked for reads images (``reads_images``), not text.
         """
         rows = texts(dataset)
         mix = language_mix(rows)
         warnings: list[AuditWarning] = []
+        if embedder is not None and getattr(embedder, "reads_images", False):
+            raise InputError(f"the embedder {embedder.model_id!r} reads images, not text; use auto, sentence, "
+                             "hashed or ngrams")
         if embedder is not None:
             reason = "asked for"
             progress.message(f"text features: {embedder.model_id} (as asked)")
