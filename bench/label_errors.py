@@ -128,11 +128,13 @@ def cleanlab_side(data: Path, scores_out: Path) -> None:
 # --- the comparison -------------------------------------------------------------------------------
 
 
-def run_curate_label(audit_args: Sequence[object], n_rows: int, tmp: Path) -> tuple[Detection, list[Child]]:
+def run_curate_label(audit_args: Sequence[object], n_rows: int, tmp: Path,
+                     cache: Path | None = None) -> tuple[Detection, list[Child]]:
     """The real CLI end to end: ``curate audit AUDIT_ARGS``, then export every row's label finding.
 
     ``audit_args`` must write the workspace to ``tmp / "ws"``. The embedding cache goes in the temp
-    folder, so every run embeds from scratch and leaves the user's cache alone.
+    folder, so every run embeds from scratch and leaves the user's cache alone; ``cache`` names a
+    cache folder to share instead (filled beforehand, so that times leave out embedding).
     """
     curate = REPO / VENV_BIN / "curate"
     audit = [curate, "audit", *audit_args]
@@ -142,7 +144,7 @@ def run_curate_label(audit_args: Sequence[object], n_rows: int, tmp: Path) -> tu
     for name, argv in (("audit", audit), ("findings", export)):
         log = tmp / f"curate-{name}.log"
         print(f"curate {name} ...", flush=True)
-        run = run_measured([str(a) for a in argv], log, {"CURATE_CACHE_DIR": str(tmp / "cache")})
+        run = run_measured([str(a) for a in argv], log, {"CURATE_CACHE_DIR": str(cache or tmp / "cache")})
         check_ok(run, f"curate {name}", log)
         runs.append(run)
     findings = pd.read_csv(tmp / "f.csv")
