@@ -30,9 +30,8 @@ from benchlib import (
     VENV_BIN,
     Child,
     check_ok,
-    children_table,
     fail,
-    machine_lines,
+    footer,
     require_files,
     run_measured,
     shell_command,
@@ -154,7 +153,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             print("\n".join(line for line in block if line.startswith(("|", "Ratios", "curate's", "Hand"))),
                   flush=True)
     given = sys.argv[1:] if argv is None else list(argv)
-    bench_command = shell_command([".venv/bin/python", "bench/cifar10n_images.py", *given])
     intro = [
         f"Data: `{shell_command([args.data])}`, the first {len(frame):,} rows by `id` (the rows of the "
         "hand-made-feature section above). A row is a label error for a noisy column iff that column "
@@ -169,13 +167,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "side's time includes embedding. Peak RSS is `ru_maxrss` of each process alone.",
         "",
     ]
-    body = intro + body + [
-        f"Command: `{bench_command}`, which runs:",
-        "",
-        *children_table(commands),
-        "",
-        *machine_lines(PACKAGES),
-    ]
+    body = intro + body + footer("cifar10n_images.py", given, commands, PACKAGES)
     if not args.dry:
         write_section(args.out, HEADING, body)
         print(f"wrote {args.out}")
