@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
+
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 from scipy import ndimage
 
 
@@ -34,3 +37,45 @@ def natural_image(seed: int, size: tuple[int, int] = (64, 48)) -> Image.Image:
     centre = rng.uniform(0.35, 0.6, size=3)
     pixels = np.clip(centre + 0.15 * field, 0.0, 1.0)
     return Image.fromarray(np.round(pixels * 255).astype(np.uint8), "RGB")
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width`` x ``height`` pixels with almost no data behind it (a bomb's shape).
+
+    Parameters
+    ----------
+    width, height : int
+        The size the header claims, in pixels.
+
+    Returns
+    -------
+    bytes
+        A well-formed PNG signature, IHDR, a tiny IDAT and IEND.
+    """
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) \
+        + chunk(b"IEND", b"")
+
+
+def drawing(rng: np.random.Generator) -> Image.Image:
+    """A 48x48 picture: a mid-tone background and four ellipses of random colours, sizes and places.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Where the colours, sizes and places come from.
+
+    Returns
+    -------
+    PIL.Image.Image
+        An RGB image.
+    """
+    image = Image.new("RGB", (48, 48), tuple(int(v) for v in rng.integers(60, 200, 3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(4):
+        x, y = (int(v) for v in rng.integers(0, 40, 2))
+        w, h = (int(v) for v in rng.integers(6, 20, 2))
+        draw.ellipse([x, y, x + w, y + h], fill=tuple(int(v) for v in rng.integers(0, 255, 3)))
+    return image

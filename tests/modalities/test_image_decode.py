@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +11,8 @@ import pytest
 from PIL import Image
 
 from curate.modalities.image_decode import decode_image, image_kind, pixel_key, to_image_bytes
+
+from .image_samples import png_claiming
 
 
 def _picture() -> Image.Image:
@@ -29,15 +29,6 @@ def _encoded(image: Image.Image, fmt: str, **params: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **params)
     return buffer.getvalue()
-
-
-def _png_claiming(width: int, height: int) -> bytes:
-    """A PNG whose header claims ``width`` x ``height`` pixels, with almost no data behind it."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) \
-        + chunk(b"IEND", b"")
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "BMP", "TIFF", "WEBP"])
@@ -85,7 +76,7 @@ def test_truncated_and_unreadable_bytes_are_problems() -> None:
 
 @pytest.mark.parametrize("side", [10_000, 100_000])  # over Pillow's limit, and over twice it
 def test_a_decompression_bomb_is_refused_from_its_header(side: int) -> None:
-    decoded = decode_image(_png_claiming(side, side), None)
+    decoded = decode_image(png_claiming(side, side), None)
     assert (decoded.image, decoded.problem) == (None, "too_large")
 
 

@@ -7,10 +7,12 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageFilter
 
 import curate
 from curate.modalities import get_modality
+
+from .image_samples import drawing
 
 
 def _encoded(image: Image.Image, fmt: str = "PNG") -> bytes:
@@ -19,20 +21,9 @@ def _encoded(image: Image.Image, fmt: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-def _drawing(rng: np.random.Generator) -> Image.Image:
-    """A 48x48 picture: a mid-tone background and four ellipses of random colours, sizes and places."""
-    image = Image.new("RGB", (48, 48), tuple(int(v) for v in rng.integers(60, 200, 3)))
-    draw = ImageDraw.Draw(image)
-    for _ in range(4):
-        x, y = (int(v) for v in rng.integers(0, 40, 2))
-        w, h = (int(v) for v in rng.integers(6, 20, 2))
-        draw.ellipse([x, y, x + w, y + h], fill=tuple(int(v) for v in rng.integers(0, 255, 3)))
-    return image
-
-
 def _drawings(n: int = 30) -> pd.DataFrame:
     rng = np.random.default_rng(0)
-    return pd.DataFrame({"picture": [_encoded(_drawing(rng)) for _ in range(n)],
+    return pd.DataFrame({"picture": [_encoded(drawing(rng)) for _ in range(n)],
                          "label": ["ab"[i % 2] for i in range(n)]})
 
 
