@@ -58,6 +58,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="markdown file whose section is (re)written")
     parser.add_argument("--dry", action="store_true",
                         help=f"a quick check: the first {DRY_ROWS} rows, results printed, never written")
+    parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                        help="keep the embedding cache in DIR (filled on the first run, read by later ones) "
+                             "instead of a fresh temporary folder")
     parser.add_argument("--side", choices=["compare", "features", "cleanlab"], default="compare",
                         help="'features' and 'cleanlab' are child processes the comparison starts")
     parser.add_argument("--folder", type=Path, help="with --side features: where to write the tables")
@@ -127,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands: list[Child] = []
     with tempfile.TemporaryDirectory(prefix="curate-bench-") as name:
         tmp = Path(name)
-        cache = tmp / "cache"
+        cache = args.cache.resolve() if args.cache is not None else tmp / "cache"
         feature_argv = [REPO / VENV_BIN / "python", Path(__file__).resolve(), "--side", "features",
                         "--data", args.data, "--rows", args.rows, "--folder", tmp]
         log = tmp / "features.log"
@@ -164,7 +167,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         "the same EfficientNet-Lite0 vectors and runs `Datalab.find_issues(pred_probs, features)`. "
         "The vectors are computed once, by curate's embedding code in its own child (first row of "
         "the commands below), into an embedding cache that curate's audits then read: neither "
-        "side's time includes embedding. Peak RSS is `ru_maxrss` of each process alone.",
+        "side's time includes embedding"
+        + (f" (the cache `{args.cache}` was kept from an earlier run of this script, so the embedding "
+           "child found most vectors cached: its time is not the embedding's)" if args.cache else "")
+        + ". Peak RSS is `ru_maxrss` of each process alone.",
         "",
     ]
     body = intro + body + footer("cifar10n_images.py", given, commands, PACKAGES)
