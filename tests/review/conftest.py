@@ -114,6 +114,11 @@ def browser_context_args(browser_context_args: dict) -> dict:
 @pytest.fixture
 def live_server(session) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The review app served by uvicorn in a thread on a free 127.0.0.1 port; yields its base URL."""
+    yield from serve(session)
+
+
+def serve(session) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Serve the review app of ``session`` with uvicorn in a thread on a free 127.0.0.1 port; yield its base URL."""
     import threading
     import time
 
@@ -136,6 +141,52 @@ def live_server(session) -> Iterator[str]:  # type: ignore[no-untyped-def]
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@pytest.fixture(scope="session")
+def image_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace holding one audit of the drawn shapes (``image_data.make_shape_frame``, pixel features)."""
+    import curate
+
+    from .image_data import IMAGE_DATASET, make_shape_frame
+
+    workspace = tmp_path_factory.mktemp("image-review") / "ws"
+    curate.audit(make_shape_frame(), label="label", id="id", split="split", image="picture", embedder="pixels",
+                 workspace=workspace, name=IMAGE_DATASET, progress=False)
+    return workspace
+
+
+@pytest.fixture
+def image_ws(tmp_path: Path, image_template: Path) -> Path:
+    """A private copy of the audited workspace of drawn shapes."""
+    target = tmp_path / "image-ws"
+    shutil.copytree(image_template, target)
+    return target
+
+
+@pytest.fixture
+def image_session(image_ws: Path):  # type: ignore[no-untyped-def]
+    from curate.review import ReviewSession, load_run
+    from curate.store import Workspace
+
+    return ReviewSession(load_run(Workspace(image_ws)), reviewer="tester")
+
+
+@pytest.fixture
+def image_client(image_session) -> Iterator:  # type: ignore[no-untyped-def]
+    """A test client of the app over the drawn shapes."""
+    from fastapi.testclient import TestClient
+
+    from curate.review.web import create_app
+
+    with TestClient(create_app(image_session, csrf_token=CSRF), base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def image_live_server(image_session) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The review app over the drawn shapes, served like ``live_server``."""
+    yield from serve(image_session)
 
 
 @pytest.fixture(scope="session")

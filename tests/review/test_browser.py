@@ -121,3 +121,51 @@ def test_type_ahead_and_mouse(page, live_server: str, session, review_ws: Path) 
     entries = read_decisions(Workspace(review_ws), DATASET)
     assert [(e.row_id, e.action, e.new_value) for e in entries] == [
         ("r1", "relabel", "tech"), ("r2", "ambiguous", f"ambiguous:{session.original_labels['r2']}")]
+
+
+def test_review_pictures_by_keyboard(page, image_live_server: str, image_session,  # type: ignore[no-untyped-def]
+                                     image_ws: Path) -> None:
+    """The drawn shapes: thumbnails load in the queue, the flagged circle labelled square shows large, relabel it."""
+    from playwright.sync_api import expect
+
+    from .image_data import COPIED, COPY, IMAGE_DATASET, MISLABELLED, TURNED
+
+    page.goto(f"{image_live_server}/queue?issue=label")
+    _ready(page)
+    rows = page.locator("tr.queue-row")
+    assert rows.first.get_attribute("data-row-id") == MISLABELLED  # the worst label score comes first
+    thumbs = page.locator("tr.queue-row img.thumb")
+    assert thumbs.count() == rows.count() >= 1
+    page.wait_for_function("() => [...document.querySelectorAll('img.thumb')].every(i => i.complete)")
+    widths = thumbs.evaluate_all("images => images.map(i => [i.alt, i.naturalWidth, i.naturalHeight])")
+    assert [w[0] for w in widths] == [rows.nth(i).get_attribute("data-row-id") for i in range(rows.count())]
+    # 48x48 drawings twice; the JPEG turned by its EXIF orientation, 20x40 twice
+    assert all(w[1:] == ([40, 80] if w[0] == TURNED else [96, 96]) for w in widths), widths
+
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    expect(page.locator("#row-id")).to_have_text(MISLABELLED)
+    _ready(page)
+    picture = page.locator("#input-picture")
+    page.wait_for_function("() => document.querySelector('#input-picture').complete")
+    assert picture.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [480, 480]
+    assert picture.evaluate("i => i.getBoundingClientRect().width") > 200  # shown large, not as a thumbnail
+    expect(page.locator("#suggestions li").first).to_have_attribute("data-label", "circle")
+    page.keyboard.press("1")
+    _wait_for_other_row(page, expect, MISLABELLED)
+
+    # a copy across splits, side by side with its original once scrolled to (the pictures load lazily)
+    page.goto(f"{image_live_server}/item/{COPY}?state=all")
+    _ready(page)
+    group = page.locator("#picture-group")
+    group.scroll_into_view_if_needed()
+    page.wait_for_function("() => [...document.querySelectorAll('#picture-group img')].every(i => i.complete)")
+    assert group.locator("img").evaluate_all("images => images.map(i => [i.alt, i.naturalWidth])") == [
+        [COPY, 480], [COPIED, 480]]
+
+    entries = read_decisions(Workspace(image_ws), IMAGE_DATASET)
+    assert [(e.row_id, e.action, e.old_value, e.new_value, e.issue) for e in entries] == [
+        (MISLABELLED, "relabel", "square", "circle", "label")]
+    states = replay(image_session.original_labels, entries)
+    assert {r: s.label for r, s in states.items() if s.label != image_session.original_labels[r]} == {
+        MISLABELLED: "circle"}

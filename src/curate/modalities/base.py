@@ -314,6 +314,28 @@ class Modality(ABC):
         """
         return None
 
+    def row_picture(self, dataset: Dataset, position: int, max_side: int) -> bytes | None:
+        """The row's picture as PNG, its longer side about ``max_side``, for the review app.
+
+        Only a modality that reads pictures has one; the default has none.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        position : int
+            0-based row position.
+        max_side : int
+            The longest side wanted, in pixels.
+
+        Returns
+        -------
+        bytes or None
+            A PNG file encoded anew from the decoded pixels; None when the row has no picture
+            (this default, or a picture that cannot be read).
+        """
+        return None
+
     def preview(self, dataset: Dataset, position: int, max_chars: int = 300) -> str:
         """A one-line preview of the row at ``position`` for tables of findings.
 

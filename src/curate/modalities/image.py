@@ -24,6 +24,7 @@ from curate.modalities.base import ExtraView, FeatureSet, InputProblems, Modalit
 from curate.modalities.image_decode import IMAGE_PROBLEMS, DecodedImage, decode_image, image_kind, pixel_key
 from curate.modalities.image_hashes import HASH_BITS, perceptual_hash
 from curate.modalities.image_issues import find_image_issues
+from curate.modalities.image_picture import picture_png
 from curate.modalities.image_quality import measure_images
 from curate.modalities.registry import register_modality
 
@@ -503,6 +504,27 @@ class ImageModality(Modality):
         if found.problem:
             return RowView(text=f"image: {found.problem} ({found.detail})")
         return RowView(text=" ".join(str(p) for p in ("image", found.detail, found.mode, found.format) if p))
+
+    def row_picture(self, dataset: Dataset, position: int, max_side: int) -> bytes | None:
+        """The row's picture decoded as the audit reads it, scaled, as a new PNG (see :meth:`Modality.row_picture`).
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows; a path cell is read only inside ``dataset.root``.
+        position : int
+            0-based row position.
+        max_side : int
+            The longest side wanted, in pixels (:func:`~curate.modalities.image_picture.display_size`).
+
+        Returns
+        -------
+        bytes or None
+            PNG bytes; None when the picture cannot be read (its ``row_view`` says why).
+        """
+        cell = dataset.frame[image_facts(dataset).column].iloc[position]
+        image = decode_image(cell, dataset.root).image
+        return None if image is None else picture_png(image, max_side)
 
 
 register_modality(ImageModality())

@@ -272,6 +272,8 @@ class Queue:
         Every issue type of the run, for the filter form.
     classes : list of str
         Every class, for the filter form.
+    pictures : bool
+        Whether the rows are pictures: each entry then shows its thumbnail.
     """
 
     dataset: str
@@ -283,6 +285,7 @@ class Queue:
     entries: list[QueueEntry]
     issues: list[str]
     classes: list[str]
+    pictures: bool = False
 
 
 @dataclass
@@ -344,7 +347,8 @@ class RelatedRow:
     position : int
         Its 0-based position in the audited data.
     relation : str
-        ``exact copy``, ``near copy`` or ``neighbour``.
+        ``exact copy``, ``near copy``, ``neighbour``, ``copy in another split`` or ``copy labelled
+        otherwise``.
     similarity : float or None
         Its similarity to the row (1 for an exact copy; None for a near copy in features that are
         not normalised).
@@ -443,6 +447,12 @@ class Item:
         The queue the reviewer came from.
     prev_row_id, next_row_id : str or None
         The rows before and after it in that queue.
+    pictures : bool
+        Whether the rows are pictures: the page shows this one large and ``group`` side by side.
+    group : list of RelatedRow
+        The rows to compare with it: its exact and near copies, its copies in other splits
+        (``copy in another split``) and its copies labelled otherwise (``copy labelled
+        otherwise``), each row once, at most 24.
     """
 
     dataset: str
@@ -470,6 +480,8 @@ class Item:
     filter: QueueFilter
     prev_row_id: str | None
     next_row_id: str | None
+    pictures: bool = False
+    group: list[RelatedRow] = field(default_factory=list)
 
 
 @dataclass

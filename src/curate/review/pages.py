@@ -30,6 +30,8 @@ from curate.review.service import ReviewSession, to_entry
 __all__ = ["dashboard", "history", "item", "queue", "suggestions"]
 
 MAX_SUGGESTIONS = 9
+# The most related rows the item page shows side by side (each is a picture to fetch).
+MAX_GROUP = 24
 
 
 def _text(value: Any) -> str | None:
@@ -143,7 +145,7 @@ def queue(session: ReviewSession, filter: QueueFilter, offset: int = 0, limit: i
             removed=state.removed, ambiguous=state.ambiguous,
             estimated_precision=_precision_view(feedback.precision(str(row["issue"]), str(row["current_label"])))))
     return Queue(session.dataset.name, session.run_id, filter, len(found), offset, limit, entries,
-                 list(session.data.issues), [str(c) for c in session.dataset.classes])
+                 list(session.data.issues), [str(c) for c in session.dataset.classes], session.has_pictures)
 
 
 def suggestions(classes: list[str], given: str, current: str, label_finding: dict[str, Any] | None) -> list[Suggestion]:
@@ -204,6 +206,23 @@ def _related(session: ReviewSession, states: dict[str, RowState], row_id: str, r
                       state.removed, state.ambiguous, session.preview_of(position))
 
 
+def _group(session: ReviewSession, states: dict[str, RowState], row_id: str, duplicates: list[RelatedRow],
+           by_issue: dict[str, FindingView]) -> list[RelatedRow]:
+    """The rows to compare side by side with ``row_id``: its copies, then its copies in other splits and
+    its copies labelled otherwise (flagged findings only), each row once, at most ``MAX_GROUP``."""
+    group = list(duplicates)
+    for issue, key, relation in (("leakage", "matches", "copy in another split"),
+                                 ("conflicting_labels", "copies", "copy labelled otherwise")):
+        found = by_issue.get(issue)
+        if found is not None and found.flagged:
+            group += [r for c in found.details.get(key, []) if str(c) != row_id
+                      if (r := _related(session, states, str(c), relation, None)) is not None]
+    unique: dict[str, RelatedRow] = {}
+    for related in group:
+        unique.setdefault(related.row_id, related)  # each row once, with its first relation
+    return list(unique.values())[:MAX_GROUP]
+
+
 def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None) -> Item:
     """Everything a reviewer needs to decide about one row; NotFoundError for an unknown id.
 
@@ -262,6 +281,7 @@ def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None)
         sims = near.details.get("similarity") or [None] * len(near.details.get("matches", []))
         duplicates += [r for c, s in zip(near.details.get("matches", []), sims, strict=False)
                        if (r := _related(session, states, str(c), "near copy", s)) is not None]
+    group = _group(session, states, row_id, duplicates, by_issue)
     neighbours = [r for p, s in session.data.workspace.neighbors(session.run_id, position) if p != position
                   if (r := _related(session, states, session.row_id_at(p), "neighbour", float(s))) is not None]
     issue, score = session.finding_context(position, filter.issue)
@@ -277,6 +297,7 @@ def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None)
         suggestions=suggestions([str(c) for c in session.dataset.classes], judged, state.label, label_finding),
         classes=[str(c) for c in session.dataset.classes], findings=findings, neighbours=neighbours,
         duplicates=duplicates, history=history, filter=filter, prev_row_id=prev_row, next_row_id=next_row,
+        pictures=session.has_pictures, group=group,
     )
 
 

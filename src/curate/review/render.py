@@ -11,7 +11,7 @@ import jinja2
 
 from curate.review.models import QueueFilter
 
-__all__ = ["STATIC", "item_url", "queue_url", "render_page"]
+__all__ = ["STATIC", "image_url", "item_url", "queue_url", "render_page"]
 
 
 def item_url(row_id: str, filter: QueueFilter | None = None) -> str:
@@ -38,6 +38,31 @@ def item_url(row_id: str, filter: QueueFilter | None = None) -> str:
     if row_id.strip(".") == "":  # browsers collapse "." and ".." path segments, even percent-encoded
         return "/item?" + urlencode({"row": row_id, **query})
     return f"/item/{quote(row_id, safe='')}" + (f"?{urlencode(query)}" if query else "")
+
+
+def image_url(row_id: str, size: str) -> str:
+    """The address of ``row_id``'s picture at ``size``; ids made only of dots go in the query.
+
+    Parameters
+    ----------
+    row_id : str
+        The row's id; percent-encoded into the path.
+    size : {"thumb", "large"}
+        The picture's size.
+
+    Returns
+    -------
+    str
+        A site-relative URL, ``/rows/ID/image?size=...`` or ``/image?row=ID&size=...``.
+
+    Examples
+    --------
+    >>> image_url("a/b", "thumb"), image_url("..", "large")
+    ('/rows/a%2Fb/image?size=thumb', '/image?row=..&size=large')
+    """
+    if row_id.strip(".") == "":  # browsers collapse "." and ".." path segments, even percent-encoded
+        return "/image?" + urlencode({"row": row_id, "size": size})
+    return f"/rows/{quote(row_id, safe='')}/image?" + urlencode({"size": size})
 
 
 def queue_url(filter: QueueFilter, **extra: Any) -> str:
@@ -75,7 +100,7 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.globals.update(item_url=item_url, queue_url=queue_url)
+_ENV.globals.update(image_url=image_url, item_url=item_url, queue_url=queue_url)
 _ENV.filters["score"] = _score
 _ENV.filters["tojson_text"] = _json_text
 

@@ -26,7 +26,11 @@ from curate.review.textinfo import preview
 from curate.store import RunRecord, Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
 
-__all__ = ["ReviewSession", "RunData", "load_run", "newest_run_id"]
+__all__ = ["PICTURE_SIDES", "ReviewSession", "RunData", "load_run", "newest_run_id"]
+
+# The sizes a row's picture is served at: the longest side in pixels (small pictures are enlarged
+# by whole factors up to it, see curate.modalities.image_picture.display_size).
+PICTURE_SIDES = {"thumb": 96, "large": 512}
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,52 @@ class ReviewSession:
             The modality's preview on one line, at most 160 characters.
         """
         return preview(self._modality.preview(self.dataset, position))
+
+    @property
+    def has_pictures(self) -> bool:
+        """Whether the rows are pictures, which the pages then show (the image modality).
+
+        Returns
+        -------
+        bool
+            True when the dataset's modality reads images.
+        """
+        return self._modality.reads_images
+
+    def picture(self, row_id: str, size: str) -> bytes:
+        """The picture of row ``row_id`` as a PNG at ``size``, encoded anew from its decoded pixels.
+
+        The row is looked up by id in the run's dataset; its cell is decoded the way the audit
+        decodes it (a path only inside the dataset's folder), so no request names a file.
+
+        Parameters
+        ----------
+        row_id : str
+            A row id.
+        size : {"thumb", "large"}
+            A key of :data:`PICTURE_SIDES`.
+
+        Returns
+        -------
+        bytes
+            A PNG file.
+
+        Raises
+        ------
+        InputError
+            When ``size`` is not a key of :data:`PICTURE_SIDES`.
+        NotFoundError
+            When the dataset has no row ``row_id``, its rows are not pictures, or this row's
+            picture cannot be read.
+        """
+        if size not in PICTURE_SIDES:
+            raise InputError(f"size must be one of {', '.join(PICTURE_SIDES)}, not {size!r}")
+        position = self.position_of(row_id)
+        png = self._modality.row_picture(self.dataset, position, PICTURE_SIDES[size])
+        if png is None:
+            raise NotFoundError(f"row {row_id!r} has no picture to show"
+                                + ("" if self.has_pictures else f" (dataset {self.dataset.name!r} is not images)"))
+        return png
 
     def findings_of(self, position: int) -> pd.DataFrame:
         """Every issue's score, flag, suggestion and details for the row at ``position``.

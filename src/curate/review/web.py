@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from curate.errors import CurateError, InputError, NotFoundError
 from curate.review import bulk, pages
@@ -34,6 +34,9 @@ from curate.review.service import ReviewSession, load_run, newest_run_id
 __all__ = ["create_app"]
 
 State = Literal["open", "decided", "all"]
+PictureSize = Annotated[Literal["thumb", "large"], Query()]
+# A row's picture changes only with a new run of its dataset; the browser may keep it a while.
+PICTURE_HEADERS = {"Cache-Control": "private, max-age=600", "X-Content-Type-Options": "nosniff"}
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
@@ -630,6 +633,66 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         """
         bulk.apply_bulk(session, operation, filter, fingerprint)
         return RedirectResponse("/history", status_code=303)
+
+    def picture(row_id: str, size: str) -> Response:
+        """A row's picture as a PNG made anew from its pixels; 404 with a line of text when it has none.
+
+        Parameters
+        ----------
+        row_id : str
+            The row's id.
+        size : str
+            ``thumb`` or ``large``.
+
+        Returns
+        -------
+        fastapi.responses.Response
+            ``image/png`` with ``nosniff`` and a cache header, or a 404 ``text/plain`` answer.
+        """
+        try:
+            png = session.picture(row_id, size)
+        except NotFoundError as exc:
+            return PlainTextResponse(str(exc), status_code=404)
+        return Response(png, media_type="image/png", headers=PICTURE_HEADERS)
+
+    @app.get("/rows/{row_id:path}/image", include_in_schema=False)
+    def row_picture(row_id: str, size: PictureSize = "thumb") -> Response:
+        """The picture of one row, by its id (never by a file name): the rows of an image dataset.
+
+        \f
+        Parameters
+        ----------
+        row_id : str
+            The row's id (the path between ``/rows/`` and ``/image``; it may contain slashes).
+        size : {"thumb", "large"}, default "thumb"
+            About 96 or 512 pixels on the longer side.
+
+        Returns
+        -------
+        fastapi.responses.Response
+            The PNG; 404 for an unknown row, a row without a readable picture, or a dataset that
+            is not images.
+        """
+        return picture(row_id, size)
+
+    @app.get("/image", include_in_schema=False)
+    def row_picture_by_query(row: str, size: PictureSize = "thumb") -> Response:
+        """The picture of a row named in the query string (for ids made only of dots).
+
+        \f
+        Parameters
+        ----------
+        row : str
+            The row's id.
+        size : {"thumb", "large"}, default "thumb"
+            About 96 or 512 pixels on the longer side.
+
+        Returns
+        -------
+        fastapi.responses.Response
+            As :func:`row_picture`.
+        """
+        return picture(row, size)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:
