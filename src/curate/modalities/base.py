@@ -314,6 +314,28 @@ class Modality(ABC):
         """
         return None
 
+    def row_picture(self, dataset: Dataset, position: int, max_side: int) -> bytes | None:
+        """The row's picture as a small PNG thumbnail, for reports and review pages.
+
+        Only a modality that reads pictures has one; the default is None.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        position : int
+            0-based row position.
+        max_side : int
+            The thumbnail's longest side in pixels.
+
+        Returns
+        -------
+        bytes or None
+            PNG bytes re-encoded from the decoded picture (never the stored bytes); None when the
+            modality has no pictures or the row's cannot be read.
+        """
+        return None
+
     def preview(self, dataset: Dataset, position: int, max_chars: int = 300) -> str:
         """A one-line preview of the row at ``position`` for tables of findings.
 

@@ -25,6 +25,7 @@ from curate.modalities.image_decode import IMAGE_PROBLEMS, DecodedImage, decode_
 from curate.modalities.image_hashes import HASH_BITS, perceptual_hash
 from curate.modalities.image_issues import find_image_issues
 from curate.modalities.image_quality import measure_images
+from curate.modalities.image_thumbnails import png_thumbnail
 from curate.modalities.registry import register_modality
 
 __all__ = ["ImageModality", "image_column", "image_facts"]
@@ -503,6 +504,31 @@ class ImageModality(Modality):
         if found.problem:
             return RowView(text=f"image: {found.problem} ({found.detail})")
         return RowView(text=" ".join(str(p) for p in ("image", found.detail, found.mode, found.format) if p))
+
+
+    def row_picture(self, dataset: Dataset, position: int, max_side: int) -> bytes | None:
+        """The row's picture as a PNG thumbnail (see :meth:`Modality.row_picture`).
+
+        Only this row's cell is decoded (as the audit decodes it: inside the dataset's folder,
+        oriented, in RGB), then re-encoded by :func:`~curate.modalities.image_thumbnails.png_thumbnail`.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+        position : int
+            0-based row position.
+        max_side : int
+            The thumbnail's longest side in pixels (tiny pictures are enlarged to near it).
+
+        Returns
+        -------
+        bytes or None
+            PNG bytes; None when the row's picture cannot be read.
+        """
+        cell = dataset.frame[image_column(dataset)].iloc[position]
+        picture = decode_image(cell, dataset.root).image
+        return None if picture is None else png_thumbnail(picture, max_side)
 
 
 register_modality(ImageModality())
