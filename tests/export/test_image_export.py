@@ -15,6 +15,7 @@ from curate.errors import InputError
 from curate.export import export_tree, export_version
 from curate.export.tree import plan_tree
 from curate.ledger import record
+from curate.ledger.versions import load_stored_version
 from curate.store import Workspace
 
 from ..conftest import assert_one_line_error, run_cli
@@ -158,6 +159,9 @@ def test_a_tree_export_of_a_table_or_into_the_source_is_refused(pets: tuple[Work
     assert not (root / "fixed").exists()
     done = run_cli(["export", "-w", ws.path])
     assert done.exit_code == 2 and "give OUTPUT, --tree OUT_DIR, or both" in done.stderr
+    done = run_cli(["export", "--tree", tmp_path / "t", "--with-status", "-w", ws.path])
+    assert done.exit_code == 2 and "are about OUTPUT; give OUTPUT too" in done.stderr
+    assert not (tmp_path / "t").exists()
 
 
 def _png(seed: int) -> bytes:
@@ -204,3 +208,22 @@ def test_a_parquet_export_keeps_the_picture_bytes(bytes_parquet: tuple[Workspace
     assert written["image"].tolist() == original["image"].tolist()
     assert written["label"].tolist() == ["a"] * 5 + ["b", "a"] + ["b"] * 4
     assert Image.open(io.BytesIO(written["image"][0])).size == (24, 24)
+
+
+def test_a_tree_export_of_a_table_of_pictures_is_refused(bytes_parquet: tuple[Workspace, Path], tmp_path: Path) -> None:
+    ws, _ = bytes_parquet
+    with pytest.raises(InputError) as caught:
+        export_tree(ws, None, "latest", tmp_path / "out")
+    assert str(caught.value) == ("--tree copies a folder of pictures; dataset 'pictures' was imported from a "
+                                 "parquet file: export it to a file instead")
+    assert not (tmp_path / "out").exists()
+
+
+def test_drop_ambiguous_leaves_ambiguous_pictures_out_of_the_tree(pets: tuple[Workspace, Path], tmp_path: Path) -> None:
+    ws, root = pets
+    record(ws, load_stored_version(ws, dataset="pets").dataset, row_id="dog/3.png", action="ambiguous",
+           reviewer="ana")
+    summary = export_tree(ws, None, "latest", tmp_path / "out", drop_ambiguous=True)
+    assert (summary.files, summary.removed, summary.ambiguous_dropped) == (7, 1, 1)
+    assert "dog/3.png" not in _files(tmp_path / "out")
+    assert _files(tmp_path / "out")["dog/2.png"] == (root / "dog" / "2.png").read_bytes()

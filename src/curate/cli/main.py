@@ -365,6 +365,8 @@ def export_command(output: Path | None, version: str, fmt: str | None, with_stat
                    test_output: Path | None, tree: Path | None, dataset: str | None, workspace: Path) -> None:
     """Write the dataset with the ledger applied up to VERSION to OUTPUT (.csv .tsv .txt .jsonl .json .parquet .xlsx).
 
+    A dataset read from a folder of pictures can also be copied as a tree with --tree OUT_DIR.
+
     \f
     Parameters
     ----------
@@ -394,6 +396,8 @@ def export_command(output: Path | None, version: str, fmt: str | None, with_stat
 
     if output is None and tree is None:
         raise click.UsageError("give OUTPUT, --tree OUT_DIR, or both")
+    if output is None and (fmt or with_status or test_output):
+        raise click.UsageError("--format, --with-status and --test-output are about OUTPUT; give OUTPUT too")
     if tree is not None:
         check_tree_output(tree)  # before the file is written
     if output is not None:
