@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
-from PIL import Image, ImageDraw
 
 import curate
 from curate.cli.main import main
@@ -18,31 +16,14 @@ from curate.ledger.versions import load_stored_version
 from curate.modalities.image import image_facts
 from curate.store.workspace import Workspace
 
+from ..modalities.image_samples import drawn_picture, picture_tree
+
 NOT_PICTURES = "(.jpg, .jpeg, .png, .webp, .bmp, .gif, .tif, .tiff)"
 
 
-def _picture(path: Path, seed: int, fmt: str = "PNG") -> None:
-    """A 32x32 drawing: a mid-tone background and three ellipses placed by ``seed``."""
-    rng = np.random.default_rng(seed)
-    image = Image.new("RGB", (32, 32), tuple(int(v) for v in rng.integers(60, 200, 3)))
-    draw = ImageDraw.Draw(image)
-    for _ in range(3):
-        x, y = (int(v) for v in rng.integers(0, 24, 2))
-        draw.ellipse([x, y, x + 8, y + 8], fill=tuple(int(v) for v in rng.integers(0, 255, 3)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path, format=fmt)
-
-
-def _tree(root: Path, classes: dict[str, int], seed: int = 0) -> Path:
-    for k, (label, n) in enumerate(classes.items()):
-        for i in range(n):
-            _picture(root / label / f"{i}.png", seed + 100 * k + i)
-    return root
-
-
 def test_each_picture_is_a_row_labelled_by_its_folder_and_other_files_are_counted(tmp_path: Path) -> None:
-    root = _tree(tmp_path / "pets", {"cat": 2, "고양이": 2})
-    _picture(root / "cat" / "more" / "x.JPG", 9, "JPEG")  # deeper folders keep the class; suffix in any case
+    root = picture_tree(tmp_path / "pets", {"cat": 2, "고양이": 2})
+    drawn_picture(root / "cat" / "more" / "x.JPG", 9, "JPEG")  # deeper folders keep the class; suffix in any case
     (root / "cat" / "readme.txt").write_text("not a picture")
     (root / "고양이" / ".DS_Store").write_bytes(b"\0")  # hidden: skipped without a word
     loaded = load_data(root)
@@ -64,8 +45,8 @@ def test_each_picture_is_a_row_labelled_by_its_folder_and_other_files_are_counte
 
 def test_a_train_and_test_tree_gives_the_test_split(tmp_path: Path) -> None:
     root = tmp_path / "digits"
-    _tree(root / "train", {"0": 2, "1": 2})
-    _tree(root / "test", {"0": 2, "1": 2}, seed=50)
+    picture_tree(root / "train", {"0": 2, "1": 2})
+    picture_tree(root / "test", {"0": 2, "1": 2}, seed=50)
     (root / "val").mkdir()
     ds = load_data(root).dataset
     assert ds.row_ids.tolist() == ["train/0/0.png", "train/0/1.png", "train/1/0.png", "train/1/1.png",
@@ -77,8 +58,8 @@ def test_a_train_and_test_tree_gives_the_test_split(tmp_path: Path) -> None:
 
 
 def test_a_link_out_of_the_folder_is_listed_but_never_read(tmp_path: Path) -> None:
-    root = _tree(tmp_path / "pets", {"cat": 2, "dog": 2})
-    _picture(tmp_path / "secret.png", 7)
+    root = picture_tree(tmp_path / "pets", {"cat": 2, "dog": 2})
+    drawn_picture(tmp_path / "secret.png", 7)
     (root / "dog" / "link.png").symlink_to(tmp_path / "secret.png")
     ds = load_data(root).dataset
     assert ds.row_ids.tolist()[-1] == "dog/link.png"
@@ -106,7 +87,7 @@ def test_a_folder_that_is_not_a_class_tree_is_refused_in_one_line(
     root.mkdir()
     for name, content in layout.items():
         if content is None:
-            _picture(root / name, 1)
+            drawn_picture(root / name, 1)
         else:
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(content)
@@ -116,7 +97,7 @@ def test_a_folder_that_is_not_a_class_tree_is_refused_in_one_line(
 
 
 def test_a_folder_with_a_separate_test_file_is_refused(tmp_path: Path) -> None:
-    root = _tree(tmp_path / "pets", {"cat": 2, "dog": 2})
+    root = picture_tree(tmp_path / "pets", {"cat": 2, "dog": 2})
     with pytest.raises(InputError) as caught:
         load_data(root, test=tmp_path / "test.csv")
     assert str(caught.value) == (f"{root} is a folder of pictures: its test split is its test/ subfolder; "
@@ -124,7 +105,7 @@ def test_a_folder_with_a_separate_test_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_column_options_for_a_folder_are_refused(tmp_path: Path) -> None:
-    root = _tree(tmp_path / "pets", {"cat": 2, "dog": 2})
+    root = picture_tree(tmp_path / "pets", {"cat": 2, "dog": 2})
     with pytest.raises(InputError) as caught:
         load_data(root, label="label", image="path")
     assert str(caught.value) == (f"{root} is a folder of pictures, read as the columns 'path' and 'label'; "
@@ -142,9 +123,9 @@ def test_the_cli_says_what_is_wrong_with_a_folder(tmp_path: Path) -> None:
 
 def test_a_folder_tree_is_audited_end_to_end_and_reloaded_from_the_workspace(tmp_path: Path) -> None:
     root = tmp_path / "shapes"
-    _tree(root / "train", {"a": 8, "b": 8})
-    _tree(root / "test", {"a": 3, "b": 3}, seed=500)
-    _picture(root / "test" / "b" / "copy.png", 3)  # the same drawing as train/a/3.png: a leak
+    picture_tree(root / "train", {"a": 8, "b": 8})
+    picture_tree(root / "test", {"a": 3, "b": 3}, seed=500)
+    drawn_picture(root / "test" / "b" / "copy.png", 3)  # the same drawing as train/a/3.png: a leak
     ws = tmp_path / "ws"
     result = curate.audit(root, embedder="pixels", workspace=ws, progress=False)
     assert result.dataset.n_rows == 23

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -79,3 +80,48 @@ def drawing(rng: np.random.Generator) -> Image.Image:
         w, h = (int(v) for v in rng.integers(6, 20, 2))
         draw.ellipse([x, y, x + w, y + h], fill=tuple(int(v) for v in rng.integers(0, 255, 3)))
     return image
+
+
+def drawn_picture(path: Path, seed: int, fmt: str = "PNG") -> None:
+    """Save a 32x32 drawing at ``path``: a mid-tone background and three ellipses placed by ``seed``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to write; missing folders are made.
+    seed : int
+        Seed of the colours and places.
+    fmt : str, default "PNG"
+        Pillow's name of the file format.
+    """
+    rng = np.random.default_rng(seed)
+    image = Image.new("RGB", (32, 32), tuple(int(v) for v in rng.integers(60, 200, 3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(3):
+        x, y = (int(v) for v in rng.integers(0, 24, 2))
+        draw.ellipse([x, y, x + 8, y + 8], fill=tuple(int(v) for v in rng.integers(0, 255, 3)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, format=fmt)
+
+
+def picture_tree(root: Path, classes: dict[str, int], seed: int = 0) -> Path:
+    """A class-per-folder tree of drawings: ``root/<label>/<i>.png``, ``n`` per label.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The tree's root.
+    classes : dict of str to int
+        Label -> how many drawings its folder holds.
+    seed : int, default 0
+        Seed of the first drawing (each label's are 100 seeds apart).
+
+    Returns
+    -------
+    pathlib.Path
+        ``root``.
+    """
+    for k, (label, n) in enumerate(classes.items()):
+        for i in range(n):
+            drawn_picture(root / label / f"{i}.png", seed + 100 * k + i)
+    return root

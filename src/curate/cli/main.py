@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from curate.cli.errors import errors_as_messages
+
+if TYPE_CHECKING:
+    from curate.export import ExportSummary
 
 __all__ = ["main"]
 
@@ -342,7 +345,7 @@ def diff_command(first: str, second: str, dataset: str | None, workspace: Path) 
 
 
 @main.command("export")
-@click.argument("output", type=click.Path(path_type=Path))
+@click.argument("output", type=click.Path(path_type=Path), required=False)
 @click.option("--version", "version", default="latest", show_default=True,
               help="Ledger entry number (0 = the untouched source) or 'latest'.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "txt", "jsonl", "json", "parquet", "xlsx"]),
@@ -352,18 +355,23 @@ def diff_command(first: str, second: str, dataset: str | None, workspace: Path) 
 @click.option("--drop-ambiguous", is_flag=True, help="Leave out the rows marked ambiguous.")
 @click.option("--test-output", type=click.Path(path_type=Path), default=None,
               help="Also write the rows of the audit's --test file here (its suffix names the format).")
+@click.option("--tree", "tree", type=click.Path(path_type=Path), default=None, metavar="OUT_DIR",
+              help="A folder of pictures: also copy it to OUT_DIR (new or empty), each kept picture in its "
+                   "label's folder.")
 @_DATASET
 @_WORKSPACE
 @_errors_as_messages
-def export_command(output: Path, version: str, fmt: str | None, with_status: bool, drop_ambiguous: bool,
-                   test_output: Path | None, dataset: str | None, workspace: Path) -> None:
+def export_command(output: Path | None, version: str, fmt: str | None, with_status: bool, drop_ambiguous: bool,
+                   test_output: Path | None, tree: Path | None, dataset: str | None, workspace: Path) -> None:
     """Write the dataset with the ledger applied up to VERSION to OUTPUT (.csv .tsv .txt .jsonl .json .parquet .xlsx).
+
+    A dataset read from a folder of pictures can also be copied as a tree with --tree OUT_DIR.
 
     \f
     Parameters
     ----------
-    output : pathlib.Path
-        OUTPUT: the file to write; its suffix names the format.
+    output : pathlib.Path or None
+        OUTPUT: the file to write; its suffix names the format. It may be left out with ``--tree``.
     version : str
         ``--version``: a ledger entry number (``0``: the untouched source) or ``latest``.
     fmt : str or None
@@ -375,21 +383,44 @@ def export_command(output: Path, version: str, fmt: str | None, with_status: boo
         ``--drop-ambiguous``: leave out the rows marked ambiguous.
     test_output : pathlib.Path or None
         ``--test-output``: where to write the rows of the separate ``--test`` file.
+    tree : pathlib.Path or None
+        ``--tree``: for a dataset imported from a folder of pictures, copy the tree at VERSION here.
     dataset : str or None
         ``--dataset``: the dataset's name; the most recent one when None.
     workspace : pathlib.Path
         ``--workspace``: the workspace folder.
     """
-    from curate.export import export_version
+    from curate.export import export_tree, export_version
+    from curate.export.tree import check_tree_output
     from curate.store import Workspace
 
-    summary = export_version(Workspace(workspace), dataset, version, fmt, output, with_status=with_status,
-                             drop_ambiguous=drop_ambiguous, test_output=test_output)
+    if output is None and tree is None:
+        raise click.UsageError("give OUTPUT, --tree OUT_DIR, or both")
+    if output is None and (fmt or with_status or test_output):
+        raise click.UsageError("--format, --with-status and --test-output are about OUTPUT; give OUTPUT too")
+    if tree is not None:
+        check_tree_output(tree)  # before the file is written
+    if output is not None:
+        summary = export_version(Workspace(workspace), dataset, version, fmt, output, with_status=with_status,
+                                 drop_ambiguous=drop_ambiguous, test_output=test_output)
+        _echo_export(summary, drop_ambiguous)
+    if tree is not None:
+        copied = export_tree(Workspace(workspace), dataset, version, tree, drop_ambiguous=drop_ambiguous)
+        dropped = f", {copied.ambiguous_dropped} ambiguous left out" if drop_ambiguous else ""
+        renamed = f", {copied.renamed} renamed to avoid a clash" if copied.renamed else ""
+        click.echo(f"wrote {copied.folder}: version {copied.version}, {copied.files} pictures "
+                   f"({copied.relabelled} relabelled, {copied.removed} removed{dropped}{renamed})")
+
+
+def _echo_export(summary: ExportSummary, drop_ambiguous: bool) -> None:
+    """Say what an export wrote, its notes, and warn of decisions on test rows no file holds."""
     for written in (summary, summary.test):
         if written is not None:
             dropped = f", {written.ambiguous_dropped} ambiguous left out" if drop_ambiguous else ""
             click.echo(f"wrote {written.path}: version {written.version}, {written.rows} rows "
                        f"({written.relabelled} relabelled, {written.removed} removed{dropped})")
+            for note in written.notes:
+                click.echo(f"note: {note}", err=True)
     if unwritten := summary.test_decisions_unwritten:
         decisions, were = ("decision", "was") if unwritten == 1 else ("decisions", "were")
         click.echo(f"warning: {unwritten} {decisions} on rows of the --test file {were} not written: "

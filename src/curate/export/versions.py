@@ -14,18 +14,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from curate.core.dataset import Dataset
 from curate.core.files import check_output_path, write_atomically
 from curate.errors import InputError, NotFoundError
 from curate.export.writing import VERSION_SUFFIXES, VersionEdits, output_format, version_writer
 from curate.ingest.loading import LoadedData
 from curate.ingest.readers import ReadTable, read_table
 from curate.ledger import RowState, diff_states, effective, replay
-from curate.ledger.versions import load_stored_version
+from curate.ledger.versions import StoredVersion, load_stored_version
+from curate.modalities import get_modality
+from curate.modalities.image import image_column
+from curate.modalities.image_decode import image_kind
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
 
-__all__ = ["ExportSummary", "diff_versions", "export_version", "latest_dataset", "load_current_source",
-           "review_status"]
+__all__ = ["ExportSummary", "VersionStates", "diff_versions", "export_version", "latest_dataset",
+           "load_current_source", "review_status", "states_at"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class ExportSummary:
     test_decisions_unwritten : int
         Rows of the separate ``--test`` file that decisions (other than skips) are about, when no
         ``test_output`` was asked for: those decisions are in no file written.
+    notes : tuple of str
+        What the export left out and why (a column of picture bytes in a text format), one line each.
     """
 
     path: Path
@@ -61,6 +67,7 @@ class ExportSummary:
     ambiguous_dropped: int = 0
     test: ExportSummary | None = None
     test_decisions_unwritten: int = 0
+    notes: tuple[str, ...] = ()
 
 
 def latest_dataset(workspace: Workspace, name: str | None) -> str:
@@ -123,6 +130,22 @@ def _states(loaded: LoadedData, entries: list[DecisionRecord]) -> dict[str, RowS
     return replay({str(r): str(lab) for r, lab in zip(dataset.row_ids, dataset.labels, strict=True)}, entries)
 
 
+def _without_picture_bytes(table: ReadTable, dataset: Dataset, fmt: str) -> tuple[ReadTable, tuple[str, ...]]:
+    """``table`` without its column of picture bytes when ``fmt`` is not Parquet, and the note saying so.
+
+    Only Parquet holds bytes as bytes; every other format would carry each picture as a long base64
+    text that no spreadsheet or text tool can use, so the ids, labels and other columns go alone.
+    """
+    if fmt == "parquet" or not get_modality(dataset.modality).reads_images:
+        return table, ()
+    column = image_column(dataset)
+    if column not in table.frame.columns or not str(image_kind(table.frame[column])).startswith("image bytes"):
+        return table, ()
+    note = (f"the column {column!r} holds picture bytes, which a {fmt} file cannot hold: left out "
+            "(export to .parquet to keep the pictures)")
+    return replace(table, frame=table.frame.drop(columns=[column])), (note,)
+
+
 def _resolve_version(entries: list[DecisionRecord], version: str | int | None) -> int:
     last = entries[-1].id if entries else 0
     if version is None or version == "latest":
@@ -134,6 +157,59 @@ def _resolve_version(entries: list[DecisionRecord], version: str | int | None) -
     if number < 0 or number > last:
         raise InputError(f"--version {number} does not exist; the ledger runs from 0 (the source) to {last}")
     return number
+
+
+@dataclass(frozen=True)
+class VersionStates:
+    """Every row's state at one version of a dataset.
+
+    Attributes
+    ----------
+    dataset : str
+        The dataset's name.
+    version : int
+        The ledger entry the version stops at (0: the untouched source).
+    stored : StoredVersion
+        The dataset as stored (its rows, ids and source labels; the test file's rows too).
+    states : dict of str to RowState
+        Row id -> its label and whether it is removed or ambiguous at ``version``.
+    """
+
+    dataset: str
+    version: int
+    stored: StoredVersion
+    states: dict[str, RowState]
+
+
+def states_at(workspace: Workspace, dataset: str | None, version: str | int | None) -> VersionStates:
+    """Replay the ledger of ``dataset`` up to ``version`` onto its stored rows.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that stores the dataset and its ledger.
+    dataset : str or None
+        The dataset; the one most recently audited or imported when None.
+    version : str, int or None
+        A ledger entry number (0 is the untouched source), or "latest" (also None).
+
+    Returns
+    -------
+    VersionStates
+        The dataset's name, the version as a number, the stored rows and each row's state.
+
+    Raises
+    ------
+    InputError
+        When the version does not exist.
+    NotFoundError
+        When the workspace has no such dataset.
+    """
+    name = latest_dataset(workspace, dataset)
+    entries = read_decisions(workspace, name)
+    point = _resolve_version(entries, version)
+    stored = load_stored_version(workspace, dataset=name)
+    return VersionStates(name, point, stored, _states(stored.loaded, [e for e in entries if e.id <= point]))
 
 
 def review_status(state: RowState, original: str, *, decided: bool) -> str:
@@ -243,13 +319,17 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
     ids, originals = loaded.dataset.row_ids.tolist(), loaded.dataset.labels.tolist()
     rows = _RowsAt(states, decided, point, with_status=with_status, drop_ambiguous=drop_ambiguous)
     label_column = loaded.dataset.label_column
+    table, notes = _without_picture_bytes(table, loaded.dataset, chosen)
     summary, writer = rows.prepare(table, label_column, ids[:n_source], originals[:n_source], output, chosen)
+    summary = replace(summary, notes=notes)
     if test_output is None or test_format is None or test_copy is None:
         write_atomically(output, writer)
         return replace(summary, test_decisions_unwritten=sum(1 for r in ids[n_source:] if str(r) in decided))
-    test_table = read_table(workspace.path / test_copy, encoding=encoding)
+    test_table, test_notes = _without_picture_bytes(read_table(workspace.path / test_copy, encoding=encoding),
+                                                    loaded.dataset, test_format)
     test, test_writer = rows.prepare(test_table, label_column, ids[n_source:], originals[n_source:], test_output,
                                      test_format)
+    test = replace(test, notes=test_notes)
     write_atomically(output, writer)
     write_atomically(test_output, test_writer)
     return replace(summary, test=test)

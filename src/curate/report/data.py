@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
@@ -14,7 +14,8 @@ from curate.modalities import get_modality
 if TYPE_CHECKING:
     from curate.store import Workspace
 
-__all__ = ["AuditOutcome", "ReportData", "StatedPrecision", "from_result", "from_workspace", "stated_precision"]
+__all__ = ["PICTURES_PER_ISSUE", "THUMBNAIL_SIDE", "AuditOutcome", "ReportData", "StatedPrecision", "from_result",
+           "from_workspace", "stated_precision"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,10 @@ class AuditOutcome(Protocol):
     scores: pd.DataFrame
 
 _PREVIEW_CHARS = 300
+PICTURES_PER_ISSUE = 12
+"""An image dataset's report shows this many of the worst flagged rows' pictures per issue."""
+THUMBNAIL_SIDE = 96
+"""The longest side of the report's thumbnails in pixels (a 28x28 digit is drawn at 84x84)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,9 @@ class ReportData:
         the source's label, ``current_label`` the one the run judged.
     previews : dict of str to str
         Short previews of the rows the report lists, by row id.
+    pictures : dict of str to bytes
+        PNG thumbnails of the worst flagged rows (:data:`PICTURES_PER_ISSUE` per issue), by row id;
+        empty unless the dataset's modality has pictures. Rows whose picture cannot be read have none.
     """
 
     title: str
@@ -110,6 +118,7 @@ class ReportData:
     labels: pd.Series
     scores: pd.DataFrame
     previews: dict[str, str]
+    pictures: dict[str, bytes] = field(default_factory=dict)
 
 
 def _previews(dataset: Dataset, row_ids: set[str]) -> dict[str, str]:
@@ -117,6 +126,17 @@ def _previews(dataset: Dataset, row_ids: set[str]) -> dict[str, str]:
     index = {str(r): i for i, r in enumerate(dataset.row_ids)}
     modality = get_modality(dataset.modality)
     return {r: modality.preview(dataset, index[r], _PREVIEW_CHARS) for r in row_ids if r in index}
+
+
+def _pictures(dataset: Dataset, scores: pd.DataFrame) -> dict[str, bytes]:
+    """PNG thumbnails of each issue's worst flagged rows, by row id; empty for a modality without pictures."""
+    modality = get_modality(dataset.modality)
+    index = {str(r): i for i, r in enumerate(dataset.row_ids)}
+    pictures = {}
+    for row_id in sorted(_worst_rows(scores, PICTURES_PER_ISSUE)):
+        if row_id in index and (png := modality.row_picture(dataset, index[row_id], THUMBNAIL_SIDE)) is not None:
+            pictures[row_id] = png
+    return pictures
 
 
 def _worst_rows(scores: pd.DataFrame, per_issue: int) -> set[str]:
@@ -144,7 +164,7 @@ def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
         title=result.dataset.name, run_id=result.run_id, params=result.params, metrics=result.metrics,
         timings=result.timings, notes=result.notes, descriptions=result.descriptions,
         labels=pd.Series(result.dataset.labels), scores=scores,
-        previews=_previews(result.dataset, rows),
+        previews=_previews(result.dataset, rows), pictures=_pictures(result.dataset, scores),
     )
 
 
@@ -183,4 +203,5 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
     return ReportData(
         title=run.dataset, run_id=run.id, params=run.params, metrics=run.metrics, timings=run.timings,
         notes=run.notes, descriptions=descriptions, labels=labels, scores=scores, previews=previews,
+        pictures=_pictures(stored.dataset, scores),
     )

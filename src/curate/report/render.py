@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import jinja2
+import pandas as pd
 from markupsafe import Markup
 
 from curate.core.warnings import AuditWarning
-from curate.report.data import ReportData, stated_precision
+from curate.report.data import PICTURES_PER_ISSUE, ReportData, stated_precision
 from curate.report.svg import horizontal_bars
 
-__all__ = ["render", "shown_label"]
+__all__ = ["picture_uri", "render", "shown_label"]
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("curate.report", "templates"),
@@ -43,6 +45,34 @@ def shown_label(given: object, current: object) -> str:
     return str(current) if str(given) == str(current) else f"given {given}, now {current}"
 
 
+def picture_uri(png: bytes) -> str:
+    """A PNG as a ``data:`` URI, so the report holds its pictures and opens offline.
+
+    Parameters
+    ----------
+    png : bytes
+        A PNG file curate encoded itself (see :meth:`curate.modalities.Modality.row_picture`).
+
+    Returns
+    -------
+    str
+        ``data:image/png;base64,...``: only base64 characters after the comma.
+    """
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _grid(data: ReportData, flagged_of_issue: pd.DataFrame) -> list[dict[str, str]]:
+    """The worst flagged rows of one issue that have a picture: its data URI and a caption's parts."""
+    cells = []
+    for r in flagged_of_issue.head(PICTURES_PER_ISSUE).itertuples():
+        png = data.pictures.get(str(r.row_id))
+        if png is not None:
+            cells.append({"row_id": str(r.row_id), "src": picture_uri(png),
+                          "label": shown_label(r.given_label, r.current_label),
+                          "suggested": "" if pd.isna(r.suggested_label) else str(r.suggested_label)})
+    return cells
+
+
 def render(data: ReportData) -> str:
     """Return the report as one HTML document.
 
@@ -61,7 +91,8 @@ def render(data: ReportData) -> str:
         The HTML document: the run's warnings (first, with the flags each withheld), class and
         issue charts, flags per issue and class (the class the run judged, reviewers' relabels
         applied), the worst flagged rows of each issue, reviewer
-        feedback, metrics and timings.
+        feedback, metrics and timings. For a dataset with pictures, each issue's worst rows
+        also show as a grid of thumbnails captioned with the row id and its labels.
     """
     class_counts = data.labels.value_counts()
     scores = data.scores
@@ -78,8 +109,11 @@ def render(data: ReportData) -> str:
         table.append((issue, int(counts.get(issue, 0)),
                       [int(row.get(c, 0)) if row is not None else 0 for c in classes]))
     worst = {}
+    grid = {}
     for issue in issues:
-        part = flagged[flagged["issue"] == issue].head(10)
+        of_issue = flagged[flagged["issue"] == issue]
+        grid[issue] = _grid(data, of_issue)
+        part = of_issue.head(10)
         worst[issue] = [
             {"row_id": r.row_id, "score": f"{r.score:.3f}", "label": shown_label(r.given_label, r.current_label),
              "suggested": r.suggested_label or "", "text": data.previews.get(str(r.row_id), ""),
@@ -109,6 +143,7 @@ def render(data: ReportData) -> str:
         table=table,
         relabelled=relabelled,
         worst=worst,
+        grid=grid,
         timings=data.timings,
         metrics={k: v for k, v in data.metrics.items() if not isinstance(v, dict) and k != "warnings"},
     )

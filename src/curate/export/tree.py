@@ -1,0 +1,248 @@
+"""Export a folder of pictures at a version: a copy of the class-per-folder tree with the ledger applied.
+
+A dataset imported from ``root/<label>/<file>`` (optionally under ``train/`` and ``test/``) is
+written as ``out/<label>/<file name>``: each kept picture copied byte for byte into the folder of
+its label at the version, removed pictures left out. The copy is built in a hidden folder beside
+``out`` and renamed into place at the end, so a failed export leaves no half-written tree.
+
+File names and labels are untrusted text: a label becomes a folder name only when it is one plain
+path component (no ``/``, ``\\``, ``..``), and a picture is read only inside the dataset's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from curate.errors import InputError
+from curate.export.versions import states_at
+from curate.store import Workspace
+
+__all__ = ["TreeSummary", "check_tree_output", "export_tree", "plan_tree"]
+
+
+@dataclass(frozen=True)
+class TreeSummary:
+    """What a tree export wrote.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+        The tree's root.
+    version : int
+        The ledger entry the export stops at (0: the untouched source).
+    files : int
+        Pictures copied.
+    relabelled : int
+        Pictures copied into another label's folder than their source's.
+    removed : int
+        Pictures the ledger removed (not copied).
+    ambiguous_dropped : int
+        Pictures marked ambiguous that the export left out (only with ``drop_ambiguous``).
+    renamed : int
+        Pictures written under another name because a class folder already held theirs.
+    """
+
+    folder: Path
+    version: int
+    files: int
+    relabelled: int
+    removed: int
+    ambiguous_dropped: int = 0
+    renamed: int = 0
+
+
+@dataclass(frozen=True)
+class _Picture:
+    """One kept picture: its path in the source tree, and the folder (split and label) it goes to."""
+
+    source: str
+    folder: tuple[str, ...]
+
+    @property
+    def stays(self) -> bool:
+        """Whether the picture lies directly in the folder it goes to (it then keeps its name first)."""
+        return PurePosixPath(self.source).parent.parts == self.folder
+
+
+def _folder_name(text: str, what: str) -> str:
+    """``text`` when it can name one folder or file inside the output, else an InputError."""
+    if text in ("", ".", "..") or any(c in text for c in "/\\\0"):
+        raise InputError(f"the {what} {text!r} cannot be a name inside the tree (it would lead out of the folder "
+                         "or name none); relabel or remove the row first")
+    return text
+
+
+def _numbered(name: str, n: int) -> str:
+    path = PurePosixPath(name)
+    return f"{path.stem}~{n}{path.suffix}"
+
+
+def plan_tree(pictures: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str]]:
+    """Where each kept picture goes: ``(source path, path in the output)``, names made unique per folder.
+
+    A picture that lies directly in its output folder already keeps its name; the others claim
+    theirs next, in the order of their source paths. A name already taken in a folder (compared
+    without regard to case or Unicode normal form, so that the tree also unpacks on macOS and
+    Windows) becomes ``name~2.ext``, ``name~3.ext`` and so on.
+
+    Parameters
+    ----------
+    pictures : list of (str, tuple of str)
+        Each kept picture's path in the source tree (``/``-separated, relative to its root) and its
+        output folder as parts (``("cat",)``, or ``("train", "cat")`` for a split tree).
+
+    Returns
+    -------
+    list of (str, str)
+        Each picture's source path and its ``/``-separated path in the output, ordered as placed.
+
+    Raises
+    ------
+    InputError
+        When a folder part or a file name could lead outside the output (``..``, ``/``, empty).
+
+    Examples
+    --------
+    >>> plan_tree([("dog/0.png", ("cat",)), ("cat/0.png", ("cat",))])
+    [('cat/0.png', 'cat/0.png'), ('dog/0.png', 'cat/0~2.png')]
+    """
+    placed: list[tuple[str, str]] = []
+    taken: set[tuple[tuple[str, ...], str]] = set()
+    order = sorted((_Picture(source, folder) for source, folder in pictures),
+                   key=lambda p: (not p.stays, p.source))
+    for picture in order:
+        folder = tuple(_folder_name(part, "label") for part in picture.folder)
+        name = _folder_name(PurePosixPath(picture.source).name, "file name")
+        candidate, n = name, 1
+        while (folder, unicodedata.normalize("NFC", candidate).casefold()) in taken:
+            n += 1
+            candidate = _numbered(name, n)
+        taken.add((folder, unicodedata.normalize("NFC", candidate).casefold()))
+        placed.append((picture.source, "/".join([*folder, candidate])))
+    return placed
+
+
+def check_tree_output(folder: Path) -> None:
+    """Refuse a tree output that exists and is not an empty folder (call it before any work).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        Where the tree is to be written.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is a file, or a folder that holds anything.
+    """
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InputError(f"--tree {folder} already exists and is not an empty folder; give a new or empty folder")
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """The source file ``relative`` inside ``root`` (links followed), else an InputError."""
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        raise InputError(f"the picture {relative!r} leads outside the dataset's folder {str(root)!r}; not copied")
+    if not path.is_file():
+        raise InputError(f"the picture {relative!r} is no longer a file in {str(root)!r}; nothing was written")
+    return path
+
+
+def _copy_into(folder: Path, root: Path, placed: list[tuple[str, str]]) -> None:
+    """Copy each picture into a fresh ``folder``, checking every target stays inside it."""
+    base = folder.resolve()
+    for source, target in placed:
+        destination = (base / target).resolve()
+        if not destination.is_relative_to(base):  # _folder_name already refuses this; a second lock
+            raise InputError(f"{target!r} would be written outside the tree; nothing was written")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_inside(root, source), destination)
+
+
+def export_tree(workspace: Workspace, dataset: str | None, version: str | int | None, folder: Path, *,
+                drop_ambiguous: bool = False) -> TreeSummary:
+    """Copy a folder of pictures at ``version`` to ``folder``: each kept picture in its label's folder.
+
+    The dataset must have been imported from a class-per-folder tree. Each picture not removed at
+    the version is copied, byte for byte, to ``folder/<label>/<file name>`` (``<label>`` the one at
+    the version, so a relabelled picture moves), under ``train/`` or ``test/`` when the source tree
+    had them. Pictures in deeper folders of a class land directly in their label's folder; a name
+    taken twice in one folder is numbered (see :func:`plan_tree`). Pictures are read inside the
+    dataset's folder only. The tree is written in a hidden folder beside ``folder`` and renamed
+    into place when complete.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that stores the dataset and its ledger.
+    dataset : str or None
+        The dataset; the one most recently audited or imported when None.
+    version : str, int or None
+        A ledger entry number (0 is the untouched source), or "latest" (also None).
+    folder : pathlib.Path
+        The tree's root: a new or empty folder, outside the dataset's folder.
+    drop_ambiguous : bool, default False
+        Leave out the pictures marked ambiguous.
+
+    Returns
+    -------
+    TreeSummary
+        How many pictures were copied, moved to another label, removed, dropped as ambiguous and renamed.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is not new or empty or lies inside the dataset's folder, the dataset was not
+        imported from a folder tree, the version does not exist, a label or file name cannot be a
+        name inside the tree, or a picture is no longer a file inside the dataset's folder; nothing
+        is written then.
+    NotFoundError
+        When the workspace has no such dataset.
+
+    Examples
+    --------
+    >>> export_tree(Workspace("ws"), None, "latest", Path("fixed-pets"))  # doctest: +SKIP
+    """
+    check_tree_output(folder)
+    at = states_at(workspace, dataset, version)
+    if at.stored.record.format != "image_folder":
+        raise InputError(f"--tree copies a folder of pictures; dataset {at.dataset!r} was imported from a "
+                         f"{at.stored.record.format} file: export it to a file instead")
+    data = at.stored.dataset
+    root = Path(str(data.root)).resolve()
+    if folder.resolve().is_relative_to(root):
+        raise InputError(f"--tree {folder} is inside the dataset's folder {str(root)!r}; choose a folder outside it")
+    paths = data.frame[at.stored.record.options["image"]].astype(str).tolist()
+    splits = data.splits if at.stored.record.test_source_copy is not None else None
+    kept: list[tuple[str, tuple[str, ...]]] = []
+    removed = dropped = relabelled = 0
+    for position, (row_id, given) in enumerate(zip(data.row_ids, data.labels, strict=True)):
+        state = at.states[str(row_id)]
+        if state.removed or (drop_ambiguous and state.ambiguous):
+            removed += state.removed
+            dropped += not state.removed
+            continue
+        relabelled += state.label != str(given)
+        split = () if splits is None else (str(splits[position]),)
+        kept.append((paths[position], (*split, state.label)))
+    placed = plan_tree(kept)
+    for source, _ in placed:  # every picture checked before anything is written
+        _inside(root, source)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    try:
+        partial.chmod(stat.S_IMODE(folder.parent.stat().st_mode))  # mkdtemp's 0o700 would lock others out
+        _copy_into(partial, root, placed)
+        os.replace(partial, folder)  # onto a missing or empty folder: all or nothing
+    finally:
+        if partial.exists():
+            shutil.rmtree(partial)
+    renamed = sum(1 for source, target in placed if PurePosixPath(source).name != PurePosixPath(target).name)
+    return TreeSummary(folder, at.version, len(placed), relabelled, removed, dropped, renamed)
