@@ -83,6 +83,33 @@ def test_image_names_the_column_and_reads_paths_inside_the_folder(tmp_path: Path
         curate.audit(data, label="label", image="photo", embedder="pixels", progress=False)
 
 
+def test_a_separate_test_file_reads_its_paths_in_its_own_folder(tmp_path: Path) -> None:
+    frame = _shapes(24)
+    for folder, part in (("train", frame.iloc[:16]), ("test", frame.iloc[16:])):
+        (tmp_path / folder / "pics").mkdir(parents=True)
+        for i, cell in zip(part.index, part.picture, strict=True):
+            (tmp_path / folder / "pics" / f"{i}.png").write_bytes(cell)
+        part.assign(path=[f"pics/{i}.png" for i in part.index]).drop(columns="picture").to_csv(
+            tmp_path / folder / "table.csv", index=False)
+    # a test path that climbs into the training folder is outside the test file's folder: never read
+    test_table = pd.read_csv(tmp_path / "test" / "table.csv")
+    test_table.loc[0, "path"] = "../train/pics/0.png"
+    test_table.to_csv(tmp_path / "test" / "table.csv", index=False)
+    workspace = tmp_path / "ws"
+    result = curate.audit(tmp_path / "train" / "table.csv", test=tmp_path / "test" / "table.csv", label="label",
+                          image="path", id="name", embedder="pixels", workspace=workspace, progress=False)
+    assert result.dataset.test_root == str((tmp_path / "test").resolve())
+    problems = result.findings.query("issue == 'input_quality'")
+    assert problems["row_id"].tolist() == ["s16"]
+    assert get_modality("image").row_view(result.dataset, 16).text.startswith("image: outside_folder (")
+    # read again from the workspace's stored copy, the test rows' paths still resolve in their own folder
+    from curate.ledger.versions import load_stored_version
+    stored = load_stored_version(curate.Workspace(workspace), dataset=result.dataset.name).loaded.dataset
+    assert stored.test_root == result.dataset.test_root
+    assert get_modality("image").row_picture(stored, 17, 96) is not None
+    assert get_modality("image").row_picture(stored, 16, 96) is None
+
+
 def test_pil_images_and_arrays_in_a_dataframe_are_read() -> None:
     frame = _shapes(20)
     pictures = [Image.open(io.BytesIO(cell)) for cell in frame.picture]

@@ -49,7 +49,8 @@ class Dataset:
     Rows keep their order; ``row_ids[i]`` names row ``i`` for people (the id column's value, or the
     0-based position in its file). ``labels`` are the given labels as text; ``classes`` are sorted
     (numbers numerically) and define the column order of predicted probabilities. ``root`` is the
-    folder that paths in the data are read inside (the data file's folder; None: the current one).
+    folder that paths in the data are read inside (the data file's folder; None: the current one);
+    ``test_root`` the one for the rows of a separate test file (its own folder), when it has one.
     """
 
     name: str
@@ -65,6 +66,24 @@ class Dataset:
     notes: list[str] = field(default_factory=list)
     modality: str = "tabular"
     root: str | None = None
+    test_root: str | None = None
+
+    def root_of(self, position: int) -> str | None:
+        """The folder that a path in row ``position`` is read inside.
+
+        Parameters
+        ----------
+        position : int
+            0-based row position.
+
+        Returns
+        -------
+        str or None
+            ``test_root`` for a row of a separate test file, else ``root`` (None: the current folder).
+        """
+        if self.test_root is not None and self.splits is not None and self.splits[position] == "test":
+            return self.test_root
+        return self.root
 
     @property
     def n_rows(self) -> int:

@@ -119,6 +119,7 @@ def build_dataset(
     own_features: bool = False,
     image: str | None = None,
     root: str | None = None,
+    test_root: str | None = None,
 ) -> Dataset:
     """Validate ``frame`` (and an optional separate ``test`` frame) into a Dataset.
 
@@ -155,6 +156,9 @@ def build_dataset(
         modality (unless ``modality`` names another); the other columns are not used as input.
     root : str, optional
         The folder that image paths are read inside (the data file's folder); None: the current one.
+    test_root : str, optional
+        The folder that the ``test`` rows' image paths are read inside (the test file's folder);
+        None: ``root``.
 
     Returns
     -------
@@ -263,6 +267,7 @@ def build_dataset(
         notes=[*choice.notes, *label_notes],
         modality=kind,
         root=root,
+        test_root=test_root if test is not None else None,
     )
     unread = {} if own_features else get_modality(kind).unread_columns(dataset)
     if choice.inputs and not get_modality(kind).reads_images:  # the columns a table's model reads

@@ -47,11 +47,13 @@ def _load_image_folder(folder: Path, *, test: object, name: str | None, modality
     test_path = None if tree.test is None else str(folder / "test")
     dataset = build_dataset(tree.train, label="label", id="path", test=tree.test, name=name or folder.resolve().name,
                             source=str(folder), test_source=str(test_path), modality=modality, image="path",
-                            root=root)
+                            root=root, test_root=root)
     dataset.notes[:0] = [f"image folder: {dataset.n_rows} picture(s) in {len(dataset.classes)} class folder(s)"
                          + (", with a test/ split" if tree.test is not None else ""), *tree.notes]
     options: dict[str, Any] = {"label": "label", "text": [], "id": "path", "split": None, "encoding": None,
                                "image": "path", "root": root}
+    if tree.test is not None:
+        options["test_root"] = root  # test/ paths start at the tree's root too
     if modality is not None:
         options["modality"] = modality
     source = SourceRecord(name=dataset.name, source_path=str(folder), data=_frame_bytes(tree.train),
@@ -74,6 +76,7 @@ def load_data(
     own_features: bool = False,
     image: str | None = None,
     root: str | None = None,
+    test_root: str | None = None,
 ) -> LoadedData:
     """Read ``data`` (a file path or a DataFrame) and an optional test set into a validated Dataset.
 
@@ -109,6 +112,8 @@ def load_data(
     root : str, optional
         The folder image paths are read inside, instead of the file's (a workspace's stored copy
         gives its source's).
+    test_root : str, optional
+        The folder the test rows' image paths are read inside, instead of the test file's.
 
     Returns
     -------
@@ -155,18 +160,22 @@ def load_data(
     test_raw: bytes | None = None
     test_path: str | None = None
     test_source = "the test file"
+    test_folder: str | None = None  # where the test rows' image paths are read: the test file's own folder
     if test is not None:
         if isinstance(test, pd.DataFrame):
             test_frame = replace_surrogates_in_frame(test)
             test_raw, test_path = _frame_bytes(test_frame), "<DataFrame>.parquet"
+            test_folder = str(Path.cwd())
         else:
             test_table = read_table(Path(test), encoding=encoding)
             test_frame, test_raw, test_path = test_table.frame, test_table.data, str(test)
             test_source = str(test)
+            test_folder = str(Path(test).resolve().parent)
             notes.extend(f"{test_source}: {note}" for note in test_table.notes)
     dataset = build_dataset(frame, label=label, text=text, id=id, split=split, test=test_frame,
                             name=name or default_name, source=source_path, test_source=test_source,
-                            modality=modality, own_features=own_features, image=image, root=root or folder)
+                            modality=modality, own_features=own_features, image=image, root=root or folder,
+                            test_root=test_root or test_folder)
     dataset.notes[:0] = notes
     options: dict[str, Any] = {"label": dataset.label_column, "text": list(dataset.text_columns), "id": id,
                                "split": split, "encoding": used_encoding}
@@ -176,6 +185,8 @@ def load_data(
         options["image"] = image
     if get_modality(dataset.modality).reads_images:  # its paths are read in the source's folder
         options["root"] = dataset.root
+        if dataset.test_root is not None:
+            options["test_root"] = dataset.test_root
     if own_features and not dataset.text_columns and not dataset.input_columns:
         options["own_features"] = True  # a reload must allow the table its features completed
     source = SourceRecord(name=dataset.name, source_path=source_path, data=raw, suffix=suffix, format=fmt,

@@ -92,7 +92,8 @@ def load_stored_version(workspace: Workspace, *, run_id: int | None = None, data
     loaded = load_data(source, label=options["label"], text=options["text"] or None, id=options["id"],
                        split=options["split"], test=test, encoding=options["encoding"], name=record.version.dataset,
                        modality=options.get("modality"), own_features=options.get("own_features", False),
-                       image=options.get("image"), root=options.get("root"))
+                       image=options.get("image"), root=options.get("root"),
+                       test_root=options.get("test_root"))
     frame = read_table(source, encoding=options["encoding"]).frame if raw else None
     return StoredVersion(record, loaded, frame)
 

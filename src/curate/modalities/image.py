@@ -136,7 +136,6 @@ def image_facts(dataset: Dataset) -> ImageFacts:
         return known
     column = image_column(dataset)
     cells = dataset.frame[column].tolist()
-    root = dataset.root
     keys: list[str] = []
     decoded: list[DecodedImage] = []
     phashes: list[str] = []
@@ -152,7 +151,7 @@ def image_facts(dataset: Dataset) -> ImageFacts:
             The row's picture, to be measured; None when it cannot be read.
         """
         for position, cell in enumerate(cells):
-            found = decode_image(cell, root)
+            found = decode_image(cell, dataset.root_of(position))
             image = found.image
             keys.append(pixel_key(image) if image is not None else "")
             decoded.append(DecodedImage(None, found.problem, found.format, found.mode,
@@ -182,7 +181,7 @@ def _phash(image: Image.Image | None, hashing: list[bool]) -> str:
 
 def _picture(dataset: Dataset, position: int) -> Image.Image:
     cell = dataset.frame[image_facts(dataset).column].iloc[position]
-    return decode_image(cell, dataset.root).image or _PLACEHOLDER
+    return decode_image(cell, dataset.root_of(position)).image or _PLACEHOLDER
 
 
 # The pixel view's kernel: at most this many landmark rows (Nystroem), and the logistic regression's C.
@@ -511,7 +510,7 @@ class ImageModality(Modality):
         Parameters
         ----------
         dataset : Dataset
-            The rows; a path cell is read only inside ``dataset.root``.
+            The rows; a path cell is read only inside its folder (``dataset.root_of``).
         position : int
             0-based row position.
         max_side : int
@@ -523,7 +522,7 @@ class ImageModality(Modality):
             PNG bytes; None when the picture cannot be read (its ``row_view`` says why).
         """
         cell = dataset.frame[image_facts(dataset).column].iloc[position]
-        image = decode_image(cell, dataset.root).image
+        image = decode_image(cell, dataset.root_of(position)).image
         return None if image is None else picture_png(image, max_side)
 
 
