@@ -8,12 +8,13 @@ original the same way aligns the two again. So each picture keeps tiny thumbnail
 of crops (:data:`CROP_WINDOWS`), and a pair is compared as one picture whole against each crop of
 the other, both ways, keeping the best match.
 
-The thumbnails are 8x8 grey: at that side the resampling of a crop (a copy resized back, the
-window here resized from a 64x64 version) no longer shows, while at 16x16 it does (0.035 relative
-difference at the median for the cropped copies above, at 8x8 0.007). The whole picture is never
-compared this way, only crops: at 8x8 whole look-alike digits can match (two MNIST digits 0.018
-apart), which pHash and the 16x16 thumbnail keep out, and through a crop none came closer than
-0.038 among 2,000 MNIST digits' nearest neighbours (0.041 among 6,200 CIFAR-10 pictures').
+The thumbnails are 8x8 grey, exact area averages of the crop window over a 64x64 version of the
+picture: at that side the resampling of a copy resized back no longer shows much (the cropped
+CIFAR-10 copies above came within 0.011 of their originals at the median, 0.028 at most). The whole
+picture is never compared this way, only crops: at 8x8 whole look-alike digits can match (two MNIST
+digits 0.018 apart), which pHash and the 16x16 thumbnail keep out. Through a crop, two thin
+handwritten ones of MNIST came within 0.019, so the image modality counts this difference over
+(``CROP_STRICTNESS`` in :mod:`curate.modalities.image`).
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-__all__ = ["CROP_SIDE", "CROP_WINDOWS", "aligned_difference", "crop_thumbnails"]
+__all__ = ["CROP_SIDE", "CROP_WINDOWS", "aligned_difference", "crop_thumbnails", "whole_difference"]
 
 # Thumbnails' side in pixels.
 CROP_SIDE = 8
-# The side the picture is brought to before its crops are cut (upsampled when smaller, so a crop's
-# edges fall between the original pixels as they do in a copy resized back).
+# The side the picture is brought to before its crops are cut (bicubic when smaller, as a copy
+# resized back is interpolated).
 _WORKING_SIDE = 64
 # Shares of the side cut: each is cut from all four edges (a centred crop) and from two edges that
-# meet (a crop that keeps one corner). Steps of 0.02 since the match falls off fast when the cut is
-# missed: a drawing cut by 3 px of 48 on two edges is 0.024 apart from the original cut by 0.06.
+# meet (a crop that keeps one corner). Steps of 0.01, since the match falls off fast when the cut is
+# missed: a drawing cut by 3 px of 48 (0.0625) on two edges is 0.011 from the original cut by 0.06,
+# 0.023 from it cut by 0.07.
 _SHARES = tuple(n / 100 for n in range(1, 13))
 _EDGES = ((1, 1, 1, 1), (0, 0, 1, 1), (1, 0, 0, 1), (0, 1, 1, 0), (1, 1, 0, 0))  # left, top, right, bottom
 
@@ -39,8 +41,8 @@ CROP_WINDOWS: tuple[tuple[float, float, float, float], ...] = tuple(
     (left * share, top * share, right * share, bottom * share)
     for share in _SHARES for left, top, right, bottom in _EDGES)
 
-# Pairs compared at once (a chunk's float32 arrays stay under a few tens of MB).
-_CHUNK = 4096
+# Pairs compared at once: a chunk's float32 crops take 1024 x 60 x 64 x 4 bytes, 16 MB.
+_CHUNK = 1024
 
 
 def crop_thumbnails(image: Image.Image) -> np.ndarray:
@@ -110,13 +112,41 @@ def aligned_difference(thumbnails: np.ndarray, rows: np.ndarray, cols: np.ndarra
     for start in range(0, len(rows), _CHUNK):
         a, b = rows[start:start + _CHUNK], cols[start:start + _CHUNK]
         for whole, cropped in ((a, b), (b, a)):
-            centred_whole, spread_whole = _centred(thumbnails[whole, 0])
-            centred_crops, spread_crops = _centred(thumbnails[cropped, 1:])
-            difference = np.abs(centred_whole[:, None, :] - centred_crops).mean(axis=2)
-            scale = spread_whole[:, None] + spread_crops
-            relative = np.divide(difference, scale, out=np.ones_like(difference), where=scale > 0)
+            relative = _relative(thumbnails[whole, 0][:, None, :], thumbnails[cropped, 1:])
             best[start:start + len(a)] = np.minimum(best[start:start + len(a)], relative.min(axis=1))
     return best
+
+
+def whole_difference(thumbnails: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Each pair's relative difference between the two pictures whole, at CROP_SIDE x CROP_SIDE.
+
+    Parameters
+    ----------
+    thumbnails : numpy.ndarray
+        Shape (n_rows, 1 + len(CROP_WINDOWS), CROP_SIDE ** 2), uint8: :func:`crop_thumbnails` by row.
+    rows, cols : numpy.ndarray
+        Positions of the pairs' two rows, same shape (n_pairs,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_pairs,), float64, at least 0: as :func:`aligned_difference`, for the whole
+        pictures (window 0) only; 1 when neither has any spread.
+    """
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    return _relative(thumbnails[rows, 0], thumbnails[cols, 0]).astype(np.float64)
+
+
+def _relative(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Mean absolute difference of thumbnails less their own mean grey, over their summed spread (last axis).
+
+    Shapes broadcast; 1 where neither thumbnail has any spread.
+    """
+    centred_first, spread_first = _centred(first)
+    centred_second, spread_second = _centred(second)
+    difference = np.abs(centred_first - centred_second).mean(axis=-1)
+    scale = spread_first + spread_second
+    return np.divide(difference, scale, out=np.ones_like(difference), where=scale > 0)
 
 
 def _centred(thumbnails: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
