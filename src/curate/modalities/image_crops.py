@@ -108,13 +108,19 @@ def aligned_difference(thumbnails: np.ndarray, rows: np.ndarray, cols: np.ndarra
         left to the whole-picture comparison).
     """
     rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    if len(rows) == 0:
+        return np.ones(0, dtype=np.float64)
+    # The measure is symmetric, and a neighbour graph names most pairs twice (each row's neighbour).
+    pairs, back = np.unique(np.stack([np.minimum(rows, cols), np.maximum(rows, cols)], axis=1), axis=0,
+                            return_inverse=True)
+    rows, cols = pairs[:, 0], pairs[:, 1]
     best = np.ones(len(rows), dtype=np.float64)
     for start in range(0, len(rows), _CHUNK):
         a, b = rows[start:start + _CHUNK], cols[start:start + _CHUNK]
         for whole, cropped in ((a, b), (b, a)):
             relative = _relative(thumbnails[whole, 0][:, None, :], thumbnails[cropped, 1:])
             best[start:start + len(a)] = np.minimum(best[start:start + len(a)], relative.min(axis=1))
-    return best
+    return best[back.ravel()]
 
 
 def whole_difference(thumbnails: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
