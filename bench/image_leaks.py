@@ -9,6 +9,11 @@ cores) in a measured child; a planted copy is found when its ``leakage`` finding
 original. Every other leakage finding is counted apart (CIFAR-10 holds a few real near copies
 across its splits, so not every one is false).
 
+Beside it, cleanlab's near-duplicate check (``Datalab.find_issues`` with only ``near_duplicate``) on
+the same features curate's ``--no-embed`` audit reads (16x16 grey pixels of the training and test
+pictures together), in its own measured child: how many planted pairs it puts in one near-duplicate
+set, and how many other pairs (across the splits or not) its sets hold.
+
     .venv/bin/python bench/image_leaks.py [--train PARQUET] [--test PARQUET] [--rows N] [--test-rows N]
                                           [--dry] [--out bench/RESULTS.md]
 """
@@ -47,7 +52,7 @@ from benchlib import (
 HEADING = "## Train/test leakage: CIFAR-10 images with planted near copies"
 DEFAULT_TRAIN = DEFAULT_DATA_ROOT / "cifar10" / "train.parquet"
 DEFAULT_TEST = DEFAULT_DATA_ROOT / "cifar10" / "test.parquet"
-PACKAGES = ("curate", "pillow", "imagehash", "scikit-learn", "numpy", "pandas")
+PACKAGES = ("curate", "cleanlab", "pillow", "imagehash", "scikit-learn", "numpy", "pandas")
 SEED = 0
 KINDS = ("resized", "jpeg q70", "cropped 2 px", "colour-shifted")
 PER_KIND = 50
@@ -55,7 +60,7 @@ PLANTED_ID = 1_000_000  # planted rows' ids start here, above CIFAR-10's
 TEST_PREFIX = "test:"
 DRY_ROWS, DRY_TEST_ROWS, DRY_PER_KIND = 400, 100, 5
 TARGET_RECALL = 0.9
-HEADERS = ("kind of copy", "planted", "found", "share found")
+HEADERS = ("kind of copy", "planted", "found by curate", "share found", "found by cleanlab")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -74,6 +79,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path,
                         help="the markdown file whose section this script rewrites (bench/RESULTS.md for "
                              "the record); without it the results are only printed")
+    parser.add_argument("--side", choices=["compare", "cleanlab"], default="compare",
+                        help="'cleanlab' is the child process the comparison starts")
+    parser.add_argument("--output", type=Path, help="with --side cleanlab: the JSON of near-duplicate sets to write")
     args = parser.parse_args(argv)
     if args.rows < 0 or args.test_rows < 0:
         fail(f"--rows and --test-rows must be 0 (all) or more, got {args.rows} and {args.test_rows}")
@@ -173,11 +181,75 @@ def score(findings: pd.DataFrame, planted: dict[int, tuple[str, int]]) -> tuple[
     return found, test_side, other
 
 
+# --- cleanlab's side (runs in its own process) -----------------------------------------------------
+
+
+def cleanlab_side(train: Path, test: Path, output: Path) -> None:
+    """cleanlab's near-duplicate sets over curate's pixel features of ``train`` then ``test``, as JSON.
+
+    Writes ``{"sets": {row id: [row ids]}, "seconds": find_issues time}``; test rows' ids carry
+    TEST_PREFIX, as in curate's findings.
+    """
+    import time
+
+    from cleanlab import Datalab
+
+    from curate.features.image import PixelEmbedder
+
+    frames = [pd.read_parquet(train, columns=["id", "image", "label"]),
+              pd.read_parquet(test, columns=["id", "image", "label"])]
+    ids = [str(i) for i in frames[0]["id"]] + [f"{TEST_PREFIX}{i}" for i in frames[1]["id"]]
+    pictures = [Image.open(io.BytesIO(cell)).convert("RGB") for f in frames for cell in f["image"]]
+    features = PixelEmbedder().embed(pictures)  # what curate's --no-embed audit reads
+    labels = np.concatenate([f["label"].to_numpy() for f in frames])
+    start = time.perf_counter()
+    lab = Datalab(data={"label": labels}, label_name="label", verbosity=0)
+    lab.find_issues(features=features, issue_types={"near_duplicate": {}})
+    seconds = time.perf_counter() - start
+    issues = lab.get_issues("near_duplicate")
+    sets = {ids[i]: [ids[j] for j in members] for i, members in enumerate(issues["near_duplicate_sets"])
+            if len(members)}
+    output.write_text(json.dumps({"sets": sets, "seconds": seconds}), encoding="utf-8")
+
+
+def run_cleanlab(train: Path, test: Path, tmp: Path) -> tuple[dict[str, list[str]], float, Child]:
+    """cleanlab's side in a measured child: its near-duplicate sets, find_issues seconds, the child."""
+    argv = [REPO / VENV_BIN / "python", REPO / "bench" / "image_leaks.py", "--side", "cleanlab",
+            "--train", train, "--test", test, "--output", tmp / "cleanlab.json"]
+    log = tmp / "cleanlab.log"
+    print("cleanlab near_duplicate ...", flush=True)
+    run = run_measured([str(a) for a in argv], log, {"PYTHONPATH": str(REPO / "src")})
+    check_ok(run, "cleanlab", log)
+    found = json.loads((tmp / "cleanlab.json").read_text(encoding="utf-8"))
+    return found["sets"], float(found["seconds"]), (shell_command(argv, tmp), run)
+
+
+def score_sets(sets: dict[str, list[str]], planted: dict[int, tuple[str, int]]) -> tuple[dict[str, int], int, int]:
+    """Planted pairs in one of cleanlab's sets per kind, and the other pairs: across the splits, and all.
+
+    Pairs are unordered; a set names each of its row's near duplicates.
+    """
+    found = dict.fromkeys(KINDS, 0)
+    pairs = {tuple(sorted((row, other))) for row, members in sets.items() for other in members}
+    planted_pairs = {tuple(sorted((str(pid), f"{TEST_PREFIX}{original}"))): kind
+                     for pid, (kind, original) in planted.items()}
+    for pair in pairs & planted_pairs.keys():
+        found[planted_pairs[pair]] += 1
+    other = pairs - planted_pairs.keys()
+    across = sum(1 for a, b in other if a.startswith(TEST_PREFIX) != b.startswith(TEST_PREFIX))
+    return found, across, len(other)
+
+
 # --- the report -----------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.side == "cleanlab":
+        if args.output is None:
+            fail("--side cleanlab needs --output PATH")
+        cleanlab_side(args.train, args.test, args.output)
+        return
     require_files([args.train, args.test], "--train/--test PATH")
     train = sample_rows(pd.read_parquet(args.train, columns=["id", "image", "label"]), args.rows)
     test = sample_rows(pd.read_parquet(args.test, columns=["id", "image", "label"]), args.test_rows, SEED + 1)
@@ -189,10 +261,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         planted_train.to_parquet(tmp / "train.parquet", index=False)
         test.to_parquet(tmp / "test.parquet", index=False)
         findings, children = run_curate(tmp / "train.parquet", tmp / "test.parquet", tmp)
+        sets, cleanlab_seconds, cleanlab_child = run_cleanlab(tmp / "train.parquet", tmp / "test.parquet", tmp)
+    children.append(cleanlab_child)
     found, test_side, other = score(findings, planted)
+    by_cleanlab, cleanlab_across, cleanlab_other = score_sets(sets, planted)
     total = sum(found.values())
-    rows = [[kind, args.per_kind, found[kind], fmt(found[kind] / args.per_kind)] for kind in KINDS]
-    rows.append(["all", len(planted), total, fmt(total / len(planted))])
+    rows = [[kind, args.per_kind, found[kind], fmt(found[kind] / args.per_kind), by_cleanlab[kind]]
+            for kind in KINDS]
+    rows.append(["all", len(planted), total, fmt(total / len(planted)), sum(by_cleanlab.values())])
     audit_seconds = children[0][1].seconds
     given = sys.argv[1:] if argv is None else list(argv)
     body = [
@@ -208,6 +284,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{len(other)}" + (f" ({'; '.join(other[:5])}{' ...' if len(other) > 5 else ''})." if other else ".")
         + f" The whole audit of {len(planted_train) + len(test):,} images took {audit_seconds:.1f} s "
         f"({(len(planted_train) + len(test)) / audit_seconds:,.0f} images/s, every detector).",
+        "",
+        f"cleanlab's near-duplicate check on the same pixel features put {sum(by_cleanlab.values())} of the "
+        f"{len(planted)} planted pairs in one set; its sets hold {cleanlab_other} other pairs, {cleanlab_across} "
+        f"of them across the splits. Its find_issues took {cleanlab_seconds:.1f} s; its whole child (decoding "
+        f"and pixel features included) {cleanlab_child[1].seconds:.1f} s, peak RSS "
+        f"{cleanlab_child[1].peak_rss_mib:.0f} MiB, against curate's audit with every detector "
+        f"{audit_seconds:.1f} s, {children[0][1].peak_rss_mib:.0f} MiB.",
         "",
         *footer("image_leaks.py", given, children, PACKAGES),
     ]

@@ -79,3 +79,60 @@ def test_a_clean_set_of_like_pictures_has_no_quality_issue() -> None:
     assert {name: found["flagged"] for name, found in notes["quality"].items()} == {
         "dark": 0, "bright": 0, "blurry": 0, "low_information": 0, "odd_size": 0, "odd_aspect_ratio": 0,
         "grayscale": 0}
+
+
+def _cropped(cell: bytes, box: tuple[int, int, int, int]) -> bytes:
+    """The picture cut to ``box`` and resized back to its own size (bicubic), as PNG."""
+    picture = _decoded(cell)
+    return _encoded(picture.crop(box).resize(picture.size, Image.Resampling.BICUBIC))
+
+
+def _look_alike(seed: int, moved: bool) -> Image.Image:
+    """A drawing of four ellipses; ``moved`` draws the last one elsewhere: alike, but not a copy."""
+    image = Image.new("RGB", (48, 48), (120, 140, 160))
+    draw = ImageDraw.Draw(image)
+    rng = np.random.default_rng(seed)
+    for n in range(4):
+        x, y = (int(v) for v in rng.integers(0, 36, 2))
+        if moved and n == 3:
+            x, y = (x + 14) % 36, (y + 14) % 36
+        draw.ellipse([x, y, x + 12, y + 12], fill=tuple(int(v) for v in rng.integers(0, 255, 3)))
+    return image
+
+
+@pytest.fixture(scope="module")
+def cropped() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """30 drawings as training rows t0..t29, and a test set: row 3 cropped by 3 px of 48 on each side,
+    row 7 cropped by 3 px from its right and bottom edges (both resized back), two new drawings and
+    a look-alike of one of them (one of four ellipses moved), and a drawing of its own."""
+    train = _drawings().assign(id=[f"t{i}" for i in range(30)])
+    test = pd.DataFrame({"id": ["c3", "c7", "a", "a_like", "own"], "label": ["b", "b", "a", "a", "b"],
+                         "picture": [_cropped(train.picture[3], (3, 3, 45, 45)),
+                                     _cropped(train.picture[7], (0, 0, 45, 45)),
+                                     _encoded(_look_alike(1, False)), _encoded(_look_alike(1, True)),
+                                     _encoded(_drawing(np.random.default_rng(99)))]})
+    return train, test
+
+
+def test_slightly_cropped_copies_are_leaks_and_look_alikes_are_not(cropped: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    train, test = cropped
+    result = curate.audit(train, test=test, label="label", image="picture", id="id", embedder="pixels",
+                          progress=False)
+    leaks = result.findings.query("issue == 'leakage'").set_index("row_id")["details"]
+    assert {row: found["matches"] for row, found in leaks.items()} == {
+        "t3": ["c3"], "t7": ["c7"], "c3": ["t3"], "c7": ["t7"]}
+    assert {found["kind"] for found in leaks} == {"near"}
+
+
+def test_slightly_cropped_copies_are_near_duplicates_and_look_alikes_are_not(
+        cropped: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    train, test = cropped
+    frame = pd.concat([train, test], ignore_index=True)
+    result = curate.audit(frame, label="label", image="picture", id="id", embedder="pixels", progress=False)
+    near = result.findings.query("issue == 'near_duplicate'").set_index("row_id")["details"]
+    assert {row: found["matches"] for row, found in near.items()} == {
+        "t3": ["c3"], "c3": ["t3"], "t7": ["c7"], "c7": ["t7"]}
+    similarity = get_modality("image").input_similarity(result.dataset, np.array([3, 7, 32]), np.array([30, 31, 33]))
+    assert similarity is not None
+    assert similarity[0] >= 0.98 and similarity[1] >= 0.98  # the crops, aligned
+    assert similarity[2] < 0.95  # the look-alikes
