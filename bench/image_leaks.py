@@ -275,7 +275,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"Data: `{shell_command([args.train])}` (a seeded random sample of {len(train):,} images) and "
         f"`{shell_command([args.test])}` ({len(test):,}); {len(planted)} test images copied into the "
         f"training set, {args.per_kind} per kind of change (see the script). curate audits with `--no-embed` (16x16 "
-        "grey pixels propose the neighbours; pHash and grey thumbnails confirm a near copy).",
+        "grey pixels propose the neighbours; pHash and grey thumbnails, or the best of 60 small crops of one "
+        "picture against the other, confirm a near copy).",
         "",
         *markdown_table(HEADERS, rows),
         "",

@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 import curate
 from curate.modalities import get_modality
@@ -110,7 +110,7 @@ def cropped() -> tuple[pd.DataFrame, pd.DataFrame]:
                          "picture": [_cropped(train.picture[3], (3, 3, 45, 45)),
                                      _cropped(train.picture[7], (0, 0, 45, 45)),
                                      _encoded(_look_alike(1, False)), _encoded(_look_alike(1, True)),
-                                     _encoded(_drawing(np.random.default_rng(99)))]})
+                                     _encoded(drawing(np.random.default_rng(99)))]})
     return train, test
 
 
