@@ -92,7 +92,8 @@ def test_the_summary_lines_are_whole_when_piped(data: Path, tmp_path: Path) -> N
     facts = [line for line in lines if line.startswith("rows with any issue:")]
     assert len(facts) == 1
     assert re.fullmatch(
-        r"rows with any issue: \d+ · out-of-fold accuracy: \d\.\d{3} \(5 folds\) · time: \d+\.\d s", facts[0]
+        r"rows with any issue: \d+ · out-of-fold accuracy: classifier \d\.\d{3}, label evidence \d\.\d{3} "
+        r"\(5 folds\) · time: \d+\.\d s", facts[0]
     )
     conflicting = [line for line in lines if "conflicting_labels" in line]
     assert len(conflicting) == 1 and "copies of this input carry different labels" in conflicting[0]
