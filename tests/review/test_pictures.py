@@ -162,3 +162,13 @@ def test_pictures_in_a_path_column_are_read_inside_the_dataset_folder_only(tmp_p
         session.picture("outside", "thumb")
     assert session.view_of(session.position_of("outside")).text.startswith("image: outside_folder")
 
+
+
+def test_neighbours_of_pictures_have_similarities_from_0_to_1(image_ws: Path) -> None:
+    from curate.store import Workspace
+
+    workspace = Workspace(image_ws)
+    run = workspace.runs()[-1]
+    similarities = [s for position in range(run.metrics["rows"]) for _, s in workspace.neighbors(run.id, position)]
+    # pixel vectors are not unit length: their similarity is exp(-distance / scale), never a negative distance
+    assert similarities and all(0.0 < s <= 1.0 for s in similarities)

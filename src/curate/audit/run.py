@@ -602,8 +602,9 @@ def audit(
             graph = needs.computed("neighbors")
             if graph is not None:  # the review app shows each row's nearest few
                 graph = graph.first(min(graph.k, MIN_GRAPH_NEIGHBOURS))
-                similarity = graph.similarities() if graph.normalized else -graph.distances
-                ws.save_neighbors(con, result.run_id, to_original, to_original[graph.indices], similarity)
+                # 1 for an identical row whatever the features (cosine, or exp(-distance / scale)
+                # for features that are not unit length, such as the pixels of pictures).
+                ws.save_neighbors(con, result.run_id, to_original, to_original[graph.indices], graph.similarities())
         result.workspace = ws
     # Stored as text; given back with the ids' and labels' dtypes as the user had them.
     result.scores = given.value_types(dataset.label_column).typed(scores)
