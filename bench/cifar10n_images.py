@@ -131,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="curate-bench-") as name:
         tmp = Path(name)
         cache = args.cache.resolve() if args.cache is not None else tmp / "cache"
+        warm = (cache / "features.sqlite").exists()  # vectors kept from an earlier run of this script
         feature_argv = [REPO / VENV_BIN / "python", Path(__file__).resolve(), "--side", "features",
                         "--data", args.data, "--rows", args.rows, "--folder", tmp]
         log = tmp / "features.log"
@@ -169,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "the commands below), into an embedding cache that curate's audits then read: neither "
         "side's time includes embedding"
         + (f" (the cache `{args.cache}` was kept from an earlier run of this script, so the embedding "
-           "child found most vectors cached: its time is not the embedding's)" if args.cache else "")
+           "child found the vectors cached: its time is not the embedding's)" if warm else "")
         + ". Peak RSS is `ru_maxrss` of each process alone.",
         "",
     ]
