@@ -24,6 +24,7 @@ from curate.modalities.base import ExtraView, FeatureSet, InputProblems, Modalit
 from curate.modalities.image_decode import IMAGE_PROBLEMS, DecodedImage, decode_image, image_kind, pixel_key
 from curate.modalities.image_hashes import HASH_BITS, perceptual_hash
 from curate.modalities.image_issues import find_image_issues
+from curate.modalities.image_network import SmallImageNetwork, torch_available
 from curate.modalities.image_quality import measure_images
 from curate.modalities.registry import register_modality
 
@@ -205,6 +206,35 @@ def _pixel_kernel_classifier(matrix: np.ndarray, seed: int) -> Pipeline:
                          LogisticRegression(C=_KERNEL_C, max_iter=3000))
 
 
+# The network's view reads grey pictures at 28x28 (MNIST's own size) and colour ones at 32x32
+# (CIFAR-10's), in RGB.
+NETWORK_GREY_SIDE = 28
+NETWORK_COLOUR_SIDE = 32
+_GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "F"})
+
+
+def _in_colour(facts: ImageFacts) -> bool:
+    """Whether any picture read has colour channels (a palette counts: it may hold colours)."""
+    return any(d.mode not in _GREY_MODES for d in facts.decoded if d.problem is None and d.mode)
+
+
+def _network_pixels(dataset: Dataset, side: int, colour: bool) -> np.ndarray:
+    """Each picture at ``side`` x ``side``, channel first, flattened, in [0, 1]; zeros when unreadable.
+
+    Shape (n_rows, channels * side * side), float32, with 3 channels in colour, else 1.
+    """
+    facts = image_facts(dataset)
+    channels = 3 if colour else 1
+    matrix = np.zeros((dataset.n_rows, channels * side * side), dtype=np.float32)
+    for position, key in enumerate(facts.keys):
+        if not key:
+            continue
+        picture = _picture(dataset, position).convert("RGB" if colour else "L")
+        array = np.asarray(picture.resize((side, side), Image.Resampling.BILINEAR), dtype=np.float32) / 255.0
+        matrix[position] = (array.transpose(2, 0, 1) if colour else array).ravel()
+    return matrix
+
+
 class ImageModality(Modality):
     """Images: a column of encoded bytes or of paths inside the dataset's folder.
 
@@ -371,8 +401,16 @@ class ImageModality(Modality):
             facts = image_facts(dataset)
             keys = [k or f"unreadable:{i}" for i, k in enumerate(facts.keys)]
             matrix, _ = embed_images_with_cache(keys, lambda p: _picture(dataset, p), pixels, None)
-        return [ExtraView("pixels", f"grey pixels at {pixels.side}x{pixels.side}, RBF kernel ({pixels.model_id})",
-                          matrix, _pixel_kernel_classifier(matrix, seed))]
+        views = [ExtraView("pixels", f"grey pixels at {pixels.side}x{pixels.side}, RBF kernel ({pixels.model_id})",
+                           matrix, _pixel_kernel_classifier(matrix, seed))]
+        if torch_available():
+            colour = _in_colour(image_facts(dataset))
+            side = NETWORK_COLOUR_SIDE if colour else NETWORK_GREY_SIDE
+            views.append(ExtraView("network", f"a small convolutional network trained here on "
+                                              f"{'RGB' if colour else 'grey'} pixels at {side}x{side}",
+                                   _network_pixels(dataset, side, colour),
+                                   SmallImageNetwork(side=side, channels=3 if colour else 1, seed=seed)))
+        return views
 
     def read_columns(self, dataset: Dataset) -> list[str]:
         """The image column (see :meth:`Modality.read_columns`).
