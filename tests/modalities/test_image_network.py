@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 import curate
+from curate.modalities.image import NETWORK_MIN_ROWS
 from curate.modalities.image_network import SmallImageNetwork, torch_available
 
 pytestmark = pytest.mark.skipif(not torch_available(), reason="torch (the 'image' or 'embed' extra) is missing")
@@ -59,10 +60,10 @@ def test_it_is_deterministic_under_a_seed_and_leaves_the_global_random_state_alo
     X, y = _bars(40)
     torch.manual_seed(123)
     before = torch.random.get_rng_state()
-    first = SmallImageNetwork(side=SIDE, epochs=2, seed=3).fit(X, y).predict_proba(X)
+    first = SmallImageNetwork(side=SIDE, epochs=2, min_pictures=0, seed=3).fit(X, y).predict_proba(X)
     assert torch.equal(torch.random.get_rng_state(), before)
-    again = SmallImageNetwork(side=SIDE, epochs=2, seed=3).fit(X, y).predict_proba(X)
-    other = SmallImageNetwork(side=SIDE, epochs=2, seed=4).fit(X, y).predict_proba(X)
+    again = SmallImageNetwork(side=SIDE, epochs=2, min_pictures=0, seed=3).fit(X, y).predict_proba(X)
+    other = SmallImageNetwork(side=SIDE, epochs=2, min_pictures=0, seed=4).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, other)
 
@@ -81,9 +82,10 @@ def _png(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 def test_the_image_audit_reads_the_network_and_finds_planted_flips() -> None:
-    X, labels = _bars(120, seed=1)
-    planted = [7, 30, 61, 88, 113]
+    X, labels = _bars(NETWORK_MIN_ROWS, seed=1)  # the network reads a set this large or larger
+    planted = [7, 30, 61, 88, 113, 150, 199]
     labels = labels.copy()
     for i in planted:
         labels[i] = "v" if labels[i] == "h" else "h"
@@ -92,3 +94,11 @@ def test_the_image_audit_reads_the_network_and_finds_planted_flips() -> None:
     assert result.metrics["network_view"] == "a small convolutional network trained here on grey pixels at 28x28"
     assert set(result.metrics["view_weights"]) == {"classifier", "neighbours", "pixels", "network"}
     assert sorted(result.findings.query("issue == 'label'")["row_id"].astype(int)) == planted
+
+
+def test_a_small_image_set_is_read_without_the_network() -> None:
+    X, labels = _bars(40)
+    frame = pd.DataFrame({"picture": [_png(x.reshape(SIDE, SIDE)) for x in X], "label": labels})
+    result = curate.audit(frame, label="label", image="picture", embedder="pixels", progress=False)
+    assert "network_view" not in result.metrics
+    assert set(result.metrics["view_weights"]) == {"classifier", "neighbours", "pixels"}

@@ -210,6 +210,9 @@ def _pixel_kernel_classifier(matrix: np.ndarray, seed: int) -> Pipeline:
 # (CIFAR-10's), in RGB.
 NETWORK_GREY_SIDE = 28
 NETWORK_COLOUR_SIDE = 32
+# Fewer pictures than this teach a network too little to add to the kernel view, and each fold
+# would still train on 24,000 pictures (SmallImageNetwork.min_pictures), seconds of work.
+NETWORK_MIN_ROWS = 200
 _GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "F"})
 
 
@@ -403,7 +406,7 @@ class ImageModality(Modality):
             matrix, _ = embed_images_with_cache(keys, lambda p: _picture(dataset, p), pixels, None)
         views = [ExtraView("pixels", f"grey pixels at {pixels.side}x{pixels.side}, RBF kernel ({pixels.model_id})",
                            matrix, _pixel_kernel_classifier(matrix, seed))]
-        if torch_available():
+        if torch_available() and dataset.n_rows >= NETWORK_MIN_ROWS:
             colour = _in_colour(image_facts(dataset))
             side = NETWORK_COLOUR_SIDE if colour else NETWORK_GREY_SIDE
             views.append(ExtraView("network", f"a small convolutional network trained here on "
