@@ -174,9 +174,8 @@ def test_mnist_planted_label_flips_are_found() -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not MNIST.exists(), reason=f"{MNIST} is absent")
-@pytest.mark.xfail(strict=True, reason="issue 11 is open: label flags on digits are not yet precise (measured "
-                                       "precision 0.44 on 1,000 rows and 0.68 on 10,000 with the pixels and "
-                                       "their kernel view; the bar is 0.8)")
 def test_mnist_label_flags_are_precise() -> None:
-    precision, _ = _label_flags_on_mnist(1000)
-    assert precision >= 0.8
+    # Issue 11's bar, on all 10,000 digits: with the kernel view alone precision was 0.675; with the
+    # network trained on the digits beside it, 0.828 (recall 0.990), about 4 minutes on 2 busy cores.
+    precision, recall = _label_flags_on_mnist(10_000)
+    assert precision >= 0.8 and recall >= 0.8

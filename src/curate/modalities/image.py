@@ -31,6 +31,7 @@ from curate.modalities.image_crops import (
 from curate.modalities.image_decode import IMAGE_PROBLEMS, DecodedImage, decode_image, image_kind, pixel_key
 from curate.modalities.image_hashes import HASH_BITS, perceptual_hash
 from curate.modalities.image_issues import find_image_issues
+from curate.modalities.image_network import SmallImageNetwork, torch_available
 from curate.modalities.image_picture import picture_png
 from curate.modalities.image_quality import measure_images
 from curate.modalities.registry import register_modality
@@ -224,6 +225,38 @@ def _pixel_kernel_classifier(matrix: np.ndarray, seed: int) -> Pipeline:
                          LogisticRegression(C=_KERNEL_C, max_iter=3000))
 
 
+# The network's view reads grey pictures at 28x28 (MNIST's own size) and colour ones at 32x32
+# (CIFAR-10's), in RGB.
+NETWORK_GREY_SIDE = 28
+NETWORK_COLOUR_SIDE = 32
+# Fewer pictures than this teach a network too little to add to the kernel view, and each fold
+# would still train on 24,000 pictures (SmallImageNetwork.min_pictures), seconds of work.
+NETWORK_MIN_ROWS = 200
+_GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "F"})
+
+
+def _in_colour(facts: ImageFacts) -> bool:
+    """Whether any picture read has colour channels (a palette counts: it may hold colours)."""
+    return any(d.mode not in _GREY_MODES for d in facts.decoded if d.problem is None and d.mode)
+
+
+def _network_pixels(dataset: Dataset, side: int, colour: bool) -> np.ndarray:
+    """Each picture at ``side`` x ``side``, channel first, flattened, in [0, 1]; zeros when unreadable.
+
+    Shape (n_rows, channels * side * side), float32, with 3 channels in colour, else 1.
+    """
+    facts = image_facts(dataset)
+    channels = 3 if colour else 1
+    matrix = np.zeros((dataset.n_rows, channels * side * side), dtype=np.float32)
+    for position, key in enumerate(facts.keys):
+        if not key:
+            continue
+        picture = _picture(dataset, position).convert("RGB" if colour else "L")
+        array = np.asarray(picture.resize((side, side), Image.Resampling.BILINEAR), dtype=np.float32) / 255.0
+        matrix[position] = (array.transpose(2, 0, 1) if colour else array).ravel()
+    return matrix
+
+
 class ImageModality(Modality):
     """Images: a column of encoded bytes or of paths inside the dataset's folder.
 
@@ -366,7 +399,7 @@ class ImageModality(Modality):
         return np.where(read[rows] & read[cols], similarity, 0.0).astype(np.float64)
 
     def extra_views(self, dataset: Dataset, *, features: FeatureSet, seed: int) -> list[ExtraView]:
-        """The pixels themselves, read by a kernel classifier (see :meth:`Modality.extra_views`).
+        """The pixels, read by a kernel classifier and by a network trained on them (see :meth:`Modality.extra_views`).
 
         A network pretrained on photographs reads small pictures of shapes (digits, glyphs)
         less well than their pixels do: on 1,000 MNIST digits five-fold logistic regression
@@ -380,19 +413,30 @@ class ImageModality(Modality):
         0.988 (27 s); on 1,000 from 0.369, 0.960 to 0.437, 0.900. Beside EfficientNet-Lite0 (its
         pixel view was linear before) on 1,000 digits: from 0.435, 1.000 to 0.510, 0.980.
 
+        The kernel still misreads about 2 % of clean digits, each a false flag. A small network
+        trained here, out of fold (:class:`~curate.modalities.image_network.SmallImageNetwork`, with
+        torch), reads them better, and is a second view when there are at least
+        :data:`NETWORK_MIN_ROWS` rows: with ``embedder="pixels"`` and 5 % flipped, label flags on
+        10,000 MNIST digits went from precision 0.675, recall 0.988 to 0.828, 0.990 (the network
+        alone, without the kernel: 0.786, 0.990); on 1,000 from 0.437, 0.900 to 0.598, 0.980; on
+        the first 5,000 CIFAR-10 training images with their CIFAR-10N ``aggre_label`` from 0.185,
+        0.158 to 0.223, 0.365. It costs about 80 s of CPU on 10,000 digits (the whole audit on 2
+        busy cores: 212 s of CPU and 1.1 GiB without it, 294 s and 1.3 GiB with it).
+
         Parameters
         ----------
         dataset : Dataset
             The rows.
         features : FeatureSet
-            The main features; when they are the pixels (the quick mode), the view reuses them.
+            The main features; when they are the pixels (the quick mode), the kernel view reuses them.
         seed : int
-            Seed of the kernel's landmark rows.
+            Seed of the kernel's landmark rows and of the network.
 
         Returns
         -------
         list of ExtraView
-            One view, ``pixels``.
+            ``pixels``, then ``network`` when torch is installed and there are enough rows: grey
+            pictures at 28x28, or RGB at 32x32 when some picture has colour channels.
         """
         if isinstance(features.embedder, PixelEmbedder):
             pixels, matrix = features.embedder, features.vectors
@@ -401,8 +445,16 @@ class ImageModality(Modality):
             facts = image_facts(dataset)
             keys = [k or f"unreadable:{i}" for i, k in enumerate(facts.keys)]
             matrix, _ = embed_images_with_cache(keys, lambda p: _picture(dataset, p), pixels, None)
-        return [ExtraView("pixels", f"grey pixels at {pixels.side}x{pixels.side}, RBF kernel ({pixels.model_id})",
-                          matrix, _pixel_kernel_classifier(matrix, seed))]
+        views = [ExtraView("pixels", f"grey pixels at {pixels.side}x{pixels.side}, RBF kernel ({pixels.model_id})",
+                           matrix, _pixel_kernel_classifier(matrix, seed))]
+        if torch_available() and dataset.n_rows >= NETWORK_MIN_ROWS:
+            colour = _in_colour(image_facts(dataset))
+            side = NETWORK_COLOUR_SIDE if colour else NETWORK_GREY_SIDE
+            views.append(ExtraView("network", f"a small convolutional network trained here on "
+                                              f"{'RGB' if colour else 'grey'} pixels at {side}x{side}",
+                                   _network_pixels(dataset, side, colour),
+                                   SmallImageNetwork(side=side, channels=3 if colour else 1, seed=seed)))
+        return views
 
     def read_columns(self, dataset: Dataset) -> list[str]:
         """The image column (see :meth:`Modality.read_columns`).
