@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -38,6 +39,8 @@ def test_each_picture_is_a_row_labelled_by_its_folder_and_other_files_are_counte
     assert ds.root == str(root.resolve())
     assert ds.notes[:2] == ["image folder: 5 picture(s) in 2 class folder(s)",
                             f"skipped 1 file(s) that are not pictures {NOT_PICTURES}"]
+    pictures = loaded.source.options.pop("pictures")  # the pictures' content, part of the version's identity
+    assert len(pictures) == 64 and int(pictures, 16) >= 0
     assert loaded.source.options == {"label": "label", "text": [], "id": "path", "split": None, "encoding": None,
                                      "image": "path", "root": str(root.resolve())}
     assert loaded.source.test_path is None
@@ -137,3 +140,49 @@ def test_a_folder_tree_is_audited_end_to_end_and_reloaded_from_the_workspace(tmp
     assert stored.row_ids.tolist() == result.dataset.row_ids.tolist()
     assert stored.splits.tolist() == result.dataset.splits.tolist()
     assert [d.problem for d in image_facts(stored).decoded] == [None] * 23
+
+
+def _runs_versions(ws: Path) -> list[str]:
+    """The dataset version of each run, as ``curate runs`` lists them."""
+    done = CliRunner().invoke(main, ["runs", "-w", str(ws)])
+    assert done.exit_code == 0, done.output
+    return [line.split("\t")[2] for line in done.stdout.splitlines()[1:]]
+
+
+def test_a_picture_changed_on_disk_makes_a_new_version_and_the_same_pictures_do_not(tmp_path: Path) -> None:
+    root = picture_tree(tmp_path / "tree", {"cat": 4, "dog": 4})
+    ws = tmp_path / "ws"
+    audit = ["audit", str(root), "-w", str(ws), "--embedder", "pixels"]
+    for _ in range(2):  # auditing again what did not change records no new version
+        done = CliRunner().invoke(main, audit)
+        assert done.exit_code == 0, done.output
+    drawn_picture(root / "cat" / "3.png", 99)  # other pixels under the same name
+    done = CliRunner().invoke(main, audit)
+    assert done.exit_code == 0, done.output
+    assert _runs_versions(ws) == ["1", "1", "2"]
+    first, _, third = (Workspace(ws).version_rows(run)["content_hash"].tolist() for run in (1, 2, 3))
+    changed = [row for row, (was, now) in enumerate(zip(first, third, strict=True)) if was != now]
+    assert changed == [3]  # cat/3.png alone
+
+
+def test_a_table_of_picture_paths_is_versioned_by_its_pictures(tmp_path: Path) -> None:
+    root = picture_tree(tmp_path / "pics", {"cat": 3, "dog": 3})
+    table = tmp_path / "pics" / "labels.csv"
+    table.write_text("file,label\n" + "".join(f"{c}/{i}.png,{c}\n" for c in ("cat", "dog") for i in range(3)))
+    ws = Workspace(tmp_path / "ws")
+    runs = [curate.audit(table, label="label", image="file", embedder="pixels", workspace=ws, progress=False)]
+    drawn_picture(root / "dog" / "0.png", 42)
+    runs.append(curate.audit(table, label="label", image="file", embedder="pixels", workspace=ws, progress=False))
+    assert [run.metrics["dataset_version"] for run in runs] == [1, 2]
+    assert runs[0].params["options"]["pictures"] != runs[1].params["options"]["pictures"]
+
+
+def test_a_table_that_holds_its_pictures_keeps_its_fingerprint(tmp_path: Path) -> None:
+    cells = []
+    for seed in range(6):
+        drawn_picture(tmp_path / f"{seed}.png", seed)
+        cells.append((tmp_path / f"{seed}.png").read_bytes())
+    frame = pd.DataFrame({"image": cells, "label": ["a", "b"] * 3})
+    loaded = load_data(frame, label="label")
+    assert loaded.dataset.modality == "image"
+    assert "pictures" not in loaded.source.options  # the bytes are in the table: nothing more to record
