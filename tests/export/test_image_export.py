@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -277,3 +279,25 @@ def test_pictures_the_audit_could_never_read_are_left_out_with_a_note(tmp_path: 
         "read them ('dog/gone.png')"]
     source = _files(root)
     assert _files(out) == {k: v for k, v in source.items() if k.split("/")[0] in ("cat", "dog")}
+
+
+def _as_recorded_before_pictures_were_kept(ws: Workspace) -> None:
+    """Make the workspace's versions look as a curate that kept only the paths recorded them."""
+    with sqlite3.connect(ws.db_path) as con:
+        for version_id, options in con.execute("SELECT id, options FROM dataset_versions").fetchall():
+            kept = {k: v for k, v in json.loads(options).items() if k != "pictures"}
+            con.execute("UPDATE dataset_versions SET options = ? WHERE id = ?", (json.dumps(kept), version_id))
+
+
+def test_a_version_recorded_with_paths_only_exports_as_before_and_is_recorded_anew_once(
+    pets: tuple[Workspace, Path], tmp_path: Path
+) -> None:
+    ws, root = pets
+    _as_recorded_before_pictures_were_kept(ws)
+    assert export_tree(ws, None, "latest", tmp_path / "out").files == 8  # its pictures cannot be checked
+    (root / "dog" / "2.png").unlink()
+    with pytest.raises(InputError, match=r"^the picture 'dog/2.png' is no longer a file in .*; nothing was written$"):
+        export_tree(ws, None, "latest", tmp_path / "again")
+    drawn_picture(root / "dog" / "2.png", 2)
+    runs = [_audit(root, ws.path) for _ in range(2)]
+    assert [run.metrics["dataset_version"] for run in runs] == [2, 2]  # once, as its pictures were not recorded
