@@ -12,9 +12,12 @@ import curate
 from curate.cli.main import main
 from curate.errors import DatasetError, InputError
 from curate.ingest.image_folders import read_image_folder
-from curate.ingest.loading import load_data
+from curate.ingest.loading import input_hashes, load_data
+from curate.ledger import record
 from curate.ledger.versions import load_stored_version
 from curate.modalities.image import image_facts
+from curate.review import ReviewSession, load_run
+from curate.store.decisions import append_decision
 from curate.store.workspace import Workspace
 
 from ..modalities.image_samples import drawn_picture, picture_tree
@@ -186,3 +189,23 @@ def test_a_table_that_holds_its_pictures_keeps_its_fingerprint(tmp_path: Path) -
     loaded = load_data(frame, label="label")
     assert loaded.dataset.modality == "image"
     assert "pictures" not in loaded.source.options  # the bytes are in the table: nothing more to record
+
+
+def test_a_decision_on_a_picture_holds_until_the_picture_changes(tmp_path: Path) -> None:
+    root = picture_tree(tmp_path / "tree", {"cat": 3, "dog": 3})
+    ws = Workspace(tmp_path / "ws")
+    result = curate.audit(root, embedder="pixels", workspace=ws, progress=False)
+    record(ws, result.dataset, row_id="cat/1.png", action="remove", reviewer="ana")
+    review = ReviewSession(load_run(ws, result.run_id), reviewer="bo")
+    assert review.decided_mask(review.states()).tolist() == [False, True, False, False, False, False]
+    drawn_picture(root / "cat" / "1.png", 31)  # other pixels: the decision was about another picture
+    review = ReviewSession(load_run(ws, result.run_id), reviewer="bo")
+    assert not review.decided_mask(review.states()).any()
+    dataset = review.dataset
+    assert input_hashes(dataset, [0]) != dataset.input_hashes([0])  # the pixels are hashed, not the path alone
+    # a decision an older curate recorded over the path alone still counts
+    append_decision(ws, dataset.name, {"row_id": "dog/2.png", "input_hash": dataset.input_hashes([5])[0],
+                                       "action": "remove", "field": "row", "old_value": "present",
+                                       "new_value": "removed", "reviewer": "old", "run_id": result.run_id,
+                                       "issue": None, "score": None, "reason": None})
+    assert review.decided_mask(review.states()).tolist() == [False] * 5 + [True]

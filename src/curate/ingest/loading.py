@@ -19,7 +19,7 @@ from curate.ingest.image_folders import read_image_folder
 from curate.ingest.readers import read_table
 from curate.modalities import get_modality
 
-__all__ = ["LoadedData", "content_hashes", "load_data"]
+__all__ = ["LoadedData", "content_hashes", "input_hashes", "load_data"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,29 @@ def content_hashes(dataset: Dataset) -> list[str]:
         pictures read from paths; see :meth:`curate.modalities.base.Modality.file_keys`).
     """
     return dataset.content_hashes(get_modality(dataset.modality).file_keys(dataset))
+
+
+def input_hashes(dataset: Dataset, positions: Sequence[int] | None = None) -> list[str]:
+    """Each row's input hash, as a decision records it: its cells and any file it reads, not its label.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        A loaded dataset.
+    positions : sequence of int, optional
+        0-based row positions to hash; every row when None.
+
+    Returns
+    -------
+    list of str
+        :meth:`Dataset.input_hashes` with the modality's file keys, in the order of ``positions``.
+        For a dataset whose inputs are all in its cells, the same as :meth:`Dataset.input_hashes`;
+        a decision recorded by a curate that hashed only a picture's path has that hash instead.
+    """
+    keys = get_modality(dataset.modality).file_keys(dataset)
+    if keys is not None and positions is not None:
+        keys = [keys[p] for p in positions]
+    return dataset.input_hashes(positions, keys)
 
 
 def _note_pictures(options: dict[str, Any], dataset: Dataset) -> None:
