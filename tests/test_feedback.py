@@ -175,6 +175,12 @@ def test_withdraw_flags_keeps_kept_rows_quiet_and_raises_a_confidently_low_bar()
         "decisions": 10, "accepted": 2, "precision": round(3 / 14, 4),
         "interval": [round(tech.low, 4), round(tech.high, 4)], "kept": 1, "above_bar": 1, "unflagged": 2,
         "bar": {"score": 0.25, "inclusive": True}}
+    # "d" was kept when its input was hashed by its cells alone (a picture's path), which still hold
+    path_hashes = [r[5] for r in rows]
+    path_hashes[4] = "h-d"
+    again, _ = withdraw_flags(scores, feedback, [r[5] for r in rows], path_hashes)
+    assert again.set_index("row_id")["flagged"].to_dict() == {**out.set_index("row_id")["flagged"].to_dict(),
+                                                              "d": False}
 
 
 # ---------------------------------------------------------------------- through audit and the CLI

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -89,6 +91,8 @@ def test_curate_export_writes_the_file_and_the_tree(pets: tuple[Workspace, Path]
     assert done.stdout.splitlines() == [
         f"wrote {table}: version 2, 8 rows (1 relabelled, 1 removed)",
         f"wrote {out}: version 2, 8 pictures (1 relabelled, 1 removed, 2 renamed to avoid a clash)",
+        "  cat/more/1.png -> cat/1~2.png",  # each rename said: which source file each new name holds
+        "  dog/0.png -> cat/0~2.png",
     ]
     assert pd.read_csv(table).to_dict("list") == {
         "path": ["cat/0.png", "cat/1.png", "cat/3.png", "cat/more/1.png", "dog/0.png", "dog/1.png", "dog/2.png",
@@ -140,16 +144,41 @@ def test_plan_tree_refuses_a_file_name_that_leads_out_and_numbers_clashes_in_any
         ("a/x.png", "a/x.png"), ("a/x~2.png", "a/x~2.png"), ("b/X.png", "a/X~3.png"), ("c/x.png", "a/x~4.png")]
 
 
-def test_a_picture_outside_the_folder_is_never_copied(pets: tuple[Workspace, Path], tmp_path: Path) -> None:
+def test_a_picture_swapped_for_a_link_out_of_the_folder_is_never_copied(
+    pets: tuple[Workspace, Path], tmp_path: Path
+) -> None:
     ws, root = pets
     drawn_picture(tmp_path / "secret.png", 5)
     (root / "dog" / "1.png").unlink()
     (root / "dog" / "1.png").symlink_to(tmp_path / "secret.png")  # swapped for a link after the audit
     with pytest.raises(InputError) as caught:
         export_tree(ws, None, "latest", tmp_path / "out")
-    assert str(caught.value) == (f"the picture 'dog/1.png' leads outside the dataset's folder "
-                                 f"{str(root.resolve())!r}; not copied")
+    assert str(caught.value) == ("the picture 'dog/1.png' changed on disk since version 1 of 'pets' was recorded; "
+                                 "nothing was written: audit the folder again to record the pictures as they are "
+                                 "now, then export")
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*"))
+
+
+def test_a_picture_changed_after_the_audit_is_refused_in_one_line(
+    pets: tuple[Workspace, Path], tmp_path: Path
+) -> None:
+    ws, root = pets
+    drawn_picture(root / "cat" / "3.png", 99)  # other pixels under the same name
+    (root / "dog" / "2.png").unlink()
+    done = run_cli(["export", "--tree", tmp_path / "out", "-w", ws.path])
+    assert_one_line_error(done, "'cat/3.png' (and 1 more) changed on disk since version 1 of 'pets'",
+                          "nothing was written")
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*"))
+
+
+def test_a_picture_saved_again_with_the_same_pixels_is_the_same_version(
+    pets: tuple[Workspace, Path], tmp_path: Path
+) -> None:
+    ws, root = pets
+    picture = root / "cat" / "3.png"
+    Image.open(picture).save(picture, format="PNG", compress_level=0)  # other bytes, the same pixels
+    assert export_tree(ws, None, "latest", tmp_path / "out").files == 8
+    assert _files(tmp_path / "out")["cat/3.png"] == picture.read_bytes()
 
 
 def test_a_tree_export_of_a_table_or_into_the_source_is_refused(pets: tuple[Workspace, Path], tmp_path: Path) -> None:
@@ -227,3 +256,48 @@ def test_drop_ambiguous_leaves_ambiguous_pictures_out_of_the_tree(pets: tuple[Wo
     assert (summary.files, summary.removed, summary.ambiguous_dropped) == (7, 1, 1)
     assert "dog/3.png" not in _files(tmp_path / "out")
     assert _files(tmp_path / "out")["dog/2.png"] == (root / "dog" / "2.png").read_bytes()
+
+
+def test_pictures_the_audit_could_never_read_are_left_out_with_a_note(tmp_path: Path) -> None:
+    root = picture_tree(tmp_path / "tree", {"cat": 3, "dog": 3})
+    drawn_picture(tmp_path / "elsewhere" / "evil.png", 8)
+    drawn_picture(tmp_path / "elsewhere" / "worse.png", 9)
+    (root / "a").symlink_to(tmp_path / "elsewhere", target_is_directory=True)  # a class folder leading out
+    (root / "dog" / "gone.png").symlink_to("nowhere.png")  # names no file
+    ws = tmp_path / "ws"
+    result = _audit(root, ws)
+    assert set(result.findings.query("issue == 'input_quality'")["row_id"]) == {"a/evil.png", "a/worse.png",
+                                                                                 "dog/gone.png"}
+    out = tmp_path / "out"
+    done = run_cli(["export", "--tree", out, "-w", ws])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines() == [f"wrote {out}: version 0, 6 pictures (0 relabelled, 0 removed)"]
+    assert done.stderr.splitlines() == [
+        "note: 2 picture(s) left out: they led outside the dataset's folder when the version was recorded, "
+        "so the audit never read them ('a/evil.png', 'a/worse.png')",
+        "note: 1 picture(s) left out: they were not files when the version was recorded, so the audit never "
+        "read them ('dog/gone.png')"]
+    source = _files(root)
+    assert _files(out) == {k: v for k, v in source.items() if k.split("/")[0] in ("cat", "dog")}
+
+
+def _as_recorded_before_pictures_were_kept(ws: Workspace) -> None:
+    """Make the workspace's versions look as a curate that kept only the paths recorded them."""
+    with sqlite3.connect(ws.db_path) as con:
+        for version_id, options in con.execute("SELECT id, options FROM dataset_versions").fetchall():
+            kept = {k: v for k, v in json.loads(options).items() if k != "pictures"}
+            con.execute("UPDATE dataset_versions SET options = ? WHERE id = ?", (json.dumps(kept), version_id))
+
+
+def test_a_version_recorded_with_paths_only_exports_as_before_and_is_recorded_anew_once(
+    pets: tuple[Workspace, Path], tmp_path: Path
+) -> None:
+    ws, root = pets
+    _as_recorded_before_pictures_were_kept(ws)
+    assert export_tree(ws, None, "latest", tmp_path / "out").files == 8  # its pictures cannot be checked
+    (root / "dog" / "2.png").unlink()
+    with pytest.raises(InputError, match=r"^the picture 'dog/2.png' is no longer a file in .*; nothing was written$"):
+        export_tree(ws, None, "latest", tmp_path / "again")
+    drawn_picture(root / "dog" / "2.png", 2)
+    runs = [_audit(root, ws.path) for _ in range(2)]
+    assert [run.metrics["dataset_version"] for run in runs] == [2, 2]  # once, as its pictures were not recorded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -11,9 +12,12 @@ import curate
 from curate.cli.main import main
 from curate.errors import DatasetError, InputError
 from curate.ingest.image_folders import read_image_folder
-from curate.ingest.loading import load_data
+from curate.ingest.loading import input_hashes, load_data
+from curate.ledger import record
 from curate.ledger.versions import load_stored_version
 from curate.modalities.image import image_facts
+from curate.review import ReviewSession, load_run
+from curate.store.decisions import append_decision
 from curate.store.workspace import Workspace
 
 from ..modalities.image_samples import drawn_picture, picture_tree
@@ -38,6 +42,8 @@ def test_each_picture_is_a_row_labelled_by_its_folder_and_other_files_are_counte
     assert ds.root == str(root.resolve())
     assert ds.notes[:2] == ["image folder: 5 picture(s) in 2 class folder(s)",
                             f"skipped 1 file(s) that are not pictures {NOT_PICTURES}"]
+    pictures = loaded.source.options.pop("pictures")  # the pictures' content, part of the version's identity
+    assert len(pictures) == 64 and int(pictures, 16) >= 0
     assert loaded.source.options == {"label": "label", "text": [], "id": "path", "split": None, "encoding": None,
                                      "image": "path", "root": str(root.resolve())}
     assert loaded.source.test_path is None
@@ -137,3 +143,69 @@ def test_a_folder_tree_is_audited_end_to_end_and_reloaded_from_the_workspace(tmp
     assert stored.row_ids.tolist() == result.dataset.row_ids.tolist()
     assert stored.splits.tolist() == result.dataset.splits.tolist()
     assert [d.problem for d in image_facts(stored).decoded] == [None] * 23
+
+
+def _runs_versions(ws: Path) -> list[str]:
+    """The dataset version of each run, as ``curate runs`` lists them."""
+    done = CliRunner().invoke(main, ["runs", "-w", str(ws)])
+    assert done.exit_code == 0, done.output
+    return [line.split("\t")[2] for line in done.stdout.splitlines()[1:]]
+
+
+def test_a_picture_changed_on_disk_makes_a_new_version_and_the_same_pictures_do_not(tmp_path: Path) -> None:
+    root = picture_tree(tmp_path / "tree", {"cat": 4, "dog": 4})
+    ws = tmp_path / "ws"
+    audit = ["audit", str(root), "-w", str(ws), "--embedder", "pixels"]
+    for _ in range(2):  # auditing again what did not change records no new version
+        done = CliRunner().invoke(main, audit)
+        assert done.exit_code == 0, done.output
+    drawn_picture(root / "cat" / "3.png", 99)  # other pixels under the same name
+    done = CliRunner().invoke(main, audit)
+    assert done.exit_code == 0, done.output
+    assert _runs_versions(ws) == ["1", "1", "2"]
+    first, _, third = (Workspace(ws).version_rows(run)["content_hash"].tolist() for run in (1, 2, 3))
+    changed = [row for row, (was, now) in enumerate(zip(first, third, strict=True)) if was != now]
+    assert changed == [3]  # cat/3.png alone
+
+
+def test_a_table_of_picture_paths_is_versioned_by_its_pictures(tmp_path: Path) -> None:
+    root = picture_tree(tmp_path / "pics", {"cat": 3, "dog": 3})
+    table = tmp_path / "pics" / "labels.csv"
+    table.write_text("file,label\n" + "".join(f"{c}/{i}.png,{c}\n" for c in ("cat", "dog") for i in range(3)))
+    ws = Workspace(tmp_path / "ws")
+    runs = [curate.audit(table, label="label", image="file", embedder="pixels", workspace=ws, progress=False)]
+    drawn_picture(root / "dog" / "0.png", 42)
+    runs.append(curate.audit(table, label="label", image="file", embedder="pixels", workspace=ws, progress=False))
+    assert [run.metrics["dataset_version"] for run in runs] == [1, 2]
+    assert runs[0].params["options"]["pictures"] != runs[1].params["options"]["pictures"]
+
+
+def test_a_table_that_holds_its_pictures_keeps_its_fingerprint(tmp_path: Path) -> None:
+    cells = []
+    for seed in range(6):
+        drawn_picture(tmp_path / f"{seed}.png", seed)
+        cells.append((tmp_path / f"{seed}.png").read_bytes())
+    frame = pd.DataFrame({"image": cells, "label": ["a", "b"] * 3})
+    loaded = load_data(frame, label="label")
+    assert loaded.dataset.modality == "image"
+    assert "pictures" not in loaded.source.options  # the bytes are in the table: nothing more to record
+
+
+def test_a_decision_on_a_picture_holds_until_the_picture_changes(tmp_path: Path) -> None:
+    root = picture_tree(tmp_path / "tree", {"cat": 3, "dog": 3})
+    ws = Workspace(tmp_path / "ws")
+    result = curate.audit(root, embedder="pixels", workspace=ws, progress=False)
+    record(ws, result.dataset, row_id="cat/1.png", action="remove", reviewer="ana")
+    review = ReviewSession(load_run(ws, result.run_id), reviewer="bo")
+    assert review.decided_mask(review.states()).tolist() == [False, True, False, False, False, False]
+    drawn_picture(root / "cat" / "1.png", 31)  # other pixels: the decision was about another picture
+    review = ReviewSession(load_run(ws, result.run_id), reviewer="bo")
+    assert not review.decided_mask(review.states()).any()
+    dataset = review.dataset
+    assert input_hashes(dataset, [0]) != dataset.input_hashes([0])  # the pixels are hashed, not the path alone
+    # a decision an older curate recorded over the path alone still counts
+    append_decision(ws, dataset.name, {"row_id": "dog/2.png", "input_hash": dataset.input_hashes([5])[0],
+                                       "action": "remove", "field": "row", "old_value": "present",
+                                       "new_value": "removed", "reviewer": "old", "run_id": result.run_id,
+                                       "issue": None, "score": None, "reason": None})
+    assert review.decided_mask(review.states()).tolist() == [False] * 5 + [True]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from curate.ingest.loading import LoadedData, load_data
+from curate.ingest.loading import LoadedData, content_hashes, load_data
 from curate.store import VersionRecord, Workspace
 
 __all__ = ["import_data", "version_rows"]
@@ -28,12 +28,13 @@ def version_rows(loaded: LoadedData) -> pd.DataFrame:
     pandas.DataFrame
         One row per dataset row, in dataset order, with columns ``position`` (0-based),
         ``row_id``, ``split`` (None when the dataset has no split), ``label`` and ``content_hash``
-        (the hash of the row's input and label, see :meth:`Dataset.content_hashes`).
+        (the hash of the row's input, label and any picture it reads from a path, see
+        :func:`curate.ingest.loading.content_hashes`).
     """
     dataset = loaded.dataset
     return pd.DataFrame({"position": np.arange(dataset.n_rows), "row_id": dataset.row_ids,
                          "split": dataset.splits if dataset.splits is not None else None,
-                         "label": dataset.labels, "content_hash": dataset.content_hashes()})
+                         "label": dataset.labels, "content_hash": content_hashes(dataset)})
 
 
 def import_data(

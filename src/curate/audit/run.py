@@ -33,7 +33,7 @@ from curate.detectors import DetectorResult, available_detectors
 from curate.errors import ConfigError, InputError, NotFoundError
 from curate.features import FeatureCache, TextEmbedder, default_cache_path
 from curate.ingest.frames import frame_input
-from curate.ingest.loading import load_data
+from curate.ingest.loading import input_hashes, load_data
 from curate.ingest.pred_probs import load_pred_probs, validate_pred_probs
 from curate.ingest.user_features import check_features
 from curate.store import Workspace
@@ -287,7 +287,7 @@ def _reviewer_feedback(scores: pd.DataFrame, entries: list[DecisionRecord], sour
     feedback = estimate_precision(entries, _labels_by_id(source))
     if not feedback.verdicts:
         return scores, {}
-    return withdraw_flags(scores, feedback, current.input_hashes())
+    return withdraw_flags(scores, feedback, input_hashes(current), current.input_hashes())
 
 
 def _root_causes(checked: Sequence[AuditWarning], raised: Sequence[AuditWarning]) -> list[AuditWarning]:

@@ -23,6 +23,8 @@ _WORKSPACE = click.option("--workspace", "-w", type=click.Path(path_type=Path), 
 _errors_as_messages = errors_as_messages()
 # The width of the console off a terminal: wider than any line or table row the CLI prints.
 _UNWRAPPED = 100_000
+# A tree export lists this many of its renamed pictures (source -> output), then a count of the rest.
+_RENAMES_SHOWN = 5
 
 
 def _console() -> Any:
@@ -410,6 +412,12 @@ def export_command(output: Path | None, version: str, fmt: str | None, with_stat
         renamed = f", {copied.renamed} renamed to avoid a clash" if copied.renamed else ""
         click.echo(f"wrote {copied.folder}: version {copied.version}, {copied.files} pictures "
                    f"({copied.relabelled} relabelled, {copied.removed} removed{dropped}{renamed})")
+        for source, target in copied.renames[:_RENAMES_SHOWN]:
+            click.echo(f"  {source} -> {target}")
+        if len(copied.renames) > _RENAMES_SHOWN:
+            click.echo(f"  ... and {len(copied.renames) - _RENAMES_SHOWN} more renamed")
+        for note in copied.notes:
+            click.echo(f"note: {note}", err=True)
 
 
 def _echo_export(summary: ExportSummary, drop_ambiguous: bool) -> None:

@@ -108,7 +108,8 @@ class Dataset:
         index = {c: i for i, c in enumerate(self.classes)}
         return np.fromiter((index[v] for v in self.labels), dtype=np.int64, count=self.n_rows)
 
-    def input_hashes(self, positions: Sequence[int] | None = None) -> list[str]:
+    def input_hashes(self, positions: Sequence[int] | None = None,
+                     file_keys: Sequence[str] | None = None) -> list[str]:
         """A hash of each row's inputs alone (of the rows at ``positions``, or all).
 
         A decision about a row stays valid while this is unchanged: the label is left out, so a
@@ -118,33 +119,49 @@ class Dataset:
         ----------
         positions : sequence of int, optional
             0-based row positions to hash; every row when None.
+        file_keys : sequence of str, optional
+            One key per hashed row (in the order of ``positions``) of the content its cells name
+            but do not hold (see :meth:`content_hashes`); None: the cells hold it all.
 
         Returns
         -------
         list of str
             One hash per row, in the order of ``positions``: the first 32 hex characters of a
-            SHA-256 over the row's text and input cells (missing cells as null).
+            SHA-256 over the row's text and input cells (missing cells as null) and, when given,
+            its file key.
         """
         columns = [*self.text_columns, *self.input_columns]
         frame = self.frame[columns] if positions is None else self.frame[columns].iloc[list(positions)]
         values = frame.astype(object).where(frame.notna(), None)  # type: ignore[call-overload]
-        return [hashlib.sha256(json.dumps(list(map(_json_safe, record)), ensure_ascii=False).encode("utf-8"))
-                .hexdigest()[:32] for record in _records(values)]
+        keys = [None] * len(frame) if file_keys is None else list(file_keys)
+        return [hashlib.sha256(json.dumps(list(map(_json_safe, record)) + ([] if key is None else [key]),
+                                          ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+                for record, key in zip(_records(values), keys, strict=True)]
 
-    def content_hashes(self) -> list[str]:
+    def content_hashes(self, file_keys: Sequence[str] | None = None) -> list[str]:
         """A hash of each row's inputs and label: it changes exactly when the row's data changes.
+
+        Parameters
+        ----------
+        file_keys : sequence of str, optional
+            One key per row of the content its cells name but do not hold (a picture read from a
+            path: :meth:`curate.modalities.base.Modality.file_keys`); hashed with the cells, so
+            that a changed file changes the hash. None (the default): the cells hold it all, and
+            the hash is what it always was.
 
         Returns
         -------
         list of str
             One hash per row, in row order: the first 32 hex characters of a SHA-256 over the
-            row's text and input cells and its label.
+            row's text and input cells, its label and, when given, its file key.
         """
         columns = [*self.text_columns, *self.input_columns]
         values = self.frame[columns].astype(object).where(self.frame[columns].notna(), None)  # type: ignore[call-overload]
+        keys = [None] * self.n_rows if file_keys is None else list(file_keys)
         out = []
-        for record, label in zip(_records(values), self.labels, strict=True):
-            payload = json.dumps([list(map(_json_safe, record)), label], ensure_ascii=False)
+        for record, label, key in zip(_records(values), self.labels, keys, strict=True):
+            content = [list(map(_json_safe, record)), label] + ([] if key is None else [key])
+            payload = json.dumps(content, ensure_ascii=False)
             out.append(hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32])
         return out
 

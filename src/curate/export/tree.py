@@ -7,6 +7,11 @@ its label at the version, removed pictures left out. The copy is built in a hidd
 
 File names and labels are untrusted text: a label becomes a folder name only when it is one plain
 path component (no ``/``, ``\\``, ``..``), and a picture is read only inside the dataset's folder.
+
+A version holds its pictures' content (their pixel keys, see
+:func:`curate.ingest.loading.content_hashes`), not a copy of them: the export copies today's files,
+so it first checks each against the version and refuses when one changed. A picture the audit
+could never read (a path leading outside the folder, or no file) is left out with a note.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from curate.errors import InputError
-from curate.export.versions import states_at
+from curate.export.versions import VersionStates, states_at
+from curate.ingest.loading import content_hashes
 from curate.store import Workspace
 
 __all__ = ["TreeSummary", "check_tree_output", "export_tree", "plan_tree"]
@@ -46,6 +52,10 @@ class TreeSummary:
         Pictures marked ambiguous that the export left out (only with ``drop_ambiguous``).
     renamed : int
         Pictures written under another name because a class folder already held theirs.
+    renames : tuple of (str, str)
+        Each of those: its path in the source tree and its path in the output (``/``-separated).
+    notes : tuple of str
+        One line per kind of picture left out because the audit could never read it, with a count.
     """
 
     folder: Path
@@ -55,6 +65,8 @@ class TreeSummary:
     removed: int
     ambiguous_dropped: int = 0
     renamed: int = 0
+    renames: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,6 +167,50 @@ def _inside(root: Path, relative: str) -> Path:
     return path
 
 
+# Why the audit could not read a picture, as a note says it when the export leaves such pictures out.
+_NEVER_READ = {"outside_folder": "led outside the dataset's folder", "not_found": "were not files"}
+
+
+def _unreadable(root: Path, relative: str) -> str | None:
+    """``outside_folder`` or ``not_found`` for a picture that cannot be read inside ``root``, else None."""
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        return "outside_folder"
+    return None if path.is_file() else "not_found"
+
+
+def _checked_pictures(workspace: Workspace, at: VersionStates, paths: list[str]) -> bool:
+    """Whether the pictures on disk are the version's: False when the version predates the check.
+
+    Raises an InputError naming the first picture whose content (or absence) differs from what the
+    version recorded, as a copy of today's file would not be the version's.
+    """
+    record = at.stored.record
+    if "pictures" not in record.options:  # recorded by a curate that kept only the paths
+        return False
+    if at.stored.loaded.source.options.get("pictures") == record.options["pictures"]:
+        return True  # every picture as recorded: no need to compare row by row
+    recorded = workspace.rows_of_version(record.version.id)["content_hash"].tolist()
+    changed = [paths[p] for p, (was, now) in enumerate(zip(recorded, content_hashes(at.stored.dataset),
+                                                            strict=True)) if was != now]
+    if not changed:  # the digest covers the same keys as the rows' hashes; kept for safety
+        return True
+    more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+    raise InputError(f"the picture {changed[0]!r}{more} changed on disk since version {record.version.number} of "
+                     f"{at.dataset!r} was recorded; nothing was written: audit the folder again to record the "
+                     "pictures as they are now, then export")
+
+
+def _left_out_notes(left_out: dict[str, list[str]]) -> tuple[str, ...]:
+    """One note per kind of picture left out: how many, why, and the first few paths."""
+    notes = []
+    for problem, paths in left_out.items():
+        shown = ", ".join(repr(p) for p in paths[:3]) + (", ..." if len(paths) > 3 else "")
+        notes.append(f"{len(paths)} picture(s) left out: they {_NEVER_READ[problem]} when the version was "
+                     f"recorded, so the audit never read them ({shown})")
+    return tuple(notes)
+
+
 def _copy_into(folder: Path, root: Path, placed: list[tuple[str, str]]) -> None:
     """Copy each picture into a fresh ``folder``, checking every target stays inside it."""
     base = folder.resolve()
@@ -176,7 +232,9 @@ def export_tree(workspace: Workspace, dataset: str | None, version: str | int | 
     had them. Pictures in deeper folders of a class land directly in their label's folder; a name
     taken twice in one folder is numbered (see :func:`plan_tree`). Pictures are read inside the
     dataset's folder only. The tree is written in a hidden folder beside ``folder`` and renamed
-    into place when complete.
+    into place when complete. The pictures on disk are checked against the version first; one the
+    audit could never read (its path led outside the folder, or was no file) is left out with a
+    note, as is said in ``notes``.
 
     Parameters
     ----------
@@ -194,15 +252,17 @@ def export_tree(workspace: Workspace, dataset: str | None, version: str | int | 
     Returns
     -------
     TreeSummary
-        How many pictures were copied, moved to another label, removed, dropped as ambiguous and renamed.
+        How many pictures were copied, moved to another label, removed, dropped as ambiguous and
+        renamed; the renames; a note per kind of picture left out as never read.
 
     Raises
     ------
     InputError
         When ``folder`` is not new or empty or lies inside the dataset's folder, the dataset was not
         imported from a folder tree, the version does not exist, a label or file name cannot be a
-        name inside the tree, or a picture is no longer a file inside the dataset's folder; nothing
-        is written then.
+        name inside the tree, or a picture changed on disk since the dataset version was recorded
+        (for a version recorded before curate kept its pictures' content: a picture that is no
+        longer a file inside the dataset's folder); nothing is written then.
     NotFoundError
         When the workspace has no such dataset.
 
@@ -220,14 +280,21 @@ def export_tree(workspace: Workspace, dataset: str | None, version: str | int | 
     if folder.resolve().is_relative_to(root):
         raise InputError(f"--tree {folder} is inside the dataset's folder {str(root)!r}; choose a folder outside it")
     paths = data.frame[at.stored.record.options["image"]].astype(str).tolist()
+    checked = _checked_pictures(workspace, at, paths)
     splits = data.splits if at.stored.record.test_source_copy is not None else None
     kept: list[tuple[str, tuple[str, ...]]] = []
+    left_out: dict[str, list[str]] = {}
     removed = dropped = relabelled = 0
     for position, (row_id, given) in enumerate(zip(data.row_ids, data.labels, strict=True)):
         state = at.states[str(row_id)]
         if state.removed or (drop_ambiguous and state.ambiguous):
             removed += state.removed
             dropped += not state.removed
+            continue
+        # checked: unreadable now means unreadable when the version was recorded, so never audited
+        problem = _unreadable(root, paths[position]) if checked else None
+        if problem is not None:
+            left_out.setdefault(problem, []).append(paths[position])
             continue
         relabelled += state.label != str(given)
         split = () if splits is None else (str(splits[position]),)
@@ -244,5 +311,7 @@ def export_tree(workspace: Workspace, dataset: str | None, version: str | int | 
     finally:
         if partial.exists():
             shutil.rmtree(partial)
-    renamed = sum(1 for source, target in placed if PurePosixPath(source).name != PurePosixPath(target).name)
-    return TreeSummary(folder, at.version, len(placed), relabelled, removed, dropped, renamed)
+    renames = tuple((source, target) for source, target in placed
+                    if PurePosixPath(source).name != PurePosixPath(target).name)
+    return TreeSummary(folder, at.version, len(placed), relabelled, removed, dropped, len(renames), renames,
+                       _left_out_notes(left_out))

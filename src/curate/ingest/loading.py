@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from curate.ingest.image_folders import read_image_folder
 from curate.ingest.readers import read_table
 from curate.modalities import get_modality
 
-__all__ = ["LoadedData", "load_data"]
+__all__ = ["LoadedData", "content_hashes", "input_hashes", "load_data"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,58 @@ def _frame_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     return buffer.getvalue()
+
+
+def content_hashes(dataset: Dataset) -> list[str]:
+    """Each row's content hash as a version stores it: its cells, its label and any file it reads.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        A loaded dataset.
+
+    Returns
+    -------
+    list of str
+        :meth:`Dataset.content_hashes` with the modality's file keys (each picture's pixels, for
+        pictures read from paths; see :meth:`curate.modalities.base.Modality.file_keys`).
+    """
+    return dataset.content_hashes(get_modality(dataset.modality).file_keys(dataset))
+
+
+def input_hashes(dataset: Dataset, positions: Sequence[int] | None = None) -> list[str]:
+    """Each row's input hash, as a decision records it: its cells and any file it reads, not its label.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        A loaded dataset.
+    positions : sequence of int, optional
+        0-based row positions to hash; every row when None.
+
+    Returns
+    -------
+    list of str
+        :meth:`Dataset.input_hashes` with the modality's file keys, in the order of ``positions``.
+        For a dataset whose inputs are all in its cells, the same as :meth:`Dataset.input_hashes`;
+        a decision recorded by a curate that hashed only a picture's path has that hash instead.
+    """
+    keys = get_modality(dataset.modality).file_keys(dataset)
+    if keys is not None and positions is not None:
+        keys = [keys[p] for p in positions]
+    return dataset.input_hashes(positions, keys)
+
+
+def _note_pictures(options: dict[str, Any], dataset: Dataset) -> None:
+    """Record in ``options`` a digest of the pictures a table names by path, which its bytes do not hold.
+
+    The options enter the version's fingerprint: a picture changed on disk makes a new version,
+    and the same pictures again the same one. A table that holds its inputs gets no entry, so its
+    fingerprint stays what it always was.
+    """
+    keys = get_modality(dataset.modality).file_keys(dataset)
+    if keys is not None:
+        options["pictures"] = hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
 def _load_image_folder(folder: Path, *, test: object, name: str | None, modality: str | None) -> LoadedData:
@@ -56,6 +109,7 @@ def _load_image_folder(folder: Path, *, test: object, name: str | None, modality
         options["test_root"] = root  # test/ paths start at the tree's root too
     if modality is not None:
         options["modality"] = modality
+    _note_pictures(options, dataset)
     source = SourceRecord(name=dataset.name, source_path=str(folder), data=_frame_bytes(tree.train),
                           suffix=".parquet", format="image_folder", encoding=None, options=options,
                           test_path=test_path, test_data=test_raw)
@@ -189,6 +243,8 @@ def load_data(
             options["test_root"] = dataset.test_root
     if own_features and not dataset.text_columns and not dataset.input_columns:
         options["own_features"] = True  # a reload must allow the table its features completed
+    if get_modality(dataset.modality).reads_images:
+        _note_pictures(options, dataset)
     source = SourceRecord(name=dataset.name, source_path=source_path, data=raw, suffix=suffix, format=fmt,
                           encoding=used_encoding, options=options, test_path=test_path, test_data=test_raw)
     return LoadedData(dataset, source)

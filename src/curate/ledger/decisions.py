@@ -15,6 +15,7 @@ import pandas as pd
 
 from curate.core.dataset import Dataset
 from curate.errors import InputError, NotFoundError
+from curate.ingest.loading import input_hashes
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, append_decision, read_decisions
 
@@ -171,7 +172,7 @@ def record(
         old_value = new_value = None
     elif action == "ambiguous":
         new_value = f"ambiguous:{current.label}"
-    input_hash = dataset.input_hashes([positions[row_id]])[0]
+    input_hash = input_hashes(dataset, [positions[row_id]])[0]
     entry: dict[str, Any] = {"row_id": row_id, "input_hash": input_hash, "action": action,
              "field": ACTIONS[action], "old_value": old_value, "new_value": new_value,
              "reviewer": reviewer.strip(), "run_id": run_id, "issue": issue, "score": score, "reason": reason}

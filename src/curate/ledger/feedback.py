@@ -357,8 +357,8 @@ def _note(p: Precision) -> dict[str, Any]:
             "interval": [round(p.low, 4), round(p.high, 4)]}
 
 
-def withdraw_flags(scores: pd.DataFrame, feedback: Feedback,
-                   input_hashes: Sequence[str]) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+def withdraw_flags(scores: pd.DataFrame, feedback: Feedback, input_hashes: Sequence[str],
+                   path_hashes: Sequence[str] | None = None) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
     """Withdraw the flags of a fresh audit that reviewers' decisions argue against.
 
     1. A row whose latest verdict on an issue kept it, with the same input and label as then, is not
@@ -379,7 +379,11 @@ def withdraw_flags(scores: pd.DataFrame, feedback: Feedback,
     feedback : Feedback
         The ledger's verdicts and estimates (:func:`estimate_precision`).
     input_hashes : sequence of str
-        Each audited row's input hash (:meth:`Dataset.input_hashes`), indexed by ``position``.
+        Each audited row's input hash (:func:`curate.ingest.loading.input_hashes`), indexed by
+        ``position``.
+    path_hashes : sequence of str, optional
+        Each row's input hash over its cells alone (:meth:`Dataset.input_hashes`), which a
+        curate that hashed only a picture's path recorded: a verdict made under it still counts.
 
     Returns
     -------
@@ -403,7 +407,8 @@ def withdraw_flags(scores: pd.DataFrame, feedback: Feedback,
     for v, at in zip(rejected, found, strict=True):
         if at < 0 or not flagged[at] or given[at] != v.label:
             continue
-        if input_hashes[positions[at]] != v.input_hash:
+        at_row = positions[at]
+        if v.input_hash != input_hashes[at_row] and (path_hashes is None or v.input_hash != path_hashes[at_row]):
             continue
         flagged[at] = False
         details[at] = {**details[at], "reviewer_feedback": f"kept by {v.reviewer} in decision #{v.entry_id}"}

@@ -186,6 +186,27 @@ class Modality(ABC):
             ``n_rows`` keys.
         """
 
+    def file_keys(self, dataset: Dataset) -> list[str] | None:
+        """A key per row of the content it reads from files the table only names (None: the table holds it all).
+
+        A dataset version is the table's bytes and how they were read; where a row's input is a
+        file the table names by path, the file's content belongs to the version too. These keys
+        enter the version's identity and each row's content hash, so that a file changed on disk
+        makes a new version. By default a table holds all its content.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+
+        Returns
+        -------
+        list of str or None
+            ``n_rows`` keys, equal exactly when the file content counts as the same; None when no
+            row's input is read from a file.
+        """
+        return None
+
     @abstractmethod
     def input_problems(self, dataset: Dataset, *, long_factor: float) -> InputProblems:
         """Per-row problems of the inputs themselves (empty, garbled, missing, ...).

@@ -28,7 +28,14 @@ from curate.modalities.image_crops import (
     crop_thumbnails,
     whole_difference,
 )
-from curate.modalities.image_decode import IMAGE_PROBLEMS, DecodedImage, decode_image, image_kind, pixel_key
+from curate.modalities.image_decode import (
+    IMAGE_PROBLEMS,
+    DecodedImage,
+    decode_image,
+    image_kind,
+    names_file,
+    pixel_key,
+)
 from curate.modalities.image_hashes import HASH_BITS, perceptual_hash
 from curate.modalities.image_issues import find_image_issues
 from curate.modalities.image_network import SmallImageNetwork, torch_available
@@ -502,6 +509,29 @@ class ImageModality(Modality):
             picture that cannot be read, which is never a copy.
         """
         return list(image_facts(dataset).keys)
+
+    def file_keys(self, dataset: Dataset) -> list[str] | None:
+        """Each picture's pixel key when the image column names files (see :meth:`Modality.file_keys`).
+
+        The keys come from the one decoding of every picture (:func:`image_facts`), which loading
+        the dataset already did; nothing is read again.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+
+        Returns
+        -------
+        list of str or None
+            ``n_rows`` keys: the pixel key (:func:`~curate.modalities.image_decode.pixel_key`),
+            or the problem in parentheses (``(not_found)``, ``(outside_folder)``, ...) for a
+            picture that cannot be read; None when no cell of the image column is a path.
+        """
+        facts = image_facts(dataset)
+        if not any(names_file(cell) for cell in dataset.frame[facts.column]):
+            return None  # the pictures are in the table: its bytes are the version
+        return [key or f"({decoded.problem})" for key, decoded in zip(facts.keys, facts.decoded, strict=True)]
 
     def input_problems(self, dataset: Dataset, *, long_factor: float) -> InputProblems:
         """Pictures that cannot be read, and pictures of poor quality here (see :meth:`Modality.input_problems`).

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-__all__ = ["IMAGE_PROBLEMS", "DecodedImage", "decode_image", "image_kind", "pixel_key", "to_image_bytes"]
+__all__ = ["IMAGE_PROBLEMS", "DecodedImage", "decode_image", "image_kind", "names_file", "pixel_key",
+           "to_image_bytes"]
 
 # Problem names, worst first, with the score a row gets for each.
 IMAGE_PROBLEMS = {
@@ -120,6 +121,28 @@ def image_kind(series: pd.Series) -> str | None:
     if common.empty or common.sum() < IMAGE_SHARE * len(sample):
         return None
     return str(common.index[0])
+
+
+def names_file(value: Any) -> bool:
+    """Whether an image cell names a file to read (a path), rather than holding the picture or a URL.
+
+    Parameters
+    ----------
+    value : Any
+        A cell of an image column.
+
+    Returns
+    -------
+    bool
+        True for a non-empty string (or a Hugging Face struct without bytes) that is not a URL.
+
+    Examples
+    --------
+    >>> names_file("cats/1.png"), names_file(b"\\x89PNG"), names_file("https://example.com/1.png")
+    (True, False, False)
+    """
+    content = _cell_content(value)
+    return isinstance(content, str) and bool(content.strip()) and not _URL.match(content.strip())
 
 
 def _inside(root: Path, value: str) -> Path | None:

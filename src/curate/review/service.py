@@ -17,6 +17,7 @@ import pandas as pd
 from curate import ledger
 from curate.core.dataset import Dataset
 from curate.errors import InputError, NotFoundError
+from curate.ingest.loading import input_hashes
 from curate.ledger import RowState
 from curate.ledger.feedback import Feedback, estimate_precision
 from curate.ledger.versions import load_stored_version, with_judged_labels
@@ -142,7 +143,9 @@ class ReviewSession:
         dataset = data.dataset
         self._positions = {str(r): i for i, r in enumerate(dataset.row_ids)}
         self._labels = {str(r): str(lab) for r, lab in zip(dataset.row_ids, dataset.labels, strict=True)}
-        self._input_hashes = dataset.input_hashes()
+        self._input_hashes = input_hashes(dataset)
+        # as a curate that hashed only a picture's path recorded them: its decisions still count
+        self._path_hashes = dataset.input_hashes()
         positions = data.scores["position"].to_numpy()
         self._starts = np.searchsorted(positions, np.arange(dataset.n_rows + 1))
         self._modality = get_modality(dataset.modality)
@@ -387,7 +390,8 @@ class ReviewSession:
         bool
             True when the last effective decision (skips aside) was made on the same input.
         """
-        return state.decided_hash is not None and state.decided_hash == self._input_hashes[position]
+        return state.decided_hash is not None and state.decided_hash in (self._input_hashes[position],
+                                                                         self._path_hashes[position])
 
     def decided_mask(self, states: dict[str, RowState]) -> np.ndarray:
         """Which rows are decided (:meth:`is_decided`), in dataset order.

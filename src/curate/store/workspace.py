@@ -460,9 +460,23 @@ class Workspace:
             ``position``, ``row_id``, ``split``, ``label`` and ``content_hash``, by position.
         """
         r = schema.rows
-        return self._frame(select(r.c.position, r.c.row_id, r.c.split, r.c.label, r.c.content_hash)
-                           .join_from(r, runs, runs.c.version_id == r.c.version_id)
-                           .where(runs.c.id == run_id).order_by(r.c.position))
+        return self._frame(_rows_query().join_from(r, runs, runs.c.version_id == r.c.version_id)
+                           .where(runs.c.id == run_id))
+
+    def rows_of_version(self, version_id: int) -> pd.DataFrame:
+        """The rows of a dataset version, as :meth:`version_rows` gives a run's.
+
+        Parameters
+        ----------
+        version_id : int
+            The version's id (:attr:`VersionRecord.id`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``position``, ``row_id``, ``split``, ``label`` and ``content_hash``, by position.
+        """
+        return self._frame(_rows_query().where(schema.rows.c.version_id == version_id))
 
     def _frame(self, query: Select[Any]) -> pd.DataFrame:
         with self._read() as con:
@@ -516,6 +530,12 @@ class Workspace:
         if found is None:
             return []
         return list(zip(json.loads(found.neighbors), json.loads(found.similarities), strict=True))
+
+
+def _rows_query() -> Select[Any]:
+    """A version's stored rows, by position (the caller says which version)."""
+    r = schema.rows
+    return select(r.c.position, r.c.row_id, r.c.split, r.c.label, r.c.content_hash).order_by(r.c.position)
 
 
 def _inserted_id(result: Any) -> int:
