@@ -1,7 +1,12 @@
 """Reading image cells: bytes, paths inside the dataset's folder, PIL images and arrays.
 
 A cell becomes an RGB picture the way a person would see it: EXIF orientation applied, the first
-frame of an animation, any mode converted to RGB. A cell that cannot be read that way is a
+frame of an animation, any mode converted to RGB. A 16-bit greyscale picture (modes ``I;16`` and
+``I``, which Pillow gives 16-bit PNG and TIFF files) is first scaled to 8 bits by the type's full
+range, 65535 -> 255, not by its own darkest and brightest pixel: a nearly black picture stays dark
+(and two exposures of one scene stay apart), as a viewer shows it. Pillow's own conversion would
+clip every value over 255 to white. Mode ``I`` holds 32-bit integers but in practice the values of
+a 16-bit file, so it is scaled by 65535 too, values outside 0..65535 clipped. A cell that cannot be read that way is a
 problem of its row (never an exception): ``missing``, ``not_found``, ``outside_folder`` (a path
 that leads out of the dataset's folder, which is never opened), ``remote`` (a URL, never
 fetched), ``too_large`` (more pixels than ``PIL.Image.MAX_IMAGE_PIXELS``, refused from the header
@@ -128,6 +133,19 @@ def _inside(root: Path, value: str) -> Path | None:
     return candidate if candidate.is_relative_to(root) else None
 
 
+_WIDE_GREY = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+_WIDE_FULL_RANGE = 65535.0  # a 16-bit sample's brightest value
+
+
+def _to_rgb(picture: Image.Image) -> Image.Image:
+    """``picture`` in RGB; 16-bit greyscale scaled by its full range first (Pillow's conversion saturates it)."""
+    if picture.mode not in _WIDE_GREY:
+        return picture.convert("RGB")
+    values = np.asarray(picture, dtype=np.float64)
+    grey = np.clip(np.rint(values * (255.0 / _WIDE_FULL_RANGE)), 0, 255).astype(np.uint8)
+    return Image.fromarray(grey).convert("RGB")
+
+
 def _opened(data: bytes | Path) -> DecodedImage:
     """Open, check the size from the header, then decode one picture."""
     limit = Image.MAX_IMAGE_PIXELS
@@ -144,8 +162,8 @@ def _opened(data: bytes | Path) -> DecodedImage:
             fmt, mode = opened.format, opened.mode
             opened.seek(0)  # the first frame of an animation or a multi-page TIFF
             oriented = ImageOps.exif_transpose(opened)
-            picture = oriented.convert("RGB")
-            picture.load()
+            oriented.load()
+            picture = _to_rgb(oriented)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return DecodedImage(None, "too_large", None, None, str(exc))
     except UnidentifiedImageError:
@@ -196,7 +214,7 @@ def decode_image(value: Any, root: str | Path | None) -> DecodedImage:
     if _missing(value) or (isinstance(value, str | bytes) and not value.strip()):
         return DecodedImage(None, "missing", detail="no image")
     if isinstance(value, Image.Image):
-        return DecodedImage(ImageOps.exif_transpose(value).convert("RGB"), None, value.format, value.mode)
+        return DecodedImage(_to_rgb(ImageOps.exif_transpose(value)), None, value.format, value.mode)
     if isinstance(value, np.ndarray):
         return _from_array(value)
     if isinstance(value, bytes):
