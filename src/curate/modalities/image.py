@@ -28,7 +28,15 @@ from curate.modalities.image_crops import (
     crop_thumbnails,
     whole_difference,
 )
-from curate.modalities.image_decode import IMAGE_PROBLEMS, DecodedImage, decode_image, image_kind, pixel_key
+from curate.modalities.image_decode import (
+    IMAGE_PROBLEMS,
+    IMAGE_SHARE,
+    NAMED_IMAGE_SHARE,
+    DecodedImage,
+    decode_image,
+    image_kind,
+    pixel_key,
+)
 from curate.modalities.image_hashes import HASH_BITS, perceptual_hash
 from curate.modalities.image_issues import find_image_issues
 from curate.modalities.image_picture import picture_png
@@ -99,6 +107,10 @@ _FACTS: weakref.WeakKeyDictionary[Dataset, ImageFacts] = weakref.WeakKeyDictiona
 def image_column(dataset: Dataset) -> str:
     """The column whose pictures the image modality reads: the first input column that holds images.
 
+    A dataset with a single input column (a named ``--image`` column is then the only input) takes
+    it when at least :data:`~curate.modalities.image_decode.NAMED_IMAGE_SHARE` of its cells are
+    image bytes or paths; its other cells are problems of their rows.
+
     Parameters
     ----------
     dataset : Dataset
@@ -118,11 +130,13 @@ def image_column(dataset: Dataset) -> str:
     for column in columns:
         if _reads(dataset.frame[column]):
             return column
+    if len(columns) == 1 and _reads(dataset.frame[columns[0]], NAMED_IMAGE_SHARE):
+        return columns[0]
     raise InputError(f"no column of image bytes or image paths among {columns}; name it with --image")
 
 
-def _reads(series: pd.Series) -> bool:
-    kind = image_kind(series)
+def _reads(series: pd.Series, share: float = IMAGE_SHARE) -> bool:
+    kind = image_kind(series, share)
     return kind is not None and kind != "image URLs"
 
 
