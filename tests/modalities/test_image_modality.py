@@ -174,6 +174,31 @@ def test_cli_image_option(tmp_path: Path) -> None:
     assert "image features: pixels:grey:16" in result.output
 
 
+def test_an_image_run_says_its_detected_column_and_records_the_pixels_it_used(tmp_path: Path) -> None:
+    data = tmp_path / "shapes.parquet"
+    _shapes().to_parquet(data)
+    result = run_cli(["audit", data, "--no-embed", "-w", tmp_path / "ws"])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[:3] == ["label column: 'label' (detected; override with --label)",
+                         "image column: 'picture' (detected; override with --image)",
+                         "not used as input: 'name' (not the image column)"]
+    [run] = curate.Workspace(tmp_path / "ws").runs()
+    assert run.params["config"]["embedder"] == "pixels"  # --no-embed (hashed) on pictures reads the pixels
+    verbose = run_cli(["runs", "--verbose", "-w", tmp_path / "ws"])
+    assert 'embedder = "pixels"' in verbose.output
+    named = curate.audit(data, label="label", image="picture", embedder="hashed", progress=False)
+    assert not any(note.startswith("image column:") for note in named.dataset.notes)  # named: nothing to say
+
+
+def test_audit_help_covers_images() -> None:
+    shown = " ".join(run_cli(["audit", "--help"]).output.split())
+    assert "--no-embed Use the fast features: hashed for text, the pixels for images" in shown
+    assert "for images efficientnet-lite0 (default) or pixels" in shown
+    assert "The kind of input: text, tabular, image, or a plugin's" in shown
+    assert "text features" not in shown.lower()
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not efficientnet_available(), reason="the 'image' extra is not installed")
 def test_efficientnet_vectors_are_unit_length_and_1280_wide() -> None:

@@ -281,6 +281,9 @@ def build_dataset(
         test_root=test_root if test is not None else None,
     )
     unread = {} if own_features else get_modality(kind).unread_columns(dataset)
+    if image is None and get_modality(kind).reads_images:  # said like a detected label column
+        detected = get_modality(kind).read_columns(dataset)[0]
+        dataset.notes.insert(len(choice.notes), f"image column: {detected!r} (detected; override with --image)")
     if choice.inputs and not get_modality(kind).reads_images:  # the columns a table's model reads
         dataset.notes.insert(len(choice.notes), tabular_inputs_note([c for c in choice.inputs if c not in unread]))
     if unread:  # no column is ignored silently (own features replace every column's features)
