@@ -64,6 +64,12 @@ THUMBNAIL_SIDE = 16
 # pHashes close too). Whole at 8x8, JPEG noise shows less than at 16x16: of 50 CIFAR-10 pictures
 # saved at quality 70, 42 came within 0.015 (and 5 pHash bits), 38 within 0.02 at 16x16.
 COARSE_STRICTNESS = 4.0 / 3.0
+# A near copy keeps its picture's shape: resizing keeps the aspect ratio, and a crop the alignment
+# matches (up to 12 % of a side, image_crops) changes it by at most 1 / (1 - 0.12) = 1.136 (one
+# edge cut); 1.15 also leaves a pixel of rounding to a small resized copy. Two pictures whose
+# aspect ratios differ more are never near copies, however alike their thumbnails: a 320x20 blue
+# strip and a 1x1 blue dot have the same flat thumbnails and pHash.
+MAX_ASPECT_CHANGE = 1.15
 
 
 @dataclass(frozen=True)
@@ -335,7 +341,9 @@ class ImageModality(Modality):
         neither, so a pair is also compared as one picture whole against crops of the other
         (:func:`~curate.modalities.image_crops.aligned_difference`, 8x8 thumbnails, up to 12 %
         cut per side): one minus COARSE_STRICTNESS times that relative difference, when higher,
-        is the similarity. A pair with a picture that cannot be read is 0.
+        is the similarity. A pair with a picture that cannot be read is 0, and so is a pair whose
+        aspect ratios differ by more than MAX_ASPECT_CHANGE (1.15 times): a near copy keeps its
+        shape.
 
         Parameters
         ----------
@@ -377,7 +385,11 @@ class ImageModality(Modality):
         # median, 0.028 at most; look-alikes came within 0.019 (see COARSE_STRICTNESS).
         by_crop = np.clip(1.0 - COARSE_STRICTNESS * aligned_difference(facts.crops, rows, cols), 0.0, 1.0)
         similarity = np.maximum(np.minimum(by_hash, np.maximum(by_thumbnail, by_coarse)), by_crop)
-        return np.where(read[rows] & read[cols], similarity, 0.0).astype(np.float64)
+        aspect = np.ones(len(hashes))
+        aspect[facts.measurements.index.to_numpy()] = facts.measurements["aspect_ratio"].to_numpy()
+        change = np.maximum(aspect[rows], aspect[cols]) / np.minimum(aspect[rows], aspect[cols])
+        alike = read[rows] & read[cols] & (change <= MAX_ASPECT_CHANGE)
+        return np.where(alike, similarity, 0.0).astype(np.float64)
 
     def extra_views(self, dataset: Dataset, *, features: FeatureSet, seed: int) -> list[ExtraView]:
         """The pixels themselves, read by a kernel classifier (see :meth:`Modality.extra_views`).
