@@ -553,11 +553,11 @@ class ImageModality(Modality):
         -------
         RowView
             ``text``: ``image 28x28 L PNG`` for a picture read, ``image: truncated (...)`` for
-            one that was not.
+            one that was not, whose ``problem`` is then set (``truncated``).
         """
         found = image_facts(dataset).decoded[position]
         if found.problem:
-            return RowView(text=f"image: {found.problem} ({found.detail})")
+            return RowView(text=f"image: {found.problem} ({found.detail})", problem=found.problem)
         return RowView(text=" ".join(str(p) for p in ("image", found.detail, found.mode, found.format) if p))
 
     def row_picture(self, dataset: Dataset, position: int, max_side: int) -> bytes | None:
