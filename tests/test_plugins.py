@@ -9,14 +9,16 @@ import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import curate
-from curate.detectors import available_detectors
+from curate.detectors import Detector, DetectorResult, NeedProvider, available_detectors
 from curate.detectors.builtin import BUILTIN_MODULES
-from curate.detectors.registry import load_plugins
+from curate.detectors.registry import load_plugins, register, unregister
 from curate.errors import PluginError
 from curate.features import available_embedders, get_embedder
 from curate.features.registry import load_embedder_plugins
@@ -188,3 +190,38 @@ def test_the_cli_reports_a_clashing_plugin_in_one_line(install_plugin: InstallPl
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == f"error: {CLASH_MESSAGE}"
     assert not (tmp_path / "ws").exists()
+
+
+
+class _CapitalsOnly(Detector):
+    """Flags text rows without a lower-case letter; a dataset without text is not checked at all."""
+
+    name: ClassVar[str] = "capitals_only"
+    needs: ClassVar[frozenset[str]] = frozenset({"dataset"})
+    description: ClassVar[str] = "no lower-case letter"
+
+    def find(self, context: NeedProvider) -> DetectorResult:
+        dataset = context.need("dataset")
+        n = dataset.n_rows
+        if not dataset.text_columns:
+            return self._result(np.ones(n), np.zeros(n, dtype=bool), checked=False)
+        flagged = np.array([not any(c.islower() for c in t) for t in dataset.frame[dataset.text_columns[0]]])
+        return self._result(np.where(flagged, 0.0, 1.0), flagged)
+
+
+def test_a_check_the_dataset_does_not_get_is_not_listed() -> None:
+    register(_CapitalsOnly)
+    try:
+        numbers = pd.DataFrame({"x": [float(i % 7) for i in range(40)], "y": [float(i % 3) for i in range(40)],
+                                "label": ["a", "b"] * 20})
+        on_table = curate.audit(numbers, label="label", detectors=["capitals_only", "class_imbalance"],
+                                embedder="hashed", progress=False)
+        assert list(on_table.summary["issue"]) == ["class_imbalance"]
+        assert on_table.params["detectors"] == ["class_imbalance"]
+        assert "capitals_only" not in on_table.notes
+        on_text = curate.audit(_planted_frame(), label="label", text="text", id="id",
+                               detectors=["capitals_only"], progress=False)
+        assert list(on_text.summary["issue"]) == ["capitals_only"]
+        assert on_text.findings["row_id"].tolist() == ["t5", "t20", "t30", "t31"]  # Korean has no lower case
+    finally:
+        unregister("capitals_only")

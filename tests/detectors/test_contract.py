@@ -312,7 +312,8 @@ def test_each_need_is_computed_once() -> None:
     frame = blobs(20)
     dataset = build_dataset(frame, label="label", id="id")
     results, needs = audit_dataset(dataset)
-    assert [r.issue for r in results] == list(available_detectors())
+    # the example plugin's 'shouting' checks text only: a table's run leaves it out
+    assert [r.issue for r in results] == [name for name in available_detectors() if name != "shouting"]
     # features feed both predictions and neighbours but are computed once; timings has one entry each
     assert {"features", "pred_probs", "neighbors", "duplicate_groups"} <= set(needs.timings)
 

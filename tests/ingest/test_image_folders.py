@@ -54,13 +54,71 @@ def test_a_train_and_test_tree_gives_the_test_split(tmp_path: Path) -> None:
     picture_tree(root / "train", {"0": 2, "1": 2})
     picture_tree(root / "test", {"0": 2, "1": 2}, seed=50)
     (root / "val").mkdir()
-    ds = load_data(root).dataset
+    (root / "extra").mkdir()
+    loaded = load_data(root)
+    ds = loaded.dataset
     assert ds.row_ids.tolist() == ["train/0/0.png", "train/0/1.png", "train/1/0.png", "train/1/1.png",
                                    "test/0/0.png", "test/0/1.png", "test/1/0.png", "test/1/1.png"]
     assert ds.splits.tolist() == ["train"] * 4 + ["test"] * 4
     assert ds.labels.tolist() == ["0", "0", "1", "1"] * 2
-    assert ds.notes[:2] == ["image folder: 8 picture(s) in 2 class folder(s), with a test/ split",
-                            "folders not read (only train/ and test/ are): val"]
+    assert ds.notes[:3] == ["image folder: 8 picture(s) in 2 class folder(s), with a test/ split",
+                            "folders not read (only the split folders train/ and val/ and test/ are): extra",
+                            "empty split folder(s) not read: val/"]
+    assert loaded.source.options["split"] is None  # stored as before validation folders were read
+
+
+@pytest.mark.parametrize("val_name", ["val", "valid", "Validation"])
+def test_a_validation_folder_is_a_held_out_split_that_leaks_are_found_across(tmp_path: Path, val_name: str) -> None:
+    root = tmp_path / "shapes"
+    picture_tree(root / "train", {"a": 8, "b": 8})
+    picture_tree(root / val_name, {"a": 3, "b": 3}, seed=500)
+    picture_tree(root / "test", {"a": 3, "b": 3}, seed=700)
+    drawn_picture(root / val_name / "b" / "copy.png", 3)  # the same drawing as train/a/3.png: a leak
+    ws = tmp_path / "ws"
+    result = curate.audit(root, embedder="pixels", workspace=ws, progress=False)
+    ds = result.dataset
+    assert ds.classes == ("a", "b")
+    assert ds.splits.tolist() == ["train"] * 16 + ["val"] * 7 + ["test"] * 6
+    assert ds.row_ids.tolist()[16:18] == [f"{val_name}/a/0.png", f"{val_name}/a/1.png"]
+    assert ds.notes[0] == "image folder: 29 picture(s) in 2 class folder(s), with a val/ split and a test/ split"
+    leaks = result.findings.query("issue == 'leakage'")["row_id"].tolist()
+    assert f"{val_name}/b/copy.png" in leaks
+    stored = load_stored_version(Workspace(ws), run_id=result.run_id).loaded.dataset
+    assert stored.row_ids.tolist() == ds.row_ids.tolist()
+    assert stored.splits.tolist() == ds.splits.tolist()
+    assert [d.problem for d in image_facts(stored).decoded] == [None] * 29
+
+
+def test_a_train_and_val_tree_without_test_has_both_splits(tmp_path: Path) -> None:
+    root = tmp_path / "digits"
+    picture_tree(root / "train", {"0": 2, "1": 2})
+    picture_tree(root / "val", {"0": 2, "1": 2}, seed=50)
+    loaded = load_data(root)
+    assert loaded.dataset.splits.tolist() == ["train"] * 4 + ["val"] * 4
+    assert loaded.dataset.labels.tolist() == ["0", "0", "1", "1"] * 2
+    assert loaded.dataset.notes[0] == "image folder: 8 picture(s) in 2 class folder(s), with a val/ split"
+    assert loaded.source.options["split"] == "split"
+    assert loaded.source.test_path is None
+
+
+def test_a_tree_with_train_alone_is_read_as_trains_classes(tmp_path: Path) -> None:
+    root = tmp_path / "digits"
+    picture_tree(root / "train", {"0": 2, "1": 2})
+    ds = load_data(root).dataset
+    assert ds.labels.tolist() == ["0", "0", "1", "1"]
+    assert ds.row_ids.tolist()[0] == "train/0/0.png"
+    assert ds.splits is None
+    assert ds.notes[:2] == ["image folder: 4 picture(s) in 2 class folder(s)",
+                            "the classes are train/'s subfolders (no other split folder)"]
+
+
+def test_a_class_named_like_a_split_beside_other_classes_stays_a_class_and_is_said(tmp_path: Path) -> None:
+    root = picture_tree(tmp_path / "odd", {"test": 2, "cat": 2})
+    ds = load_data(root).dataset
+    assert ds.classes == ("cat", "test")
+    assert ds.splits is None
+    assert ds.notes[1] == ("class folder(s) named like a split, read as classes: test "
+                           "(a train/ folder beside them makes them splits)")
 
 
 def test_a_link_out_of_the_folder_is_listed_but_never_read(tmp_path: Path) -> None:
@@ -85,6 +143,8 @@ def test_a_link_out_of_the_folder_is_listed_but_never_read(tmp_path: Path) -> No
     ({"train/cat/0.png": None, "test/0.png": None},
      "{root}/test: the picture '0.png' is directly under the folder; put every picture in a class subfolder "
      "({root}/test/<label>/0.png)"),
+    ({"train/cat/0.png": None, "val/cat/0.png": None, "valid/cat/0.png": None},
+     "{root} has two val split folders, val/ and valid/; keep one"),
 ])
 def test_a_folder_that_is_not_a_class_tree_is_refused_in_one_line(
     tmp_path: Path, layout: dict[str, str | None], message: str

@@ -118,3 +118,34 @@ def test_image_kind_detects_bytes_and_paths() -> None:
     assert image_kind(pd.Series(["a/1.jpg", "b/2.png"])) == "image paths"
     assert image_kind(pd.Series(["a cat", "a dog"])) is None
     assert image_kind(pd.Series([1, 2, 3])) is None
+
+
+def _wide_grey(mode: str) -> Image.Image:
+    """A 4x4 16-bit greyscale ramp from 0 to 65535 in mode ``I;16`` or ``I``: nearly black at 1,000."""
+    values = np.array([[0, 1000, 2000, 3000], [4000, 5000, 6000, 7000],
+                       [8000, 9000, 10000, 20000], [30000, 40000, 60000, 65535]])
+    return Image.fromarray(values.astype(np.uint16 if mode == "I;16" else np.int32))
+
+
+@pytest.mark.parametrize("mode", ["I;16", "I"])
+def test_a_16_bit_grey_picture_is_scaled_by_its_full_range_not_saturated(tmp_path: Path, mode: str) -> None:
+    picture = _wide_grey(mode)
+    assert picture.mode == mode
+    expected = np.array([[0, 4, 8, 12], [16, 19, 23, 27], [31, 35, 39, 78], [117, 156, 233, 255]])
+    path = tmp_path / "wide.tif"
+    picture.save(path)  # TIFF keeps either mode; a 16-bit PNG opens as I;16
+    with Image.open(path) as opened:
+        assert opened.mode == mode
+    for cell in (picture, path.name, _encoded(Image.fromarray(np.asarray(picture).astype(np.uint16)), "PNG")):
+        decoded = decode_image(cell, tmp_path)
+        assert decoded.problem is None and decoded.image is not None
+        pixels = np.asarray(decoded.image)
+        assert pixels[:, :, 0].tolist() == expected.tolist()
+        assert (pixels[:, :, 0] == pixels[:, :, 2]).all()
+
+
+def test_a_nearly_black_16_bit_picture_is_dark() -> None:
+    dark = Image.fromarray(np.full((8, 8), 1200, dtype=np.uint16))
+    decoded = decode_image(_encoded(dark, "PNG"), None)
+    assert decoded.mode == "I;16"
+    assert decoded.image is not None and np.asarray(decoded.image).max() == 5

@@ -17,7 +17,7 @@ from curate.errors import ColumnError
 from curate.features import EfficientNetEmbedder, efficientnet_available
 from curate.modalities import get_modality
 
-from ..conftest import run_cli
+from ..conftest import assert_one_line_error, run_cli
 
 MNIST = Path(os.environ.get("CURATE_SHARED_DATA", "/work/shared/data")) / "mnist" / "test.parquet"
 
@@ -122,12 +122,81 @@ def test_pil_images_and_arrays_in_a_dataframe_are_read() -> None:
         assert result.findings.query("issue == 'input_quality'").empty
 
 
+@pytest.mark.parametrize(("odd", "as_arrays"), [
+    (7, True), (np.zeros((2, 2, 2, 2), dtype=np.uint8), True), (b"junk", True), (7, False), (b"junk", False),
+])
+def test_odd_cells_of_a_named_image_column_are_unreadable_rows(odd: object, as_arrays: bool, tmp_path: Path) -> None:
+    frame = _shapes(20)
+    pictures: list[object] = [np.asarray(Image.open(io.BytesIO(c))) for c in frame.picture] if as_arrays else \
+        list(frame.picture)
+    pictures[5] = odd
+    workspace = tmp_path / "ws"
+    result = curate.audit(frame.assign(picture=pictures), label="label", image="picture", embedder="pixels",
+                          workspace=workspace, progress=False)
+    problems = result.findings.query("issue == 'input_quality'")
+    assert problems["row_id"].tolist() == [5]
+    assert problems["details"].tolist() == [{"problems": ["unreadable"]}]
+    assert get_modality("image").row_view(result.dataset, 5).text.startswith("image: unreadable (")
+    from curate.ledger.versions import load_stored_version  # the stored copy reads the same
+    stored = load_stored_version(curate.Workspace(workspace), dataset=result.dataset.name).loaded.dataset
+    assert get_modality("image").row_picture(stored, 5, 96) is None
+    assert get_modality("image").row_picture(stored, 4, 96) is not None
+
+
+@pytest.mark.parametrize(("cells", "holds"), [
+    (["abc", "def"] * 10, "text, not image bytes or paths (first value: 'abc')"),
+    (list(range(20)), "numbers, not image bytes or paths (first value: 0)"),
+    ([b"junk"] * 20, "other bytes, not image bytes or paths (first value: b'junk')"),
+    (["https://example.org/a.png"] * 20, "image URLs (curate never fetches them), not image bytes or paths "
+                                         "(first value: 'https://example.org/a.png')"),
+])
+def test_a_named_column_that_holds_no_pictures_is_refused_saying_what_it_holds(
+    tmp_path: Path, cells: list[object], holds: str
+) -> None:
+    data = tmp_path / "digits.parquet"
+    _shapes(20).assign(picture=cells).to_parquet(data)
+    result = run_cli(["audit", data, "--label", "label", "--image", "picture", "--no-embed", "-w", tmp_path / "ws"])
+    assert_one_line_error(result, f"{data}: column 'picture' holds {holds}")
+    assert "--image" not in result.stderr
+    frame = _shapes(20)
+    frame.loc[:12, "picture"] = "not a picture"  # 13 of 20 cells: fewer than half are pictures
+    with pytest.raises(ColumnError) as caught:
+        curate.audit(frame, label="label", image="picture", embedder="pixels", progress=False)
+    assert str(caught.value) == ("<DataFrame>: column 'picture' holds text, not image bytes or paths "
+                                 "(first value: 'not a picture')")
+
+
 def test_cli_image_option(tmp_path: Path) -> None:
     data = tmp_path / "shapes.parquet"
     _shapes().to_parquet(data)
     result = run_cli(["audit", data, "--label", "label", "--image", "picture", "--no-embed", "-w", tmp_path / "ws"])
     assert result.exit_code == 0, result.output
     assert "image features: pixels:grey:16" in result.output
+
+
+def test_an_image_run_says_its_detected_column_and_records_the_pixels_it_used(tmp_path: Path) -> None:
+    data = tmp_path / "shapes.parquet"
+    _shapes().to_parquet(data)
+    result = run_cli(["audit", data, "--no-embed", "-w", tmp_path / "ws"])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[:3] == ["label column: 'label' (detected; override with --label)",
+                         "image column: 'picture' (detected; override with --image)",
+                         "not used as input: 'name' (not the image column)"]
+    [run] = curate.Workspace(tmp_path / "ws").runs()
+    assert run.params["config"]["embedder"] == "pixels"  # --no-embed (hashed) on pictures reads the pixels
+    verbose = run_cli(["runs", "--verbose", "-w", tmp_path / "ws"])
+    assert 'embedder = "pixels"' in verbose.output
+    named = curate.audit(data, label="label", image="picture", embedder="hashed", progress=False)
+    assert not any(note.startswith("image column:") for note in named.dataset.notes)  # named: nothing to say
+
+
+def test_audit_help_covers_images() -> None:
+    shown = " ".join(run_cli(["audit", "--help"]).output.split())
+    assert "--no-embed Use the fast features: hashed for text, the pixels for images" in shown
+    assert "for images efficientnet-lite0 (default) or pixels" in shown
+    assert "The kind of input: text, tabular, image, or a plugin's" in shown
+    assert "text features" not in shown.lower()
 
 
 @pytest.mark.slow

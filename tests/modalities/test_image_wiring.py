@@ -71,6 +71,24 @@ def test_input_similarity_of_pairs(planted: curate.AuditResult) -> None:
     assert similarity[2] < 0.9  # two unrelated drawings
 
 
+def test_pictures_of_other_shapes_are_not_near_copies_however_alike() -> None:
+    frame = _drawings()
+    blue = (20, 40, 200)
+    shapes = {30: (320, 20), 31: (1, 1), 32: (24, 24), 33: (300, 20), 34: (36, 32)}  # solid blue, each
+    for position, size in shapes.items():
+        frame.loc[position] = {"picture": _encoded(Image.new("RGB", size, blue)), "label": "ab"[position % 2]}
+    result = curate.audit(frame, label="label", image="picture", embedder="pixels", progress=False)
+    similarity = get_modality("image").input_similarity(result.dataset, np.array([30, 31, 30, 31, 31]),
+                                                        np.array([31, 30, 33, 32, 34]))
+    assert similarity is not None
+    # strip and dot: 16 times apart; 320x20 and 300x20 1.07 (a crop of one edge); 1x1 and 24x24 equal;
+    # 1x1 and 36x32 1.125 (within an edge cut by 12 %)
+    assert similarity.tolist() == [0.0, 0.0, 1.0, 1.0, 1.0]
+    conflicts = result.findings.query("issue == 'conflicting_labels'").set_index("row_id")["details"]
+    assert conflicts[30]["copies"] == ["30", "33"]  # the two strips, never with the dot
+    assert conflicts[31]["copies"] == ["31", "32", "34"]  # the dot and the near squares
+
+
 def test_a_clean_set_of_like_pictures_has_no_quality_issue() -> None:
     result = curate.audit(_drawings(), label="label", image="picture", embedder="pixels", progress=False)
     assert result.findings.query("issue in ('input_quality', 'near_duplicate')").empty

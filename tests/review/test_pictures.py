@@ -14,7 +14,7 @@ from PIL import Image
 
 from curate.errors import NotFoundError
 from curate.modalities.image_decode import decode_image
-from curate.review.render import image_url
+from curate.review.render import image_url, item_url
 
 from .image_data import COPIED, COPY, HTML_ROW, MISLABELLED, SVG_ROW, TURNED, encoded, make_shape_frame, shape
 
@@ -110,6 +110,27 @@ def test_the_item_page_shows_the_picture_large(image_client) -> None:  # type: i
     assert (f'<img class="picture-large" id="input-picture" src="/rows/{MISLABELLED}/image?size=large" '
             f'alt="{MISLABELLED}">') in html
     assert 'id="picture-group"' not in html  # no copies: nothing to set side by side
+
+
+@pytest.mark.parametrize("row_id", [SVG_ROW, HTML_ROW])
+def test_the_item_page_of_an_unreadable_picture_says_why_without_an_img(image_client, row_id: str) -> None:  # type: ignore[no-untyped-def]
+    html = image_client.get(item_url(row_id)).text
+    panel = html.split('<section class="input-panel">')[1].split("</section>")[0]
+    assert '<p class="error" id="input-problem">image: unreadable (not an image Pillow can read)</p>' in panel
+    assert "<img" not in panel
+    assert image_client.get(f"/api/items/{quote(row_id, safe='')}").json()["input"]["problem"] == "unreadable"
+
+
+def test_head_of_a_picture_is_answered_like_get_without_a_body(image_client) -> None:  # type: ignore[no-untyped-def]
+    for url in ("/rows/shape-00/image?size=thumb", "/image?row=shape-00&size=large"):
+        got, head = image_client.get(url), image_client.head(url)
+        assert head.status_code == 200
+        assert head.headers["content-type"] == "image/png"
+        assert head.headers["content-length"] == str(len(got.content))
+        assert head.headers["cache-control"] == "private, max-age=600"
+        assert head.content == b""
+    missing = image_client.head(image_url(SVG_ROW, "thumb"))
+    assert (missing.status_code, missing.content) == (404, b"")
 
 
 def test_a_copy_across_splits_is_shown_side_by_side_with_its_original(image_client) -> None:  # type: ignore[no-untyped-def]

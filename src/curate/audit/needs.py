@@ -89,6 +89,17 @@ class AuditNeeds:
         """
         return get_modality(self.dataset.modality)
 
+    @property
+    def embedder_used(self) -> object:
+        """The embedder that made the features, or None (not computed, or the user's own vectors).
+
+        Returns
+        -------
+        object
+            The modality's embedder object (a text embedder, or the pixels for ``hashed`` on pictures).
+        """
+        return None if self._feature_set is None else self._feature_set.embedder
+
     def need(self, name: str) -> Any:
         """The value of need ``name``, computed on first request.
 

@@ -10,7 +10,7 @@ from curate.core.config import AuditConfig
 from curate.detectors import Detector, available_detectors, get_detector
 from curate.errors import ConfigError
 from curate.evidence.predictions import named_classifier
-from curate.features import TextEmbedder, check_embedder_name, embedder_from_name
+from curate.features import TextEmbedder, available_embedders, check_embedder_name, embedder_from_name
 
 __all__ = ["check_components", "detector_parameters", "graph_neighbours", "make_detectors", "resolve_embedder",
            "resolved_config"]
@@ -121,7 +121,7 @@ def check_components(config: AuditConfig) -> None:
     check_embedder_name(config.embedder)
 
 
-def resolved_config(config: AuditConfig, detectors: Sequence[Detector]) -> dict[str, Any]:
+def resolved_config(config: AuditConfig, detectors: Sequence[Detector], embedder_used: object = None) -> dict[str, Any]:
     """The configuration with every default filled in, as the run records it.
 
     Parameters
@@ -130,6 +130,10 @@ def resolved_config(config: AuditConfig, detectors: Sequence[Detector]) -> dict[
         The run's settings.
     detectors : sequence of Detector
         The constructed detectors; their stored parameters are read back.
+    embedder_used : object, optional
+        The embedder that made the features, when one did. When the configuration named another
+        registered embedder that the modality read as this one (the hashed text features, on
+        pictures, are their pixels), the registered name of the one used is recorded.
 
     Returns
     -------
@@ -138,6 +142,11 @@ def resolved_config(config: AuditConfig, detectors: Sequence[Detector]) -> dict[
     """
     out = config.to_dict()
     out["detectors"] = {d.name: {p: getattr(d, p) for p in detector_parameters(type(d))} for d in detectors}
+    registered = available_embedders()
+    if embedder_used is not None and config.embedder in registered:
+        used = next((name for name, factory in registered.items() if factory is type(embedder_used)), None)
+        if used is not None:
+            out["embedder"] = used
     return out
 
 

@@ -363,7 +363,8 @@ def audit_dataset(
     Returns
     -------
     results : list of DetectorResult
-        One per detector, in order.
+        One per detector, in order, but for those that do not check this kind of dataset
+        (``DetectorResult.checked`` False).
     needs : AuditNeeds
         What was computed, with timings and metrics, and ``resolved_config``: the configuration
         with every default filled in.
@@ -392,9 +393,10 @@ def audit_dataset(
             spent_on_needs = sum(needs.timings.values()) - before
             needs.timings[f"detector:{detector.name}"] = round(
                 max(0.0, time.perf_counter() - started - spent_on_needs), 3)
-            results.append(result)
+            if result.checked:  # a check this kind of dataset does not get is not listed as made
+                results.append(result)
             advance(1)
-    needs.resolved_config = resolved_config(config, chosen)
+    needs.resolved_config = resolved_config(config, chosen, needs.embedder_used)
     return results, needs
 
 

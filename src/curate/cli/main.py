@@ -67,15 +67,17 @@ def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--detector", "detectors", multiple=True, help="Run only these detectors (repeatable).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="Where to write the HTML report (default: in the workspace).")
-@click.option("--no-embed", is_flag=True, help="Use the fast hashed text features (same as --set embedder=hashed).")
+@click.option("--no-embed", is_flag=True,
+              help="Use the fast features: hashed for text, the pixels for images (same as --set embedder=hashed).")
 @click.option("--embedder", "embedder_name", metavar="NAME",
-              help="Text features: auto (by language), sentence, ngrams, hashed, a plugin's, st:MODEL or a "
-                   "sentence-transformers model folder.")
+              help="Features: for text auto (by language), sentence, ngrams, hashed, st:MODEL or a "
+                   "sentence-transformers model folder; for images efficientnet-lite0 (default) or pixels; "
+                   "or a plugin's.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="A TOML file of run settings (folds, seed, embedder, classifier, detector parameters).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
               help="Override one setting, e.g. label.relative_confidence=0.5 or folds=10 (repeatable).")
-@click.option("--modality", help="The kind of input: text, tabular, or a plugin's (default: detected).")
+@click.option("--modality", help="The kind of input: text, tabular, image, or a plugin's (default: detected).")
 @click.option("--image", "image", metavar="COL", help="Column of images: encoded bytes or paths inside FILE's folder.")
 @_errors_as_messages
 def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
@@ -115,9 +117,10 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     report_path : pathlib.Path or None
         ``--report``: where to write the HTML report (default: ``reports/run-N.html`` in the workspace).
     no_embed : bool
-        ``--no-embed``: use the hashed text features (same as ``--set embedder=hashed``).
+        ``--no-embed``: use the fast features, hashed for text and the pixels for images (same as
+        ``--set embedder=hashed``).
     embedder_name : str or None
-        ``--embedder``: the text embedder (same as ``--set embedder=NAME``); see
+        ``--embedder``: the embedder, of text or images (same as ``--set embedder=NAME``); see
         :func:`curate.features.check_embedder_name` for the names it takes.
     config_file : pathlib.Path or None
         ``--config``: a TOML file of run settings.

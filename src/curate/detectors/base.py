@@ -59,6 +59,10 @@ class DetectorResult:
         One per row: JSON-serialisable facts behind the score.
     notes : dict
         Dataset-level facts, JSON-serialisable.
+    checked : bool
+        False when the detector does not check this kind of dataset (a check of the text's
+        capitals, on pictures): the run leaves the result out, so that its summary and report do
+        not list a check that was never made. Scores are then all 1 and nothing is flagged.
     """
 
     issue: str
@@ -67,6 +71,7 @@ class DetectorResult:
     suggested_labels: list[str | None] | None = None
     details: list[dict[str, Any]] | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    checked: bool = True
 
     @property
     def n_flagged(self) -> int:
@@ -135,7 +140,7 @@ class Detector(ABC):
         flagged : numpy.ndarray
             One flag per row; converted to bool.
         **kwargs : Any
-            ``suggested_labels``, ``details`` and ``notes`` of :class:`DetectorResult`.
+            ``suggested_labels``, ``details``, ``notes`` and ``checked`` of :class:`DetectorResult`.
 
         Returns
         -------

@@ -23,6 +23,7 @@ from curate.ingest.columns import (
 from curate.ingest.encoding import replace_surrogates_in_frame
 from curate.ingest.labels import LabelPart, validate_labels
 from curate.modalities import get_modality, resolve_modality
+from curate.modalities.image_decode import not_images
 
 __all__ = ["build_dataset"]
 
@@ -82,7 +83,15 @@ def _image_choice(frame: pd.DataFrame, image: str, text: Sequence[str] | None, s
                           f"{', '.join(map(str, frame.columns))}")
     if text:
         raise ColumnError(f"--image {image!r} and --text {list(text)} both name the input; give one")
+    _check_images(frame, str(column), source)
     return str(column)
+
+
+def _check_images(frame: pd.DataFrame, column: str, source: str) -> None:
+    """Refuse a named image column that does not hold pictures, saying what it holds instead."""
+    holds = not_images(frame[column])
+    if holds is not None:
+        raise ColumnError(f"{source}: column {column!r} holds {holds}")
 
 
 def _row_ids(frame: pd.DataFrame, id_column: str | None, source: str, prefix: str = "") -> np.ndarray:
@@ -216,6 +225,8 @@ def build_dataset(
         absent = [c for c in needed if c not in test.columns]
         if absent:
             raise ColumnError(f"{test_source} lacks column(s) {absent} that the training file has")
+        if image is not None:
+            _check_images(test, image, test_source)
         test = parse_numeric_columns(_plain_cells(test, [*choice.text, *choice.inputs], test_source), choice.inputs,
                                      test_source)
         test_ids = _row_ids(test, id, test_source)
@@ -270,6 +281,9 @@ def build_dataset(
         test_root=test_root if test is not None else None,
     )
     unread = {} if own_features else get_modality(kind).unread_columns(dataset)
+    if image is None and get_modality(kind).reads_images:  # said like a detected label column
+        detected = get_modality(kind).read_columns(dataset)[0]
+        dataset.notes.insert(len(choice.notes), f"image column: {detected!r} (detected; override with --image)")
     if choice.inputs and not get_modality(kind).reads_images:  # the columns a table's model reads
         dataset.notes.insert(len(choice.notes), tabular_inputs_note([c for c in choice.inputs if c not in unread]))
     if unread:  # no column is ignored silently (own features replace every column's features)

@@ -23,7 +23,7 @@ from curate.errors import ColumnError, DatasetError, InputError
 from curate.ingest.cells import convert_cells, nested_text
 from curate.ingest.user_features import vectors_column
 from curate.ingest.value_types import ValueTypes
-from curate.modalities.image_decode import to_image_bytes
+from curate.modalities.image_decode import NAMED_IMAGE_SHARE, image_kind, to_image_bytes
 
 __all__ = ["FrameInput", "check_data", "frame_input"]
 
@@ -223,13 +223,28 @@ def _cell_text(value: object) -> object:
     return value if isinstance(value, str) else label_text(value)
 
 
-def _holds_pictures(series: pd.Series) -> bool:
-    """Whether the first filled cell is a PIL image or an array of pixels (2-d, or 3-d with colours)."""
+def _holds_pictures(series: pd.Series, sample: int = 20) -> bool:
+    """Whether most of the first filled cells are PIL images or arrays of pixels (2-d, or 3-d with colours)."""
     from PIL import Image
 
-    first = next((v for v in series if v is not None and not (isinstance(v, float) and v != v)), None)
-    return isinstance(first, Image.Image) or (isinstance(first, np.ndarray) and (
-        first.ndim == 2 or (first.ndim == 3 and first.shape[2] in (1, 3, 4))))
+    filled = [v for v in series.head(4 * sample) if v is not None and not (isinstance(v, float) and v != v)][:sample]
+    pictures = sum(isinstance(v, Image.Image) or (isinstance(v, np.ndarray) and (
+        v.ndim == 2 or (v.ndim == 3 and v.shape[2] in (1, 3, 4)))) for v in filled)
+    return bool(filled) and 2 * pictures > len(filled)
+
+
+def _stored_picture(value: object) -> object:
+    """A cell of a column of pictures as Parquet stores it: PNG bytes for a picture, bytes and paths as
+    they are; any other cell (a number, a 4-d array) as the bytes of its text, which no decoder
+    reads, so that its row's problem is ``unreadable`` and the column still stores."""
+    stored = to_image_bytes(value)
+    if stored is None or isinstance(stored, bytes | str) or (isinstance(stored, float) and stored != stored):
+        return stored
+    return str(stored).encode("utf-8", "replace")
+
+
+def _stored_pictures(series: pd.Series) -> pd.Series:
+    return pd.Series([_stored_picture(v) for v in series], index=series.index, dtype=object)
 
 
 def _storable(frame: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -243,7 +258,7 @@ def _storable(frame: pd.DataFrame, source: str) -> pd.DataFrame:
             continue
         if _holds_pictures(frame[column]):  # PIL images or pixel arrays: stored as PNG bytes
             out = out.copy(deep=False) if out is frame else out
-            out[column] = [to_image_bytes(v) for v in frame[column]]
+            out[column] = _stored_pictures(frame[column])
             continue
         try:
             pa.array(frame[column], from_pandas=True)
@@ -253,7 +268,12 @@ def _storable(frame: pd.DataFrame, source: str) -> pd.DataFrame:
             storable = False
         if not storable:
             out = out.copy(deep=False) if out is frame else out
-            out[column] = convert_cells(frame[column], _cell_text, source=source)
+            bytes_kind = str(image_kind(frame[column], NAMED_IMAGE_SHARE))
+            # picture bytes beside a few odd cells (a number): the odd cells are unreadable pictures
+            if bytes_kind.startswith("image bytes"):
+                out[column] = _stored_pictures(frame[column])
+            else:
+                out[column] = convert_cells(frame[column], _cell_text, source=source)
     return out
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from curate.core.dataset import Dataset
@@ -90,6 +91,14 @@ def _note_pictures(options: dict[str, Any], dataset: Dataset) -> None:
         options["pictures"] = hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
+def _splits_said(splits: np.ndarray | None) -> str:
+    """How a folder tree's splits are said after its count of pictures: ``, with a test/ split``."""
+    if splits is None:
+        return ""
+    held = [s for s in ("val", "test") if s in set(splits)]
+    return ", with " + " and ".join(f"a {s}/ split" for s in held)
+
+
 def _load_image_folder(folder: Path, *, test: object, name: str | None, modality: str | None) -> LoadedData:
     """A class-per-folder tree as a table of paths and labels, stored as Parquet, read inside ``folder``."""
     if test is not None:
@@ -98,13 +107,13 @@ def _load_image_folder(folder: Path, *, test: object, name: str | None, modality
     root = str(folder.resolve())
     test_raw = None if tree.test is None else _frame_bytes(tree.test)
     test_path = None if tree.test is None else str(folder / "test")
-    dataset = build_dataset(tree.train, label="label", id="path", test=tree.test, name=name or folder.resolve().name,
-                            source=str(folder), test_source=str(test_path), modality=modality, image="path",
-                            root=root, test_root=root)
+    dataset = build_dataset(tree.train, label="label", id="path", split=tree.split_column, test=tree.test,
+                            name=name or folder.resolve().name, source=str(folder), test_source=str(test_path),
+                            modality=modality, image="path", root=root, test_root=root)
     dataset.notes[:0] = [f"image folder: {dataset.n_rows} picture(s) in {len(dataset.classes)} class folder(s)"
-                         + (", with a test/ split" if tree.test is not None else ""), *tree.notes]
-    options: dict[str, Any] = {"label": "label", "text": [], "id": "path", "split": None, "encoding": None,
-                               "image": "path", "root": root}
+                         + _splits_said(dataset.splits), *tree.notes]
+    options: dict[str, Any] = {"label": "label", "text": [], "id": "path", "split": tree.split_column,
+                               "encoding": None, "image": "path", "root": root}
     if tree.test is not None:
         options["test_root"] = root  # test/ paths start at the tree's root too
     if modality is not None:

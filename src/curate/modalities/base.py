@@ -112,11 +112,15 @@ class RowView:
         Field name to value, when the input reads as a record.
     language : str or None
         A guess of the text's language, when it has one.
+    problem : str or None
+        Why the input cannot be shown as itself (a picture that cannot be read: ``unreadable``,
+        ``not_found``, ...), when it cannot; ``text`` then says so for people.
     """
 
     text: str | None = None
     fields: dict[str, Any] | None = None
     language: str | None = None
+    problem: str | None = None
 
 
 class Modality(ABC):

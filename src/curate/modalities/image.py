@@ -30,6 +30,8 @@ from curate.modalities.image_crops import (
 )
 from curate.modalities.image_decode import (
     IMAGE_PROBLEMS,
+    IMAGE_SHARE,
+    NAMED_IMAGE_SHARE,
     DecodedImage,
     decode_image,
     image_kind,
@@ -64,6 +66,12 @@ THUMBNAIL_SIDE = 16
 # pHashes close too). Whole at 8x8, JPEG noise shows less than at 16x16: of 50 CIFAR-10 pictures
 # saved at quality 70, 42 came within 0.015 (and 5 pHash bits), 38 within 0.02 at 16x16.
 COARSE_STRICTNESS = 4.0 / 3.0
+# A near copy keeps its picture's shape: resizing keeps the aspect ratio, and a crop the alignment
+# matches (up to 12 % of a side, image_crops) changes it by at most 1 / (1 - 0.12) = 1.136 (one
+# edge cut); 1.15 also leaves a pixel of rounding to a small resized copy. Two pictures whose
+# aspect ratios differ more are never near copies, however alike their thumbnails: a 320x20 blue
+# strip and a 1x1 blue dot have the same flat thumbnails and pHash.
+MAX_ASPECT_CHANGE = 1.15
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,10 @@ _FACTS: weakref.WeakKeyDictionary[Dataset, ImageFacts] = weakref.WeakKeyDictiona
 def image_column(dataset: Dataset) -> str:
     """The column whose pictures the image modality reads: the first input column that holds images.
 
+    A dataset with a single input column (a named ``--image`` column is then the only input) takes
+    it when at least :data:`~curate.modalities.image_decode.NAMED_IMAGE_SHARE` of its cells are
+    image bytes or paths; its other cells are problems of their rows.
+
     Parameters
     ----------
     dataset : Dataset
@@ -126,11 +138,13 @@ def image_column(dataset: Dataset) -> str:
     for column in columns:
         if _reads(dataset.frame[column]):
             return column
+    if len(columns) == 1 and _reads(dataset.frame[columns[0]], NAMED_IMAGE_SHARE):
+        return columns[0]
     raise InputError(f"no column of image bytes or image paths among {columns}; name it with --image")
 
 
-def _reads(series: pd.Series) -> bool:
-    kind = image_kind(series)
+def _reads(series: pd.Series, share: float = IMAGE_SHARE) -> bool:
+    kind = image_kind(series, share)
     return kind is not None and kind != "image URLs"
 
 
@@ -361,7 +375,9 @@ class ImageModality(Modality):
         neither, so a pair is also compared as one picture whole against crops of the other
         (:func:`~curate.modalities.image_crops.aligned_difference`, 8x8 thumbnails, up to 12 %
         cut per side): one minus COARSE_STRICTNESS times that relative difference, when higher,
-        is the similarity. A pair with a picture that cannot be read is 0.
+        is the similarity. A pair with a picture that cannot be read is 0, and so is a pair whose
+        aspect ratios differ by more than MAX_ASPECT_CHANGE (1.15 times): a near copy keeps its
+        shape.
 
         Parameters
         ----------
@@ -403,7 +419,11 @@ class ImageModality(Modality):
         # median, 0.028 at most; look-alikes came within 0.019 (see COARSE_STRICTNESS).
         by_crop = np.clip(1.0 - COARSE_STRICTNESS * aligned_difference(facts.crops, rows, cols), 0.0, 1.0)
         similarity = np.maximum(np.minimum(by_hash, np.maximum(by_thumbnail, by_coarse)), by_crop)
-        return np.where(read[rows] & read[cols], similarity, 0.0).astype(np.float64)
+        aspect = np.ones(len(hashes))
+        aspect[facts.measurements.index.to_numpy()] = facts.measurements["aspect_ratio"].to_numpy()
+        change = np.maximum(aspect[rows], aspect[cols]) / np.minimum(aspect[rows], aspect[cols])
+        alike = read[rows] & read[cols] & (change <= MAX_ASPECT_CHANGE)
+        return np.where(alike, similarity, 0.0).astype(np.float64)
 
     def extra_views(self, dataset: Dataset, *, features: FeatureSet, seed: int) -> list[ExtraView]:
         """The pixels, read by a kernel classifier and by a network trained on them (see :meth:`Modality.extra_views`).
@@ -609,11 +629,11 @@ class ImageModality(Modality):
         -------
         RowView
             ``text``: ``image 28x28 L PNG`` for a picture read, ``image: truncated (...)`` for
-            one that was not.
+            one that was not, whose ``problem`` is then set (``truncated``).
         """
         found = image_facts(dataset).decoded[position]
         if found.problem:
-            return RowView(text=f"image: {found.problem} ({found.detail})")
+            return RowView(text=f"image: {found.problem} ({found.detail})", problem=found.problem)
         return RowView(text=" ".join(str(p) for p in ("image", found.detail, found.mode, found.format) if p))
 
     def row_picture(self, dataset: Dataset, position: int, max_side: int) -> bytes | None:

@@ -1,7 +1,12 @@
 """Reading image cells: bytes, paths inside the dataset's folder, PIL images and arrays.
 
 A cell becomes an RGB picture the way a person would see it: EXIF orientation applied, the first
-frame of an animation, any mode converted to RGB. A cell that cannot be read that way is a
+frame of an animation, any mode converted to RGB. A 16-bit greyscale picture (modes ``I;16`` and
+``I``, which Pillow gives 16-bit PNG and TIFF files) is first scaled to 8 bits by the type's full
+range, 65535 -> 255, not by its own darkest and brightest pixel: a nearly black picture stays dark
+(and two exposures of one scene stay apart), as a viewer shows it. Pillow's own conversion would
+clip every value over 255 to white. Mode ``I`` holds 32-bit integers but in practice the values of
+a 16-bit file, so it is scaled by 65535 too, values outside 0..65535 clipped. A cell that cannot be read that way is a
 problem of its row (never an exception): ``missing``, ``not_found``, ``outside_folder`` (a path
 that leads out of the dataset's folder, which is never opened), ``remote`` (a URL, never
 fetched), ``too_large`` (more pixels than ``PIL.Image.MAX_IMAGE_PIXELS``, refused from the header
@@ -22,8 +27,8 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-__all__ = ["IMAGE_PROBLEMS", "DecodedImage", "decode_image", "image_kind", "names_file", "pixel_key",
-           "to_image_bytes"]
+__all__ = ["IMAGE_PROBLEMS", "NAMED_IMAGE_SHARE", "DecodedImage", "decode_image", "image_kind", "names_file",
+           "not_images", "pixel_key", "to_image_bytes"]
 
 # Problem names, worst first, with the score a row gets for each.
 IMAGE_PROBLEMS = {
@@ -37,6 +42,9 @@ IMAGE_PROBLEMS = {
 }
 # A column holds images when this share of its first non-missing cells are image bytes or paths.
 IMAGE_SHARE = 0.9
+# A column the user names as the image column is taken when this share of those cells are images:
+# a few odd cells (a number, junk bytes) are then problems of their rows, not a refused column.
+NAMED_IMAGE_SHARE = 0.5
 _SAMPLE = 200
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
           (b"BM", "BMP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
@@ -82,19 +90,39 @@ def _cell_content(value: Any) -> Any:
     return value
 
 
-def image_kind(series: pd.Series) -> str | None:
+def _cell_kind(value: Any) -> str | None:
+    """What image a (non-missing) cell's content is: ``image bytes (PNG)``, ``image paths``, ``image URLs`` or None."""
+    if isinstance(value, bytes):
+        head = value[:12]
+        found = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+        if found is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+            found = "WebP"
+        return f"image bytes ({found})" if found else None
+    if isinstance(value, str) and _PATH.search(value.strip().split("?")[0].split("#")[0]):
+        return "image URLs" if value.lstrip().lower().startswith(("http://", "https://")) else "image paths"
+    return None
+
+
+def _sample(series: pd.Series) -> list[Any]:
+    return [v for v in series.head(4 * _SAMPLE) if not _missing(v)][:_SAMPLE]
+
+
+def image_kind(series: pd.Series, share: float = IMAGE_SHARE) -> str | None:
     """What images a column holds: ``image bytes (PNG)``, ``image paths``, ``image URLs`` or None.
 
     Parameters
     ----------
     series : pandas.Series
         The column; its first 200 non-missing cells are looked at.
+    share : float, default IMAGE_SHARE (0.9)
+        The least share of those cells that must be images (:data:`NAMED_IMAGE_SHARE` for a
+        column the user named as the image column).
 
     Returns
     -------
     str or None
-        The most common kind when at least 90 % of those cells are image bytes (recognised by
-        their magic number), image file paths (by their extension) or URLs of image files;
+        The most common kind when at least ``share`` of those cells are image bytes (recognised
+        by their magic number), image file paths (by their extension) or URLs of image files;
         None otherwise.
 
     Examples
@@ -102,23 +130,12 @@ def image_kind(series: pd.Series) -> str | None:
     >>> image_kind(pd.Series(["cats/1.jpg", "dogs/2.PNG"]))
     'image paths'
     """
-    sample = [v for v in series.head(4 * _SAMPLE) if not _missing(v)][:_SAMPLE]
+    sample = _sample(series)
     if not sample:
         return None
-    kinds = []
-    for value in map(_cell_content, sample):
-        if isinstance(value, bytes):
-            head = value[:12]
-            found = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
-            if found is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-                found = "WebP"
-            kinds.append(f"image bytes ({found})" if found else None)
-        elif isinstance(value, str) and _PATH.search(value.strip().split("?")[0].split("#")[0]):
-            kinds.append("image URLs" if value.lstrip().lower().startswith(("http://", "https://")) else "image paths")
-        else:
-            kinds.append(None)
+    kinds = [_cell_kind(value) for value in map(_cell_content, sample)]
     common = pd.Series(kinds, dtype=object).dropna().value_counts()
-    if common.empty or common.sum() < IMAGE_SHARE * len(sample):
+    if common.empty or common.sum() < share * len(sample):
         return None
     return str(common.index[0])
 
@@ -145,10 +162,76 @@ def names_file(value: Any) -> bool:
     return isinstance(content, str) and bool(content.strip()) and not _URL.match(content.strip())
 
 
+def _what_it_is(value: Any) -> str:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bytes):
+        return "other bytes"
+    if isinstance(value, bool | int | float | np.number):
+        return "numbers"
+    return f"{type(value).__name__} objects"
+
+
+def not_images(series: pd.Series) -> str | None:
+    """What a column named as the image column holds instead of pictures, or None when it holds pictures.
+
+    A named column is read as images when at least :data:`NAMED_IMAGE_SHARE` of its first 200
+    filled cells are image bytes or paths: its other cells are problems of their rows
+    (``unreadable``, ``not_found``), never a reason to refuse the column.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        The named column, cells as stored (PIL images and arrays already encoded as PNG bytes).
+
+    Returns
+    -------
+    str or None
+        None when the column holds image bytes or paths; else what it holds and an example, for
+        an error message: ``text, not image bytes or paths (first value: 'abc')``.
+
+    Examples
+    --------
+    >>> not_images(pd.Series(["abc", "def"]))
+    "text, not image bytes or paths (first value: 'abc')"
+    """
+    sample = _sample(series)
+    if not sample:
+        return "no values, not image bytes or paths"
+    kind = image_kind(series, NAMED_IMAGE_SHARE)
+    if kind is not None and kind != "image URLs":
+        return None
+    contents = [_cell_content(v) for v in sample]
+    if kind == "image URLs":
+        what = "image URLs (curate never fetches them)"
+        position, example = 0, contents[0]
+    else:
+        odd = [(i, v) for i, v in enumerate(contents) if _cell_kind(v) is None]
+        what = pd.Series([_what_it_is(v) for _, v in odd]).value_counts().index[0]
+        position, example = odd[0]
+    shown = repr(example)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    where = "first value" if position == 0 else "first such value"
+    return f"{what}, not image bytes or paths ({where}: {shown})"
+
+
 def _inside(root: Path, value: str) -> Path | None:
     """``value`` resolved against ``root``, or None when it leads outside ``root`` (links followed)."""
     candidate = (root / value.strip()).resolve()
     return candidate if candidate.is_relative_to(root) else None
+
+
+_WIDE_GREY = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+_WIDE_FULL_RANGE = 65535.0  # a 16-bit sample's brightest value
+
+
+def _to_rgb(picture: Image.Image) -> Image.Image:
+    """``picture`` in RGB; 16-bit greyscale scaled by its full range first (Pillow's conversion saturates it)."""
+    if picture.mode not in _WIDE_GREY:
+        return picture.convert("RGB")
+    values = np.asarray(picture, dtype=np.float64)
+    grey = np.clip(np.rint(values * (255.0 / _WIDE_FULL_RANGE)), 0, 255).astype(np.uint8)
+    return Image.fromarray(grey).convert("RGB")
 
 
 def _opened(data: bytes | Path) -> DecodedImage:
@@ -167,8 +250,8 @@ def _opened(data: bytes | Path) -> DecodedImage:
             fmt, mode = opened.format, opened.mode
             opened.seek(0)  # the first frame of an animation or a multi-page TIFF
             oriented = ImageOps.exif_transpose(opened)
-            picture = oriented.convert("RGB")
-            picture.load()
+            oriented.load()
+            picture = _to_rgb(oriented)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return DecodedImage(None, "too_large", None, None, str(exc))
     except UnidentifiedImageError:
@@ -219,7 +302,7 @@ def decode_image(value: Any, root: str | Path | None) -> DecodedImage:
     if _missing(value) or (isinstance(value, str | bytes) and not value.strip()):
         return DecodedImage(None, "missing", detail="no image")
     if isinstance(value, Image.Image):
-        return DecodedImage(ImageOps.exif_transpose(value).convert("RGB"), None, value.format, value.mode)
+        return DecodedImage(_to_rgb(ImageOps.exif_transpose(value)), None, value.format, value.mode)
     if isinstance(value, np.ndarray):
         return _from_array(value)
     if isinstance(value, bytes):

@@ -290,13 +290,18 @@ class Queue:
 
 @dataclass
 class RowInput:
-    """The row's input: its text (with a language guess and length) or its table cells."""
+    """The row's input: its text (with a language guess and length) or its table cells.
+
+    ``problem`` names why the input cannot be shown as itself (a picture that cannot be read:
+    the page then shows ``text``, which says why, and no picture).
+    """
 
     modality: str
     text: str | None = None
     language: str | None = None
     length: int | None = None
     fields: dict[str, Any] | None = None
+    problem: str | None = None
 
 
 @dataclass

@@ -270,7 +270,8 @@ def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None)
                       if label is not None and suggested is not None and suggested == label.suggested_label else None)
     view = session.view_of(position)
     row_input = RowInput(session.dataset.modality, text=view.text, language=view.language,
-                         length=len(view.text) if view.text is not None else None, fields=view.fields)
+                         length=len(view.text) if view.text is not None else None, fields=view.fields,
+                         problem=view.problem)
     duplicates: list[RelatedRow] = []
     exact = by_issue.get("exact_duplicate")
     if exact is not None and exact.flagged:

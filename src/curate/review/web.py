@@ -655,7 +655,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
             return PlainTextResponse(str(exc), status_code=404)
         return Response(png, media_type="image/png", headers=PICTURE_HEADERS)
 
-    @app.get("/rows/{row_id:path}/image", include_in_schema=False)
+    # HEAD too, as for any file a browser or a link checker may probe: same headers, no body
+    @app.api_route("/rows/{row_id:path}/image", methods=["GET", "HEAD"], include_in_schema=False)
     def row_picture(row_id: str, size: PictureSize = "thumb") -> Response:
         """The picture of one row, by its id (never by a file name): the rows of an image dataset.
 
@@ -675,7 +676,7 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         """
         return picture(row_id, size)
 
-    @app.get("/image", include_in_schema=False)
+    @app.api_route("/image", methods=["GET", "HEAD"], include_in_schema=False)
     def row_picture_by_query(row: str, size: PictureSize = "thumb") -> Response:
         """The picture of a row named in the query string (for ids made only of dots).
 

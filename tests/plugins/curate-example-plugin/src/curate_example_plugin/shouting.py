@@ -47,8 +47,8 @@ class ShoutingDetector(Detector):
         """
         dataset: Dataset = context.need("dataset")
         n = dataset.n_rows
-        if dataset.modality != "text":
-            return self._result(np.ones(n), np.zeros(n, dtype=bool), notes={"checked": False})
+        if dataset.modality != "text":  # not checked: the run does not list it (pictures have no capitals)
+            return self._result(np.ones(n), np.zeros(n, dtype=bool), notes={"checked": False}, checked=False)
         texts = texts_of(dataset)
         lower = np.array([sum(c.islower() for c in t) for t in texts], dtype=np.int64)
         upper = np.array([sum(c.isupper() for c in t) for t in texts], dtype=np.int64)
