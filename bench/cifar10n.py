@@ -178,7 +178,8 @@ def cleanlab_side(features_path: Path, scores_out: Path) -> None:
 def oof_accuracy(log: Path) -> float | None:
     """The out-of-fold accuracy a child printed, if it did."""
     text = log.read_text(encoding="utf-8", errors="replace")
-    match = re.search(r"out-of-fold accuracy: ([0-9.]+)", text)
+    # curate's summary says "out-of-fold accuracy: classifier 0.678, label evidence 0.701 (5 folds)"
+    match = re.search(r"out-of-fold accuracy: (?:classifier )?([0-9.]+)", text)
     return float(match.group(1)) if match else None
 
 

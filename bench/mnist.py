@@ -266,7 +266,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "",
     ]
     given = sys.argv[1:] if argv is None else list(argv)
-    finish(args, HEADING, body + footer("mnist.py", given, children, PACKAGES))
+    heading = HEADING + (", curate's default features (EfficientNet-Lite0)" if args.embed else "")
+    finish(args, heading, body + footer("mnist.py", given, children, PACKAGES))
 
 
 if __name__ == "__main__":
