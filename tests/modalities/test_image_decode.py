@@ -136,7 +136,8 @@ def test_a_16_bit_grey_picture_is_scaled_by_its_full_range_not_saturated(tmp_pat
     picture.save(path)  # TIFF keeps either mode; a 16-bit PNG opens as I;16
     with Image.open(path) as opened:
         assert opened.mode == mode
-    for cell in (picture, path.name, _encoded(Image.fromarray(np.asarray(picture).astype(np.uint16)), "PNG")):
+    as_uint16 = np.asarray(picture).astype(np.uint16)
+    for cell in (picture, path.name, _encoded(Image.fromarray(as_uint16), "PNG"), as_uint16):
         decoded = decode_image(cell, tmp_path)
         assert decoded.problem is None and decoded.image is not None
         pixels = np.asarray(decoded.image)

@@ -264,8 +264,13 @@ def _opened(data: bytes | Path) -> DecodedImage:
 
 def _from_array(value: np.ndarray) -> DecodedImage:
     array = value
-    if array.dtype != np.uint8:  # floats in [0, 1] are scaled; other integers are clipped
-        scaled = array * 255.0 if np.issubdtype(array.dtype, np.floating) and array.max(initial=0) <= 1 else array
+    if array.dtype != np.uint8:  # floats in [0, 1] and 16-bit values are scaled; other integers are clipped
+        if np.issubdtype(array.dtype, np.floating) and array.max(initial=0) <= 1:
+            scaled = array * 255.0
+        elif array.dtype == np.uint16:  # as a 16-bit picture from a file is (_to_rgb)
+            scaled = np.rint(array * (255.0 / _WIDE_FULL_RANGE))
+        else:
+            scaled = array
         array = np.clip(np.nan_to_num(scaled), 0, 255).astype(np.uint8)
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
@@ -283,7 +288,8 @@ def decode_image(value: Any, root: str | Path | None) -> DecodedImage:
     value : bytes or str or dict or PIL.Image.Image or numpy.ndarray or None
         Encoded image bytes; a path relative to ``root`` (or absolute inside it); a Hugging Face
         image struct ``{"bytes": ..., "path": ...}``; a PIL image; an array of shape (height,
-        width), (height, width, 3) or (height, width, 4), uint8 or floats in [0, 1].
+        width), (height, width, 3) or (height, width, 4), uint8, uint16 (scaled by 65535 -> 255) or
+        floats in [0, 1].
     root : str or pathlib.Path or None
         The dataset's folder: paths are resolved inside it, and one that leads out of it (by
         ``..``, an absolute path or a link) is not opened. None: the current folder.
