@@ -96,11 +96,12 @@ def test_the_queue_shows_each_rows_thumbnail_lazily_with_its_escaped_id(image_cl
     html = image_client.get("/queue?state=all&limit=1000").text
     rows = re.findall(r'<tr class="queue-row" data-row-id="([^"]*)"', html)
     assert MISLABELLED in rows and COPY in rows and 'html-&#34;&lt;b&gt;&amp;' in rows
+    unreadable = {SVG_ROW, 'html-&#34;&lt;b&gt;&amp;'}  # no picture to show: no <img> that would 404
     for row_id in rows:
         unescaped = row_id.replace("&#34;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
         src = image_url(unescaped, "thumb").replace("&", "&amp;")
-        assert f'<img class="thumb" src="{src}" alt="{row_id}" loading="lazy">' in html
-    assert html.count('<img class="thumb"') == len(rows)
+        assert (f'<img class="thumb" src="{src}" alt="{row_id}" loading="lazy">' in html) == (row_id not in unreadable)
+    assert html.count('<img class="thumb"') == len(set(rows) - unreadable)
     assert HTML_ROW not in html  # the id's quote and tag are escaped everywhere
     assert image_client.get("/api/queue").json()["pictures"] is True
 

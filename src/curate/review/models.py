@@ -233,6 +233,8 @@ class QueueEntry:
         The row's state after the ledger.
     estimated_precision : PrecisionView
         The estimate for the entry's issue on the class the run judged: what orders the open queue.
+    picture : bool
+        Whether the row has a picture to show (False for text, and for a picture that cannot be read).
     """
 
     row_id: str
@@ -248,6 +250,7 @@ class QueueEntry:
     removed: bool
     ambiguous: bool
     estimated_precision: PrecisionView  # of the entry's issue on its judged class: what orders the open queue
+    picture: bool = False
 
 
 @dataclass
@@ -363,6 +366,8 @@ class RelatedRow:
         Its state after the ledger.
     preview : str
         Its input on one line.
+    picture : bool
+        Whether it has a picture to show (False for text, and for a picture that cannot be read).
     """
 
     row_id: str
@@ -374,6 +379,7 @@ class RelatedRow:
     removed: bool
     ambiguous: bool
     preview: str
+    picture: bool = False
 
 
 @dataclass

@@ -143,7 +143,8 @@ def queue(session: ReviewSession, filter: QueueFilter, offset: int = 0, limit: i
             preview=session.preview_of(position),
             state="decided" if session.is_decided(state, position) else "open",
             removed=state.removed, ambiguous=state.ambiguous,
-            estimated_precision=_precision_view(feedback.precision(str(row["issue"]), str(row["current_label"])))))
+            estimated_precision=_precision_view(feedback.precision(str(row["issue"]), str(row["current_label"]))),
+            picture=session.shows_picture(position)))
     return Queue(session.dataset.name, session.run_id, filter, len(found), offset, limit, entries,
                  list(session.data.issues), [str(c) for c in session.dataset.classes], session.has_pictures)
 
@@ -203,7 +204,7 @@ def _related(session: ReviewSession, states: dict[str, RowState], row_id: str, r
         return None
     state = states[row_id]
     return RelatedRow(row_id, position, relation, similarity, session.original_labels[row_id], state.label,
-                      state.removed, state.ambiguous, session.preview_of(position))
+                      state.removed, state.ambiguous, session.preview_of(position), session.shows_picture(position))
 
 
 def _group(session: ReviewSession, states: dict[str, RowState], row_id: str, duplicates: list[RelatedRow],

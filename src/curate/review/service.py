@@ -273,6 +273,22 @@ class ReviewSession:
         """
         return self._modality.reads_images
 
+    def shows_picture(self, position: int) -> bool:
+        """Whether the row at ``position`` has a picture to show (the pages link none for the others).
+
+        Parameters
+        ----------
+        position : int
+            0-based row position.
+
+        Returns
+        -------
+        bool
+            True for a picture that was read; False for one that was not (``row_view`` says why)
+            and for every row of a modality without pictures.
+        """
+        return self.has_pictures and self.view_of(position).problem is None
+
     def picture(self, row_id: str, size: str) -> bytes:
         """The picture of row ``row_id`` as a PNG at ``size``, encoded anew from its decoded pixels.
 
