@@ -115,6 +115,19 @@ def test_curate_report_draws_the_grid_from_the_workspace(pets: Path, tmp_path: P
     _check_grids((tmp_path / "r.html").read_text(encoding="utf-8"), pets)
 
 
+def test_a_report_made_after_the_pictures_moved_says_so(pets: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert run_cli(["audit", pets, "--embedder", "pixels", "-w", ws]).exit_code == 0
+    pets.rename(tmp_path / "moved")
+    done = run_cli(["report", "-o", tmp_path / "r.html", "-w", ws])
+    assert done.exit_code == 0, done.output
+    copy = f"{_HOSTILE}/<b>copy.png"
+    # cat/dark.png was flagged for its input, so its absence is not news; the other two were read
+    assert done.stderr == (f"note: 2 picture(s) the run read cannot be read now ({copy!r}, 'cat/0.png'): moved or "
+                           "changed since the audit? The report shows those rows without them\n")
+    assert _PNG_URI not in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
 def test_a_text_report_has_no_pictures(tmp_path: Path) -> None:
     data = tmp_path / "reviews.csv"
     make_text_frame().to_csv(data, index=False)

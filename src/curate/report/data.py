@@ -106,6 +106,9 @@ class ReportData:
     pictures : dict of str to bytes
         PNG thumbnails of the worst flagged rows (:data:`PICTURES_PER_ISSUE` per issue), by row id;
         empty unless the dataset's modality has pictures. Rows whose picture cannot be read have none.
+    pictures_lost : list of str
+        Row ids among those whose pictures the audit read (no ``input_quality`` flag) that have no
+        picture now: their files moved or changed since the run.
     """
 
     title: str
@@ -119,6 +122,7 @@ class ReportData:
     scores: pd.DataFrame
     previews: dict[str, str]
     pictures: dict[str, bytes] = field(default_factory=dict)
+    pictures_lost: list[str] = field(default_factory=list)
 
 
 def _previews(dataset: Dataset, row_ids: set[str]) -> dict[str, str]:
@@ -137,6 +141,17 @@ def _pictures(dataset: Dataset, scores: pd.DataFrame) -> dict[str, bytes]:
         if row_id in index and (png := modality.row_picture(dataset, index[row_id], THUMBNAIL_SIDE)) is not None:
             pictures[row_id] = png
     return pictures
+
+
+def _pictures_lost(pictures: dict[str, bytes], dataset: Dataset, scores: pd.DataFrame) -> list[str]:
+    """The worst rows whose picture the audit read (no input-quality flag) but that have none now."""
+    if not get_modality(dataset.modality).reads_images:
+        return []
+    damaged_rows = (scores["issue"] == "input_quality") & scores["flagged"].astype(bool)
+    damaged = set(scores.loc[damaged_rows, "row_id"].astype(str))
+    index = {str(r) for r in dataset.row_ids}
+    return sorted(r for r in _worst_rows(scores, PICTURES_PER_ISSUE) if r in index and r not in pictures
+                  and r not in damaged)
 
 
 def _worst_rows(scores: pd.DataFrame, per_issue: int) -> set[str]:
@@ -200,8 +215,9 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
     stored = load_stored_version(workspace, run_id=run.id)
     previews = _previews(stored.dataset, _worst_rows(scores, per_issue))
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
+    pictures = _pictures(stored.dataset, scores)
     return ReportData(
         title=run.dataset, run_id=run.id, params=run.params, metrics=run.metrics, timings=run.timings,
         notes=run.notes, descriptions=descriptions, labels=labels, scores=scores, previews=previews,
-        pictures=_pictures(stored.dataset, scores),
+        pictures=pictures, pictures_lost=_pictures_lost(pictures, stored.dataset, scores),
     )
