@@ -66,6 +66,10 @@ def test_it_is_deterministic_under_a_seed_and_leaves_the_global_random_state_alo
     other = SmallImageNetwork(side=SIDE, epochs=2, min_pictures=0, seed=4).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, other)
+    if not torch.cuda.is_available():  # the default device is the CPU here: naming it changes nothing
+        on_cpu = SmallImageNetwork(side=SIDE, epochs=2, min_pictures=0, seed=3, device="cpu").fit(X, y)
+        np.testing.assert_array_equal(on_cpu.predict_proba(X), first)
+        assert on_cpu.device_ == "cpu"
 
 
 def test_pictures_of_another_size_are_refused() -> None:
