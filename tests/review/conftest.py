@@ -64,24 +64,20 @@ def review_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return workspace
 
 
-@pytest.fixture
-def review_ws(tmp_path: Path, review_template: Path) -> Path:
-    """A private copy of the audited review workspace."""
-    target = tmp_path / "review-ws"
-    shutil.copytree(review_template, target)
+def _private_copy(template: Path, target: Path) -> Path:
+    """A copy of an audited workspace that one test may change."""
+    shutil.copytree(template, target)
     return target
 
 
-@pytest.fixture
-def session(review_ws: Path):  # type: ignore[no-untyped-def]
+def _session(workspace: Path):  # type: ignore[no-untyped-def]
     from curate.review import ReviewSession, load_run
     from curate.store import Workspace
 
-    return ReviewSession(load_run(Workspace(review_ws)), reviewer="tester")
+    return ReviewSession(load_run(Workspace(workspace)), reviewer="tester")
 
 
-@pytest.fixture
-def client(session) -> Iterator:  # type: ignore[no-untyped-def]
+def _client(session) -> Iterator:  # type: ignore[no-untyped-def]
     """A test client of the app, addressed to 127.0.0.1 like a browser on this machine."""
     from fastapi.testclient import TestClient
 
@@ -89,6 +85,23 @@ def client(session) -> Iterator:  # type: ignore[no-untyped-def]
 
     with TestClient(create_app(session, csrf_token=CSRF), base_url="http://127.0.0.1") as test_client:
         yield test_client
+
+
+@pytest.fixture
+def review_ws(tmp_path: Path, review_template: Path) -> Path:
+    """A private copy of the audited review workspace."""
+    return _private_copy(review_template, tmp_path / "review-ws")
+
+
+@pytest.fixture
+def session(review_ws: Path):  # type: ignore[no-untyped-def]
+    return _session(review_ws)
+
+
+@pytest.fixture
+def client(session) -> Iterator:  # type: ignore[no-untyped-def]
+    """A test client of the app over the text workspace."""
+    yield from _client(session)
 
 
 def csrf_from(html: str) -> str:
@@ -159,28 +172,18 @@ def image_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def image_ws(tmp_path: Path, image_template: Path) -> Path:
     """A private copy of the audited workspace of drawn shapes."""
-    target = tmp_path / "image-ws"
-    shutil.copytree(image_template, target)
-    return target
+    return _private_copy(image_template, tmp_path / "image-ws")
 
 
 @pytest.fixture
 def image_session(image_ws: Path):  # type: ignore[no-untyped-def]
-    from curate.review import ReviewSession, load_run
-    from curate.store import Workspace
-
-    return ReviewSession(load_run(Workspace(image_ws)), reviewer="tester")
+    return _session(image_ws)
 
 
 @pytest.fixture
 def image_client(image_session) -> Iterator:  # type: ignore[no-untyped-def]
     """A test client of the app over the drawn shapes."""
-    from fastapi.testclient import TestClient
-
-    from curate.review.web import create_app
-
-    with TestClient(create_app(image_session, csrf_token=CSRF), base_url="http://127.0.0.1") as test_client:
-        yield test_client
+    yield from _client(image_session)
 
 
 @pytest.fixture
