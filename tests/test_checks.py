@@ -300,7 +300,7 @@ def test_wrong_column_order_is_said_and_label_flags_withheld(tmp_path: Path) -> 
     out = " ".join(cli.stdout.split())
     assert "warning: [pred_probs_column_order] the pred_probs columns look like [tech, food, sport]" in out
     assert "[withheld: label, ambiguous]" in out
-    assert "│ label │ 0 (withheld) │" in out
+    assert "│ label │ 0 (90 withheld) │" in out
     verbose = run_cli(["runs", "--verbose", "-w", tmp_path / "ws"])
     assert "warning: [pred_probs_column_order]" in verbose.stdout
 

@@ -27,10 +27,10 @@ def test_defaults_overrides_and_round_trip() -> None:
     config = AuditConfig()
     assert (config.folds, config.seed, config.embedder, config.classifier) == (5, 0, "auto", "auto")
     assert config.evidence == EvidenceConfig() and dict(config.detectors) == {}
-    changed = config.with_overrides(["folds=3", "evidence.ambiguity_ratio=0.7", "label.relative_confidence=0.5",
+    changed = config.with_overrides(["folds=3", "evidence.ambiguity_ratio=0.7", "label.min_error_probability=0.7",
                                      "embedder=hashed"])
     assert (changed.folds, changed.embedder, changed.evidence.ambiguity_ratio) == (3, "hashed", 0.7)
-    assert dict(changed.detectors["label"]) == {"relative_confidence": 0.5}
+    assert dict(changed.detectors["label"]) == {"min_error_probability": 0.7}
     assert AuditConfig.from_mapping(changed.to_dict()) == changed
     assert config.folds == 5  # frozen: overrides make a copy
     with pytest.raises(AttributeError):
@@ -54,7 +54,7 @@ def test_bad_settings_name_the_setting(assignment: str, message: str) -> None:
 def test_a_detector_parameter_it_does_not_have_is_refused_before_any_work() -> None:
     config = AuditConfig().with_overrides(["label.treshold=0.5"])
     with pytest.raises(ConfigError, match=r"detector 'label' has no parameter\(s\) \['treshold'\]; "
-                                          r"it has: relative_confidence"):
+                                          r"it has: min_error_probability"):
         curate.audit(make_text_frame(), label="label", text="text", config=config)
     with pytest.raises(ConfigError, match=r"unknown detector\(s\) \['labels'\]"):
         curate.audit(make_text_frame(), label="label", text="text", config={"detectors": {"labels": {"k": 1}}})
@@ -92,7 +92,7 @@ def test_a_config_file_sets_every_detector_and_is_recorded(tmp_path: Path) -> No
     assert (recorded["folds"], recorded["seed"]) == (3, 7)
     assert recorded["detectors"]["near_duplicate"] == {"similarity": 0.9, "relative_distance": 0.05, "k": 10}
     assert recorded["detectors"]["outlier"] == {"fence": 2.5, "k": 10}
-    assert recorded["detectors"]["label"] == {"relative_confidence": 0.6, "min_support": 0.4}
+    assert recorded["detectors"]["label"] == {"min_error_probability": 0.5, "consensus_support": 0.8}
     assert result.metrics["folds"] == 3
     assert result.notes["near_duplicate"]["similarity_threshold"] == 0.9
 
@@ -110,8 +110,8 @@ def test_cli_config_errors_are_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("settings", "message"), [
-    (["label.relative_confidence=high"], "label.relative_confidence must be float, not str ('high')"),
-    (["label.relative_confidence=-1"], "label.relative_confidence must be from 0.0 to 1.0, not -1"),
+    (["label.min_error_probability=high"], "label.min_error_probability must be float, not str ('high')"),
+    (["label.min_error_probability=-1"], "label.min_error_probability must be from 0.0 to 1.0, not -1"),
     (["outlier.k=0"], "outlier.k must be from 1 to inf, not 0"),
     (["near_duplicate.k=2.5"], "near_duplicate.k must be int, not float (2.5)"),
     (["class_imbalance.ratio=x"], "class_imbalance.ratio must be float, not str ('x')"),

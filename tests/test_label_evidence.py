@@ -8,7 +8,6 @@ from sklearn.linear_model import LogisticRegression
 
 from curate.core.config import EvidenceConfig
 from curate.core.predictions import PredProbs
-from curate.detectors.label_issues import class_confidence, label_error_flags
 from curate.evidence.label_evidence import (
     ambiguous_rows,
     label_evidence,
@@ -104,20 +103,6 @@ def test_ambiguous_rows_need_a_near_tie_that_includes_the_given_label() -> None:
     mask, top_two = ambiguous_rows(probs, np.array([1, 2, 1, 1]))
     assert mask.tolist() == [True, False, False, False]
     assert top_two[0].tolist() == [0, 1]
-
-
-def test_the_flag_rule_is_relative_to_each_class_typical_confidence() -> None:
-    probs = np.array([[0.9, 0.1], [0.9, 0.1], [0.2, 0.8],   # class 0: typical confidence (0.9+0.9+0.2)/3
-                      [0.5, 0.5], [0.45, 0.55], [0.3, 0.7], [0.7, 0.3]])  # class 1
-    codes = np.array([0, 0, 0, 1, 1, 1, 1])
-    given = probs[np.arange(7), codes]
-    assert class_confidence(given, codes, 2) == pytest.approx([2.0 / 3, 0.5125])
-    tied, _ = ambiguous_rows(probs, codes)
-    errors, ambiguous, thresholds = label_error_flags(probs, codes, tied, relative_confidence=0.6)
-    assert thresholds == pytest.approx([0.4, 0.3075])
-    # row 2: 0.2 < 0.4 and class 1 preferred; row 6: 0.3 < 0.3075 and class 0 preferred
-    assert errors.tolist() == [False, False, True, False, False, False, True]
-    assert not ambiguous.any()
 
 
 def test_texts_between_two_topics_are_ambiguous_and_name_both() -> None:

@@ -237,8 +237,11 @@ def _label_flags_on_mnist(rows: int) -> tuple[float, float]:
 @pytest.mark.slow
 @pytest.mark.skipif(not MNIST.exists(), reason=f"{MNIST} is absent")
 def test_mnist_planted_label_flips_are_found() -> None:
-    _, recall = _label_flags_on_mnist(1000)
-    assert recall >= 0.9
+    # 50 flips among 1,000 digits. The label rule that flags only labels more likely wrong than right
+    # under the estimated noise found 41 of them at precision 1.000 (the rule before it: recall >= 0.9,
+    # with more false flags); issue 11's bar, precision and recall of at least 0.8, holds either way.
+    precision, recall = _label_flags_on_mnist(1000)
+    assert precision >= 0.8 and recall >= 0.8
 
 
 @pytest.mark.slow

@@ -76,7 +76,7 @@ def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="A TOML file of run settings (folds, seed, embedder, classifier, detector parameters).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
-              help="Override one setting, e.g. label.relative_confidence=0.5 or folds=10 (repeatable).")
+              help="Override one setting, e.g. label.min_error_probability=0.7 or folds=10 (repeatable).")
 @click.option("--modality", help="The kind of input: text, tabular, image, or a plugin's (default: detected).")
 @click.option("--image", "image", metavar="COL", help="Column of images: encoded bytes or paths inside FILE's folder.")
 @_errors_as_messages

@@ -18,13 +18,13 @@ A configuration file is TOML::
     max_vote_neighbours = 50
 
     [detectors.label]
-    relative_confidence = 0.6
+    min_error_probability = 0.5
 
     [detectors.near_duplicate]
     similarity = 0.98
 
 and ``--set KEY=VALUE`` overrides one setting: ``folds=10``, ``evidence.ambiguity_ratio=0.7``, or
-``DETECTOR.PARAM=VALUE`` such as ``label.relative_confidence=0.5``.
+``DETECTOR.PARAM=VALUE`` such as ``label.min_error_probability=0.7``.
 """
 
 from __future__ import annotations
@@ -110,9 +110,9 @@ class AuditConfig:
 
     Examples
     --------
-    >>> config = AuditConfig().with_overrides(["label.relative_confidence=0.5", "folds=3"])
+    >>> config = AuditConfig().with_overrides(["label.min_error_probability=0.7", "folds=3"])
     >>> config.folds, dict(config.detectors["label"])
-    (3, {'relative_confidence': 0.5})
+    (3, {'min_error_probability': 0.7})
     """
 
     folds: int = 5
@@ -224,7 +224,7 @@ class AuditConfig:
         Parameters
         ----------
         assignments : iterable of str
-            Such as ``["label.relative_confidence=0.5", "folds=3"]``.
+            Such as ``["label.min_error_probability=0.7", "folds=3"]``.
 
         Returns
         -------
@@ -241,7 +241,7 @@ class AuditConfig:
             key, sep, raw = assignment.partition("=")
             key = key.strip()
             if not sep or not key:
-                raise ConfigError(f"--set {assignment!r}: expected KEY=VALUE, e.g. label.relative_confidence=0.5")
+                raise ConfigError(f"--set {assignment!r}: expected KEY=VALUE, e.g. label.min_error_probability=0.7")
             value = _parse_value(raw.strip())
             head, dot, rest = key.partition(".")
             if not dot:
