@@ -199,6 +199,7 @@ def test_the_report_states_the_estimated_precision() -> None:
     notes, flagged = result.notes["label"], int(result.summary["flagged"].iloc[0])
     assert (f"label flags: estimated precision {notes['estimated_precision']:.2f}: about "
             f"{notes['expected_true_errors']:.0f} of the {flagged} are real errors") in result.to_html()
+    assert f"({100 * notes['estimated_noise_rate']:.1f} % of labels estimated wrong)" in result.to_html()
 
 
 def test_a_large_mix_is_fitted_on_a_sample_and_lands_where_the_full_fit_does(monkeypatch) -> None:

@@ -60,8 +60,10 @@ def print_summary(console: Any, result: AuditResult) -> None:
     console.print(" · ".join(facts))
     stated = stated_precision(result.notes.get("label"), int(metrics.get("flagged", {}).get("label", 0)))
     if stated is not None:
+        noise = result.notes["label"].get("estimated_noise_rate")
         console.print(f"label flags: estimated precision {stated.precision:.2f} (about {stated.expected_true:.0f} "
-                      f"of the {stated.flagged} are real errors, judged by the calibrated evidence)", soft_wrap=True)
+                      f"of the {stated.flagged} are real errors, judged by the evidence and the estimated label noise"
+                      + (f": {noise:.1%} of labels" if isinstance(noise, float) else "") + ")", soft_wrap=True)
     feedback = metrics.get("reviewer_feedback") or {}
     if feedback.get("unflagged"):
         withdrawn = ", ".join(f"{issue} {n}" for issue, n in feedback["unflagged"].items())
