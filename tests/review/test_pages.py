@@ -70,6 +70,8 @@ def test_item_shows_input_labels_scores_and_neighbours(client) -> None:
     assert data["input"]["length"] == len(data["input"]["text"])
     assert data["given_label"] == data["current_label"] == "tech"
     assert data["suggested_label"] == "food" and 0 < data["suggested_probability"] <= 1
+    label = next(f for f in data["findings"] if f["issue"] == "label")
+    assert data["error_probability"] == label["details"]["error_prob"] and data["error_probability"] > 0.5
     assert data["suggestions"][0]["label"] == "food"
     assert [s["key"] for s in data["suggestions"]] == [1, 2]
     assert {f["issue"] for f in data["findings"]} >= {"label", "exact_duplicate", "outlier"}
@@ -77,6 +79,7 @@ def test_item_shows_input_labels_scores_and_neighbours(client) -> None:
     assert data["issue"] == "label" and data["decided"] is False
     html = client.get(f"/item/{WRONG_ROW}", params={"issue": "label"}).text
     assert 'id="relabel-1"' in html and 'name="new_label" value="food"' in html
+    assert 'id="error-probability"' in html
     for n in data["neighbours"]:
         assert f'>{n["row_id"]}</a>' in html
     assert f'<meta name="csrf-token" content="{CSRF}">' in html

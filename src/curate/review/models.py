@@ -464,6 +464,8 @@ class Item:
         The rows to compare with it: its exact and near copies, its copies in other splits
         (``copy in another split``) and its copies labelled otherwise (``copy labelled
         otherwise``), each row once, at most 24.
+    error_probability : float or None, default None
+        The label check's estimated probability that the given label is wrong (its ``error_prob``).
     """
 
     dataset: str
@@ -493,6 +495,7 @@ class Item:
     next_row_id: str | None
     pictures: bool = False
     group: list[RelatedRow] = field(default_factory=list)
+    error_probability: float | None = None
 
 
 @dataclass
