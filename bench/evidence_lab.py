@@ -104,6 +104,14 @@ def _cifar(column: str) -> Frame:
     return table, truth, {"image": "image", "id": "id"}
 
 
+def _cifar_test(rows: int) -> Frame:
+    """The first ``rows`` CIFAR-10 test pictures by id with their (clean) labels: a small, clean set."""
+    frame = pd.read_parquet(DEFAULT_DATA_ROOT / "cifar10" / "test.parquet", columns=["id", "image", "label"])
+    frame = frame.sort_values("id", kind="stable").reset_index(drop=True).iloc[:rows].reset_index(drop=True)
+    table = pd.DataFrame({"id": np.arange(len(frame)), "image": frame["image"], "label": frame["label"].astype(str)})
+    return table, np.zeros(len(table), bool), {"image": "image", "id": "id"}
+
+
 def _mnist() -> Frame:
     import mnist
 
@@ -125,6 +133,8 @@ CONDITIONS: dict[str, Callable[[], Frame]] = {
     "c10n_aggre": lambda: _cifar("aggre_label"),
     "c10n_worst": lambda: _cifar("worst_label"),
     "mnist": _mnist,
+    "cifar_test300": lambda: _cifar_test(300),
+    "cifar_test2000": lambda: _cifar_test(2000),
 }
 
 

@@ -28,7 +28,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import average_precision_score
 
-from curate.detectors.label_issues import CONSENSUS_SUPPORT, ERROR_SCORE_TIEBREAK, MIN_ERROR_PROBABILITY
+from curate.detectors.label_issues import (
+    CONSENSUS_SUPPORT,
+    ERROR_SCORE_TIEBREAK,
+    MIN_ERROR_PROBABILITY,
+    NOISE_MIN_CLASS_ROWS,
+)
 from curate.evidence.noise_model import confident_joint, fit_noise_model
 
 PREVIOUS_RELATIVE_CONFIDENCE, PREVIOUS_MIN_SUPPORT = 0.6, 0.4
@@ -89,7 +94,9 @@ def current_error(ev: Evidence) -> np.ndarray:
     rows = np.arange(len(ev.codes))
     support = ev.probs[rows, best]
     agree = np.all([v.argmax(axis=1) == best for v in ev.views], axis=0) if ev.views else np.ones(len(rows), bool)
-    error = fit_noise_model(ev.probs, ev.codes).error
+    counts = np.bincount(ev.codes, minlength=ev.probs.shape[1])
+    trusted = (counts[ev.codes] >= NOISE_MIN_CLASS_ROWS) & (counts[best] >= NOISE_MIN_CLASS_ROWS)
+    error = np.where(trusted, fit_noise_model(ev.probs, ev.codes).error, 0.0)
     consensus = agree & (support >= CONSENSUS_SUPPORT) & (best != ev.codes)
     return np.where(consensus, np.maximum(error, support), error)
 

@@ -92,7 +92,8 @@ def test_a_config_file_sets_every_detector_and_is_recorded(tmp_path: Path) -> No
     assert (recorded["folds"], recorded["seed"]) == (3, 7)
     assert recorded["detectors"]["near_duplicate"] == {"similarity": 0.9, "relative_distance": 0.05, "k": 10}
     assert recorded["detectors"]["outlier"] == {"fence": 2.5, "k": 10}
-    assert recorded["detectors"]["label"] == {"min_error_probability": 0.5, "consensus_support": 0.8}
+    assert recorded["detectors"]["label"] == {"min_error_probability": 0.5, "consensus_support": 0.8,
+                                             "noise_min_class_rows": 50}
     assert result.metrics["folds"] == 3
     assert result.notes["near_duplicate"]["similarity_threshold"] == 0.9
 

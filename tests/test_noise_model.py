@@ -89,3 +89,29 @@ def test_classes_the_evidence_cannot_tell_apart_leave_the_evidence_as_it_is() ->
 def test_no_rows() -> None:
     model = fit_noise_model(np.zeros((0, 3)), np.zeros(0, dtype=np.int64))
     assert model.error.shape == (0,) and model.noise_rate == 0.0
+
+
+def _weak_model_audit(rows_per_class: int) -> dict:
+    """Clean labels and a weak model's probabilities (10 classes), audited with the label check alone."""
+    import pandas as pd
+
+    import curate
+
+    rng = np.random.default_rng(5)
+    codes = np.repeat(np.arange(10), rows_per_class)
+    logits = rng.normal(size=(len(codes), 10)) + 1.5 * np.eye(10)[codes]
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    frame = pd.DataFrame({"text": [f"row {i}" for i in range(len(codes))], "label": [f"c{c}" for c in codes]})
+    result = curate.audit(frame, label="label", text="text", pred_probs=probs, detectors=["label"], progress=False)
+    few = [(w.code, w.withheld) for w in result.warnings if w.code == "few_rows_noise"]
+    return {"flags": int(result.summary["flagged"].iloc[0]), "warning": few[0] if few else None,
+            **result.notes["label"]}
+
+
+def test_flags_from_a_noise_estimate_on_small_classes_are_said_to_be_shaky() -> None:
+    """With 30 rows per class the confident joint measures the model's confusions, not the labels."""
+    small = _weak_model_audit(30)
+    assert small["flags"] > 0 and small["noise_flags_in_small_classes"] == small["flags"] - small["consensus_flags"]
+    assert small["warning"] == ("few_rows_noise", ())
+    large = _weak_model_audit(60)
+    assert large["noise_flags_in_small_classes"] == 0 and large["warning"] is None

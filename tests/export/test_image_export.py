@@ -171,6 +171,19 @@ def test_a_picture_changed_after_the_audit_is_refused_in_one_line(
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*"))
 
 
+def test_a_moved_folder_or_deleted_pictures_are_named_as_such(pets: tuple[Workspace, Path], tmp_path: Path) -> None:
+    ws, root = pets
+    (root / "dog" / "2.png").unlink()
+    with pytest.raises(InputError, match=r"^the picture 'dog/2.png' is no longer in '.*', where version 1 of "
+                                         r"'pets' found it; nothing was written"):
+        export_tree(ws, None, "latest", tmp_path / "out")
+    root.rename(tmp_path / "moved")
+    with pytest.raises(InputError, match=r"^the folder '.*' that version 1 of 'pets' was read from no longer exists "
+                                         r"\(moved or deleted\?\); nothing was written"):
+        export_tree(ws, None, "latest", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_picture_saved_again_with_the_same_pixels_is_the_same_version(
     pets: tuple[Workspace, Path], tmp_path: Path
 ) -> None:

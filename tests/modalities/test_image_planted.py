@@ -70,3 +70,22 @@ def test_the_resized_jpeg_copy_is_the_only_near_duplicate(audited: curate.AuditR
     near = _by_row(audited, "near_duplicate")
     assert sorted(near.index) == [5, RESIZED]
     assert near[RESIZED]["matches"] == ["5"]
+
+
+def test_a_picture_nobody_could_read_gets_no_label_verdict() -> None:
+    """The user's model prefers another class for row 3 and for two unreadable pictures: only row 3 is
+    a label error; the unreadable ones are input problems, their 'class' an artefact of zeros."""
+    rng = np.random.default_rng(2)
+    cells = [_encoded(drawing(rng)) for _ in range(40)]
+    cells += [_encoded(drawing(rng))[:150], png_claiming(100_000, 100_000)]
+    labels = np.array(["ab"[i % 2] for i in range(len(cells))])
+    codes = (labels == "b").astype(int)
+    probs = np.full((len(cells), 2), 0.03)
+    probs[np.arange(len(cells)), codes] = 0.97
+    for row in (3, 40, 41):
+        probs[row] = probs[row, ::-1].copy()  # 0.97 for the other class
+    frame = pd.DataFrame({"picture": cells, "label": labels})
+    result = curate.audit(frame, label="label", image="picture", pred_probs=probs, detectors=["label"],
+                          progress=False)
+    assert result.findings.query("issue == 'label'")["row_id"].tolist() == [3]
+    assert result.notes["label"]["unread_rows_not_judged"] == 2

@@ -123,8 +123,9 @@ def test_a_report_made_after_the_pictures_moved_says_so(pets: Path, tmp_path: Pa
     assert done.exit_code == 0, done.output
     copy = f"{_HOSTILE}/<b>copy.png"
     # cat/dark.png was flagged for its input, so its absence is not news; the other two were read
-    assert done.stderr == (f"note: 2 picture(s) the run read cannot be read now ({copy!r}, 'cat/0.png'): moved or "
-                           "changed since the audit? The report shows those rows without them\n")
+    assert done.stderr == (f"note: 2 of the pictures the report shows cannot be read now ({copy!r}, 'cat/0.png'): "
+                           f"the folder {str(pets)!r} the run read them from no longer exists. The report shows "
+                           "those rows without them\n")
     assert _PNG_URI not in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 

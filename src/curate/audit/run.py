@@ -309,6 +309,14 @@ def _precision_warnings(results: Sequence[DetectorResult], config: AuditConfig) 
     return [w for w in found if w is not None]
 
 
+def _few_rows_warnings(results: Sequence[DetectorResult]) -> list[AuditWarning]:
+    """Say so when label flags rest on a noise estimate from classes of a few dozen rows."""
+    from curate.evidence.trust import few_rows_noise_warning
+
+    found = [few_rows_noise_warning(r.notes) for r in results if r.issue == "label"]
+    return [w for w in found if w is not None]
+
+
 def _withhold(scores: pd.DataFrame, warnings: Sequence[AuditWarning]) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
     """Unflag every issue a warning withheld; scores stay, so the ranking is still there to read.
 
@@ -558,7 +566,8 @@ def audit(
                                    features=user_features,
                                    classifier=classifier)
     timings.update(needs.timings)
-    warnings = _root_causes(checked, [*needs.warnings, *_precision_warnings(results, run_config)])
+    warnings = _root_causes(checked, [*needs.warnings, *_precision_warnings(results, run_config),
+                                      *_few_rows_warnings(results)])
     scores = findings_frame(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
     scores, withheld_notes = _withhold(scores, warnings)

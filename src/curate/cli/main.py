@@ -246,9 +246,13 @@ def report_command(run: int | None, output: Path | None, workspace: Path) -> Non
     path = write_report(render(data), output or workspace / "reports" / f"run-{data.run_id}.html")
     if data.pictures_lost:
         shown = ", ".join(repr(r) for r in data.pictures_lost[:3])
-        click.echo(f"note: {len(data.pictures_lost)} picture(s) the run read cannot be read now ({shown}"
-                   f"{', ...' if len(data.pictures_lost) > 3 else ''}): moved or changed since the audit? "
-                   "The report shows those rows without them", err=True)
+        root = data.pictures_root
+        gone = root is not None and not Path(root).is_dir()
+        click.echo(f"note: {len(data.pictures_lost)} of the pictures the report shows cannot be read now ({shown}"
+                   f"{', ...' if len(data.pictures_lost) > 3 else ''}): "
+                   + (f"the folder {root!r} the run read them from no longer exists"
+                      if gone else "moved or changed since the audit?")
+                   + ". The report shows those rows without them", err=True)
     click.echo(f"report: {path}")
 
 

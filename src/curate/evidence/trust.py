@@ -20,6 +20,7 @@ are noise. Two checks decide before any flag is shown:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.stats import binomtest
@@ -28,13 +29,13 @@ from curate.core.config import EvidenceConfig
 from curate.core.warnings import AuditWarning
 
 __all__ = ["EVIDENCE_WARNING_CODES", "EvidenceStrength", "evidence_strength", "evidence_warnings",
-           "precision_warning"]
+           "few_rows_noise_warning", "precision_warning"]
 
 WITHHELD = ("label", "ambiguous")
 # The codes of the warnings this module raises: judgements of the evidence about the labels, moot
 # when an input check (a leaked column, a continuous label, misordered probabilities) already set
 # the label flags aside for a cause of its own.
-EVIDENCE_WARNING_CODES = frozenset({"model_near_chance", "thin_classes", "low_estimated_precision"})
+EVIDENCE_WARNING_CODES = frozenset({"model_near_chance", "thin_classes", "low_estimated_precision", "few_rows_noise"})
 THIN_SHARE_WITHHOLDS_ALL = 0.5  # thin classes holding this share of the rows or more: no label flags at all
 
 
@@ -199,3 +200,29 @@ def precision_warning(issue: str, estimated_precision: float | None, flags: int,
         (issue,),
         {"estimated_precision": round(estimated_precision, 4), "flags": flags,
          "min_precision": config.min_precision})
+
+
+def few_rows_noise_warning(notes: dict[str, Any]) -> AuditWarning | None:
+    """A warning (flags stand) when label flags rest on a noise estimate from small classes.
+
+    Parameters
+    ----------
+    notes : dict
+        The label check's notes: ``noise_flags_in_small_classes`` and ``noise_min_class_rows``.
+
+    Returns
+    -------
+    AuditWarning or None
+        ``few_rows_noise``, withholding nothing; None when no such flag stands.
+    """
+    flags = int(notes.get("noise_flags_in_small_classes", 0) or 0)
+    if flags == 0 or notes.get("withheld"):
+        return None
+    rows = notes.get("noise_min_class_rows", 50)
+    return AuditWarning(
+        "few_rows_noise",
+        f"{flags} label flag(s) rest on a label-noise estimate from classes of fewer than {rows} rows, where the "
+        "model's own confusions look like label noise (on 300 clean CIFAR-10 pictures such flags were all wrong)",
+        "read them as a ranked list to check, not as verdicts; more rows per class make the estimate firmer",
+        (),
+        {"flags": flags, "noise_min_class_rows": rows})

@@ -196,6 +196,12 @@ def _checked_pictures(workspace: Workspace, at: VersionStates, paths: list[str])
     if not changed:  # the digest covers the same keys as the rows' hashes; kept for safety
         return True
     more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+    root = Path(str(at.stored.dataset.root)).resolve()
+    missing = sum(1 for path in changed if _unreadable(root, path) == "not_found")
+    if missing == len(changed):
+        raise InputError(f"the picture {changed[0]!r}{more} is no longer in {str(root)!r}, where version "
+                         f"{record.version.number} of {at.dataset!r} found it; nothing was written: audit the folder "
+                         "again to record the pictures as they are now, then export")
     raise InputError(f"the picture {changed[0]!r}{more} changed on disk since version {record.version.number} of "
                      f"{at.dataset!r} was recorded; nothing was written: audit the folder again to record the "
                      "pictures as they are now, then export")
@@ -279,6 +285,10 @@ def export_tree(workspace: Workspace, dataset: str | None, version: str | int | 
     root = Path(str(data.root)).resolve()
     if folder.resolve().is_relative_to(root):
         raise InputError(f"--tree {folder} is inside the dataset's folder {str(root)!r}; choose a folder outside it")
+    if not root.is_dir():
+        raise InputError(f"the folder {str(root)!r} that version {at.stored.record.version.number} of {at.dataset!r} "
+                         "was read from no longer exists (moved or deleted?); nothing was written: audit the "
+                         "folder where it is now, then export")
     paths = data.frame[at.stored.record.options["image"]].astype(str).tolist()
     checked = _checked_pictures(workspace, at, paths)
     splits = data.splits if at.stored.record.test_source_copy is not None else None

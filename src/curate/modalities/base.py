@@ -211,6 +211,24 @@ class Modality(ABC):
         """
         return None
 
+    def unread_rows(self, dataset: Dataset) -> np.ndarray:
+        """Rows whose input could not be read at all, so that nothing can be said about their labels.
+
+        A picture that cannot be decoded reaches the classifier as zeros; any class it "prefers"
+        is an artefact. By default every row's input is read.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            The rows.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_rows,), bool.
+        """
+        return np.zeros(dataset.n_rows, dtype=bool)
+
     @abstractmethod
     def input_problems(self, dataset: Dataset, *, long_factor: float) -> InputProblems:
         """Per-row problems of the inputs themselves (empty, garbled, missing, ...).

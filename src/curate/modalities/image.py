@@ -553,6 +553,23 @@ class ImageModality(Modality):
             return None  # the pictures are in the table: its bytes are the version
         return [key or f"({decoded.problem})" for key, decoded in zip(facts.keys, facts.decoded, strict=True)]
 
+    def unread_rows(self, dataset: Dataset) -> np.ndarray:
+        """Rows whose picture could not be read (missing, outside the folder, truncated, ...).
+
+        Implements :meth:`Modality.unread_rows`.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            A dataset of this modality.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_rows,), bool.
+        """
+        return np.array([bool(d.problem) for d in image_facts(dataset).decoded], dtype=bool)
+
     def input_problems(self, dataset: Dataset, *, long_factor: float) -> InputProblems:
         """Pictures that cannot be read, and pictures of poor quality here (see :meth:`Modality.input_problems`).
 

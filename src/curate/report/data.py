@@ -109,6 +109,8 @@ class ReportData:
     pictures_lost : list of str
         Row ids among those whose pictures the audit read (no ``input_quality`` flag) that have no
         picture now: their files moved or changed since the run.
+    pictures_root : str, optional
+        The folder the run read its pictures from (None for a table without picture paths).
     """
 
     title: str
@@ -123,6 +125,7 @@ class ReportData:
     previews: dict[str, str]
     pictures: dict[str, bytes] = field(default_factory=dict)
     pictures_lost: list[str] = field(default_factory=list)
+    pictures_root: str | None = None
 
 
 def _previews(dataset: Dataset, row_ids: set[str]) -> dict[str, str]:
@@ -220,4 +223,5 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
         title=run.dataset, run_id=run.id, params=run.params, metrics=run.metrics, timings=run.timings,
         notes=run.notes, descriptions=descriptions, labels=labels, scores=scores, previews=previews,
         pictures=pictures, pictures_lost=_pictures_lost(pictures, stored.dataset, scores),
+        pictures_root=None if stored.dataset.root is None else str(stored.dataset.root),
     )
