@@ -25,17 +25,25 @@ class _Terminal(io.StringIO):
 def test_plain_lines_are_written_as_the_work_goes() -> None:
     out = io.StringIO()
     reporter = PlainProgress(out, interval=0.0)
-    with reporter.task("embedding", 3) as advance:
-        advance(1)
-        assert re.fullmatch(r"embedding: 1/3 \(33 %\), \d+\.\d s so far, about \d+\.\d s left\n", out.getvalue())
-        advance(1)
-        advance(1)
+    with reporter.task("embedding", 30) as advance:
+        advance(10)
+        assert re.fullmatch(r"embedding: 10/30 \(33 %\), \d+\.\d s so far, about \d+\.\d s left\n", out.getvalue())
+        advance(10)
+        advance(10)
     reporter.message("text features: hashed")
     lines = out.getvalue().splitlines()
     assert len(lines) == 4
-    assert re.fullmatch(r"embedding: 2/3 \(66 %\), .* left", lines[1])
-    assert re.fullmatch(r"embedding: 3/3 in \d+\.\d s", lines[2])
+    assert re.fullmatch(r"embedding: 20/30 \(66 %\), .* left", lines[1])
+    assert re.fullmatch(r"embedding: 30/30 in \d+\.\d s", lines[2])
     assert lines[3] == "text features: hashed"
+
+
+def test_a_task_of_few_unlike_items_forecasts_nothing() -> None:
+    """Ten checks, one slow: an average of one would promise minutes for what takes a second."""
+    out = io.StringIO()
+    with PlainProgress(out, interval=0.0).task("checks", 10) as advance:
+        advance(1)
+    assert re.fullmatch(r"checks: 1/10 \(10 %\), \d+\.\d s so far\n", out.getvalue().splitlines(keepends=True)[0])
 
 
 def test_a_running_task_writes_no_more_than_one_line_per_interval() -> None:
