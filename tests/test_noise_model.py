@@ -115,3 +115,29 @@ def test_flags_from_a_noise_estimate_on_small_classes_are_said_to_be_shaky() -> 
     assert small["warning"] == ("few_rows_noise", ())
     large = _weak_model_audit(60)
     assert large["noise_flags_in_small_classes"] == 0 and large["warning"] is None
+
+
+def test_views_that_agree_flag_what_the_noise_estimate_misses() -> None:
+    """A repeated, systematic mistake the confident joint does not count: every view still names the
+    right class, and that consensus alone flags the rows; turned off, nothing is flagged."""
+    import curate
+    from curate.features import HashedTextEmbedder
+
+    from .conftest import make_text_frame
+
+    frame = make_text_frame(30)
+    wrong = frame.index[::15]
+    frame.loc[wrong, "label"] = frame.loc[wrong, "label"].map({"food": "sport", "sport": "tech", "tech": "food"})
+
+    def audit(**label: float) -> curate.AuditResult:
+        return curate.audit(frame, label="label", text="text", id="id", embedder=HashedTextEmbedder(),
+                            detectors=["label"], progress=False, config={"detectors": {"label": label}})
+
+    found = audit()
+    notes = found.notes["label"]
+    assert notes["estimated_noise_rate"] == 0.0  # the joint counted none of the six
+    flagged = found.findings
+    assert flagged["row_id"].tolist() == [frame.loc[0, "id"], frame.loc[30, "id"]]
+    assert notes["consensus_flags"] == 2 and set(flagged["row_id"]) <= set(frame.loc[wrong, "id"])
+    assert [d["error_prob"] for d in flagged["details"]] == [d["suggested_prob"] for d in flagged["details"]]
+    assert audit(consensus_support=1.1).findings.empty
