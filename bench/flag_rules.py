@@ -32,7 +32,7 @@ from curate.detectors.label_issues import (
     CONSENSUS_SUPPORT,
     ERROR_SCORE_TIEBREAK,
     MIN_ERROR_PROBABILITY,
-    NOISE_MIN_CLASS_ROWS,
+    wrong_label_probability,
 )
 from curate.evidence.noise_model import confident_joint, fit_noise_model
 
@@ -88,17 +88,8 @@ def posterior_only(ev: Evidence) -> tuple[np.ndarray, float | None]:
 
 
 def current_error(ev: Evidence) -> np.ndarray:
-    """curate's per-row probability of a wrong label: the posterior, raised to the evidence's
-    probability of the other class where every view names it at >= 0.8."""
-    best, _ = ev.eligible()
-    rows = np.arange(len(ev.codes))
-    support = ev.probs[rows, best]
-    agree = np.all([v.argmax(axis=1) == best for v in ev.views], axis=0) if ev.views else np.ones(len(rows), bool)
-    counts = np.bincount(ev.codes, minlength=ev.probs.shape[1])
-    trusted = (counts[ev.codes] >= NOISE_MIN_CLASS_ROWS) & (counts[best] >= NOISE_MIN_CLASS_ROWS)
-    error = np.where(trusted, fit_noise_model(ev.probs, ev.codes).error, 0.0)
-    consensus = agree & (support >= CONSENSUS_SUPPORT) & (best != ev.codes)
-    return np.where(consensus, np.maximum(error, support), error)
+    """curate's per-row probability of a wrong label: the detector's own function."""
+    return wrong_label_probability(ev.probs, ev.codes, ev.views, CONSENSUS_SUPPORT)[0]
 
 
 def current(ev: Evidence) -> tuple[np.ndarray, float | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -278,7 +278,14 @@ class AuditNeeds:
         return extra
 
     def _judged(self, evidence: LabelEvidence) -> LabelEvidence:
-        """Record the evidence's skill over guessing, and warn (withholding flags) where it is too weak."""
+        """Record the evidence's skill over guessing, and warn (withholding flags) where it is too weak.
+
+        Rows whose input could not be read (a picture nobody could decode reached the classifier as
+        zeros) are marked on the evidence and taken out of the ambiguous rows: no label claim on them.
+        """
+        unread = self.modality.unread_rows(self.dataset)
+        if unread.any():
+            evidence = replace(evidence, unread=unread, ambiguous=evidence.ambiguous & ~unread)
         strength = evidence.strength
         if strength is not None:
             self.metrics["majority_rate"] = round(strength.majority_rate, 4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -10,11 +11,10 @@ from curate.core.dataset import Dataset
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
 from curate.evidence.label_evidence import LabelEvidence
-from curate.evidence.noise_model import fit_noise_model
-from curate.modalities import get_modality
+from curate.evidence.noise_model import NoiseModel, fit_noise_model
 
 __all__ = ["CONSENSUS_SUPPORT", "ERROR_SCORE_TIEBREAK", "MIN_ERROR_PROBABILITY", "NOISE_MIN_CLASS_ROWS",
-           "LabelIssueDetector"]
+           "LabelIssueDetector", "wrong_label_probability"]
 
 # A row is flagged when its given label is more likely wrong than right under the noise model
 # (:mod:`curate.evidence.noise_model`): the Bayes decision, not a value tuned on a benchmark.
@@ -41,6 +41,39 @@ ERROR_SCORE_TIEBREAK = 1e-3
 TOP_CLASSES_SHOWN = 9
 
 
+def wrong_label_probability(probs: np.ndarray, codes: np.ndarray, views: Sequence[np.ndarray],
+                            consensus_support: float = CONSENSUS_SUPPORT) -> tuple[np.ndarray, np.ndarray, NoiseModel]:
+    """Each row's chance that its given label is wrong: the noise posterior, or the views' consensus.
+
+    Parameters
+    ----------
+    probs : numpy.ndarray
+        Shape (n_rows, n_classes): the calibrated label evidence.
+    codes : numpy.ndarray
+        Shape (n_rows,), int: the given labels.
+    views : sequence of numpy.ndarray
+        The evidence's views (classifier, neighbour vote, extra views), each (n_rows, n_classes).
+    consensus_support : float, default 0.8
+        Where every view names the same other class and ``probs`` gives it at least this, the
+        row's chance is the larger of the posterior and that probability.
+
+    Returns
+    -------
+    error : numpy.ndarray
+        Shape (n_rows,), in [0, 1].
+    consensus : numpy.ndarray
+        Shape (n_rows,), bool: rows where the views agree on another class at ``consensus_support``.
+    noise : NoiseModel
+        The fitted noise model (:func:`curate.evidence.noise_model.fit_noise_model`).
+    """
+    rows = np.arange(len(codes))
+    best = probs.argmax(axis=1)
+    noise = fit_noise_model(probs, codes)
+    agree = np.all([view.argmax(axis=1) == best for view in views], axis=0) if views else np.ones(len(rows), bool)
+    consensus = agree & (probs[rows, best] >= consensus_support) & (best != codes)
+    return np.where(consensus, np.maximum(noise.error, probs[rows, best]), noise.error), consensus, noise
+
+
 @register
 class LabelIssueDetector(Detector):
     """Flags rows whose given label is more likely wrong than right under the estimated label noise.
@@ -60,7 +93,7 @@ class LabelIssueDetector(Detector):
     flags is the run's estimated precision, and their sum the expected number of real errors among
     the flags. Rows of classes too small to learn (:mod:`curate.evidence.trust`) are never flagged,
     and such classes are never suggested; rows whose input could not be read
-    (:meth:`curate.modalities.Modality.unread_rows`) are never flagged.
+    (``LabelEvidence.unread``, from :meth:`curate.modalities.Modality.unread_rows`) are never flagged.
 
     Parameters
     ----------
@@ -120,24 +153,19 @@ class LabelIssueDetector(Detector):
         rows = np.arange(len(codes))
         given = probs[rows, codes]
         best = probs.argmax(axis=1)
-        noise = fit_noise_model(probs, codes)
+        views = [evidence.classifier, *([] if evidence.neighbours is None else [evidence.neighbours]),
+                 *evidence.extra.values()]
+        error, consensus, noise = wrong_label_probability(probs, codes, views, self.consensus_support)
+        posterior = noise.error
         counts = np.bincount(codes, minlength=len(classes))
         small = (counts[codes] < self.noise_min_class_rows) | (counts[best] < self.noise_min_class_rows)
-        posterior = noise.error
         # A picture nobody could read reached the classifier as zeros: no verdict on its label.
-        unread = get_modality(dataset.modality).unread_rows(dataset)
+        unread = evidence.unread if evidence.unread is not None else np.zeros(len(codes), dtype=bool)
         # A class too small to learn (a single row a reviewer left behind, 300 classes of 2 rows) was
         # never learned out of fold: the evidence says nothing about its rows' labels, nor for it.
         reliable = (evidence.strength.reliable_class if evidence.strength is not None
                     else np.bincount(codes, minlength=len(classes)) >= 2)
         lonely = ~reliable[codes] | ~reliable[best]
-        views = [evidence.classifier, *([] if evidence.neighbours is None else [evidence.neighbours]),
-                 *evidence.extra.values()]
-        consensus = np.all([view.argmax(axis=1) == best for view in views], axis=0) & \
-            (probs[rows, best] >= self.consensus_support) & (best != codes)
-        # Where every view names the other class, the evidence's own probability of it is the row's
-        # chance of a wrong label when that is larger than the noise model's posterior.
-        error = np.where(consensus, np.maximum(posterior, probs[rows, best]), posterior)
         candidates = (best != codes) & (error > self.min_error_probability) & ~lonely & ~unread
         flagged = candidates & ~evidence.ambiguous
         left_as_ambiguous = candidates & evidence.ambiguous

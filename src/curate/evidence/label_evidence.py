@@ -93,6 +93,9 @@ class LabelEvidence:
     extra : dict of str to numpy.ndarray
         Further views by name (e.g. ``words`` on text), each of shape (n_rows, n_classes), out of
         fold; empty when there are none.
+    unread : numpy.ndarray or None
+        Shape (n_rows,), bool: rows whose input could not be read, on which no label claim is
+        made (never ambiguous, never label errors); None when every input was read.
     """
 
     probs: np.ndarray
@@ -109,6 +112,7 @@ class LabelEvidence:
     strength: EvidenceStrength | None = None
     mix: ViewMix | None = None
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+    unread: np.ndarray | None = None
 
 
 def vote_neighbours(label_codes: np.ndarray, config: EvidenceConfig | None = None) -> int:
