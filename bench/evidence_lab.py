@@ -140,8 +140,8 @@ CONDITIONS: dict[str, Callable[[], Frame]] = {
 }
 
 
-def dump(name: str, lab: Path) -> None:
-    """Audit one condition with curate's defaults and save the label detector's evidence."""
+def dump(name: str, lab: Path, embedder: str | None = None) -> None:
+    """Audit one condition with curate's defaults (or ``embedder``) and save the label detector's evidence."""
     import curate
     from curate.detectors.label_issues import LabelIssueDetector
 
@@ -163,7 +163,8 @@ def dump(name: str, lab: Path) -> None:
         return result
 
     LabelIssueDetector.find = find  # type: ignore[method-assign]
-    result = curate.audit(frame, label="label", detectors=["label"], **columns)
+    extra = {"embedder": embedder} if embedder else {}
+    result = curate.audit(frame, label="label", detectors=["label"], **columns, **extra)
     lab.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(lab / f"{name}.npz", truth=np.zeros(0, bool) if truth is None else truth,
                         oof_accuracy=result.metrics.get("oof_accuracy", np.nan),
@@ -177,13 +178,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("command", choices=["dump", "score"])
     parser.add_argument("names", nargs="*")
     parser.add_argument("--lab", type=Path, default=DEFAULT_LAB)
+    parser.add_argument("--embedder", help="with dump: audit with this text embedder instead of the default")
     parser.add_argument("--out", type=Path, help="with score: rewrite this script's section of this markdown file")
     args = parser.parse_intermixed_args(argv)
     if args.command == "dump":
         for name in args.names or list(CONDITIONS):
             if name not in CONDITIONS:
                 sys.exit(f"unknown condition {name!r}; one of {', '.join(CONDITIONS)}")
-            dump(name, args.lab)
+            dump(name, args.lab, args.embedder)
         return
     import flag_rules
 

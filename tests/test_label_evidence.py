@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -145,3 +147,34 @@ def test_the_vote_reads_the_shared_graph_and_refuses_one_too_small() -> None:
     assert np.array_equal(wide.neighbours, exact.neighbours)
     with pytest.raises(ValueError, match=f"the vote needs {k}"):
         label_evidence(X, codes, 2, first, classifier=LogisticRegression(), graph=build_neighbor_graph(unit, k - 1))
+
+
+class _CountingClassifier(LogisticRegression):
+    """Logistic regression that records how many rows, of which classes, each fit saw."""
+
+    fits: ClassVar[list[np.ndarray]] = []
+
+    def fit(self, X, y, sample_weight=None):  # type: ignore[no-untyped-def]
+        _CountingClassifier.fits.append(np.asarray(y).copy())
+        return super().fit(X, y, sample_weight)
+
+
+def test_large_folds_learn_from_a_bounded_stratified_sample_and_every_row_is_predicted() -> None:
+    rng = np.random.default_rng(0)
+    codes = np.r_[np.zeros(900, int), np.ones(90, int), np.full(10, 2)]
+    features = rng.normal(size=(1000, 4)) + codes[:, None]
+    _CountingClassifier.fits = []
+    result = cross_val_pred_probs(features, codes, 3, classifier=_CountingClassifier(), folds=5, max_train_rows=200)
+    assert len(_CountingClassifier.fits) == 5
+    for seen in _CountingClassifier.fits:
+        assert 198 <= len(seen) <= 202  # 800 training rows per fold, sampled down to about 200
+        assert np.bincount(seen, minlength=3).tolist()[2] >= 2  # the smallest class keeps its rows' share, >= 2
+        assert abs(np.bincount(seen, minlength=3)[0] / len(seen) - 0.9) < 0.02
+    assert result.probs.shape == (1000, 3) and np.allclose(result.probs.sum(axis=1), 1.0)
+    # Seeded: the same sample each time
+    again = cross_val_pred_probs(features, codes, 3, classifier=LogisticRegression(), folds=5, max_train_rows=200)
+    np.testing.assert_allclose(again.probs, result.probs)
+    # Unbounded: each fold sees all of its 800 training rows
+    _CountingClassifier.fits = []
+    cross_val_pred_probs(features, codes, 3, classifier=_CountingClassifier(), folds=5, max_train_rows=None)
+    assert [len(seen) for seen in _CountingClassifier.fits] == [800] * 5

@@ -45,7 +45,7 @@ def test_the_plugin_embedder_comes_in_through_its_installed_entry_point() -> Non
     (entry,) = entry_points(group="curate.embedders", name="char-counts")
     assert entry.dist is not None and entry.dist.name == "curate-example-plugin"
     assert list(available_embedders()) == ["sentence", "hashed", "ngrams", "efficientnet-lite0", "pixels",
-                                           "char-counts"]
+                                           "static", "char-counts"]
     embedder = get_embedder("char-counts", dim=16)
     assert isinstance(embedder, CharCountEmbedder)
     assert embedder.model_id == "char-counts:16"

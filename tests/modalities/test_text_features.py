@@ -11,7 +11,7 @@ import pytest
 
 import curate
 from curate.core.progress import ProgressCallback, SilentProgress
-from curate.features import HashedTextEmbedder, NgramEmbedder, SentenceEmbedder
+from curate.features import HashedTextEmbedder, NgramEmbedder, SentenceEmbedder, StaticEmbedder
 from curate.modalities import text_features
 from curate.modalities.language import language_mix
 from curate.modalities.text_features import choose_text_features
@@ -38,13 +38,23 @@ class Messages(SilentProgress):
         yield lambda n: None
 
 
-def test_english_texts_get_the_sentence_model() -> None:
+def test_english_texts_get_static_embeddings_of_the_sentence_model() -> None:
+    choice = choose_text_features(language_mix(ENGLISH))
+    assert isinstance(choice.embedder, StaticEmbedder) and choice.warnings == []
+    assert choice.embedder.model_id == "static:sentence-transformers/all-MiniLM-L6-v2+pca256"
+    assert choice.line() == ("text features: static embeddings distilled from the sentence model all-MiniLM-L6-v2 "
+                             "(model2vec), because 100 % of texts are English")
+
+
+def test_english_texts_without_model2vec_get_the_sentence_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text_features, "static_model_available", lambda: False)
     choice = choose_text_features(language_mix(ENGLISH))
     assert isinstance(choice.embedder, SentenceEmbedder) and choice.warnings == []
     assert choice.line() == "text features: the sentence model all-MiniLM-L6-v2, because 100 % of texts are English"
 
 
 def test_english_texts_without_the_sentence_model_get_hashed_ngrams(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text_features, "static_model_available", lambda: False)
     monkeypatch.setattr(text_features, "sentence_model_available", lambda: False)
     choice = choose_text_features(language_mix(ENGLISH))
     assert isinstance(choice.embedder, HashedTextEmbedder)

@@ -19,7 +19,13 @@ from curate.core.progress import ProgressCallback
 from curate.core.threads import sized_threads
 from curate.errors import ConfigError
 
-__all__ = ["NAMED_CLASSIFIERS", "cross_val_pred_probs", "named_classifier"]
+__all__ = ["MAX_TRAIN_ROWS", "NAMED_CLASSIFIERS", "cross_val_pred_probs", "named_classifier"]
+
+# Each fold's model learns from at most this many rows (a stratified, seeded sample of the fold's
+# training rows); every row is still predicted. Past it the models curate fits have saturated (the
+# learning curves of bench/scale.py), while fit time keeps growing with the rows: a million-row
+# table would spend most of an hour in the folds.
+MAX_TRAIN_ROWS = 100_000
 
 
 # Classifiers a run configuration can name instead of its modality's default ("auto").
@@ -64,6 +70,7 @@ def cross_val_pred_probs(
     seed: int = 0,
     train_mask: np.ndarray | None = None,
     progress: ProgressCallback | None = None,
+    max_train_rows: int | None = MAX_TRAIN_ROWS,
 ) -> PredProbs:
     """Out-of-fold probabilities from ``folds``-fold stratified cross-validation of ``classifier``.
 
@@ -74,6 +81,8 @@ def cross_val_pred_probs(
     is predicted by the mean of the fold models, none of which saw it or its class, so callers must
     not read its probabilities as evidence about its label. The fits run with BLAS and OpenMP
     threads sized to ``features`` (one thread for small tables: :func:`curate.core.threads.sized_threads`).
+    A fold with more than ``max_train_rows`` training rows learns from a stratified sample of that
+    many (seeded; every class keeps at least two rows), so the fits stay bounded on large data.
 
     Parameters
     ----------
@@ -93,6 +102,8 @@ def cross_val_pred_probs(
         Shape (n_rows,), bool: rows each fold may learn from.
     progress : callable, optional
         Called with 1 after each fold.
+    max_train_rows : int or None, default MAX_TRAIN_ROWS (100,000)
+        Training rows per fold at most; None for all.
 
     Returns
     -------
@@ -125,6 +136,8 @@ def cross_val_pred_probs(
             train, held_out = splittable[train_at], splittable[held_at]
             if train_mask is not None:
                 train = _masked_training_rows(train, label_codes, train_mask)
+            if max_train_rows is not None and len(train) > max_train_rows:
+                train = _stratified_sample(train, label_codes, max_train_rows, seed)
             with warnings.catch_warnings():
                 # Many small classes make scikit-learn guess "regression"; curate judges class sizes
                 # itself (curate.evidence.trust) and says so in the run's warnings.
@@ -138,6 +151,18 @@ def cross_val_pred_probs(
                 progress(1)
     accuracy = float(np.mean(out.argmax(axis=1) == label_codes))
     return PredProbs(out, source="cross-validation", folds=k, accuracy=accuracy)
+
+
+def _stratified_sample(train: np.ndarray, label_codes: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """About ``size`` of the rows ``train``, each class in its share and with at least 2 rows, seeded."""
+    rng = np.random.default_rng([seed, len(train), size])
+    codes = label_codes[train]
+    chosen = []
+    for code in np.unique(codes):
+        members = train[codes == code]
+        want = min(len(members), max(2, round(size * len(members) / len(train))))
+        chosen.append(rng.choice(members, size=want, replace=False))
+    return np.sort(np.concatenate(chosen))
 
 
 def _masked_training_rows(train: np.ndarray, label_codes: np.ndarray, train_mask: np.ndarray) -> np.ndarray:

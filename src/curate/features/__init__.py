@@ -18,6 +18,7 @@ from curate.features.registry import (
     register_embedder,
     unregister_embedder,
 )
+from curate.features.static_text import StaticEmbedder, static_model_available
 from curate.features.tabular import encode_table, unused_columns, usable_columns
 from curate.features.text import (
     DEFAULT_TEXT_MODEL,
@@ -36,6 +37,7 @@ __all__ = [
     "PixelEmbedder",
     "ProgressCallback",
     "SentenceEmbedder",
+    "StaticEmbedder",
     "TextEmbedder",
     "available_embedders",
     "check_embedder_name",
@@ -49,6 +51,7 @@ __all__ = [
     "korean_morphemes_available",
     "register_embedder",
     "sentence_model_available",
+    "static_model_available",
     "unregister_embedder",
     "unused_columns",
     "usable_columns",

@@ -1,4 +1,4 @@
-"""Embedders by the names users give: ``auto``, a registered name, ``st:MODEL`` or a model folder."""
+"""Embedders by the names users give: ``auto``, a registered name, ``st:MODEL``, ``static:MODEL`` or a model folder."""
 
 from __future__ import annotations
 
@@ -7,20 +7,24 @@ from pathlib import Path
 from curate.errors import ConfigError
 from curate.features.base import TextEmbedder
 from curate.features.registry import available_embedders, get_embedder
+from curate.features.static_text import StaticEmbedder
 from curate.features.text import SentenceEmbedder
 
-__all__ = ["SENTENCE_PREFIX", "check_embedder_name", "embedder_from_name"]
+__all__ = ["SENTENCE_PREFIX", "STATIC_PREFIX", "check_embedder_name", "embedder_from_name"]
 
 # ``st:MODEL``: a sentence-transformers model by hub name or folder.
 SENTENCE_PREFIX = "st:"
+# ``static:MODEL``: static embeddings distilled from that sentence-transformers model.
+STATIC_PREFIX = "static:"
 # What marks a folder as a sentence-transformers (or transformers) model.
 _MODEL_FILES = ("modules.json", "config_sentence_transformers.json", "config.json")
 
 
 def _model_of(name: str) -> str | None:
     """The sentence-transformers model a name asks for, or None when it names no such model."""
-    if name.startswith(SENTENCE_PREFIX):
-        return name[len(SENTENCE_PREFIX):]
+    for prefix in (SENTENCE_PREFIX, STATIC_PREFIX):
+        if name.startswith(prefix):
+            return name[len(prefix):]
     if name not in available_embedders() and Path(name).expanduser().is_dir():
         return name
     return None
@@ -37,8 +41,9 @@ def check_embedder_name(name: str) -> None:
     Parameters
     ----------
     name : str
-        ``auto``; a registered embedder's name (``sentence``, ``hashed``, ``ngrams``, a plugin's);
-        ``st:MODEL`` with a sentence-transformers hub name or model folder; or a model folder.
+        ``auto``; a registered embedder's name (``static``, ``sentence``, ``hashed``, ``ngrams``, a
+        plugin's); ``st:MODEL`` with a sentence-transformers hub name or model folder;
+        ``static:MODEL``, static embeddings distilled from such a model; or a model folder.
 
     Raises
     ------
@@ -54,9 +59,10 @@ def check_embedder_name(name: str) -> None:
             raise ConfigError(f"embedder {name!r}: no such model folder; give the folder of a sentence-transformers "
                               "model, or a registered embedder name")
         raise ConfigError(f"embedder {name!r} is unknown; use auto, one of {', '.join(available_embedders())}, "
-                          "st:MODEL (a sentence-transformers model) or a model folder")
+                          "st:MODEL (a sentence-transformers model), static:MODEL (distilled from one) "
+                          "or a model folder")
     if not model:
-        raise ConfigError(f"embedder {name!r}: name the sentence-transformers model after 'st:'")
+        raise ConfigError(f"embedder {name!r}: name the sentence-transformers model after '{name.split(':')[0]}:'")
     folder = Path(model).expanduser()
     if folder.is_dir():
         if not any((folder / f).is_file() for f in _MODEL_FILES):
@@ -90,6 +96,8 @@ def embedder_from_name(name: str) -> TextEmbedder | None:
     'hashed:262144:256:0'
     >>> embedder_from_name("st:sentence-transformers/all-MiniLM-L6-v2").model_id
     'st:sentence-transformers/all-MiniLM-L6-v2+pooled16'
+    >>> embedder_from_name("static:sentence-transformers/all-MiniLM-L6-v2").model_id
+    'static:sentence-transformers/all-MiniLM-L6-v2+pca256'
     """
     check_embedder_name(name)
     if name == "auto":
@@ -98,4 +106,5 @@ def embedder_from_name(name: str) -> TextEmbedder | None:
         return get_embedder(name)
     model = _model_of(name)
     assert model is not None  # checked above
-    return SentenceEmbedder(model=str(Path(model).expanduser()) if Path(model).expanduser().is_dir() else model)
+    model = str(Path(model).expanduser()) if Path(model).expanduser().is_dir() else model
+    return StaticEmbedder(model=model) if name.startswith(STATIC_PREFIX) else SentenceEmbedder(model=model)

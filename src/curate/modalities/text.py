@@ -234,9 +234,17 @@ class TextModality(Modality):
             metrics.update(window.to_metrics())
             if window.cut:
                 warnings.append(_truncation_warning(window))
+        preparation = getattr(embedder, "preparation_note", None)
+        note = preparation() if callable(preparation) else None
+        if note:
+            progress.message(note)
         with progress.task("embedding", len(rows)) as advance:
             vectors, fresh = embed_with_cache(rows, embedder, cache, advance)
         metrics.update({"embedded_rows": fresh, "cached_rows": len(rows) - fresh})
+        provenance = getattr(embedder, "provenance", None)
+        made_from = provenance() if callable(provenance) else None
+        if made_from:  # what the vectors were made with (a distilled model), recorded with the run
+            metrics["embedder_provenance"] = made_from
         return FeatureSet(vectors, metrics, warnings, surface=surface, embedder=embedder)
 
     def input_similarity(self, dataset: Dataset, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
