@@ -40,18 +40,21 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def make_table(n: int, seed: int = SEED) -> pd.DataFrame:
-    """``n`` rows: ``x0``..``x11`` (float), ``kind`` (8 levels), ``label`` (3 classes, 2 % flipped)."""
+    """``n`` rows: ``id``, ``x0``..``x11`` (float), ``kind`` (8 levels), ``label`` (3 classes, 2 % flipped),
+    and ``planted`` (True where the label was flipped; taken out before the audit)."""
     rng = np.random.default_rng([seed, n])
     x = rng.normal(size=(n, 12)).astype(np.float32)
     kind = rng.integers(0, 8, size=n)
     score = x[:, 0] + 0.8 * x[:, 1] * x[:, 2] - 0.6 * x[:, 3] + 0.5 * np.sin(3 * x[:, 4]) + 0.4 * (kind % 3)
-    score += rng.normal(scale=0.3, size=n)
+    score += rng.normal(scale=0.05, size=n)
     label = np.digitize(score, np.quantile(score, [1 / 3, 2 / 3]))
     flip = rng.random(n) < 0.02
     label[flip] = (label[flip] + rng.integers(1, 3, size=int(flip.sum()))) % 3
     frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(12)])
     frame["kind"] = np.array([f"k{i}" for i in range(8)])[kind]
     frame["label"] = np.array(["low", "mid", "high"])[label]
+    frame.insert(0, "id", np.arange(n))
+    frame["planted"] = flip
     return frame
 
 
@@ -79,7 +82,8 @@ def _sentences(data: Path) -> pd.DataFrame:
 
 
 def make_text(n: int, data: Path, seed: int = SEED) -> pd.DataFrame:
-    """``n`` distinct texts of two same-label sentences each, with their label."""
+    """``n`` distinct texts of two same-label sentences each: ``id``, ``text``, ``label`` (2 % flipped to
+    another label at random) and ``planted`` (True where flipped; taken out before the audit)."""
     pool = _sentences(data)
     rng = np.random.default_rng([seed, n])
     groups = {label: frame["sentence"].to_numpy() for label, frame in pool.groupby("label")}
@@ -96,7 +100,28 @@ def make_text(n: int, data: Path, seed: int = SEED) -> pd.DataFrame:
                 texts.setdefault(f"{sentences[a]} {sentences[b]}", labels[code])
             if len(texts) == n:
                 break
-    return pd.DataFrame({"text": list(texts), "label": list(texts.values())})
+    label = np.array(list(texts.values()), dtype=object)
+    flip = rng.random(n) < 0.02
+    codes = np.searchsorted(labels, label[flip])
+    label[flip] = labels[(codes + rng.integers(1, len(labels), size=int(flip.sum()))) % len(labels)]
+    return pd.DataFrame({"id": np.arange(n), "text": list(texts), "label": label, "planted": flip})
+
+
+def _label_quality(workspace: Path, planted: np.ndarray, out: Path) -> tuple[float, float, float]:
+    """Precision, recall and F1 of the run's label flags against the planted flips."""
+    import subprocess
+
+    subprocess.run([str(REPO / VENV_BIN / "curate"), "findings", "--workspace", str(workspace), "--issue", "label",
+                    "--all", "--format", "csv", "--output", str(out)], check=True, cwd=REPO,
+                   stdout=subprocess.DEVNULL)
+    findings = pd.read_csv(out)
+    flagged_ids = findings.loc[(findings["issue"] == "label") & findings["flagged"].astype(bool), "row_id"]
+    flagged = np.zeros(len(planted), bool)
+    flagged[flagged_ids.to_numpy(dtype=np.int64)] = True
+    tp = float((flagged & planted).sum())
+    p = tp / flagged.sum() if flagged.any() else 0.0
+    r = tp / planted.sum() if planted.any() else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def _distil_once(cache: Path) -> None:
@@ -127,22 +152,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         for kind in kinds:
             for n in sizes:
                 frame = make_table(n) if kind == "table" else make_text(n, args.data)
+                planted = frame.pop("planted").to_numpy(dtype=bool)
                 path = tmp / f"{kind}_{n}.parquet"
                 frame.to_parquet(path, index=False)
                 cache = tmp / f"cache-{kind}-{n}"
                 shutil.copytree(model_cache, cache) if model_cache.exists() else cache.mkdir()
-                argv_ = [str(VENV_BIN / "curate"), "audit", str(path), "--label", "label",
-                         "--workspace", str(tmp / f"ws-{kind}-{n}")]
+                workspace = tmp / f"ws-{kind}-{n}"
+                argv_ = [str(VENV_BIN / "curate"), "audit", str(path), "--label", "label", "--id", "id",
+                         "--workspace", str(workspace)]
                 log = tmp / f"{kind}_{n}.log"
                 print(f"{kind} {n:,} rows ...", flush=True)
                 run = run_measured(argv_, log, {"CURATE_CACHE_DIR": str(cache)})
                 check_ok(run, f"the {kind} audit of {n:,} rows", log)
                 stages = [line for line in log.read_text(encoding="utf-8").splitlines()
-                          if re.match(r"^(embedding|cross-validation|neighbour search|label evidence|checks|"
-                                      r"features|reading)", line)]
+                          if re.match(r"^(embedding|cross-validation|neighbour search|label evidence|checks)"
+                                      r": [0-9,/]+ in ", line)]
                 print("\n".join(stages), flush=True)
+                p, r, f = _label_quality(workspace, planted, tmp / f"{kind}_{n}.csv")
                 rows.append([kind, f"{n:,}", f"{run.seconds:.0f}", f"{run.cpu_seconds:.0f}",
-                             f"{run.peak_rss_mib:,.0f}", "; ".join(s.replace("|", "/") for s in stages)])
+                             f"{run.peak_rss_mib:,.0f}", f"{p:.3f} / {r:.3f} / {f:.3f}",
+                             "; ".join(s.replace("|", "/") for s in stages)])
                 children.append((" ".join(argv_).replace(str(tmp), "$TMP").replace(f"{REPO}/", ""), run))
                 shutil.rmtree(cache, ignore_errors=True)
                 shutil.rmtree(tmp / f"ws-{kind}-{n}", ignore_errors=True)
@@ -151,8 +180,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "The default `curate audit` of each generated dataset (see the script's docstring for the data), "
         "empty workspace and feature cache, on this machine:",
         "",
-        *markdown_table(["data", "rows", "wall time s", "CPU time s", "peak RSS MiB", "stages (from the run's "
-                         "progress lines)"], rows),
+        *markdown_table(["data", "rows", "wall time s", "CPU time s", "peak RSS MiB",
+                         "label flags P / R / F1 (planted 2 %)", "stages (from the run's progress lines)"], rows),
         "",
         *footer("scale.py", sys.argv[1:] if argv is None else list(argv), children, PACKAGES),
     ]
