@@ -13,10 +13,11 @@ from sklearn.base import ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressCallback
-from curate.core.threads import sized_threads
+from curate.core.threads import threads_for
 from curate.engines import Engine, current_engine
 from curate.errors import ConfigError
 
@@ -144,10 +145,16 @@ def cross_val_pred_probs(
         if max_train_rows is not None and len(train) > max_train_rows:
             train = _stratified_sample(train, label_codes, max_train_rows, seed)
         folds_rows.append((train, held_out))
+    # BLAS/OpenMP threads sized to the fit (see curate.core.threads): small tables run on one. A
+    # large one gets this process's count, named, since a Ray worker defaults to one thread and a
+    # different thread count can round the fit differently.
+    threads = threads_for(features.shape[0], int(np.prod(features.shape[1:])))
+    if threads is None:
+        threads = max([int(pool["num_threads"]) for pool in threadpool_info()] or [1])
     engine = engine or current_engine()
     fitted = engine.map(_fit_fold, folds_rows,
                         shared={"features": features, "label_codes": label_codes, "classifier": classifier,
-                                "lonely": lonely},
+                                "lonely": lonely, "threads": threads},
                         on_done=(lambda _: progress(1)) if progress is not None else None)
     out = np.zeros((len(label_codes), n_classes), dtype=np.float64)
     # Combined in fold order whatever order the tasks finished in: the lonely rows' sums are then
@@ -161,12 +168,12 @@ def cross_val_pred_probs(
 
 
 def _fit_fold(rows: tuple[np.ndarray, np.ndarray], *, features: np.ndarray, label_codes: np.ndarray,
-              classifier: ClassifierMixin, lonely: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              classifier: ClassifierMixin, lonely: np.ndarray,
+              threads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One fold's task: fit on its training rows; the model's classes and its probabilities of the
     held-out rows and of the lonely rows (top level, so that a distributed engine can send it)."""
     train, held_out = rows
-    # BLAS/OpenMP threads sized to the fit (see curate.core.threads): small tables run on one.
-    with sized_threads(features.shape[0], int(np.prod(features.shape[1:]))), warnings.catch_warnings():
+    with threadpool_limits(limits=threads), warnings.catch_warnings():
         # Many small classes make scikit-learn guess "regression"; curate judges class sizes
         # itself (curate.evidence.trust) and says so in the run's warnings.
         warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%")
