@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 	# torch is pinned inside the 'embed' extra, in the same install as sentence-transformers,
 	# so pip takes the CPU build instead of several GB of CUDA packages.
-	$(BIN)/python -m pip install --quiet -e '.[embed,korean,image,review,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[embed,korean,image,review,dev,ray]'
 	touch $(STAMP)
 
 # The example plugin the tests find through its entry points (tests/test_plugins.py), installed for

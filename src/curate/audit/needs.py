@@ -15,6 +15,7 @@ from curate.core.keys import duplicate_groups, keys_with_vectors
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressReporter, SilentProgress
 from curate.core.warnings import AuditWarning
+from curate.engines import Engine, LocalEngine, using_engine
 from curate.errors import InputError
 from curate.evidence.label_evidence import LabelEvidence, label_evidence, vote_neighbours
 from curate.evidence.predictions import cross_val_pred_probs, named_classifier
@@ -48,6 +49,9 @@ class AuditNeeds:
     classifier : sklearn classifier or None
         The user's own classifier for the out-of-fold probabilities, cloned for every fit; wins
         over ``config.classifier``.
+    engine : Engine
+        Where the cross-validation folds and the embedding run (started by the caller); a plain
+        loop in this process by default.
     neighbors_k : int
         Neighbours per row of the run's one graph: the most any consumer reads.
     progress : ProgressReporter
@@ -68,6 +72,7 @@ class AuditNeeds:
     features: np.ndarray | None = None
     classifier: Any = None
     neighbors_k: int = 10
+    engine: Engine = field(default_factory=LocalEngine)
     progress: ProgressReporter = field(default_factory=SilentProgress)
     timings: dict[str, float] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -125,7 +130,8 @@ class AuditNeeds:
             # Timings are exclusive: a need computed inside another is not counted twice.
             self._nested.append(0.0)
             started = time.perf_counter()
-            self._values[name] = compute()
+            with using_engine(self.engine):  # the folds and the embedding ask for it there
+                self._values[name] = compute()
             elapsed = time.perf_counter() - started
             inner = self._nested.pop()
             if self._nested:

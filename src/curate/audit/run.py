@@ -29,7 +29,8 @@ from curate.core.dataset import Dataset
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressReporter, SilentProgress, choose_progress
 from curate.core.warnings import AuditWarning
-from curate.detectors import DetectorResult, available_detectors
+from curate.detectors import Detector, DetectorResult, available_detectors
+from curate.engines import make_engine
 from curate.errors import ConfigError, InputError, NotFoundError
 from curate.features import FeatureCache, TextEmbedder, default_cache_path
 from curate.ingest.frames import frame_input
@@ -382,13 +383,29 @@ def audit_dataset(
     InputError
         For an unknown detector name.
     ConfigError
-        For a setting no detector or component knows.
+        For a setting no detector or component knows, or a Ray cluster (``config.ray_address``)
+        that does not answer.
+    MissingExtraError
+        For ``config.engine = "ray"`` without the ``ray`` extra.
     """
     config = config or AuditConfig()
     chosen = make_detectors(config, detectors)
+    engine = make_engine(config.engine, config.ray_address)
     needs = AuditNeeds(dataset, config, resolve_embedder(config, embedder), cache=cache, pred_probs=pred_probs,
-                       features=features, classifier=classifier, progress=progress or SilentProgress())
-    gathers_evidence = pred_probs is None and any("label_evidence" in d.needs for d in chosen)
+                       features=features, classifier=classifier, progress=progress or SilentProgress(),
+                       engine=engine)
+    with engine.running() as facts:  # connected before any work; a cluster it started is stopped after
+        needs.metrics.update(facts)
+        if "ray_nodes" in facts:
+            needs.progress.message(f"engine: ray, {facts['ray_nodes']} node(s), {facts['ray_cpus']} CPUs")
+        results = _run_detectors(needs, chosen, pred_probs is None)
+    needs.resolved_config = resolved_config(config, chosen, needs.embedder_used)
+    return results, needs
+
+
+def _run_detectors(needs: AuditNeeds, chosen: Sequence[Detector], gathers: bool) -> list[DetectorResult]:
+    """Run ``chosen`` over ``needs`` in order; the results of those that checked this dataset."""
+    gathers_evidence = gathers and any("label_evidence" in d.needs for d in chosen)
     needs.neighbors_k = graph_neighbours(chosen, needs.vote_neighbours() if gathers_evidence else None)
     results = []
     # One stage for the checks themselves (some take minutes, e.g. verifying near copies of long
@@ -404,8 +421,7 @@ def audit_dataset(
             if result.checked:  # a check this kind of dataset does not get is not listed as made
                 results.append(result)
             advance(1)
-    needs.resolved_config = resolved_config(config, chosen, needs.embedder_used)
-    return results, needs
+    return results
 
 
 def audit(
@@ -535,6 +551,7 @@ def audit(
     _check_classifier(classifier)
     chosen = make_detectors(run_config, detectors)  # an unknown detector or parameter fails before any work
     check_components(run_config)
+    make_engine(run_config.engine, run_config.ray_address).check()  # no Ray, or no cluster there: say so now
     ws = Workspace(workspace) if workspace is not None and not isinstance(workspace, Workspace) else workspace
     if ws is not None:
         ws.check_writable()

@@ -78,13 +78,18 @@ def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
               help="Override one setting, e.g. label.min_error_probability=0.7 or folds=10 (repeatable).")
 @click.option("--modality", help="The kind of input: text, tabular, image, or a plugin's (default: detected).")
+@click.option("--engine", metavar="local|ray",
+              help="Where the folds and the embedding run: local (default) or ray (same as --set engine=NAME).")
+@click.option("--address", metavar="ADDR",
+              help="The Ray cluster for --engine ray: HOST:PORT or ray://HOST:PORT (default: a local one).")
 @click.option("--image", "image", metavar="COL", help="Column of images: encoded bytes or paths inside FILE's folder.")
 @_errors_as_messages
 def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
                   split: str | None, test: Path | None, encoding: str | None, name: str | None,
                   workspace: Path, pred_probs: Path | None, detectors: tuple[str, ...],
                   report_path: Path | None, no_embed: bool, embedder_name: str | None, config_file: Path | None,
-                  assignments: tuple[str, ...], modality: str | None, image: str | None) -> None:
+                  assignments: tuple[str, ...], modality: str | None, engine: str | None, address: str | None,
+                  image: str | None) -> None:
     """Import FILE, audit it, print a summary and write an HTML report.
 
     \f
@@ -128,6 +133,10 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
         ``--set``: ``KEY=VALUE`` overrides, applied after ``--no-embed`` and the config file.
     modality : str or None
         ``--modality``: the kind of input; detected when None.
+    engine : str or None
+        ``--engine``: ``local`` or ``ray`` (same as ``--set engine=NAME``); the configuration's when None.
+    address : str or None
+        ``--address``: the Ray cluster (same as ``--set ray_address=ADDR``).
     image : str or None
         ``--image``: the column of images; detected when None.
     """
@@ -143,6 +152,10 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
                           "(--no-embed is --embedder hashed)")
     if no_embed or embedder_name is not None:
         config = dataclasses.replace(config, embedder="hashed" if no_embed else str(embedder_name))
+    if engine is not None or address is not None:
+        # Replaced together: the configuration checks the pair (an address is for the ray engine only).
+        config = dataclasses.replace(config, engine=engine or config.engine,
+                                     ray_address=address if address is not None else config.ray_address)
     config = config.with_overrides(list(assignments))
     progress = choose_progress()  # bars on a terminal, plain lines in a log or a pipe
     result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,

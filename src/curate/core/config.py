@@ -13,6 +13,8 @@ A configuration file is TOML::
     embedder = "auto"            # auto (by language) | sentence | ngrams | hashed | a plugin's
                                  # | st:MODEL | a sentence-transformers model folder
     classifier = "auto"          # auto (the modality's) | logistic_regression | hist_gradient_boosting
+    engine = "local"             # local | ray: where the cross-validation folds and the embedding run
+    ray_address = "HOST:PORT"    # the Ray cluster (ray engine only); left out: a local cluster
 
     [evidence]
     max_vote_neighbours = 50
@@ -40,6 +42,9 @@ from typing import Any
 from curate.errors import ConfigError
 
 __all__ = ["AuditConfig", "EvidenceConfig"]
+
+# The engines a run can name (curate.engines.ENGINE_NAMES; core cannot import the engines).
+_ENGINES = ("local", "ray")
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,12 @@ class AuditConfig:
     classifier : str, default "auto"
         Cross-validated classifier: ``auto`` (the modality's default), ``logistic_regression``
         or ``hist_gradient_boosting``.
+    engine : str, default "local"
+        Where the cross-validation folds and the text embedding run: ``local`` (this process) or
+        ``ray`` (as Ray tasks; needs the ``ray`` extra). The findings are the same.
+    ray_address : str or None, default None
+        The Ray cluster for ``engine = "ray"``: ``HOST:PORT``, ``ray://HOST:PORT`` or ``auto``;
+        None starts a local cluster for the run.
     evidence : EvidenceConfig
         Label-evidence settings.
     detectors : mapping of str to mapping of str to value
@@ -119,6 +130,8 @@ class AuditConfig:
     seed: int = 0
     embedder: str = "auto"
     classifier: str = "auto"
+    engine: str = "local"
+    ray_address: str | None = None
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
     detectors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -126,10 +139,19 @@ class AuditConfig:
         # Frozen all the way down: nobody can change a run's settings after it started.
         frozen = MappingProxyType({str(k): MappingProxyType(dict(v)) for k, v in dict(self.detectors).items()})
         object.__setattr__(self, "detectors", frozen)
-        for name, expected in (("folds", int), ("seed", int), ("embedder", str), ("classifier", str)):
+        for name, expected in (("folds", int), ("seed", int), ("embedder", str), ("classifier", str),
+                               ("engine", str)):
             _check_type(name, getattr(self, name), expected)
         if self.folds < 2:
             raise ConfigError(f"folds must be at least 2, not {self.folds}")
+        if self.engine not in _ENGINES:
+            raise ConfigError(f"engine must be one of {', '.join(_ENGINES)}, not {self.engine!r}")
+        if self.ray_address is not None:
+            _check_type("ray_address", self.ray_address, str)
+            if self.engine != "ray":
+                raise ConfigError("ray_address (--address) is for the ray engine; add --engine ray or leave it out")
+            if not self.ray_address.strip():
+                raise ConfigError("ray_address must be HOST:PORT, ray://HOST:PORT or auto, not an empty string")
         for item in fields(EvidenceConfig):
             _check_type(f"evidence.{item.name}", getattr(self.evidence, item.name), type(item.default))
         evidence = self.evidence
@@ -260,10 +282,13 @@ class AuditConfig:
         Returns
         -------
         dict
-            Every setting, with ``evidence`` and ``detectors`` as nested dicts.
+            Every setting, with ``evidence`` and ``detectors`` as nested dicts; ``ray_address``
+            only when it is set.
         """
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)
                                if f.name not in ("evidence", "detectors")}
+        if out["ray_address"] is None:  # TOML has no null: a setting left out is its default
+            del out["ray_address"]
         out["evidence"] = dataclasses.asdict(self.evidence)
         out["detectors"] = {name: dict(params) for name, params in self.detectors.items()}
         return out

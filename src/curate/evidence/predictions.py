@@ -13,10 +13,12 @@ from sklearn.base import ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressCallback
-from curate.core.threads import sized_threads
+from curate.core.threads import threads_for
+from curate.engines import Engine, current_engine
 from curate.errors import ConfigError
 
 __all__ = ["MAX_TRAIN_ROWS", "NAMED_CLASSIFIERS", "cross_val_pred_probs", "named_classifier"]
@@ -71,6 +73,7 @@ def cross_val_pred_probs(
     train_mask: np.ndarray | None = None,
     progress: ProgressCallback | None = None,
     max_train_rows: int | None = MAX_TRAIN_ROWS,
+    engine: Engine | None = None,
 ) -> PredProbs:
     """Out-of-fold probabilities from ``folds``-fold stratified cross-validation of ``classifier``.
 
@@ -83,6 +86,8 @@ def cross_val_pred_probs(
     threads sized to ``features`` (one thread for small tables: :func:`curate.core.threads.sized_threads`).
     A fold with more than ``max_train_rows`` training rows learns from a stratified sample of that
     many (seeded; every class keeps at least two rows), so the fits stay bounded on large data.
+    Each fold's fit and predictions are one task of ``engine``; the splits are drawn here and the
+    folds' predictions combined in fold order, so every engine gives the same probabilities.
 
     Parameters
     ----------
@@ -104,6 +109,9 @@ def cross_val_pred_probs(
         Called with 1 after each fold.
     max_train_rows : int or None, default MAX_TRAIN_ROWS (100,000)
         Training rows per fold at most; None for all.
+    engine : Engine, optional
+        Runs the folds; default :func:`curate.engines.current_engine` (the run's engine, else a
+        plain loop in this process).
 
     Returns
     -------
@@ -128,29 +136,52 @@ def cross_val_pred_probs(
         raise ValueError("cross-validation needs at least two classes with two or more rows each")
     smallest = int(counts[counts >= 2].min())
     k = max(2, min(folds, smallest))
-    out = np.zeros((len(label_codes), n_classes), dtype=np.float64)
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-    # BLAS/OpenMP threads sized to the fit (see curate.core.threads): small tables run on one.
-    with sized_threads(features.shape[0], int(np.prod(features.shape[1:]))):
-        for train_at, held_at in splitter.split(features[splittable], label_codes[splittable]):
-            train, held_out = splittable[train_at], splittable[held_at]
-            if train_mask is not None:
-                train = _masked_training_rows(train, label_codes, train_mask)
-            if max_train_rows is not None and len(train) > max_train_rows:
-                train = _stratified_sample(train, label_codes, max_train_rows, seed)
-            with warnings.catch_warnings():
-                # Many small classes make scikit-learn guess "regression"; curate judges class sizes
-                # itself (curate.evidence.trust) and says so in the run's warnings.
-                warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%")
-                model = clone(classifier).fit(features[train], label_codes[train])
-            columns = model.classes_.astype(int)
-            out[np.ix_(held_out, columns)] = model.predict_proba(features[held_out])
-            if lonely.size:
-                out[np.ix_(lonely, columns)] += model.predict_proba(features[lonely]) / k
-            if progress is not None:
-                progress(1)
+    folds_rows = []
+    for train_at, held_at in splitter.split(features[splittable], label_codes[splittable]):
+        train, held_out = splittable[train_at], splittable[held_at]
+        if train_mask is not None:
+            train = _masked_training_rows(train, label_codes, train_mask)
+        if max_train_rows is not None and len(train) > max_train_rows:
+            train = _stratified_sample(train, label_codes, max_train_rows, seed)
+        folds_rows.append((train, held_out))
+    # BLAS/OpenMP threads sized to the fit (see curate.core.threads): small tables run on one. A
+    # large one gets this process's count, named, since a Ray worker defaults to one thread and a
+    # different thread count can round the fit differently.
+    threads = threads_for(features.shape[0], int(np.prod(features.shape[1:])))
+    if threads is None:
+        threads = max([int(pool["num_threads"]) for pool in threadpool_info()] or [1])
+    engine = engine or current_engine()
+    fitted = engine.map(_fit_fold, folds_rows,
+                        shared={"features": features, "label_codes": label_codes, "classifier": classifier,
+                                "lonely": lonely, "threads": threads},
+                        on_done=(lambda _: progress(1)) if progress is not None else None)
+    out = np.zeros((len(label_codes), n_classes), dtype=np.float64)
+    # Combined in fold order whatever order the tasks finished in: the lonely rows' sums are then
+    # the same to the last bit on every engine.
+    for (_, held_out), (columns, held_probs, lonely_probs) in zip(folds_rows, fitted, strict=True):
+        out[np.ix_(held_out, columns)] = held_probs
+        if lonely.size:
+            out[np.ix_(lonely, columns)] += lonely_probs / k
     accuracy = float(np.mean(out.argmax(axis=1) == label_codes))
     return PredProbs(out, source="cross-validation", folds=k, accuracy=accuracy)
+
+
+def _fit_fold(rows: tuple[np.ndarray, np.ndarray], *, features: np.ndarray, label_codes: np.ndarray,
+              classifier: ClassifierMixin, lonely: np.ndarray,
+              threads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One fold's task: fit on its training rows; the model's classes and its probabilities of the
+    held-out rows and of the lonely rows (top level, so that a distributed engine can send it)."""
+    train, held_out = rows
+    with threadpool_limits(limits=threads), warnings.catch_warnings():
+        # Many small classes make scikit-learn guess "regression"; curate judges class sizes
+        # itself (curate.evidence.trust) and says so in the run's warnings.
+        warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%")
+        model = clone(classifier).fit(features[train], label_codes[train])
+        columns = model.classes_.astype(int)
+        held_probs = model.predict_proba(features[held_out])
+        lonely_probs = model.predict_proba(features[lonely]) if lonely.size else np.zeros((0, len(columns)))
+    return columns, held_probs, lonely_probs
 
 
 def _stratified_sample(train: np.ndarray, label_codes: np.ndarray, size: int, seed: int) -> np.ndarray:

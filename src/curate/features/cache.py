@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from curate.core.progress import ProgressCallback
+from curate.engines import Engine, LocalEngine, current_engine
 from curate.features.base import TextEmbedder
 from curate.features.registry import available_embedders
 from curate.store.feature_cache import FeatureCache
@@ -29,6 +30,9 @@ from curate.store.feature_cache import FeatureCache
 __all__ = ["FeatureCache", "cacheable", "default_cache_path", "embed_with_cache", "text_hash"]
 
 _BATCH = 1024
+# Texts per task when the embedding is spread over an engine's workers: enough that a task's work
+# outweighs sending it, few enough that the progress bar moves and the workers share the load.
+_TASK_TEXTS = 4096
 
 
 def default_cache_path() -> Path:
@@ -99,6 +103,7 @@ def embed_with_cache(
     embedder: TextEmbedder,
     cache: FeatureCache | None,
     progress: ProgressCallback | None = None,
+    engine: Engine | None = None,
 ) -> tuple[np.ndarray, int]:
     """Embed ``texts``, reusing cached vectors; return (vectors, number newly embedded).
 
@@ -115,6 +120,10 @@ def embed_with_cache(
         register, whose model id need not name its vectors.
     progress : callable, optional
         Called with the number of texts done (cached ones count as done at once).
+    engine : Engine, optional
+        Where the texts the cache lacks are embedded, in tasks of 4,096 texts; default
+        :func:`curate.engines.current_engine`. An embedder fitted on the corpus always runs here.
+        Vectors are stored in the cache by this process either way.
 
     Returns
     -------
@@ -137,13 +146,42 @@ def embed_with_cache(
     first_text: dict[str, str] = {}
     for h, t in zip(hashes, texts, strict=True):
         first_text.setdefault(h, t)
-    batch = max(1, len(todo)) if fits_corpus else _BATCH
-    for start in range(0, len(todo), batch):
-        chunk = todo[start:start + batch]
-        vectors = embedder.embed([first_text[h] for h in chunk], progress)
-        if cache is not None:
-            cache.put(chunk, vectors, embedder.model_id)
-        known.update(zip(chunk, vectors, strict=True))
+    engine = engine or current_engine()
+    if not fits_corpus and todo and not isinstance(engine, LocalEngine):
+        _embed_on(engine, embedder, todo, first_text, cache, known, progress)
+    else:
+        batch = max(1, len(todo)) if fits_corpus else _BATCH
+        for start in range(0, len(todo), batch):
+            chunk = todo[start:start + batch]
+            vectors = embedder.embed([first_text[h] for h in chunk], progress)
+            if cache is not None:
+                cache.put(chunk, vectors, embedder.model_id)
+            known.update(zip(chunk, vectors, strict=True))
     if not hashes:
         return np.zeros((0, 1), dtype=np.float32), 0
     return np.vstack([known[h] for h in hashes]).astype(np.float32), len(todo)
+
+
+def _embed_texts(texts: list[str], *, embedder: TextEmbedder) -> np.ndarray:
+    """One embedding task: the vectors of ``texts`` (top level, so that an engine can send it)."""
+    return np.asarray(embedder.embed(texts))
+
+
+def _embed_on(engine: Engine, embedder: TextEmbedder, todo: list[str], first_text: dict[str, str],
+              cache: FeatureCache | None, known: dict[str, np.ndarray], progress: ProgressCallback | None) -> None:
+    """Embed the texts of hashes ``todo`` as tasks of ``engine``, caching and keeping the vectors here."""
+    # The model is loaded (and, the first time, distilled) once, here, and travels with the
+    # embedder to the tasks: no task loads or distils it again, and a node need not have it.
+    embedder.embed([first_text[todo[0]]])
+    chunks = [todo[start:start + _TASK_TEXTS] for start in range(0, len(todo), _TASK_TEXTS)]
+
+    def done(index: int) -> None:
+        if progress is not None:
+            progress(len(chunks[index]))
+
+    results = engine.map(_embed_texts, [[first_text[h] for h in chunk] for chunk in chunks],
+                         shared={"embedder": embedder}, on_done=done)
+    for chunk, vectors in zip(chunks, results, strict=True):
+        if cache is not None:
+            cache.put(chunk, vectors, embedder.model_id)
+        known.update(zip(chunk, vectors, strict=True))
