@@ -38,6 +38,16 @@ def resolve_model_path(name: str) -> str:
 
     Other names go to sentence-transformers unchanged, so a user naming a hub model or a local
     folder gets the library's usual loading.
+
+    Parameters
+    ----------
+    name : str
+        A sentence-transformers model name or folder.
+
+    Returns
+    -------
+    str
+        The shipped folder for the default model when its package is installed; else ``name``.
     """
     if name in (DEFAULT_TEXT_MODEL, "all-MiniLM-L6-v2"):
         try:
