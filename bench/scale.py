@@ -114,7 +114,7 @@ def _label_quality(workspace: Path, planted: np.ndarray, out: Path) -> tuple[flo
     subprocess.run([str(REPO / VENV_BIN / "curate"), "findings", "--workspace", str(workspace), "--issue", "label",
                     "--all", "--format", "csv", "--output", str(out)], check=True, cwd=REPO,
                    stdout=subprocess.DEVNULL)
-    findings = pd.read_csv(out)
+    findings = pd.read_csv(out, low_memory=False)
     flagged_ids = findings.loc[(findings["issue"] == "label") & findings["flagged"].astype(bool), "row_id"]
     flagged = np.zeros(len(planted), bool)
     flagged[flagged_ids.to_numpy(dtype=np.int64)] = True
