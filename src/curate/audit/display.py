@@ -24,7 +24,7 @@ __all__ = ["result_html", "result_repr", "with_text"]
 def _flag_counts(result: AuditResult) -> list[tuple[str, str]]:
     """Each issue's flag count as shown: ``3``, or ``0 (12 withheld)`` when a warning withheld them
     (``0 (withheld)`` when there were none to withhold)."""
-    counts = result.scores.groupby("issue", sort=False)["flagged"].sum()
+    counts = result.table.groupby("issue", sort=False)["flagged"].sum()
     shown = []
     for issue, notes in result.notes.items():
         flagged = int(counts.get(issue, 0))
@@ -85,7 +85,7 @@ def result_html(result: AuditResult) -> str:
     descriptions = result.descriptions
     share = {
         issue: n / max(result.dataset.n_rows, 1)
-        for issue, n in result.scores.groupby("issue", sort=False)["flagged"].sum().items()
+        for issue, n in result.table.groupby("issue", sort=False)["flagged"].sum().items()
     }
     rows = "".join(
         f"<tr><td>{escape(issue)}</td><td style='text-align:right'>{escape(count)}</td>"

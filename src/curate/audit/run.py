@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from curate.audit.plan import (
     resolve_embedder,
     resolved_config,
 )
+from curate.audit.scores import DetailsText, decode_details, scores_table
 from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.core.predictions import PredProbs
@@ -41,10 +43,6 @@ from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
 
 __all__ = ["AuditResult", "audit", "audit_dataset", "findings_frame"]
-
-FINDING_COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_label", "current_label",
-                   "split", "position", "details"]
-
 
 def _code_version() -> str:
     from curate import __version__
@@ -73,25 +71,7 @@ def findings_frame(dataset: Dataset, results: Sequence[DetectorResult]) -> pd.Da
         Sorted by issue name, then score, then position. An empty frame with those columns when
         ``results`` is empty.
     """
-    frames = []
-    positions = np.arange(dataset.n_rows)
-    for result in results:
-        frames.append(pd.DataFrame({
-            "row_id": dataset.row_ids,
-            "issue": result.issue,
-            "score": np.round(result.scores, 6),
-            "flagged": result.flagged,
-            "suggested_label": result.suggested_labels if result.suggested_labels is not None else None,
-            "given_label": dataset.labels,
-            "current_label": dataset.labels,
-            "split": dataset.splits if dataset.splits is not None else None,
-            "position": positions,
-            "details": result.details if result.details is not None else [{} for _ in positions],
-        }))
-    if not frames:
-        return pd.DataFrame(columns=FINDING_COLUMNS)
-    out = pd.concat(frames, ignore_index=True)
-    return out.sort_values(["issue", "score", "position"], kind="stable").reset_index(drop=True)
+    return decode_details(scores_table(dataset, results))
 
 
 @dataclass
@@ -105,10 +85,12 @@ class AuditResult:
     ----------
     dataset : Dataset
         The audited rows: the current version, with reviewers' ledger decisions applied.
-    scores : pandas.DataFrame
-        One row per (row, issue) with the columns of :func:`findings_frame`; ``position`` names
-        the row in the stored data version, ``given_label`` is its label in the source file and
-        ``current_label`` the label the run judged (reviewers' relabels applied).
+    table : pandas.DataFrame
+        One row per (row, issue) with the columns of :func:`findings_frame`, ``details`` as JSON
+        text (:func:`curate.audit.scores.scores_table`): what :attr:`scores` reads its dicts
+        from, compact enough for millions of rows. ``position`` names the row in the stored data
+        version, ``given_label`` is its label in the source file and ``current_label`` the label
+        the run judged (reviewers' relabels applied).
     notes : dict of str to dict
         Per issue, the detector's notes (thresholds, withheld flags and why, reviewer feedback).
     metrics : dict of str to object
@@ -130,7 +112,7 @@ class AuditResult:
     """
 
     dataset: Dataset
-    scores: pd.DataFrame
+    table: pd.DataFrame
     notes: dict[str, dict[str, Any]]
     metrics: dict[str, Any]
     timings: dict[str, float]
@@ -139,6 +121,19 @@ class AuditResult:
     workspace: Workspace | None = None
     descriptions: dict[str, str] = field(default_factory=dict)
     warnings: list[AuditWarning] = field(default_factory=list)
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        """Every (row, issue) score: :attr:`table` with a dict of details per row.
+
+        Made on first use (a million rows and ten detectors make ten million dicts).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (row, issue) with the columns of :func:`findings_frame`.
+        """
+        return decode_details(self.table)
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -149,7 +144,7 @@ class AuditResult:
         pandas.DataFrame
             The rows of ``scores`` whose ``flagged`` is True.
         """
-        return self.scores[self.scores["flagged"]].reset_index(drop=True)
+        return decode_details(self.table[self.table["flagged"]].reset_index(drop=True))
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -162,7 +157,7 @@ class AuditResult:
             decimals) and ``description``, one row per detector that ran, in run order.
         """
         n = self.dataset.n_rows
-        counts = self.scores.groupby("issue", sort=False)["flagged"].sum()
+        counts = self.table.groupby("issue", sort=False)["flagged"].sum()
         rows = [{"issue": issue, "flagged": int(counts.get(issue, 0)),
                  "share": round(float(counts.get(issue, 0)) / n, 4),
                  "description": self.descriptions.get(issue, "")} for issue in self.notes]
@@ -345,6 +340,7 @@ def audit_dataset(
     progress: ProgressReporter | None = None,
     features: np.ndarray | None = None,
     classifier: Any = None,
+    details_as_text: bool = False,
 ) -> tuple[list[DetectorResult], AuditNeeds]:
     """Run the chosen detectors (all registered ones by default) over ``dataset``.
 
@@ -368,6 +364,10 @@ def audit_dataset(
         The user's own features, shape (n_rows, dim), instead of the modality's.
     classifier : sklearn classifier, optional
         The user's own classifier (cloned for each fit) instead of ``config.classifier``.
+    details_as_text : bool, default False
+        Keep each result's details as :class:`~curate.audit.scores.DetailsText` (JSON text,
+        read back as dicts on access), made as soon as its detector is done, so that a large
+        audit never holds every detector's dicts at once.
 
     Returns
     -------
@@ -398,12 +398,13 @@ def audit_dataset(
         needs.metrics.update(facts)
         if "ray_nodes" in facts:
             needs.progress.message(f"engine: ray, {facts['ray_nodes']} node(s), {facts['ray_cpus']} CPUs")
-        results = _run_detectors(needs, chosen, pred_probs is None)
+        results = _run_detectors(needs, chosen, pred_probs is None, details_as_text)
     needs.resolved_config = resolved_config(config, chosen, needs.embedder_used)
     return results, needs
 
 
-def _run_detectors(needs: AuditNeeds, chosen: Sequence[Detector], gathers: bool) -> list[DetectorResult]:
+def _run_detectors(needs: AuditNeeds, chosen: Sequence[Detector], gathers: bool,
+                   details_as_text: bool = False) -> list[DetectorResult]:
     """Run ``chosen`` over ``needs`` in order; the results of those that checked this dataset."""
     gathers_evidence = gathers and any("label_evidence" in d.needs for d in chosen)
     needs.neighbors_k = graph_neighbours(chosen, needs.vote_neighbours() if gathers_evidence else None)
@@ -418,6 +419,8 @@ def _run_detectors(needs: AuditNeeds, chosen: Sequence[Detector], gathers: bool)
             spent_on_needs = sum(needs.timings.values()) - before
             needs.timings[f"detector:{detector.name}"] = round(
                 max(0.0, time.perf_counter() - started - spent_on_needs), 3)
+            if details_as_text and result.details is not None:  # before the next detector adds its dicts
+                result = dataclasses.replace(result, details=DetailsText.of(result.details))
             if result.checked:  # a check this kind of dataset does not get is not listed as made
                 results.append(result)
             advance(1)
@@ -581,11 +584,11 @@ def audit(
     results, needs = audit_dataset(dataset, config=run_config, detectors=detectors, pred_probs=user_probs,
                                    embedder=embedder, cache=cache, progress=reporter,
                                    features=user_features,
-                                   classifier=classifier)
+                                   classifier=classifier, details_as_text=True)
     timings.update(needs.timings)
     warnings = _root_causes(checked, [*needs.warnings, *_precision_warnings(results, run_config),
                                       *_few_rows_warnings(results)])
-    scores = findings_frame(dataset, results)
+    scores = scores_table(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
     scores, withheld_notes = _withhold(scores, warnings)
     # Positions always name rows of the stored data version, even when reviewers removed some.
@@ -635,7 +638,7 @@ def audit(
                 ws.save_neighbors(con, result.run_id, to_original, to_original[graph.indices], graph.similarities())
         result.workspace = ws
     # Stored as text; given back with the ids' and labels' dtypes as the user had them.
-    result.scores = given.value_types(dataset.label_column).typed(scores)
+    result.table = given.value_types(dataset.label_column).typed(scores)
     return result
 
 

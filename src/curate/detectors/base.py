@@ -8,6 +8,7 @@ label and details per row, and dataset-level notes. It never touches SQL, HTTP o
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -55,8 +56,9 @@ class DetectorResult:
         Shape (n_rows,), bool: the detector's decision.
     suggested_labels : list of (str or None), optional
         One per row: a label the detector proposes instead of the given one.
-    details : list of dict, optional
-        One per row: JSON-serialisable facts behind the score.
+    details : sequence of dict, optional
+        One per row: JSON-serialisable facts behind the score (a list, or the audit's
+        :class:`~curate.audit.scores.DetailsText`).
     notes : dict
         Dataset-level facts, JSON-serialisable.
     checked : bool
@@ -69,7 +71,7 @@ class DetectorResult:
     scores: np.ndarray
     flagged: np.ndarray
     suggested_labels: list[str | None] | None = None
-    details: list[dict[str, Any]] | None = None
+    details: Sequence[dict[str, Any]] | None = None
     notes: dict[str, Any] = field(default_factory=dict)
     checked: bool = True
 

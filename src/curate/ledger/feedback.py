@@ -21,6 +21,7 @@ equal-tailed interval. :func:`withdraw_flags` turns confident estimates into few
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -357,6 +358,14 @@ def _note(p: Precision) -> dict[str, Any]:
             "interval": [round(p.low, 4), round(p.high, 4)]}
 
 
+def _with_note(details: Any, note: str) -> Any:
+    """One row's details with ``reviewer_feedback`` added, in the form they came (dict or JSON text)."""
+    if isinstance(details, str):
+        return json.dumps({**json.loads(details), "reviewer_feedback": note}, ensure_ascii=False,
+                          separators=(",", ":"))
+    return {**(details or {}), "reviewer_feedback": note}
+
+
 def withdraw_flags(scores: pd.DataFrame, feedback: Feedback, input_hashes: Sequence[str],
                    path_hashes: Sequence[str] | None = None) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
     """Withdraw the flags of a fresh audit that reviewers' decisions argue against.
@@ -367,9 +376,10 @@ def withdraw_flags(scores: pd.DataFrame, feedback: Feedback, input_hashes: Seque
        flags above :func:`raised_bar` of its verdicts are withdrawn. Confidently high precision
        changes nothing: flags reviewers were not shown cannot be added back with any confidence.
 
-    ``scores`` is the audit's frame of every (row, issue) score, with ``position`` indexing
-    ``input_hashes``. Returns the frame with those flags off (each one's details say why) and, per
-    issue with verdicts, what the feedback said and changed (the run's ``reviewer_feedback`` note).
+    ``scores`` is the audit's frame of every (row, issue) score (details as dicts or JSON text),
+    with ``position`` indexing ``input_hashes``. Returns the frame with those flags off (each one's
+    details say why) and, per issue with verdicts, what the feedback said and changed (the run's
+    ``reviewer_feedback`` note).
 
     Parameters
     ----------
@@ -411,7 +421,7 @@ def withdraw_flags(scores: pd.DataFrame, feedback: Feedback, input_hashes: Seque
         if v.input_hash != input_hashes[at_row] and (path_hashes is None or v.input_hash != path_hashes[at_row]):
             continue
         flagged[at] = False
-        details[at] = {**details[at], "reviewer_feedback": f"kept by {v.reviewer} in decision #{v.entry_id}"}
+        details[at] = _with_note(details[at], f"kept by {v.reviewer} in decision #{v.entry_id}")
         kept[(v.issue, v.label)] += 1
     above: dict[tuple[str, str], int] = defaultdict(int)
     bars: dict[tuple[str, str], Bar] = {}
@@ -428,7 +438,7 @@ def withdraw_flags(scores: pd.DataFrame, feedback: Feedback, input_hashes: Seque
                   f"{estimate.low:.2f}-{estimate.high:.2f}), so only its flags scoring {bar} stay")
         for at in withdrawn:
             flagged[at] = False
-            details[at] = {**details[at], "reviewer_feedback": reason}
+            details[at] = _with_note(details[at], reason)
         above[(issue, label)] = len(withdrawn)
     scores["flagged"] = flagged
     scores["details"] = details

@@ -72,7 +72,11 @@ class AuditOutcome(Protocol):
     timings: dict[str, float]
     notes: dict[str, dict[str, Any]]
     descriptions: dict[str, str]
-    scores: pd.DataFrame
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """Every (row, issue) score, details as dicts."""
+        ...
 
 _PREVIEW_CHARS = 300
 PICTURES_PER_ISSUE = 12

@@ -1,7 +1,8 @@
 """The workspace: a folder with a database, copies of imported sources, and reports.
 
 The store is the only code that writes SQL, all of it SQLAlchemy Core over the tables in
-:mod:`curate.store.schema`. Each command that changes the workspace does so in one transaction at
+:mod:`curate.store.schema`; a run's per-row scores and neighbours go to Parquet files under ``runs/``
+(:mod:`curate.store.run_files`). Each command that changes the workspace does so in one transaction at
 its end, so a failed or interrupted command leaves the workspace as it was; a workspace folder is
 created only when the first such transaction commits.
 """
@@ -19,12 +20,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, Select, and_, func, insert, inspect, select
 
 from curate.core.source import SourceRecord
 from curate.errors import InputError, NotFoundError, WorkspaceError
-from curate.store import database, schema
+from curate.store import database, run_files, schema
 from curate.store.records import RunRecord, StoredSource, VersionRecord
 from curate.store.schema import dataset_versions, datasets, run_neighbors, runs
 from curate.store.upgrade import refuse_newer_schema, upgrade
@@ -68,7 +70,8 @@ class Workspace:
     Parameters
     ----------
     path : Path or str
-        The workspace folder: stored sources go to ``sources/``, reports to ``reports/``.
+        The workspace folder: stored sources go to ``sources/``, each run's per-row scores and
+        neighbours to ``runs/``, reports to ``reports/``.
     url : str, optional
         The database's SQLAlchemy URL; by default the SQLite file ``curate.db`` in ``path``.
         Only SQLite is accepted for now (see :mod:`curate.store.database` for what PostgreSQL needs).
@@ -177,6 +180,8 @@ class Workspace:
         except BaseException:
             for written in opened.written if opened is not None else []:
                 written.unlink(missing_ok=True)
+                if written.parent != self.path and written.parent.is_dir() and not any(written.parent.iterdir()):
+                    written.parent.rmdir()  # a folder the failed write made (runs/, sources/)
             if created_folder:
                 shutil.rmtree(self.path, ignore_errors=True)
             elif created_db:
@@ -350,7 +355,8 @@ class Workspace:
             When it started, ISO 8601 in UTC.
         findings : pandas.DataFrame
             Every (row, issue) score: ``position``, ``row_id``, ``issue``, ``score``, ``flagged``,
-            ``suggested_label``, ``details``.
+            ``suggested_label``, ``details`` (a dict or JSON text). The flagged ones go to the
+            database, every one to the run's scores file (:mod:`curate.store.run_files`).
 
         Returns
         -------
@@ -362,11 +368,16 @@ class Workspace:
             version_id=version_id, status="completed", params=json.dumps(params, sort_keys=True, default=str),
             code_version=code_version, started_at=started_at, finished_at=_now(), timings=json.dumps(timings),
             metrics=json.dumps(metrics, default=str), notes=json.dumps(notes, default=str, ensure_ascii=False))))
-        scored = findings[["position", "row_id", "issue", "score", "flagged", "suggested_label", "details"]]
-        database.insert_many(con, schema.findings, ["run_id", *scored.columns], [
-            (run_id, int(pos), str(rid), issue, float(score), int(flag), sug,
-             json.dumps(det, ensure_ascii=False, default=str))
-            for pos, rid, issue, score, flag, sug, det in scored.itertuples(index=False, name=None)])
+        scored = findings[["position", "row_id", "issue", "score", "flagged", "suggested_label", "details"]].copy()
+        scored["details"] = [d if isinstance(d, str) else json.dumps(d, ensure_ascii=False, default=str)
+                             for d in scored["details"].tolist()]
+        flagged = scored[scored["flagged"].to_numpy(dtype=bool)]
+        database.insert_many(con, schema.findings, ["run_id", *flagged.columns], [
+            (run_id, int(pos), str(rid), issue, float(score), int(flag), None if pd.isna(sug) else str(sug), det)
+            for pos, rid, issue, score, flag, sug, det in flagged.itertuples(index=False, name=None)])
+        path = run_files.scores_file(self.path, run_id)
+        txn.written.append(path)
+        run_files.write_scores(path, scored)
         return run_id
 
     def runs(self) -> list[RunRecord]:
@@ -433,6 +444,9 @@ class Workspace:
             ``position``, ``row_id``, ``split``, ``given_label``, ``issue``, ``score``, ``flagged``,
             ``suggested_label`` and ``details`` (a dict), sorted by issue, score and position.
         """
+        stored = run_files.scores_file(self.path, run_id)
+        if not flagged_only and stored.exists():
+            return self._all_scores(run_id, stored)
         f, r = schema.findings, schema.rows
         query = (select(f.c.position, f.c.row_id, r.c.split, r.c.label.label("given_label"), f.c.issue, f.c.score,
                         f.c.flagged, f.c.suggested_label, f.c.details)
@@ -445,6 +459,16 @@ class Workspace:
         frame["flagged"] = frame["flagged"].astype(bool)
         frame["details"] = frame["details"].map(json.loads)
         return frame
+
+    def _all_scores(self, run_id: int, stored: Path) -> pd.DataFrame:
+        """Every score of a run from its scores file, as :meth:`findings` gives them."""
+        scores = run_files.read_scores(stored)
+        rows = self.version_rows(run_id)[["position", "split", "label"]].rename(columns={"label": "given_label"})
+        frame = scores.merge(rows, on="position", how="left", validate="many_to_one")
+        frame = frame.sort_values(["issue", "score", "position"], kind="stable").reset_index(drop=True)
+        frame["details"] = [json.loads(d) for d in frame["details"].tolist()]
+        return frame[["position", "row_id", "split", "given_label", "issue", "score", "flagged", "suggested_label",
+                      "details"]]
 
     def version_rows(self, run_id: int) -> pd.DataFrame:
         """The rows of the version a run audited.
@@ -502,9 +526,9 @@ class Workspace:
         similarities : array-like of shape (rows, k)
             The matching similarities (higher is closer).
         """
-        database.insert_many(txn.connection, run_neighbors, ["run_id", "position", "neighbors", "similarities"], [
-            (run_id, int(position), json.dumps([int(i) for i in idx]), json.dumps([round(float(s), 4) for s in sims]))
-            for position, idx, sims in zip(positions, indices, similarities, strict=True)])
+        path = run_files.neighbors_file(self.path, run_id)
+        txn.written.append(path)
+        run_files.write_neighbors(path, np.asarray(positions), np.asarray(indices), np.asarray(similarities))
 
     def neighbors(self, run_id: int, position: int) -> list[tuple[int, float]]:
         """Row ``position``'s nearest neighbours in run ``run_id``, closest first; empty if not stored.
@@ -521,6 +545,10 @@ class Workspace:
         list of (int, float)
             Neighbour positions and similarities.
         """
+        stored = run_files.neighbors_file(self.path, run_id)
+        if stored.exists():
+            return run_files.read_neighbors(stored, position)
+        # Runs recorded before the neighbours moved to files keep them in the database.
         n = run_neighbors
         with self._read() as con:
             if not inspect(con).has_table(n.name):

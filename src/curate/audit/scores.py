@@ -1,0 +1,172 @@
+"""An audit's per-row scores in a compact table: one row per (row, issue), details kept as JSON text.
+
+A detector returns its per-row details as dicts. A dict of five numbers costs about a kilobyte in
+Python and its JSON text about two hundred bytes, so an audit of a million rows and ten detectors
+would hold gigabytes of dicts. The audit therefore turns each detector's details into JSON text as
+soon as the detector is done (:class:`DetailsText`), keeps every score in one table of text details
+(:func:`scores_table`) and turns text back into dicts only for the rows someone reads
+(:func:`decode_details`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, overload
+
+import numpy as np
+import pandas as pd
+
+from curate.core.dataset import Dataset
+from curate.detectors import DetectorResult
+
+__all__ = ["FINDING_COLUMNS", "DetailsText", "decode_details", "details_json", "scores_table"]
+
+FINDING_COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_label", "current_label",
+                   "split", "position", "details"]
+_EMPTY = "{}"
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-serialisable stand-in for numpy scalars and arrays (others as their text)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def details_json(details: Mapping[str, Any] | str | None) -> str:
+    """One row's details as compact JSON text (text given is returned as it is).
+
+    Parameters
+    ----------
+    details : mapping, str or None
+        The details as a dict, or already as JSON text; None for none.
+
+    Returns
+    -------
+    str
+        JSON text of an object; ``"{}"`` for no details.
+    """
+    if isinstance(details, str):
+        return details
+    if not details:
+        return _EMPTY
+    return json.dumps(details, ensure_ascii=False, default=_plain, separators=(",", ":"))
+
+
+class DetailsText(Sequence[dict[str, Any]]):
+    """A detector's per-row details held as JSON text, read back as dicts one row at a time.
+
+    Equal texts share one string, so the many rows with the same details (none, or their class's
+    count) cost a pointer each.
+
+    Parameters
+    ----------
+    details : sequence of dict
+        One dict per row, JSON-serialisable (numpy numbers are turned into Python ones).
+    """
+
+    def __init__(self, details: Sequence[Mapping[str, Any]]) -> None:
+        shared: dict[str, str] = {}
+        self.texts: list[str] = [shared.setdefault(text, text) for text in map(details_json, details)]
+
+    @classmethod
+    def of(cls, details: Sequence[Mapping[str, Any]]) -> DetailsText:
+        """``details`` as DetailsText (returned as it is when it already is).
+
+        Parameters
+        ----------
+        details : sequence of dict
+            One dict per row.
+
+        Returns
+        -------
+        DetailsText
+        """
+        return details if isinstance(details, DetailsText) else cls(details)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [json.loads(text) for text in self.texts[index]]
+        return json.loads(self.texts[index])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (json.loads(text) for text in self.texts)
+
+
+def _texts(details: Sequence[Mapping[str, Any]] | None, n_rows: int) -> list[str]:
+    if details is None:
+        return [_EMPTY] * n_rows
+    return DetailsText.of(details).texts
+
+
+def scores_table(dataset: Dataset, results: Sequence[DetectorResult]) -> pd.DataFrame:
+    """Every detector's score for every row, one row per (row, issue), worst first within an issue.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The audited rows.
+    results : sequence of DetectorResult
+        One result per detector, each with arrays of shape (n_rows,) aligned with ``dataset``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``len(results) * n_rows`` rows with the columns of ``FINDING_COLUMNS``: ``row_id``,
+        ``issue``, ``score`` (rounded to 6 decimals; lower is worse), ``flagged``,
+        ``suggested_label``, ``given_label`` and ``current_label`` (both ``dataset``'s label),
+        ``split``, ``position`` (0-based, in ``dataset``) and ``details`` (JSON text per row; see
+        :func:`decode_details`). Sorted by issue name, then score, then position. An empty frame
+        with those columns when ``results`` is empty.
+    """
+    frames = []
+    positions = np.arange(dataset.n_rows)
+    for result in results:
+        frames.append(pd.DataFrame({
+            "row_id": dataset.row_ids,
+            "issue": result.issue,
+            "score": np.round(result.scores, 6),
+            "flagged": result.flagged,
+            "suggested_label": result.suggested_labels if result.suggested_labels is not None else None,
+            "given_label": dataset.labels,
+            "current_label": dataset.labels,
+            "split": dataset.splits if dataset.splits is not None else None,
+            "position": positions,
+            "details": _texts(result.details, dataset.n_rows),
+        }))
+    if not frames:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["issue", "score", "position"], kind="stable").reset_index(drop=True)
+
+
+def decode_details(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its ``details`` column turned from JSON text into dicts (dicts stay dicts).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of a scores table (:func:`scores_table`), or a frame with dict details already.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with a dict per row in ``details``.
+    """
+    out = table.copy()
+    if "details" in out.columns:
+        out["details"] = [json.loads(d) if isinstance(d, str) else (d if d is not None else {})
+                          for d in out["details"].tolist()]
+    return out

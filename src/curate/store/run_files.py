@@ -1,0 +1,187 @@
+"""A run's per-row results as Parquet files in the workspace folder, beside the database.
+
+The database keeps what people page through and decide on (the flagged findings, the ledger); the
+score of every row for every issue and each row's nearest neighbours go to columnar files, one
+pair per run, written in one pass and read by column or by row group. A million rows and ten
+detectors are ten million scores: as database rows with JSON text they took minutes to insert and
+gigabytes to build; as Parquet they take seconds and stream out issue by issue.
+
+Files are named by run id under ``runs/``; the workspace's transaction removes them again when the
+run is not committed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = ["neighbors_file", "read_neighbors", "read_scores", "scores_file", "write_neighbors", "write_scores"]
+
+_SCORES_SCHEMA = pa.schema([
+    ("position", pa.int64()),
+    ("row_id", pa.string()),
+    ("issue", pa.dictionary(pa.int32(), pa.string())),
+    ("score", pa.float64()),
+    ("flagged", pa.bool_()),
+    ("suggested_label", pa.string()),
+    ("details", pa.string()),
+])
+_NEIGHBORS_SCHEMA = pa.schema([
+    ("position", pa.int64()),
+    ("neighbors", pa.list_(pa.int64())),
+    ("similarities", pa.list_(pa.float32())),
+])
+# Small row groups for the neighbours: the review page of one row reads one group.
+_NEIGHBOR_GROUP_ROWS = 8_192
+_SCORE_GROUP_ROWS = 262_144
+
+
+def scores_file(workspace: Path, run_id: int) -> Path:
+    """Where run ``run_id``'s scores are kept.
+
+    Parameters
+    ----------
+    workspace : pathlib.Path
+        The workspace folder.
+    run_id : int
+        The run.
+
+    Returns
+    -------
+    pathlib.Path
+        ``runs/run-<id>-scores.parquet`` in the workspace.
+    """
+    return workspace / "runs" / f"run-{run_id}-scores.parquet"
+
+
+def neighbors_file(workspace: Path, run_id: int) -> Path:
+    """Where run ``run_id``'s nearest neighbours are kept.
+
+    Parameters
+    ----------
+    workspace : pathlib.Path
+        The workspace folder.
+    run_id : int
+        The run.
+
+    Returns
+    -------
+    pathlib.Path
+        ``runs/run-<id>-neighbors.parquet`` in the workspace.
+    """
+    return workspace / "runs" / f"run-{run_id}-neighbors.parquet"
+
+
+def _text_or_none(values: pd.Series) -> pa.Array:
+    """Values as Arrow text, missing ones as nulls (labels may be numbers in a typed frame)."""
+    array = values.to_numpy(dtype=object)
+    missing = pd.isna(array)
+    return pa.array([None if m else str(v) for v, m in zip(array, missing, strict=True)], type=pa.string())
+
+
+def write_scores(path: Path, table: pd.DataFrame) -> None:
+    """Write every (row, issue) score of a run, issue by issue, to ``path`` (replaced if present).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to write (:func:`scores_file`); its folder is made if missing.
+    table : pandas.DataFrame
+        Columns ``position``, ``row_id``, ``issue``, ``score``, ``flagged``, ``suggested_label``
+        and ``details`` (JSON text), one row per (row, issue).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with pq.ParquetWriter(partial, _SCORES_SCHEMA, compression="zstd") as writer:
+        # One issue at a time: Arrow copies of the text columns stay one issue's size.
+        for issue, rows in table.groupby("issue", sort=False):
+            batch = pa.table({
+                "position": pa.array(rows["position"].to_numpy(dtype=np.int64)),
+                "row_id": pa.array(rows["row_id"].astype(str).to_numpy(dtype=object), type=pa.string()),
+                "issue": pa.DictionaryArray.from_arrays(np.zeros(len(rows), dtype=np.int32),
+                                                        pa.array([str(issue)])),
+                "score": pa.array(rows["score"].to_numpy(dtype=np.float64)),
+                "flagged": pa.array(rows["flagged"].to_numpy(dtype=bool)),
+                "suggested_label": _text_or_none(rows["suggested_label"]),
+                "details": pa.array(rows["details"].to_numpy(dtype=object), type=pa.string()),
+            }, schema=_SCORES_SCHEMA)
+            writer.write_table(batch, row_group_size=_SCORE_GROUP_ROWS)
+    partial.replace(path)
+
+
+def read_scores(path: Path) -> pd.DataFrame:
+    """Read back what :func:`write_scores` wrote.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The run's scores file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns written; ``issue`` as text, ``suggested_label`` None where there is none,
+        ``details`` as JSON text.
+    """
+    frame = pq.read_table(path).to_pandas()
+    frame["issue"] = frame["issue"].astype(str)
+    frame["suggested_label"] = frame["suggested_label"].astype(object).where(frame["suggested_label"].notna(), None)
+    return frame
+
+
+def write_neighbors(path: Path, positions: np.ndarray, indices: np.ndarray, similarities: np.ndarray) -> None:
+    """Write each row's nearest neighbours, by position, to ``path`` (replaced if present).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to write (:func:`neighbors_file`); its folder is made if missing.
+    positions : numpy.ndarray
+        Shape (n_rows,): each row's position in the audited version.
+    indices : numpy.ndarray
+        Shape (n_rows, k): each row's neighbours as positions, closest first.
+    similarities : numpy.ndarray
+        Shape (n_rows, k): the matching similarities, higher is closer; kept to 4 decimals.
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    indices = np.asarray(indices, dtype=np.int64)
+    similarities = np.round(np.asarray(similarities, dtype=np.float64), 4).astype(np.float32)
+    order = np.argsort(positions, kind="stable")
+    n, k = indices.shape
+    offsets = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
+    table = pa.table({
+        "position": pa.array(positions[order]),
+        "neighbors": pa.ListArray.from_arrays(offsets, pa.array(indices[order].ravel())),
+        "similarities": pa.ListArray.from_arrays(offsets, pa.array(similarities[order].ravel())),
+    }, schema=_NEIGHBORS_SCHEMA)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    pq.write_table(table, partial, row_group_size=_NEIGHBOR_GROUP_ROWS, compression="zstd")
+    partial.replace(path)
+
+
+def read_neighbors(path: Path, position: int) -> list[tuple[int, float]]:
+    """Row ``position``'s neighbours from a file of :func:`write_neighbors`; empty when it has none.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The run's neighbours file.
+    position : int
+        The row's position in the audited version.
+
+    Returns
+    -------
+    list of (int, float)
+        Neighbour positions and similarities, closest first.
+    """
+    found = pq.read_table(path, filters=[("position", "==", int(position))])
+    if found.num_rows == 0:
+        return []
+    neighbours = found.column("neighbors")[0].as_py()
+    similarities = found.column("similarities")[0].as_py()
+    return [(int(i), round(float(s), 4)) for i, s in zip(neighbours, similarities, strict=True)]
