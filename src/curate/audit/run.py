@@ -51,25 +51,20 @@ def _code_version() -> str:
 
 
 def findings_frame(dataset: Dataset, results: Sequence[DetectorResult]) -> pd.DataFrame:
-    """Every detector's score for every row, one row per (row, issue), worst first within an issue.
+    """:func:`curate.audit.scores.scores_table` with a dict of details per row instead of JSON text.
 
     Parameters
     ----------
     dataset : Dataset
         The audited rows.
     results : sequence of DetectorResult
-        One result per detector, each with arrays of shape (n_rows,) aligned with ``dataset``.
+        One result per detector, arrays of shape (n_rows,) aligned with ``dataset``.
 
     Returns
     -------
     pandas.DataFrame
-        ``len(results) * n_rows`` rows with the columns of ``FINDING_COLUMNS``: ``row_id``,
-        ``issue``, ``score`` (rounded to 6 decimals; lower is worse), ``flagged``,
-        ``suggested_label``, ``given_label`` and ``current_label`` (both ``dataset``'s label: the
-        audit puts the source file's label in ``given_label`` when reviewers relabelled rows),
-        ``split``, ``position`` (0-based, in ``dataset``) and ``details`` (a dict per row).
-        Sorted by issue name, then score, then position. An empty frame with those columns when
-        ``results`` is empty.
+        ``len(results) * n_rows`` rows, one per (row, issue), worst first within an issue, with
+        the columns of ``FINDING_COLUMNS`` (see ``scores_table``); ``details`` a dict per row.
     """
     return decode_details(scores_table(dataset, results))
 
