@@ -6,7 +6,7 @@ import atexit
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -146,6 +146,15 @@ def snapshot(folder: Path) -> dict[str, bytes] | None:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_stages_left_to_resume() -> Iterator[None]:
+    """Each test starts with no interrupted audit to take up (the cache folder is shared by the session)."""
+    resume = Path(os.environ["CURATE_CACHE_DIR"]) / "resume"
+    shutil.rmtree(resume, ignore_errors=True)
+    yield
+    shutil.rmtree(resume, ignore_errors=True)
 
 
 @pytest.fixture

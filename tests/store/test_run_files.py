@@ -8,15 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 import curate
 from curate.audit.scores import DetailsText, details_json
 from curate.features import HashedTextEmbedder
 from curate.store import Workspace
 from curate.store.run_files import neighbors_file, scores_file
-
-from ..conftest import make_text_frame, snapshot
 
 
 def _sql(workspace: Path, query: str) -> list[tuple]:
@@ -72,28 +69,6 @@ def test_neighbours_of_runs_recorded_in_the_database_are_still_read(audited_work
     con.close()
     assert Workspace(audited_workspace).neighbors(1, 4) == [(7, 0.91), (2, 0.5)]
     assert Workspace(audited_workspace).neighbors(1, 5) == []
-
-
-def test_a_failure_while_recording_leaves_no_run_file(
-    monkeypatch: pytest.MonkeyPatch, audited_workspace: Path, tmp_path: Path
-) -> None:
-    data = tmp_path / "reviews.csv"
-    changed = make_text_frame()
-    changed.loc[0, "label"] = "tech"
-    changed.to_csv(data, index=False)
-    before = snapshot(audited_workspace)
-    before_names = [p.name for p in audited_workspace.iterdir()]
-
-    def fail(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    # The scores file is written by then; the failed transaction must take it back.
-    monkeypatch.setattr(Workspace, "save_neighbors", fail)
-    with pytest.raises(RuntimeError, match="disk full"):
-        curate.audit(data, workspace=audited_workspace, embedder=HashedTextEmbedder())
-    assert not scores_file(audited_workspace, 2).exists()
-    assert snapshot(audited_workspace) == before
-    assert sorted(p.name for p in audited_workspace.iterdir()) == sorted(before_names)
 
 
 def test_details_text_reads_back_as_the_dicts_it_was_given() -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from curate.audit.resume import Checkpoints
 from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.core.keys import duplicate_groups, keys_with_vectors
@@ -25,7 +26,10 @@ from curate.modalities import Modality, get_modality
 from curate.modalities.base import ExtraView, FeatureSet
 from curate.neighbors import NeighborGraph, build_neighbor_graph
 
-__all__ = ["AuditNeeds", "ScopedNeeds"]
+__all__ = ["RESUMABLE_NEEDS", "AuditNeeds", "ScopedNeeds"]
+
+# The needs that take minutes on large data, kept for a resumed run (the features have their own cache).
+RESUMABLE_NEEDS = ("pred_probs", "neighbors", "label_evidence")
 
 
 @dataclass
@@ -62,6 +66,9 @@ class AuditNeeds:
         Run-level warnings raised while computing needs (weak evidence, unreadable languages, ...).
     resolved_config : dict
         The run's configuration with every default filled in (set by the audit).
+    checkpoints : Checkpoints or None
+        Where the finished stages of :data:`RESUMABLE_NEEDS` are kept and taken up again when the
+        same audit was interrupted before (see :mod:`curate.audit.resume`); None keeps nothing.
     """
 
     dataset: Dataset
@@ -78,6 +85,7 @@ class AuditNeeds:
     metrics: dict[str, Any] = field(default_factory=dict)
     warnings: list[AuditWarning] = field(default_factory=list)
     resolved_config: dict[str, Any] = field(default_factory=dict)
+    checkpoints: Checkpoints | None = None
     _values: dict[str, Any] = field(default_factory=dict)
     _nested: list[float] = field(default_factory=list)
     _surface_features: bool = False
@@ -130,14 +138,46 @@ class AuditNeeds:
             # Timings are exclusive: a need computed inside another is not counted twice.
             self._nested.append(0.0)
             started = time.perf_counter()
-            with using_engine(self.engine):  # the folds and the embedding ask for it there
-                self._values[name] = compute()
+            self._values[name] = self._resumed_or_computed(name, compute)
             elapsed = time.perf_counter() - started
             inner = self._nested.pop()
             if self._nested:
                 self._nested[-1] += elapsed
             self.timings[name] = round(elapsed - inner, 3)
         return self._values[name]
+
+    def _resumed_or_computed(self, name: str, compute: Callable[[], Any]) -> Any:
+        """A need's value from an interrupted run's checkpoint, else computed (and kept if resumable)."""
+        resumable = self.checkpoints is not None and name in RESUMABLE_NEEDS and not (
+            name == "pred_probs" and self.pred_probs is not None)
+        if resumable:
+            assert self.checkpoints is not None
+            kept = self.checkpoints.load(name)
+            if kept is not None:
+                value, metrics, warnings = kept
+                self.metrics.update(metrics)
+                self.add_warnings(warnings)
+                return value
+            metrics_before, warnings_before = dict(self.metrics), len(self.warnings)
+        with using_engine(self.engine):  # the folds and the embedding ask for it there
+            value = compute()
+        if resumable:
+            assert self.checkpoints is not None
+            added = {k: v for k, v in self.metrics.items() if k not in metrics_before or metrics_before[k] != v}
+            self.checkpoints.save(name, (value, added, self.warnings[warnings_before:]))
+        return value
+
+    def add_warnings(self, warnings: Sequence[AuditWarning]) -> None:
+        """Add run-level warnings, leaving out any already raised (a resumed stage repeats its own).
+
+        Parameters
+        ----------
+        warnings : sequence of AuditWarning
+            The warnings to add, in order.
+        """
+        for warning in warnings:
+            if warning not in self.warnings:
+                self.warnings.append(warning)
 
     def computed(self, name: str) -> Any:
         """A need's value if some detector asked for it, else None (never computes).
@@ -180,7 +220,7 @@ class AuditNeeds:
             return self.features
         made = self.modality.features(self.dataset, embedder=self.embedder, cache=self.cache, progress=self.progress)
         self.metrics.update(made.metrics)
-        self.warnings.extend(made.warnings)
+        self.add_warnings(made.warnings)
         self._surface_features = made.surface
         self._feature_set = made
         return made.vectors
@@ -296,7 +336,7 @@ class AuditNeeds:
         if strength is not None:
             self.metrics["majority_rate"] = round(strength.majority_rate, 4)
             self.metrics["evidence_skill"] = round(strength.skill, 4)
-            self.warnings.extend(evidence_warnings(strength, self.config.evidence))
+            self.add_warnings(evidence_warnings(strength, self.config.evidence))
         return evidence
 
     def _compute_neighbors(self) -> NeighborGraph:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from curate.audit.plan import (
     resolve_embedder,
     resolved_config,
 )
+from curate.audit.resume import Checkpoints, run_key
 from curate.audit.scores import DetailsText, decode_details, scores_table
 from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
@@ -336,6 +337,7 @@ def audit_dataset(
     features: np.ndarray | None = None,
     classifier: Any = None,
     details_as_text: bool = False,
+    checkpoints: Checkpoints | None = None,
 ) -> tuple[list[DetectorResult], AuditNeeds]:
     """Run the chosen detectors (all registered ones by default) over ``dataset``.
 
@@ -363,6 +365,9 @@ def audit_dataset(
         Keep each result's details as :class:`~curate.audit.scores.DetailsText` (JSON text,
         read back as dicts on access), made as soon as its detector is done, so that a large
         audit never holds every detector's dicts at once.
+    checkpoints : Checkpoints, optional
+        Keep each finished stage there, and take up those an interrupted run of the same audit
+        kept (:mod:`curate.audit.resume`); nothing is kept when None.
 
     Returns
     -------
@@ -388,7 +393,7 @@ def audit_dataset(
     engine = make_engine(config.engine, config.ray_address)
     needs = AuditNeeds(dataset, config, resolve_embedder(config, embedder), cache=cache, pred_probs=pred_probs,
                        features=features, classifier=classifier, progress=progress or SilentProgress(),
-                       engine=engine)
+                       engine=engine, checkpoints=checkpoints)
     with engine.running() as facts:  # connected before any work; a cluster it started is stopped after
         needs.metrics.update(facts)
         if "ray_nodes" in facts:
@@ -410,16 +415,30 @@ def _run_detectors(needs: AuditNeeds, chosen: Sequence[Detector], gathers: bool,
         for detector in chosen:
             before = sum(needs.timings.values())
             started = time.perf_counter()
-            result = detector.find(ScopedNeeds(needs, detector.needs, detector.name))
+            result = _resumed_or_found(needs, detector, details_as_text)
             spent_on_needs = sum(needs.timings.values()) - before
             needs.timings[f"detector:{detector.name}"] = round(
                 max(0.0, time.perf_counter() - started - spent_on_needs), 3)
-            if details_as_text and result.details is not None:  # before the next detector adds its dicts
-                result = dataclasses.replace(result, details=DetailsText.of(result.details))
             if result.checked:  # a check this kind of dataset does not get is not listed as made
                 results.append(result)
             advance(1)
     return results
+
+
+def _resumed_or_found(needs: AuditNeeds, detector: Detector, details_as_text: bool) -> DetectorResult:
+    """A detector's result from an interrupted run's checkpoint, else found now (and kept)."""
+    stage = f"detector:{detector.name}"
+    kept = needs.checkpoints.load(stage) if needs.checkpoints is not None else None
+    if kept is not None:
+        for name in sorted(detector.needs):  # what the run records of its needs (metrics, the graph)
+            needs.need(name)
+        return cast(DetectorResult, kept)
+    result = detector.find(ScopedNeeds(needs, detector.needs, detector.name))
+    if details_as_text and result.details is not None:  # before the next detector adds its dicts
+        result = dataclasses.replace(result, details=DetailsText.of(result.details))
+    if needs.checkpoints is not None:
+        needs.checkpoints.save(stage, result)
+    return result
 
 
 def audit(
@@ -442,6 +461,7 @@ def audit(
     features: np.ndarray | pd.Series | str | int | None = None,
     classifier: Any = None,
     image: str | int | None = None,
+    resume: bool = True,
 ) -> AuditResult:
     """Audit a labelled dataset: find label errors, duplicates, leaks, outliers, imbalance, bad inputs.
 
@@ -509,6 +529,11 @@ def audit(
         The column of images: encoded bytes (or ``{"bytes", "path"}`` structs), paths inside the
         data file's folder (the current folder for a DataFrame), PIL images or pixel arrays. It
         is the only input, read by the ``image`` modality; detected when left out.
+    resume : bool, default True
+        Keep each finished stage (cross-validation, neighbour search, label evidence, each check)
+        in the cache folder until the audit completes, and take up those that an interrupted run
+        of the same data, settings and curate version left there (:mod:`curate.audit.resume`).
+        False starts over and keeps nothing.
 
     Returns
     -------
@@ -576,10 +601,15 @@ def audit(
     # have passed (a bad input still fails in one line).
     for note in dataset.notes:
         reporter.message(note)
+    checkpoints = _checkpoints(loaded.source.fingerprint, dataset, run_config, detectors, embedder, user_probs,
+                               user_features, classifier, ledger_version) if resume else None
+    if checkpoints is not None and checkpoints.folder.is_dir():
+        reporter.message(f"resuming an interrupted audit of the same data and settings: its finished stages "
+                         f"are in {checkpoints.folder} (--fresh starts over)")
     results, needs = audit_dataset(dataset, config=run_config, detectors=detectors, pred_probs=user_probs,
                                    embedder=embedder, cache=cache, progress=reporter,
                                    features=user_features,
-                                   classifier=classifier, details_as_text=True)
+                                   classifier=classifier, details_as_text=True, checkpoints=checkpoints)
     timings.update(needs.timings)
     warnings = _root_causes(checked, [*needs.warnings, *_precision_warnings(results, run_config),
                                       *_few_rows_warnings(results)])
@@ -599,6 +629,8 @@ def audit(
                     "rows_with_any_issue": int(scores.loc[scores["flagged"], "position"].nunique())})
     if user_probs is not None:
         metrics["pred_probs"] = user_probs.source
+    if checkpoints is not None and checkpoints.resumed:
+        metrics["resumed_stages"] = list(checkpoints.resumed)
     metrics["warnings"] = [w.to_dict() for w in warnings]
     notes = {r.issue: r.notes | ({"reviewer_feedback": feedback_notes[r.issue]} if r.issue in feedback_notes else {})
              | withheld_notes.get(r.issue, {}) for r in results}
@@ -634,7 +666,22 @@ def audit(
         result.workspace = ws
     # Stored as text; given back with the ids' and labels' dtypes as the user had them.
     result.table = given.value_types(dataset.label_column).typed(scores)
+    if checkpoints is not None:  # completed and recorded: nothing left to resume
+        checkpoints.clear()
     return result
+
+
+def _checkpoints(fingerprint: str, dataset: Dataset, config: AuditConfig, detectors: Sequence[str] | None,
+                 embedder: object, pred_probs: PredProbs | None, features: np.ndarray | None, classifier: Any,
+                 ledger_version: object) -> Checkpoints:
+    """Where this audit keeps its finished stages: a folder of the cache named by all it depends on."""
+    key = run_key([
+        _code_version(), fingerprint, ledger_version, dataset.modality,
+        "\x1f".join(map(str, dataset.row_ids)), "\x1f".join(map(str, dataset.labels)),
+        config, None if detectors is None else list(detectors), embedder, classifier,
+        None if pred_probs is None else np.asarray(pred_probs.probs), features,
+    ])
+    return Checkpoints.in_cache(default_cache_path().parent, key)
 
 
 def _resolve_config(config: AuditConfig | Mapping[str, Any] | str | Path | None) -> AuditConfig:

@@ -83,13 +83,15 @@ def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--address", metavar="ADDR",
               help="The Ray cluster for --engine ray: HOST:PORT or ray://HOST:PORT (default: a local one).")
 @click.option("--image", "image", metavar="COL", help="Column of images: encoded bytes or paths inside FILE's folder.")
+@click.option("--fresh", is_flag=True,
+              help="Start over: do not take up the finished stages of an interrupted audit of the same data.")
 @_errors_as_messages
 def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
                   split: str | None, test: Path | None, encoding: str | None, name: str | None,
                   workspace: Path, pred_probs: Path | None, detectors: tuple[str, ...],
                   report_path: Path | None, no_embed: bool, embedder_name: str | None, config_file: Path | None,
                   assignments: tuple[str, ...], modality: str | None, engine: str | None, address: str | None,
-                  image: str | None) -> None:
+                  image: str | None, fresh: bool) -> None:
     """Import FILE, audit it, print a summary and write an HTML report.
 
     \f
@@ -139,6 +141,9 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
         ``--address``: the Ray cluster (same as ``--set ray_address=ADDR``).
     image : str or None
         ``--image``: the column of images; detected when None.
+    fresh : bool
+        ``--fresh``: do not resume an interrupted audit of the same data and settings (see
+        :mod:`curate.audit.resume`).
     """
     from curate.audit import audit
     from curate.cli.present import print_summary, write_report
@@ -161,7 +166,7 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
                    pred_probs=pred_probs, workspace=workspace, name=name, encoding=encoding,
                    detectors=list(detectors) or None, progress=progress, config=config, modality=modality,
-                   image=image)
+                   image=image, resume=not fresh)
     print_summary(_console(), result)
     path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html")
     click.echo(f"report: {path}")

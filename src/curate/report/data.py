@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from curate.core.dataset import Dataset
@@ -72,11 +74,7 @@ class AuditOutcome(Protocol):
     timings: dict[str, float]
     notes: dict[str, dict[str, Any]]
     descriptions: dict[str, str]
-
-    @property
-    def scores(self) -> pd.DataFrame:
-        """Every (row, issue) score, details as dicts."""
-        ...
+    table: pd.DataFrame  # every (row, issue) score, details as JSON text
 
 _PREVIEW_CHARS = 300
 PICTURES_PER_ISSUE = 12
@@ -104,7 +102,8 @@ class ReportData:
         removed left out).
     scores : pandas.DataFrame
         Every (row, issue) score, as :func:`curate.audit.findings_frame` makes it: ``given_label``
-        the source's label, ``current_label`` the one the run judged.
+        the source's label, ``current_label`` the one the run judged. The details of the flagged
+        rows are dicts; of the others they may be left as JSON text (the report does not show them).
     previews : dict of str to str
         Short previews of the rows the report lists, by row id.
     pictures : dict of str to bytes
@@ -166,6 +165,15 @@ def _worst_rows(scores: pd.DataFrame, per_issue: int) -> set[str]:
     return set(flagged.groupby("issue").head(per_issue)["row_id"].astype(str))
 
 
+def _flagged_details_read(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the details of its flagged rows turned from JSON text into dicts."""
+    details = table["details"].to_numpy(dtype=object).copy()
+    for at in np.flatnonzero(table["flagged"].to_numpy(dtype=bool)):
+        if isinstance(details[at], str):
+            details[at] = json.loads(details[at])
+    return table.assign(details=details)
+
+
 def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
     """The report data of a fresh audit.
 
@@ -180,7 +188,8 @@ def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
     -------
     ReportData
     """
-    scores = ValueTypes.as_text(result.scores)  # ids and labels as stored, whatever the user's dtypes
+    # Ids and labels as stored, whatever the user's dtypes; the report reads the flagged rows' details only.
+    scores = _flagged_details_read(ValueTypes.as_text(result.table))
     rows = _worst_rows(scores, per_issue)
     return ReportData(
         title=result.dataset.name, run_id=result.run_id, params=result.params, metrics=result.metrics,
