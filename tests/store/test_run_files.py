@@ -92,3 +92,17 @@ def test_the_audit_keeps_details_as_text_until_they_are_read(text_csv: Path) -> 
     assert all(isinstance(d, dict) for d in result.findings["details"])
     label = result.scores[result.scores["issue"] == "label"]
     assert {"error_prob", "given_prob"} <= set(label["details"].iloc[0])
+
+
+def test_findings_of_chosen_issues_with_details_left_as_text(audited_workspace: Path) -> None:
+    ws = Workspace(audited_workspace)
+    every = ws.findings(1, flagged_only=False)
+    label = ws.findings(1, flagged_only=False, issues=["label", "outlier"], details_as_text=True)
+    assert sorted(label["issue"].unique()) == ["label", "outlier"]
+    expected = every[every["issue"].isin(["label", "outlier"])].reset_index(drop=True)
+    assert label["position"].tolist() == expected["position"].tolist()
+    assert [json.loads(d) for d in label["details"]] == expected["details"].tolist()
+    flagged = ws.findings(1, issues=["label"])
+    assert flagged["details"].map(type).eq(dict).all()
+    assert flagged["issue"].eq("label").all()
+    assert len(flagged) == int(every.loc[every["issue"] == "label", "flagged"].sum())

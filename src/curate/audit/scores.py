@@ -19,6 +19,7 @@ import pandas as pd
 
 from curate.core.dataset import Dataset
 from curate.detectors import DetectorResult
+from curate.store.run_files import decode_details
 
 __all__ = ["FINDING_COLUMNS", "DetailsText", "decode_details", "details_json", "scores_table"]
 
@@ -150,23 +151,3 @@ def scores_table(dataset: Dataset, results: Sequence[DetectorResult]) -> pd.Data
         return pd.DataFrame(columns=FINDING_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["issue", "score", "position"], kind="stable").reset_index(drop=True)
-
-
-def decode_details(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with its ``details`` column turned from JSON text into dicts (dicts stay dicts).
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Rows of a scores table (:func:`scores_table`), or a frame with dict details already.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with a dict per row in ``details``.
-    """
-    out = table.copy()
-    if "details" in out.columns:
-        out["details"] = [json.loads(d) if isinstance(d, str) else (d if d is not None else {})
-                          for d in out["details"].tolist()]
-    return out

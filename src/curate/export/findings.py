@@ -60,12 +60,11 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
         When ``issues`` names an issue type the run did not check.
     """
     run = workspace.run(run_id)
-    frame = workspace.findings(run.id, flagged_only=not include_all)
     if issues:
         unknown = sorted(set(issues) - set(run.notes))
         if unknown:
             raise InputError(f"run {run.id} has no issue type(s) {unknown}; it has {sorted(run.notes)}")
-        frame = frame[frame["issue"].isin(issues)]
+    frame = workspace.findings(run.id, flagged_only=not include_all, issues=issues or None)
     frame = with_judged_labels(workspace, run, frame)
     ids = frame["row_id"].astype(str)
     id_column = workspace.stored_source(run_id=run.id).options.get("id")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
 import pandas as pd
 
 from curate.core.dataset import Dataset
 from curate.ingest.value_types import ValueTypes
 from curate.modalities import get_modality
+from curate.store.run_files import decode_details
 
 if TYPE_CHECKING:
     from curate.store import Workspace
@@ -165,15 +164,6 @@ def _worst_rows(scores: pd.DataFrame, per_issue: int) -> set[str]:
     return set(flagged.groupby("issue").head(per_issue)["row_id"].astype(str))
 
 
-def _flagged_details_read(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with the details of its flagged rows turned from JSON text into dicts."""
-    details = table["details"].to_numpy(dtype=object).copy()
-    for at in np.flatnonzero(table["flagged"].to_numpy(dtype=bool)):
-        if isinstance(details[at], str):
-            details[at] = json.loads(details[at])
-    return table.assign(details=details)
-
-
 def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
     """The report data of a fresh audit.
 
@@ -189,7 +179,8 @@ def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
     ReportData
     """
     # Ids and labels as stored, whatever the user's dtypes; the report reads the flagged rows' details only.
-    scores = _flagged_details_read(ValueTypes.as_text(result.table))
+    table = ValueTypes.as_text(result.table)
+    scores = decode_details(table, table["flagged"].to_numpy(dtype=bool))
     rows = _worst_rows(scores, per_issue)
     return ReportData(
         title=result.dataset.name, run_id=result.run_id, params=result.params, metrics=result.metrics,
@@ -225,7 +216,9 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
     from curate.ledger.versions import judged_labels, load_stored_version, with_judged_labels
 
     run = workspace.run(run_id)
-    scores = with_judged_labels(workspace, run, workspace.findings(run.id, flagged_only=False))
+    stored_scores = workspace.findings(run.id, flagged_only=False, details_as_text=True)
+    scores = with_judged_labels(workspace, run, decode_details(stored_scores, stored_scores["flagged"].to_numpy(
+        dtype=bool)))
     rows = judged_labels(workspace, run)
     labels = rows.loc[~rows["removed"], "current_label"].reset_index(drop=True)  # as the run judged them
     stored = load_stored_version(workspace, run_id=run.id)

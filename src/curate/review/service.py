@@ -26,6 +26,7 @@ from curate.review.models import DecisionRequest, DecisionResult, LedgerEntry, Q
 from curate.review.textinfo import preview
 from curate.store import RunRecord, Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
+from curate.store.run_files import decode_details
 
 __all__ = ["PICTURE_SIDES", "ReviewSession", "RunData", "load_run", "newest_run_id"]
 
@@ -41,7 +42,8 @@ class RunData:
     workspace: Workspace
     run: RunRecord
     dataset: Dataset
-    scores: pd.DataFrame  # every (row, issue) score, sorted by position then issue; current_label: as judged
+    scores: pd.DataFrame  # every (row, issue) score, sorted by position then issue; current_label: as judged;
+    # details as JSON text (findings_of and flagged give them as dicts)
     descriptions: dict[str, str]
     issues: list[str]
 
@@ -72,7 +74,8 @@ def load_run(workspace: Workspace, run_id: int | None = None) -> RunData:
 
     run = workspace.run(run_id)
     stored = load_stored_version(workspace, run_id=run.id)
-    scores = with_judged_labels(workspace, run, workspace.findings(run.id, flagged_only=False))
+    # Details stay JSON text until a row is shown: a large run has millions of them.
+    scores = with_judged_labels(workspace, run, workspace.findings(run.id, flagged_only=False, details_as_text=True))
     scores = scores.sort_values(["position", "issue"], kind="stable").reset_index(drop=True)
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     issues = list(run.notes) or sorted(scores["issue"].unique())
@@ -335,9 +338,10 @@ class ReviewSession:
         Returns
         -------
         pandas.DataFrame
-            The row's rows of ``data.scores`` (one per issue, by issue name): a slice, not a copy.
+            The row's rows of ``data.scores`` (one per issue, by issue name), with their details
+            as dicts.
         """
-        return self.data.scores.iloc[self._starts[position]:self._starts[position + 1]]
+        return decode_details(self.data.scores.iloc[self._starts[position]:self._starts[position + 1]])
 
     def flagged(self) -> pd.DataFrame:
         """Every flagged finding of the run, whatever the ledger says.
@@ -345,10 +349,11 @@ class ReviewSession:
         Returns
         -------
         pandas.DataFrame
-            The rows of ``data.scores`` whose ``flagged`` is True, by position then issue.
+            The rows of ``data.scores`` whose ``flagged`` is True, by position then issue, with
+            their details as dicts.
         """
         scores = self.data.scores
-        return scores[scores["flagged"]]
+        return decode_details(scores[scores["flagged"]])
 
     # ------------------------------------------------------------------ ledger state
     def ledger_records(self) -> list[DecisionRecord]:

@@ -12,6 +12,8 @@ run is not committed.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["neighbors_file", "read_neighbors", "read_scores", "scores_file", "write_neighbors", "write_scores"]
+__all__ = ["decode_details", "neighbors_file", "read_neighbors", "read_scores", "scores_file", "write_neighbors",
+           "write_scores"]
 
 _SCORES_SCHEMA = pa.schema([
     ("position", pa.int64()),
@@ -113,13 +116,15 @@ def write_scores(path: Path, table: pd.DataFrame) -> None:
     partial.replace(path)
 
 
-def read_scores(path: Path) -> pd.DataFrame:
+def read_scores(path: Path, issues: Sequence[str] | None = None) -> pd.DataFrame:
     """Read back what :func:`write_scores` wrote.
 
     Parameters
     ----------
     path : pathlib.Path
         The run's scores file.
+    issues : sequence of str, optional
+        Only these issues' rows (the others are not read).
 
     Returns
     -------
@@ -127,7 +132,8 @@ def read_scores(path: Path) -> pd.DataFrame:
         The columns written; ``issue`` as text, ``suggested_label`` None where there is none,
         ``details`` as JSON text.
     """
-    frame = pq.read_table(path).to_pandas()
+    filters = None if issues is None else [("issue", "in", [str(i) for i in issues])]
+    frame = pq.read_table(path, filters=filters).to_pandas()
     frame["issue"] = frame["issue"].astype(str)
     frame["suggested_label"] = frame["suggested_label"].astype(object).where(frame["suggested_label"].notna(), None)
     return frame
@@ -185,3 +191,29 @@ def read_neighbors(path: Path, position: int) -> list[tuple[int, float]]:
     neighbours = found.column("neighbors")[0].as_py()
     similarities = found.column("similarities")[0].as_py()
     return [(int(i), round(float(s), 4)) for i, s in zip(neighbours, similarities, strict=True)]
+
+
+def decode_details(frame: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """``frame`` with its ``details`` turned from JSON text into dicts (dicts stay dicts).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Findings or scores with a ``details`` column of JSON text, dicts or None.
+    rows : numpy.ndarray, optional
+        Shape (len(frame),), bool: decode only these rows' details, leave the others as they are;
+        every row when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; None details become ``{}`` where decoded.
+    """
+    if "details" not in frame.columns:
+        return frame.copy()
+    details = frame["details"].to_numpy(dtype=object).copy()
+    chosen = np.arange(len(details)) if rows is None else np.flatnonzero(rows)
+    for at in chosen:
+        value = details[at]
+        details[at] = json.loads(value) if isinstance(value, str) else (value if value is not None else {})
+    return frame.assign(details=details)

@@ -428,7 +428,8 @@ class Workspace:
         raise NotFoundError(
             f"no run {run_id} in {self.path}; 'curate runs' lists them ({recorded[0].id}..{recorded[-1].id})")
 
-    def findings(self, run_id: int, *, flagged_only: bool = True) -> pd.DataFrame:
+    def findings(self, run_id: int, *, flagged_only: bool = True, issues: Sequence[str] | None = None,
+                 details_as_text: bool = False) -> pd.DataFrame:
         """Findings of a run (all scored rows when ``flagged_only`` is False), worst first per issue.
 
         Parameters
@@ -437,6 +438,11 @@ class Workspace:
             The run.
         flagged_only : bool, default True
             Only the flagged (row, issue) pairs.
+        issues : sequence of str, optional
+            Only these issue types (read as such: the other issues' rows are never loaded).
+        details_as_text : bool, default False
+            Leave ``details`` as the stored JSON text, for callers that read few of them
+            (:func:`curate.store.run_files.decode_details` turns chosen rows into dicts).
 
         Returns
         -------
@@ -446,27 +452,28 @@ class Workspace:
         """
         stored = run_files.scores_file(self.path, run_id)
         if not flagged_only and stored.exists():
-            return self._all_scores(run_id, stored)
-        f, r = schema.findings, schema.rows
-        query = (select(f.c.position, f.c.row_id, r.c.split, r.c.label.label("given_label"), f.c.issue, f.c.score,
-                        f.c.flagged, f.c.suggested_label, f.c.details)
-                 .join_from(f, runs, runs.c.id == f.c.run_id)
-                 .join(r, and_(r.c.version_id == runs.c.version_id, r.c.position == f.c.position))
-                 .where(f.c.run_id == run_id).order_by(f.c.issue, f.c.score, f.c.position))
-        if flagged_only:
-            query = query.where(f.c.flagged == 1)
-        frame = self._frame(query)
-        frame["flagged"] = frame["flagged"].astype(bool)
-        frame["details"] = frame["details"].map(json.loads)
-        return frame
+            frame = self._all_scores(run_id, stored, issues)
+        else:
+            f, r = schema.findings, schema.rows
+            query = (select(f.c.position, f.c.row_id, r.c.split, r.c.label.label("given_label"), f.c.issue,
+                            f.c.score, f.c.flagged, f.c.suggested_label, f.c.details)
+                     .join_from(f, runs, runs.c.id == f.c.run_id)
+                     .join(r, and_(r.c.version_id == runs.c.version_id, r.c.position == f.c.position))
+                     .where(f.c.run_id == run_id).order_by(f.c.issue, f.c.score, f.c.position))
+            if flagged_only:
+                query = query.where(f.c.flagged == 1)
+            if issues is not None:
+                query = query.where(f.c.issue.in_(list(issues)))
+            frame = self._frame(query)
+            frame["flagged"] = frame["flagged"].astype(bool)
+        return frame if details_as_text else run_files.decode_details(frame)
 
-    def _all_scores(self, run_id: int, stored: Path) -> pd.DataFrame:
-        """Every score of a run from its scores file, as :meth:`findings` gives them."""
-        scores = run_files.read_scores(stored)
+    def _all_scores(self, run_id: int, stored: Path, issues: Sequence[str] | None) -> pd.DataFrame:
+        """Every score of a run from its scores file, as :meth:`findings` gives them (details as text)."""
+        scores = run_files.read_scores(stored, issues)
         rows = self.version_rows(run_id)[["position", "split", "label"]].rename(columns={"label": "given_label"})
         frame = scores.merge(rows, on="position", how="left", validate="many_to_one")
         frame = frame.sort_values(["issue", "score", "position"], kind="stable").reset_index(drop=True)
-        frame["details"] = [json.loads(d) for d in frame["details"].tolist()]
         return frame[["position", "row_id", "split", "given_label", "issue", "score", "flagged", "suggested_label",
                       "details"]]
 
