@@ -64,3 +64,19 @@ def test_names_for_people() -> None:
     assert [language_name(c) for c in ("ko", "en", "xx")] == ["Korean", "English", "xx"]
     assert guess_language("le chat est assis sur le tapis") == "French"
     assert guess_language("드라이기가 없습니다") == "Korean"
+
+
+def test_a_large_dataset_s_mix_is_estimated_from_a_seeded_sample() -> None:
+    # 3 Korean, 5 English and 2 without letters in every 10
+    texts = ["오늘 날씨가 정말 좋다", "the weather is nice and warm today", "the film was long", "12345", "영화 최고",
+             "a good film to watch", "정말 재미없다", "what a lovely day", "we went to the park", "!!!"] * 300
+    whole = language_mix(texts)
+    assert whole.sampled is None and whole.shares == {"en": 0.625, "ko": 0.375}
+    estimated = language_mix(texts, sample=1_000)
+    assert estimated.sampled == 1_000 and estimated.texts == 3_000
+    assert estimated.share("en") == pytest.approx(0.625, abs=0.05)
+    assert estimated.texts_with_letters == pytest.approx(2_400, abs=100)
+    assert estimated.to_metrics()["languages_estimated_from"] == 1_000
+    assert "languages_estimated_from" not in whole.to_metrics()
+    assert language_mix(texts, sample=1_000).shares == estimated.shares  # seeded
+    assert len(estimated.per_text) == 1_000

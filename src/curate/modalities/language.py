@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 __all__ = ["LanguageMix", "TextLanguage", "detect_language", "guess_language", "language_mix", "language_name"]
 
 # Unicode character-name prefix -> the language (or script) it most likely means
@@ -43,6 +45,9 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 KOREAN_HANGUL_SHARE = 0.25
 # A text's language is read from at most this many characters from its start.
 SAMPLE_CHARACTERS = 5_000
+# Texts whose language is detected to estimate a dataset's mix: above this, a seeded uniform sample
+# (the standard error of a share is then at most 0.0035; detecting all of a million texts took 7 minutes).
+MIX_SAMPLE_TEXTS = 20_000
 # Texts in scripts py3langid would only guess at (no letters at all) are left out of the mix.
 UNKNOWN = "unknown"
 
@@ -84,7 +89,9 @@ class LanguageMix:
     mixed_script_texts : int
         Texts with at least a fifth of their letters Hangul and a fifth Latin.
     per_text : list of TextLanguage
-        Each text's language, in order.
+        Each read text's language, in order (of the sample, when one was drawn).
+    sampled : int or None
+        How many texts were read when the mix was estimated from a sample; None when all were.
     """
 
     shares: dict[str, float]
@@ -93,6 +100,7 @@ class LanguageMix:
     scripts: dict[str, float]
     mixed_script_texts: int
     per_text: list[TextLanguage] = field(repr=False, default_factory=list)
+    sampled: int | None = None
 
     def share(self, language: str) -> float:
         """The share of texts (with letters) in ``language``.
@@ -116,15 +124,19 @@ class LanguageMix:
         -------
         dict
             ``languages`` (code to share), ``scripts`` (script to share of letters),
-            ``texts_with_letters`` and ``mixed_script_texts``.
+            ``texts_with_letters`` and ``mixed_script_texts``; ``languages_estimated_from`` (how
+            many texts were read) when the mix was estimated from a sample.
         """
         top = {code: share for code, share in list(self.shares.items())[:5] if round(share, 3) > 0}
         rest = sum(self.shares.values()) - sum(top.values())
         languages = {code: round(share, 3) for code, share in top.items()}
         if round(rest, 3) > 0:
             languages["other"] = round(rest, 3)
-        return {"languages": languages, "scripts": {k: round(v, 3) for k, v in self.scripts.items()},
-                "texts_with_letters": self.texts_with_letters, "mixed_script_texts": self.mixed_script_texts}
+        metrics = {"languages": languages, "scripts": {k: round(v, 3) for k, v in self.scripts.items()},
+                   "texts_with_letters": self.texts_with_letters, "mixed_script_texts": self.mixed_script_texts}
+        if self.sampled is not None:
+            metrics["languages_estimated_from"] = self.sampled
+        return metrics
 
 
 @lru_cache(maxsize=1)
@@ -176,25 +188,36 @@ def detect_language(text: str) -> TextLanguage:
     return TextLanguage(language, letters, hangul, latin)
 
 
-def language_mix(texts: Sequence[str]) -> LanguageMix:
+def language_mix(texts: Sequence[str], *, sample: int = MIX_SAMPLE_TEXTS, seed: int = 0) -> LanguageMix:
     """The languages of ``texts``: the share of each over the texts that have letters.
 
     Parameters
     ----------
     texts : sequence of str
         The texts.
+    sample : int, default MIX_SAMPLE_TEXTS (20,000)
+        With more texts than this, the mix is estimated from this many drawn at random (seeded):
+        the shares are the sample's, the counts (texts with letters, mixed-script texts) scaled to
+        all texts, and ``sampled`` says how many were read.
+    seed : int, default 0
+        Seed of the sample.
 
     Returns
     -------
     LanguageMix
-        Shares per language and per script, and each text's language.
+        Shares per language and per script, and each read text's language.
 
     Examples
     --------
     >>> language_mix(["좋은 영화", "a good film", "재미없다", "123"]).shares
     {'ko': 0.6667, 'en': 0.3333}
     """
-    per_text = [detect_language(t) for t in texts]
+    read = texts
+    if len(texts) > sample:
+        chosen = np.sort(np.random.default_rng(seed).choice(len(texts), size=sample, replace=False))
+        read = [texts[int(i)] for i in chosen]
+    scale = len(texts) / len(read) if read else 1.0
+    per_text = [detect_language(t) for t in read]
     counted = [t for t in per_text if t.language != UNKNOWN]
     counts = Counter(t.language for t in counted)
     shares = {code: round(n / len(counted), 4) for code, n in counts.most_common()}
@@ -204,7 +227,8 @@ def language_mix(texts: Sequence[str]) -> LanguageMix:
     scripts = ({"hangul": hangul / letters, "latin": latin / letters, "other": max(0.0, 1 - (hangul + latin) / letters)}
                if letters else {"hangul": 0.0, "latin": 0.0, "other": 0.0})
     mixed = sum(1 for t in counted if t.hangul_share >= 0.2 and t.latin_share >= 0.2)
-    return LanguageMix(shares, len(per_text), len(counted), scripts, mixed, per_text)
+    return LanguageMix(shares, len(texts), round(len(counted) * scale), scripts, round(mixed * scale), per_text,
+                       sampled=len(read) if len(read) < len(texts) else None)
 
 
 def language_name(code: str) -> str:
