@@ -64,12 +64,13 @@ class ValueTypes:
         Returns
         -------
         pandas.DataFrame
-            A copy. ``row_id`` and ``given_label`` become int64, float64 or bool columns;
-            ``current_label`` and ``suggested_label``, which may lack values, become pandas'
-            nullable ``Int64``, ``Float64`` or ``boolean`` (no suggestion: ``<NA>``). Text stays
-            text.
+            A new frame (``scores`` is not changed; the columns it does not convert are shared,
+            not copied: a large run's scores are millions of rows). ``row_id`` and ``given_label``
+            become int64, float64 or bool columns; ``current_label`` and ``suggested_label``,
+            which may lack values, become pandas' nullable ``Int64``, ``Float64`` or ``boolean``
+            (no suggestion: ``<NA>``). Text stays text.
         """
-        out = scores.copy()
+        out = scores.copy(deep=False)
         out["row_id"] = _typed(out["row_id"], self.row_id, nullable=False)
         for column in _LABEL_COLUMNS:
             if column in out.columns:

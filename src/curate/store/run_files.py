@@ -15,14 +15,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["decode_details", "neighbors_file", "read_neighbors", "read_scores", "scores_file", "write_neighbors",
-           "write_scores"]
+__all__ = ["decode_details", "details_text", "neighbors_file", "read_neighbors", "read_scores", "scores_file",
+           "write_neighbors", "write_scores"]
 
 _SCORES_SCHEMA = pa.schema([
     ("position", pa.int64()),
@@ -86,6 +87,24 @@ def _text_or_none(values: pd.Series) -> pa.Array:
     return pa.array([None if m else str(v) for v, m in zip(array, missing, strict=True)], type=pa.string())
 
 
+def details_text(details: Any) -> str:
+    """One row's details as JSON text: text is kept as it is, a dict (or None) is written.
+
+    Parameters
+    ----------
+    details : str, dict or None
+        The details.
+
+    Returns
+    -------
+    str
+        JSON text of an object.
+    """
+    if isinstance(details, str):
+        return details
+    return json.dumps(details or {}, ensure_ascii=False, default=str)
+
+
 def write_scores(path: Path, table: pd.DataFrame) -> None:
     """Write every (row, issue) score of a run, issue by issue, to ``path`` (replaced if present).
 
@@ -95,7 +114,7 @@ def write_scores(path: Path, table: pd.DataFrame) -> None:
         The file to write (:func:`scores_file`); its folder is made if missing.
     table : pandas.DataFrame
         Columns ``position``, ``row_id``, ``issue``, ``score``, ``flagged``, ``suggested_label``
-        and ``details`` (JSON text), one row per (row, issue).
+        and ``details`` (JSON text, or dicts), one row per (row, issue).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
@@ -110,7 +129,7 @@ def write_scores(path: Path, table: pd.DataFrame) -> None:
                 "score": pa.array(rows["score"].to_numpy(dtype=np.float64)),
                 "flagged": pa.array(rows["flagged"].to_numpy(dtype=bool)),
                 "suggested_label": _text_or_none(rows["suggested_label"]),
-                "details": pa.array(rows["details"].to_numpy(dtype=object), type=pa.string()),
+                "details": pa.array([details_text(d) for d in rows["details"].tolist()], type=pa.string()),
             }, schema=_SCORES_SCHEMA)
             writer.write_table(batch, row_group_size=_SCORE_GROUP_ROWS)
     partial.replace(path)

@@ -368,16 +368,15 @@ class Workspace:
             version_id=version_id, status="completed", params=json.dumps(params, sort_keys=True, default=str),
             code_version=code_version, started_at=started_at, finished_at=_now(), timings=json.dumps(timings),
             metrics=json.dumps(metrics, default=str), notes=json.dumps(notes, default=str, ensure_ascii=False))))
-        scored = findings[["position", "row_id", "issue", "score", "flagged", "suggested_label", "details"]].copy()
-        scored["details"] = [d if isinstance(d, str) else json.dumps(d, ensure_ascii=False, default=str)
-                             for d in scored["details"].tolist()]
-        flagged = scored[scored["flagged"].to_numpy(dtype=bool)]
-        database.insert_many(con, schema.findings, ["run_id", *flagged.columns], [
-            (run_id, int(pos), str(rid), issue, float(score), int(flag), None if pd.isna(sug) else str(sug), det)
+        columns = ["position", "row_id", "issue", "score", "flagged", "suggested_label", "details"]
+        flagged = findings.loc[findings["flagged"].to_numpy(dtype=bool), columns]
+        database.insert_many(con, schema.findings, ["run_id", *columns], [
+            (run_id, int(pos), str(rid), issue, float(score), int(flag), None if pd.isna(sug) else str(sug),
+             run_files.details_text(det))
             for pos, rid, issue, score, flag, sug, det in flagged.itertuples(index=False, name=None)])
         path = run_files.scores_file(self.path, run_id)
         txn.written.append(path)
-        run_files.write_scores(path, scored)
+        run_files.write_scores(path, findings[columns])
         return run_id
 
     def runs(self) -> list[RunRecord]:
