@@ -43,7 +43,10 @@ def test_delimiter_is_detected_whatever_the_suffix(tmp_path: Path, delimiter: st
     assert table.frame.columns.tolist() == ["text", "label"]
     assert table.frame["text"].tolist() == TEXTS
     assert table.frame["label"].tolist() == LABELS
-    assert table.frame.attrs["source_lines"] == [2, 3, 4, 5]
+    assert table.frame.attrs["source_lines"] == (2, 3, 4, 5)
+    # Kept, not copied, in every column or row pandas derives (it deep-copies attrs).
+    assert table.frame["text"].attrs["source_lines"] is table.frame.attrs["source_lines"]
+    assert table.frame.iloc[1:3].attrs["source_lines"] is table.frame.attrs["source_lines"]
     expected = {".csv": ",", ".tsv": "\t"}.get(suffix)
     names = {",": "comma ','", "\t": "tab '\\t'", ";": "semicolon ';'", "|": "pipe '|'"}
     assert table.notes == (() if expected in (None, delimiter) else (f"delimiter: {names[delimiter]} (detected)",))

@@ -37,7 +37,7 @@ def test_json_shapes_are_read(tmp_path: Path, content: str, fmt: str, suffix: st
     table = read_table(path)
     assert table.format == fmt
     assert table.frame.to_dict(orient="records") == RECORDS
-    assert table.frame.attrs.get("source_lines") == ([1, 2, 3] if fmt == "jsonl" else None)
+    assert table.frame.attrs.get("source_lines") == ((1, 2, 3) if fmt == "jsonl" else None)
 
 
 def test_json_array_audits_like_json_lines(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from itertools import islice
 import pandas as pd
 
 from curate.errors import FileFormatError
+from curate.ingest.source_lines import SourceLines
 
 __all__ = ["DELIMITERS", "Delimiter", "read_delimited", "sniff_delimiter"]
 
@@ -202,5 +203,5 @@ def read_delimited(text: str, delimiter: Delimiter, source: str) -> pd.DataFrame
     if duplicated:
         raise FileFormatError(f"{source}: the header names column(s) {duplicated} more than once")
     frame = pd.DataFrame(records, columns=header, dtype=object).replace("", None)
-    frame.attrs["source_lines"] = lines
+    frame.attrs["source_lines"] = SourceLines(lines)
     return frame

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from curate.errors import FileFormatError
+from curate.ingest.source_lines import SourceLines
 
 __all__ = ["read_json_records"]
 
@@ -33,7 +34,7 @@ def _jsonl(text: str, source: str) -> pd.DataFrame:
         records.append(value)
         lines.append(number)
     frame = pd.DataFrame.from_records(records)
-    frame.attrs["source_lines"] = lines
+    frame.attrs["source_lines"] = SourceLines(lines)
     return frame
 
 
