@@ -154,8 +154,22 @@ def test_a_killed_cli_audit_resumes(tmp_path: Path) -> None:
     again = run_cli(["audit", data, "--no-embed", "-w", workspace])
     assert again.exit_code == 0, again.output
     assert "resuming an interrupted audit" in again.stderr
+    assert "finished stage(s) of an interrupted run taken up" in again.stdout
     run = Workspace(workspace).run()
     assert {"neighbors", "label_evidence"} <= set(run.metrics["resumed_stages"])
     fresh = run_cli(["audit", data, "--no-embed", "-w", workspace, "--fresh"])
     assert fresh.exit_code == 0, fresh.output
     assert "resuming" not in fresh.stderr
+
+
+def test_abandoned_interrupted_audits_are_forgotten_after_a_week(tabular_csv: Path) -> None:
+    root = default_cache_path().parent / "resume"
+    old, recent = root / ("0" * 24), root / ("1" * 24)
+    for folder in (old, recent):
+        folder.mkdir(parents=True)
+        (folder / "pred_probs.pickle").write_bytes(b"stale")
+    week_ago = time.time() - 8 * 86_400
+    os.utime(old, (week_ago, week_ago))
+    curate.audit(tabular_csv)
+    assert not old.exists()
+    assert recent.exists()

@@ -8,7 +8,8 @@ rather than starting over. The finished stages live in the cache folder, under
 The key digests everything the results depend on (the source's bytes and reading options, the
 rows and labels after the ledger, the configuration, the detectors, the user's own probabilities,
 features or classifier, and curate's version), so a changed input or setting starts afresh. A
-completed audit removes its stages.
+completed audit removes its stages; those of an interrupted audit nobody ran again are removed by
+the next audit after :data:`ABANDONED_AFTER_DAYS` days.
 
 Stages are stored with :mod:`pickle`, which runs code when read: they are written by curate into
 the user's own cache folder and read only from there, never from a workspace or a dataset.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Checkpoints", "run_key"]
+__all__ = ["ABANDONED_AFTER_DAYS", "Checkpoints", "run_key"]
 
 
 def _digest_array(values: Any) -> str:
@@ -54,6 +56,23 @@ def run_key(parts: Iterable[object]) -> str:
         digest.update(text.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
     return digest.hexdigest()[:24]
+
+
+# An interrupted audit nobody ran again within this long is forgotten (its folder removed).
+ABANDONED_AFTER_DAYS = 7
+
+
+def _forget_abandoned(root: Path, keep: str) -> None:
+    """Remove the stages of other interrupted audits untouched for :data:`ABANDONED_AFTER_DAYS`."""
+    if not root.is_dir():
+        return
+    cutoff = time.time() - ABANDONED_AFTER_DAYS * 86_400
+    for folder in root.iterdir():
+        try:
+            if folder.name != keep and folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # another process removed it first
+            continue
 
 
 @dataclass
@@ -86,7 +105,9 @@ class Checkpoints:
         -------
         Checkpoints
         """
-        return cls(cache_folder / "resume" / key)
+        root = cache_folder / "resume"
+        _forget_abandoned(root, key)
+        return cls(root / key)
 
     def _file(self, stage: str) -> Path:
         return self.folder / (stage.replace(":", "-") + ".pickle")

@@ -56,7 +56,9 @@ def print_summary(console: Any, result: AuditResult) -> None:
         accuracy = (f"classifier {metrics['oof_accuracy']:.3f}, label evidence {evidence:.3f}"
                     if isinstance(evidence, float) else f"{metrics['oof_accuracy']:.3f}")
         facts.append(f"out-of-fold accuracy: {accuracy} ({metrics.get('folds')} folds)")
-    facts.append(f"time: {result.timings.get('total', 0):.1f} s")
+    resumed = metrics.get("resumed_stages") or []
+    facts.append(f"time: {result.timings.get('total', 0):.1f} s"
+                 + (f" (resumed: {len(resumed)} finished stage(s) of an interrupted run taken up)" if resumed else ""))
     console.print(" · ".join(facts))
     stated = stated_precision(result.notes.get("label"), int(metrics.get("flagged", {}).get("label", 0)))
     if stated is not None:
