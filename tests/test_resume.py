@@ -17,7 +17,7 @@ import curate
 from curate.detectors.registry import get_detector
 from curate.features import default_cache_path
 from curate.store import Workspace
-from curate.store.run_files import scores_file
+from curate.store.run_files import run_file
 
 from .conftest import make_text_frame, run_cli, snapshot
 
@@ -121,7 +121,7 @@ def test_a_failure_while_recording_leaves_the_workspace_and_resumes(
         patch.setattr(Workspace, "save_neighbors", fail)
         with pytest.raises(OSError, match="disk full"):
             curate.audit(data, workspace=audited_workspace, embedder="hashed")
-    assert not scores_file(audited_workspace, 2).exists()
+    assert not run_file(audited_workspace, 2, "scores").exists()
     assert snapshot(audited_workspace) == before
     assert sorted(p.name for p in audited_workspace.iterdir()) == before_names
     with monkeypatch.context() as patch:

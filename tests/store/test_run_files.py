@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 import curate
-from curate.audit.scores import DetailsText, details_json
+from curate.audit.scores import DetailsText
 from curate.features import HashedTextEmbedder
 from curate.store import Workspace
-from curate.store.run_files import neighbors_file, scores_file
+from curate.store.run_files import details_text, run_file
 
 
 def _sql(workspace: Path, query: str) -> list[tuple]:
@@ -30,7 +30,7 @@ def test_every_score_is_in_the_run_file_and_the_flags_in_the_database(text_csv: 
                                                                    "food": "sports"})
     frame.to_csv(text_csv, index=False)
     result = curate.audit(text_csv, id="id", workspace=workspace, embedder=HashedTextEmbedder())
-    assert scores_file(workspace, 1).exists() and neighbors_file(workspace, 1).exists()
+    assert run_file(workspace, 1, "scores").exists() and run_file(workspace, 1, "neighbors").exists()
 
     stored = Workspace(workspace).findings(1, flagged_only=False)
     columns = ["position", "row_id", "issue", "score", "flagged", "details"]
@@ -62,7 +62,7 @@ def test_neighbours_are_read_back_by_position(text_csv: Path, workspace: Path) -
 
 def test_neighbours_of_runs_recorded_in_the_database_are_still_read(audited_workspace: Path) -> None:
     # A run of an older curate kept its neighbours as database rows.
-    neighbors_file(audited_workspace, 1).unlink()
+    run_file(audited_workspace, 1, "neighbors").unlink()
     con = sqlite3.connect(audited_workspace / "curate.db")
     with con:
         con.execute("INSERT INTO run_neighbors VALUES (1, 4, '[7, 2]', '[0.91, 0.5]')")
@@ -81,8 +81,8 @@ def test_details_text_reads_back_as_the_dicts_it_was_given() -> None:
     assert text.texts[1] is text.texts[2]  # equal details share one string
     assert "한국어" in text.texts[3]  # kept readable, not escaped
     assert DetailsText.of(text) is text
-    assert json.loads(details_json(details[0])) == text[0]
-    assert details_json(None) == "{}"
+    assert json.loads(details_text(details[0])) == text[0]
+    assert details_text(None) == "{}"
 
 
 def test_the_audit_keeps_details_as_text_until_they_are_read(text_csv: Path) -> None:

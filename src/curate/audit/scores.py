@@ -19,42 +19,12 @@ import pandas as pd
 
 from curate.core.dataset import Dataset
 from curate.detectors import DetectorResult
-from curate.store.run_files import decode_details
+from curate.store.run_files import decode_details, details_text
 
-__all__ = ["FINDING_COLUMNS", "DetailsText", "decode_details", "details_json", "scores_table"]
+__all__ = ["FINDING_COLUMNS", "DetailsText", "decode_details", "scores_table"]
 
 FINDING_COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_label", "current_label",
                    "split", "position", "details"]
-_EMPTY = "{}"
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-serialisable stand-in for numpy scalars and arrays (others as their text)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
-
-
-def details_json(details: Mapping[str, Any] | str | None) -> str:
-    """One row's details as compact JSON text (text given is returned as it is).
-
-    Parameters
-    ----------
-    details : mapping, str or None
-        The details as a dict, or already as JSON text; None for none.
-
-    Returns
-    -------
-    str
-        JSON text of an object; ``"{}"`` for no details.
-    """
-    if isinstance(details, str):
-        return details
-    if not details:
-        return _EMPTY
-    return json.dumps(details, ensure_ascii=False, default=_plain, separators=(",", ":"))
 
 
 class DetailsText(Sequence[dict[str, Any]]):
@@ -71,7 +41,7 @@ class DetailsText(Sequence[dict[str, Any]]):
 
     def __init__(self, details: Sequence[Mapping[str, Any]]) -> None:
         shared: dict[str, str] = {}
-        self.texts: list[str] = [shared.setdefault(text, text) for text in map(details_json, details)]
+        self.texts: list[str] = [shared.setdefault(text, text) for text in map(details_text, details)]
 
     @classmethod
     def of(cls, details: Sequence[Mapping[str, Any]]) -> DetailsText:
@@ -108,7 +78,7 @@ class DetailsText(Sequence[dict[str, Any]]):
 
 def _texts(details: Sequence[Mapping[str, Any]] | None, n_rows: int) -> list[str]:
     if details is None:
-        return [_EMPTY] * n_rows
+        return ["{}"] * n_rows
     return DetailsText.of(details).texts
 
 

@@ -34,6 +34,7 @@ from scipy.special import betaincinv
 
 from curate.ledger.decisions import effective
 from curate.store.decisions import DecisionRecord
+from curate.store.run_files import details_text
 
 __all__ = [
     "ACCEPTING_ACTIONS",
@@ -361,8 +362,7 @@ def _note(p: Precision) -> dict[str, Any]:
 def _with_note(details: Any, note: str) -> Any:
     """One row's details with ``reviewer_feedback`` added, in the form they came (dict or JSON text)."""
     if isinstance(details, str):
-        return json.dumps({**json.loads(details), "reviewer_feedback": note}, ensure_ascii=False,
-                          separators=(",", ":"))
+        return details_text({**json.loads(details), "reviewer_feedback": note})
     return {**(details or {}), "reviewer_feedback": note}
 
 

@@ -349,11 +349,12 @@ class ReviewSession:
         Returns
         -------
         pandas.DataFrame
-            The rows of ``data.scores`` whose ``flagged`` is True, by position then issue, with
-            their details as dicts.
+            The rows of ``data.scores`` whose ``flagged`` is True, by position then issue;
+            ``details`` left as JSON text (the queue and dashboard, which call this on every
+            request, do not read them; :meth:`findings_of` gives one row's as dicts).
         """
         scores = self.data.scores
-        return decode_details(scores[scores["flagged"]])
+        return scores[scores["flagged"]]
 
     # ------------------------------------------------------------------ ledger state
     def ledger_records(self) -> list[DecisionRecord]:

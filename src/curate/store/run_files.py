@@ -15,15 +15,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["decode_details", "details_text", "neighbors_file", "read_neighbors", "read_scores", "scores_file",
-           "write_neighbors", "write_scores"]
+__all__ = ["decode_details", "details_text", "read_neighbors", "read_scores", "run_file", "write_neighbors",
+           "write_scores"]
 
 _SCORES_SCHEMA = pa.schema([
     ("position", pa.int64()),
@@ -44,8 +44,8 @@ _NEIGHBOR_GROUP_ROWS = 8_192
 _SCORE_GROUP_ROWS = 262_144
 
 
-def scores_file(workspace: Path, run_id: int) -> Path:
-    """Where run ``run_id``'s scores are kept.
+def run_file(workspace: Path, run_id: int, kind: Literal["scores", "neighbors"]) -> Path:
+    """Where run ``run_id`` keeps its per-row scores or its nearest neighbours.
 
     Parameters
     ----------
@@ -53,31 +53,15 @@ def scores_file(workspace: Path, run_id: int) -> Path:
         The workspace folder.
     run_id : int
         The run.
+    kind : {"scores", "neighbors"}
+        Which of the run's files.
 
     Returns
     -------
     pathlib.Path
-        ``runs/run-<id>-scores.parquet`` in the workspace.
+        ``runs/run-<id>-<kind>.parquet`` in the workspace.
     """
-    return workspace / "runs" / f"run-{run_id}-scores.parquet"
-
-
-def neighbors_file(workspace: Path, run_id: int) -> Path:
-    """Where run ``run_id``'s nearest neighbours are kept.
-
-    Parameters
-    ----------
-    workspace : pathlib.Path
-        The workspace folder.
-    run_id : int
-        The run.
-
-    Returns
-    -------
-    pathlib.Path
-        ``runs/run-<id>-neighbors.parquet`` in the workspace.
-    """
-    return workspace / "runs" / f"run-{run_id}-neighbors.parquet"
+    return workspace / "runs" / f"run-{run_id}-{kind}.parquet"
 
 
 def _text_or_none(values: pd.Series) -> pa.Array:
@@ -87,22 +71,33 @@ def _text_or_none(values: pd.Series) -> pa.Array:
     return pa.array([None if m else str(v) for v, m in zip(array, missing, strict=True)], type=pa.string())
 
 
+def _plain(value: Any) -> Any:
+    """A JSON-serialisable stand-in for numpy scalars and arrays (others as their text)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
 def details_text(details: Any) -> str:
-    """One row's details as JSON text: text is kept as it is, a dict (or None) is written.
+    """One row's details as compact JSON text: text is kept as it is, a dict (or None) is written.
 
     Parameters
     ----------
-    details : str, dict or None
-        The details.
+    details : str, mapping or None
+        The details; numpy numbers and arrays in a mapping are written as Python ones.
 
     Returns
     -------
     str
-        JSON text of an object.
+        JSON text of an object; ``"{}"`` for no details.
     """
     if isinstance(details, str):
         return details
-    return json.dumps(details or {}, ensure_ascii=False, default=str)
+    if not details:
+        return "{}"
+    return json.dumps(details, ensure_ascii=False, default=_plain, separators=(",", ":"))
 
 
 def write_scores(path: Path, table: pd.DataFrame) -> None:
@@ -111,7 +106,7 @@ def write_scores(path: Path, table: pd.DataFrame) -> None:
     Parameters
     ----------
     path : pathlib.Path
-        The file to write (:func:`scores_file`); its folder is made if missing.
+        The file to write (:func:`run_file`); its folder is made if missing.
     table : pandas.DataFrame
         Columns ``position``, ``row_id``, ``issue``, ``score``, ``flagged``, ``suggested_label``
         and ``details`` (JSON text, or dicts), one row per (row, issue).
@@ -164,7 +159,7 @@ def write_neighbors(path: Path, positions: np.ndarray, indices: np.ndarray, simi
     Parameters
     ----------
     path : pathlib.Path
-        The file to write (:func:`neighbors_file`); its folder is made if missing.
+        The file to write (:func:`run_file`); its folder is made if missing.
     positions : numpy.ndarray
         Shape (n_rows,): each row's position in the audited version.
     indices : numpy.ndarray

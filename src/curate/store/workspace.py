@@ -374,7 +374,7 @@ class Workspace:
             (run_id, int(pos), str(rid), issue, float(score), int(flag), None if pd.isna(sug) else str(sug),
              run_files.details_text(det))
             for pos, rid, issue, score, flag, sug, det in flagged.itertuples(index=False, name=None)])
-        path = run_files.scores_file(self.path, run_id)
+        path = run_files.run_file(self.path, run_id, "scores")
         txn.written.append(path)
         run_files.write_scores(path, findings[columns])
         return run_id
@@ -449,7 +449,7 @@ class Workspace:
             ``position``, ``row_id``, ``split``, ``given_label``, ``issue``, ``score``, ``flagged``,
             ``suggested_label`` and ``details`` (a dict), sorted by issue, score and position.
         """
-        stored = run_files.scores_file(self.path, run_id)
+        stored = run_files.run_file(self.path, run_id, "scores")
         if not flagged_only and stored.exists():
             frame = self._all_scores(run_id, stored, issues)
         else:
@@ -532,7 +532,7 @@ class Workspace:
         similarities : array-like of shape (rows, k)
             The matching similarities (higher is closer).
         """
-        path = run_files.neighbors_file(self.path, run_id)
+        path = run_files.run_file(self.path, run_id, "neighbors")
         txn.written.append(path)
         run_files.write_neighbors(path, np.asarray(positions), np.asarray(indices), np.asarray(similarities))
 
@@ -551,7 +551,7 @@ class Workspace:
         list of (int, float)
             Neighbour positions and similarities.
         """
-        stored = run_files.neighbors_file(self.path, run_id)
+        stored = run_files.run_file(self.path, run_id, "neighbors")
         if stored.exists():
             return run_files.read_neighbors(stored, position)
         # Runs recorded before the neighbours moved to files keep them in the database.
