@@ -32,6 +32,36 @@ def test_a_second_run_embeds_only_what_is_new(tmp_path: Path) -> None:
     assert fresh == 3
 
 
+class _Counting:
+    """A registered-looking embedder that records which texts it was asked for."""
+
+    def __init__(self) -> None:
+        self.inner = HashedTextEmbedder(dim=32)
+        self.model_id = self.inner.model_id
+        self.asked: list[str] = []
+
+    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        self.asked.extend(texts)
+        return self.inner.embed(texts, progress)
+
+
+def test_rows_get_their_texts_vectors_in_order_with_repeats_and_a_partly_filled_cache(tmp_path: Path) -> None:
+    cache = FeatureCache(tmp_path / "features.sqlite")
+    inner = HashedTextEmbedder(dim=32)
+    embed_with_cache(["b text", "d text"], inner, cache)  # two of the four distinct texts cached
+    counting = _Counting()
+    texts = ["a text", "b text", "a text", "c text", "d text", "c text", "b text"]
+    done: list[int] = []
+    vectors, fresh = embed_with_cache(texts, counting, FeatureCache(tmp_path / "features.sqlite"), done.append)
+    # not cacheable (not a registered class): everything distinct is embedded once, in first-seen order
+    assert (fresh, counting.asked) == (4, ["a text", "b text", "c text", "d text"])
+    assert np.array_equal(vectors, inner.embed(texts)) and vectors.dtype == np.float32
+    assert sum(done) == len(texts)
+    # the registered class is served from the cache for b and d and embeds a and c only
+    served, fresh = embed_with_cache(texts, inner, cache)
+    assert fresh == 2 and np.array_equal(served, vectors)
+
+
 def test_no_cache_file_is_made_by_reading(tmp_path: Path) -> None:
     path = tmp_path / "nowhere" / "features.sqlite"
     assert FeatureCache(path).get(["abc"], "m") == {}

@@ -33,6 +33,7 @@ _BATCH = 1024
 # Texts per task when the embedding is spread over an engine's workers: enough that a task's work
 # outweighs sending it, few enough that the progress bar moves and the workers share the load.
 _TASK_TEXTS = 4096
+_CACHE_BLOCK = 50_000  # distinct texts looked up in the cache at a time
 
 
 def default_cache_path() -> Path:
@@ -138,28 +139,74 @@ def embed_with_cache(
     fits_corpus = bool(getattr(embedder, "fits_corpus", False))
     if not cacheable(embedder):
         cache = None
-    hashes = [text_hash(t) for t in texts]
-    known = cache.get(hashes, embedder.model_id) if cache is not None else {}
-    todo = list(dict.fromkeys(h for h in hashes if h not in known))
-    if progress is not None and len(hashes) > len(todo):
-        progress(len(hashes) - len(todo))  # cached rows and repeats of a text count as done
-    first_text: dict[str, str] = {}
-    for h, t in zip(hashes, texts, strict=True):
-        first_text.setdefault(h, t)
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32), 0
+    # Each distinct text once, in first-seen order; ``row_of`` maps every row to its text's slot.
+    slot_of: dict[str, int] = {}
+    first_text: list[str] = []
+    row_of = np.empty(len(texts), dtype=np.int64)
+    for row, text in enumerate(texts):
+        key = text_hash(text)
+        slot = slot_of.setdefault(key, len(slot_of))
+        if slot == len(first_text):
+            first_text.append(text)
+        row_of[row] = slot
+    hashes = list(slot_of)
+    del slot_of
+    # One array of vectors, filled in place (no per-row arrays): a million 256-dimensional vectors
+    # are 1 GiB, and a dict of row arrays stacked at the end held them three times.
+    store = _Vectors(len(hashes))
+    if cache is not None:
+        store.fill_from_cache(cache, hashes, embedder.model_id)
+    todo = np.flatnonzero(~store.known)
+    if progress is not None and len(texts) > len(todo):
+        progress(len(texts) - len(todo))  # cached rows and repeats of a text count as done
     engine = engine or current_engine()
-    if not fits_corpus and todo and not isinstance(engine, LocalEngine):
-        _embed_on(engine, embedder, todo, first_text, cache, known, progress)
+    if not fits_corpus and len(todo) and not isinstance(engine, LocalEngine):
+        _embed_on(engine, embedder, todo, first_text, hashes, cache, store, progress)
     else:
         batch = max(1, len(todo)) if fits_corpus else _BATCH
         for start in range(0, len(todo), batch):
             chunk = todo[start:start + batch]
-            vectors = embedder.embed([first_text[h] for h in chunk], progress)
+            vectors = embedder.embed([first_text[i] for i in chunk], progress)
             if cache is not None:
-                cache.put(chunk, vectors, embedder.model_id)
-            known.update(zip(chunk, vectors, strict=True))
-    if not hashes:
-        return np.zeros((0, 1), dtype=np.float32), 0
-    return np.vstack([known[h] for h in hashes]).astype(np.float32), len(todo)
+                cache.put([hashes[i] for i in chunk], vectors, embedder.model_id)
+            store.put(chunk, vectors)
+    vectors = store.array()
+    if len(hashes) == len(texts):  # no repeated text: the rows are the slots, in order
+        return vectors, len(todo)
+    return vectors[row_of], len(todo)
+
+
+class _Vectors:
+    """The vectors of ``n`` distinct texts, one float32 row each, filled in any order."""
+
+    def __init__(self, n: int) -> None:
+        self.known = np.zeros(n, dtype=bool)
+        self._array: np.ndarray | None = None
+
+    def _ensure(self, dim: int) -> np.ndarray:
+        if self._array is None:
+            self._array = np.zeros((len(self.known), dim), dtype=np.float32)
+        return self._array
+
+    def put(self, slots: np.ndarray, vectors: np.ndarray) -> None:
+        vectors = np.asarray(vectors)
+        if len(slots):
+            self._ensure(vectors.shape[1])[slots] = vectors
+            self.known[slots] = True
+
+    def fill_from_cache(self, cache: FeatureCache, hashes: list[str], model_id: str) -> None:
+        # In blocks, so that the blobs read from the cache are never all held at once.
+        for start in range(0, len(hashes), _CACHE_BLOCK):
+            block = hashes[start:start + _CACHE_BLOCK]
+            found = cache.get(block, model_id)
+            if found:
+                slots = [i for i, h in enumerate(block) if h in found]
+                self.put(np.asarray(slots, dtype=np.int64) + start, np.vstack([found[block[i]] for i in slots]))
+
+    def array(self) -> np.ndarray:
+        return self._array if self._array is not None else np.zeros((len(self.known), 1), dtype=np.float32)
 
 
 def _embed_texts(texts: list[str], *, embedder: TextEmbedder) -> np.ndarray:
@@ -167,9 +214,9 @@ def _embed_texts(texts: list[str], *, embedder: TextEmbedder) -> np.ndarray:
     return np.asarray(embedder.embed(texts))
 
 
-def _embed_on(engine: Engine, embedder: TextEmbedder, todo: list[str], first_text: dict[str, str],
-              cache: FeatureCache | None, known: dict[str, np.ndarray], progress: ProgressCallback | None) -> None:
-    """Embed the texts of hashes ``todo`` as tasks of ``engine``, caching and keeping the vectors here."""
+def _embed_on(engine: Engine, embedder: TextEmbedder, todo: np.ndarray, first_text: list[str], hashes: list[str],
+              cache: FeatureCache | None, store: _Vectors, progress: ProgressCallback | None) -> None:
+    """Embed the distinct texts at slots ``todo`` as tasks of ``engine``, caching and keeping the vectors here."""
     # The model is loaded (and, the first time, distilled) once, here, and travels with the
     # embedder to the tasks: no task loads or distils it again, and a node need not have it.
     embedder.embed([first_text[todo[0]]])
@@ -179,9 +226,9 @@ def _embed_on(engine: Engine, embedder: TextEmbedder, todo: list[str], first_tex
         if progress is not None:
             progress(len(chunks[index]))
 
-    results = engine.map(_embed_texts, [[first_text[h] for h in chunk] for chunk in chunks],
+    results = engine.map(_embed_texts, [[first_text[i] for i in chunk] for chunk in chunks],
                          shared={"embedder": embedder}, on_done=done)
     for chunk, vectors in zip(chunks, results, strict=True):
         if cache is not None:
-            cache.put(chunk, vectors, embedder.model_id)
-        known.update(zip(chunk, vectors, strict=True))
+            cache.put([hashes[i] for i in chunk], vectors, embedder.model_id)
+        store.put(chunk, vectors)
