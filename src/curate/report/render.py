@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import base64
-import json
 
 import jinja2
 import pandas as pd
 from markupsafe import Markup
 
 from curate.core.warnings import AuditWarning
+from curate.report import plots
 from curate.report.data import PICTURES_PER_ISSUE, ReportData, stated_precision
-from curate.report.svg import horizontal_bars
+from curate.report.views import class_quality, describe_details, noise_matrix, score_series
 
 __all__ = ["picture_uri", "render", "shown_label"]
 
@@ -73,6 +73,26 @@ def _grid(data: ReportData, flagged_of_issue: pd.DataFrame) -> list[dict[str, st
     return cells
 
 
+def _health(data: ReportData, n_classes: int) -> list[tuple[str, str]]:
+    """The run's vital signs as (name, value) lines: accuracy beside chance and the majority class."""
+    metrics = data.metrics
+    lines = [("rows", f"{len(data.labels):,}"), ("classes", f"{n_classes:,}")]
+    if isinstance(metrics.get("oof_accuracy"), int | float):
+        chance = 1.0 / n_classes if n_classes else 0.0
+        majority = metrics.get("majority_rate")
+        against = f"chance {chance:.3f}" + (f", majority class {majority:.3f}" if isinstance(majority, int | float)
+                                            else "")
+        lines.append(("out-of-fold accuracy", f"{metrics['oof_accuracy']:.3f} ({against})"))
+    if isinstance(metrics.get("label_evidence_accuracy"), int | float):
+        lines.append(("label evidence accuracy", f"{metrics['label_evidence_accuracy']:.3f}"))
+    label = data.notes.get("label")
+    if isinstance(label, dict) and isinstance(label.get("estimated_noise_rate"), int | float):
+        lines.append(("estimated label noise", f"{100 * label['estimated_noise_rate']:.1f} % of labels"))
+    if isinstance(metrics.get("rows_with_any_issue"), int):
+        lines.append(("rows with any issue", f"{metrics['rows_with_any_issue']:,}"))
+    return lines
+
+
 def render(data: ReportData) -> str:
     """Return the report as one HTML document.
 
@@ -117,7 +137,7 @@ def render(data: ReportData) -> str:
         worst[issue] = [
             {"row_id": r.row_id, "score": f"{r.score:.3f}", "label": shown_label(r.given_label, r.current_label),
              "suggested": r.suggested_label or "", "text": data.previews.get(str(r.row_id), ""),
-             "details": json.dumps(r.details, ensure_ascii=False)[:300]}
+             "details": describe_details(r.details)}
             for r in part.itertuples()
         ]
     audited = scores.drop_duplicates("position")
@@ -129,8 +149,20 @@ def render(data: ReportData) -> str:
     stated = {issue: s for issue, s in found.items() if s is not None}
     feedback = {issue: data.notes[issue]["reviewer_feedback"] for issue in issues
                 if isinstance(data.notes[issue], dict) and "reviewer_feedback" in data.notes[issue]}
+    label_notes = data.notes.get("label", {}) if isinstance(data.notes.get("label"), dict) else {}
+    matrix = noise_matrix(label_notes, scores)
+    quality = class_quality(data.labels, scores, label_notes) if "label" in data.notes else []
     return _ENV.get_template("report.html").render(
         data=data,
+        health=_health(data, len(classes)),
+        matrix=matrix,
+        matrix_chart=Markup(plots.heatmap(matrix.counts, matrix.classes, matrix.classes,
+                                          title="estimated noise matrix: given label against likely true label",
+                                          xlabel="likely true label", ylabel="given label",
+                                          highlight=matrix.highlighted)) if matrix is not None else None,
+        quality=quality,
+        histograms=Markup(plots.histograms(score_series(scores, issues), title="score distribution per issue")),
+        flagged_counts={issue: int(counts.get(issue, 0)) for issue in issues},
         warnings=[AuditWarning.from_dict(w) for w in data.metrics.get("warnings") or []],
         withheld=withheld,
         stated=stated,
@@ -138,8 +170,9 @@ def render(data: ReportData) -> str:
         issues=issues,
         n_rows=len(data.labels),
         classes=classes,
-        class_chart=Markup(horizontal_bars(classes, [float(v) for v in class_counts.to_numpy()])),
-        issue_chart=Markup(horizontal_bars(issues, [int(counts.get(i, 0)) for i in issues], colour="#e45756")),
+        class_chart=Markup(plots.bars(classes, [float(v) for v in class_counts.to_numpy()], title="rows per class")),
+        issue_chart=Markup(plots.bars(issues, [int(counts.get(i, 0)) for i in issues], title="rows flagged per issue",
+                                      colour=plots.RED)),
         table=table,
         relabelled=relabelled,
         worst=worst,
