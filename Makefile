@@ -30,9 +30,10 @@ $(PLUGIN_STAMP): $(STAMP) $(PLUGIN)/pyproject.toml
 
 # Browser tests drive Debian's Chromium through Playwright; 'playwright install' is never used
 # (it downloads its own browser). Installs the package as root when it is missing (CI runs as root).
+# fonts-nanum: without a Korean font Chromium draws Hangul as empty boxes, and a browser test checks it does not.
 chromium:
-	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 || { echo "chromium is missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; }; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium >/dev/null && fc-list :lang=ko | grep -q .; } || { test "$$(id -u)" = 0 || { echo "chromium or a Korean font is missing: run 'sudo apt-get install -y chromium fonts-nanum'" >&2; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; }
 
 install: $(STAMP)
 

@@ -44,6 +44,26 @@ def make_review_frame() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# A long text with markup that would run if shown as HTML, twice (so an exact duplicate: in the queue for sure),
+# only in the ``long_ws`` workspace: longer than the queue's one line at any width.
+LONG_ROW = "x-long"
+LONG_TEXT = ("the bread and the soup near the garlic <img src=x onerror=alert(1)> " + "then the butter, the noodle "
+             "and the tomato with basil, the salmon with pepper, " * 6 + "and a cake: 오늘 김치찌개 소식이 나왔습니다")
+
+
+def _audit(frame: pd.DataFrame, root: Path) -> Path:
+    """A workspace holding one audit of ``frame`` (hashed features, near copies from 0.9), in ``root``."""
+    import curate
+    from curate.features import HashedTextEmbedder
+
+    data = root / f"{DATASET}.csv"
+    frame.to_csv(data, index=False)
+    workspace = root / "ws"
+    curate.audit(data, label="label", text="text", id="id", workspace=workspace, embedder=HashedTextEmbedder(),
+                 config={"detectors": {"near_duplicate": {"similarity": 0.9}}})
+    return workspace
+
+
 @pytest.fixture(scope="session")
 def review_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace holding one audit of the 45-row review CSV (hashed features, no model), built once.
@@ -52,16 +72,20 @@ def review_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     number ("... made news in story 0" / "... story 12") then count, which gives the review tests
     near-copy flags in every class (at the default 0.98 one changed word in twelve is no copy).
     """
-    import curate
-    from curate.features import HashedTextEmbedder
+    return _audit(make_review_frame(), tmp_path_factory.mktemp("review"))
 
-    root = tmp_path_factory.mktemp("review")
-    data = root / f"{DATASET}.csv"
-    make_review_frame().to_csv(data, index=False)
-    workspace = root / "ws"
-    curate.audit(data, label="label", text="text", id="id", workspace=workspace, embedder=HashedTextEmbedder(),
-                 config={"detectors": {"near_duplicate": {"similarity": 0.9}}})
-    return workspace
+
+@pytest.fixture
+def long_ws(tmp_path: Path) -> Path:
+    """The review rows plus ``LONG_TEXT`` twice (``x-long`` and ``x-long-copy``), audited afresh."""
+    long_rows = pd.DataFrame({"id": [LONG_ROW, f"{LONG_ROW}-copy"], "text": [LONG_TEXT] * 2, "label": ["food"] * 2})
+    return _audit(pd.concat([make_review_frame(), long_rows], ignore_index=True), tmp_path)
+
+
+@pytest.fixture
+def long_live_server(long_ws: Path) -> Iterator[str]:
+    """The review app over ``long_ws``, served like ``live_server``."""
+    yield from serve(_session(long_ws))
 
 
 def _private_copy(template: Path, target: Path) -> Path:

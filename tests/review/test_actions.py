@@ -24,7 +24,8 @@ def test_each_action_appends_one_entry_and_moves_on(client, review_ws: Path) -> 
     order = _open_label_queue(client)
     assert len(order) >= 5
     visited = [order[0]]
-    for action, extra in (("relabel", {"new_label": "food"}), ("keep", {}), ("ambiguous", {}), ("skip", {})):
+    for entry_id, (action, extra) in enumerate((("relabel", {"new_label": "food"}), ("keep", {}), ("ambiguous", {}),
+                                                ("skip", {})), start=1):
         before = _open_label_queue(client)
         response = _decide(client, visited[-1], action, **extra)
         assert response.status_code == 303
@@ -32,7 +33,8 @@ def test_each_action_appends_one_entry_and_moves_on(client, review_ws: Path) -> 
         after = set(before[before.index(visited[-1]) + 1:])
         now = _open_label_queue(client)
         expected = next(r for r in now if r in after)
-        assert response.headers["location"] == f"/item/{expected}?issue=label&state=open"
+        # ... asked to confirm the new ledger entry
+        assert response.headers["location"] == f"/item/{expected}?issue=label&state=open&done={entry_id}"
         visited.append(expected)
     entries = read_decisions(Workspace(review_ws), DATASET)
     assert [(e.row_id, e.action, e.reviewer) for e in entries] == [
@@ -50,7 +52,8 @@ def test_undo_reopens_the_row_and_returns_to_it(client, review_ws: Path) -> None
     _decide(client, WRONG_ROW, "relabel", new_label="food")
     assert WRONG_ROW not in _open_label_queue(client)
     response = client.post("/undo", data={"csrf_token": CSRF, "issue": "label"}, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == f"/item/{WRONG_ROW}?issue=label&state=open"
+    assert response.status_code == 303 and response.headers["location"] == (
+        f"/item/{WRONG_ROW}?issue=label&state=open&done=2")
     assert WRONG_ROW in _open_label_queue(client)
     item = client.get(f"/api/items/{WRONG_ROW}").json()
     assert item["current_label"] == "tech"
@@ -62,7 +65,7 @@ def test_undo_reopens_the_row_and_returns_to_it(client, review_ws: Path) -> None
 def test_remove_that_copy_keeps_this_one(client, review_ws: Path) -> None:
     response = client.post("/decide", data={"csrf_token": CSRF, "row_id": SCRIPT_COPY, "action": "remove",
                                             "back_to": SCRIPT_ROW}, follow_redirects=False)
-    assert response.headers["location"] == f"/item/{SCRIPT_ROW}?state=open"
+    assert response.headers["location"] == f"/item/{SCRIPT_ROW}?state=open&done=1"
     entry = read_decisions(Workspace(review_ws), DATASET)[-1]
     assert (entry.row_id, entry.action, entry.issue, entry.reason) == (SCRIPT_COPY, "remove", "exact_duplicate",
                                                                        f"duplicate of {SCRIPT_ROW}")
@@ -91,7 +94,7 @@ def test_bulk_remove_duplicates_previews_then_applies(client, session, review_ws
     assert stale.status_code == 409
     done = client.post("/bulk", data={**params, "fingerprint": preview["fingerprint"], "csrf_token": CSRF},
                        follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"] == "/history"
+    assert done.status_code == 303 and done.headers["location"] == "/history?done=2&count=2"
     states = replay(session.original_labels, read_decisions(Workspace(review_ws), DATASET))
     assert sorted(r for r, s in states.items() if s.removed) == sorted(["d0", SCRIPT_COPY])
     # run again: nothing left to do, the first copies stay

@@ -46,7 +46,9 @@ BULK_OPERATIONS: dict[str, str] = {
 class QueueFilter:
     """Which findings a queue holds: one issue (or all), one class (or all), a score range, a state.
 
-    ``label`` is the class the run judged the row in (reviewers' relabels before the run applied).
+    ``label`` is the class the run judged the row in (reviewers' relabels before the run applied);
+    ``suggested`` the class a finding suggests instead. Together they are one cell of the noise
+    matrix (given label against likely true label).
     """
 
     issue: str | None = None
@@ -54,6 +56,7 @@ class QueueFilter:
     min_score: float | None = None
     max_score: float | None = None
     state: QueueState = "open"
+    suggested: str | None = None
 
     def query(self) -> dict[str, str]:
         """The filter as URL query parameters (only the ones that are set).
@@ -63,7 +66,7 @@ class QueueFilter:
         dict of str to str
             Parameter name to value; scores formatted with ``%g``; ``state`` is always present.
         """
-        out = {"issue": self.issue, "label": self.label, "state": self.state,
+        out = {"issue": self.issue, "label": self.label, "suggested": self.suggested, "state": self.state,
                "min_score": None if self.min_score is None else f"{self.min_score:g}",
                "max_score": None if self.max_score is None else f"{self.max_score:g}"}
         return {k: v for k, v in out.items() if v is not None}
@@ -235,6 +238,10 @@ class QueueEntry:
         The estimate for the entry's issue on the class the run judged: what orders the open queue.
     picture : bool
         Whether the row has a picture to show (False for text, and for a picture that cannot be read).
+    input : RowInput or None
+        The whole input, shown when the reviewer expands the entry.
+    findings : list of FindingView
+        The row's flagged findings, worst score first, shown when the entry is expanded.
     """
 
     row_id: str
@@ -251,6 +258,8 @@ class QueueEntry:
     ambiguous: bool
     estimated_precision: PrecisionView  # of the entry's issue on its judged class: what orders the open queue
     picture: bool = False
+    input: RowInput | None = None
+    findings: list[FindingView] = field(default_factory=list)
 
 
 @dataclass

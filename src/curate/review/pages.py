@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from curate.errors import NotFoundError
 from curate.ledger import RowState
@@ -42,6 +43,23 @@ def _text(value: Any) -> str | None:
 def _precision_view(estimate: Precision) -> PrecisionView:
     return PrecisionView(estimate.issue, estimate.label, estimate.decisions, estimate.accepted, estimate.precision,
                          estimate.low, estimate.high, estimate.label is not None and estimate.confidently_low)
+
+
+def _row_input(session: ReviewSession, position: int) -> RowInput:
+    """The whole input of the row at ``position``: its text (language, length) or its fields."""
+    view = session.view_of(position)
+    return RowInput(session.dataset.modality, text=view.text, language=view.language,
+                    length=len(view.text) if view.text is not None else None, fields=view.fields,
+                    problem=view.problem)
+
+
+def _findings(session: ReviewSession, rows: pd.DataFrame) -> list[FindingView]:
+    """A row's findings (its rows of :meth:`ReviewSession.findings_of`): the flags first, worst first."""
+    findings = [FindingView(str(r["issue"]), session.data.descriptions.get(str(r["issue"]), ""), float(r["score"]),
+                            bool(r["flagged"]), _text(r["suggested_label"]), dict(r["details"]))
+                for r in rows.to_dict("records")]
+    findings.sort(key=lambda f: (not f.flagged, f.score))  # the flags behind the review first, worst first
+    return findings
 
 
 def dashboard(session: ReviewSession) -> Dashboard:
@@ -105,7 +123,7 @@ def queue(session: ReviewSession, filter: QueueFilter, offset: int = 0, limit: i
     session : ReviewSession
         The review session; its ledger is read afresh.
     filter : QueueFilter
-        The queue: issue, class, score range and state.
+        The queue: issue, class, suggested class, score range and state.
     offset : int, default 0
         How many rows of the queue to skip.
     limit : int, default 50
@@ -114,7 +132,8 @@ def queue(session: ReviewSession, filter: QueueFilter, offset: int = 0, limit: i
     Returns
     -------
     Queue
-        The page of entries and the queue's total length.
+        The page of entries (each with its whole input and flagged findings, shown when the
+        reviewer expands it) and the queue's total length.
 
     Raises
     ------
@@ -144,7 +163,8 @@ def queue(session: ReviewSession, filter: QueueFilter, offset: int = 0, limit: i
             state="decided" if session.is_decided(state, position) else "open",
             removed=state.removed, ambiguous=state.ambiguous,
             estimated_precision=_precision_view(feedback.precision(str(row["issue"]), str(row["current_label"]))),
-            picture=session.shows_picture(position)))
+            picture=session.shows_picture(position), input=_row_input(session, position),
+            findings=[f for f in _findings(session, session.findings_of(position)) if f.flagged]))
     return Queue(session.dataset.name, session.run_id, filter, len(found), offset, limit, entries,
                  list(session.data.issues), [str(c) for c in session.dataset.classes], session.has_pictures)
 
@@ -257,10 +277,7 @@ def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None)
     given = session.original_labels[row_id]
     rows = session.findings_of(position)
     judged = str(rows["current_label"].iloc[0]) if len(rows) else state.label
-    findings = [FindingView(str(r["issue"]), session.data.descriptions.get(str(r["issue"]), ""), float(r["score"]),
-                            bool(r["flagged"]), _text(r["suggested_label"]), dict(r["details"]))
-                for r in rows.to_dict("records")]
-    findings.sort(key=lambda f: (not f.flagged, f.score))  # the flags behind the review first, worst first
+    findings = _findings(session, rows)
     by_issue = {f.issue: f for f in findings}
     label = by_issue.get("label")
     label_finding = {"details": label.details, "suggested_label": label.suggested_label} if label else None
@@ -269,10 +286,7 @@ def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None)
         suggested = label.suggested_label
     suggested_prob = (label.details.get("suggested_prob")
                       if label is not None and suggested is not None and suggested == label.suggested_label else None)
-    view = session.view_of(position)
-    row_input = RowInput(session.dataset.modality, text=view.text, language=view.language,
-                         length=len(view.text) if view.text is not None else None, fields=view.fields,
-                         problem=view.problem)
+    row_input = _row_input(session, position)
     duplicates: list[RelatedRow] = []
     exact = by_issue.get("exact_duplicate")
     if exact is not None and exact.flagged:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -10,8 +9,9 @@ from urllib.parse import quote, urlencode
 import jinja2
 
 from curate.review.models import QueueFilter
+from curate.review.readable import readable_details
 
-__all__ = ["STATIC", "image_url", "item_url", "queue_url", "render_page"]
+__all__ = ["STATIC", "confirmed_url", "image_url", "item_url", "queue_url", "render_page"]
 
 
 def item_url(row_id: str, filter: QueueFilter | None = None) -> str:
@@ -84,13 +84,37 @@ def queue_url(filter: QueueFilter, **extra: Any) -> str:
     return "/queue?" + urlencode(query)
 
 
+def confirmed_url(url: str, entry_id: int, count: int = 1) -> str:
+    """``url`` asking its page to confirm ledger entry ``entry_id`` (see :mod:`curate.review.confirmation`).
+
+    The entry's id travels in the address, so the page after a form's redirect says what was
+    recorded with no script and no server-side state.
+
+    Parameters
+    ----------
+    url : str
+        A site-relative URL, with or without a query string.
+    entry_id : int
+        The ledger entry to confirm.
+    count : int, default 1
+        How many entries the action recorded, ending with ``entry_id``.
+
+    Returns
+    -------
+    str
+        ``url`` with ``done`` (and ``count`` above 1) added to its query.
+
+    Examples
+    --------
+    >>> confirmed_url("/item/r1?state=open", 7), confirmed_url("/history", 9, count=3)
+    ('/item/r1?state=open&done=7', '/history?done=9&count=3')
+    """
+    query = {"done": str(entry_id), **({"count": str(count)} if count > 1 else {})}
+    return url + ("&" if "?" in url else "?") + urlencode(query)
+
+
 def _score(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
-
-
-def _json_text(value: Any) -> str:
-    """JSON as plain text; autoescaping then makes it safe inside HTML."""
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 _ENV = jinja2.Environment(
@@ -102,7 +126,7 @@ _ENV = jinja2.Environment(
 )
 _ENV.globals.update(image_url=image_url, item_url=item_url, queue_url=queue_url)
 _ENV.filters["score"] = _score
-_ENV.filters["tojson_text"] = _json_text
+_ENV.filters["readable"] = readable_details
 
 
 def render_page(template: str, *, csrf_token: str, **context: Any) -> str:

@@ -465,7 +465,7 @@ class ReviewSession:
         Parameters
         ----------
         filter : QueueFilter
-            The queue's issue, class and score range; its state is not applied here.
+            The queue's issue, class, suggested class and score range; its state is not applied here.
         feedback : Feedback, optional
             The ledger's precision estimates; read from the ledger when None (pass them to avoid
             reading it again).
@@ -487,6 +487,8 @@ class ReviewSession:
             found = found[found["issue"] == filter.issue]
         if filter.label is not None:
             found = found[found["current_label"] == filter.label]  # the class the run flagged the row in
+        if filter.suggested is not None:
+            found = found[found["suggested_label"] == filter.suggested]
         if filter.min_score is not None:
             found = found[found["score"] >= filter.min_score]
         if filter.max_score is not None:

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 
 from curate.errors import CurateError, InputError, NotFoundError
 from curate.review import bulk, pages
+from curate.review.confirmation import confirmation
 from curate.review.models import (
     BulkPreview,
     BulkResult,
@@ -27,7 +28,7 @@ from curate.review.models import (
     Queue,
     QueueFilter,
 )
-from curate.review.render import STATIC, item_url, queue_url, render_page
+from curate.review.render import STATIC, confirmed_url, item_url, queue_url, render_page
 from curate.review.security import CSRF_FIELD, CSRF_HEADER, GuardMiddleware, new_secret, tokens_match
 from curate.review.service import ReviewSession, load_run, newest_run_id
 
@@ -53,27 +54,37 @@ def _score(value: str | None, name: str) -> float | None:
 
 
 def _filter(issue: str | None, label: str | None, min_score: str | None, max_score: str | None,
-            state: str | None) -> QueueFilter:
+            state: str | None, given: str | None = None, suggested: str | None = None) -> QueueFilter:
     if state not in (None, "", "open", "decided", "all"):
         raise InputError(f"state must be open, decided or all, not {state!r}")
-    return QueueFilter(issue or None, label or None, _score(min_score, "min_score"), _score(max_score, "max_score"),
-                       state or "open")  # type: ignore[arg-type]
+    if label and given and label != given:
+        raise InputError(f"given is another name for label; got label={label!r} and given={given!r}: pass one")
+    return QueueFilter(issue or None, label or given or None, _score(min_score, "min_score"),
+                       _score(max_score, "max_score"), state or "open", suggested or None)  # type: ignore[arg-type]
 
 
 def queue_filter(issue: str | None = None, label: str | None = None, min_score: str | None = None,
-                 max_score: str | None = None, state: State | Literal[""] = "open") -> QueueFilter:
+                 max_score: str | None = None, state: State | Literal[""] = "open", given: str | None = None,
+                 suggested: str | None = None) -> QueueFilter:
     """The queue filter from query parameters (empty values mean no filter).
+
+    ``given`` and ``suggested`` name a cell of the noise matrix, as the report links to it
+    (``?issue=label&given=A&suggested=B``).
 
     Parameters
     ----------
     issue : str, optional
         Only this issue type; every issue when None or empty.
     label : str, optional
-        Only rows given this class; every class when None or empty.
+        Only rows given this class (as the run judged them); every class when None or empty.
     min_score, max_score : str, optional
         The score range, numbers in [0, 1]; open-ended when None or empty.
     state : {"open", "decided", "all", ""}, default "open"
         Rows not decided yet, decided rows, or every row; empty means ``open``.
+    given : str, optional
+        Another name for ``label``.
+    suggested : str, optional
+        Only findings that suggest this class instead; any when None or empty.
 
     Returns
     -------
@@ -83,14 +94,16 @@ def queue_filter(issue: str | None = None, label: str | None = None, min_score: 
     Raises
     ------
     InputError
-        When a score is not a number in [0, 1], or the state is unknown (answered 400).
+        When a score is not a number in [0, 1], the state is unknown, or ``label`` and ``given``
+        differ (answered 400).
     """
-    return _filter(issue, label, min_score, max_score, state)
+    return _filter(issue, label, min_score, max_score, state, given, suggested)
 
 
 def form_filter(issue: Annotated[str | None, Form()] = None, label: Annotated[str | None, Form()] = None,
                 min_score: Annotated[str | None, Form()] = None, max_score: Annotated[str | None, Form()] = None,
-                state: Annotated[str | None, Form()] = None) -> QueueFilter:
+                state: Annotated[str | None, Form()] = None,
+                suggested: Annotated[str | None, Form()] = None) -> QueueFilter:
     """The queue filter a form posts back, so the next page continues the same queue.
 
     Parameters
@@ -103,6 +116,8 @@ def form_filter(issue: Annotated[str | None, Form()] = None, label: Annotated[st
         The score range, numbers in [0, 1]; open-ended when None or empty.
     state : {"open", "decided", "all", ""}, optional
         Rows not decided yet, decided rows, or every row; empty means ``open``.
+    suggested : str, optional
+        Only findings that suggest this class instead; any when None or empty.
 
     Returns
     -------
@@ -114,13 +129,16 @@ def form_filter(issue: Annotated[str | None, Form()] = None, label: Annotated[st
     InputError
         When a score is not a number in [0, 1], or the state is unknown (answered 400).
     """
-    return _filter(issue, label, min_score, max_score, state)
+    return _filter(issue, label, min_score, max_score, state, suggested=suggested)
 
 
 Filter = Annotated[QueueFilter, Depends(queue_filter)]
 FormFilter = Annotated[QueueFilter, Depends(form_filter)]
 Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
+# The ledger entry a page confirms after a form's redirect, and how many one action recorded.
+Done = Annotated[int | None, Query(ge=1)]
+Count = Annotated[int, Query(ge=1)]
 
 
 async def require_csrf(request: Request) -> None:
@@ -212,13 +230,17 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
     app.state.csrf_token = csrf_token or new_secret()
     csrf = str(app.state.csrf_token)
 
-    def html(template: str, **context: object) -> HTMLResponse:
+    def html(template: str, done: int | None = None, count: int = 1, **context: object) -> HTMLResponse:
         """Render a page with the session's reviewer, dataset, run and CSRF token.
 
         Parameters
         ----------
         template : str
             The template's file name.
+        done : int, optional
+            A ledger entry to confirm in the page's status line (after a decision).
+        count : int, default 1
+            How many entries, ending with ``done``, the decision recorded.
         **context : object
             The page's data.
 
@@ -229,7 +251,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         """
         return HTMLResponse(render_page(template, csrf_token=csrf, reviewer=session.reviewer,
                                         dataset=session.dataset.name, run_id=session.run_id,
-                                        newer_run=newer_run(), **context))
+                                        newer_run=newer_run(), confirmed=confirmation(session, done, count),
+                                        **context))
 
     @app.exception_handler(CurateError)
     async def curate_error(request: Request, exc: CurateError) -> Response:
@@ -251,7 +274,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
             return JSONResponse({"detail": str(exc)}, status_code=_status(exc))
         return HTMLResponse(render_page("error.html", csrf_token=csrf, reviewer=session.reviewer,
                                         dataset=session.dataset.name, run_id=session.run_id, message=str(exc),
-                                        newer_run=newer_run(), status=_status(exc)), status_code=_status(exc))
+                                        newer_run=newer_run(), status=_status(exc), confirmed=None),
+                            status_code=_status(exc))
 
     # ------------------------------------------------------------ JSON twins
     def api_get(path: str) -> Callable[[Endpoint], Endpoint]:
@@ -307,8 +331,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         Parameters
         ----------
         filter : QueueFilter
-            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
-            ``max_score`` and ``state``.
+            The queue, from the query parameters ``issue``, ``label`` (or ``given``),
+            ``suggested``, ``min_score``, ``max_score`` and ``state``.
         offset : int, default 0
             Rows of the queue to skip.
         limit : int, default 50
@@ -331,8 +355,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         row_id : str
             The row's id (the rest of the path; it may contain slashes).
         filter : QueueFilter
-            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
-            ``max_score`` and ``state``.
+            The queue, from the query parameters ``issue``, ``label`` (or ``given``),
+            ``suggested``, ``min_score``, ``max_score`` and ``state``.
 
         Returns
         -------
@@ -363,8 +387,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         operation : str
             One of ``BULK_OPERATIONS``.
         filter : QueueFilter
-            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
-            ``max_score`` and ``state``.
+            The queue, from the query parameters ``issue``, ``label`` (or ``given``),
+            ``suggested``, ``min_score``, ``max_score`` and ``state``.
 
         Returns
         -------
@@ -396,8 +420,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         request : DecisionRequest
             The JSON body: row, action, new label (relabel only), issue.
         filter : QueueFilter
-            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
-            ``max_score`` and ``state``.
+            The queue, from the query parameters ``issue``, ``label`` (or ``given``),
+            ``suggested``, ``min_score``, ``max_score`` and ``state``.
 
         Returns
         -------
@@ -430,8 +454,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         fingerprint : str
             The preview's fingerprint.
         filter : QueueFilter
-            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
-            ``max_score`` and ``state``.
+            The queue, from the query parameters ``issue``, ``label`` (or ``given``),
+            ``suggested``, ``min_score``, ``max_score`` and ``state``.
 
         Returns
         -------
@@ -454,29 +478,31 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         return html("dashboard.html", data=pages.dashboard(session))
 
     @app.get("/queue", response_class=HTMLResponse, include_in_schema=False)
-    def queue_page(filter: Filter, offset: Offset = 0, limit: Limit = 50) -> HTMLResponse:
+    def queue_page(filter: Filter, offset: Offset = 0, limit: Limit = 50, done: Done = None) -> HTMLResponse:
         """The queue page (the HTML of ``/api/queue``).
 
         \f
         Parameters
         ----------
         filter : QueueFilter
-            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
-            ``max_score`` and ``state``.
+            The queue, from the query parameters ``issue``, ``label`` (or ``given``),
+            ``suggested``, ``min_score``, ``max_score`` and ``state``.
         offset : int, default 0
             Rows of the queue to skip.
         limit : int, default 50
             The most entries, 1 to 1000.
+        done : int, optional
+            The ledger entry to confirm (after the queue's last decision).
 
         Returns
         -------
         fastapi.responses.HTMLResponse
             The page.
         """
-        return html("queue.html", data=pages.queue(session, filter, offset, limit))
+        return html("queue.html", done, data=pages.queue(session, filter, offset, limit))
 
     @app.get("/item", response_class=HTMLResponse, include_in_schema=False)
-    def item_by_query(row: str, filter: Filter) -> HTMLResponse:
+    def item_by_query(row: str, filter: Filter, done: Done = None) -> HTMLResponse:
         """The item page of a row named in the query string (for ids made only of dots).
 
         \f
@@ -485,18 +511,20 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         row : str
             The row's id.
         filter : QueueFilter
-            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
-            ``max_score`` and ``state``.
+            The queue, from the query parameters ``issue``, ``label`` (or ``given``),
+            ``suggested``, ``min_score``, ``max_score`` and ``state``.
+        done : int, optional
+            The ledger entry to confirm (after a decision).
 
         Returns
         -------
         fastapi.responses.HTMLResponse
             The page.
         """
-        return html("item.html", data=pages.item(session, row, filter))
+        return html("item.html", done, data=pages.item(session, row, filter))
 
     @app.get("/item/{row_id:path}", response_class=HTMLResponse, include_in_schema=False)
-    def item_page(row_id: str, filter: Filter) -> HTMLResponse:
+    def item_page(row_id: str, filter: Filter, done: Done = None) -> HTMLResponse:
         """The item page of one row (the HTML of ``/api/items/{row_id}``).
 
         \f
@@ -505,27 +533,36 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         row_id : str
             The row's id (the rest of the path; it may contain slashes).
         filter : QueueFilter
-            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
-            ``max_score`` and ``state``.
+            The queue, from the query parameters ``issue``, ``label`` (or ``given``),
+            ``suggested``, ``min_score``, ``max_score`` and ``state``.
+        done : int, optional
+            The ledger entry to confirm (after a decision).
 
         Returns
         -------
         fastapi.responses.HTMLResponse
             The page.
         """
-        return html("item.html", data=pages.item(session, row_id, filter))
+        return html("item.html", done, data=pages.item(session, row_id, filter))
 
     @app.get("/history", response_class=HTMLResponse, include_in_schema=False)
-    def history_page() -> HTMLResponse:
+    def history_page(done: Done = None, count: Count = 1) -> HTMLResponse:
         """The ledger page (the HTML of ``/api/history``).
 
         \f
+        Parameters
+        ----------
+        done : int, optional
+            The ledger entry to confirm (after a bulk operation).
+        count : int, default 1
+            How many entries, ending with ``done``, the operation recorded.
+
         Returns
         -------
         fastapi.responses.HTMLResponse
             The page.
         """
-        return html("history.html", data=pages.history(session))
+        return html("history.html", done, count, data=pages.history(session))
 
     @app.get("/bulk", response_class=HTMLResponse, include_in_schema=False)
     def bulk_page(filter: Filter, operation: str = "remove_duplicates") -> HTMLResponse:
@@ -535,8 +572,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         Parameters
         ----------
         filter : QueueFilter
-            The queue, from the query parameters ``issue``, ``label``, ``min_score``,
-            ``max_score`` and ``state``.
+            The queue, from the query parameters ``issue``, ``label`` (or ``given``),
+            ``suggested``, ``min_score``, ``max_score`` and ``state``.
         operation : str, default "remove_duplicates"
             One of ``BULK_OPERATIONS``.
 
@@ -574,7 +611,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         Returns
         -------
         fastapi.responses.RedirectResponse
-            303 to the next item, ``back_to``'s item, or the queue when it is done.
+            303 to the next item, ``back_to``'s item, or the queue when it is done, with ``done``
+            naming the new ledger entry so that page confirms it.
 
         Raises
         ------
@@ -591,7 +629,7 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         result = session.decide(request, filter)
         target = (item_url(back_to, filter) if back_to else
                   item_url(result.next_row_id, filter) if result.next_row_id else queue_url(filter))
-        return RedirectResponse(target, status_code=303)
+        return RedirectResponse(confirmed_url(target, result.entry.id), status_code=303)
 
     @post("/undo")
     def undo_form(filter: FormFilter) -> RedirectResponse:
@@ -606,10 +644,10 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         Returns
         -------
         fastapi.responses.RedirectResponse
-            303 to the undone row's item page.
+            303 to the undone row's item page, confirming the undo (``done``).
         """
         entry = session.undo()
-        return RedirectResponse(item_url(entry.row_id, filter), status_code=303)
+        return RedirectResponse(confirmed_url(item_url(entry.row_id, filter), entry.id), status_code=303)
 
     @post("/bulk")
     def bulk_form(operation: Annotated[str, Form()], fingerprint: Annotated[str, Form()],
@@ -629,10 +667,13 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         Returns
         -------
         fastapi.responses.RedirectResponse
-            303 to the history page; 409 instead when the queue changed since the preview.
+            303 to the history page, confirming what was recorded; 409 instead when the queue
+            changed since the preview.
         """
-        bulk.apply_bulk(session, operation, filter, fingerprint)
-        return RedirectResponse("/history", status_code=303)
+        result = bulk.apply_bulk(session, operation, filter, fingerprint)
+        if not result.entry_ids:
+            return RedirectResponse("/history", status_code=303)
+        return RedirectResponse(confirmed_url("/history", result.entry_ids[-1], result.applied), status_code=303)
 
     def picture(row_id: str, size: str) -> Response:
         """A row's picture as a PNG made anew from its pixels; 404 with a line of text when it has none.

@@ -63,10 +63,36 @@
     rows[selected].scrollIntoView({block: "nearest"});
     return true;
   }
+  // Each queue row is one line; its whole input and findings wait, rendered and escaped by the
+  // server, in the hidden row after it. Expanding only unhides that row.
+  function expand(row, show) {
+    var details = document.getElementById(row.dataset.details);
+    var button = row.querySelector("button.expand");
+    if (!details || !button) { return false; }
+    show = show === undefined ? details.hidden : show;
+    details.hidden = !show;
+    button.setAttribute("aria-expanded", String(show));
+    button.title = show ? "hide the whole input (e)" : "show the whole input (e)";
+    if (show) { row.dataset.expanded = ""; details.scrollIntoView({block: "nearest"}); }
+    else { delete row.dataset.expanded; }
+    return true;
+  }
+  rows.forEach(function (row, index) {
+    var button = row.querySelector("button.expand");
+    if (button) { button.hidden = false; }
+    row.addEventListener("click", function (e) {
+      if (e.target.closest("a") || String(window.getSelection())) { return; } // a link, or text being copied
+      if (selected !== index) { select(index); }
+      expand(row);
+    });
+  });
   function queueKey(key) {
     switch (key) {
       case "j": case "ArrowDown": return select(selected + 1);
       case "k": case "ArrowUp": return select(selected - 1);
+      case "e":
+        if (selected < 0) { select(0); }
+        return rows.length > 0 && expand(rows[selected]);
       case "Enter": case "o":
         if (selected < 0) { select(0); }
         if (rows.length && !busy) { busy = true; window.location.assign(rows[selected].dataset.href); return true; }
@@ -126,6 +152,13 @@
       li.textContent = all.length ? "several classes match: type more" : "no class matches";
       matches.appendChild(li);
     });
+  }
+  // The confirmation of the decision that led here is in the page from the start, and screen readers
+  // announce only changes to a live region: put the same words in again once the page has settled.
+  var status = document.getElementById("status");
+  if (status && status.textContent) {
+    var said = status.textContent;
+    window.setTimeout(function () { status.replaceChildren(document.createTextNode(said)); }, 300);
   }
   document.documentElement.dataset.keys = "ready"; // the shortcuts work from here on
 })();
