@@ -27,6 +27,7 @@ from curate.audit.plan import (
 )
 from curate.audit.resume import Checkpoints, run_key
 from curate.audit.scores import DetailsText, decode_details, scores_table
+from curate.audit.slicing import check_sensitive, run_slices
 from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.core.predictions import PredProbs
@@ -462,6 +463,7 @@ def audit(
     classifier: Any = None,
     image: str | int | None = None,
     resume: bool = True,
+    sensitive: str | Sequence[str] = (),
 ) -> AuditResult:
     """Audit a labelled dataset: find label errors, duplicates, leaks, outliers, imbalance, bad inputs.
 
@@ -534,6 +536,11 @@ def audit(
         in the cache folder until the audit completes, and take up those that an interrupted run
         of the same data, settings and curate version left there (:mod:`curate.audit.resume`).
         False starts over and keeps nothing.
+    sensitive : str or sequence of str, default ()
+        Columns of groups (2 to 50 values) to report group by group: each group's class shares,
+        label-error rate and out-of-fold accuracy, and the gaps between groups
+        (``metrics["disparities"]``; see :func:`curate.slices.group_disparities`). Every audit also
+        looks for slices significantly worse than the rest (``metrics["slices"]``).
 
     Returns
     -------
@@ -594,6 +601,8 @@ def audit(
     checking = time.perf_counter()
     checked = check_inputs(dataset, chosen, user_probs, folds=run_config.folds, seed=run_config.seed,
                            own_features=user_features is not None)
+    sensitive_columns = [sensitive] if isinstance(sensitive, str) else list(sensitive)
+    check_sensitive(dataset, sensitive_columns)
     timings["input_checks"] = round(time.perf_counter() - checking, 3)
     cache = FeatureCache(default_cache_path())
     reporter = choose_progress(progress)
@@ -616,6 +625,9 @@ def audit(
     scores = scores_table(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
     scores, withheld_notes = _withhold(scores, warnings)
+    clock_slices = time.perf_counter()
+    sliced = run_slices(dataset, needs, scores, sensitive_columns)
+    timings["slices"] = round(time.perf_counter() - clock_slices, 3)
     # Positions always name rows of the stored data version, even when reviewers removed some.
     original = {str(r): i for i, r in enumerate(loaded.dataset.row_ids)}
     to_original = np.array([original[str(r)] for r in dataset.row_ids], dtype=np.int64)
@@ -627,6 +639,9 @@ def audit(
     metrics.update({"rows": dataset.n_rows, "classes": len(dataset.classes),
                     "flagged": {r.issue: int(flag_counts.get(r.issue, 0)) for r in results},
                     "rows_with_any_issue": int(scores.loc[scores["flagged"], "position"].nunique())})
+    metrics["slices"] = sliced["slices"]
+    if sliced["disparities"]:
+        metrics["disparities"] = sliced["disparities"]
     if user_probs is not None:
         metrics["pred_probs"] = user_probs.source
     if checkpoints is not None and checkpoints.resumed:

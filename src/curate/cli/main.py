@@ -85,13 +85,16 @@ def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--image", "image", metavar="COL", help="Column of images: encoded bytes or paths inside FILE's folder.")
 @click.option("--fresh", is_flag=True,
               help="Start over: do not take up the finished stages of an interrupted audit of the same data.")
+@click.option("--sensitive", "sensitive", multiple=True, metavar="COL",
+              help="A column of groups (2 to 50) to report group by group: label errors, accuracy and the gaps "
+                   "between groups (repeatable).")
 @_errors_as_messages
 def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
                   split: str | None, test: Path | None, encoding: str | None, name: str | None,
                   workspace: Path, pred_probs: Path | None, detectors: tuple[str, ...],
                   report_path: Path | None, no_embed: bool, embedder_name: str | None, config_file: Path | None,
                   assignments: tuple[str, ...], modality: str | None, engine: str | None, address: str | None,
-                  image: str | None, fresh: bool) -> None:
+                  image: str | None, fresh: bool, sensitive: tuple[str, ...]) -> None:
     """Import FILE, audit it, print a summary and write an HTML report.
 
     \f
@@ -144,6 +147,8 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     fresh : bool
         ``--fresh``: do not resume an interrupted audit of the same data and settings (see
         :mod:`curate.audit.resume`).
+    sensitive : tuple of str
+        ``--sensitive``: columns of groups to report group by group.
     """
     from curate.audit import audit
     from curate.cli.present import print_summary, write_report
@@ -166,7 +171,7 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
                    pred_probs=pred_probs, workspace=workspace, name=name, encoding=encoding,
                    detectors=list(detectors) or None, progress=progress, config=config, modality=modality,
-                   image=image, resume=not fresh)
+                   image=image, resume=not fresh, sensitive=sensitive)
     print_summary(_console(), result)
     path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html")
     click.echo(f"report: {path}")

@@ -66,6 +66,12 @@ def print_summary(console: Any, result: AuditResult) -> None:
         console.print(f"label flags: estimated precision {stated.precision:.2f} (about {stated.expected_true:.0f} "
                       f"of the {stated.flagged} are real errors, judged by the evidence and the estimated label noise"
                       + (f": {noise:.1%} of labels" if isinstance(noise, float) else "") + ")", soft_wrap=True)
+    slices = [f for f in (metrics.get("slices") or {}).get("slices", []) if f["significant"]]
+    for f in sorted(slices, key=lambda f: -f["difference"])[:5]:
+        what = "rows flagged as label errors" if f["measure"] == "label_error_rate" else "out-of-fold errors"
+        console.print(escape(f"slice {f['column']} = {f['value']} ({f['rows']} rows): {f['rate']:.1%} {what} "
+                             f"against {f['rest_rate']:.1%} in the rest (adjusted p {f['p_adjusted']:.2g})"),
+                      soft_wrap=True)
     feedback = metrics.get("reviewer_feedback") or {}
     if feedback.get("unflagged"):
         withdrawn = ", ".join(f"{issue} {n}" for issue, n in feedback["unflagged"].items())

@@ -12,6 +12,7 @@ from curate.core.warnings import AuditWarning
 from curate.report import plots
 from curate.report.data import PICTURES_PER_ISSUE, ReportData, stated_precision
 from curate.report.views import class_quality, describe_details, noise_matrix, score_series
+from curate.slices import MEASURES
 
 __all__ = ["picture_uri", "render", "shown_label"]
 
@@ -91,6 +92,22 @@ def _health(data: ReportData, n_classes: int) -> list[tuple[str, str]]:
     if isinstance(metrics.get("rows_with_any_issue"), int):
         lines.append(("rows with any issue", f"{metrics['rows_with_any_issue']:,}"))
     return lines
+
+
+def _slices(report: dict | None) -> dict | None:
+    """The slice section: reported slices, the tests made, and a chart of every slice's label-error rate."""
+    if not report or not report.get("slices"):
+        return None
+    found = report["slices"]
+    measure = "label_error_rate" if any(f["measure"] == "label_error_rate" for f in found) else "oof_error_rate"
+    shown = sorted((f for f in found if f["measure"] == measure), key=lambda f: -f["rate"])[:25]
+    chart = plots.interval_bars([f"{f['column']} = {f['value']}" for f in shown], [f["rate"] for f in shown],
+                                [f["interval"][0] for f in shown], [f["interval"][1] for f in shown],
+                                reference=report["overall"].get(measure), marked=[f["significant"] for f in shown],
+                                title=f"{MEASURES[measure]} per slice", xlabel=f"{MEASURES[measure]} (95 % interval)")
+    return {"reported": [f for f in found if f["significant"]], "tests": report["tests"],
+            "groupings": report["groupings"], "overall": report["overall"], "chart": Markup(chart),
+            "measure": MEASURES[measure], "skipped": report.get("skipped", {})}
 
 
 def render(data: ReportData) -> str:
@@ -178,5 +195,8 @@ def render(data: ReportData) -> str:
         worst=worst,
         grid=grid,
         timings=data.timings,
-        metrics={k: v for k, v in data.metrics.items() if not isinstance(v, dict) and k != "warnings"},
+        metrics={k: v for k, v in data.metrics.items() if not isinstance(v, dict | list) and k != "warnings"},
+        slices=_slices(data.metrics.get("slices")),
+        disparities=data.metrics.get("disparities") or [],
+        measure_names=MEASURES,
     )

@@ -1,0 +1,109 @@
+"""The run's slices and a sensitive attribute's disparities, from what the audit computed.
+
+The measures come from the run itself: the label check's flags (after warnings withheld any) and
+the label evidence's out-of-fold predictions. Groupings are the dataset's columns other than the
+label, the id and the text (a table's numeric inputs are not cut into ranges); with none,
+clusters of the run's features.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from curate.audit.needs import AuditNeeds
+from curate.core.dataset import Dataset
+from curate.errors import ColumnError
+from curate.slices import MEASURES, Grouping, cluster_grouping, column_groupings, find_slices, group_disparities
+from curate.slices.candidates import MAX_LEVELS
+
+__all__ = ["check_sensitive", "run_slices"]
+
+
+def check_sensitive(dataset: Dataset, sensitive: Sequence[str]) -> None:
+    """Refuse, before any long stage, a sensitive attribute that is not a column of groups.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The audited rows.
+    sensitive : sequence of str
+        Column names.
+
+    Raises
+    ------
+    ColumnError
+        When a name is not a column, or the column does not hold 2 to 50 groups.
+    """
+    for name in sensitive:
+        if name not in map(str, dataset.frame.columns):
+            raise ColumnError(f"--sensitive: no column {name!r} (columns: "
+                              f"{', '.join(map(str, dataset.frame.columns))})")
+        distinct = dataset.frame[name].nunique(dropna=True)
+        if not 2 <= distinct <= MAX_LEVELS:
+            raise ColumnError(f"--sensitive: column {name!r} has {distinct} distinct values; a sensitive attribute "
+                              f"needs 2 to {MAX_LEVELS} groups")
+
+
+def _measures(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Rows flagged as label errors and rows the out-of-fold evidence misclassifies, by dataset position."""
+    out: dict[str, np.ndarray] = {}
+    label = scores[scores["issue"] == "label"]
+    if not label.empty:
+        flagged = np.zeros(dataset.n_rows, dtype=bool)
+        flagged[label.loc[label["flagged"].astype(bool), "position"].to_numpy(dtype=np.int64)] = True
+        out["label_error_rate"] = flagged
+    evidence = needs.computed("label_evidence")
+    probs = evidence.probs if evidence is not None else getattr(needs.computed("pred_probs"), "probs", None)
+    if probs is not None:
+        out["oof_error_rate"] = np.asarray(probs).argmax(axis=1) != dataset.label_codes
+    return {m: out[m] for m in MEASURES if m in out}
+
+
+def run_slices(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame,
+               sensitive: Sequence[str] = ()) -> dict[str, Any]:
+    """The run's slice report and, per sensitive attribute, its groups' disparities.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The audited rows.
+    needs : AuditNeeds
+        What the audit computed (label evidence, features).
+    scores : pandas.DataFrame
+        The run's scores with ``position`` in ``dataset``'s rows, after flags were withheld.
+    sensitive : sequence of str, default ()
+        Columns to report group by group.
+
+    Returns
+    -------
+    dict
+        ``slices`` (:meth:`curate.slices.SliceReport.to_dict`, or None without measures) and
+        ``disparities`` (one entry per sensitive column).
+    """
+    measures = _measures(dataset, needs, scores)
+    if not measures:
+        return {"slices": None, "disparities": []}
+    skip = {dataset.label_column, *dataset.text_columns, *([dataset.id_column] if dataset.id_column else [])}
+    if dataset.modality != "tabular":
+        skip.update(dataset.input_columns)  # picture paths and the like are not groups
+    # A table's categorical inputs are groups; its numeric inputs are not cut (see column_groupings).
+    groupings = column_groupings(dataset.frame, {str(c) for c in skip}, {str(c) for c in dataset.input_columns})
+    if not groupings:
+        features = needs.computed("features")
+        clusters = None if features is None else cluster_grouping(features, dataset.label_codes,
+                                                                  [str(c) for c in dataset.classes])
+        groupings = [clusters] if clusters is not None else []
+    report = find_slices(groupings, measures)
+    flagged = measures.get("label_error_rate", np.zeros(dataset.n_rows, dtype=bool))
+    correct = ~measures["oof_error_rate"] if "oof_error_rate" in measures else np.ones(dataset.n_rows, dtype=bool)
+    disparities = []
+    for name in sensitive:
+        codes, levels = pd.factorize(dataset.frame[name], sort=True)  # every value a group (checked: 2 to 50)
+        grouping = Grouping(name, codes.astype(np.int64), [str(v) for v in levels], "column")
+        disparities.append(group_disparities(grouping, dataset.label_codes, [str(c) for c in dataset.classes],
+                                             flagged, correct))
+    return {"slices": report.to_dict(), "disparities": disparities}

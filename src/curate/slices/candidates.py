@@ -1,0 +1,142 @@
+"""Which groups of rows are slices: the levels of metadata columns, or clusters of the features.
+
+A slice is a named set of rows the user can act on ("source = forum", "length: top quarter",
+"cluster 3"). Columns with a handful of distinct values give one slice per value; numeric columns
+with many values give their quartiles. With no such column, clusters of the run's features stand in
+(k-means, so that a region of the input space where the labels are worse can still be named).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MAX_LEVELS", "MIN_SLICE_ROWS", "Grouping", "cluster_grouping", "column_groupings"]
+
+# A column with more distinct values than this is an identifier or free text, not a grouping.
+MAX_LEVELS = 50
+# A numeric column with more distinct values than this is a range, cut into quartiles.
+NUMERIC_LEVELS = 10
+# A slice smaller than this cannot show a significant difference at the rates that matter.
+MIN_SLICE_ROWS = 20
+_CLUSTER_FIT_ROWS = 100_000  # k-means learns its centres from at most this many rows (seeded sample)
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """One way to cut the rows into slices.
+
+    Attributes
+    ----------
+    name : str
+        The column's name, or ``"cluster"`` for clusters of the features.
+    codes : numpy.ndarray
+        Shape (n_rows,), int: each row's slice, -1 for a row in none (a missing value).
+    levels : list of str
+        The slices' names, by code.
+    kind : str
+        ``"column"`` (levels of a column), ``"quartiles"`` (a numeric column cut into quarters) or
+        ``"clusters"``.
+    """
+
+    name: str
+    codes: np.ndarray
+    levels: list[str]
+    kind: str
+
+
+def column_groupings(frame: pd.DataFrame, skip: set[str], no_quartiles: frozenset[str] | set[str] = frozenset(),
+                     ) -> list[Grouping]:
+    """The groupings the columns of ``frame`` give, except those in ``skip`` (label, id, text, ...).
+
+    A column with 2 to :data:`MAX_LEVELS` distinct values (:data:`NUMERIC_LEVELS` for numbers), at
+    least five rows per value on average, gives one slice per value; a numeric column with more
+    gives its quartiles (``"[0.12, 3.4]"``) unless it is in ``no_quartiles``; other columns (free
+    text, identifiers, lists) give none. Missing values belong to no slice.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The dataset's columns, one row per audited row.
+    skip : set of str
+        Column names that are not groupings.
+    no_quartiles : set of str, default empty
+        Numeric columns not cut into quartiles: a model's own inputs, whose ranges near a class
+        boundary are harder for any model and gather flags without worse labels.
+
+    Returns
+    -------
+    list of Grouping
+        In column order.
+    """
+    out = []
+    for column in frame.columns:
+        if str(column) in skip:
+            continue
+        values = frame[column]
+        if values.dtype == object and values.map(lambda v: isinstance(v, list | dict | np.ndarray)).any():
+            continue
+        distinct = values.nunique(dropna=True)
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        # Groups of a few rows each are identifiers or free text; many distinct numbers are a range.
+        grouped = 2 <= distinct <= min(MAX_LEVELS if not numeric else NUMERIC_LEVELS, len(values) // 5)
+        if grouped:
+            codes, levels = pd.factorize(values, sort=True)
+            out.append(Grouping(str(column), codes.astype(np.int64), [str(v) for v in levels], "column"))
+        elif numeric and distinct > NUMERIC_LEVELS and str(column) not in no_quartiles:
+            numbers = pd.to_numeric(values, errors="coerce").astype(float)
+            finite = np.isfinite(numbers.to_numpy())
+            try:
+                binned = pd.qcut(numbers.where(finite), 4, duplicates="drop")
+            except ValueError:  # too few distinct finite values to cut
+                continue
+            bins = [f"[{i.left:.4g}, {i.right:.4g}]" for i in binned.cat.categories]
+            if len(bins) >= 2:
+                out.append(Grouping(str(column), binned.cat.codes.to_numpy().astype(np.int64), bins, "quartiles"))
+    return out
+
+
+def cluster_grouping(features: np.ndarray, labels: np.ndarray, classes: list[str], seed: int = 0) -> Grouping | None:
+    """Clusters of the features as slices, named by their most common class.
+
+    k-means (scikit-learn's ``MiniBatchKMeans``) with ``k = clip(n_rows / 200, 2, 12)`` centres,
+    fitted on at most 100,000 rows (a seeded sample) and assigned to every row.
+
+    Parameters
+    ----------
+    features : numpy.ndarray
+        Shape (n_rows, dim).
+    labels : numpy.ndarray
+        Shape (n_rows,), int: class codes, to name the clusters.
+    classes : list of str
+        Class names by code.
+    seed : int, default 0
+        The sample's and k-means's seed.
+
+    Returns
+    -------
+    Grouping or None
+        None for fewer than 2 x :data:`MIN_SLICE_ROWS` rows.
+    """
+    from sklearn.cluster import MiniBatchKMeans
+
+    n = len(features)
+    if n < 2 * MIN_SLICE_ROWS:
+        return None
+    k = int(np.clip(n // 200, 2, 12))
+    values = np.nan_to_num(np.asarray(features, dtype=np.float32).reshape(n, -1))
+    rng = np.random.default_rng(seed)
+    sample = values if n <= _CLUSTER_FIT_ROWS else values[np.sort(rng.choice(n, _CLUSTER_FIT_ROWS, replace=False))]
+    model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096).fit(sample)
+    codes = np.asarray(model.predict(values), dtype=np.int64)
+    levels = []
+    for c in range(k):
+        members = labels[codes == c]
+        if not members.size:
+            levels.append(f"cluster {c + 1} (empty)")
+            continue
+        top = int(np.bincount(members, minlength=len(classes)).argmax())
+        levels.append(f"cluster {c + 1} ({100 * float(np.mean(members == top)):.0f} % {classes[top]})")
+    return Grouping("cluster", codes, levels, "clusters")
