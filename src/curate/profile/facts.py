@@ -52,7 +52,8 @@ def _percent(share: float) -> str:
 
 
 def _shares(shares: dict[str, float], name: bool = False) -> str:
-    named = list(shares.items())[:NAMED]
+    # A share that rounds to 0.0 % says nothing but a name; it joins "other".
+    named = [(k, v) for k, v in list(shares.items())[:NAMED] if v >= 0.0005]
     said = [f"{language_name(k) if name else k} {_percent(v)}" for k, v in named]
     rest = sum(shares.values()) - sum(v for _, v in named)
     if rest > 0.0005:
@@ -109,7 +110,8 @@ def fact_lines(profile: DataProfile) -> list[tuple[str, str]]:
     balance = profile.classes
     lines = [("classes", f"{len(balance.counts)}: " + ", ".join(
         f"{c} {n:,} ({_percent(balance.shares[c])})" for c, n in balance.counts.items())
-        + f"; imbalance ratio {number(balance.imbalance_ratio)} ({balance.majority} / {balance.minority})")]
+        + (f"; imbalance ratio {number(balance.imbalance_ratio)} (largest {balance.majority} / smallest "
+           f"{balance.minority})" if balance.imbalance_ratio > 1 else "; balanced (imbalance ratio 1)"))]
     copies = profile.duplicates
     said = (f"{_plural(copies.groups, 'group')} of exact copies holding {_plural(copies.rows_in_groups, 'row')} "
             f"({_plural(copies.extra_copies, 'extra row')}); {_plural(copies.conflicting_groups, 'group')} with "
