@@ -1,4 +1,4 @@
-"""The data card: set, show and export through the CLI; Markdown that data cannot break; failures that change nothing."""
+"""The data card: set, show and export through the CLI; Markdown data cannot break; failures change nothing."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def imported(tmp_path: Path, text_csv: Path) -> Path:
 
 def test_set_show_export_round_trip(imported: Path, tmp_path: Path) -> None:
     assert run_cli(["card", "set", "license", "CC BY 4.0", "-w", imported]).stdout == "reviews: license set\n"
-    assert run_cli(["card", "set", "Intended-Use", "Topic classification of 뉴스 headlines", "-w", imported]).exit_code == 0
+    purpose = "Topic classification of 뉴스 headlines"
+    assert run_cli(["card", "set", "Intended-Use", purpose, "-w", imported]).exit_code == 0
     shown = run_cli(["card", "show", "-w", imported])
     assert shown.exit_code == 0, shown.output
     assert "license (License): CC BY 4.0" in shown.stdout

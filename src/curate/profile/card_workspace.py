@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -138,6 +139,14 @@ def profile_workspace_dataset(workspace: Workspace, dataset: str | None = None) 
     return profile, said
 
 
+def _version() -> str:
+    # From the installed distribution: importing curate's own __version__ would load the audit above us.
+    try:
+        return importlib.metadata.version("curate")
+    except importlib.metadata.PackageNotFoundError:
+        return "(version unknown)"
+
+
 def _latest_audit(workspace: Workspace, dataset: str) -> AuditFacts | None:
     runs = [run for run in workspace.runs() if run.dataset == dataset]
     if not runs:
@@ -181,8 +190,6 @@ def export_card(workspace: Workspace, dataset: str | None = None) -> str:
     """
     card = read_card(workspace, dataset)
     profile, version = profile_workspace_dataset(workspace, card.dataset)
-    from curate import __version__
-
-    made = f"curate {__version__} on {datetime.now(UTC).date().isoformat()}"
+    made = f"curate {_version()} on {datetime.now(UTC).date().isoformat()}"
     return card_markdown(card, profile, version=version, audit=_latest_audit(workspace, card.dataset),
                          generated_by=made)

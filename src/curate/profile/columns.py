@@ -166,13 +166,11 @@ def profile_column(series: pd.Series, *, role: str, source: str = "the data") ->
         # The other missing markers (NA, null, -, ...) read as NaN too: they are missing cells.
         marked = int(np.isnan(values).sum()) - nan
         finite = values[np.isfinite(values)]
+        distinct = int(pd.unique(values[~np.isnan(values)]).size)
         return ColumnProfile(name, role, "numeric", len(series), int(missing.sum()) + marked, nan=nan,
-                             infinite=int(np.isinf(values).sum()), distinct=int(pd.unique(values[~np.isnan(values)]).size),
-                             numbers=distribution(finite), notes=notes)
-    if role in ("text", "image"):
-        kind = role
-    else:
-        kind = "boolean" if pd.api.types.is_bool_dtype(series) else "categorical"
+                             infinite=int(np.isinf(values).sum()), distinct=distinct, numbers=distribution(finite),
+                             notes=notes)
+    kind = role if role in ("text", "image") else "boolean" if pd.api.types.is_bool_dtype(series) else "categorical"
     return ColumnProfile(name, role, kind, len(series), int(missing.sum()),
                          distinct=int(_hashable_cells(filled).nunique()), top=_top(filled), notes=notes)
 

@@ -80,7 +80,8 @@ def _text_lines(text: TextProfile) -> list[tuple[str, str]]:
                     f"at most {tokens.most_cut:,} of one text")
         unknown = f"; {_percent(tokens.unknown_share)} of word pieces unknown to it" if tokens.unknown_share else ""
         model = tokens.model.rsplit("/", 1)[-1]
-        lines.append(("model tokens", f"{_spread(tokens.lengths, 'word pieces')} ({model}'s tokenizer); {cut}{unknown}"))
+        spread = _spread(tokens.lengths, "word pieces")
+        lines.append(("model tokens", f"{spread} ({model}'s tokenizer); {cut}{unknown}"))
     sampled = f" (estimated from {text.languages_sampled:,} texts)" if text.languages_sampled else ""
     languages = _shares(text.language_shares, name=True) or "no text has letters"
     lines.append(("languages", f"{languages}{sampled}; scripts of letters: {_shares(text.scripts)}; "
