@@ -44,7 +44,7 @@ def main() -> None:
     """curate: know your data, then fix it."""
 
 
-def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
+def _data_options(command: Callable[..., Any], *, workspace: bool = True) -> Callable[..., Any]:
     options = [
         click.argument("file", type=click.Path(path_type=Path)),
         click.option("--label", "-l", help="Label column (detected when left out)."),
@@ -54,7 +54,7 @@ def _data_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--test", type=click.Path(path_type=Path), help="A separate test file, same columns."),
         click.option("--encoding", help="Force the text encoding (utf-8, cp949, latin-1, ...)."),
         click.option("--name", help="Dataset name in the workspace (default: the file's stem)."),
-        _WORKSPACE,
+        *([_WORKSPACE] if workspace else []),
     ]
     for option in reversed(options):
         command = option(command)
@@ -477,6 +477,16 @@ def _register_review() -> None:
 
 
 _register_review()
+
+
+def _register_profile() -> None:
+    from curate.cli.profile import card_group, make_profile_command  # the profile's libraries load when it runs
+
+    main.add_command(make_profile_command(lambda command: _data_options(command, workspace=False)), "profile")
+    main.add_command(card_group, "card")
+
+
+_register_profile()
 
 if __name__ == "__main__":
     main()
