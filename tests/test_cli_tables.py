@@ -36,10 +36,13 @@ def test_runs_piped_are_tab_separated_lines_with_whole_values(tmp_path: Path) ->
     out = run_cli(["runs", "-w", ws.path])
     assert out.exit_code == 0, out.output
     lines = out.stdout.splitlines()
-    assert lines[0].split("\t") == ["run", "dataset", "version", "finished", "rows", "flagged", "oof acc.", "time"]
+    assert lines[0].split("\t") == ["run", "dataset", "version", "finished", "rows", "flagged", "oof acc.", "time",
+                                    "CPU", "peak memory", "features", "classifier"]
     assert len(lines) == 2
     cells = lines[1].split("\t")
     assert cells[:3] == ["1", LONG_NAME, "1"] and cells[4:7] == ["24", "0", "-"]
+    # exact copies need no features, so the run made none
+    assert cells[8].endswith(" s") and cells[9].endswith(" MiB") and cells[10:] == ["-", "-"]
     assert max(len(line) for line in lines) > 80  # nothing folded to the 80 columns of a pipe
 
 

@@ -570,6 +570,7 @@ def audit(
     >>> result.summary  # doctest: +SKIP
     """
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    cpu_at_start = _cpu_seconds()
     clock = time.perf_counter()
     run_config = _resolve_config(config)
     if features is not None and embedder is not None:
@@ -662,6 +663,7 @@ def audit(
     if user_features is not None:
         params["features"] = f"user features, shape {tuple(user_features.shape)}"
     timings["total"] = round(time.perf_counter() - clock, 3)
+    metrics.update(_resources(cpu_at_start))
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     result = AuditResult(dataset, scores, notes, metrics, timings, params, descriptions=descriptions,
                          warnings=warnings)
@@ -684,6 +686,34 @@ def audit(
     if checkpoints is not None:  # completed and recorded: nothing left to resume
         checkpoints.clear()
     return result
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds this process has used so far, every thread's (user and system; 0 where unknown)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _resources(cpu_at_start: float) -> dict[str, float]:
+    """What the audit used: ``cpu_seconds`` since it started and ``peak_memory_mib``, the process's peak RSS.
+
+    Both are this process's: Ray workers are not counted, and in a long-lived process (a notebook)
+    the peak may have been reached before the audit.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows
+        return {}
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports kibibytes, macOS bytes.
+    mib = peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    return {"cpu_seconds": round(_cpu_seconds() - cpu_at_start, 1), "peak_memory_mib": round(mib, 1)}
 
 
 def _checkpoints(fingerprint: str, dataset: Dataset, config: AuditConfig, detectors: Sequence[str] | None,

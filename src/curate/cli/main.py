@@ -243,6 +243,49 @@ def runs_command(verbose: bool, workspace: Path) -> None:
         print_run_configs(_console(), runs)
 
 
+@main.command("compare")
+@click.argument("first", type=int)
+@click.argument("second", type=int, required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: a summary and the changed findings; json: everything, for scripts.")
+@click.option("--rows", "max_rows", type=int, default=20, show_default=True,
+              help="How many changed findings the table lists (0: none, -1: all).")
+@_WORKSPACE
+@_errors_as_messages
+def compare_command(first: int, second: int | None, fmt: str, max_rows: int, workspace: Path) -> None:
+    """Compare run FIRST (before the fixes) with run SECOND (after them; default the latest run).
+
+    \f
+    Prints the out-of-fold accuracy of both, per issue the flags resolved, removed with their rows,
+    persisting and new, the class balance of both and the changed findings row by row.
+
+    Parameters
+    ----------
+    first : int
+        FIRST: the earlier run's id.
+    second : int or None
+        SECOND: the later run's id; the latest run when None.
+    fmt : str
+        ``--format``: ``table`` or ``json``.
+    max_rows : int
+        ``--rows``: changed findings listed by the table (-1: all).
+    workspace : pathlib.Path
+        ``--workspace``: the workspace folder.
+    """
+    import json
+
+    from curate.cli.present import print_comparison
+    from curate.compare import compare_runs
+    from curate.store import Workspace
+
+    ws = Workspace(workspace)
+    comparison = compare_runs(ws, first, second if second is not None else ws.run(None).id)
+    if fmt == "json":
+        click.echo(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2))
+        return
+    print_comparison(_console(), comparison, max_rows)
+
+
 @main.command("report")
 @click.argument("run", type=int, required=False)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Where to write the HTML file.")

@@ -11,10 +11,11 @@ from curate.report.data import stated_precision
 
 if TYPE_CHECKING:
     from curate.audit import AuditResult
+    from curate.compare import RunComparison
     from curate.store import RunRecord
 
-__all__ = ["print_log", "print_run_configs", "print_runs", "print_summary", "print_table", "warning_line",
-           "withheld_marker", "write_report"]
+__all__ = ["print_comparison", "print_log", "print_run_configs", "print_runs", "print_summary", "print_table",
+           "warning_line", "withheld_marker", "write_report"]
 
 _ONE_LINE = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 
@@ -133,10 +134,11 @@ def withheld_marker(flagged: int, notes: dict[str, Any] | None) -> str:
 
 
 def print_runs(console: Any, runs: list[RunRecord]) -> None:
-    """Print a table of runs: id, dataset, version, finish time, rows, flagged rows, accuracy, time.
+    """Print a table of runs: id, dataset, version, finish time, rows, flagged rows, accuracy, time, resources, model.
 
     The accuracy is the label evidence's out of fold (the views mixed), the classifier's when a run has no
-    label evidence.
+    label evidence. CPU time and peak memory are the auditing process's (runs recorded before they were
+    measured show ``-``); features and classifier name what the run used.
 
     Parameters
     ----------
@@ -150,12 +152,19 @@ def print_runs(console: Any, runs: list[RunRecord]) -> None:
         return
     rows = []
     for run in runs:
-        flagged = run.metrics.get("rows_with_any_issue", "")
-        acc = run.metrics.get("label_evidence_accuracy", run.metrics.get("oof_accuracy"))
-        rows.append([str(run.id), run.dataset, str(run.version), run.finished_at, str(run.metrics.get("rows", "")),
+        metrics = run.metrics
+        flagged = metrics.get("rows_with_any_issue", "")
+        acc = metrics.get("label_evidence_accuracy", metrics.get("oof_accuracy"))
+        cpu, peak = metrics.get("cpu_seconds"), metrics.get("peak_memory_mib")
+        features = metrics.get("embedder") or ("your probabilities" if metrics.get("pred_probs") else
+                                               "the columns" if run.params.get("modality") == "tabular" else "-")
+        rows.append([str(run.id), run.dataset, str(run.version), run.finished_at, str(metrics.get("rows", "")),
                      str(flagged), f"{acc:.3f}" if isinstance(acc, float) else "-",
-                     f"{run.timings.get('total', 0):.1f} s"])
-    print_table(console, ["run", "dataset", "version", "finished", "rows", "flagged", "oof acc.", "time"], rows)
+                     f"{run.timings.get('total', 0):.1f} s", f"{cpu:.0f} s" if isinstance(cpu, int | float) else "-",
+                     f"{peak:,.0f} MiB" if isinstance(peak, int | float) else "-", str(features),
+                     str(metrics.get("classifier") or "-")])
+    print_table(console, ["run", "dataset", "version", "finished", "rows", "flagged", "oof acc.", "time", "CPU",
+                          "peak memory", "features", "classifier"], rows)
 
 
 def print_run_configs(console: Any, runs: list[RunRecord]) -> None:
@@ -276,3 +285,46 @@ def write_report(html: str, path: Path) -> Path:
         When ``path`` is an existing folder.
     """
     return write_atomically(path, lambda partial: partial.write_text(html, encoding="utf-8"))
+
+
+def print_comparison(console: Any, comparison: RunComparison, max_rows: int = 20) -> None:
+    """Print what changed between two runs: accuracy, flags per issue, class balance, changed findings.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    comparison : RunComparison
+        From :func:`curate.compare.compare_runs`.
+    max_rows : int, default 20
+        Changed findings listed (-1: all, 0: none).
+    """
+    from rich.markup import escape
+
+    a, b = comparison.first, comparison.second
+    console.print(escape(f"run {a.id} ({a.dataset} v{a.version}, {a.finished_at}) -> run {b.id} ({b.dataset} "
+                         f"v{b.version}, {b.finished_at}): {comparison.relabelled} row(s) relabelled, "
+                         f"{comparison.removed_rows} removed between them"), soft_wrap=True)
+    for note in comparison.notes:
+        console.print(f"[bold yellow]note[/]: {escape(note)}", soft_wrap=True)
+    for key, (before, after) in comparison.accuracy.items():
+        if before is not None or after is not None:
+            shown = [f"{v:.3f}" if v is not None else "-" for v in (before, after)]
+            delta = f" ({after - before:+.3f})" if before is not None and after is not None else ""
+            name = {"oof_accuracy": "out-of-fold accuracy (classifier)"}.get(key, key.replace("_", " "))
+            console.print(f"{name}: {shown[0]} -> {shown[1]}{delta}")
+    print_table(console, ["issue", "flagged before", "flagged after", "resolved", "removed", "persisting", "new"],
+                [[c.issue, str(c.before), str(c.after), str(c.resolved), str(c.removed), str(c.persisting), str(c.new)]
+                 for c in comparison.issues])
+    classes = comparison.classes
+    print_table(console, ["class", "rows before", "rows after", "change"],
+                [[str(r["class"]), str(r["before"]), str(r["after"]), f"{r['change']:+d}"] for r in
+                 classes.to_dict(orient="records")])
+    rows = comparison.rows if max_rows < 0 else comparison.rows.head(max_rows)
+    if len(rows):
+        print_table(console, ["row id", "issue", "change", "label before", "label after"],
+                    [[str(r["row_id"]), str(r["issue"]), str(r["change"]), str(r["label_before"]),
+                      str(r["label_after"])] for r in rows.to_dict(orient="records")])
+    if len(rows) < len(comparison.rows):
+        console.print(f"{len(rows)} of {len(comparison.rows)} changed findings listed (--rows -1 lists all, "
+                      "--format json gives everything)")

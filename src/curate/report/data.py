@@ -113,6 +113,9 @@ class ReportData:
         picture now: their files moved or changed since the run.
     pictures_root : str, optional
         The folder the run read its pictures from (None for a table without picture paths).
+    comparison : dict, optional
+        The run against the previous run of the same dataset in the workspace
+        (:meth:`curate.compare.RunComparison.to_dict` without its rows); None for a first run.
     """
 
     title: str
@@ -128,6 +131,7 @@ class ReportData:
     pictures: dict[str, bytes] = field(default_factory=dict)
     pictures_lost: list[str] = field(default_factory=list)
     pictures_root: str | None = None
+    comparison: dict[str, Any] | None = None
 
 
 def _previews(dataset: Dataset, row_ids: set[str]) -> dict[str, str]:
@@ -164,6 +168,34 @@ def _worst_rows(scores: pd.DataFrame, per_issue: int) -> set[str]:
     return set(flagged.groupby("issue").head(per_issue)["row_id"].astype(str))
 
 
+def previous_comparison(workspace: Workspace, run_id: int) -> dict[str, Any] | None:
+    """Run ``run_id`` against the latest earlier run of the same dataset, for the report's before/after section.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace holding the runs.
+    run_id : int
+        The later run.
+
+    Returns
+    -------
+    dict or None
+        :meth:`curate.compare.RunComparison.to_dict` with ``rows`` left out and ``changed_rows``
+        (their count) instead; None when no earlier run of the dataset exists.
+    """
+    from curate.compare import compare_runs
+
+    runs = workspace.runs()
+    this = next((r for r in runs if r.id == run_id), None)
+    earlier = [r for r in runs if this is not None and r.dataset == this.dataset and r.id < run_id]
+    if not earlier:
+        return None
+    found = compare_runs(workspace, earlier[-1].id, run_id).to_dict()
+    found["changed_rows"] = len(found.pop("rows"))
+    return found
+
+
 def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
     """The report data of a fresh audit.
 
@@ -182,11 +214,14 @@ def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
     table = ValueTypes.as_text(result.table)
     scores = decode_details(table, table["flagged"].to_numpy(dtype=bool))
     rows = _worst_rows(scores, per_issue)
+    workspace = getattr(result, "workspace", None)
     return ReportData(
         title=result.dataset.name, run_id=result.run_id, params=result.params, metrics=result.metrics,
         timings=result.timings, notes=result.notes, descriptions=result.descriptions,
         labels=pd.Series(result.dataset.labels), scores=scores,
         previews=_previews(result.dataset, rows), pictures=_pictures(result.dataset, scores),
+        comparison=previous_comparison(workspace, result.run_id)
+        if workspace is not None and result.run_id is not None else None,
     )
 
 
@@ -230,4 +265,5 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
         notes=run.notes, descriptions=descriptions, labels=labels, scores=scores, previews=previews,
         pictures=pictures, pictures_lost=_pictures_lost(pictures, stored.dataset, scores),
         pictures_root=None if stored.dataset.root is None else str(stored.dataset.root),
+        comparison=previous_comparison(workspace, run.id),
     )

@@ -1,0 +1,7 @@
+"""Runs compared: findings resolved and new, class balance and accuracy before and after the fixes."""
+
+from __future__ import annotations
+
+from curate.compare.runs import IssueChange, RunComparison, compare_runs
+
+__all__ = ["IssueChange", "RunComparison", "compare_runs"]

@@ -1,0 +1,170 @@
+"""Two runs side by side: which findings the fixes between them resolved, which are new, and how
+the class balance and the out-of-fold accuracy moved.
+
+Findings are matched by (row id, issue). A finding of the first run is *resolved* when the second
+run audited the row and did not flag it for that issue, *removed* when reviewers removed the row
+before the second run, and *persisting* when both flag it; a finding of the second run alone is
+*new*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from curate.ledger.versions import judged_labels
+from curate.store import Workspace
+from curate.store.records import RunRecord
+
+__all__ = ["IssueChange", "RunComparison", "compare_runs"]
+
+_ACCURACY_KEYS = ("oof_accuracy", "label_evidence_accuracy")
+
+
+@dataclass(frozen=True)
+class IssueChange:
+    """One issue's flags in two runs.
+
+    Attributes
+    ----------
+    issue : str
+        The issue.
+    before, after : int
+        Rows flagged in the first and in the second run.
+    resolved, removed, persisting, new : int
+        Flags of the first run not flagged again, whose row was removed, flagged again; flags of
+        the second run only.
+    """
+
+    issue: str
+    before: int
+    after: int
+    resolved: int
+    removed: int
+    persisting: int
+    new: int
+
+
+@dataclass(frozen=True)
+class RunComparison:
+    """What changed from one run to another.
+
+    Attributes
+    ----------
+    first, second : RunRecord
+        The two runs.
+    issues : list of IssueChange
+        Per issue, in the second run's order (then issues only the first run checked).
+    rows : pandas.DataFrame
+        One row per changed finding: ``row_id``, ``issue``, ``change`` (``resolved``, ``removed``
+        or ``new``), ``label_before`` and ``label_after`` (the labels the two runs judged; empty
+        for a row a run did not audit).
+    classes : pandas.DataFrame
+        Per class: ``class``, ``before``, ``after`` (rows as each run judged them), ``change``.
+    accuracy : dict of str to (float or None, float or None)
+        ``oof_accuracy`` and ``label_evidence_accuracy`` of each run.
+    relabelled, removed_rows : int
+        Rows whose judged label differs between the runs, and rows audited first but removed second.
+    notes : list of str
+        What the reader should know (runs of different datasets, the second run older, ...).
+    """
+
+    first: RunRecord
+    second: RunRecord
+    issues: list[IssueChange]
+    rows: pd.DataFrame
+    classes: pd.DataFrame
+    accuracy: dict[str, tuple[float | None, float | None]]
+    relabelled: int
+    removed_rows: int
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The comparison as JSON-ready data.
+
+        Returns
+        -------
+        dict
+            ``first``, ``second`` (run ids), ``issues``, ``accuracy``, ``classes``, ``relabelled``,
+            ``removed_rows``, ``notes`` and ``rows`` (the changed findings).
+        """
+        return {"first": self.first.id, "second": self.second.id,
+                "issues": [change.__dict__ for change in self.issues],
+                "accuracy": {k: list(v) for k, v in self.accuracy.items()},
+                "classes": self.classes.to_dict(orient="records"), "relabelled": self.relabelled,
+                "removed_rows": self.removed_rows, "notes": self.notes,
+                "rows": self.rows.to_dict(orient="records")}
+
+
+def _flags(workspace: Workspace, run: RunRecord) -> pd.DataFrame:
+    found = workspace.findings(run.id, flagged_only=True, details_as_text=True)
+    return pd.DataFrame({"row_id": found["row_id"].astype(str), "issue": found["issue"].astype(str)})
+
+
+def _accuracy(run: RunRecord, key: str) -> float | None:
+    value = run.metrics.get(key)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison:
+    """Compare run ``first`` (before the fixes) with run ``second`` (after them).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace that holds both runs.
+    first, second : int
+        Run ids.
+
+    Returns
+    -------
+    RunComparison
+        Resolved, removed, persisting and new findings per issue, the changed findings row by
+        row, class balance and accuracy in each run.
+
+    Raises
+    ------
+    NotFoundError
+        When a run does not exist.
+    """
+    a, b = workspace.run(first), workspace.run(second)
+    notes = []
+    if a.dataset != b.dataset:
+        notes.append(f"the runs audited different datasets ({a.dataset!r} and {b.dataset!r}): rows are matched by id")
+    if a.id > b.id:
+        notes.append(f"run {a.id} was recorded after run {b.id}: 'resolved' reads backwards in time")
+    labels_a, labels_b = judged_labels(workspace, a), judged_labels(workspace, b)
+    audited_a = labels_a[~labels_a["removed"]].set_index("row_id")["current_label"]
+    audited_b = labels_b[~labels_b["removed"]].set_index("row_id")["current_label"]
+    flags_a, flags_b = _flags(workspace, a), _flags(workspace, b)
+    merged = flags_a.merge(flags_b, how="outer", on=["row_id", "issue"], indicator=True)
+    in_b = merged["row_id"].isin(audited_b.index)
+    change = pd.Series("persisting", index=merged.index)
+    change[(merged["_merge"] == "left_only") & in_b] = "resolved"
+    change[(merged["_merge"] == "left_only") & ~in_b] = "removed"
+    change[merged["_merge"] == "right_only"] = "new"
+    merged["change"] = change
+    order = list(dict.fromkeys([*b.metrics.get("flagged", {}), *a.metrics.get("flagged", {})]))
+    issues = []
+    for issue in order:
+        mine = merged[merged["issue"] == issue]["change"].value_counts()
+        issues.append(IssueChange(issue, int(a.metrics.get("flagged", {}).get(issue, 0)),
+                                  int(b.metrics.get("flagged", {}).get(issue, 0)), int(mine.get("resolved", 0)),
+                                  int(mine.get("removed", 0)), int(mine.get("persisting", 0)), int(mine.get("new", 0))))
+    rows = merged[merged["change"] != "persisting"][["row_id", "issue", "change"]].copy()
+    rows["label_before"] = rows["row_id"].map(audited_a).fillna("")
+    rows["label_after"] = rows["row_id"].map(audited_b).fillna("")
+    rank = {"resolved": 0, "removed": 1, "new": 2}
+    rows = rows.sort_values(["issue", "change", "row_id"], key=lambda s: s.map(rank) if s.name == "change" else s)
+    counts_a, counts_b = audited_a.value_counts(), audited_b.value_counts()
+    names = sorted(set(counts_a.index) | set(counts_b.index))
+    classes = pd.DataFrame({"class": names, "before": [int(counts_a.get(c, 0)) for c in names],
+                            "after": [int(counts_b.get(c, 0)) for c in names]})
+    classes["change"] = classes["after"] - classes["before"]
+    common = audited_a.index.intersection(audited_b.index)
+    relabelled = int((audited_a.loc[common] != audited_b.loc[common]).sum())
+    return RunComparison(a, b, issues, rows.reset_index(drop=True), classes,
+                         {k: (_accuracy(a, k), _accuracy(b, k)) for k in _ACCURACY_KEYS}, relabelled,
+                         len(audited_a.index.difference(audited_b.index)), notes)

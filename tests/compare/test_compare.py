@@ -1,0 +1,90 @@
+"""curate compare: the findings a set of reviewed fixes resolved, those that are new, and the accuracy change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import curate
+from curate.compare import compare_runs
+from curate.ledger import record
+from curate.store import Workspace
+
+from ..conftest import run_cli
+
+
+def _planted(tmp_path: Path) -> tuple[Path, set[str]]:
+    """Three separable classes of 6 numbers, 30 labels flipped; returns the CSV and the flipped ids."""
+    rng = np.random.default_rng(7)
+    n = 600
+    y = rng.integers(0, 3, n)
+    x = rng.normal(size=(n, 6)) + 3.0 * np.eye(3, 6)[y]
+    flipped = rng.choice(n, 30, replace=False)
+    given = y.copy()
+    given[flipped] = (y[flipped] + 1) % 3
+    frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(6)])
+    frame.insert(0, "id", [f"r{i}" for i in range(n)])
+    frame["label"] = np.array(["a", "b", "c"])[given]
+    path = tmp_path / "planted.csv"
+    frame.to_csv(path, index=False)
+    return path, {f"r{i}" for i in flipped}
+
+
+def test_relabelling_the_flagged_rows_resolves_them_and_raises_the_accuracy(tmp_path: Path) -> None:
+    path, flipped = _planted(tmp_path)
+    workspace = tmp_path / "ws"
+    first = curate.audit(path, label="label", id="id", workspace=workspace, progress=False)
+    flags = first.findings
+    label_flags = flags[(flags["issue"] == "label") & flags["flagged"]]
+    fixed = set(label_flags["row_id"].astype(str))
+    assert len(fixed & flipped) >= 20  # the audit finds most planted flips
+    ws = Workspace(workspace)
+    for row_id, suggested in zip(label_flags["row_id"].astype(str), label_flags["suggested_label"], strict=True):
+        record(ws, first.dataset, row_id=row_id, action="relabel", new_label=suggested, reviewer="ana",
+               run_id=first.run_id, issue="label")
+    removed = sorted(set(flags.loc[flags["issue"] == "outlier", "row_id"].astype(str)) - fixed)[:1]
+    for row_id in removed:
+        record(ws, first.dataset, row_id=row_id, action="remove", reviewer="ana", run_id=first.run_id)
+    second = curate.audit(path, label="label", id="id", workspace=workspace, progress=False)
+
+    comparison = compare_runs(ws, first.run_id, second.run_id)
+    label = next(c for c in comparison.issues if c.issue == "label")
+    second_flags = second.findings
+    still = set(second_flags.loc[(second_flags["issue"] == "label") & second_flags["flagged"], "row_id"].astype(str))
+    assert label.before == len(fixed) and label.after == len(still)
+    assert label.resolved == len(fixed - still) and label.persisting == len(fixed & still)
+    assert label.new == len(still - fixed)
+    resolved = comparison.rows[(comparison.rows["issue"] == "label") & (comparison.rows["change"] == "resolved")]
+    assert set(resolved["row_id"]) == fixed - still
+    one = resolved.iloc[0]
+    assert one["label_before"] != one["label_after"]  # judged under the relabel in the second run
+    assert comparison.relabelled == len(fixed) and comparison.removed_rows == len(removed)
+    before, after = comparison.accuracy["oof_accuracy"]
+    assert before is not None and after is not None and after > before
+    assert comparison.classes["after"].sum() == 600 - len(removed)
+
+    shown = run_cli(["compare", str(first.run_id), "-w", workspace])
+    assert shown.exit_code == 0, shown.output
+    assert f"out-of-fold accuracy (classifier): {before:.3f} -> {after:.3f} ({after - before:+.3f})" in shown.stdout
+    assert f"label\t{label.before}\t{label.after}\t{label.resolved}\t{label.removed}\t{label.persisting}\t{label.new}" \
+        in shown.stdout
+    html = second.to_html()  # the report of the second run compares it with the first
+    assert f'<h2 id="comparison">Compared with run {first.run_id}</h2>' in html
+    assert (f'<tr><td>label</td><td class="num">{label.before}</td><td class="num">{label.after}</td>'
+            f'<td class="num">{label.resolved}</td>') in html
+    assert f"out-of-fold accuracy (classifier) {before:.3f} → {after:.3f}" in html
+    as_json = json.loads(run_cli(["compare", str(first.run_id), str(second.run_id), "-w", workspace,
+                                  "--format", "json"]).stdout)
+    resolved_ids = {r["row_id"] for r in as_json["rows"] if r["issue"] == "label" and r["change"] == "resolved"}
+    assert as_json["relabelled"] == len(fixed) and resolved_ids == fixed - still
+
+
+def test_compare_names_a_missing_run(tmp_path: Path) -> None:
+    path, _ = _planted(tmp_path)
+    curate.audit(path, label="label", id="id", workspace=tmp_path / "ws", progress=False)
+    result = run_cli(["compare", "1", "7", "-w", tmp_path / "ws"])
+    assert result.exit_code != 0 and result.stderr.strip().splitlines()[-1].startswith("error:")
+    assert "7" in result.stderr
