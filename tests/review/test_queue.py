@@ -121,3 +121,18 @@ def test_readable_details_in_words() -> None:
         ("chance the label is wrong", "0.583"), ("most probable classes", "sport 0.567, food 0.282"),
         ("copies", "r0, r1, r2, r3, r4, r5, r6, r7, r8, r9 and 2 more"), ("first copy", "no"), ("new key", "a 1")]
     assert readable_details({}) == []
+
+
+def test_the_views_page_links_each_noise_matrix_cell_to_its_rows(client, session) -> None:  # type: ignore[no-untyped-def]
+    (given, suggested), expected = _label_cells(session)
+    page = client.get("/views")
+    assert page.status_code == 200
+    links = dict(((g, s), href.replace("&amp;", "&")) for href, g, s in re.findall(
+        r'<a href="([^"]+)" class="cell-link" data-given="([^"]+)" data-suggested="([^"]+)">', page.text))
+    assert (given, suggested) in links
+    opened = client.get(links[(given, suggested)])
+    assert opened.status_code == 200
+    rows = client.get("/api/queue" + links[(given, suggested)].removeprefix("/queue")).json()
+    assert sorted(e["row_id"] for e in rows["entries"]) == expected
+    # every linked cell is off the diagonal and holds label flags
+    assert all(g != s for g, s in links) and 'id="slices"' in page.text

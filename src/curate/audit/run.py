@@ -41,6 +41,7 @@ from curate.ingest.frames import frame_input
 from curate.ingest.loading import input_hashes, load_data
 from curate.ingest.pred_probs import load_pred_probs, validate_pred_probs
 from curate.ingest.user_features import check_features
+from curate.profile.data_map import map_rows
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
 
@@ -106,6 +107,10 @@ class AuditResult:
         What the run says about itself: evidence too weak to flag, classes too small, a column
         that leaks the label, ... Each names the issues whose flags it withheld. Also stored in
         ``metrics["warnings"]`` (as dicts).
+    data_map : pandas.DataFrame, optional
+        The report's 2-D map of the rows: ``position`` (in the stored version), ``x``, ``y`` (the
+        first two principal components of the run's features; a sample of 20,000 rows and every
+        label flag); None when the run made no features.
     """
 
     dataset: Dataset
@@ -118,6 +123,7 @@ class AuditResult:
     workspace: Workspace | None = None
     descriptions: dict[str, str] = field(default_factory=dict)
     warnings: list[AuditWarning] = field(default_factory=list)
+    data_map: pd.DataFrame | None = None
 
     @cached_property
     def scores(self) -> pd.DataFrame:
@@ -629,6 +635,7 @@ def audit(
     clock_slices = time.perf_counter()
     sliced = run_slices(dataset, needs, scores, sensitive_columns)
     timings["slices"] = round(time.perf_counter() - clock_slices, 3)
+    mapped = _data_map(needs, scores, dataset.n_rows)
     # Positions always name rows of the stored data version, even when reviewers removed some.
     original = {str(r): i for i, r in enumerate(loaded.dataset.row_ids)}
     to_original = np.array([original[str(r)] for r in dataset.row_ids], dtype=np.int64)
@@ -665,8 +672,10 @@ def audit(
     timings["total"] = round(time.perf_counter() - clock, 3)
     metrics.update(_resources(cpu_at_start))
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
+    data_map = None if mapped is None else pd.DataFrame({"position": to_original[mapped[0]], "x": mapped[1][:, 0],
+                                                         "y": mapped[1][:, 1]})
     result = AuditResult(dataset, scores, notes, metrics, timings, params, descriptions=descriptions,
-                         warnings=warnings)
+                         warnings=warnings, data_map=data_map)
     if ws is not None:
         with ws.transaction() as con:
             version = ws.save_version(con, loaded.source, version_rows(loaded), dataset.classes)
@@ -674,6 +683,8 @@ def audit(
             result.run_id = ws.save_run(con, version.id, params=params, code_version=_code_version(),
                                         started_at=started_at, timings=timings, metrics=metrics,
                                         notes=notes, findings=scores)
+            if data_map is not None:
+                ws.save_map(con, result.run_id, data_map["position"].to_numpy(), data_map[["x", "y"]].to_numpy())
             graph = needs.computed("neighbors")
             if graph is not None:  # the review app shows each row's nearest few
                 graph = graph.first(min(graph.k, MIN_GRAPH_NEIGHBOURS))
@@ -686,6 +697,17 @@ def audit(
     if checkpoints is not None:  # completed and recorded: nothing left to resume
         checkpoints.clear()
     return result
+
+
+def _data_map(needs: AuditNeeds, scores: pd.DataFrame, n_rows: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The report's 2-D map of the rows from the run's features, every label flag drawn (None without features)."""
+    features = needs.computed("features")
+    if features is None or len(features) != n_rows:
+        return None
+    label = scores[(scores["issue"] == "label") & scores["flagged"]]
+    must = np.zeros(n_rows, dtype=bool)
+    must[label["position"].to_numpy(dtype=np.int64)] = True
+    return map_rows(features, must)
 
 
 def _cpu_seconds() -> float:

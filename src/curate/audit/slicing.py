@@ -1,9 +1,9 @@
 """The run's slices and a sensitive attribute's disparities, from what the audit computed.
 
 The measures come from the run itself: the label check's flags (after warnings withheld any) and
-the label evidence's out-of-fold predictions. Groupings are the dataset's columns other than the
-label, the id and the text (a table's numeric inputs are not cut into ranges); with none,
-clusters of the run's features.
+the label evidence's out-of-fold predictions. Groupings are the file's columns that are not read
+as input (``Dataset.metadata``: a source, a split, an annotator) and a table's categorical inputs
+(its numeric inputs are not cut into ranges); with none, clusters of the run's features.
 """
 
 from __future__ import annotations
@@ -39,13 +39,22 @@ def check_sensitive(dataset: Dataset, sensitive: Sequence[str]) -> None:
         When a name is not a column, or the column does not hold 2 to 50 groups.
     """
     for name in sensitive:
-        if name not in map(str, dataset.frame.columns):
-            raise ColumnError(f"--sensitive: no column {name!r} (columns: "
-                              f"{', '.join(map(str, dataset.frame.columns))})")
-        distinct = dataset.frame[name].nunique(dropna=True)
+        column = _column(dataset, name)
+        if column is None:
+            names = [*map(str, dataset.frame.columns), *([] if dataset.metadata is None else dataset.metadata.columns)]
+            raise ColumnError(f"--sensitive: no column {name!r} (columns: {', '.join(map(str, names))})")
+        distinct = column.nunique(dropna=True)
         if not 2 <= distinct <= MAX_LEVELS:
             raise ColumnError(f"--sensitive: column {name!r} has {distinct} distinct values; a sensitive attribute "
                               f"needs 2 to {MAX_LEVELS} groups")
+
+
+def _column(dataset: Dataset, name: str) -> pd.Series | None:
+    """Column ``name`` of the dataset's inputs or metadata, one value per row; None when it has none."""
+    for frame in (dataset.frame, dataset.metadata):
+        if frame is not None and name in map(str, frame.columns):
+            return frame[name]
+    return None
 
 
 def _measures(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -87,11 +96,10 @@ def run_slices(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame,
     measures = _measures(dataset, needs, scores)
     if not measures:
         return {"slices": None, "disparities": []}
-    skip = {dataset.label_column, *dataset.text_columns, *([dataset.id_column] if dataset.id_column else [])}
-    if dataset.modality != "tabular":
-        skip.update(dataset.input_columns)  # picture paths and the like are not groups
-    # A table's categorical inputs are groups; its numeric inputs are not cut (see column_groupings).
-    groupings = column_groupings(dataset.frame, {str(c) for c in skip}, {str(c) for c in dataset.input_columns})
+    groupings = [] if dataset.metadata is None else column_groupings(dataset.metadata, set())
+    if dataset.modality == "tabular":
+        # A table's categorical inputs are groups too; its numeric inputs are not cut (see column_groupings).
+        groupings += column_groupings(dataset.frame, set(), {str(c) for c in dataset.input_columns})
     if not groupings:
         features = needs.computed("features")
         clusters = None if features is None else cluster_grouping(features, dataset.label_codes,
@@ -102,7 +110,10 @@ def run_slices(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame,
     correct = ~measures["oof_error_rate"] if "oof_error_rate" in measures else np.ones(dataset.n_rows, dtype=bool)
     disparities = []
     for name in sensitive:
-        codes, levels = pd.factorize(dataset.frame[name], sort=True)  # every value a group (checked: 2 to 50)
+        column = _column(dataset, name)
+        if column is None:  # check_sensitive refused it before the audit began
+            continue
+        codes, levels = pd.factorize(column, sort=True)  # every value a group (checked: 2 to 50)
         grouping = Grouping(name, codes.astype(np.int64), [str(v) for v in levels], "column")
         disparities.append(group_disparities(grouping, dataset.label_codes, [str(c) for c in dataset.classes],
                                              flagged, correct))

@@ -51,6 +51,8 @@ class Dataset:
     (numbers numerically) and define the column order of predicted probabilities. ``root`` is the
     folder that paths in the data are read inside (the data file's folder; None: the current one);
     ``test_root`` the one for the rows of a separate test file (its own folder), when it has one.
+    ``metadata`` holds the file's other columns (not read as input, not the label or the id; the
+    split column included), one row per row, for slicing; None when there are none.
     """
 
     name: str
@@ -67,6 +69,7 @@ class Dataset:
     modality: str = "tabular"
     root: str | None = None
     test_root: str | None = None
+    metadata: pd.DataFrame | None = None
 
     def root_of(self, position: int) -> str | None:
         """The folder that a path in row ``position`` is read inside.

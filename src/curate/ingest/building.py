@@ -237,8 +237,13 @@ def build_dataset(
         test_splits = np.full(len(test), "test", dtype=object)
         splits = np.concatenate([train_splits, test_splits])
         row_ids = np.concatenate([row_ids, test_ids])
+        other = [c for c in frame.columns if c not in needed and c not in (choice.label, id)]
+        metadata_frame = pd.concat([frame[other], test.reindex(columns=other)], ignore_index=True) if other else None
         frame = pd.concat([frame[needed], test[needed]], ignore_index=True)
 
+    if test is None:
+        other = [c for c in frame.columns if c not in (*choice.text, *choice.inputs, choice.label, id)]
+        metadata_frame = frame[other].copy() if other else None
     labels, label_notes = validate_labels(parts, choice.label)
     counts = pd.Series(labels).value_counts()
     if len(counts) < 2:
@@ -279,6 +284,7 @@ def build_dataset(
         modality=kind,
         root=root,
         test_root=test_root if test is not None else None,
+        metadata=metadata_frame,
     )
     unread = {} if own_features else get_modality(kind).unread_columns(dataset)
     if image is None and get_modality(kind).reads_images:  # said like a detected label column

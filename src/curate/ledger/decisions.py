@@ -246,7 +246,8 @@ def apply_to_dataset(dataset: Dataset, states: dict[str, RowState]) -> Dataset:
                    row_ids=dataset.row_ids[keep], labels=labels,
                    classes=tuple(c for c in dataset.classes if c in present),
                    splits=dataset.splits[keep] if dataset.splits is not None else None,
-                   notes=list(dataset.notes))
+                   notes=list(dataset.notes),
+                   metadata=None if dataset.metadata is None else dataset.metadata.loc[keep].reset_index(drop=True))
 
 
 def diff_states(before: dict[str, RowState], after: dict[str, RowState]) -> pd.DataFrame:

@@ -116,6 +116,8 @@ class ReportData:
     comparison : dict, optional
         The run against the previous run of the same dataset in the workspace
         (:meth:`curate.compare.RunComparison.to_dict` without its rows); None for a first run.
+    data_map : pandas.DataFrame, optional
+        The run's 2-D map of its rows (``position``, ``x``, ``y``); None when it made none.
     """
 
     title: str
@@ -132,6 +134,7 @@ class ReportData:
     pictures_lost: list[str] = field(default_factory=list)
     pictures_root: str | None = None
     comparison: dict[str, Any] | None = None
+    data_map: pd.DataFrame | None = None
 
 
 def _previews(dataset: Dataset, row_ids: set[str]) -> dict[str, str]:
@@ -222,6 +225,7 @@ def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
         previews=_previews(result.dataset, rows), pictures=_pictures(result.dataset, scores),
         comparison=previous_comparison(workspace, result.run_id)
         if workspace is not None and result.run_id is not None else None,
+        data_map=getattr(result, "data_map", None),
     )
 
 
@@ -266,4 +270,5 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
         pictures=pictures, pictures_lost=_pictures_lost(pictures, stored.dataset, scores),
         pictures_root=None if stored.dataset.root is None else str(stored.dataset.root),
         comparison=previous_comparison(workspace, run.id),
+        data_map=workspace.data_map(run.id),
     )

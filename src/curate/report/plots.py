@@ -277,13 +277,14 @@ def scatter_map(xy: np.ndarray, labels: Sequence[str], flagged: np.ndarray, *, t
     with _figure(7.0, 5.2) as (fig, ax):
         import matplotlib.pyplot as plt
 
-        palette = plt.get_cmap("tab20")
+        # Ten clearly different colours where they suffice; twenty (in light/dark pairs) beyond.
+        palette = plt.get_cmap("tab10" if len(shown) <= 10 else "tab20")
         rest = ~np.isin(names, shown)
         if rest.any():
             ax.scatter(points[rest, 0], points[rest, 1], s=3, c=GREY, label="other classes", linewidths=0)
         for i, name in enumerate(shown):
             mine = names == name
-            ax.scatter(points[mine, 0], points[mine, 1], s=3, color=palette(i % 20), label=_short(name, 20),
+            ax.scatter(points[mine, 0], points[mine, 1], s=3, color=palette(i), label=_short(name, 20),
                        linewidths=0)
         marks = np.asarray(flagged, dtype=bool)
         if marks.any():

@@ -110,6 +110,19 @@ def _slices(report: dict | None) -> dict | None:
             "measure": MEASURES[measure], "skipped": report.get("skipped", {})}
 
 
+def _data_map(data: ReportData) -> Markup | None:
+    """The map of the rows coloured by the label the run judged, label flags ringed; None without a map."""
+    if data.data_map is None or data.data_map.empty:
+        return None
+    rows = data.scores.drop_duplicates("position").set_index("position")["current_label"].astype(str)
+    mapped = data.data_map[data.data_map["position"].isin(rows.index)]
+    label = data.scores[(data.scores["issue"] == "label") & data.scores["flagged"]]
+    flagged = mapped["position"].isin(label["position"]).to_numpy()
+    return Markup(plots.scatter_map(mapped[["x", "y"]].to_numpy(), rows.loc[mapped["position"]].tolist(), flagged,
+                                    title="the rows on the first two principal components of the features, "
+                                          "coloured by label, label flags ringed"))
+
+
 def render(data: ReportData) -> str:
     """Return the report as one HTML document.
 
@@ -179,6 +192,7 @@ def render(data: ReportData) -> str:
                                           highlight=matrix.highlighted)) if matrix is not None else None,
         quality=quality,
         histograms=Markup(plots.histograms(score_series(scores, issues), title="score distribution per issue")),
+        data_map=_data_map(data),
         flagged_counts={issue: int(counts.get(issue, 0)) for issue in issues},
         warnings=[AuditWarning.from_dict(w) for w in data.metrics.get("warnings") or []],
         withheld=withheld,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 from curate.errors import NotFoundError
 from curate.ledger import RowState
 from curate.ledger.feedback import Precision
+from curate.report.views import NoiseMatrix, noise_matrix
 from curate.review.models import (
     Dashboard,
     FindingView,
@@ -26,9 +28,10 @@ from curate.review.models import (
     RunWarning,
     Suggestion,
 )
+from curate.review.render import queue_url
 from curate.review.service import ReviewSession, to_entry
 
-__all__ = ["dashboard", "history", "item", "queue", "suggestions"]
+__all__ = ["ViewsPage", "dashboard", "history", "item", "queue", "suggestions", "views"]
 
 MAX_SUGGESTIONS = 9
 # The most related rows the item page shows side by side (each is a picture to fetch).
@@ -345,3 +348,53 @@ def _stated(notes: dict[str, Any], flagged: int) -> float | None:
 
     stated = stated_precision(notes, flagged)
     return None if stated is None else stated.precision
+
+
+@dataclass
+class ViewsPage:
+    """The report's views in the app, each cell or slice leading to its queue.
+
+    Attributes
+    ----------
+    matrix : NoiseMatrix or None
+        The run's estimated noise matrix (None without a label check).
+    cell_urls : dict of (str, str) to str
+        Queue address of each off-diagonal (given, suggested) cell with label flags.
+    slices : list of dict
+        The slices the run reported (``metrics["slices"]``), worst first.
+    disparities : list of dict
+        The run's ``--sensitive`` groups (``metrics["disparities"]``).
+    """
+
+    matrix: NoiseMatrix | None
+    cell_urls: dict[tuple[str, str], str]
+    slices: list[dict[str, Any]]
+    disparities: list[dict[str, Any]]
+
+
+def views(session: ReviewSession) -> ViewsPage:
+    """The noise matrix (each cell linked to the label queue of its rows) and the slices of the session's run.
+
+    Parameters
+    ----------
+    session : ReviewSession
+        The review session.
+
+    Returns
+    -------
+    ViewsPage
+        What the views page shows.
+    """
+    run = session.data.run
+    label_notes = run.notes.get("label") if isinstance(run.notes.get("label"), dict) else {}
+    matrix = noise_matrix(label_notes or {}, session.data.scores)
+    urls = {}
+    if matrix is not None:
+        for i, given in enumerate(matrix.classes):
+            for j, suggested in enumerate(matrix.classes):
+                if i != j and matrix.flagged[i, j] > 0:
+                    urls[(given, suggested)] = queue_url(QueueFilter(issue="label", label=given, suggested=suggested,
+                                                                     state="all"))
+    reported = [f for f in (run.metrics.get("slices") or {}).get("slices", []) if f.get("significant")]
+    return ViewsPage(matrix, urls, sorted(reported, key=lambda f: -f["difference"]),
+                     list(run.metrics.get("disparities") or []))

@@ -477,6 +477,18 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         """
         return html("dashboard.html", data=pages.dashboard(session))
 
+    @app.get("/views", response_class=HTMLResponse, include_in_schema=False)
+    def views_page() -> HTMLResponse:
+        """The report's views: the noise matrix, each cell a link to its rows' queue, and the slices.
+
+        \f
+        Returns
+        -------
+        fastapi.responses.HTMLResponse
+            The page.
+        """
+        return html("views.html", data=pages.views(session))
+
     @app.get("/queue", response_class=HTMLResponse, include_in_schema=False)
     def queue_page(filter: Filter, offset: Offset = 0, limit: Limit = 50, done: Done = None) -> HTMLResponse:
         """The queue page (the HTML of ``/api/queue``).

@@ -44,8 +44,8 @@ _NEIGHBOR_GROUP_ROWS = 8_192
 _SCORE_GROUP_ROWS = 262_144
 
 
-def run_file(workspace: Path, run_id: int, kind: Literal["scores", "neighbors"]) -> Path:
-    """Where run ``run_id`` keeps its per-row scores or its nearest neighbours.
+def run_file(workspace: Path, run_id: int, kind: Literal["scores", "neighbors", "map"]) -> Path:
+    """Where run ``run_id`` keeps its per-row scores, its nearest neighbours or its 2-D map of the rows.
 
     Parameters
     ----------
@@ -53,7 +53,7 @@ def run_file(workspace: Path, run_id: int, kind: Literal["scores", "neighbors"])
         The workspace folder.
     run_id : int
         The run.
-    kind : {"scores", "neighbors"}
+    kind : {"scores", "neighbors", "map"}
         Which of the run's files.
 
     Returns
@@ -205,6 +205,43 @@ def read_neighbors(path: Path, position: int) -> list[tuple[int, float]]:
     neighbours = found.column("neighbors")[0].as_py()
     similarities = found.column("similarities")[0].as_py()
     return [(int(i), round(float(s), 4)) for i, s in zip(neighbours, similarities, strict=True)]
+
+
+def write_map(path: Path, positions: np.ndarray, xy: np.ndarray) -> None:
+    """Write rows' 2-D map coordinates, by position, to ``path`` (replaced if present).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to write (:func:`run_file` with ``"map"``); its folder is made if missing.
+    positions : numpy.ndarray
+        Shape (n,): the mapped rows' positions in the audited version.
+    xy : numpy.ndarray
+        Shape (n, 2): their coordinates.
+    """
+    table = pa.table({"position": pa.array(np.asarray(positions, dtype=np.int64)),
+                      "x": pa.array(np.asarray(xy[:, 0], dtype=np.float32)),
+                      "y": pa.array(np.asarray(xy[:, 1], dtype=np.float32))})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    pq.write_table(table, partial, compression="zstd")
+    partial.replace(path)
+
+
+def read_map(path: Path) -> pd.DataFrame | None:
+    """The map a run stored (``position``, ``x``, ``y``); None when it has none.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The run's map file.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One row per mapped row.
+    """
+    return pq.read_table(path).to_pandas() if path.exists() else None
 
 
 def decode_details(frame: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:

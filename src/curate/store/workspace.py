@@ -536,6 +536,39 @@ class Workspace:
         txn.written.append(path)
         run_files.write_neighbors(path, np.asarray(positions), np.asarray(indices), np.asarray(similarities))
 
+    def save_map(self, txn: WorkspaceTransaction, run_id: int, positions: Any, xy: Any) -> None:
+        """Write ``runs/run-N-map.parquet``: where the report draws each mapped row.
+
+        Parameters
+        ----------
+        txn : WorkspaceTransaction
+            This command's transaction; the file goes with it if the command fails.
+        run_id : int
+            N, the recorded run.
+        positions : array-like of int
+            Shape (n,): which rows of the stored version are drawn.
+        xy : array-like of shape (n, 2)
+            Their map coordinates, same order.
+        """
+        path = run_files.run_file(self.path, run_id, "map")
+        txn.written.append(path)
+        run_files.write_map(path, np.asarray(positions), np.asarray(xy))
+
+    def data_map(self, run_id: int) -> pd.DataFrame | None:
+        """The 2-D map of run ``run_id``'s rows (``position``, ``x``, ``y``); None when it stored none.
+
+        Parameters
+        ----------
+        run_id : int
+            Whose map to read (runs before maps were made have none).
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            One row per mapped row.
+        """
+        return run_files.read_map(run_files.run_file(self.path, run_id, "map"))
+
     def neighbors(self, run_id: int, position: int) -> list[tuple[int, float]]:
         """Row ``position``'s nearest neighbours in run ``run_id``, closest first; empty if not stored.
 
