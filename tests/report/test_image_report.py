@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -57,6 +58,11 @@ class _Grids(HTMLParser):
         elif tag == "div":
             self._grid = None
 
+
+
+def _without_map(html: str) -> str:
+    """The report without its map of the data (a PNG of points, not a picture of a row)."""
+    return re.sub(r'<img class="map"[^>]*>', "", html)
 
 def _grids(html: str) -> dict[str, list[list[str]]]:
     parser = _Grids()
@@ -126,7 +132,7 @@ def test_a_report_made_after_the_pictures_moved_says_so(pets: Path, tmp_path: Pa
     assert done.stderr == (f"note: 2 of the pictures the report shows cannot be read now ({copy!r}, 'cat/0.png'): "
                            f"the folder {str(pets)!r} the run read them from no longer exists. The report shows "
                            "those rows without them\n")
-    assert _PNG_URI not in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert _PNG_URI not in _without_map((tmp_path / "r.html").read_text(encoding="utf-8"))
 
 
 def test_a_text_report_has_no_pictures(tmp_path: Path) -> None:
@@ -135,7 +141,7 @@ def test_a_text_report_has_no_pictures(tmp_path: Path) -> None:
     result = curate.audit(data, embedder="hashed", workspace=tmp_path / "ws", progress=False)
     assert not result.findings.empty
     html = render(curate.report.from_result(result))
-    assert _grids(html) == {} and _PNG_URI not in html
+    assert _grids(html) == {} and _PNG_URI not in _without_map(html)
 
 
 def test_row_picture_is_none_for_text_and_for_a_picture_that_cannot_be_read(pets: Path) -> None:

@@ -58,7 +58,7 @@ def test_the_report_draws_every_chart_offline(page, tmp_path: Path) -> None:  # 
         assert box is not None and box["width"] > 150 and box["height"] > 80, (selector, box)
     assert page.evaluate("document.querySelector('#data-map-chart img').naturalWidth") > 300  # the PNG decoded
     assert page.locator("#slice-table").inner_text().count("group = east") == 2
-    assert page.locator("#comparison-issues").is_visible()
+    assert page.locator("#comparison-issues").is_visible() and page.locator("#profile-facts").is_visible()
     assert page.locator("#noise-pairs tr").count() > 1
     assert page.locator("script").count() == 0
     assert asked == []

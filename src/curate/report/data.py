@@ -118,6 +118,9 @@ class ReportData:
         (:meth:`curate.compare.RunComparison.to_dict` without its rows); None for a first run.
     data_map : pandas.DataFrame, optional
         The run's 2-D map of its rows (``position``, ``x``, ``y``); None when it made none.
+    profile : list of (str, str), optional
+        The data's profile as (topic, sentence) lines (:func:`curate.profile.facts.fact_lines`);
+        None above :data:`PROFILE_UP_TO` rows, where ``curate profile`` makes it on demand.
     """
 
     title: str
@@ -135,6 +138,7 @@ class ReportData:
     pictures_root: str | None = None
     comparison: dict[str, Any] | None = None
     data_map: pd.DataFrame | None = None
+    profile: list[tuple[str, str]] | None = None
 
 
 def _previews(dataset: Dataset, row_ids: set[str]) -> dict[str, str]:
@@ -169,6 +173,20 @@ def _pictures_lost(pictures: dict[str, bytes], dataset: Dataset, scores: pd.Data
 def _worst_rows(scores: pd.DataFrame, per_issue: int) -> set[str]:
     flagged = scores[scores["flagged"]]
     return set(flagged.groupby("issue").head(per_issue)["row_id"].astype(str))
+
+
+PROFILE_UP_TO = 200_000
+"""The report profiles the data up to this many rows (model tokens up to 100,000)."""
+
+
+def _profile(dataset: Dataset) -> list[tuple[str, str]] | None:
+    """The profile's fact lines of the audited rows, or None for data too large to profile in passing."""
+    from curate.profile.facts import fact_lines
+    from curate.profile.profiling import profile_dataset
+
+    if dataset.n_rows > PROFILE_UP_TO:
+        return None
+    return fact_lines(profile_dataset(dataset, tokens=dataset.n_rows <= 100_000))
 
 
 def previous_comparison(workspace: Workspace, run_id: int) -> dict[str, Any] | None:
@@ -226,6 +244,7 @@ def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
         comparison=previous_comparison(workspace, result.run_id)
         if workspace is not None and result.run_id is not None else None,
         data_map=getattr(result, "data_map", None),
+        profile=_profile(result.dataset),
     )
 
 
@@ -271,4 +290,5 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
         pictures_root=None if stored.dataset.root is None else str(stored.dataset.root),
         comparison=previous_comparison(workspace, run.id),
         data_map=workspace.data_map(run.id),
+        profile=_profile(stored.dataset),
     )

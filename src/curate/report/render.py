@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from curate.core.warnings import AuditWarning
 from curate.report import plots
-from curate.report.data import PICTURES_PER_ISSUE, ReportData, stated_precision
+from curate.report.data import PICTURES_PER_ISSUE, PROFILE_UP_TO, ReportData, stated_precision
 from curate.report.views import class_quality, describe_details, noise_matrix, score_series
 from curate.slices import MEASURES
 
@@ -213,4 +213,5 @@ def render(data: ReportData) -> str:
         slices=_slices(data.metrics.get("slices")),
         disparities=data.metrics.get("disparities") or [],
         measure_names=MEASURES,
+        profile_up_to=PROFILE_UP_TO,
     )
