@@ -67,8 +67,9 @@ def test_histograms_show_only_issues_that_flagged_rows_in_the_order_given() -> N
 def test_details_are_written_for_people_not_as_json() -> None:
     line = describe_details({"error_prob": 0.91234, "given_prob": 0.03, "suggested_prob": None,
                              "top_classes": [["Business", 0.9123], ["World", 0.05]], "copies": ["r1", "r2"]})
-    assert line == "error prob 0.912 · given prob 0.03 · top classes Business 0.912, World 0.05 · copies r1, r2"
-    assert describe_details('{"size": 3, "labels": {"a": 2, "b": 1}}') == "size 3 · labels a: 2, b: 1"
+    assert line == ("chance the label is wrong 0.912 · probability of the given label 0.030 · "
+                    "most probable classes Business 0.912, World 0.050 · copies r1, r2")
+    assert describe_details('{"size": 3, "labels": {"a": 2, "b": 1}}') == "size 3 · labels a 2, b 1"
     assert describe_details(None) == "" and "{" not in describe_details({"x": {"y": 1}})
 
 

@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
+from curate.report.readable import readable_details
 from curate.review.confirmation import describe
 from curate.review.models import LedgerEntry
-from curate.review.readable import readable_details
 
 from .conftest import CSRF, SCRIPT_ROW, SCRIPT_TEXT, WRONG_ROW
 

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from curate.report.readable import readable_details
+
 __all__ = ["ClassQuality", "NoiseMatrix", "class_quality", "describe_details", "noise_matrix", "score_series"]
 
 # The matrix is drawn whole up to this many classes; above it, the classes with the most estimated noise.
@@ -185,28 +187,8 @@ def score_series(scores: pd.DataFrame, issues: list[str]) -> dict[str, tuple[np.
     return out
 
 
-def _number(value: float) -> str:
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
-def _phrase(value: Any) -> str:
-    """A details value in words: numbers rounded, lists of (class, probability) as 'A 0.91, B 0.05'."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return _number(float(value))
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_phrase(v)}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        if all(isinstance(v, list | tuple) and len(v) == 2 for v in value):
-            return ", ".join(f"{a} {_phrase(b)}" for a, b in value)
-        shown = [_phrase(v) for v in value[:8]]
-        return ", ".join(shown) + (f" (+{len(value) - 8} more)" if len(value) > 8 else "")
-    return str(value)
-
-
 def describe_details(details: Any, limit: int = 400) -> str:
-    """A row's details as a short line for people: ``given prob 0.03 · top classes Business 0.91, World 0.05``.
+    """A row's details as one short line for people (:func:`curate.report.readable.readable_details`, joined).
 
     Parameters
     ----------
@@ -229,6 +211,6 @@ def describe_details(details: Any, limit: int = 400) -> str:
             return details[:limit]
     if not isinstance(details, dict):
         return ""
-    text = " · ".join(f"{str(k).replace('_', ' ')} {_phrase(v)}" for k, v in details.items()
-                      if v is not None and v != [] and v != {})
+    text = " · ".join(f"{name} {value}" for name, value in readable_details(
+        {k: v for k, v in details.items() if v is not None and v != [] and v != {}}))
     return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -8,8 +8,8 @@ from urllib.parse import quote, urlencode
 
 import jinja2
 
+from curate.report.readable import readable_details
 from curate.review.models import QueueFilter
-from curate.review.readable import readable_details
 
 __all__ = ["STATIC", "confirmed_url", "image_url", "item_url", "queue_url", "render_page"]
 
