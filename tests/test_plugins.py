@@ -64,6 +64,7 @@ def _planted_frame() -> pd.DataFrame:
     texts[11] = "the GPU in the new laptop runs the AI model"  # capitals, but not shouting
     texts[30] = "OK"  # all capitals, but too few letters to shout
     texts[31] = "고양이가 소파에서 잔다"  # no cased letters at all
+    texts[32] = "IMDB 차트 부동의 1위 영화. 어른은 NO"  # capitals quoted in Korean: not shouting
     return pd.DataFrame({"id": [f"t{i}" for i in range(len(texts))], "text": texts, "label": labels})
 
 
@@ -76,7 +77,7 @@ def test_the_plugin_detector_flags_exactly_the_planted_rows_in_a_real_audit() ->
     # every letter of the two sentences joined by "while", in capitals
     assert findings["details"].tolist() == [{"capitals": 93}, {"capitals": 85}]
     scores = result.scores.set_index("row_id")["score"]
-    assert (scores["t30"], scores["t31"]) == (0.0, 1.0)
+    assert (scores["t30"], scores["t31"], scores["t32"]) == (0.0, 1.0, 1.0)
     assert result.descriptions["shouting"] == "the text is written entirely in upper case"
     assert "features" not in result.timings  # it needs only the dataset
 
@@ -222,6 +223,6 @@ def test_a_check_the_dataset_does_not_get_is_not_listed() -> None:
         on_text = curate.audit(_planted_frame(), label="label", text="text", id="id",
                                detectors=["capitals_only"], progress=False)
         assert list(on_text.summary["issue"]) == ["capitals_only"]
-        assert on_text.findings["row_id"].tolist() == ["t5", "t20", "t30", "t31"]  # Korean has no lower case
+        assert on_text.findings["row_id"].tolist() == ["t5", "t20", "t30", "t31", "t32"]  # Korean has no lower case
     finally:
         unregister("capitals_only")

@@ -33,12 +33,18 @@ def _planted(tmp_path: Path) -> tuple[Path, set[str]]:
     return path, {f"r{i}" for i in flipped}
 
 
-def test_relabelling_the_flagged_rows_resolves_them_and_raises_the_accuracy(tmp_path: Path) -> None:
+def _audited(tmp_path: Path) -> tuple[Path, set[str], Path, curate.AuditResult, pd.DataFrame]:
+    """The planted table, its flipped ids, the workspace, the first audit and its label flags."""
     path, flipped = _planted(tmp_path)
     workspace = tmp_path / "ws"
     first = curate.audit(path, label="label", id="id", workspace=workspace, progress=False)
     flags = first.findings
-    label_flags = flags[(flags["issue"] == "label") & flags["flagged"]]
+    return path, flipped, workspace, first, flags[(flags["issue"] == "label") & flags["flagged"]]
+
+
+def test_relabelling_the_flagged_rows_resolves_them_and_raises_the_accuracy(tmp_path: Path) -> None:
+    path, flipped, workspace, first, label_flags = _audited(tmp_path)
+    flags = first.findings
     fixed = set(label_flags["row_id"].astype(str))
     assert len(fixed & flipped) >= 20  # the audit finds most planted flips
     ws = Workspace(workspace)
@@ -69,8 +75,8 @@ def test_relabelling_the_flagged_rows_resolves_them_and_raises_the_accuracy(tmp_
     shown = run_cli(["compare", str(first.run_id), "-w", workspace])
     assert shown.exit_code == 0, shown.output
     assert f"out-of-fold accuracy (classifier): {before:.3f} -> {after:.3f} ({after - before:+.3f})" in shown.stdout
-    assert f"label\t{label.before}\t{label.after}\t{label.resolved}\t{label.removed}\t{label.persisting}\t{label.new}" \
-        in shown.stdout
+    assert (f"label\t{label.before}\t{label.after}\t{label.resolved}\t{label.kept}\t{label.removed}\t"
+            f"{label.persisting}\t{label.new}") in shown.stdout
     html = second.to_html()  # the report of the second run compares it with the first
     assert f'<h2 id="comparison">Compared with run {first.run_id}</h2>' in html
     assert (f'<tr><td>label</td><td class="num">{label.before}</td><td class="num">{label.after}</td>'
@@ -88,3 +94,27 @@ def test_compare_names_a_missing_run(tmp_path: Path) -> None:
     result = run_cli(["compare", "1", "7", "-w", tmp_path / "ws"])
     assert result.exit_code != 0 and result.stderr.strip().splitlines()[-1].startswith("error:")
     assert "7" in result.stderr
+    same = run_cli(["compare", "1", "-w", tmp_path / "ws"])  # the latest run is run 1 itself
+    assert same.exit_code != 0
+    assert same.stderr.strip() == ("error: curate compare needs two different runs; both are run 1 (give RUN_A and "
+                                   "RUN_B, or audit again after the fixes)")
+
+
+def test_stated_precision_counts_only_the_flags_left_after_reviewers_kept_rows(tmp_path: Path) -> None:
+    path, _, workspace, first, label_flags = _audited(tmp_path)
+    ws = Workspace(workspace)
+    kept = label_flags["row_id"].astype(str).head(8).tolist()
+    for row_id in kept:
+        record(ws, first.dataset, row_id=row_id, action="keep", reviewer="ana", run_id=first.run_id, issue="label")
+    second = curate.audit(path, label="label", id="id", workspace=workspace, progress=False)
+    notes = second.notes["label"]
+    standing = second.findings[(second.findings["issue"] == "label") & second.findings["flagged"]]
+    assert not set(kept) & set(standing["row_id"].astype(str))  # kept rows are not flagged again
+    assert sum(notes["flagged_per_class"].values()) == len(standing) == second.metrics["flagged"]["label"]
+    chances = [d["error_prob"] for d in standing["details"]]
+    assert notes["expected_true_errors"] == round(sum(chances), 1) <= len(standing)
+    assert notes["before_reviewer_feedback"]["expected_true_errors"] >= notes["expected_true_errors"]
+    assert f"of the {len(standing)} are real errors" in second.to_html()
+    # in the comparison, a flag withdrawn because a reviewer kept the row is not a fix
+    label = next(c for c in compare_runs(ws, first.run_id, second.run_id).issues if c.issue == "label")
+    assert label.kept == len(kept) and label.resolved == label.before - label.kept - label.persisting

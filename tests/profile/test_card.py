@@ -92,12 +92,16 @@ def test_dataset_values_cannot_inject_markup(tmp_path: Path) -> None:
     frame.to_csv(data, index=False)
     workspace = tmp_path / "ws"
     assert run_cli(["import", data, "--label", "label", "--text", "text", "-w", workspace]).exit_code == 0
-    set_card_fields(Workspace(workspace), {"summary": "Made by *us*. <iframe src=evil></iframe>"})
+    set_card_fields(Workspace(workspace), {"summary": "Made by *us*. <iframe src=evil></iframe>",
+                                           "limitations": "# Injected heading\n[see](javascript:alert(1)) [doc](https://x.org)"})
     markdown = export_card(Workspace(workspace))
     assert re.search(r"(?<!\\)<", markdown) is None  # every "<" is escaped: no tag can open
     assert r"\<script\>alert(1)\</script\>" in markdown
     assert r"\*bold\* \| \[x\](javascript:alert(1))" in markdown
     assert "Made by *us*. &lt;iframe src=evil>&lt;/iframe>" in markdown  # the people's Markdown is kept
+    # ... but a field cannot open a section of its own or hold a script link
+    assert "\\# Injected heading\n[see](javascript&#58;alert(1)) [doc](https://x.org)" in markdown
+    assert "\n# Injected" not in markdown
 
 
 def test_an_unknown_field_changes_nothing(imported: Path) -> None:

@@ -125,3 +125,16 @@ def test_a_sensitive_attribute_must_be_a_column_of_groups() -> None:
     with pytest.raises(ColumnError, match="--sensitive: column 'x0' has 200 distinct values; a sensitive attribute "
                                           "needs 2 to 50 groups"):
         curate.audit(frame, label="label", progress=False, sensitive=["x0"])
+    with pytest.raises(ColumnError, match="--sensitive: 'label' is the label column"):
+        curate.audit(frame, label="label", progress=False, sensitive="label")
+
+
+def test_sensitive_groups_count_every_row_and_sort_numbers_by_value() -> None:
+    frame = _table(0, bad=0.03, n=400)
+    frame["rating"] = np.array(["1", "2", "10", "9"] * 100, dtype=object)
+    frame.loc[:4, "rating"] = None  # five rows without a rating are a group too
+    frame = frame.drop(columns=["group"])
+    result = curate.audit(frame, label="label", progress=False, sensitive="rating")
+    groups = result.metrics["disparities"][0]["groups"]
+    assert [g["group"] for g in groups] == ["1", "2", "9", "10", "(missing)"]
+    assert sum(g["rows"] for g in groups) == 400 and groups[-1]["rows"] == 5

@@ -289,6 +289,31 @@ def _reviewer_feedback(scores: pd.DataFrame, entries: list[DecisionRecord], sour
     return withdraw_flags(scores, feedback, input_hashes(current), current.input_hashes())
 
 
+def _restate_label_precision(scores: pd.DataFrame, results: Sequence[DetectorResult]) -> dict[str, dict[str, Any]]:
+    """The label check's stated precision and counts over the flags that stand after reviewer feedback.
+
+    The check states them for the flags it raised; feedback may withdraw some afterwards, and "about
+    231 of the 181 flags" would be a claim about flags no longer made. Returns the notes to
+    overwrite (the check's own figures kept under ``before_reviewer_feedback``), or nothing when
+    every flag stands.
+    """
+    check = next((r for r in results if r.issue == "label"), None)
+    if check is None or "expected_true_errors" not in check.notes:
+        return {}
+    label = scores[(scores["issue"] == "label") & scores["flagged"]]
+    if len(label) == int(check.flagged.sum()):
+        return {}
+    chances = np.array([float(d.get("error_prob", 0.0)) for d in decode_details(label)["details"]])
+    per_class = label["current_label"].astype(str).value_counts()
+    kept = {key: check.notes[key] for key in ("estimated_precision", "expected_true_errors", "flagged_per_class")
+            if key in check.notes}
+    return {"label": {
+        "estimated_precision": round(float(chances.mean()), 3) if chances.size else None,
+        "expected_true_errors": round(float(chances.sum()), 1),
+        "flagged_per_class": {c: int(per_class.get(c, 0)) for c in check.notes.get("flagged_per_class", {})},
+        "before_reviewer_feedback": kept}}
+
+
 def _root_causes(checked: Sequence[AuditWarning], raised: Sequence[AuditWarning]) -> list[AuditWarning]:
     """The input checks' warnings, then the others, leaving out judgements of the label evidence
     when an input check already withheld the label flags for a cause of its own (one root cause, not
@@ -632,6 +657,7 @@ def audit(
     scores = scores_table(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
     scores, withheld_notes = _withhold(scores, warnings)
+    restated = _restate_label_precision(scores, results)
     clock_slices = time.perf_counter()
     sliced = run_slices(dataset, needs, scores, sensitive_columns)
     timings["slices"] = round(time.perf_counter() - clock_slices, 3)
@@ -656,7 +682,7 @@ def audit(
         metrics["resumed_stages"] = list(checkpoints.resumed)
     metrics["warnings"] = [w.to_dict() for w in warnings]
     notes = {r.issue: r.notes | ({"reviewer_feedback": feedback_notes[r.issue]} if r.issue in feedback_notes else {})
-             | withheld_notes.get(r.issue, {}) for r in results}
+             | withheld_notes.get(r.issue, {}) | restated.get(r.issue, {}) for r in results}
     judged = {i: n for i, n in feedback_notes.items() if i in notes}
     if judged:
         metrics["reviewer_feedback"] = {"decisions": sum(n["decisions"] for n in judged.values()),

@@ -17,8 +17,9 @@ import pandas as pd
 from curate.audit.needs import AuditNeeds
 from curate.core.dataset import Dataset
 from curate.errors import ColumnError
+from curate.modalities import get_modality
 from curate.slices import MEASURES, Grouping, cluster_grouping, column_groupings, find_slices, group_disparities
-from curate.slices.candidates import MAX_LEVELS
+from curate.slices.candidates import MAX_LEVELS, factorize_groups
 
 __all__ = ["check_sensitive", "run_slices"]
 
@@ -40,13 +41,18 @@ def check_sensitive(dataset: Dataset, sensitive: Sequence[str]) -> None:
     """
     for name in sensitive:
         column = _column(dataset, name)
+        if column is None and name in (dataset.label_column, dataset.id_column):
+            role = "label" if name == dataset.label_column else "id"
+            raise ColumnError(f"--sensitive: {name!r} is the {role} column; name a column of groups such as a "
+                              "source, a region or an annotator")
         if column is None:
             names = [*map(str, dataset.frame.columns), *([] if dataset.metadata is None else dataset.metadata.columns)]
             raise ColumnError(f"--sensitive: no column {name!r} (columns: {', '.join(map(str, names))})")
         distinct = column.nunique(dropna=True)
         if not 2 <= distinct <= MAX_LEVELS:
-            raise ColumnError(f"--sensitive: column {name!r} has {distinct} distinct values; a sensitive attribute "
-                              f"needs 2 to {MAX_LEVELS} groups")
+            values = "value" if distinct == 1 else "values"
+            raise ColumnError(f"--sensitive: column {name!r} has {distinct} distinct {values}; a sensitive "
+                              f"attribute needs 2 to {MAX_LEVELS} groups")
 
 
 def _column(dataset: Dataset, name: str) -> pd.Series | None:
@@ -97,7 +103,7 @@ def run_slices(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame,
     if not measures:
         return {"slices": None, "disparities": []}
     groupings = [] if dataset.metadata is None else column_groupings(dataset.metadata, set())
-    if dataset.modality == "tabular":
+    if dataset.input_columns and not get_modality(dataset.modality).reads_images:
         # A table's categorical inputs are groups too; its numeric inputs are not cut (see column_groupings).
         groupings += column_groupings(dataset.frame, set(), {str(c) for c in dataset.input_columns})
     if not groupings:
@@ -113,8 +119,9 @@ def run_slices(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame,
         column = _column(dataset, name)
         if column is None:  # check_sensitive refused it before the audit began
             continue
-        codes, levels = pd.factorize(column, sort=True)  # every value a group (checked: 2 to 50)
-        grouping = Grouping(name, codes.astype(np.int64), [str(v) for v in levels], "column")
+        # Every value a group (checked: 2 to 50); rows without one are a group too, so none go uncounted.
+        codes, levels = factorize_groups(column, missing="(missing)")
+        grouping = Grouping(name, codes, levels, "column")
         disparities.append(group_disparities(grouping, dataset.label_codes, [str(c) for c in dataset.classes],
                                              flagged, correct))
     return {"slices": report.to_dict(), "disparities": disparities}

@@ -136,9 +136,9 @@ def withheld_marker(flagged: int, notes: dict[str, Any] | None) -> str:
 def print_runs(console: Any, runs: list[RunRecord]) -> None:
     """Print a table of runs: id, dataset, version, finish time, rows, flagged rows, accuracy, time, resources, model.
 
-    The accuracy is the label evidence's out of fold (the views mixed), the classifier's when a run has no
-    label evidence. CPU time and peak memory are the auditing process's (runs recorded before they were
-    measured show ``-``); features and classifier name what the run used.
+    The accuracy is the classifier's out of fold (as the summary, the report and ``curate compare`` give
+    it), the label evidence's when a run has none. CPU time and peak memory are the auditing process's
+    (runs recorded before they were measured show ``-``); features and classifier name what the run used.
 
     Parameters
     ----------
@@ -154,10 +154,10 @@ def print_runs(console: Any, runs: list[RunRecord]) -> None:
     for run in runs:
         metrics = run.metrics
         flagged = metrics.get("rows_with_any_issue", "")
-        acc = metrics.get("label_evidence_accuracy", metrics.get("oof_accuracy"))
+        acc = metrics.get("oof_accuracy", metrics.get("label_evidence_accuracy"))
         cpu, peak = metrics.get("cpu_seconds"), metrics.get("peak_memory_mib")
         features = metrics.get("embedder") or ("your probabilities" if metrics.get("pred_probs") else
-                                               "the columns" if run.params.get("modality") == "tabular" else "-")
+                                               run.params.get("features") or "-")
         rows.append([str(run.id), run.dataset, str(run.version), run.finished_at, str(metrics.get("rows", "")),
                      str(flagged), f"{acc:.3f}" if isinstance(acc, float) else "-",
                      f"{run.timings.get('total', 0):.1f} s", f"{cpu:.0f} s" if isinstance(cpu, int | float) else "-",
@@ -313,9 +313,10 @@ def print_comparison(console: Any, comparison: RunComparison, max_rows: int = 20
             delta = f" ({after - before:+.3f})" if before is not None and after is not None else ""
             name = {"oof_accuracy": "out-of-fold accuracy (classifier)"}.get(key, key.replace("_", " "))
             console.print(f"{name}: {shown[0]} -> {shown[1]}{delta}")
-    print_table(console, ["issue", "flagged before", "flagged after", "resolved", "removed", "persisting", "new"],
-                [[c.issue, str(c.before), str(c.after), str(c.resolved), str(c.removed), str(c.persisting), str(c.new)]
-                 for c in comparison.issues])
+    print_table(console, ["issue", "flagged before", "flagged after", "resolved", "kept by a reviewer", "removed",
+                          "persisting", "new"],
+                [[c.issue, str(c.before), str(c.after), str(c.resolved), str(c.kept), str(c.removed), str(c.persisting),
+                  str(c.new)] for c in comparison.issues])
     classes = comparison.classes
     print_table(console, ["class", "rows before", "rows after", "change"],
                 [[str(r["class"]), str(r["before"]), str(r["after"]), f"{r['change']:+d}"] for r in

@@ -2,9 +2,10 @@
 the class balance and the out-of-fold accuracy moved.
 
 Findings are matched by (row id, issue). A finding of the first run is *resolved* when the second
-run audited the row and did not flag it for that issue, *removed* when reviewers removed the row
-before the second run, and *persisting* when both flag it; a finding of the second run alone is
-*new*.
+run audited the row and did not flag it for that issue, *kept* when it was not flagged again because
+a reviewer kept the row as it was between the runs (the flag was judged wrong, nothing was fixed),
+*removed* when reviewers removed the row before the second run, and *persisting* when both flag it;
+a finding of the second run alone is *new*.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from curate.errors import InputError
 from curate.ledger.versions import judged_labels
 from curate.store import Workspace
 from curate.store.records import RunRecord
@@ -33,15 +35,16 @@ class IssueChange:
         The issue.
     before, after : int
         Rows flagged in the first and in the second run.
-    resolved, removed, persisting, new : int
-        Flags of the first run not flagged again, whose row was removed, flagged again; flags of
-        the second run only.
+    resolved, kept, removed, persisting, new : int
+        Flags of the first run not flagged again, not flagged again after a reviewer kept the row,
+        whose row was removed, flagged again; flags of the second run only.
     """
 
     issue: str
     before: int
     after: int
     resolved: int
+    kept: int
     removed: int
     persisting: int
     new: int
@@ -58,8 +61,8 @@ class RunComparison:
     issues : list of IssueChange
         Per issue, in the second run's order (then issues only the first run checked).
     rows : pandas.DataFrame
-        One row per changed finding: ``row_id``, ``issue``, ``change`` (``resolved``, ``removed``
-        or ``new``), ``label_before`` and ``label_after`` (the labels the two runs judged; empty
+        One row per changed finding: ``row_id``, ``issue``, ``change`` (``resolved``, ``kept``,
+        ``removed`` or ``new``), ``label_before`` and ``label_after`` (the labels the two runs judged; empty
         for a row a run did not audit).
     classes : pandas.DataFrame
         Per class: ``class``, ``before``, ``after`` (rows as each run judged them), ``change``.
@@ -103,6 +106,26 @@ def _flags(workspace: Workspace, run: RunRecord) -> pd.DataFrame:
     return pd.DataFrame({"row_id": found["row_id"].astype(str), "issue": found["issue"].astype(str)})
 
 
+def _natural(row_id: str) -> tuple[int, int | str]:
+    """Sort key: numeric ids by value (2 before 10), then the others as text."""
+    return (0, int(row_id)) if row_id.isdigit() else (1, row_id)
+
+
+def _kept_between(workspace: Workspace, a: RunRecord, b: RunRecord) -> set[str]:
+    """Rows whose latest decision in effect between the two runs' ledger versions is 'keep'."""
+    from curate.ledger.decisions import effective
+    from curate.store.decisions import read_decisions
+
+    start, stop = (int(r.params.get("ledger_version") or 0) for r in (a, b))
+    if stop <= start:
+        return set()
+    latest: dict[str, str] = {}
+    for entry in effective(read_decisions(workspace, b.dataset, upto=stop)):
+        if entry.id > start:
+            latest[entry.row_id] = entry.action
+    return {row for row, action in latest.items() if action == "keep"}
+
+
 def _accuracy(run: RunRecord, key: str) -> float | None:
     value = run.metrics.get(key)
     return float(value) if isinstance(value, int | float) else None
@@ -128,8 +151,13 @@ def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison
     ------
     NotFoundError
         When a run does not exist.
+    InputError
+        When ``first`` and ``second`` are the same run.
     """
     a, b = workspace.run(first), workspace.run(second)
+    if a.id == b.id:
+        raise InputError(f"curate compare needs two different runs; both are run {a.id} (give RUN_A and RUN_B, "
+                         "or audit again after the fixes)")
     notes = []
     if a.dataset != b.dataset:
         notes.append(f"the runs audited different datasets ({a.dataset!r} and {b.dataset!r}): rows are matched by id")
@@ -145,6 +173,8 @@ def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison
     change[(merged["_merge"] == "left_only") & in_b] = "resolved"
     change[(merged["_merge"] == "left_only") & ~in_b] = "removed"
     change[merged["_merge"] == "right_only"] = "new"
+    kept_rows = _kept_between(workspace, a, b)
+    change[(change == "resolved") & merged["row_id"].isin(kept_rows)] = "kept"
     merged["change"] = change
     order = list(dict.fromkeys([*b.metrics.get("flagged", {}), *a.metrics.get("flagged", {})]))
     issues = []
@@ -152,12 +182,15 @@ def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison
         mine = merged[merged["issue"] == issue]["change"].value_counts()
         issues.append(IssueChange(issue, int(a.metrics.get("flagged", {}).get(issue, 0)),
                                   int(b.metrics.get("flagged", {}).get(issue, 0)), int(mine.get("resolved", 0)),
-                                  int(mine.get("removed", 0)), int(mine.get("persisting", 0)), int(mine.get("new", 0))))
+                                  int(mine.get("kept", 0)), int(mine.get("removed", 0)),
+                                  int(mine.get("persisting", 0)), int(mine.get("new", 0))))
     rows = merged[merged["change"] != "persisting"][["row_id", "issue", "change"]].copy()
     rows["label_before"] = rows["row_id"].map(audited_a).fillna("")
     rows["label_after"] = rows["row_id"].map(audited_b).fillna("")
-    rank = {"resolved": 0, "removed": 1, "new": 2}
-    rows = rows.sort_values(["issue", "change", "row_id"], key=lambda s: s.map(rank) if s.name == "change" else s)
+    rank = {"resolved": 0, "kept": 1, "removed": 2, "new": 3}
+    issue_rank = {issue: i for i, issue in enumerate(order)}
+    rows = rows.sort_values(["issue", "change", "row_id"], key=lambda s: s.map(rank) if s.name == "change" else
+                            s.map(issue_rank) if s.name == "issue" else s.map(_natural))
     counts_a, counts_b = audited_a.value_counts(), audited_b.value_counts()
     names = sorted(set(counts_a.index) | set(counts_b.index))
     classes = pd.DataFrame({"class": names, "before": [int(counts_a.get(c, 0)) for c in names],

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from curate.core.arrays import bounded_rows
+
 __all__ = ["MAX_MAP_ROWS", "map_rows"]
 
 MAX_MAP_ROWS = 20_000
@@ -41,7 +43,7 @@ def map_rows(features: np.ndarray, must: np.ndarray | None = None, *, seed: int 
     from sklearn.decomposition import PCA
 
     n = len(features)
-    values = np.nan_to_num(np.asarray(features, dtype=np.float32).reshape(n, -1), posinf=0.0, neginf=0.0)
+    values = bounded_rows(features)
     chosen = np.zeros(n, dtype=bool)
     if n <= max_rows:
         chosen[:] = True

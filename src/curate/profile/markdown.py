@@ -47,11 +47,17 @@ def escape_inline(value: object, limit: int = INLINE_CHARACTERS) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
+_SCRIPT_SCHEME = re.compile(r"\b(javascript|vbscript|data)\s*:", re.IGNORECASE)
+_HEADING = re.compile(r"(?m)^(\s{0,3})#")
+
+
 def escape_prose(value: str) -> str:
     """A card field a person wrote: its Markdown kept (lists, emphasis, links), raw HTML shown as text.
 
-    ``<`` and ``&`` become entities, so no tag, comment or script can be injected; control
-    characters are dropped.
+    ``<`` and ``&`` become entities, so no tag, comment or script can be injected; links with a
+    script scheme (``javascript:``, ``vbscript:``, ``data:``) are made text; a line starting with
+    ``#`` is text rather than a heading that would break the card's sections; control characters
+    are dropped.
 
     Parameters
     ----------
@@ -68,7 +74,12 @@ def escape_prose(value: str) -> str:
     >>> escape_prose("CC BY 4.0 <script>alert(1)</script>")
     'CC BY 4.0 &lt;script>alert(1)&lt;/script>'
     """
-    return _CONTROL.sub("", value).replace("&", "&amp;").replace("<", "&lt;").strip()
+    text = _CONTROL.sub("", value).replace("&", "&amp;").replace("<", "&lt;").strip()
+    # A link may lead anywhere on the web, but never run script: the colon of a script scheme is
+    # written as an entity, so a renderer sees text, not a javascript:/vbscript:/data: link.
+    text = _SCRIPT_SCHEME.sub(lambda m: m.group(1) + "&#58;", text)
+    # Headings would cut the card's own sections apart: a field's line starting with # is text.
+    return _HEADING.sub(lambda m: m.group(1) + "\\#", text)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

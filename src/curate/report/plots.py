@@ -113,6 +113,10 @@ def bars(labels: Sequence[str], values: Sequence[float], *, title: str, xlabel: 
         for y, v in zip(positions, heights, strict=True):
             ax.text(v + top * 0.01, y, f"{v:,.0f}" if float(v).is_integer() else f"{v:.3g}", va="center")
         ax.set_xlim(0, top * 1.15)
+        if all(float(v).is_integer() for v in heights):  # counts: whole-number ticks only
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         return _svg(fig, title)
 
 
@@ -192,8 +196,9 @@ def histograms(series: dict[str, tuple[np.ndarray, np.ndarray]], *, title: str, 
         for ax, name in zip(axes.ravel(), names, strict=False):
             scores, flagged = series[name]
             kept = np.clip(np.asarray(scores, dtype=float), 0.0, 1.0)
-            ax.hist([kept[~flagged], kept[flagged]], bins=edges, stacked=True, color=[GREY, RED],
-                    label=["not flagged", "flagged"])
+            # Overlaid, flagged in front: stacked on a log scale, the flagged share of a bin looked like nothing.
+            ax.hist(kept[~flagged], bins=edges, color=GREY, label="not flagged")
+            ax.hist(kept[flagged], bins=edges, color=RED, label="flagged", alpha=0.9)
             ax.set_yscale("log")
             ax.set_title(f"{name} ({int(np.sum(flagged)):,} flagged)", fontsize=9)
             ax.set_xlim(0, 1)
@@ -292,6 +297,8 @@ def scatter_map(xy: np.ndarray, labels: Sequence[str], flagged: np.ndarray, *, t
                        linewidths=0.6, label="flagged")
         ax.set_xticks([])
         ax.set_yticks([])
+        ax.set_xlabel("principal component 1")
+        ax.set_ylabel("principal component 2")
         ax.legend(fontsize=7, markerscale=2.5, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})

@@ -88,7 +88,9 @@ def _health(data: ReportData, n_classes: int) -> list[tuple[str, str]]:
         lines.append(("label evidence accuracy", f"{metrics['label_evidence_accuracy']:.3f}"))
     label = data.notes.get("label")
     if isinstance(label, dict) and isinstance(label.get("estimated_noise_rate"), int | float):
-        lines.append(("estimated label noise", f"{100 * label['estimated_noise_rate']:.1f} % of labels"))
+        # The confident joint counts only confident disagreements: on NoisyAG-News 5.5 % against a true 19.8 %.
+        lines.append(("estimated label noise (confident disagreements only)",
+                      f"{100 * label['estimated_noise_rate']:.1f} % of labels"))
     if isinstance(metrics.get("rows_with_any_issue"), int):
         lines.append(("rows with any issue", f"{metrics['rows_with_any_issue']:,}"))
     return lines
@@ -99,7 +101,11 @@ def _slices(report: dict | None) -> dict | None:
     if not report or not report.get("slices"):
         return None
     found = report["slices"]
-    measure = "label_error_rate" if any(f["measure"] == "label_error_rate" for f in found) else "oof_error_rate"
+    # The measure of the most different slice reported (else the label-error rate), so the chart shows the finding.
+    reported = sorted((f for f in found if f["significant"]), key=lambda f: -f["difference"])
+    measures = {f["measure"] for f in found}
+    measure = reported[0]["measure"] if reported else (
+        "label_error_rate" if "label_error_rate" in measures else "oof_error_rate")
     shown = sorted((f for f in found if f["measure"] == measure), key=lambda f: -f["rate"])[:25]
     chart = plots.interval_bars([f"{f['column']} = {f['value']}" for f in shown], [f["rate"] for f in shown],
                                 [f["interval"][0] for f in shown], [f["interval"][1] for f in shown],

@@ -9,11 +9,14 @@ with many values give their quartiles. With no such column, clusters of the run'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_LEVELS", "MIN_SLICE_ROWS", "Grouping", "cluster_grouping", "column_groupings"]
+from curate.core.arrays import bounded_rows
+
+__all__ = ["MAX_LEVELS", "MIN_SLICE_ROWS", "Grouping", "cluster_grouping", "column_groupings", "factorize_groups"]
 
 # A column with more distinct values than this is an identifier or free text, not a grouping.
 MAX_LEVELS = 50
@@ -47,13 +50,72 @@ class Grouping:
     kind: str
 
 
+def _natural(level: object) -> tuple[int, float, str]:
+    """Sort key of a group's value: numbers (also written as text) by value, then text."""
+    try:
+        return (0, float(str(level)), "")
+    except ValueError:
+        return (1, 0.0, str(level))
+
+
+def factorize_groups(values: pd.Series, missing: str | None = None) -> tuple[np.ndarray, list[str]]:
+    """Each row's group code and the groups' names, numbers in numeric order (2 before 10).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        One value per row.
+    missing : str, optional
+        The name of a group for missing values; without it they belong to none (code -1).
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        Shape (n_rows,), int64.
+    levels : list of str
+        Group names by code.
+    """
+    codes, found = pd.factorize(values, sort=False)
+    # A whole number read as a float (a column of ratings with a gap) is named as written: 3, not 3.0.
+    names = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in found]
+    order = sorted(range(len(names)), key=lambda i: _natural(names[i]))
+    remap = np.empty(len(names) + 1, dtype=np.int64)
+    remap[-1] = -1  # pandas codes a missing value -1
+    remap[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
+    out = remap[codes]
+    levels = [names[i] for i in order]
+    if missing is not None and (out < 0).any():
+        out = np.where(out < 0, len(levels), out)
+        levels.append(missing)
+    return out.astype(np.int64), levels
+
+
+def _quartiles(numbers: np.ndarray) -> tuple[np.ndarray, list[str]] | None:
+    """Each finite value's quarter (-1 for the others) and the quarters' names; None if fewer than 2.
+
+    The cut points are values of the data (no interpolation), so numbers near the float limits
+    cannot overflow; equal cut points merge.
+    """
+    finite = np.isfinite(numbers)
+    if finite.sum() < 2:
+        return None
+    cuts = np.unique(np.quantile(numbers[finite], [0.25, 0.5, 0.75], method="inverted_cdf"))
+    cuts = cuts[cuts < numbers[finite].max()]  # the top quarter must hold something
+    if cuts.size == 0:
+        return None
+    codes = np.where(finite, np.searchsorted(cuts, np.where(finite, numbers, 0.0), side="left"), -1)
+    names = [f"≤ {cuts[0]:.4g}", *(f"({a:.4g}, {b:.4g}]" for a, b in pairwise(cuts)),
+             f"> {cuts[-1]:.4g}"]
+    return codes.astype(np.int64), names
+
+
 def column_groupings(frame: pd.DataFrame, skip: set[str], no_quartiles: frozenset[str] | set[str] = frozenset(),
                      ) -> list[Grouping]:
     """The groupings the columns of ``frame`` give, except those in ``skip`` (label, id, text, ...).
 
     A column with 2 to :data:`MAX_LEVELS` distinct values (:data:`NUMERIC_LEVELS` for numbers), at
     least five rows per value on average, gives one slice per value; a numeric column with more
-    gives its quartiles (``"[0.12, 3.4]"``) unless it is in ``no_quartiles``; other columns (free
+    gives its quartiles (``"≤ 0.12"``, ``"(0.12, 3.4]"``, ...) unless it is in ``no_quartiles``; other columns (free
     text, identifiers, lists) give none. Missing values belong to no slice.
 
     Parameters
@@ -83,18 +145,12 @@ def column_groupings(frame: pd.DataFrame, skip: set[str], no_quartiles: frozense
         # Groups of a few rows each are identifiers or free text; many distinct numbers are a range.
         grouped = 2 <= distinct <= min(MAX_LEVELS if not numeric else NUMERIC_LEVELS, len(values) // 5)
         if grouped:
-            codes, levels = pd.factorize(values, sort=True)
-            out.append(Grouping(str(column), codes.astype(np.int64), [str(v) for v in levels], "column"))
+            codes, levels = factorize_groups(values)
+            out.append(Grouping(str(column), codes, levels, "column"))
         elif numeric and distinct > NUMERIC_LEVELS and str(column) not in no_quartiles:
-            numbers = pd.to_numeric(values, errors="coerce").astype(float)
-            finite = np.isfinite(numbers.to_numpy())
-            try:
-                binned = pd.qcut(numbers.where(finite), 4, duplicates="drop")
-            except ValueError:  # too few distinct finite values to cut
-                continue
-            bins = [f"[{i.left:.4g}, {i.right:.4g}]" for i in binned.cat.categories]
-            if len(bins) >= 2:
-                out.append(Grouping(str(column), binned.cat.codes.to_numpy().astype(np.int64), bins, "quartiles"))
+            quartiles = _quartiles(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
+            if quartiles is not None:
+                out.append(Grouping(str(column), *quartiles, "quartiles"))
     return out
 
 
@@ -126,7 +182,7 @@ def cluster_grouping(features: np.ndarray, labels: np.ndarray, classes: list[str
     if n < 2 * MIN_SLICE_ROWS:
         return None
     k = int(np.clip(n // 200, 2, 12))
-    values = np.nan_to_num(np.asarray(features, dtype=np.float32).reshape(n, -1))
+    values = bounded_rows(features)
     rng = np.random.default_rng(seed)
     sample = values if n <= _CLUSTER_FIT_ROWS else values[np.sort(rng.choice(n, _CLUSTER_FIT_ROWS, replace=False))]
     model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096).fit(sample)

@@ -16,8 +16,9 @@ __all__ = ["ShoutingDetector"]
 class ShoutingDetector(Detector):
     """Flags text rows whose letters are all upper case (at least ``min_letters`` of them).
 
-    Score: the share of the row's cased letters that are lower case, so 0 is all capitals and a row
-    without cased letters (Korean, digits) scores 1. Tables have no text: every row scores 1.
+    Score: the share of the row's cased letters that are lower case, so 0 is all capitals; a row
+    without cased letters (Korean, digits) or written mostly in a script without case (a Korean
+    sentence quoting "IMDB") scores 1. Tables have no text: every row scores 1.
 
     Parameters
     ----------
@@ -52,8 +53,11 @@ class ShoutingDetector(Detector):
         texts = texts_of(dataset)
         lower = np.array([sum(c.islower() for c in t) for t in texts], dtype=np.int64)
         upper = np.array([sum(c.isupper() for c in t) for t in texts], dtype=np.int64)
+        letters = np.array([sum(c.isalpha() for c in t) for t in texts], dtype=np.int64)
         cased = lower + upper
-        scores = np.divide(lower, cased, out=np.ones(n), where=cased > 0)
-        flagged = (lower == 0) & (cased >= self.min_letters)
+        # Capitals in a text written mostly in a script without case ("IMDB 차트 1위") are not shouting.
+        mostly_cased = 2 * cased >= letters
+        scores = np.divide(lower, cased, out=np.ones(n), where=(cased > 0) & mostly_cased)
+        flagged = (lower == 0) & (cased >= self.min_letters) & mostly_cased
         details: list[dict[str, Any]] = [{"capitals": int(upper[i])} if flagged[i] else {} for i in range(n)]
         return self._result(scores, flagged, details=details, notes={"checked": True})
