@@ -43,7 +43,6 @@ def map_rows(features: np.ndarray, must: np.ndarray | None = None, *, seed: int 
     from sklearn.decomposition import PCA
 
     n = len(features)
-    values = bounded_rows(features)
     chosen = np.zeros(n, dtype=bool)
     if n <= max_rows:
         chosen[:] = True
@@ -53,6 +52,7 @@ def map_rows(features: np.ndarray, must: np.ndarray | None = None, *, seed: int 
         chosen |= np.asarray(must, dtype=bool)
     positions = np.flatnonzero(chosen)
     xy = np.zeros((len(positions), 2), dtype=np.float32)
+    values, _ = bounded_rows(np.asarray(features)[positions])  # the drawn rows only: no copy of every row
     if len(positions) >= 2 and values.shape[1] >= 2:
-        xy = PCA(2, random_state=seed).fit_transform(values[positions]).astype(np.float32)
+        xy = PCA(2, random_state=seed).fit_transform(values).astype(np.float32)
     return positions.astype(np.int64), xy

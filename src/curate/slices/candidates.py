@@ -182,11 +182,14 @@ def cluster_grouping(features: np.ndarray, labels: np.ndarray, classes: list[str
     if n < 2 * MIN_SLICE_ROWS:
         return None
     k = int(np.clip(n // 200, 2, 12))
-    values = bounded_rows(features)
+    rows = np.asarray(features)
     rng = np.random.default_rng(seed)
-    sample = values if n <= _CLUSTER_FIT_ROWS else values[np.sort(rng.choice(n, _CLUSTER_FIT_ROWS, replace=False))]
+    fit_rows = np.arange(n) if n <= _CLUSTER_FIT_ROWS else np.sort(rng.choice(n, _CLUSTER_FIT_ROWS, replace=False))
+    sample, scale = bounded_rows(rows[fit_rows])
     model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096).fit(sample)
-    codes = np.asarray(model.predict(values), dtype=np.int64)
+    # Assigned block by block, so that no float64 copy of every row is made (2 GiB at 1M x 256).
+    codes = np.concatenate([model.predict(bounded_rows(rows[start:start + _CLUSTER_FIT_ROWS], scale)[0])
+                            for start in range(0, n, _CLUSTER_FIT_ROWS)]).astype(np.int64)
     levels = []
     for c in range(k):
         members = labels[codes == c]
