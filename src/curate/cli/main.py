@@ -286,6 +286,54 @@ def compare_command(first: int, second: int | None, fmt: str, max_rows: int, wor
     print_comparison(_console(), comparison, max_rows)
 
 
+@main.command("agreement")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--annotators", "annotator_columns", metavar="COL,COL,...",
+              help="Wide layout: the columns holding one annotator's (or slot's) label each; guessed from names "
+                   "such as author, label2, rater_3 when left out.")
+@click.option("--item", "item_column", metavar="COL", help="Long layout: the item id column.")
+@click.option("--annotator", "annotator_column", metavar="COL", help="Long layout: the annotator column.")
+@click.option("--label", "label_column", metavar="COL", help="Long layout: the label column.")
+@click.option("--encoding", help="Force the text encoding (default: detected).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_errors_as_messages
+def agreement_command(file: Path, annotator_columns: str | None, item_column: str | None,
+                      annotator_column: str | None, label_column: str | None, encoding: str | None,
+                      fmt: str) -> None:
+    """How much the annotators of FILE agree: raw agreement, Fleiss' kappa, Krippendorff's alpha, pairs.
+
+    \f
+    Parameters
+    ----------
+    file : pathlib.Path
+        FILE: a CSV/TSV/JSON/JSONL/Parquet/Excel file of annotations.
+    annotator_columns : str or None
+        ``--annotators``: comma-separated annotator columns (wide layout).
+    item_column, annotator_column, label_column : str or None
+        ``--item``, ``--annotator``, ``--label``: the long layout's columns.
+    encoding : str or None
+        ``--encoding``: force the text encoding.
+    fmt : str
+        ``--format``: ``table`` or ``json``.
+    """
+    import json
+
+    from curate.annotators import agreement
+    from curate.annotators.reading import items_by_annotators
+    from curate.cli.present import print_agreement
+    from curate.ingest.readers import read_table
+
+    frame = read_table(file, encoding=encoding).frame
+    chosen = [c.strip() for c in annotator_columns.split(",") if c.strip()] if annotator_columns else []
+    labels = items_by_annotators(frame, annotators=chosen, item=item_column, annotator=annotator_column,
+                                 label=label_column, source=file.name)
+    found = agreement(labels)
+    if fmt == "json":
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return
+    print_agreement(_console(), found, list(map(str, labels.columns)))
+
+
 @main.command("report")
 @click.argument("run", type=int, required=False)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Where to write the HTML file.")

@@ -10,12 +10,13 @@ from curate.core.warnings import AuditWarning
 from curate.report.data import stated_precision
 
 if TYPE_CHECKING:
+    from curate.annotators import Agreement
     from curate.audit import AuditResult
     from curate.compare import RunComparison
     from curate.store import RunRecord
 
-__all__ = ["print_comparison", "print_log", "print_run_configs", "print_runs", "print_summary", "print_table",
-           "warning_line", "withheld_marker", "write_report"]
+__all__ = ["print_agreement", "print_comparison", "print_log", "print_run_configs", "print_runs", "print_summary",
+           "print_table", "warning_line", "withheld_marker", "write_report"]
 
 _ONE_LINE = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 
@@ -329,3 +330,34 @@ def print_comparison(console: Any, comparison: RunComparison, max_rows: int = 20
     if len(rows) < len(comparison.rows):
         console.print(f"{len(rows)} of {len(comparison.rows)} changed findings listed (--rows -1 lists all, "
                       "--format json gives everything)")
+
+
+def print_agreement(console: Any, found: Agreement, columns: list[str]) -> None:
+    """Print the agreement figures with their intervals, per class and per annotator pair.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    found : Agreement
+        From :func:`curate.annotators.agreement`.
+    columns : list of str
+        The annotator columns read.
+    """
+    from rich.markup import escape
+
+    console.print(escape(f"{found.items:,} items, {found.ratings:,} labels from {found.annotators} annotator "
+                         f"columns ({', '.join(columns)})"), soft_wrap=True)
+
+    rows = []
+    for label, name, value in (("raw agreement", "raw_agreement", found.raw_agreement),
+                               ("fleiss_kappa", "fleiss_kappa", found.fleiss_kappa),
+                               ("krippendorff_alpha", "krippendorff_alpha", found.krippendorff_alpha)):
+        low, high = found.intervals.get(name, (float("nan"), float("nan")))
+        rows.append([label, f"{value:.3f}" + (f" (95 % interval {low:.3f} to {high:.3f})" if low == low else "")])
+    print_table(console, ["measure", "value"], rows)
+    print_table(console, ["class", "agreement"], [[c, f"{v:.3f}"] for c, v in found.per_class.items()])
+    if found.pairs:
+        print_table(console, ["annotator", "annotator", "items", "agreement", "cohen_kappa"],
+                    [[p["first"], p["second"], str(p["items"]), f"{p['agreement']:.3f}", f"{p['cohen_kappa']:.3f}"]
+                     for p in found.pairs])

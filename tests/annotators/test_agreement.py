@@ -1,0 +1,100 @@
+"""Agreement between annotators: Fleiss' kappa and Krippendorff's alpha against independent computations."""
+
+from __future__ import annotations
+
+import json
+from itertools import permutations
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from curate.annotators import agreement, category_counts, fleiss_kappa
+from curate.annotators.reading import items_by_annotators
+
+from ..conftest import run_cli
+
+KLUE = Path(__file__).resolve().parents[3] / "shared" / "data" / "klue-nli" / "dev.json"
+SLOTS = ["author", "label2", "label3", "label4", "label5"]
+
+
+def _fleiss_by_the_book(table: list[list[str]]) -> float:
+    """Fleiss 1971 for a constant number of raters, written out from the paper's definitions."""
+    categories = sorted({v for row in table for v in row})
+    n = len(table[0])
+    counts = [[row.count(c) for c in categories] for row in table]
+    p_i = [(sum(x * x for x in row) - n) / (n * (n - 1)) for row in counts]
+    p_j = [sum(row[j] for row in counts) / (len(table) * n) for j in range(len(categories))]
+    p_bar, p_e = sum(p_i) / len(p_i), sum(p * p for p in p_j)
+    return (p_bar - p_e) / (1 - p_e)
+
+
+def _alpha_by_coincidences(table: list[list[str | None]]) -> float:
+    """Krippendorff's nominal alpha from the coincidence matrix (Krippendorff 2011, section C)."""
+    categories = sorted({v for row in table for v in row if v is not None})
+    index = {c: i for i, c in enumerate(categories)}
+    o = np.zeros((len(categories), len(categories)))
+    for row in table:
+        values = [v for v in row if v is not None]
+        m = len(values)
+        if m < 2:
+            continue
+        for a, b in permutations(range(m), 2):
+            o[index[values[a]], index[values[b]]] += 1.0 / (m - 1)
+    n_c = o.sum(axis=1)
+    n = n_c.sum()
+    observed = o.sum() - np.trace(o)
+    expected = (n * n - (n_c**2).sum()) / (n - 1)
+    return float(1.0 - observed / expected)
+
+
+def test_fleiss_kappa_matches_the_published_example() -> None:
+    # Fleiss' kappa worked example (10 items, 14 raters, 5 categories): kappa = 0.210
+    counts = np.array([[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
+                       [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]])
+    assert round(fleiss_kappa(counts), 3) == 0.210
+
+
+def test_missing_labels_and_the_long_layout() -> None:
+    wide = pd.DataFrame({"a1": ["x", "y", "x", None], "a2": ["x", "y", "y", "x"], "a3": ["x", None, "y", "y"]})
+    table = items_by_annotators(wide, annotators=["a1", "a2", "a3"])
+    counts, categories = category_counts(table)
+    assert categories == ["x", "y"] and counts.tolist() == [[3, 0], [0, 2], [1, 2], [1, 1]]
+    rows = [[None if v is None else str(v) for v in r] for r in table.itertuples(index=False)]
+    found = agreement(table, rounds=0)
+    assert found.krippendorff_alpha == pytest.approx(_alpha_by_coincidences(rows), abs=1e-12)
+    long = pd.DataFrame({"item": [1, 1, 1, 2, 2, 3, 3, 3, 4, 4], "who": ["a1", "a2", "a3", "a1", "a2", "a1", "a2",
+                                                                        "a3", "a2", "a3"],
+                         "label": ["x", "x", "x", "y", "y", "x", "y", "y", "x", "y"]})
+    same = agreement(items_by_annotators(long, item="item", annotator="who", label="label"), rounds=0)
+    assert (same.fleiss_kappa, same.krippendorff_alpha) == (found.fleiss_kappa, found.krippendorff_alpha)
+
+
+@pytest.mark.skipif(not KLUE.exists(), reason="../shared/data/klue-nli is not present")
+def test_klue_nli_fleiss_and_alpha_match_independent_computations() -> None:
+    records = json.loads(KLUE.read_text(encoding="utf-8"))
+    table = [[r[s] for s in SLOTS] for r in records]
+    result = run_cli(["agreement", KLUE, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert (found["items"], found["annotators"], found["ratings"]) == (3000, 5, 15000)
+    assert round(found["fleiss_kappa"], 3) == round(_fleiss_by_the_book(table), 3) == 0.838
+    assert round(found["krippendorff_alpha"], 3) == round(_alpha_by_coincidences(table), 3)
+    low, high = found["intervals"]["fleiss_kappa"]
+    assert low < found["fleiss_kappa"] < high
+    pair = next(p for p in found["pairs"] if (p["first"], p["second"]) == ("author", "label2"))
+    assert pair["agreement"] == round(sum(r["author"] == r["label2"] for r in records) / 3000, 4)
+    shown = run_cli(["agreement", KLUE])
+    assert "fleiss_kappa\t0.838" in shown.stdout and "author\tlabel2\t3000" in shown.stdout
+
+
+def test_a_file_without_annotator_columns_is_one_clear_error(tmp_path: Path) -> None:
+    data = tmp_path / "one.csv"
+    pd.DataFrame({"text": ["a", "b"], "label": ["x", "y"]}).to_csv(data, index=False)
+    result = run_cli(["agreement", data])
+    assert result.exit_code != 0
+    assert result.stderr.strip() == ("error: one.csv: name at least two annotator columns with --annotators (columns: "
+                                     "text, label), or the long layout with --item, --annotator and --label")
+    missing = run_cli(["agreement", data, "--annotators", "text,rater9"])
+    assert missing.stderr.strip() == "error: one.csv: no column 'rater9' (columns: text, label)"
