@@ -31,7 +31,7 @@ def test_the_queue_filters_to_a_noise_matrix_cell(client, session) -> None:  # t
     data = client.get("/api/queue", params=params).json()
     assert sorted(e["row_id"] for e in data["entries"]) == expected and data["total"] == len(expected)
     assert data["filter"] == {"issue": "label", "label": given, "suggested": suggested, "state": "all",
-                              "min_score": None, "max_score": None}
+                              "min_score": None, "max_score": None, "slice": None}
     # "label" is the same filter as "given"; both at once must agree
     same = client.get("/api/queue", params={**params, "label": given}).json()
     assert [e["row_id"] for e in same["entries"]] == [e["row_id"] for e in data["entries"]]
@@ -136,3 +136,27 @@ def test_the_views_page_links_each_noise_matrix_cell_to_its_rows(client, session
     assert sorted(e["row_id"] for e in rows["entries"]) == expected
     # every linked cell is off the diagonal and holds label flags
     assert all(g != s for g, s in links) and 'id="slices"' in page.text
+
+
+def test_a_reported_slice_links_to_the_queue_of_its_rows(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import curate
+
+    from ..slices.test_slices import _table
+    from .conftest import _client, _session
+
+    frame = _table(0, bad=0.30)
+    data = tmp_path / "groups.csv"
+    frame.to_csv(data, index=False)
+    curate.audit(data, label="label", workspace=tmp_path / "ws", progress=False)
+    for client in _client(_session(tmp_path / "ws")):
+        page = client.get("/views").text
+        links = re.findall(r'<a href="([^"]+)" class="slice-link">group = east</a>', page)
+        assert links, "the slice group = east links to its queue"
+        from urllib.parse import parse_qsl, urlsplit
+
+        query = dict(parse_qsl(urlsplit(links[0].replace("&amp;", "&")).query))
+        assert query["slice"] == "group=east"
+        rows = client.get("/api/queue", params={**query, "limit": 1000}).json()
+        east = {str(i) for i in frame.index[frame["group"] == "east"]}
+        assert rows["total"] > 0 and {e["row_id"] for e in rows["entries"]} <= east
+        assert client.get("/api/queue", params={"slice": "group"}).status_code == 400

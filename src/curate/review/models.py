@@ -48,7 +48,8 @@ class QueueFilter:
 
     ``label`` is the class the run judged the row in (reviewers' relabels before the run applied);
     ``suggested`` the class a finding suggests instead. Together they are one cell of the noise
-    matrix (given label against likely true label).
+    matrix (given label against likely true label). ``slice`` is ``COLUMN=VALUE``: the rows whose
+    column (an input or a column not read as input) holds that value, as the run's slices name it.
     """
 
     issue: str | None = None
@@ -57,6 +58,7 @@ class QueueFilter:
     max_score: float | None = None
     state: QueueState = "open"
     suggested: str | None = None
+    slice: str | None = None
 
     def query(self) -> dict[str, str]:
         """The filter as URL query parameters (only the ones that are set).
@@ -66,7 +68,8 @@ class QueueFilter:
         dict of str to str
             Parameter name to value; scores formatted with ``%g``; ``state`` is always present.
         """
-        out = {"issue": self.issue, "label": self.label, "suggested": self.suggested, "state": self.state,
+        out = {"issue": self.issue, "label": self.label, "suggested": self.suggested, "slice": self.slice,
+               "state": self.state,
                "min_score": None if self.min_score is None else f"{self.min_score:g}",
                "max_score": None if self.max_score is None else f"{self.max_score:g}"}
         return {k: v for k, v in out.items() if v is not None}

@@ -396,5 +396,8 @@ def views(session: ReviewSession) -> ViewsPage:
                     urls[(given, suggested)] = queue_url(QueueFilter(issue="label", label=given, suggested=suggested,
                                                                      state="all"))
     reported = [f for f in (run.metrics.get("slices") or {}).get("slices", []) if f.get("significant")]
+    for finding in reported:  # a column's value links to its rows (clusters and ranges have no filter)
+        if finding["column"] != "cluster" and not finding["value"].startswith(("≤ ", "> ", "(")):
+            finding["url"] = queue_url(QueueFilter(slice=f"{finding['column']}={finding['value']}", state="all"))
     return ViewsPage(matrix, urls, sorted(reported, key=lambda f: -f["difference"]),
                      list(run.metrics.get("disparities") or []))

@@ -454,6 +454,36 @@ class ReviewSession:
         estimates = {key: feedback.precision(*key).precision for key in set(keys)}
         return found.assign(precision=[estimates[key] for key in keys])
 
+    def slice_positions(self, slice: str) -> np.ndarray:
+        """Positions of the rows in slice ``COLUMN=VALUE``, the value named as the run's slices name it.
+
+        Parameters
+        ----------
+        slice : str
+            ``COLUMN=VALUE``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Row positions, int64.
+
+        Raises
+        ------
+        InputError
+            When the dataset has no such column.
+        """
+        from curate.slices.candidates import factorize_groups
+
+        column, _, value = slice.partition("=")
+        dataset = self.data.dataset
+        for frame in (dataset.metadata, dataset.frame):
+            if frame is not None and column in map(str, frame.columns):
+                codes, levels = factorize_groups(frame[column])
+                if value not in levels:
+                    return np.zeros(0, dtype=np.int64)
+                return np.flatnonzero(codes == levels.index(value)).astype(np.int64)
+        raise InputError(f"slice: no column {column!r} in the run's data")
+
     def ordered(self, filter: QueueFilter, feedback: Feedback | None = None) -> pd.DataFrame:
         """Flagged findings matching ``filter`` except its state, one per row, in queue order.
 
@@ -489,6 +519,8 @@ class ReviewSession:
             found = found[found["current_label"] == filter.label]  # the class the run flagged the row in
         if filter.suggested is not None:
             found = found[found["suggested_label"] == filter.suggested]
+        if filter.slice is not None:
+            found = found[np.isin(found["position"].to_numpy(), self.slice_positions(filter.slice))]
         if filter.min_score is not None:
             found = found[found["score"] >= filter.min_score]
         if filter.max_score is not None:

@@ -54,18 +54,22 @@ def _score(value: str | None, name: str) -> float | None:
 
 
 def _filter(issue: str | None, label: str | None, min_score: str | None, max_score: str | None,
-            state: str | None, given: str | None = None, suggested: str | None = None) -> QueueFilter:
+            state: str | None, given: str | None = None, suggested: str | None = None,
+            slice: str | None = None) -> QueueFilter:
     if state not in (None, "", "open", "decided", "all"):
         raise InputError(f"state must be open, decided or all, not {state!r}")
     if label and given and label != given:
         raise InputError(f"given is another name for label; got label={label!r} and given={given!r}: pass one")
+    if slice and "=" not in slice:
+        raise InputError(f"slice must be COLUMN=VALUE, not {slice!r}")
     return QueueFilter(issue or None, label or given or None, _score(min_score, "min_score"),
-                       _score(max_score, "max_score"), state or "open", suggested or None)  # type: ignore[arg-type]
+                       _score(max_score, "max_score"), state or "open", suggested or None,  # type: ignore[arg-type]
+                       slice or None)
 
 
 def queue_filter(issue: str | None = None, label: str | None = None, min_score: str | None = None,
                  max_score: str | None = None, state: State | Literal[""] = "open", given: str | None = None,
-                 suggested: str | None = None) -> QueueFilter:
+                 suggested: str | None = None, slice: str | None = None) -> QueueFilter:
     """The queue filter from query parameters (empty values mean no filter).
 
     ``given`` and ``suggested`` name a cell of the noise matrix, as the report links to it
@@ -85,6 +89,8 @@ def queue_filter(issue: str | None = None, label: str | None = None, min_score: 
         Another name for ``label``.
     suggested : str, optional
         Only findings that suggest this class instead; any when None or empty.
+    slice : str, optional
+        ``COLUMN=VALUE``: only rows of that slice (as the Views page links a slice); all when None.
 
     Returns
     -------
@@ -94,16 +100,17 @@ def queue_filter(issue: str | None = None, label: str | None = None, min_score: 
     Raises
     ------
     InputError
-        When a score is not a number in [0, 1], the state is unknown, or ``label`` and ``given``
-        differ (answered 400).
+        When a score is not a number in [0, 1], the state is unknown, ``label`` and ``given``
+        differ, or ``slice`` is not ``COLUMN=VALUE`` (answered 400).
     """
-    return _filter(issue, label, min_score, max_score, state, given, suggested)
+    return _filter(issue, label, min_score, max_score, state, given, suggested, slice)
 
 
 def form_filter(issue: Annotated[str | None, Form()] = None, label: Annotated[str | None, Form()] = None,
                 min_score: Annotated[str | None, Form()] = None, max_score: Annotated[str | None, Form()] = None,
                 state: Annotated[str | None, Form()] = None,
-                suggested: Annotated[str | None, Form()] = None) -> QueueFilter:
+                suggested: Annotated[str | None, Form()] = None,
+                slice: Annotated[str | None, Form()] = None) -> QueueFilter:
     """The queue filter a form posts back, so the next page continues the same queue.
 
     Parameters
@@ -118,6 +125,8 @@ def form_filter(issue: Annotated[str | None, Form()] = None, label: Annotated[st
         Rows not decided yet, decided rows, or every row; empty means ``open``.
     suggested : str, optional
         Only findings that suggest this class instead; any when None or empty.
+    slice : str, optional
+        ``COLUMN=VALUE``: only rows of that slice.
 
     Returns
     -------
@@ -129,7 +138,7 @@ def form_filter(issue: Annotated[str | None, Form()] = None, label: Annotated[st
     InputError
         When a score is not a number in [0, 1], or the state is unknown (answered 400).
     """
-    return _filter(issue, label, min_score, max_score, state, suggested=suggested)
+    return _filter(issue, label, min_score, max_score, state, suggested=suggested, slice=slice)
 
 
 Filter = Annotated[QueueFilter, Depends(queue_filter)]
