@@ -12,7 +12,8 @@ message as one line and exits non-zero, the web layer turns it into an HTTP erro
      │    ├── FileFormatError    the file cannot be parsed (ragged CSV, bad JSON line, ...)
      │    ├── DatasetError       the table parses but cannot be audited (one class, dup ids, ...)
      │    ├── PredProbsError     user-supplied predicted probabilities are unusable
-     │    └── ConfigError        a run configuration (file, --set, API) names an unknown setting or bad value
+     │    ├── ConfigError        a run configuration (file, --set, API) names an unknown setting or bad value
+     │    └── ConflictError      the request was valid but the state moved on (an item already labelled enough)
      ├── WorkspaceError          the workspace is missing, locked, or from a newer curate
      │    └── NotFoundError      a run, dataset or version that does not exist
      ├── PluginError             a detector or embedder cannot be registered (name taken, bad entry point)
@@ -24,6 +25,7 @@ from __future__ import annotations
 __all__ = [
     "ColumnError",
     "ConfigError",
+    "ConflictError",
     "CurateError",
     "DatasetError",
     "DecodingError",
@@ -67,6 +69,13 @@ class PredProbsError(InputError):
 
 class ConfigError(InputError):
     """A run configuration names an unknown setting or gives a value of the wrong type."""
+
+
+class ConflictError(InputError):
+    """The request was valid, but the stored state no longer allows it (answered 409 by the web apps).
+
+    For example, an annotator labels an item that has reached its annotators per item meanwhile.
+    """
 
 
 class WorkspaceError(CurateError):

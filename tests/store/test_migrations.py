@@ -116,9 +116,10 @@ def test_a_write_stamps_the_0_1_0_revision_and_appends(legacy: Path) -> None:
         2, "5", "remove", "present", "removed")
     assert read_decisions(ws, "reviews") == [FIRST_ENTRY, second]
     db = legacy / "curate.db"
-    assert _query(db, "SELECT version_num FROM alembic_version") == [("0002",)]
-    # stamped, not migrated again: 0.1.0's records stay as they were
-    assert _query(db, "SELECT * FROM schema_migrations ORDER BY version") == applied_before
+    assert _query(db, "SELECT version_num FROM alembic_version") == [("0003",)]
+    # stamped at 0002, not migrated again: 0.1.0's records stay as they were; 0003 (annotation mode) adds its own
+    assert _query(db, "SELECT * FROM schema_migrations ORDER BY version")[:2] == applied_before
+    assert [r[0] for r in _query(db, "SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3]
 
 
 def test_export_and_a_new_audit_of_a_0_1_0_workspace(legacy: Path, tmp_path: Path) -> None:
@@ -172,15 +173,31 @@ def test_a_0_1_0_workspace_at_migration_1_is_upgraded(legacy: Path) -> None:
     entry = record(ws, stored.dataset, row_id="3", action="keep", reviewer="ana")
     assert entry.id == 1
     db = legacy / "curate.db"
-    assert _query(db, "SELECT version_num FROM alembic_version") == [("0002",)]
-    assert [r[0] for r in _query(db, "SELECT version FROM schema_migrations ORDER BY version")] == [1, 2]
-    assert _schema(db) == _schema(FIXTURE / "curate.db") | {"alembic_version": _schema(db)["alembic_version"]}
+    assert _query(db, "SELECT version_num FROM alembic_version") == [("0003",)]
+    assert [r[0] for r in _query(db, "SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3]
+    upgraded = _without_annotation_tables(_schema(db))
+    assert upgraded == _schema(FIXTURE / "curate.db") | {"alembic_version": upgraded["alembic_version"]}
+
+
+ANNOTATION_TABLES = ("accounts", "annotation_items", "annotation_settings")
+
+
+def _without_annotation_tables(found: dict[str, object]) -> dict[str, object]:
+    """``found`` less what revision 0003 (annotation mode) adds: three tables and two triggers."""
+    kept = {name: value for name, value in found.items() if name not in ANNOTATION_TABLES}
+    triggers = found["triggers"]
+    assert isinstance(triggers, list)
+    assert [t[:2] for t in triggers if t[1] == "annotation_settings"] == [
+        ("annotation_settings_never_deleted", "annotation_settings"),
+        ("annotation_settings_never_updated", "annotation_settings")]
+    kept["triggers"] = [t for t in triggers if t[1] != "annotation_settings"]
+    return kept
 
 
 def test_new_workspaces_get_exactly_the_0_1_0_schema(text_csv: Path, workspace: Path) -> None:
-    """Revisions 0001 and 0002 reproduce 0.1.0's two migrations; Alembic adds only its own table."""
+    """Revisions 0001 and 0002 reproduce 0.1.0's two migrations; Alembic adds only its own table, 0003 its three."""
     assert run_cli(["import", text_csv, "-w", workspace]).exit_code == 0
-    new = _schema(workspace / "curate.db")
+    new = _without_annotation_tables(_schema(workspace / "curate.db"))
     assert new.pop("alembic_version") == {
         "columns": [(0, "version_num", "VARCHAR(32)", 1, None, 1)],
         "foreign_keys": [],

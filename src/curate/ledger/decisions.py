@@ -23,6 +23,10 @@ __all__ = ["ACTIONS", "RowState", "apply_to_dataset", "diff_states", "effective"
 
 # action -> the field it is about
 ACTIONS = {"keep": "label", "relabel": "label", "ambiguous": "label", "remove": "row", "skip": "row"}
+# Entries that are not a reviewer's decision about the data: an annotator's label in annotation mode
+# (curate.store.annotations). Replaying the ledger passes them by, so a version or an export never
+# takes a single annotator's label as the dataset's; only a consensus, written as a relabel, does.
+NOT_DECISIONS = frozenset({"annotate"})
 
 
 @dataclass
@@ -58,7 +62,8 @@ def replay(labels: dict[str, str], entries: list[DecisionRecord]) -> dict[str, R
 
     ``relabel`` sets the label (and clears ambiguity), ``ambiguous`` marks the row, ``keep`` clears
     the mark, ``remove`` removes the row; every effective entry but ``skip`` records the input hash
-    it was made on. Entries about rows that are not in ``labels`` are ignored.
+    it was made on. Entries about rows that are not in ``labels`` are ignored, and so are
+    ``annotate`` entries (one annotator's label is not a decision about the dataset's label).
 
     Parameters
     ----------
@@ -76,7 +81,7 @@ def replay(labels: dict[str, str], entries: list[DecisionRecord]) -> dict[str, R
     states = {row_id: RowState(label) for row_id, label in labels.items()}
     for entry in effective(entries):
         state = states.get(entry.row_id)
-        if state is None:  # a row that no longer exists in this data version
+        if state is None or entry.action in NOT_DECISIONS:  # a row no longer in this data version
             continue
         state.history.append(entry.id)
         if entry.action == "relabel" and entry.new_value is not None:
@@ -207,7 +212,8 @@ def undo_last(workspace: Workspace, dataset: Dataset, *, reviewer: str) -> Decis
         When the dataset is not in the workspace.
     """
     entries = read_decisions(workspace, dataset.name)
-    mine = [e for e in effective(entries) if e.reviewer == reviewer.strip() and e.action != "skip"]
+    mine = [e for e in effective(entries) if e.reviewer == reviewer.strip()
+            and e.action != "skip" and e.action not in NOT_DECISIONS]
     if not mine:
         raise InputError(f"{reviewer!r} has no decision left to undo")
     target = mine[-1]

@@ -29,6 +29,9 @@ from sqlalchemy.types import TypeEngine
 
 __all__ = [
     "SCORE",
+    "accounts",
+    "annotation_items",
+    "annotation_settings",
     "dataset_versions",
     "datasets",
     "decisions",
@@ -143,4 +146,38 @@ run_neighbors = Table(
     Column("position", Integer, primary_key=True, nullable=False),
     Column("neighbors", Text, nullable=False),
     Column("similarities", Text, nullable=False),
+)
+
+# Revision 0003: annotation mode. Accounts of the people who annotate (argon2 hashes, never a
+# password); the items of an annotation dataset, which need no label; and its settings, appended
+# (triggers refuse UPDATE and DELETE on SQLite) so the history of K and the guidelines is kept.
+accounts = Table(
+    "accounts", metadata,
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("role", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("disabled", Integer, nullable=False),
+)
+
+annotation_items = Table(
+    "annotation_items", metadata,
+    Column("dataset_id", Integer, ForeignKey("datasets.id"), primary_key=True, nullable=False),
+    Column("position", Integer, primary_key=True, nullable=False),
+    Column("row_id", Text, nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    UniqueConstraint("dataset_id", "row_id"),
+)
+
+annotation_settings = Table(
+    "annotation_settings", metadata,
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("dataset_id", Integer, ForeignKey("datasets.id"), nullable=False),
+    Column("per_item", Integer, nullable=False),
+    Column("guidelines", Text, nullable=False),
+    Column("classes", Text, nullable=False),
+    Column("changed_by", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
 )

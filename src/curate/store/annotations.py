@@ -1,0 +1,514 @@
+"""SQL of annotation mode: accounts, the items of annotation datasets, their settings, labels given.
+
+Every label is a ledger entry (``decisions``, action ``annotate``, field ``label``, ``new_value`` the
+label, ``reviewer`` the account or, for imports, the annotator slot); a skip is action ``skip``.
+Nothing here updates or deletes a ledger entry or a settings row; only an account's ``disabled``
+flag changes in place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, insert, select, update
+
+from curate.errors import ConflictError, InputError, NotFoundError
+from curate.store import database
+from curate.store.decisions import DecisionRecord, _entries, dataset_id
+from curate.store.schema import accounts, annotation_items, annotation_settings, datasets, decisions
+from curate.store.workspace import Workspace
+
+__all__ = [
+    "ANNOTATE",
+    "ROLES",
+    "AccountRecord",
+    "SettingsRecord",
+    "account",
+    "add_account",
+    "annotation_datasets",
+    "annotation_item",
+    "append_annotation",
+    "append_settings",
+    "import_annotations",
+    "items_of",
+    "list_accounts",
+    "set_disabled",
+    "settings_history",
+]
+
+ANNOTATE = "annotate"
+ROLES = ("admin", "annotator")
+
+
+def _now(milliseconds: bool = False) -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds" if milliseconds else "seconds")
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """One account of annotation mode.
+
+    Attributes
+    ----------
+    name : str
+        The user name (unique).
+    role : str
+        ``admin`` or ``annotator``.
+    created_at : str
+        When it was added, ISO 8601 in UTC.
+    disabled : bool
+        Whether it may no longer sign in.
+    password_hash : str
+        The argon2 hash (never the password); left out of the repr.
+    """
+
+    name: str
+    role: str
+    created_at: str
+    disabled: bool
+    password_hash: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SettingsRecord:
+    """One appended version of a dataset's annotation settings; the newest is in force.
+
+    Attributes
+    ----------
+    id : int
+        The row's number; later rows have larger ones.
+    per_item : int
+        How many annotators label each item (K).
+    guidelines : str
+        The guidelines, plain text or Markdown, shown escaped.
+    classes : list of str
+        The classes annotators choose from, in button order.
+    changed_by : str
+        Who saved this version.
+    created_at : str
+        When, ISO 8601 in UTC.
+    """
+
+    id: int
+    per_item: int
+    guidelines: str
+    classes: list[str]
+    changed_by: str
+    created_at: str
+
+
+def _account(row: Any) -> AccountRecord:
+    return AccountRecord(row.name, row.role, row.created_at, bool(row.disabled), row.password_hash)
+
+
+def add_account(workspace: Workspace, name: str, role: str, password_hash: str) -> AccountRecord:
+    """Add an account; the caller hashes the password (see ``curate.review.accounts``).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace; created if it does not exist yet.
+    name : str
+        The user name: 1-64 characters, no spaces at either end.
+    role : {"admin", "annotator"}
+        What the account may do.
+    password_hash : str
+        The argon2 hash of the password.
+
+    Returns
+    -------
+    AccountRecord
+        The new account.
+
+    Raises
+    ------
+    InputError
+        When the name is empty, too long or taken, or the role is unknown.
+    """
+    if role not in ROLES:
+        raise InputError(f"--role must be admin or annotator, not {role!r}")
+    if not name or name != name.strip() or len(name) > 64:
+        raise InputError(f"user name {name!r} must be 1-64 characters with no spaces at either end")
+    with workspace.transaction() as txn:
+        con = txn.connection
+        if con.execute(select(accounts.c.id).where(accounts.c.name == name)).first() is not None:
+            raise InputError(f"an account named {name!r} exists already; pick another name")
+        con.execute(insert(accounts).values(name=name, role=role, password_hash=password_hash,
+                                            created_at=_now(), disabled=0))
+        row = con.execute(select(accounts).where(accounts.c.name == name)).one()
+    return _account(row)
+
+
+def account(workspace: Workspace, name: str) -> AccountRecord | None:
+    """The account called ``name``, or None.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace to read.
+    name : str
+        The user name.
+
+    Returns
+    -------
+    AccountRecord or None
+        None when there is no such account or no workspace yet.
+    """
+    if not workspace.exists():
+        return None
+    with workspace._read() as con:
+        row = con.execute(select(accounts).where(accounts.c.name == name)).first()
+    return None if row is None else _account(row)
+
+
+def list_accounts(workspace: Workspace) -> list[AccountRecord]:
+    """Every account, in the order they were added.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace to read.
+
+    Returns
+    -------
+    list of AccountRecord
+        Empty when there is no workspace yet.
+    """
+    if not workspace.exists():
+        return []
+    with workspace._read() as con:
+        return [_account(r) for r in con.execute(select(accounts).order_by(accounts.c.id))]
+
+
+def set_disabled(workspace: Workspace, name: str, disabled: bool = True) -> AccountRecord:
+    """Disable (or enable again) an account; a disabled account cannot sign in, and its sessions end.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace.
+    name : str
+        The user name.
+    disabled : bool, default True
+        The new state.
+
+    Returns
+    -------
+    AccountRecord
+        The account after the change.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such account.
+    """
+    with workspace.transaction() as txn:
+        con = txn.connection
+        done = con.execute(update(accounts).where(accounts.c.name == name).values(disabled=int(disabled)))
+        if done.rowcount == 0:
+            raise NotFoundError(f"no account named {name!r}; 'curate annotate user list' shows them")
+        row = con.execute(select(accounts).where(accounts.c.name == name)).one()
+    return _account(row)
+
+
+def _settings(row: Any) -> SettingsRecord:
+    return SettingsRecord(row.id, row.per_item, row.guidelines, json.loads(row.classes), row.changed_by,
+                          row.created_at)
+
+
+def _newest_settings(con: Connection, ds_id: int) -> SettingsRecord | None:
+    row = con.execute(select(annotation_settings).where(annotation_settings.c.dataset_id == ds_id)
+                      .order_by(annotation_settings.c.id.desc()).limit(1)).first()
+    return None if row is None else _settings(row)
+
+
+def _check_settings(per_item: int, classes: Sequence[str]) -> None:
+    if not 1 <= per_item <= 100:
+        raise InputError(f"annotators per item must be between 1 and 100, not {per_item}")
+    if not classes:
+        raise InputError("an annotation dataset needs classes: pass --labels CLASS,CLASS,...")
+    if len(set(classes)) != len(classes):
+        raise InputError(f"the classes repeat a name: {', '.join(classes)}")
+
+
+def append_settings(workspace: Workspace, dataset: str, *, per_item: int | None = None,
+                    guidelines: str | None = None, changed_by: str) -> SettingsRecord:
+    """Append a new version of the dataset's settings; what is not given stays as it was.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace.
+    dataset : str
+        The annotation dataset's name.
+    per_item : int, optional
+        Annotators per item (K), 1-100.
+    guidelines : str, optional
+        The new guidelines text.
+    changed_by : str
+        Who changes them.
+
+    Returns
+    -------
+    SettingsRecord
+        The settings now in force.
+
+    Raises
+    ------
+    NotFoundError
+        When the dataset does not exist or was not imported for annotation.
+    InputError
+        When ``per_item`` is out of range.
+    """
+    with workspace.transaction() as txn:
+        con = txn.connection
+        ds_id = dataset_id(con, dataset)
+        now = _newest_settings(con, ds_id)
+        if now is None:
+            raise NotFoundError(f"{dataset!r} was not imported for annotation; run 'curate annotate import' first")
+        k = now.per_item if per_item is None else per_item
+        _check_settings(k, now.classes)
+        con.execute(insert(annotation_settings).values(
+            dataset_id=ds_id, per_item=k, guidelines=now.guidelines if guidelines is None else guidelines,
+            classes=json.dumps(now.classes, ensure_ascii=False), changed_by=changed_by, created_at=_now()))
+        new = _newest_settings(con, ds_id)
+    assert new is not None
+    return new
+
+
+def settings_history(workspace: Workspace, dataset: str) -> list[SettingsRecord]:
+    """Every version of the dataset's settings, oldest first; the last is in force.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace to read.
+    dataset : str
+        The annotation dataset's name.
+
+    Returns
+    -------
+    list of SettingsRecord
+        Empty when the dataset was not imported for annotation.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such dataset.
+    """
+    with workspace._read() as con:
+        ds_id = dataset_id(con, dataset)
+        rows = con.execute(select(annotation_settings).where(annotation_settings.c.dataset_id == ds_id)
+                           .order_by(annotation_settings.c.id)).all()
+    return [_settings(r) for r in rows]
+
+
+def annotation_datasets(workspace: Workspace) -> list[str]:
+    """The names of the datasets imported for annotation, oldest first.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace to read.
+
+    Returns
+    -------
+    list of str
+        Empty when there are none or no workspace yet.
+    """
+    if not workspace.exists():
+        return []
+    with workspace._read() as con:
+        query = (select(datasets.c.name).where(datasets.c.id.in_(select(annotation_settings.c.dataset_id)))
+                 .order_by(datasets.c.id))
+        return [str(n) for n in con.execute(query).scalars()]
+
+
+def import_annotations(workspace: Workspace, dataset: str, items: pd.DataFrame, labels: Sequence[tuple[int, str, str]],
+                       *, classes: Sequence[str], per_item: int, guidelines: str, reason: str,
+                       imported_by: str) -> int:
+    """Store a new annotation dataset, its first settings and its imported labels in one transaction.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace; created if it does not exist yet (and removed again if this fails).
+    dataset : str
+        The new dataset's name; it must not exist yet.
+    items : pandas.DataFrame
+        One row per item: ``row_id`` (str), ``fields`` (JSON object text), ``content_hash``; the
+        position is the row's order.
+    labels : sequence of (int, str, str)
+        ``(position, annotator, label)`` per imported label, in ledger order.
+    classes : sequence of str
+        The classes annotators choose from.
+    per_item : int
+        Annotators per item (K).
+    guidelines : str
+        The first guidelines text (may be empty).
+    reason : str
+        The reason recorded with each imported label, e.g. ``imported from dev.json``.
+    imported_by : str
+        Who imported, recorded with the first settings.
+
+    Returns
+    -------
+    int
+        The number of ledger entries written.
+
+    Raises
+    ------
+    InputError
+        When the dataset exists already, or the settings are not valid.
+    """
+    _check_settings(per_item, classes)
+    with workspace.transaction() as txn:
+        con = txn.connection
+        if con.execute(select(datasets.c.id).where(datasets.c.name == dataset)).first() is not None:
+            raise InputError(f"the workspace has a dataset {dataset!r} already; pass another --name")
+        created = _now()
+        ds_id = con.execute(insert(datasets).values(name=dataset, created_at=created)).inserted_primary_key[0]
+        database.insert_many(con, annotation_items, ["dataset_id", "position", "row_id", "fields", "content_hash"],
+                             [(ds_id, i, r, f, h) for i, (r, f, h) in enumerate(
+                                 zip(items["row_id"], items["fields"], items["content_hash"], strict=True))])
+        con.execute(insert(annotation_settings).values(
+            dataset_id=ds_id, per_item=per_item, guidelines=guidelines,
+            classes=json.dumps(list(classes), ensure_ascii=False), changed_by=imported_by, created_at=created))
+        row_ids, hashes = items["row_id"].tolist(), items["content_hash"].tolist()
+        stamp = _now(milliseconds=True)
+        database.insert_many(
+            con, decisions, ["dataset_id", "row_id", "input_hash", "action", "field", "new_value", "reviewer",
+                             "created_at", "reason"],
+            [(ds_id, row_ids[p], hashes[p], ANNOTATE, "label", label, who, stamp, reason) for p, who, label in labels])
+    return len(labels)
+
+
+def items_of(workspace: Workspace, dataset: str) -> pd.DataFrame:
+    """The items of an annotation dataset in position order.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace to read.
+    dataset : str
+        The annotation dataset's name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``position``, ``row_id``, ``fields`` (JSON text), ``content_hash``.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such dataset.
+    """
+    t = annotation_items
+    with workspace._read() as con:
+        ds_id = dataset_id(con, dataset)
+        rows = con.execute(select(t.c.position, t.c.row_id, t.c.fields, t.c.content_hash)
+                           .where(t.c.dataset_id == ds_id).order_by(t.c.position)).all()
+    return pd.DataFrame(rows, columns=["position", "row_id", "fields", "content_hash"])
+
+
+def annotation_item(workspace: Workspace, dataset: str, row_id: str) -> dict[str, Any]:
+    """One item: its position, id, fields (a dict of column to text) and content hash.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace to read.
+    dataset : str
+        The annotation dataset's name.
+    row_id : str
+        The item's id.
+
+    Returns
+    -------
+    dict
+        ``position``, ``row_id``, ``fields`` and ``content_hash``.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such dataset or item.
+    """
+    t = annotation_items
+    with workspace._read() as con:
+        row = con.execute(select(t.c.position, t.c.row_id, t.c.fields, t.c.content_hash)
+                          .where(t.c.dataset_id == dataset_id(con, dataset), t.c.row_id == row_id)).first()
+    if row is None:
+        raise NotFoundError(f"{dataset!r} has no item {row_id!r}")
+    return {"position": row.position, "row_id": row.row_id, "fields": json.loads(row.fields),
+            "content_hash": row.content_hash}
+
+
+def append_annotation(workspace: Workspace, dataset: str, *, row_id: str, annotator: str, action: str,
+                      label: str | None = None) -> DecisionRecord:
+    """Record one annotator's label (``annotate``) or skip of an item, checked inside the write.
+
+    The checks run in the same transaction as the insert, so two annotators who label the last
+    open place of an item at once cannot both get it.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace.
+    dataset : str
+        The annotation dataset's name.
+    row_id : str
+        The item.
+    annotator : str
+        The account name.
+    action : {"annotate", "skip"}
+        Label the item, or pass it by.
+    label : str, optional
+        The label, one of the dataset's classes (for ``annotate``).
+
+    Returns
+    -------
+    DecisionRecord
+        The ledger entry.
+
+    Raises
+    ------
+    InputError
+        When the label is not one of the classes or the action is unknown.
+    ConflictError
+        When this annotator labelled or skipped the item before, or it has K labels already.
+    NotFoundError
+        When there is no such dataset or item.
+    """
+    if action not in (ANNOTATE, "skip"):
+        raise InputError(f"action must be annotate or skip, not {action!r}")
+    with workspace.transaction() as txn:
+        con = txn.connection
+        ds_id = dataset_id(con, dataset)
+        settings = _newest_settings(con, ds_id)
+        if settings is None:
+            raise NotFoundError(f"{dataset!r} was not imported for annotation")
+        item = con.execute(select(annotation_items.c.content_hash).where(
+            annotation_items.c.dataset_id == ds_id, annotation_items.c.row_id == row_id)).first()
+        if item is None:
+            raise NotFoundError(f"{dataset!r} has no item {row_id!r}")
+        if action == ANNOTATE and label not in settings.classes:
+            raise InputError(f"{label!r} is not one of the classes: {', '.join(settings.classes)}")
+        given = con.execute(select(decisions.c.reviewer, decisions.c.action).where(
+            decisions.c.dataset_id == ds_id, decisions.c.row_id == row_id,
+            decisions.c.action.in_((ANNOTATE, "skip")))).all()
+        if any(r.reviewer == annotator for r in given):
+            raise ConflictError(f"{annotator!r} has labelled or skipped item {row_id!r} already")
+        if action == ANNOTATE and len({r.reviewer for r in given if r.action == ANNOTATE}) >= settings.per_item:
+            raise ConflictError(f"item {row_id!r} has its {settings.per_item} labels already; take the next one")
+        result = con.execute(insert(decisions).values(
+            dataset_id=ds_id, row_id=row_id, input_hash=item.content_hash, action=action,
+            field="label" if action == ANNOTATE else "row", new_value=label if action == ANNOTATE else "skipped",
+            reviewer=annotator, created_at=_now(milliseconds=True)))
+        row = con.execute(_entries().where(decisions.c.id == result.inserted_primary_key[0])).one()
+    return DecisionRecord(*row)
+
