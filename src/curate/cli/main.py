@@ -565,6 +565,9 @@ def _register_review() -> None:
     from curate.cli.review import review_command  # cheap: the web stack loads only when it runs
 
     main.add_command(review_command, "review")
+    from curate.cli.annotate import annotate_group  # cheap too: each subcommand imports what it needs
+
+    main.add_command(annotate_group, "annotate")
 
 
 _register_review()
