@@ -65,6 +65,61 @@ def _status(exc: CurateError) -> int:
     return 400 if isinstance(exc, InputError) else 500
 
 
+def current_account(request: Request) -> AccountRecord:
+    """The signed-in, enabled account of the request (a FastAPI dependency).
+
+    Parameters
+    ----------
+    request : fastapi.Request
+        The request; its session cookie is looked up in the app's sessions.
+
+    Returns
+    -------
+    AccountRecord
+        The account.
+
+    Raises
+    ------
+    _SignIn
+        When there is no session, or its account is gone or disabled.
+    """
+    store: Sessions = request.app.state.sessions
+    cookie = request.cookies.get(SESSION_COOKIE)
+    name = store.name(cookie)
+    found = account(request.app.state.workspace, name) if name is not None else None
+    if found is None or found.disabled:
+        store.end(cookie)
+        raise _SignIn()
+    return found
+
+
+def admin_account(user: Annotated[AccountRecord, Depends(current_account)]) -> AccountRecord:
+    """The signed-in account, if it is an admin (a FastAPI dependency).
+
+    Parameters
+    ----------
+    user : AccountRecord
+        The signed-in account.
+
+    Returns
+    -------
+    AccountRecord
+        The account.
+
+    Raises
+    ------
+    fastapi.HTTPException
+        403 for an annotator.
+    """
+    if user.role != "admin":
+        raise HTTPException(403, "this page is for admins")
+    return user
+
+
+User = Annotated[AccountRecord, Depends(current_account)]
+Admin = Annotated[AccountRecord, Depends(admin_account)]
+
+
 def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | None = None,
                           csrf_token: str | None = None, sessions: Sessions | None = None) -> FastAPI:
     """The annotation app over ``dataset`` of ``workspace``.
@@ -99,9 +154,11 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
                   description="Blind labelling by several annotators; every page's data as JSON.")
     app.add_middleware(GuardMiddleware, token=token)
     app.state.csrf_token = csrf_token or new_secret()
+    app.state.sessions = store
+    app.state.workspace = workspace
     csrf = str(app.state.csrf_token)
 
-    def page(template: str, user: AccountRecord | None, status: int = 200, **context: Any) -> HTMLResponse:
+    def page(template: str, user: AccountRecord | None, status_code: int = 200, **context: Any) -> HTMLResponse:
         """Render an annotation page with the dataset, the user and the CSRF token.
 
         Parameters
@@ -110,7 +167,7 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
             The template's file name.
         user : AccountRecord or None
             Who is signed in.
-        status : int, default 200
+        status_code : int, default 200
             The HTTP status.
         **context : Any
             The page's data.
@@ -121,58 +178,8 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
             The page.
         """
         return HTMLResponse(render_page(template, csrf_token=csrf, dataset=dataset, user=user, **context),
-                            status_code=status)
+                            status_code=status_code)
 
-    def current(request: Request) -> AccountRecord:
-        """The signed-in, enabled account of the request.
-
-        Parameters
-        ----------
-        request : fastapi.Request
-            The request; its session cookie is looked up.
-
-        Returns
-        -------
-        AccountRecord
-            The account.
-
-        Raises
-        ------
-        _SignIn
-            When there is no session, or its account is gone or disabled.
-        """
-        cookie = request.cookies.get(SESSION_COOKIE)
-        name = store.name(cookie)
-        found = account(workspace, name) if name is not None else None
-        if found is None or found.disabled:
-            store.end(cookie)
-            raise _SignIn()
-        return found
-
-    def admin(user: Annotated[AccountRecord, Depends(current)]) -> AccountRecord:
-        """The signed-in account, if it is an admin.
-
-        Parameters
-        ----------
-        user : AccountRecord
-            The signed-in account.
-
-        Returns
-        -------
-        AccountRecord
-            The account.
-
-        Raises
-        ------
-        fastapi.HTTPException
-            403 for an annotator.
-        """
-        if user.role != "admin":
-            raise HTTPException(403, "this page is for admins")
-        return user
-
-    User = Annotated[AccountRecord, Depends(current)]
-    Admin = Annotated[AccountRecord, Depends(admin)]
     Csrf = [Depends(require_csrf)]
 
     @app.exception_handler(_SignIn)
@@ -213,7 +220,8 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
         """
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return page("annotate_error.html", None, exc.status_code, status=exc.status_code, message=str(exc.detail))
+        return page("annotate_error.html", None, exc.status_code, status=exc.status_code,
+                    message=str(exc.detail))
 
     @app.exception_handler(CurateError)
     async def curate_error(request: Request, exc: CurateError) -> Response:
