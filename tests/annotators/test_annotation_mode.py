@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from curate.annotators.importing import import_annotation_file
 from curate.annotators.queue import annotation_order, open_items
 from curate.annotators.tasks import annotation_labels, annotation_summary, labels_of_item, load_view, next_item
 from curate.errors import ConflictError, InputError, NotFoundError
@@ -123,7 +122,8 @@ def test_settings_are_appended_with_history(workspace: Path, wide_json: Path, tm
         append_settings(ws, "pairs", per_item=0, changed_by="boss")
     guide = tmp_path / "guide.md"
     guide.write_text("항상 가설을 먼저 읽으세요", encoding="utf-8")
-    result = run_cli(["annotate", "settings", "--per-item", "2", "--guidelines", guide, "--by", "boss", "-w", workspace])
+    result = run_cli(["annotate", "settings", "--per-item", "2", "--guidelines", guide, "--by", "boss",
+                      "-w", workspace])
     assert result.exit_code == 0, result.output
     assert "pairs: 2 annotators per item" in result.stdout and "4 version(s)" in result.stdout
     assert settings_history(ws, "pairs")[-1].guidelines == "항상 가설을 먼저 읽으세요"
@@ -171,7 +171,8 @@ def test_the_ordering_seam() -> None:
 
 def test_long_and_nested_layouts(workspace: Path, tmp_path: Path) -> None:
     long = tmp_path / "long.csv"
-    pd.DataFrame({"item": ["a", "a", "b", "b", "c", "a"], "text": ["좋아요", "좋아요", "별로", "별로", "그냥", "좋아요"],
+    pd.DataFrame({"item": ["a", "a", "b", "b", "c", "a"],
+                  "text": ["좋아요", "좋아요", "별로", "별로", "그냥", "좋아요"],
                   "who": ["kim", "lee", "kim", "lee", "kim", "kim"],
                   "label": ["pos", "pos", "neg", "pos", None, "neg"]}).to_csv(long, index=False)
     result = run_cli(["annotate", "import", long, "--text", "text", "--item", "item", "--annotator", "who",

@@ -156,16 +156,22 @@ def live_server(session) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 def serve(session) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Serve the review app of ``session`` with uvicorn in a thread on a free 127.0.0.1 port; yield its base URL."""
+    from curate.review.web import create_app
+
+    yield from serve_app(create_app(session))
+
+
+def serve_app(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Serve ``app`` with uvicorn in a thread on a free 127.0.0.1 port; yield its base URL."""
     import threading
     import time
 
     import uvicorn
 
     from curate.cli.review import open_socket
-    from curate.review.web import create_app
 
     sock = open_socket("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(create_app(session), log_level="warning", ws="none", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="none", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

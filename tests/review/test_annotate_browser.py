@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from curate.store import Workspace
+from curate.store.decisions import read_decisions
 
+from .conftest import serve_app
 from .test_annotate_app import DATASET, PASSWORDS, TEXTS, annotation_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -21,27 +21,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture
 def annotation_server(tmp_path: Path) -> Iterator[tuple[str, Workspace]]:
     """The annotation app over four Korean items (K = 2) served by uvicorn on a free 127.0.0.1 port."""
-    import uvicorn
-
-    from curate.cli.review import open_socket
     from curate.review.annotate_web import create_annotation_app
 
     ws = annotation_workspace(tmp_path / "ws", per_item=2)
-    sock = open_socket("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(create_annotation_app(ws, DATASET), log_level="warning", ws="none",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", ws
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    for base in serve_app(create_annotation_app(ws, DATASET)):
+        yield base, ws
 
 
 def _sign_in(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -139,6 +123,9 @@ def test_two_annotators_label_blind_and_the_admin_sees_agreement(  # type: ignor
         assert _json(ana, base, "/api/admin")[0] == 403
         ana.goto(f"{base}/admin")
         expect(ana.locator("#error-message")).to_have_text("this page is for admins")
+        annotated = [(e.row_id, e.reviewer, e.new_value) for e in read_decisions(ws, DATASET) if e.action == "annotate"]
+        assert annotated == [("k0", "imported", "pos"), ("k1", "ana", "neg"), ("k2", "ana", "pos"),
+                             ("k3", "ana", "pos"), ("k0", "bo", "pos"), ("k1", "bo", "neg"), ("k2", "bo", "neg")]
     finally:
         for context in contexts.values():
             context.close()

@@ -102,6 +102,12 @@ class SettingsRecord:
     created_at: str
 
 
+def _new_id(result: Any) -> int:
+    key = result.inserted_primary_key
+    assert key is not None and key[0] is not None, "an insert returned no id"
+    return int(key[0])
+
+
 def _account(row: Any) -> AccountRecord:
     return AccountRecord(row.name, row.role, row.created_at, bool(row.disabled), row.password_hash)
 
@@ -372,7 +378,7 @@ def import_annotations(workspace: Workspace, dataset: str, items: pd.DataFrame, 
         if con.execute(select(datasets.c.id).where(datasets.c.name == dataset)).first() is not None:
             raise InputError(f"the workspace has a dataset {dataset!r} already; pass another --name")
         created = _now()
-        ds_id = con.execute(insert(datasets).values(name=dataset, created_at=created)).inserted_primary_key[0]
+        ds_id = _new_id(con.execute(insert(datasets).values(name=dataset, created_at=created)))
         database.insert_many(con, annotation_items, ["dataset_id", "position", "row_id", "fields", "content_hash"],
                              [(ds_id, i, r, f, h) for i, (r, f, h) in enumerate(
                                  zip(items["row_id"], items["fields"], items["content_hash"], strict=True))])
@@ -509,6 +515,6 @@ def append_annotation(workspace: Workspace, dataset: str, *, row_id: str, annota
             dataset_id=ds_id, row_id=row_id, input_hash=item.content_hash, action=action,
             field="label" if action == ANNOTATE else "row", new_value=label if action == ANNOTATE else "skipped",
             reviewer=annotator, created_at=_now(milliseconds=True)))
-        row = con.execute(_entries().where(decisions.c.id == result.inserted_primary_key[0])).one()
-    return DecisionRecord(*row)
+        row = con.execute(_entries().where(decisions.c.id == _new_id(result))).one()
+    return DecisionRecord(*tuple(row))
 
