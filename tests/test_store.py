@@ -240,7 +240,7 @@ def test_sigkill_mid_audit_leaves_no_run(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ migrations
-SCHEMA_VERSION = 2  # revisions 0001 and 0002
+SCHEMA_VERSION = 3  # revisions 0001, 0002 and 0003 (annotation mode)
 
 
 def _query(workspace: Path, sql: str) -> list[tuple]:
@@ -254,9 +254,9 @@ def _query(workspace: Path, sql: str) -> list[tuple]:
 def test_opening_a_workspace_records_the_schema_version(text_csv: Path, workspace: Path) -> None:
     assert run_cli(["import", text_csv, "-w", workspace]).exit_code == 0
     assert head_revision() == f"{SCHEMA_VERSION:04d}"
-    assert _query(workspace, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert _query(workspace, "SELECT version_num FROM alembic_version") == [("0003",)]
     # curate 0.1.0 reads schema_migrations: every revision records its number there too
-    assert _query(workspace, "SELECT version FROM schema_migrations ORDER BY version") == [(1,), (2,)]
+    assert _query(workspace, "SELECT version FROM schema_migrations ORDER BY version") == [(1,), (2,), (3,)]
     tables = {r[0] for r in _query(workspace, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == {
         "alembic_version",
@@ -268,6 +268,9 @@ def test_opening_a_workspace_records_the_schema_version(text_csv: Path, workspac
         "findings",
         "decisions",
         "run_neighbors",
+        "accounts",
+        "annotation_items",
+        "annotation_settings",
     }
 
 
@@ -275,11 +278,11 @@ def test_migrations_are_applied_once(text_csv: Path, workspace: Path) -> None:
     assert run_cli(["import", text_csv, "-w", workspace]).exit_code == 0
     assert run_cli(["audit", text_csv, "--no-embed", "-w", workspace]).exit_code == 0
     assert _count(workspace, "schema_migrations") == SCHEMA_VERSION
-    assert _query(workspace, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert _query(workspace, "SELECT version_num FROM alembic_version") == [("0003",)]
 
 
 def _from_the_future(workspace: Path, marker: str = "alembic") -> None:
-    """Make the workspace look written by a curate whose newest revision is 0100."""
+    """Make the workspace look written by a curate whose newest revision is 98 beyond ours."""
     con = sqlite3.connect(workspace / "curate.db")
     try:
         if marker == "alembic":
@@ -325,9 +328,8 @@ def test_a_newer_schema_is_refused_by_the_library(audited_workspace: Path) -> No
     _from_the_future(audited_workspace)
     with pytest.raises(WorkspaceError, match="newer curate"):
         Workspace(audited_workspace).runs()
-    with pytest.raises(WorkspaceError, match=r"newer curate \(schema 100 > 2\)"), Workspace(
-        audited_workspace
-    ).transaction():
+    newer = rf"newer curate \(schema {SCHEMA_VERSION + 98} > {SCHEMA_VERSION}\)"
+    with pytest.raises(WorkspaceError, match=newer), Workspace(audited_workspace).transaction():
         pass
 
 

@@ -12,7 +12,9 @@ Create Date: 2026-12-01
   JSON object (column name to text), so a pair such as premise/hypothesis keeps its parts.
 - ``annotation_settings``: annotators per item, guidelines and classes, one appended row per
   change; the newest row is in force. On SQLite, triggers refuse UPDATE and DELETE, as on the
-  ledger, so the history cannot be rewritten.
+  ledger, so the history cannot be rewritten. On PostgreSQL (not accepted by curate yet; revision
+  0002 refuses it first) the tables are created the same way and the settings' guard is still to
+  write, as the ledger's is.
 """
 
 from __future__ import annotations
