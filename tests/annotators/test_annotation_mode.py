@@ -253,3 +253,35 @@ def test_klue_nli_dev_imports(workspace: Path) -> None:
     assert summary["agreement"]["fleiss_kappa"] == found["fleiss_kappa"]
     assert summary["agreement"]["krippendorff_alpha"] == found["krippendorff_alpha"]
     assert next_item(view, "ana")["item"]["row_id"] == records[0]["guid"]  # all at 5 labels: position order
+
+
+def test_accounts_cli(workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tmp_path / "pw.txt"
+    secret.write_text("file-password-1\n", encoding="utf-8")
+    added = run_cli(["annotate", "user", "add", "mina", "--role", "admin", "--password-file", secret, "-w", workspace])
+    assert (added.exit_code, added.stdout) == (0, "added admin 'mina'\n")
+    monkeypatch.setenv("CURATE_ANNOTATE_PASSWORD", "env-password-12")
+    added = run_cli(["annotate", "user", "add", "jun", "-w", workspace])
+    assert (added.exit_code, added.stdout) == (0, "added annotator 'jun'\n")
+    ws = Workspace(workspace)
+    assert authenticate(ws, "mina", "file-password-1") is not None
+    assert authenticate(ws, "jun", "env-password-12") is not None
+    listed = run_cli(["annotate", "user", "list", "-w", workspace])
+    assert [line.split("\t")[:3] for line in listed.stdout.splitlines()] == [
+        ["mina", "admin", "active"], ["jun", "annotator", "active"]]
+    assert "password" not in listed.stdout and "argon2" not in listed.stdout
+    assert run_cli(["annotate", "user", "disable", "jun", "-w", workspace]).stdout == "'jun' is disabled\n"
+    assert authenticate(ws, "jun", "env-password-12") is None
+    assert_one_line_error(run_cli(["annotate", "user", "add", "jun", "-w", workspace]), "'jun'", "exists already")
+    assert_one_line_error(run_cli(["annotate", "user", "disable", "zed", "-w", workspace]), "no account named 'zed'")
+    monkeypatch.setenv("CURATE_ANNOTATE_PASSWORD", "short")
+    assert_one_line_error(run_cli(["annotate", "user", "add", "kim", "-w", workspace]), "at least 8")
+
+
+def test_serve_refuses_other_hosts_without_a_token_and_missing_datasets(workspace: Path, wide_json: Path) -> None:
+    assert_one_line_error(run_cli(["annotate", "serve", "--host", "0.0.0.0", "-w", workspace]), "--token")
+    assert_one_line_error(run_cli(["annotate", "serve", "-w", workspace]), "no annotation dataset",
+                          "curate annotate import")
+    _import(workspace, wide_json, "--id", "guid")
+    assert_one_line_error(run_cli(["annotate", "serve", "--name", "other", "-w", workspace]),
+                          "no annotation dataset 'other'", "pairs")

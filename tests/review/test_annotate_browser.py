@@ -57,6 +57,7 @@ def test_two_annotators_label_blind_and_the_admin_sees_agreement(  # type: ignor
         ana, bo, boss = (contexts[n].new_page() for n in ("ana", "bo", "boss"))
         _sign_in(boss, base, "boss")
         expect(boss.locator("#agreement-none")).to_be_visible()  # only the one imported label so far
+        expect(boss.locator("#raw-agreement")).to_have_text("\u2013")
 
         _sign_in(ana, base, "ana")
         _sign_in(bo, base, "bo")
@@ -107,8 +108,10 @@ def test_two_annotators_label_blind_and_the_admin_sees_agreement(  # type: ignor
         bo.locator("button.class-button[data-label=neg]").click()
         expect(bo.locator("#previous-others")).to_have_text("ana: pos")
 
-        # the admin's page updates: k0, k1, k2 complete (K = 2); raw agreement 2 of 3 items
-        boss.reload()
+        # the admin's page updates by itself (every 10 s): k0, k1, k2 complete (K = 2); raw agreement 2 of 3 items
+        expect(boss.locator("#raw-agreement")).to_have_text("0.667", timeout=15_000)
+        expect(boss.locator("#complete")).to_have_text("3")
+        boss.reload()  # the tables come with a reload
         expect(boss.locator("#complete")).to_have_text("3")
         expect(boss.locator("#labels")).to_have_text("7")
         expect(boss.locator("#raw-agreement")).to_have_text("0.667")

@@ -23,5 +23,25 @@
     else if (event.key === "s") { done = submit("form-skip"); }
     if (done) { event.preventDefault(); }
   });
+  // The admin page: the headline figures follow the labels as they come in (the tables on reload).
+  function figure(value) { return value === null || value === undefined ? "\u2013" : value.toFixed(3); }
+  function refresh() {
+    fetch("/api/admin", {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        var set = function (id, text) { var el = document.getElementById(id); if (el) { el.textContent = text; } };
+        set("complete", String(data.complete));
+        set("labels", String(data.labels));
+        if (data.agreement) {
+          set("raw-agreement", figure(data.agreement.raw_agreement));
+          set("fleiss-kappa", figure(data.agreement.fleiss_kappa));
+          set("krippendorff-alpha", figure(data.agreement.krippendorff_alpha));
+        }
+        set("updated", "updated " + new Date().toLocaleTimeString());
+      })
+      .catch(function () { /* the next round tries again */ });
+  }
+  if (document.body.dataset.page === "admin") { window.setInterval(refresh, 10000); }
   document.documentElement.dataset.keys = "ready";
 })();
