@@ -15,14 +15,8 @@ from curate.errors import ConflictError, InputError, NotFoundError
 from curate.ledger import replay
 from curate.review.accounts import authenticate, create_account
 from curate.store import Workspace
-from curate.store.annotations import (
-    append_annotation,
-    append_settings,
-    items_of,
-    list_accounts,
-    set_disabled,
-    settings_history,
-)
+from curate.store.accounts import list_accounts, set_disabled
+from curate.store.annotations import append_annotation, append_settings, items_of, settings_history
 from curate.store.decisions import read_decisions
 
 from ..conftest import assert_one_line_error, run_cli, snapshot

@@ -12,7 +12,8 @@ import pytest
 
 from curate.review.accounts import create_account
 from curate.store import Workspace
-from curate.store.annotations import import_annotations, set_disabled, settings_history
+from curate.store.accounts import set_disabled
+from curate.store.annotations import import_annotations, settings_history
 from curate.store.decisions import read_decisions
 
 from .conftest import CSRF

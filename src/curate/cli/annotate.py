@@ -159,7 +159,7 @@ def user_list(workspace: Path) -> None:
         ``--workspace``.
     """
     from curate.store import Workspace
-    from curate.store.annotations import list_accounts
+    from curate.store.accounts import list_accounts
 
     for a in list_accounts(Workspace(workspace)):
         click.echo(f"{a.name}\t{a.role}\t{'disabled' if a.disabled else 'active'}\t{a.created_at}")
@@ -184,7 +184,7 @@ def user_disable(name: str, enable: bool, workspace: Path) -> None:
         ``--workspace``.
     """
     from curate.store import Workspace
-    from curate.store.annotations import set_disabled
+    from curate.store.accounts import set_disabled
 
     changed = set_disabled(Workspace(workspace), name, not enable)
     click.echo(f"{changed.name!r} is {'disabled' if changed.disabled else 'enabled'}")
@@ -274,7 +274,7 @@ def serve_command(host: str, port: int, token: str | None, dataset: str | None, 
     except ImportError:
         raise MissingExtraError("curate annotate serve", "review") from None
     from curate.store import Workspace
-    from curate.store.annotations import list_accounts
+    from curate.store.accounts import list_accounts
 
     ws = Workspace(workspace)
     name = _dataset(workspace, dataset)

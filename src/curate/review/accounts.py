@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from curate.errors import InputError
 from curate.store import Workspace
-from curate.store.annotations import AccountRecord, account, add_account
+from curate.store.accounts import AccountRecord, account, add_account
 
 __all__ = ["MIN_PASSWORD", "SESSION_COOKIE", "Sessions", "authenticate", "create_account", "hash_password"]
 

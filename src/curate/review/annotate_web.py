@@ -21,11 +21,13 @@ from pydantic import BaseModel
 from curate.annotators.tasks import annotation_summary, labels_of_item, load_view, next_item
 from curate.errors import ConflictError, CurateError, InputError, NotFoundError
 from curate.review.accounts import SESSION_COOKIE, Sessions, authenticate
+from curate.review.annotate_auth import Admin, SignInRequired, User
 from curate.review.render import STATIC, render_page
 from curate.review.security import GuardMiddleware, new_secret
 from curate.review.web import require_csrf
 from curate.store import Workspace
-from curate.store.annotations import ANNOTATE, AccountRecord, account, append_annotation, append_settings, list_accounts
+from curate.store.accounts import AccountRecord, list_accounts
+from curate.store.annotations import ANNOTATE, append_annotation, append_settings
 
 __all__ = ["AnnotationRequest", "create_annotation_app"]
 
@@ -53,71 +55,12 @@ class AnnotationRequest(BaseModel):
     label: str | None = None
 
 
-class _SignIn(Exception):
-    """No valid session: pages redirect to the sign-in page, the API answers 401."""
-
-
 def _status(exc: CurateError) -> int:
     if isinstance(exc, NotFoundError):
         return 404
     if isinstance(exc, ConflictError):
         return 409
     return 400 if isinstance(exc, InputError) else 500
-
-
-def current_account(request: Request) -> AccountRecord:
-    """The signed-in, enabled account of the request (a FastAPI dependency).
-
-    Parameters
-    ----------
-    request : fastapi.Request
-        The request; its session cookie is looked up in the app's sessions.
-
-    Returns
-    -------
-    AccountRecord
-        The account.
-
-    Raises
-    ------
-    _SignIn
-        When there is no session, or its account is gone or disabled.
-    """
-    store: Sessions = request.app.state.sessions
-    cookie = request.cookies.get(SESSION_COOKIE)
-    name = store.name(cookie)
-    found = account(request.app.state.workspace, name) if name is not None else None
-    if found is None or found.disabled:
-        store.end(cookie)
-        raise _SignIn()
-    return found
-
-
-def admin_account(user: Annotated[AccountRecord, Depends(current_account)]) -> AccountRecord:
-    """The signed-in account, if it is an admin (a FastAPI dependency).
-
-    Parameters
-    ----------
-    user : AccountRecord
-        The signed-in account.
-
-    Returns
-    -------
-    AccountRecord
-        The account.
-
-    Raises
-    ------
-    fastapi.HTTPException
-        403 for an annotator.
-    """
-    if user.role != "admin":
-        raise HTTPException(403, "this page is for admins")
-    return user
-
-
-User = Annotated[AccountRecord, Depends(current_account)]
-Admin = Annotated[AccountRecord, Depends(admin_account)]
 
 
 def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | None = None,
@@ -182,15 +125,15 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
 
     Csrf = [Depends(require_csrf)]
 
-    @app.exception_handler(_SignIn)
-    async def sign_in(request: Request, exc: _SignIn) -> Response:
+    @app.exception_handler(SignInRequired)
+    async def sign_in(request: Request, exc: SignInRequired) -> Response:
         """Send a visitor without a session to the sign-in page; 401 under ``/api/``.
 
         Parameters
         ----------
         request : fastapi.Request
             The request.
-        exc : _SignIn
+        exc : SignInRequired
             The reason.
 
         Returns

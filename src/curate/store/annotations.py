@@ -1,77 +1,44 @@
-"""SQL of annotation mode: accounts, the items of annotation datasets, their settings, labels given.
+"""SQL of annotation mode: the items of annotation datasets, their settings, the labels given.
 
 Every label is a ledger entry (``decisions``, action ``annotate``, field ``label``, ``new_value`` the
 label, ``reviewer`` the account or, for imports, the annotator slot); a skip is action ``skip``.
-Nothing here updates or deletes a ledger entry or a settings row; only an account's ``disabled``
-flag changes in place.
+Nothing here updates or deletes a ledger entry or a settings row. Accounts are in
+:mod:`curate.store.accounts`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select
 
 from curate.errors import ConflictError, InputError, NotFoundError
 from curate.store import database
 from curate.store.decisions import DecisionRecord, _entries, dataset_id
-from curate.store.schema import accounts, annotation_items, annotation_settings, datasets, decisions
+from curate.store.schema import annotation_items, annotation_settings, datasets, decisions
 from curate.store.workspace import Workspace
 
 __all__ = [
     "ANNOTATE",
-    "ROLES",
-    "AccountRecord",
     "SettingsRecord",
-    "account",
-    "add_account",
     "annotation_datasets",
-    "annotation_item",
     "append_annotation",
     "append_settings",
     "import_annotations",
     "items_of",
-    "list_accounts",
-    "set_disabled",
     "settings_history",
 ]
 
 ANNOTATE = "annotate"
-ROLES = ("admin", "annotator")
 
 
 def _now(milliseconds: bool = False) -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds" if milliseconds else "seconds")
-
-
-@dataclass(frozen=True)
-class AccountRecord:
-    """One account of annotation mode.
-
-    Attributes
-    ----------
-    name : str
-        The user name (unique).
-    role : str
-        ``admin`` or ``annotator``.
-    created_at : str
-        When it was added, ISO 8601 in UTC.
-    disabled : bool
-        Whether it may no longer sign in.
-    password_hash : str
-        The argon2 hash (never the password); left out of the repr.
-    """
-
-    name: str
-    role: str
-    created_at: str
-    disabled: bool
-    password_hash: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -106,120 +73,6 @@ def _new_id(result: Any) -> int:
     key = result.inserted_primary_key
     assert key is not None and key[0] is not None, "an insert returned no id"
     return int(key[0])
-
-
-def _account(row: Any) -> AccountRecord:
-    return AccountRecord(row.name, row.role, row.created_at, bool(row.disabled), row.password_hash)
-
-
-def add_account(workspace: Workspace, name: str, role: str, password_hash: str) -> AccountRecord:
-    """Add an account; the caller hashes the password (see ``curate.review.accounts``).
-
-    Parameters
-    ----------
-    workspace : Workspace
-        The workspace; created if it does not exist yet.
-    name : str
-        The user name: 1-64 characters, no spaces at either end.
-    role : {"admin", "annotator"}
-        What the account may do.
-    password_hash : str
-        The argon2 hash of the password.
-
-    Returns
-    -------
-    AccountRecord
-        The new account.
-
-    Raises
-    ------
-    InputError
-        When the name is empty, too long or taken, or the role is unknown.
-    """
-    if role not in ROLES:
-        raise InputError(f"--role must be admin or annotator, not {role!r}")
-    if not name or name != name.strip() or len(name) > 64:
-        raise InputError(f"user name {name!r} must be 1-64 characters with no spaces at either end")
-    with workspace.transaction() as txn:
-        con = txn.connection
-        if con.execute(select(accounts.c.id).where(accounts.c.name == name)).first() is not None:
-            raise InputError(f"an account named {name!r} exists already; pick another name")
-        con.execute(insert(accounts).values(name=name, role=role, password_hash=password_hash,
-                                            created_at=_now(), disabled=0))
-        row = con.execute(select(accounts).where(accounts.c.name == name)).one()
-    return _account(row)
-
-
-def account(workspace: Workspace, name: str) -> AccountRecord | None:
-    """The account called ``name``, or None.
-
-    Parameters
-    ----------
-    workspace : Workspace
-        The workspace to read.
-    name : str
-        The user name.
-
-    Returns
-    -------
-    AccountRecord or None
-        None when there is no such account or no workspace yet.
-    """
-    if not workspace.exists():
-        return None
-    with workspace._read() as con:
-        row = con.execute(select(accounts).where(accounts.c.name == name)).first()
-    return None if row is None else _account(row)
-
-
-def list_accounts(workspace: Workspace) -> list[AccountRecord]:
-    """Every account, in the order they were added.
-
-    Parameters
-    ----------
-    workspace : Workspace
-        The workspace to read.
-
-    Returns
-    -------
-    list of AccountRecord
-        Empty when there is no workspace yet.
-    """
-    if not workspace.exists():
-        return []
-    with workspace._read() as con:
-        return [_account(r) for r in con.execute(select(accounts).order_by(accounts.c.id))]
-
-
-def set_disabled(workspace: Workspace, name: str, disabled: bool = True) -> AccountRecord:
-    """Disable (or enable again) an account; a disabled account cannot sign in, and its sessions end.
-
-    Parameters
-    ----------
-    workspace : Workspace
-        The workspace.
-    name : str
-        The user name.
-    disabled : bool, default True
-        The new state.
-
-    Returns
-    -------
-    AccountRecord
-        The account after the change.
-
-    Raises
-    ------
-    NotFoundError
-        When there is no such account.
-    """
-    with workspace.transaction() as txn:
-        con = txn.connection
-        done = con.execute(update(accounts).where(accounts.c.name == name).values(disabled=int(disabled)))
-        if done.rowcount == 0:
-            raise NotFoundError(f"no account named {name!r}; 'curate annotate user list' shows them")
-        row = con.execute(select(accounts).where(accounts.c.name == name)).one()
-    return _account(row)
 
 
 def _settings(row: Any) -> SettingsRecord:
@@ -420,38 +273,6 @@ def items_of(workspace: Workspace, dataset: str) -> pd.DataFrame:
         rows = con.execute(select(t.c.position, t.c.row_id, t.c.fields, t.c.content_hash)
                            .where(t.c.dataset_id == ds_id).order_by(t.c.position)).all()
     return pd.DataFrame(rows, columns=["position", "row_id", "fields", "content_hash"])
-
-
-def annotation_item(workspace: Workspace, dataset: str, row_id: str) -> dict[str, Any]:
-    """One item: its position, id, fields (a dict of column to text) and content hash.
-
-    Parameters
-    ----------
-    workspace : Workspace
-        The workspace to read.
-    dataset : str
-        The annotation dataset's name.
-    row_id : str
-        The item's id.
-
-    Returns
-    -------
-    dict
-        ``position``, ``row_id``, ``fields`` and ``content_hash``.
-
-    Raises
-    ------
-    NotFoundError
-        When there is no such dataset or item.
-    """
-    t = annotation_items
-    with workspace._read() as con:
-        row = con.execute(select(t.c.position, t.c.row_id, t.c.fields, t.c.content_hash)
-                          .where(t.c.dataset_id == dataset_id(con, dataset), t.c.row_id == row_id)).first()
-    if row is None:
-        raise NotFoundError(f"{dataset!r} has no item {row_id!r}")
-    return {"position": row.position, "row_id": row.row_id, "fields": json.loads(row.fields),
-            "content_hash": row.content_hash}
 
 
 def append_annotation(workspace: Workspace, dataset: str, *, row_id: str, annotator: str, action: str,
