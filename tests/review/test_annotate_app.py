@@ -209,3 +209,15 @@ def test_korean_and_markup_are_escaped(client) -> None:  # type: ignore[no-untyp
     assert 'id="row-id">k2<' in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; 그냥 그래요" in page.text and "<script>alert" not in page.text
     assert client.get("/api/annotate").json()["item"]["fields"] == {"text": TEXTS[2]}
+
+
+def test_every_post_needs_the_csrf_token(client) -> None:  # type: ignore[no-untyped-def]
+    from curate.review.annotate_web import create_annotation_app
+
+    sign_in(client, "boss")
+    posts = sorted(r.path for r in create_annotation_app(client.app.state.workspace, DATASET).routes
+                   if "POST" in getattr(r, "methods", set()))
+    assert posts == ["/admin/settings", "/annotate", "/api/annotate", "/login", "/logout"]
+    for path in posts:
+        assert client.post(path, data={"row_id": "k1", "label": "pos", "per_item": "2"}).status_code == 403, path
+    assert client.get("/api/annotate").status_code == 200  # still signed in: /logout without the token did nothing
