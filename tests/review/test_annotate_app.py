@@ -221,3 +221,11 @@ def test_every_post_needs_the_csrf_token(client) -> None:  # type: ignore[no-unt
     for path in posts:
         assert client.post(path, data={"row_id": "k1", "label": "pos", "per_item": "2"}).status_code == 403, path
     assert client.get("/api/annotate").status_code == 200  # still signed in: /logout without the token did nothing
+
+
+def test_repeated_failures_pause_a_name(client) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        assert sign_in(client, "ana", "guess-guess").status_code == 401
+    paused = sign_in(client, "ana")  # the right password, but the name is paused for 30 s
+    assert paused.status_code == 401 and "wrong user name or password" in paused.text
+    assert sign_in(client, "bo").status_code == 303  # other names are not affected

@@ -21,7 +21,7 @@ from curate.errors import InputError
 from curate.store import Workspace
 from curate.store.accounts import AccountRecord, account, add_account
 
-__all__ = ["MIN_PASSWORD", "SESSION_COOKIE", "Sessions", "authenticate", "create_account", "hash_password"]
+__all__ = ["MIN_PASSWORD", "SESSION_COOKIE", "Sessions", "Throttle", "authenticate", "create_account", "hash_password"]
 
 MIN_PASSWORD = 8
 SESSION_COOKIE = "curate_session"
@@ -178,3 +178,58 @@ class Sessions:
         if token:
             with self._lock:
                 self._by_token.pop(token, None)
+
+
+class Throttle:
+    """Slows password guessing: after ``limit`` failed sign-ins for one name, that name waits ``pause`` seconds.
+
+    Counted by the name given, whether or not an account has it, so the pause does not tell which
+    names exist; a successful sign-in clears the count.
+
+    Parameters
+    ----------
+    limit : int, default 5
+        Failures allowed in a row.
+    pause : float, default 30
+        Seconds every attempt for that name is refused after the limit.
+    """
+
+    def __init__(self, limit: int = 5, pause: float = 30.0) -> None:
+        self.limit = limit
+        self.pause = pause
+        self._failures: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, name: str) -> bool:
+        """Whether attempts for ``name`` are paused now.
+
+        Parameters
+        ----------
+        name : str
+            The user name given.
+
+        Returns
+        -------
+        bool
+            True within ``pause`` seconds of the ``limit``-th failure in a row.
+        """
+        with self._lock:
+            count, last = self._failures.get(name, (0, 0.0))
+        return count >= self.limit and time.monotonic() - last < self.pause
+
+    def record(self, name: str, success: bool) -> None:
+        """Count a failed attempt for ``name``, or clear its count after a success.
+
+        Parameters
+        ----------
+        name : str
+            The user name given.
+        success : bool
+            Whether the attempt signed in.
+        """
+        with self._lock:
+            if success:
+                self._failures.pop(name, None)
+            else:
+                count, _ = self._failures.get(name, (0, 0.0))
+                self._failures[name] = (count + 1, time.monotonic())

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from curate.annotators.tasks import annotation_summary, labels_of_item, load_view, next_item
 from curate.errors import ConflictError, CurateError, InputError, NotFoundError
-from curate.review.accounts import SESSION_COOKIE, Sessions, authenticate
+from curate.review.accounts import SESSION_COOKIE, Sessions, Throttle, authenticate
 from curate.review.annotate_auth import Admin, SignInRequired, User
 from curate.review.render import STATIC, render_page
 from curate.review.security import GuardMiddleware, new_secret
@@ -93,6 +93,7 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
     """
     load_view(workspace, dataset)  # refuse a dataset that is not one, before serving anything
     store = sessions if sessions is not None else Sessions()
+    throttle = Throttle()
     app = FastAPI(title="curate annotate", version="1", docs_url=None, redoc_url=None,
                   description="Blind labelling by several annotators; every page's data as JSON.")
     app.add_middleware(GuardMiddleware, token=token)
@@ -212,9 +213,13 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
         Returns
         -------
         fastapi.responses.Response
-            303 to ``/`` with the cookie, or 401 with the form.
+            303 to ``/`` with the cookie, or 401 with the form (also while five failures in a
+            row for that name pause it for 30 seconds).
         """
-        found = authenticate(workspace, name.strip(), password)
+        given = name.strip()
+        # paused names get the same answer as a wrong password, without the hash work
+        found = None if throttle.blocked(given) else authenticate(workspace, given, password)
+        throttle.record(given, found is not None)
         if found is None:
             return page("login.html", None, 401, message=_WRONG)
         response = RedirectResponse("/", status_code=303)
