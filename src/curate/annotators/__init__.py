@@ -8,6 +8,23 @@ from curate.annotators.agreement import Agreement, agreement, category_counts, f
 from curate.annotators.learning import Retrained, TrainingRecord, retrain
 from curate.annotators.queueing import LabelQueue, label_queue, text_vectors
 
-__all__ = ["Agreement", "LabelQueue", "Queue", "QueueItem", "Retrained", "STRATEGIES", "TrainingRecord", "agreement",
-           "category_counts", "entropy_uncertainty", "fleiss_kappa", "k_center_greedy", "label_queue",
-           "margin_uncertainty", "next_items", "retrain", "text_vectors", "vote_entropy"]
+__all__ = [
+    "STRATEGIES",
+    "Agreement",
+    "LabelQueue",
+    "Queue",
+    "QueueItem",
+    "Retrained",
+    "TrainingRecord",
+    "agreement",
+    "category_counts",
+    "entropy_uncertainty",
+    "fleiss_kappa",
+    "k_center_greedy",
+    "label_queue",
+    "margin_uncertainty",
+    "next_items",
+    "retrain",
+    "text_vectors",
+    "vote_entropy",
+]

@@ -226,15 +226,15 @@ def next_items(features: np.ndarray, labels: np.ndarray, *, probs: np.ndarray | 
         unlabelled = np.flatnonzero(labels < 0)
         drawn = np.random.default_rng(seed).permutation(unlabelled)[:batch]
         distances = _batch_distances(features, drawn, labelled)
-        return Queue([QueueItem(int(p), "random", diversity=_optional(d)) for p, d in zip(drawn, distances, strict=True)],
-                     strategy, False, f"{len(drawn)} unlabelled items in a random order (seed {seed})")
+        items = [QueueItem(int(p), "random", diversity=_optional(d)) for p, d in zip(drawn, distances, strict=True)]
+        return Queue(items, strategy, False, f"{len(drawn)} unlabelled items in a random order (seed {seed})")
     cold = _cold_start_reason(labels, n_classes) if strategy != "diversity" else None
     if probs is None and strategy != "diversity":
         cold = "no model has been trained yet"
     if strategy == "diversity" or cold is not None:
         items = _diverse(features, labels, batch)
-        note = (f"cold start: {cold}, so the model cannot say what it is unsure of yet; these are diverse "
-                "items (each the farthest from everything labelled)" if cold else
+        note = (f"cold start: {cold}, so the queue cannot use the model's uncertainty; these items are "
+                "diverse (each the farthest from everything labelled and chosen before it)" if cold else
                 f"{len(items)} diverse items, each the farthest from everything labelled and chosen before it")
         return Queue(items, strategy, cold is not None, note)
     assert probs is not None

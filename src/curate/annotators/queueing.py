@@ -154,7 +154,9 @@ def label_queue(frame: pd.DataFrame, *, text: str, label: str | None = None, ann
     classes = sorted({g for g in given if g is not None})
     index = {c: i for i, c in enumerate(classes)}
     codes = np.array([index[g] if g is not None else -1 for g in given], dtype=np.int64)
-    counts = category_counts(items_by_annotators(frame, annotators=annotators, source=source))[0] if annotators else None
+    counts = None
+    if annotators:
+        counts = category_counts(items_by_annotators(frame, annotators=annotators, source=source))[0]
     vectors, line = text_vectors(texts, cache=cache)
     record, probs = None, None
     if len(classes) >= 2:
