@@ -20,7 +20,7 @@ from curate.annotators import (
     vote_entropy,
 )
 
-from ..conftest import assert_one_line_error, make_text_frame, run_cli
+from ..conftest import assert_one_line_error, run_cli
 from ..korean_data import korean_reviews
 
 
@@ -176,24 +176,24 @@ def test_active_order_needs_fewer_labels_than_random() -> None:
 # --- curate queue ---------------------------------------------------------------------------------
 
 
-def _english_file(tmp_path: Path) -> Path:
-    frame = make_text_frame(10)
-    frame = frame[~frame["text"].str.contains("오늘")].reset_index(drop=True)  # English rows only
-    frame.loc[6:, "label"] = None
+def _reviews_file(tmp_path: Path) -> Path:
+    """40 Korean reviews, the first 6 labelled (Korean gets n-gram features: no model to distil in a test)."""
+    frame = korean_reviews(15)[["text", "label"]].head(40)
+    frame.loc[frame.index[6:], "label"] = None
     path = tmp_path / "items.csv"
     frame.to_csv(path, index=False)
     return path
 
 
 def test_queue_json(tmp_path: Path) -> None:
-    path = _english_file(tmp_path)
+    path = _reviews_file(tmp_path)
     result = run_cli(["queue", path, "--text", "text", "--label", "label", "--batch", "4", "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert list(data) == ["strategy", "cold_start", "note", "features", "classes", "labelled", "unlabelled", "model",
                           "items"]
-    assert data["classes"] == ["food", "sport", "tech"]
-    assert (data["labelled"], data["unlabelled"], data["cold_start"]) == (6, 9, False)
+    assert data["classes"] == ["negative", "positive"]
+    assert (data["labelled"], data["unlabelled"], data["cold_start"]) == (6, 34, False)
     assert data["model"]["n_labels"] == 6
     assert [item["rank"] for item in data["items"]] == [1, 2, 3, 4]
     assert list(data["items"][0]) == ["rank", "position", "reason", "uncertainty", "disagreement", "diversity",
@@ -208,8 +208,8 @@ def test_queue_json(tmp_path: Path) -> None:
 
 
 def test_queue_table_shows_korean_and_escapes_controls(tmp_path: Path) -> None:
-    frame = korean_reviews(15)[["text", "label"]].head(40)
-    frame.loc[frame.index[4:], "label"] = None
+    frame = pd.read_csv(_reviews_file(tmp_path))
+    frame.loc[4:5, "label"] = None
     frame.loc[frame.index[10], "text"] = "좋아요\x1b[31m [bold]빨강[/bold]\u202e"
     path = tmp_path / "ko.csv"
     frame.to_csv(path, index=False)
@@ -240,7 +240,7 @@ def test_queue_table_shows_korean_and_escapes_controls(tmp_path: Path) -> None:
     (["--text", "text", "--strategy", "disagreement"], ["--annotators"]),
 ])
 def test_queue_errors_are_one_line(tmp_path: Path, args: list[str], keywords: list[str]) -> None:
-    result = run_cli(["queue", _english_file(tmp_path), *args])
+    result = run_cli(["queue", _reviews_file(tmp_path), *args])
     assert_one_line_error(result, *keywords)
 
 

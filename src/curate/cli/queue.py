@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from curate.cli.errors import errors_as_messages
+from curate.cli.profile import _console  # off a terminal, lines as long as they are
 
 if TYPE_CHECKING:
     from curate.annotators import LabelQueue
@@ -20,16 +21,6 @@ _errors_as_messages = errors_as_messages("interrupted: nothing was written")
 _PREVIEW_CHARS = 80
 # Control characters and the bidirectional overrides a text could use to disguise what follows it.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _console(file: Any = None) -> Any:
-    from rich.console import Console
-
-    console = Console(file=file, highlight=False)
-    if console.is_terminal:
-        return console
-    # Off a terminal (a pipe, a file), lines are as long as they are (see curate.cli.main._console).
-    return Console(file=file, highlight=False, soft_wrap=True, width=100_000)
 
 
 def _preview(text: str) -> str:
@@ -91,8 +82,9 @@ def print_queue(console: Any, found: LabelQueue) -> None:
     if console.is_terminal:  # a rich table reads its cells as markup
         rows = [[escape(cell) for cell in row] for row in rows]
     print_table(console, ["rank", "row", "why", "predicted", "text"], rows)
-    label = "[bold yellow]cold start[/]" if data["cold_start"] else "[bold]how[/]"
-    console.print(f"{label}: {escape(data['note'])}", soft_wrap=True)
+    # A cold start's note begins "cold start: ..." itself.
+    console.print(escape(data["note"]) if data["cold_start"] else f"[bold]how[/]: {escape(data['note'])}",
+                  soft_wrap=True)
 
 
 @click.command("queue")
