@@ -254,3 +254,12 @@ def test_queue_disagreement_from_annotator_columns(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     items = json.loads(result.stdout)["items"]
     assert [(i["position"], i["reason"]) for i in items] == [(1, "disagreement"), (3, "disagreement")]
+
+
+def test_combined_with_many_copies_fills_the_batch() -> None:
+    # 30 unlabelled items but only 3 distinct texts: k-means finds fewer groups than the batch.
+    features = np.r_[np.repeat([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], 10, axis=0), [[5.0, 5.0], [6.0, 6.0]]]
+    probs = np.r_[np.tile([[0.5, 0.5], [0.6, 0.4], [0.7, 0.3]], (10, 1)), [[1.0, 0.0], [0.0, 1.0]]]
+    queue = next_items(features, np.r_[np.full(30, -1), 0, 1], probs=probs, batch=5)
+    assert len(queue.positions) == 5 and len(set(queue.positions)) == 5
+    assert queue.positions[0] == 0

@@ -12,11 +12,13 @@ The scores themselves live in :mod:`curate.annotators.acquisition`.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 
 from curate.annotators.acquisition import (
     entropy_uncertainty,
@@ -144,8 +146,11 @@ def _combined(features: np.ndarray, labels: np.ndarray, uncertainty: np.ndarray,
     candidates = ranked[:PREFILTER * batch]
     if len(candidates) <= batch:
         return candidates
-    groups = KMeans(n_clusters=batch, n_init=1, random_state=seed).fit_predict(
-        np.asarray(features[candidates], dtype=np.float64), sample_weight=uncertainty[candidates] + 1e-6)
+    with warnings.catch_warnings():
+        # Copies among the candidates can leave fewer distinct points than groups: handled below.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        groups = KMeans(n_clusters=batch, n_init=1, random_state=seed).fit_predict(
+            np.asarray(features[candidates], dtype=np.float64), sample_weight=uncertainty[candidates] + 1e-6)
     # ``candidates`` is in uncertainty order, so each group's first member is its most uncertain one.
     _, first = np.unique(groups, return_index=True)
     chosen = candidates[np.sort(first)]
