@@ -582,5 +582,14 @@ def _register_profile() -> None:
 
 _register_profile()
 
+
+def _register_queue() -> None:
+    from curate.cli.queue import queue_command  # the model and the features load only when it runs
+
+    main.add_command(queue_command, "queue")
+
+
+_register_queue()
+
 if __name__ == "__main__":
     main()
