@@ -334,6 +334,15 @@ def agreement_command(file: Path, annotator_columns: str | None, item_column: st
     print_agreement(_console(), found, list(map(str, labels.columns)))
 
 
+def _register_consensus() -> None:
+    from curate.cli.consensus import consensus_command  # next to agreement; its own module (main.py is long)
+
+    main.add_command(consensus_command, "consensus")
+
+
+_register_consensus()
+
+
 @main.command("report")
 @click.argument("run", type=int, required=False)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Where to write the HTML file.")
