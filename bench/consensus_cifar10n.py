@@ -24,7 +24,7 @@ import pandas as pd
 
 from benchlib import DEFAULT_DATA_ROOT, REPO, fmt, machine_lines, markdown_table, shell_command, write_section
 
-HEADING = "## Consensus: CIFAR-10N's three annotators (issue 14)"
+HEADING = "## Consensus: CIFAR-10N's three annotators, {rows} (issue 14)"
 DEFAULT_DATA = DEFAULT_DATA_ROOT / "cifar10" / "train.parquet"
 ANNOTATORS = ("random1_label", "random2_label", "random3_label")
 PACKAGES = ("curate", "torch", "efficientnet-lite-pytorch", "scikit-learn", "numpy")
@@ -56,10 +56,16 @@ def measure(frame: pd.DataFrame) -> dict[str, object]:
     right = consensus == truth
     weak = items["weak"].to_numpy()
     majority = items["majority_label"].to_numpy(dtype=object)
+    aggre = frame["aggre_label"].astype(str).to_numpy()
+    ties = result.agreement * result.annotations < 2  # no two annotators agree
+    model_alone = np.asarray(found.classes, dtype=object)[np.argmax(found.pred_probs, axis=1)]
     return {
         "seconds": seconds, "rows": len(frame), "model": found.model, "model_weight": result.model_weight,
-        "consensus": float(right.mean()), "aggre": float((frame["aggre_label"].astype(str).to_numpy() == truth).mean()),
-        "majority": float((majority == truth).mean()),
+        "consensus": float(right.mean()), "aggre": float((aggre == truth).mean()),
+        "majority": float((majority == truth).mean()), "model_alone": float((model_alone == truth).mean()),
+        "ties": float(ties.mean()), "consensus_ties": float(right[ties].mean()),
+        "aggre_ties": float((aggre == truth)[ties].mean()), "consensus_rest": float(right[~ties].mean()),
+        "aggre_rest": float((aggre == truth)[~ties].mean()),
         "annotators": [(name, float((labels[name].to_numpy() == truth).mean()), float(result.annotator_quality[j]),
                         float(result.annotator_weights[j])) for j, name in enumerate(ANNOTATORS)],
         "changed": int((consensus != majority).sum()),
@@ -78,11 +84,11 @@ def section(args: argparse.Namespace, given: Sequence[str], found: dict[str, obj
     rows = [["curate consensus (CROWDLAB + image model)", fmt(found["consensus"], 4)],
             ["CIFAR-10N `aggre_label` (their majority vote)", fmt(found["aggre"], 4)],
             ["majority vote, ties broken by the model", fmt(found["majority"], 4)],
-            [f"the model alone (out of fold, trained on the majority vote): {model['embedder']}", "see below"]]
+            ["the model alone (out of fold, trained on the majority vote)", fmt(found["model_alone"], 4)]]
     annotators = [[name, fmt(acc, 4), fmt(quality, 4), fmt(weight, 3)]
                   for name, acc, quality, weight in found["annotators"]]  # type: ignore[attr-defined]
-    command = shell_command(["CURATE_CACHE_DIR=/work/cache-c10n", ".venv/bin/python", "bench/consensus_cifar10n.py",
-                             *given])
+    command = shell_command([f"CURATE_CACHE_DIR={os.environ.get('CURATE_CACHE_DIR', '')}", ".venv/bin/python",
+                             "bench/consensus_cifar10n.py", *given])
     return [
         f"Data: `{DEFAULT_DATA}`, the first {found['rows']:,} rows by `id`. Annotators: `random1_label`, "
         "`random2_label`, `random3_label` (every image has all three); truth: the clean `label`. curate's consensus "
@@ -98,6 +104,11 @@ def section(args: argparse.Namespace, given: Sequence[str], found: dict[str, obj
         "",
         *markdown_table(["annotator", "true accuracy", "curate quality score", "weight"], annotators),
         "",
+        f"On the {fmt(found['ties'], 4)} of images where no two annotators agree, the consensus is right on "
+        f"{fmt(found['consensus_ties'], 3)} of them and `aggre_label` on {fmt(found['aggre_ties'], 3)}; on the others "
+        f"{fmt(found['consensus_rest'], 4)} against {fmt(found['aggre_rest'], 4)}: most of the gain over `aggre_label` "
+        "is the model breaking the three-way ties.",
+        "",
         f"The consensus differs from the majority vote on {found['changed']:,} images: right on "
         f"{found['changed_right']:,} of them, where the majority vote was right on {found['changed_was_right']:,}. "
         f"Weak consensus (quality below 0.5): {found['weak']:,} images, of which {fmt(found['weak_wrong'], 3)} are "
@@ -105,9 +116,9 @@ def section(args: argparse.Namespace, given: Sequence[str], found: dict[str, obj
         "the consensus labels that are wrong.",
         "",
         f"Time: {found['seconds']:.1f} s for the consensus (embedding, cross-validation, CROWDLAB), peak RSS "
-        f"{peak_mib:,.0f} MiB of the process. The cache `/work/cache-c10n` held the vectors of the first 10,000 "
-        "images (an earlier run of bench/cifar10n_images.py); rows past them were embedded in this run. The machine "
-        "is shared with other jobs (2 cores under contention): times are upper bounds.",
+        f"{peak_mib:,.0f} MiB of the process. The cache held the vectors of the first 10,000 images (made by an "
+        "earlier run of bench/cifar10n_images.py); rows past them were embedded in this run. The machine is shared "
+        "with other jobs (2 cores under contention): times are upper bounds.",
         "",
         f"Command: `{command}`",
         "",
@@ -128,7 +139,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"peak RSS MiB: {peak_mib:.0f}; cache: {os.environ.get('CURATE_CACHE_DIR', '(default)')}")
     if args.out is not None:
         given = [f"--rows={args.rows}", f"--out={args.out}"] if args.rows else [f"--out={args.out}"]
-        write_section(args.out, HEADING, section(args, given, found, peak_mib))
+        rows = f"the first {args.rows:,} rows" if args.rows else "all 50,000 rows"
+        write_section(args.out, HEADING.format(rows=rows), section(args, given, found, peak_mib))
 
 
 if __name__ == "__main__":

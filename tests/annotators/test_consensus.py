@@ -34,7 +34,7 @@ def simulate(seed: int = 0, items: int = 1000) -> tuple[np.ndarray, np.ndarray, 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_annotator_quality_ranks_the_annotators_by_their_accuracy(seed: int) -> None:
-    truth, labels, probs = simulate(seed)
+    _truth, labels, probs = simulate(seed)
     found = consensus(labels, probs)
     assert found.method == "crowdlab"
     assert list(np.argsort(found.annotator_quality)) == [0, 1, 2, 3, 4]
@@ -56,7 +56,7 @@ def test_consensus_beats_the_majority_vote(seed: int) -> None:
 
 
 def test_shapes_and_ranges() -> None:
-    truth, labels, probs = simulate(0)
+    _truth, labels, probs = simulate(0)
     found = consensus(labels, probs)
     n, m = labels.shape
     assert found.label.shape == found.quality.shape == found.score.shape == found.agreement.shape == (n,)

@@ -45,12 +45,15 @@ class ConsensusTable:
     model : dict
         What the model was: ``modality``, ``embedder``, ``classifier``, ``folds``,
         ``oof_accuracy`` (against the majority vote); empty without a model.
+    pred_probs : numpy.ndarray or None
+        Shape (n_items, K): the model's out-of-fold probabilities; None without a model.
     """
 
     result: ConsensusResult
     labels: pd.DataFrame
     classes: list[str]
     model: dict[str, Any]
+    pred_probs: np.ndarray | None = None
 
     def items(self) -> pd.DataFrame:
         """One row per item: the consensus, its quality, and every annotator's label.
@@ -63,10 +66,7 @@ class ConsensusTable:
             column per annotator named ``label_<annotator>``.
         """
         found = self.result
-
-        def named(codes: np.ndarray) -> list[str | None]:
-            return [self.classes[c] if c >= 0 else None for c in codes]
-
+        named = _namer(self.classes)
         table = pd.DataFrame({
             "item": list(self.labels.index), "consensus_label": named(found.label),
             "consensus_quality": found.quality, "crowdlab_score": found.score, "agreement": found.agreement,
@@ -129,6 +129,10 @@ class ConsensusTable:
         """
         table = self.items()
         return table[table["weak"]].sort_values("consensus_quality", kind="stable")
+
+
+def _namer(classes: list[str]) -> Any:
+    return lambda codes: [classes[c] if c >= 0 else None for c in codes]
 
 
 def _plain(value: Any) -> Any:
@@ -299,4 +303,4 @@ def consensus_table(labels: pd.DataFrame, inputs: pd.Series | None = None, *, im
     probs, model = (None, {}) if inputs is None else model_pred_probs(
         inputs, codes, len(classes), image=image, cache=cache, progress=progress, root=root)
     result = consensus(codes, probs, n_classes=len(classes), weak_below=weak_below)
-    return ConsensusTable(result, labels, classes, model)
+    return ConsensusTable(result, labels, classes, model, probs)
