@@ -101,7 +101,7 @@ def test_without_a_model_the_weighted_vote_still_ranks_the_annotators() -> None:
     found = consensus(labels)
     assert found.method == "weighted_vote" and found.model_weight == 0.0
     assert list(np.argsort(found.annotator_quality)) == [0, 1, 2, 3, 4]
-    assert float(np.mean(found.label == truth)) >= float(np.mean(majority_vote(labels) == truth)) - 0.01
+    assert float(np.mean(found.label == truth)) > float(np.mean(majority_vote(labels) == truth)) + 0.03
     assert found.probabilities.shape == (len(truth), CLASSES)
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from curate.cli.annotations import annotation_options, read_annotations
 from curate.cli.errors import errors_as_messages
 
 if TYPE_CHECKING:
@@ -19,25 +20,17 @@ _WEAK_SHOWN = 10
 
 
 @click.command("consensus")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--annotators", "annotator_columns", metavar="COL,COL,...",
-              help="Wide layout: the columns holding one annotator's label each; guessed from names such as "
-                   "author, label2, rater_3 when left out.")
-@click.option("--item", "item_column", metavar="COL", help="Long layout: the item id column.")
-@click.option("--annotator", "annotator_column", metavar="COL", help="Long layout: the annotator column.")
-@click.option("--label", "label_column", metavar="COL", help="Long layout: the label column.")
+@annotation_options
 @click.option("--text", "text_column", metavar="COL",
               help="The items' text: a model trained on it (out of fold) joins the annotators.")
 @click.option("--image", "image_column", metavar="COL",
               help="The items' pictures (encoded bytes, or paths inside FILE's folder), for the model.")
-@click.option("--encoding", help="Force the text encoding (default: detected).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--out", "out", type=click.Path(path_type=Path),
               help="Write one row per item (consensus label, quality, every annotator's label): .csv or .parquet.")
 @errors_as_messages("interrupted: nothing was written")
 def consensus_command(file: Path, annotator_columns: str | None, item_column: str | None,
-                      annotator_column: str | None, label_column: str | None, text_column: str | None,
-                      image_column: str | None, encoding: str | None, fmt: str, out: Path | None) -> None:
+                      annotator_column: str | None, label_column: str | None, encoding: str | None, fmt: str,
+                      text_column: str | None, image_column: str | None, out: Path | None) -> None:
     """Consensus label per item of FILE, how sure it is, and how good each annotator is (CROWDLAB).
 
     With --text or --image, a model trained on the items' inputs (curate's default features and
@@ -54,31 +47,26 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
         ``--annotators``: comma-separated annotator columns (wide layout).
     item_column, annotator_column, label_column : str or None
         ``--item``, ``--annotator``, ``--label``: the long layout's columns.
-    text_column, image_column : str or None
-        ``--text`` or ``--image``: the items' input column, for the model.
     encoding : str or None
         ``--encoding``: force the text encoding.
     fmt : str
         ``--format``: ``table`` or ``json``.
+    text_column, image_column : str or None
+        ``--text`` or ``--image``: the items' input column, for the model.
     out : pathlib.Path or None
         ``--out``: where to write the per-item table.
     """
     from curate.annotators import consensus_table
     from curate.annotators.modelled import inputs_per_item
-    from curate.annotators.reading import items_by_annotators
     from curate.core.progress import choose_progress
     from curate.errors import InputError
     from curate.features import FeatureCache, default_cache_path
-    from curate.ingest.readers import read_table
 
     if text_column and image_column:
         raise InputError("give --text or --image, not both: the model reads one input column")
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"--out {out}: write .csv or .parquet")
-    frame = read_table(file, encoding=encoding).frame
-    chosen = [c.strip() for c in annotator_columns.split(",") if c.strip()] if annotator_columns else []
-    labels = items_by_annotators(frame, annotators=chosen, item=item_column, annotator=annotator_column,
-                                 label=label_column, source=file.name)
+    frame, labels = read_annotations(file, annotator_columns, item_column, annotator_column, label_column, encoding)
     column = text_column or image_column
     inputs = None if column is None else inputs_per_item(frame, labels, column, item=item_column, source=file.name)
     found = consensus_table(labels, inputs, image=image_column is not None,
