@@ -59,10 +59,12 @@ def measure(frame: pd.DataFrame) -> dict[str, object]:
     aggre = frame["aggre_label"].astype(str).to_numpy()
     ties = result.agreement * result.annotations < 2  # no two annotators agree
     model_alone = np.asarray(found.classes, dtype=object)[np.argmax(found.pred_probs, axis=1)]
+    posterior_label = np.asarray(found.classes, dtype=object)[np.argmax(result.posterior, axis=1)]
     return {
         "seconds": seconds, "rows": len(frame), "model": found.model, "model_weight": result.model_weight,
         "consensus": float(right.mean()), "aggre": float((aggre == truth).mean()),
         "majority": float((majority == truth).mean()), "model_alone": float((model_alone == truth).mean()),
+        "posterior_argmax": float((posterior_label == truth).mean()),
         "ties": float(ties.mean()), "consensus_ties": float(right[ties].mean()),
         "aggre_ties": float((aggre == truth)[ties].mean()), "consensus_rest": float(right[~ties].mean()),
         "aggre_rest": float((aggre == truth)[~ties].mean()),
@@ -84,7 +86,8 @@ def section(args: argparse.Namespace, given: Sequence[str], found: dict[str, obj
     rows = [["curate consensus (CROWDLAB + image model)", fmt(found["consensus"], 4)],
             ["CIFAR-10N `aggre_label` (their majority vote)", fmt(found["aggre"], 4)],
             ["majority vote, ties broken by the model", fmt(found["majority"], 4)],
-            ["the model alone (out of fold, trained on the majority vote)", fmt(found["model_alone"], 4)]]
+            ["the model alone (out of fold, trained on the majority vote)", fmt(found["model_alone"], 4)],
+            ["(not used) the most probable class of the quality's posterior", fmt(found["posterior_argmax"], 4)]]
     annotators = [[name, fmt(acc, 4), fmt(quality, 4), fmt(weight, 3)]
                   for name, acc, quality, weight in found["annotators"]]  # type: ignore[attr-defined]
     command = shell_command([f"CURATE_CACHE_DIR={os.environ.get('CURATE_CACHE_DIR', '')}", ".venv/bin/python",

@@ -28,8 +28,10 @@ item's class distribution as a weighted average of the model's out-of-fold proba
    ``quality``, the probability that the consensus is right, is the posterior of the consensus class
    when the labels are taken as independent given the class (the one-coin model of Dawid and Skene
    1979, "Maximum likelihood estimation of observer error-rates using the EM algorithm"): the
-   model's probabilities (without a model, the majority-vote class shares) times, per label, the
-   annotator's agreement with the consensus on the class given and the rest spread evenly.
+   model's probabilities (without a model, the class shares of all labels) times, per label, the
+   annotator's accuracy on the class given and the rest spread evenly; the accuracy is their
+   agreement with the consensus on items with two or more labels, with two more labels that agree
+   with probability ``P`` added, so that a short perfect record is not taken as certainty.
 
 Without model probabilities the same steps run with no model term: an annotator-weighted vote,
 like one step of Dawid-Skene with one accuracy per annotator (``method="weighted_vote"``).
@@ -54,6 +56,7 @@ __all__ = ["WEAK_CONSENSUS_BELOW", "ConsensusResult", "consensus", "majority_vot
 # A consensus whose estimated probability is below this is more likely wrong than right.
 WEAK_CONSENSUS_BELOW = 0.5
 _MIN_WEIGHT = 1e-4
+_PSEUDO_LABELS = 2.0
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,10 @@ class ConsensusResult:
     majority : numpy.ndarray
         Shape (n,), int64: the majority vote (ties broken by the model), -1 where nobody labelled.
     probabilities : numpy.ndarray
-        Shape (n, K), float64: the estimated class distribution per item (rows of NaN where nobody labelled).
+        Shape (n, K), float64: CROWDLAB's class distribution per item (rows of NaN where nobody labelled).
+    posterior : numpy.ndarray
+        Shape (n, K), float64: the class probabilities of step 6 (rows of NaN where nobody labelled);
+        ``quality`` is its column of the consensus label.
     label_quality : numpy.ndarray
         Shape (n, m), float64: per label given, the estimated probability that it is right; NaN where
         the annotator gave no label.
@@ -113,6 +119,7 @@ class ConsensusResult:
     annotations: np.ndarray
     majority: np.ndarray
     probabilities: np.ndarray
+    posterior: np.ndarray
     label_quality: np.ndarray
     annotator_quality: np.ndarray
     annotator_agreement: np.ndarray
@@ -344,16 +351,19 @@ def consensus(labels: np.ndarray, pred_probs: np.ndarray | None = None, *, n_cla
     fallback = np.where(np.isnan(annotator_agreement), mean_label_quality, annotator_agreement)
     annotator_quality = model_share * mean_label_quality + (1.0 - model_share) * fallback
 
-    accuracy = np.where(np.isnan(annotator_agreement), vote_accuracy, annotator_agreement)
+    # Each annotator's accuracy, shrunk towards P by two pseudo-labels: a perfect record on a few items is
+    # not certainty.
+    accuracy = (agrees.sum(axis=0) + _PSEUDO_LABELS * vote_accuracy) / (shared + _PSEUDO_LABELS)
     prior = probs if probs is not None else np.broadcast_to(
-        (np.bincount(majority[labelled], minlength=k) + 1.0) / (labelled.sum() + k), (len(label), k))
+        (counts.sum(axis=0) + 1.0) / (counts.sum() + k), (len(label), k))
     posterior = _independent_posterior(codes, accuracy, prior)
     quality = np.where(labelled, posterior[rows, np.maximum(label, 0)], np.nan)
     weak = labelled & (quality < weak_below)
     return ConsensusResult(
         method="weighted_vote" if probs is None else "crowdlab", label=label, quality=quality, score=score,
         agreement=agreement, annotations=per_item.astype(np.int64), majority=majority,
-        probabilities=distribution, label_quality=label_quality, annotator_quality=annotator_quality,
+        probabilities=distribution, posterior=np.where(labelled[:, None], posterior, np.nan),
+        label_quality=label_quality, annotator_quality=annotator_quality,
         annotator_agreement=annotator_agreement, annotator_labels=annotator_labels, annotator_weights=weights,
         model_weight=float(model_weight), vote_accuracy=vote_accuracy, weak=weak, weak_below=weak_below)
 
