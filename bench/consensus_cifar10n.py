@@ -57,7 +57,7 @@ def measure(frame: pd.DataFrame) -> dict[str, object]:
     weak = items["weak"].to_numpy()
     majority = items["majority_label"].to_numpy(dtype=object)
     aggre = frame["aggre_label"].astype(str).to_numpy()
-    ties = result.agreement * result.annotations < 2  # no two annotators agree
+    ties = labels.nunique(axis=1).to_numpy() == len(ANNOTATORS)  # no two annotators agree
     model_alone = np.asarray(found.classes, dtype=object)[np.argmax(found.pred_probs, axis=1)]
     posterior_label = np.asarray(found.classes, dtype=object)[np.argmax(result.posterior, axis=1)]
     return {

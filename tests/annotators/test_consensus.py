@@ -16,7 +16,9 @@ def simulate(seed: int = 0, items: int = 1000) -> tuple[np.ndarray, np.ndarray, 
     """Truth, labels (items x 5 annotators, -1 missing) and model probabilities (about 80 % accurate).
 
     Each annotator labels an item with probability 0.5, and one annotator drawn at random always
-    does, so every item has a label and many have exactly one.
+    does, so every item has a label and many have exactly one. The model's probabilities are the
+    softmax of its scores, softer than the calibrated ones (the softmax of twice the scores), as a
+    model trained on noisy labels tends to be.
     """
     rng = np.random.default_rng(seed)
     truth = rng.integers(0, CLASSES, items)

@@ -39,7 +39,10 @@ like one step of Dawid-Skene with one accuracy per annotator (``method="weighted
 Weak consensus: an item is flagged when its ``quality`` is below 0.5, i.e. when the estimate says
 its consensus label is more likely wrong than right. The flags are claims: the
 expected share of flagged consensus labels that are wrong is the mean of ``1 - quality`` over them
-(``expected_wrong_share``), which the benchmarks check against ground truth.
+(``expected_wrong_share``), which the benchmarks check against ground truth. The estimate is as
+good as the model's calibration: on simulated annotators with a calibrated model about 80 % of the
+flagged consensus labels were wrong (estimated about 80 %); with a model softer than calibrated,
+38 to 47 % (estimated about 70 %).
 """
 
 from __future__ import annotations
