@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from curate.cli.annotations import annotation_options, read_annotations
 from curate.cli.errors import errors_as_messages
 
 if TYPE_CHECKING:
@@ -287,15 +288,7 @@ def compare_command(first: int, second: int | None, fmt: str, max_rows: int, wor
 
 
 @main.command("agreement")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--annotators", "annotator_columns", metavar="COL,COL,...",
-              help="Wide layout: the columns holding one annotator's (or slot's) label each; guessed from names "
-                   "such as author, label2, rater_3 when left out.")
-@click.option("--item", "item_column", metavar="COL", help="Long layout: the item id column.")
-@click.option("--annotator", "annotator_column", metavar="COL", help="Long layout: the annotator column.")
-@click.option("--label", "label_column", metavar="COL", help="Long layout: the label column.")
-@click.option("--encoding", help="Force the text encoding (default: detected).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@annotation_options
 @_errors_as_messages
 def agreement_command(file: Path, annotator_columns: str | None, item_column: str | None,
                       annotator_column: str | None, label_column: str | None, encoding: str | None,
@@ -319,19 +312,23 @@ def agreement_command(file: Path, annotator_columns: str | None, item_column: st
     import json
 
     from curate.annotators import agreement
-    from curate.annotators.reading import items_by_annotators
     from curate.cli.present import print_agreement
-    from curate.ingest.readers import read_table
 
-    frame = read_table(file, encoding=encoding).frame
-    chosen = [c.strip() for c in annotator_columns.split(",") if c.strip()] if annotator_columns else []
-    labels = items_by_annotators(frame, annotators=chosen, item=item_column, annotator=annotator_column,
-                                 label=label_column, source=file.name)
+    _, labels = read_annotations(file, annotator_columns, item_column, annotator_column, label_column, encoding)
     found = agreement(labels)
     if fmt == "json":
         click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
         return
     print_agreement(_console(), found, list(map(str, labels.columns)))
+
+
+def _register_consensus() -> None:
+    from curate.cli.consensus import consensus_command  # next to agreement; its own module (main.py is long)
+
+    main.add_command(consensus_command, "consensus")
+
+
+_register_consensus()
 
 
 @main.command("report")

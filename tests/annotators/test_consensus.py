@@ -1,0 +1,145 @@
+"""Consensus labels and annotator quality (CROWDLAB) on simulated annotators whose accuracy is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from curate.annotators import consensus, majority_vote
+from curate.errors import InputError
+
+ACCURACY = (0.60, 0.70, 0.80, 0.90, 0.95)
+CLASSES = 5
+
+
+def simulate(seed: int = 0, items: int = 1000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Truth, labels (items x 5 annotators, -1 missing) and model probabilities (about 80 % accurate).
+
+    Each annotator labels an item with probability 0.5, and one annotator drawn at random always
+    does, so every item has a label and many have exactly one. The model's probabilities are the
+    softmax of its scores, softer than the calibrated ones (the softmax of twice the scores), as a
+    model trained on noisy labels tends to be.
+    """
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, CLASSES, items)
+    labels = np.full((items, len(ACCURACY)), -1)
+    forced = rng.integers(0, len(ACCURACY), items)
+    for j, accuracy in enumerate(ACCURACY):
+        gives = (rng.random(items) < 0.5) | (forced == j)
+        wrong = (truth + rng.integers(1, CLASSES, items)) % CLASSES
+        labels[:, j] = np.where(gives, np.where(rng.random(items) < accuracy, truth, wrong), -1)
+    logits = rng.normal(0.0, 1.0, (items, CLASSES))
+    logits[np.arange(items), truth] += 2.0
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return truth, labels, probs
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_annotator_quality_ranks_the_annotators_by_their_accuracy(seed: int) -> None:
+    _truth, labels, probs = simulate(seed)
+    found = consensus(labels, probs)
+    assert found.method == "crowdlab"
+    assert list(np.argsort(found.annotator_quality)) == [0, 1, 2, 3, 4]
+    assert list(np.argsort(found.annotator_weights)) == [0, 1, 2, 3, 4]
+    assert found.annotator_labels.sum() == (labels >= 0).sum()
+    assert found.model_weight > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_consensus_beats_the_majority_vote(seed: int) -> None:
+    truth, labels, probs = simulate(seed)
+    found = consensus(labels, probs)
+    by_model_ties = majority_vote(labels, probs)
+    plain = majority_vote(labels)
+    assert np.array_equal(found.majority, by_model_ties)
+    accuracy = float(np.mean(found.label == truth))
+    assert accuracy > float(np.mean(by_model_ties == truth)) + 0.01
+    assert accuracy > float(np.mean(plain == truth)) + 0.01
+
+
+def test_shapes_and_ranges() -> None:
+    _truth, labels, probs = simulate(0)
+    found = consensus(labels, probs)
+    n, m = labels.shape
+    assert found.label.shape == found.quality.shape == found.score.shape == found.agreement.shape == (n,)
+    assert found.probabilities.shape == (n, CLASSES)
+    assert np.allclose(found.probabilities.sum(axis=1), 1.0)
+    assert found.label_quality.shape == (n, m)
+    assert np.array_equal(np.isnan(found.label_quality), labels < 0)
+    assert ((found.quality >= 0) & (found.quality <= 1)).all()
+    assert np.array_equal(found.annotations, (labels >= 0).sum(axis=1))
+    assert np.array_equal(found.weak, found.quality < 0.5)
+    summary = found.summary()
+    assert summary["items"] == n and summary["labelled_items"] == n and summary["unlabelled_items"] == 0
+    assert summary["weak_items"] == int(found.weak.sum())
+
+
+def test_weak_consensus_flags_point_at_wrong_consensus_labels() -> None:
+    truth, labels, probs = simulate(0)
+    found = consensus(labels, probs)
+    wrong = found.label != truth
+    assert found.weak.sum() > 10
+    # Flagged consensus labels are wrong several times as often as the rest.
+    assert wrong[found.weak].mean() > 5 * wrong[~found.weak].mean()
+    assert 0.5 < found.expected_wrong_share <= 1.0
+
+
+def test_an_item_with_one_label_can_be_overruled_by_a_sure_model() -> None:
+    labels = np.array([[0, 0, -1], [1, 1, 1], [0, 0, 0], [1, 1, -1], [0, -1, -1], [-1, -1, 1]])
+    probs = np.array([[0.9, 0.1], [0.1, 0.9], [0.9, 0.1], [0.1, 0.9], [0.02, 0.98], [0.5, 0.5]])
+    found = consensus(labels, probs)
+    assert found.label.tolist() == [0, 1, 0, 1, 1, 1]
+    assert found.majority.tolist() == [0, 1, 0, 1, 0, 1]
+
+
+def test_a_tie_goes_to_the_model_whatever_the_column_order() -> None:
+    probs = np.array([[0.3, 0.7], [0.8, 0.2]])
+    for labels in (np.array([[0, 1], [0, 1]]), np.array([[1, 0], [1, 0]])):
+        assert majority_vote(labels, probs).tolist() == [1, 0]
+
+
+def test_without_a_model_the_weighted_vote_still_ranks_the_annotators() -> None:
+    truth, labels, _ = simulate(0)
+    found = consensus(labels)
+    assert found.method == "weighted_vote" and found.model_weight == 0.0
+    assert list(np.argsort(found.annotator_quality)) == [0, 1, 2, 3, 4]
+    assert float(np.mean(found.label == truth)) > float(np.mean(majority_vote(labels) == truth)) + 0.03
+    assert found.probabilities.shape == (len(truth), CLASSES)
+
+
+def test_an_annotator_with_one_label_an_unlabelled_item_and_an_unused_class() -> None:
+    truth, labels, probs = simulate(0, items=300)
+    lonely = np.full((300, 1), -1)
+    lonely[7, 0] = truth[7]
+    labels = np.hstack([labels, lonely])
+    labels[11] = -1  # nobody labelled item 11
+    probs = np.hstack([probs * 0.99, np.full((300, 1), 0.01)])  # a sixth class no one used
+    found = consensus(labels, probs)
+    assert found.annotator_labels[-1] == 1
+    assert 0.0 <= found.annotator_quality[-1] <= 1.0
+    assert found.unlabelled.tolist() == [11]
+    assert found.label[11] == -1 and np.isnan(found.quality[11]) and not found.weak[11]
+    assert found.majority[11] == -1
+    assert found.probabilities.shape == (300, 6)
+    assert not (found.label == 5).any()
+    assert found.summary()["unlabelled_items"] == 1
+
+
+def test_an_annotator_with_no_label_gets_no_quality() -> None:
+    labels = np.array([[0, 0, -1], [1, 1, -1], [0, 1, -1]])
+    found = consensus(labels)
+    assert found.annotator_labels.tolist() == [3, 3, 0]
+    assert np.isnan(found.annotator_quality[2]) and np.isnan(found.annotator_agreement[2])
+
+
+def test_bad_input_is_one_clear_error() -> None:
+    with pytest.raises(InputError, match="2-D"):
+        consensus(np.array([0, 1, 1]))
+    with pytest.raises(InputError, match="no labels at all"):
+        consensus(np.full((3, 2), -1))
+    with pytest.raises(InputError, match=r"pred_probs must have shape \(n_items, n_classes\) = \(2, K\); got \(3, 2\)"):
+        consensus(np.array([[0, 1], [1, 1]]), np.ones((3, 2)) / 2)
+    with pytest.raises(InputError, match="integer class codes"):
+        consensus(np.array([[0.5, 1.0]]))
+    with pytest.raises(InputError, match="below -1"):
+        consensus(np.array([[0, -2]]))
