@@ -33,8 +33,9 @@ item's class distribution as a weighted average of the model's out-of-fold proba
    agreement with the consensus on items with two or more labels, with two more labels that agree
    with probability ``P`` added, so that a short perfect record is not taken as certainty.
 
-Without model probabilities the same steps run with no model term: an annotator-weighted vote,
-like one step of Dawid-Skene with one accuracy per annotator (``method="weighted_vote"``).
+Without model probabilities the same steps run with no model term (``method="weighted_vote"``): a
+vote weighted by each annotator's agreement with the others, linear as CROWDLAB's weights are (not
+the log-odds weights of Dawid and Skene); the quality's posterior then starts from the class shares.
 
 Weak consensus: an item is flagged when its ``quality`` is below 0.5, i.e. when the estimate says
 its consensus label is more likely wrong than right. The flags are claims: the
