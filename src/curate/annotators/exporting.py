@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,8 +24,8 @@ from curate.core.files import write_table
 from curate.errors import InputError
 from curate.features import FeatureCache
 
-__all__ = ["EXPORT_FORMATS", "MIN_ITEMS_PER_CLASS", "AnnotationExport", "annotation_consensus", "export_annotations", "export_format",
-           "item_inputs", "model_refusal", "write_export"]
+__all__ = ["EXPORT_FORMATS", "MIN_ITEMS_PER_CLASS", "AnnotationExport", "annotation_consensus", "export_annotations",
+           "export_format", "item_inputs", "model_refusal", "write_export"]
 
 # A model joins the annotators only when at least two classes each win the majority vote of this many items.
 MIN_ITEMS_PER_CLASS = 5
@@ -134,7 +135,8 @@ def annotation_consensus(view: AnnotationView, *, model: bool = True, cache: Fea
     codes, classes = label_codes(labels)
     if not classes:
         return None, "no labels yet, so no consensus"
-    probs, described = None, {}
+    probs: np.ndarray | None = None
+    described: dict[str, Any] = {}
     reason = None if model else "annotators only (--no-model)"
     if model:
         refused = model_refusal(codes, len(classes))
