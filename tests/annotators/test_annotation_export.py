@@ -160,3 +160,18 @@ def test_klue_nli_consensus_equals_gold_where_it_is_a_strict_majority(workspace:
     assert same[strict].all()
     # measured: all 3,000 dev items have gold_label as a strict majority, so nothing is left to differ
     assert int(strict.sum()) == 3000 and int((~same[~strict]).sum()) == 0
+
+
+def test_input_columns_named_like_outputs_are_renamed(workspace: Path, tmp_path: Path) -> None:
+    rows = [{"rid": "a", "id": "x", "n_labels": "7", "s1": "pos", "s2": None, "s3": None},
+            {"rid": "b", "id": "y", "n_labels": "8", "s1": "neg", "s2": None, "s3": None}]
+    source = tmp_path / "clash.json"
+    source.write_text(json.dumps(rows), encoding="utf-8")
+    result = run_cli(["annotate", "import", source, "--text", "id", "--text", "n_labels", "--id", "rid",
+                      "--annotators", "s1,s2,s3", "-w", workspace])
+    assert result.exit_code == 0, result.output
+    table = export_annotations(load_view(Workspace(workspace), "clash"), annotator_labels=True).table
+    assert list(table.columns) == ["id", "input_id", "input_n_labels", "consensus_label", "consensus_quality",
+                                   "weak_consensus", "n_labels", "label_s1"]
+    assert table[["id", "input_id", "consensus_label", "n_labels"]].values.tolist() == [
+        ["a", "x", "pos", 1], ["b", "y", "neg", 1]]

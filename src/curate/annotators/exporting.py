@@ -31,6 +31,7 @@ __all__ = ["EXPORT_FORMATS", "MIN_ITEMS_PER_CLASS", "AnnotationExport", "annotat
 MIN_ITEMS_PER_CLASS = 5
 EXPORT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl"}
 _ID = "id"
+_OUTPUTS = ("consensus_label", "consensus_quality", "weak_consensus", "n_labels")
 
 
 def item_inputs(view: AnnotationView) -> pd.DataFrame:
@@ -85,7 +86,8 @@ class AnnotationExport:
     table : pandas.DataFrame
         ``id``, the input columns, ``consensus_label`` (None where nobody labelled),
         ``consensus_quality``, ``weak_consensus``, ``n_labels``, and with annotator labels one
-        ``label_<annotator>`` column per annotator (account or imported slot).
+        ``label_<annotator>`` column per annotator (account or imported slot). An input column
+        whose name is one of these is written as ``input_<name>``.
     found : ConsensusTable or None
         The consensus with its annotators' quality; None when no item has a label.
     how : str
@@ -175,7 +177,10 @@ def export_annotations(view: AnnotationView, *, annotator_labels: bool = False, 
     """
     found, how = annotation_consensus(view, model=model, cache=cache)
     labels = annotation_labels(view)
-    table = pd.concat([pd.DataFrame({_ID: view.items["row_id"].astype(str).to_numpy()}), item_inputs(view)], axis=1)
+    inputs = item_inputs(view)
+    taken = {_ID, *_OUTPUTS, *(f"label_{who}" for who in labels.columns if annotator_labels)}
+    inputs.columns = [f"input_{c}" if c in taken else c for c in inputs.columns]
+    table = pd.concat([pd.DataFrame({_ID: view.items["row_id"].astype(str).to_numpy()}), inputs], axis=1)
     n = len(table)
     if found is None:
         table["consensus_label"] = pd.Series([None] * n, dtype=object)

@@ -46,7 +46,7 @@ def consensus_standing(view: AnnotationView, *, listed: int = _WEAK_LISTED) -> d
     """
     found, how = annotation_consensus(view, model=False)
     if found is None:
-        return {"method": None, "how": how, "annotators": [], "weak_items": 0, "weak_below": None,
+        return {"method": None, "how": "No labels yet, so no consensus.", "annotators": [], "weak_items": 0, "weak_below": None,
                 "unlabelled_items": len(view.items), "weak": []}
     figures = found.to_dict(weak_rows=listed)
     summary = figures["summary"]
@@ -56,8 +56,8 @@ def consensus_standing(view: AnnotationView, *, listed: int = _WEAK_LISTED) -> d
              "labels": {k: v for k, v in w["labels"].items() if v is not None}} for w in figures["weak_items"]]
     annotators = [{k: a[k] for k in ("annotator", "labels", "quality", "agreement_with_consensus")}
                   for a in figures["annotators"]]
-    return {"method": summary["method"], "how": "annotators only (weighted vote), without the model, so the page "
-            "stays quick; 'curate annotate export' adds the model", "annotators": annotators,
+    return {"method": summary["method"], "how": "Consensus from the annotators alone (weighted vote), without the "
+            "model, so the page stays quick; 'curate annotate export' adds the model.", "annotators": annotators,
             "weak_items": summary["weak_items"], "weak_below": summary["weak_below"],
             "unlabelled_items": summary["unlabelled_items"], "weak": weak}
 
