@@ -44,10 +44,10 @@ def consensus_standing(view: AnnotationView, *, listed: int = _WEAK_LISTED) -> d
         ``weak_items`` (count), ``weak_below``, ``unlabelled_items`` and ``weak`` (list of ``item``,
         ``preview`` of its text, ``consensus_label``, ``consensus_quality``, ``labels`` by annotator).
     """
-    found, how = annotation_consensus(view, model=False)
+    found, _ = annotation_consensus(view, model=False)
     if found is None:
-        return {"method": None, "how": "No labels yet, so no consensus.", "annotators": [], "weak_items": 0, "weak_below": None,
-                "unlabelled_items": len(view.items), "weak": []}
+        return {"method": None, "how": "No labels yet, so no consensus.", "annotators": [], "weak_items": 0,
+                "weak_below": None, "unlabelled_items": len(view.items), "weak": []}
     figures = found.to_dict(weak_rows=listed)
     summary = figures["summary"]
     fields = dict(zip(view.items["row_id"].astype(str), view.items["fields"], strict=True))
