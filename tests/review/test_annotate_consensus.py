@@ -94,3 +94,23 @@ def test_annotators_get_403_on_the_consensus(client) -> None:  # type: ignore[no
     assert client.get("/api/admin").status_code == 403
     page = client.get("/admin")
     assert page.status_code == 403 and "meh" not in page.text and "r5" not in page.text
+
+
+def test_the_cache_keeps_the_figures_until_a_new_entry(tmp_path: Path) -> None:
+    from curate.annotators.standing import ConsensusCache
+    from curate.annotators.tasks import load_view
+    from curate.store.annotations import append_annotation
+
+    ws = Workspace(tmp_path / "ws")
+    items = pd.DataFrame({"row_id": ["r0", "r1"], "fields": [json.dumps({"text": t}) for t in ("a", "b")],
+                          "content_hash": ["h0", "h1"]})
+    import_annotations(ws, DATASET, items, [], classes=["pos", "neg"], per_item=2, guidelines="", reason="t",
+                       imported_by="test")
+    cache = ConsensusCache()
+    empty = cache.get(load_view(ws, DATASET))
+    assert empty == {"method": None, "how": "No labels yet, so no consensus.", "annotators": [], "weak_items": 0,
+                     "weak_below": None, "unlabelled_items": 2, "weak": []}
+    assert cache.get(load_view(ws, DATASET)) is empty
+    append_annotation(ws, DATASET, row_id="r0", annotator="ana", action="annotate", label="pos")
+    now = cache.get(load_view(ws, DATASET))
+    assert now is not empty and now["unlabelled_items"] == 1 and now["annotators"][0]["annotator"] == "ana"
