@@ -237,6 +237,46 @@ def settings_command(per_item: int | None, guidelines_file: Path | None, changed
                f"latest {now.created_at} by {now.changed_by}")
 
 
+@annotate_group.command("export")
+@click.argument("dataset", required=False)
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="The file to write: .csv, .parquet or .jsonl.")
+@click.option("--annotator-labels", is_flag=True, help="Add one column per annotator (account or slot): their label.")
+@click.option("--no-model", is_flag=True, help="Annotators only: no model trained on the items' texts.")
+@_WORKSPACE
+@errors_as_messages("interrupted: nothing was written")
+def export_command(dataset: str | None, out: Path, annotator_labels: bool, no_model: bool, workspace: Path) -> None:
+    """Write DATASET's consensus labels: one row per item, its inputs, consensus label and quality.
+
+    \f
+    Calls :func:`curate.annotators.exporting.export_annotations`.
+
+    Parameters
+    ----------
+    dataset : str or None
+        DATASET: the annotation dataset (default: the only one, or the newest).
+    out : pathlib.Path
+        ``--out``: the file.
+    annotator_labels : bool
+        ``--annotator-labels``: one column per annotator.
+    no_model : bool
+        ``--no-model``: the annotators alone.
+    workspace : pathlib.Path
+        ``--workspace``.
+    """
+    from curate.annotators.exporting import export_annotations, export_format, write_export
+    from curate.annotators.tasks import load_view
+    from curate.features import FeatureCache, default_cache_path
+    from curate.store import Workspace
+
+    export_format(out)
+    name = _dataset(workspace, dataset)
+    exported = export_annotations(load_view(Workspace(workspace), name), annotator_labels=annotator_labels,
+                                  model=not no_model, cache=None if no_model else FeatureCache(default_cache_path()))
+    write_export(exported, out)
+    click.echo(f"wrote {out}: {exported.summary_line()}")
+
+
 @annotate_group.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback needs --token.")

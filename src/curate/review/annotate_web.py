@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
+from curate.annotators.standing import ConsensusCache
 from curate.annotators.tasks import annotation_summary, labels_of_item, load_view, next_item
 from curate.errors import ConflictError, CurateError, InputError, NotFoundError
 from curate.review.accounts import SESSION_COOKIE, Sessions, Throttle, authenticate
@@ -94,6 +95,7 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
     load_view(workspace, dataset)  # refuse a dataset that is not one, before serving anything
     store = sessions if sessions is not None else Sessions()
     throttle = Throttle()
+    standings = ConsensusCache()
     app = FastAPI(title="curate annotate", version="1", docs_url=None, redoc_url=None,
                   description="Blind labelling by several annotators; every page's data as JSON.")
     app.add_middleware(GuardMiddleware, token=token)
@@ -380,7 +382,9 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
 
     # -------------------------------------------------------------------- admin
     def _admin_data() -> dict[str, Any]:
-        summary = annotation_summary(load_view(workspace, dataset))
+        view = load_view(workspace, dataset)
+        summary = annotation_summary(view)
+        summary["consensus"] = standings.get(view)
         summary["accounts"] = [{"name": a.name, "role": a.role, "disabled": a.disabled, "created_at": a.created_at}
                                for a in list_accounts(workspace)]
         return summary
@@ -398,7 +402,8 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
         Returns
         -------
         dict
-            See :func:`curate.annotators.tasks.annotation_summary`, plus ``accounts``.
+            See :func:`curate.annotators.tasks.annotation_summary`, plus ``accounts`` and ``consensus`` (see
+            :func:`curate.annotators.standing.consensus_standing`).
         """
         return _admin_data()
 
