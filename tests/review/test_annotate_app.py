@@ -190,6 +190,8 @@ def test_admin_sees_agreement_and_edits_settings(client, other, annotation_ws: W
     assert now["agreement"]["raw_agreement"] == 1.0
     page = client.get("/admin")
     assert 'id="raw-agreement">1.000<' in page.text and 'data-annotator="ana"' in page.text
+    # the count of items, and the items each pair shares, as numbers (not a method of the figures' dict)
+    assert f'<span id="items">{now["items"]}</span>' in page.text and "built-in method" not in page.text
     saved = client.post("/admin/settings", data={"per_item": "3", "guidelines": "새 지침\r\n<i>x</i>",
                                                  "csrf_token": CSRF})
     assert saved.status_code == 303
