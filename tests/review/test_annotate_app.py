@@ -229,5 +229,9 @@ def test_repeated_failures_pause_a_name(client) -> None:  # type: ignore[no-unty
     for _ in range(5):
         assert sign_in(client, "ana", "guess-guess").status_code == 401
     paused = sign_in(client, "ana")  # the right password, but the name is paused for 30 s
-    assert paused.status_code == 401 and "wrong user name or password" in paused.text
+    assert paused.status_code == 429 and "too many failed sign-ins for this name" in paused.text
+    # a name no account has is paused the same way, so the pause tells nobody which names exist
+    for _ in range(5):
+        assert sign_in(client, "nobody", "guess-guess").status_code == 401
+    assert sign_in(client, "nobody", "guess-guess").status_code == 429
     assert sign_in(client, "bo").status_code == 303  # other names are not affected

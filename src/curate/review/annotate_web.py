@@ -39,6 +39,7 @@ _FILES = {
 _STATIC = {**STATIC, **{name: (resources.files("curate.review").joinpath("static", name).read_bytes(), kind)
                         for name, kind in _FILES.items()}}
 _WRONG = "wrong user name or password"
+_PAUSED = "too many failed sign-ins for this name in a row: wait 30 seconds, then try again"
 
 
 class AnnotationRequest(BaseModel):
@@ -215,12 +216,14 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
         Returns
         -------
         fastapi.responses.Response
-            303 to ``/`` with the cookie, or 401 with the form (also while five failures in a
-            row for that name pause it for 30 seconds).
+            303 to ``/`` with the cookie, 401 with the form, or 429 with the form while five
+            failures in a row for that name pause it for 30 seconds.
         """
         given = name.strip()
-        # paused names get the same answer as a wrong password, without the hash work
-        found = None if throttle.blocked(given) else authenticate(workspace, given, password)
+        if throttle.blocked(given):
+            # Counted by the name typed, existing or not, so saying so reveals no account; no hash work.
+            return page("login.html", None, 429, message=_PAUSED)
+        found = authenticate(workspace, given, password)
         throttle.record(given, found is not None)
         if found is None:
             return page("login.html", None, 401, message=_WRONG)
