@@ -33,12 +33,14 @@
         var set = function (id, text) { var el = document.getElementById(id); if (el) { el.textContent = text; } };
         set("complete", String(data.complete));
         set("labels", String(data.labels));
+        set("labelled", String(data.labelled));
+        set("skips", String(data.skips));
         if (data.agreement) {
           set("raw-agreement", figure(data.agreement.raw_agreement));
           set("fleiss-kappa", figure(data.agreement.fleiss_kappa));
           set("krippendorff-alpha", figure(data.agreement.krippendorff_alpha));
         }
-        set("updated", "updated " + new Date().toLocaleTimeString());
+        set("updated", "updated " + new Date().toISOString().slice(11, 19) + " UTC");
       })
       .catch(function () { /* the next round tries again */ });
   }
