@@ -2,8 +2,9 @@
 
 :class:`Trainer` owns one background thread at a time. At start it computes the items' text
 features once (:func:`curate.annotators.text_vectors`, cached), then rebuilds the learning curve by
-replaying the ledger's labels in order and retraining at every ``every`` labels, so a restart keeps
-the curve. After that, :meth:`Trainer.notify` (called after each label) starts a retrain once
+replaying the ledger's labels in order and retraining at every ``every`` labels (every multiple of
+it that keeps the replay to :data:`MAX_REPLAY` fits on a long ledger), so a restart keeps the
+curve. After that, :meth:`Trainer.notify` (called after each label) starts a retrain once
 ``every`` new labels have come in, unless one is running; the running one catches up before it
 stops. A retrain fits :func:`curate.annotators.retrain` on each item's majority label (ties left
 out) and ranks the items with :func:`curate.annotators.next_items`: disputed items that still need
@@ -27,7 +28,12 @@ from curate.annotators.tasks import AnnotationView
 from curate.features import FeatureCache
 from curate.store.annotations import ANNOTATE
 
-__all__ = ["CurvePoint", "LiveModel", "Trainer", "fit_and_rank", "item_texts", "majority_labels", "replay"]
+# A restart replays at most this many retrainings: every ``every`` labels, or a multiple of it on a long ledger
+# (15,000 labels at every 20 would be 750 fits, each seconds long on 3,000 items).
+MAX_REPLAY = 50
+
+__all__ = ["MAX_REPLAY", "CurvePoint", "LiveModel", "Trainer", "fit_and_rank", "item_texts", "majority_labels",
+           "replay"]
 
 
 @dataclass(frozen=True)
@@ -355,8 +361,10 @@ class Trainer:
         features, line = text_vectors(item_texts(view), cache=self._cache)
         with self._lock:
             self._features, self._feature_line, self._state = features, line, "training"
-        for labels, at, codes, votes in replay(view, self.every):
-            if labels and labels % self.every == 0:
+        given = majority_labels(view)[0]
+        step = self.every * max(1, -(-given // (self.every * MAX_REPLAY)))
+        for labels, at, codes, votes in replay(view, step):
+            if labels and labels % step == 0:
                 self._fit(view, labels, at, codes, votes)
             with self._lock:
                 self._given = max(self._given, labels)
