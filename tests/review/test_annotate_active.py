@@ -194,3 +194,20 @@ def test_majority_leaves_ties_out(tmp_path: Path) -> None:
     assert labels == 6
     assert codes[:4].tolist() == [0, -1, 1, -1]
     np.testing.assert_array_equal(votes[:3], [[2, 1], [1, 1], [0, 1]])
+
+
+def test_order_puts_the_ranked_open_items_first() -> None:
+    from curate.annotators.queue import annotation_order
+
+    counts = np.array([0, 2, 1, 0, 1])
+    open_ = np.array([0, 2, 3, 4])
+    assert annotation_order(open_, counts).tolist() == [0, 3, 2, 4]  # no model: fewest labels, then position
+    # ranked and open first (1 is not open, 4 ranked twice counts once), then the rest as before
+    assert annotation_order(open_, counts, [4, 1, 2, 4]).tolist() == [4, 2, 0, 3]
+
+
+def test_admin_without_a_model_says_off() -> None:
+    from curate.review.annotate_learning import learning_chart, learning_data
+
+    assert learning_data(None) == {"learning_curve": [], "model": {"state": "off"}}
+    assert learning_chart([{"labels": 10, "oof_accuracy": None}]) is None
