@@ -355,6 +355,8 @@ class Trainer:
         with self._lock:
             self._model, self._trained = model, labels
             self._curve.append(point)
+            if self._state == "failed":  # a later fit worked: the error stays shown, the state does not
+                self._state = "ready"
 
     def _boot(self) -> None:
         view = self._read_view()
