@@ -122,7 +122,8 @@ def test_blind_until_one_labels_then_the_others_show(client, other) -> None:  # 
     sign_in(other, "bo")
     first = client.get("/api/annotate").json()
     assert first["item"]["row_id"] == "k1"  # fewest labels first: k0 has the imported one
-    assert set(first) == {"item", "classes", "guidelines", "per_item", "remaining", "done", "user"}
+    assert set(first) == {"item", "classes", "guidelines", "per_item", "remaining", "done", "reason", "why", "user"}
+    assert (first["reason"], first["why"]) == ("order", "items with the fewest labels come first")
     for row_id in ("k1", "k2", "k3"):  # bo labels three items: now every item has one label
         assert label(other, row_id, "neg").status_code == 303
     # ana's next item is k0 (position order): neither the page nor the JSON shows the imported label

@@ -8,6 +8,7 @@ labelling is enforced here, not in templates: :func:`next_item` returns no label
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from curate.annotators.agreement import agreement
-from curate.annotators.queue import annotation_order, open_items
+from curate.annotators.queue import REASONS, annotation_order, open_items
 from curate.errors import InputError
 from curate.store import Workspace
 from curate.store.annotations import ANNOTATE, SettingsRecord, items_of, settings_history
@@ -96,7 +97,8 @@ def _item(view: AnnotationView, position: int) -> dict[str, Any]:
     return {"position": int(row["position"]), "row_id": str(row["row_id"]), "fields": json.loads(row["fields"])}
 
 
-def next_item(view: AnnotationView, annotator: str) -> dict[str, Any]:
+def next_item(view: AnnotationView, annotator: str, ranking: Sequence[int] = (),
+              reasons: Mapping[int, str] | None = None) -> dict[str, Any]:
     """What ``annotator`` sees next: an item, with nobody's labels, and their progress.
 
     Parameters
@@ -105,20 +107,28 @@ def next_item(view: AnnotationView, annotator: str) -> dict[str, Any]:
         The dataset, as read by :func:`load_view`.
     annotator : str
         The account name.
+    ranking : sequence of int, default ()
+        The model's ranking of positions (see :func:`curate.annotators.queue.annotation_order`).
+    reasons : mapping of int to str, optional
+        Each ranked position's reason, a key of :data:`curate.annotators.queue.REASONS`.
 
     Returns
     -------
     dict
         ``item`` (``position``, ``row_id``, ``fields``; None when the queue is empty),
         ``classes``, ``guidelines``, ``per_item``, ``remaining`` (open items for this annotator)
-        and ``done`` (items this annotator labelled). No label of anyone.
+        ``done`` (items this annotator labelled), ``reason`` (why the item is next: a key of
+        :data:`~curate.annotators.queue.REASONS`; None without an item) and ``why`` (its text).
+        No label of anyone.
     """
     counts, mine = _counts(view, annotator)
-    queue = annotation_order(open_items(counts, mine, view.settings.per_item), counts)
+    queue = annotation_order(open_items(counts, mine, view.settings.per_item), counts, ranking)
     done = sum(1 for e in view.entries if e.action == ANNOTATE and e.reviewer == annotator)
+    reason = (reasons or {}).get(int(queue[0]), "order") if len(queue) else None
     return {"item": _item(view, int(queue[0])) if len(queue) else None, "classes": view.settings.classes,
             "guidelines": view.settings.guidelines, "per_item": view.settings.per_item,
-            "remaining": len(queue), "done": done}
+            "remaining": len(queue), "done": done, "reason": reason,
+            "why": None if reason is None else REASONS[reason]}
 
 
 def labels_of_item(view: AnnotationView, row_id: str, annotator: str) -> dict[str, Any]:

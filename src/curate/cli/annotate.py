@@ -283,10 +283,13 @@ def export_command(dataset: str | None, out: Path, annotator_labels: bool, no_mo
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--token", envvar="CURATE_REVIEW_TOKEN", help="Access token every request must carry.")
+@click.option("--retrain-every", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Retrain the active-learning model in the background after this many new labels.")
 @_NAME
 @_WORKSPACE
 @errors_as_messages("stopped: every label acknowledged so far is in the ledger")
-def serve_command(host: str, port: int, token: str | None, dataset: str | None, workspace: Path) -> None:
+def serve_command(host: str, port: int, token: str | None, retrain_every: int, dataset: str | None,
+                  workspace: Path) -> None:
     """Serve annotation mode: annotators sign in and label blind; admins see agreement and progress.
 
     \f
@@ -298,12 +301,15 @@ def serve_command(host: str, port: int, token: str | None, dataset: str | None, 
         ``--port``: the port.
     token : str or None
         ``--token``: the access token.
+    retrain_every : int
+        ``--retrain-every``: labels between background retrainings.
     dataset : str or None
         ``--name``: the annotation dataset.
     workspace : pathlib.Path
         ``--workspace``.
     """
     from curate.cli.review import open_socket
+    from curate.features import FeatureCache, default_cache_path
     from curate.review.security import check_bind
 
     check_bind(host, token)
@@ -320,7 +326,8 @@ def serve_command(host: str, port: int, token: str | None, dataset: str | None, 
     name = _dataset(workspace, dataset)
     if not any(a.role == "admin" and not a.disabled for a in list_accounts(ws)):
         click.echo("note: no admin account yet; add one with 'curate annotate user add NAME --role admin'", err=True)
-    app = create_annotation_app(ws, name, token=token)
+    app = create_annotation_app(ws, name, token=token, retrain_every=retrain_every,
+                                feature_cache=FeatureCache(default_cache_path()))
     sock = open_socket(host, port)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"curate annotate: {name}; open http://{shown}:{sock.getsockname()[1]}/login"

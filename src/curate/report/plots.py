@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BLUE", "RED", "bars", "heatmap", "histograms", "interval_bars", "scatter_map"]
+__all__ = ["BLUE", "RED", "bars", "heatmap", "histograms", "interval_bars", "line_chart", "scatter_map"]
 
 BLUE = "#4c78a8"
 RED = "#e45756"
@@ -306,3 +306,45 @@ def scatter_map(xy: np.ndarray, labels: Sequence[str], flagged: np.ndarray, *, t
 
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img class="map" src="data:image/png;base64,{encoded}" alt="{escape(title)}">'
+
+
+def line_chart(xs: Sequence[float], ys: Sequence[float | None], *, title: str, xlabel: str, ylabel: str,
+               ylim: tuple[float, float] | None = None) -> str:
+    """One line with a marker at each point, in the order given; points without a value are left out.
+
+    Parameters
+    ----------
+    xs : sequence of float
+        The points' x values.
+    ys : sequence of float or None
+        Their y values; None where there is none.
+    title : str
+        The chart's accessible name.
+    xlabel : str
+        The x axis's label.
+    ylabel : str
+        The y axis's label.
+    ylim : tuple of float, optional
+        The y axis's range.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element, or a ``<p>`` when there is nothing to plot.
+
+    Raises
+    ------
+    ValueError
+        When ``xs`` and ``ys`` differ in length.
+    """
+    pairs = [(float(x), float(y)) for x, y in zip(xs, ys, strict=True) if y is not None]
+    if not pairs:
+        return "<p class=\"muted\">(nothing to plot)</p>"
+    with _figure(6.4, 3.0) as (fig, ax):
+        ax.plot([x for x, _ in pairs], [y for _, y in pairs], color=BLUE, marker="o", markersize=3, linewidth=1.5)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.grid(True, color=GREY, linewidth=0.5, alpha=0.6)
+        return _svg(fig, title)

@@ -11,6 +11,8 @@ item before the annotator has given their own.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from importlib import resources
 from typing import Annotated, Any
 
@@ -18,17 +20,20 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
+from curate.annotators.live import Trainer
 from curate.annotators.standing import ConsensusCache
-from curate.annotators.tasks import annotation_summary, labels_of_item, load_view, next_item
+from curate.annotators.tasks import AnnotationView, annotation_summary, labels_of_item, load_view, next_item
 from curate.errors import ConflictError, CurateError, InputError, NotFoundError
+from curate.features import FeatureCache
 from curate.review.accounts import SESSION_COOKIE, Sessions, Throttle, authenticate
 from curate.review.annotate_auth import Admin, SignInRequired, User
+from curate.review.annotate_learning import learning_chart, learning_data
 from curate.review.render import STATIC, render_page
 from curate.review.security import GuardMiddleware, new_secret
 from curate.review.web import require_csrf
 from curate.store import Workspace
 from curate.store.accounts import AccountRecord, list_accounts
-from curate.store.annotations import ANNOTATE, append_annotation, append_settings
+from curate.store.annotations import ANNOTATE, annotation_version, append_annotation, append_settings
 
 __all__ = ["AnnotationRequest", "create_annotation_app"]
 
@@ -66,7 +71,9 @@ def _status(exc: CurateError) -> int:
 
 
 def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | None = None,
-                          csrf_token: str | None = None, sessions: Sessions | None = None) -> FastAPI:
+                          csrf_token: str | None = None, sessions: Sessions | None = None,
+                          retrain_every: int | None = None, feature_cache: FeatureCache | None = None,
+                          before_fit: Callable[[], None] | None = None) -> FastAPI:
     """The annotation app over ``dataset`` of ``workspace``.
 
     Parameters
@@ -82,6 +89,15 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
         The CSRF token; a fresh random one when None (tests pass their own).
     sessions : Sessions, optional
         Where signed-in sessions live; a new, empty store when None.
+    retrain_every : int, optional
+        Active learning: compute the items' features and replay the learning curve in the
+        background now, retrain after this many new labels, and serve the model's ranking
+        (:class:`~curate.annotators.live.Trainer`, on ``app.state.trainer``); None serves the
+        fewest labels first, without a model.
+    feature_cache : FeatureCache, optional
+        Where the text features are cached.
+    before_fit : callable, optional
+        Called in the retraining worker before each fit (a test hook).
 
     Returns
     -------
@@ -93,7 +109,26 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
     InputError
         When ``dataset`` is not an annotation dataset.
     """
-    load_view(workspace, dataset)  # refuse a dataset that is not one, before serving anything
+    views: dict[str, Any] = {"key": None, "view": None}
+    view_lock = threading.Lock()
+
+    def read_view() -> AnnotationView:
+        """The dataset as it stands, read again only when the ledger or the settings changed.
+
+        Returns
+        -------
+        AnnotationView
+            The latest read.
+        """
+        key = annotation_version(workspace, dataset)
+        with view_lock:
+            if views["key"] != key:
+                views["view"], views["key"] = load_view(workspace, dataset), key
+            return views["view"]
+
+    read_view()  # refuse a dataset that is not one, before serving anything
+    trainer = None if retrain_every is None else Trainer(read_view, every=retrain_every, cache=feature_cache,
+                                                         before_fit=before_fit)
     store = sessions if sessions is not None else Sessions()
     throttle = Throttle()
     standings = ConsensusCache()
@@ -103,6 +138,9 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
     app.state.csrf_token = csrf_token or new_secret()
     app.state.sessions = store
     app.state.workspace = workspace
+    app.state.trainer = trainer
+    if trainer is not None:
+        trainer.start()
     csrf = str(app.state.csrf_token)
 
     def page(template: str, user: AccountRecord | None, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -282,7 +320,7 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
         dict
             See :func:`curate.annotators.tasks.next_item`, plus ``user``.
         """
-        return {**next_item(load_view(workspace, dataset), user.name), "user": user.name}
+        return {**_task(read_view(), user.name), "user": user.name}
 
     @app.get("/api/items/{row_id:path}/labels", tags=["api"])
     def api_labels(row_id: str, user: User) -> dict[str, Any]:
@@ -307,7 +345,7 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
             403 before the asker's own label.
         """
         try:
-            return labels_of_item(load_view(workspace, dataset), row_id, user.name)
+            return labels_of_item(read_view(), row_id, user.name)
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from None
 
@@ -327,18 +365,26 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
         fastapi.responses.HTMLResponse
             The page.
         """
-        view = load_view(workspace, dataset)
+        view = read_view()
         previous = None
         if after:
             try:
                 previous = labels_of_item(view, after, user.name)
             except (PermissionError, NotFoundError):
                 previous = None
-        return page("annotate.html", user, task=next_item(view, user.name), previous=previous)
+        return page("annotate.html", user, task=_task(view, user.name), previous=previous)
+
+    def _task(view: AnnotationView, name: str) -> dict[str, Any]:
+        model = None if trainer is None else trainer.model
+        if model is None:
+            return next_item(view, name)
+        return next_item(view, name, model.ranking, model.reasons)
 
     def _record(user: AccountRecord, row_id: str, label: str | None) -> int:
         entry = append_annotation(workspace, dataset, row_id=row_id, annotator=user.name,
                                   action=ANNOTATE if label is not None else "skip", label=label)
+        if trainer is not None and label is not None:
+            trainer.notify()
         return entry.id
 
     @app.post("/annotate", dependencies=Csrf, include_in_schema=False)
@@ -385,9 +431,10 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
 
     # -------------------------------------------------------------------- admin
     def _admin_data() -> dict[str, Any]:
-        view = load_view(workspace, dataset)
+        view = read_view()
         summary = annotation_summary(view)
         summary["consensus"] = standings.get(view)
+        summary.update(learning_data(trainer))
         summary["accounts"] = [{"name": a.name, "role": a.role, "disabled": a.disabled, "created_at": a.created_at}
                                for a in list_accounts(workspace)]
         return summary
@@ -424,7 +471,8 @@ def create_annotation_app(workspace: Workspace, dataset: str, *, token: str | No
         fastapi.responses.HTMLResponse
             The page.
         """
-        return page("annotate_admin.html", user, summary=_admin_data())
+        data = _admin_data()
+        return page("annotate_admin.html", user, summary=data, learning_chart=learning_chart(data["learning_curve"]))
 
     @app.post("/admin/settings", dependencies=Csrf, include_in_schema=False)
     def save_settings(user: Admin, per_item: Annotated[int, Form(ge=1, le=100)],

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from curate.errors import ConflictError, InputError, NotFoundError
 from curate.store import database
@@ -27,6 +27,7 @@ __all__ = [
     "ANNOTATE",
     "SettingsRecord",
     "annotation_datasets",
+    "annotation_version",
     "append_annotation",
     "append_settings",
     "import_annotations",
@@ -339,3 +340,31 @@ def append_annotation(workspace: Workspace, dataset: str, *, row_id: str, annota
         row = con.execute(_entries().where(decisions.c.id == _new_id(result))).one()
     return DecisionRecord(*tuple(row))
 
+
+
+def annotation_version(workspace: Workspace, dataset: str) -> tuple[int, int]:
+    """The newest ledger entry id and settings id of a dataset: a key that changes with every write.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace to read.
+    dataset : str
+        The annotation dataset's name.
+
+    Returns
+    -------
+    tuple of int
+        ``(newest entry id, newest settings id)``, 0 where there is none.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such dataset.
+    """
+    with workspace._read() as con:
+        ds_id = dataset_id(con, dataset)
+        entry = con.execute(select(func.max(decisions.c.id)).where(decisions.c.dataset_id == ds_id)).scalar()
+        setting = con.execute(select(func.max(annotation_settings.c.id))
+                              .where(annotation_settings.c.dataset_id == ds_id)).scalar()
+    return int(entry or 0), int(setting or 0)
