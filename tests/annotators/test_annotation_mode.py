@@ -131,6 +131,10 @@ def test_queue_limits_and_blindness(workspace: Path, wide_json: Path) -> None:
     # g0, g1 have 3 labels (full); g2 has 2; g3 none: fewest labels first
     assert (task["item"]["row_id"], task["remaining"], task["done"]) == ("g3", 2, 0)
     assert "others" not in task and "author" not in json.dumps(task, ensure_ascii=False)
+    # an item ranked first for the annotators' disagreement is not announced as such: that would not be blind
+    ranked = next_item(view, "ana", ranking=[2], reasons={2: "disagreement"})
+    assert (ranked["item"]["row_id"], ranked["reason"]) == ("g2", "more_labels")
+    assert "disagree" not in ranked["why"]
     with pytest.raises(PermissionError, match="blind"):
         labels_of_item(view, "g2", "ana")
     append_annotation(ws, "pairs", row_id="g2", annotator="ana", action="annotate", label="neutral")

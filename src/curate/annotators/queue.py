@@ -19,6 +19,8 @@ __all__ = ["REASONS", "annotation_order", "open_items"]
 # Why an item is next, as an annotator is told; none of it names a label.
 REASONS = {
     "disagreement": "annotators disagree on this item, so it needs another label",
+    # what an annotator is told instead: whether others agreed is not theirs to know before labelling
+    "more_labels": "this item needs more labels before it is settled",
     "uncertainty": "the model is least sure about this item",
     "order": "items with the fewest labels come first",
 }

@@ -125,6 +125,9 @@ def next_item(view: AnnotationView, annotator: str, ranking: Sequence[int] = (),
     queue = annotation_order(open_items(counts, mine, view.settings.per_item), counts, ranking)
     done = sum(1 for e in view.entries if e.action == ANNOTATE and e.reviewer == annotator)
     reason = (reasons or {}).get(int(queue[0]), "order") if len(queue) else None
+    if reason == "disagreement":
+        # Blind labelling: that the others disagree is itself news about their labels.
+        reason = "more_labels"
     return {"item": _item(view, int(queue[0])) if len(queue) else None, "classes": view.settings.classes,
             "guidelines": view.settings.guidelines, "per_item": view.settings.per_item,
             "remaining": len(queue), "done": done, "reason": reason,
