@@ -29,9 +29,11 @@ item's class distribution as a weighted average of the model's out-of-fold proba
    when the labels are taken as independent given the class (the one-coin model of Dawid and Skene
    1979, "Maximum likelihood estimation of observer error-rates using the EM algorithm"): the
    model's probabilities (without a model, the class shares of all labels) times, per label, the
-   annotator's accuracy on the class given and the rest spread evenly; the accuracy is their
-   agreement with the consensus on items with two or more labels, with two more labels that agree
-   with probability ``P`` added, so that a short perfect record is not taken as certainty.
+   annotator's accuracy on the class given and the rest spread evenly. The accuracy is estimated
+   leave-one-out: each label against the posterior of its item from the OTHER labels alone, corrected
+   for those labels' own noise, then shrunk by a Beta prior of two pseudo-labels at chance and one
+   that disagrees, and capped at 0.95 (labels are not independent given the class), so that an
+   annotator who made the consensus cannot certify it and a 3-2 split is never near certain.
 
 Without model probabilities the same steps run with no model term (``method="weighted_vote"``): a
 vote weighted by each annotator's agreement with the others, linear as CROWDLAB's weights are (not
@@ -61,6 +63,10 @@ __all__ = ["WEAK_CONSENSUS_BELOW", "ConsensusResult", "consensus", "majority_vot
 WEAK_CONSENSUS_BELOW = 0.5
 _MIN_WEIGHT = 1e-4
 _PSEUDO_LABELS = 2.0
+_LOO_ROUNDS = 3
+# No annotator counts as more accurate than this: hard items fool several annotators at once, so labels are
+# not independent given the class, and a long perfect record must not make one label decide an item alone.
+_MAX_ACCURACY = 0.95
 
 
 @dataclass(frozen=True)
@@ -355,11 +361,9 @@ def consensus(labels: np.ndarray, pred_probs: np.ndarray | None = None, *, n_cla
     fallback = np.where(np.isnan(annotator_agreement), mean_label_quality, annotator_agreement)
     annotator_quality = model_share * mean_label_quality + (1.0 - model_share) * fallback
 
-    # Each annotator's accuracy, shrunk towards P by two pseudo-labels: a perfect record on a few items is
-    # not certainty.
-    accuracy = (agrees.sum(axis=0) + _PSEUDO_LABELS * vote_accuracy) / (shared + _PSEUDO_LABELS)
     prior = probs if probs is not None else np.broadcast_to(
         (counts.sum(axis=0) + 1.0) / (counts.sum() + k), (len(label), k))
+    accuracy = _leave_one_out_accuracy(codes, counts, prior)
     posterior = _independent_posterior(codes, accuracy, prior)
     quality = np.where(labelled, posterior[rows, np.maximum(label, 0)], np.nan)
     weak = labelled & (quality < weak_below)
@@ -380,6 +384,57 @@ def _vote_accuracy(counts: np.ndarray, majority: np.ndarray, multi: np.ndarray) 
     share = float(counts[rows, majority[rows]].sum() / counts[rows].sum())
     # Never certain and never below chance: a vote must still say something and never everything.
     return min(max(share, 1.0 / counts.shape[1] + 1e-6), 1.0 - 1e-6)
+
+
+def _leave_one_out_accuracy(codes: np.ndarray, counts: np.ndarray, prior: np.ndarray,
+                            rounds: int = _LOO_ROUNDS) -> np.ndarray:
+    """Per annotator, the estimated accuracy against the consensus of the OTHER labels: shape (m,).
+
+    Each label given on an item with other labels is compared with ``q``, a class distribution from
+    the other labels only: first their vote shares among the most frequent (``1 / t`` each of ``t``
+    tied classes), in later rounds the one-coin posterior (Dawid and Skene 1979) from ``prior`` and
+    the other labels, with the accuracies of the round before. The annotator's own label never props
+    up their record. Under the one-coin model their mean agreement ``c = mean q[own]`` is
+    ``a s + (1 - a)(1 - s) / (K - 1)`` with ``s = mean sum(q ** 2)`` the others' expected mass on
+    the true class, which gives the accuracy ``a`` without the others' noise pulling it down. ``a``
+    is then the mean of a Beta posterior with a prior of ``_PSEUDO_LABELS`` pseudo-labels at chance
+    ``1 / K`` plus one that disagrees: every estimate stays below 1 and short records are pulled
+    towards chance, and no estimate exceeds ``_MAX_ACCURACY``. Items with a single label give no evidence.
+    """
+    n, k = counts.shape
+    m = codes.shape[1]
+    items, annotators = np.nonzero(codes >= 0)
+    own = codes[items, annotators]
+    at = np.arange(len(items))
+    others = counts[items].astype(np.float64)
+    others[at, own] -= 1.0
+    compared = (others.sum(axis=1) > 0).astype(np.float64)
+    seen = np.bincount(annotators, weights=compared, minlength=m)
+    q = (others == others.max(axis=1, keepdims=True)).astype(np.float64)
+    q /= q.sum(axis=1, keepdims=True)
+    accuracy = np.full(m, 1.0 / max(k, 1))
+    for step in range(rounds + 1):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            agree = np.bincount(annotators, weights=q[at, own] * compared, minlength=m) / seen
+            sure = np.bincount(annotators, weights=(q ** 2).sum(axis=1) * compared, minlength=m) / seen
+            chance = (1.0 - sure) / max(k - 1, 1)
+            solved = np.clip((agree - chance) / np.maximum(sure - chance, 1e-9), 1.0 / max(k, 1), 1.0)
+        solved = np.where(seen > 0, solved, 1.0 / max(k, 1))
+        accuracy = np.minimum((solved * seen + _PSEUDO_LABELS / max(k, 1)) / (seen + _PSEUDO_LABELS + 1.0),
+                              _MAX_ACCURACY)
+        if step == rounds or k < 2:
+            break
+        right = np.clip(accuracy, 1.0 / k + 1e-6, 1.0 - 1e-6)
+        wrong = np.log((1.0 - right) / (k - 1))
+        log_mass = np.log(np.clip(prior, 1e-12, 1.0))
+        log_mass = log_mass + np.bincount(items, weights=wrong[annotators], minlength=n)[:, None]
+        np.add.at(log_mass, (items, own), np.log(right[annotators]) - wrong[annotators])
+        # Take each label's own term back out: the posterior of its item from the other labels alone.
+        without = log_mass[items] - wrong[annotators][:, None]
+        without[at, own] -= np.log(right[annotators]) - wrong[annotators]
+        without = np.exp(without - without.max(axis=1, keepdims=True))
+        q = without / without.sum(axis=1, keepdims=True)
+    return accuracy
 
 
 def _peer_agreement(codes: np.ndarray, counts: np.ndarray, multi: np.ndarray, default: float) -> np.ndarray:
