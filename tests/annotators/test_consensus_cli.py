@@ -104,3 +104,22 @@ def test_an_unreadable_file_is_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"not parquet")
     assert_one_line_error(run_cli(["consensus", broken]), "broken.parquet")
+
+
+def test_a_model_no_better_than_chance_is_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import curate.annotators.modelled as modelled
+
+    def useless(inputs: pd.Series, codes: np.ndarray, n_classes: int, **_: object) -> tuple[np.ndarray, dict]:
+        probs = np.random.default_rng(1).dirichlet(np.ones(n_classes), len(codes))
+        return probs, {"modality": "text", "embedder": "e", "classifier": "c", "folds": 5, "oof_accuracy": 0.3}
+
+    monkeypatch.setattr(modelled, "model_pred_probs", useless)
+    path = _annotations(tmp_path)
+    frame = pd.read_csv(path)
+    labels = frame[["rater_1", "rater_2", "rater_3"]].astype(object).where(frame.notna(), None)
+    with_model = modelled.consensus_table(labels, frame["text"])
+    alone = modelled.consensus_table(labels)
+    assert with_model.pred_probs is None and with_model.model["dropped"] is True
+    assert with_model.result.method == "weighted_vote" and with_model.result.model_weight == 0.0
+    assert np.array_equal(with_model.result.label, alone.result.label)
+    assert np.array_equal(with_model.result.weak, alone.result.weak)

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from curate.annotators.consensus import WEAK_CONSENSUS_BELOW, ConsensusResult, consensus, majority_vote
-from curate.core.config import AuditConfig
+from curate.core.config import AuditConfig, EvidenceConfig
 from curate.core.progress import ProgressReporter, SilentProgress
 from curate.errors import ColumnError, InputError
 from curate.evidence.predictions import cross_val_pred_probs
+from curate.evidence.trust import evidence_strength
 from curate.features import FeatureCache
 from curate.ingest.loading import load_data
 from curate.modalities import get_modality
@@ -44,7 +45,9 @@ class ConsensusTable:
         The class names, sorted; code ``i`` is ``classes[i]``.
     model : dict
         What the model was: ``modality``, ``embedder``, ``classifier``, ``folds``,
-        ``oof_accuracy`` (against the majority vote); empty without a model.
+        ``oof_accuracy`` (against the majority vote); empty without a model. A model that does not
+        beat chance is dropped: then ``dropped`` is True, with ``chance`` and ``p_value``, and
+        ``pred_probs`` is None.
     pred_probs : numpy.ndarray or None
         Shape (n_items, K): the model's out-of-fold probabilities; None without a model.
     """
@@ -262,6 +265,24 @@ def model_pred_probs(inputs: pd.Series, codes: np.ndarray, n_classes: int, *, im
     return probs, model
 
 
+def _kept_if_skilled(probs: np.ndarray, codes: np.ndarray, model: dict[str, Any],
+                     ) -> tuple[np.ndarray | None, dict[str, Any]]:
+    """The model's probabilities, or None when they do not beat always saying the commonest majority label.
+
+    The test is the audits' (:func:`curate.evidence.trust.evidence_strength`: a one-sided exact binomial
+    test of the out-of-fold accuracy against the commonest class's share, at ``EvidenceConfig.max_p_value``)
+    on the items with a majority vote. A dropped model leaves ``model`` with ``dropped`` set, its
+    ``oof_accuracy`` and the ``chance`` it failed to beat, so the annotators alone decide.
+    """
+    majority = majority_vote(codes, n_classes=probs.shape[1])
+    labelled = majority >= 0
+    strength = evidence_strength(probs[labelled], majority[labelled])
+    if strength.p_value < EvidenceConfig().max_p_value and strength.accuracy > strength.majority_rate:
+        return probs, model
+    return None, {**model, "dropped": True, "oof_accuracy": _r(strength.accuracy),
+                  "chance": _r(strength.majority_rate), "p_value": _r(strength.p_value)}
+
+
 def consensus_table(labels: pd.DataFrame, inputs: pd.Series | None = None, *, image: bool = False,
                     cache: FeatureCache | None = None, progress: ProgressReporter | None = None,
                     weak_below: float = WEAK_CONSENSUS_BELOW, root: str | None = None) -> ConsensusTable:
@@ -302,5 +323,7 @@ def consensus_table(labels: pd.DataFrame, inputs: pd.Series | None = None, *, im
         raise InputError("no labels at all: every annotator cell is empty")
     probs, model = (None, {}) if inputs is None else model_pred_probs(
         inputs, codes, len(classes), image=image, cache=cache, progress=progress, root=root)
+    if probs is not None:
+        probs, model = _kept_if_skilled(probs, codes, model)
     result = consensus(codes, probs, n_classes=len(classes), weak_below=weak_below)
     return ConsensusTable(result, labels, classes, model, probs)

@@ -118,6 +118,10 @@ def print_consensus(console: Any, found: ConsensusTable) -> None:
 
     summary = found.result.summary()
     model = found.model
+    if model.get("dropped"):
+        console.print(f"the model does not explain the labels here (accuracy {model['oof_accuracy']:.3f} against "
+                      f"chance {model['chance']:.3f}, binomial p = {model['p_value']:.2g}): annotators only")
+        model = {}
     using = (f"annotators and a model ({model['embedder']} + {model['classifier']}, {model['folds']}-fold, "
              f"out-of-fold accuracy {model['oof_accuracy']:.3f} against the majority vote), model weight "
              f"{summary['model_weight']:.3f}" if model else "annotators alone (weighted vote, no model)")
