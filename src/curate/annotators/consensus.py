@@ -6,7 +6,9 @@ item's class distribution as a weighted average of the model's out-of-fold proba
 "vote" distribution per annotator who labelled it. Written here from the paper:
 
 1. Majority vote per item; a tie goes to the class the model gives the most probability (without a
-   model: the class given most often over the whole table, then the lowest code).
+   model: to the class whose voters have the larger summed log-odds of being right, by their
+   leave-one-out accuracy of step 6). A tie that survives is reported (``tied``, a weak consensus),
+   never settled by column order.
 2. ``P``: the share of labels on items with two or more labels that agree with that item's majority
    vote. An annotator's label ``k`` becomes the vote distribution ``P`` on ``k`` and
    ``(1 - P) / (K - 1)`` on every other class.
@@ -116,7 +118,10 @@ class ConsensusResult:
     vote_accuracy : float
         ``P``, the probability an annotator's vote puts on the class they gave.
     weak : numpy.ndarray
-        Shape (n,), bool: labelled items whose quality is below ``weak_below``.
+        Shape (n,), bool: labelled items whose quality is below ``weak_below``, and every tie.
+    tied : numpy.ndarray
+        Shape (n,), bool: items whose majority vote is a tie that neither the model nor the
+        annotators' estimated accuracy breaks (``majority`` is then the lowest tied code).
     weak_below : float
         The threshold of ``weak``.
     """
@@ -138,6 +143,7 @@ class ConsensusResult:
     model_weight: float
     vote_accuracy: float
     weak: np.ndarray
+    tied: np.ndarray
     weak_below: float = WEAK_CONSENSUS_BELOW
 
     @property
@@ -170,14 +176,16 @@ class ConsensusResult:
         -------
         dict
             ``method``, ``items``, ``labelled_items``, ``unlabelled_items``, ``labels``,
-            ``model_weight``, ``vote_accuracy``, ``changed_from_majority``, ``weak_items``,
+            ``model_weight``, ``vote_accuracy``, ``changed_from_majority`` (ties not counted),
+            ``majority_ties``, ``weak_items``,
             ``weak_below``, ``weak_expected_wrong``, ``mean_quality``.
         """
         labelled = self.annotations > 0
         return {"method": self.method, "items": len(self.label), "labelled_items": int(labelled.sum()),
                 "unlabelled_items": int((~labelled).sum()), "labels": int(self.annotations.sum()),
                 "model_weight": _r(self.model_weight), "vote_accuracy": _r(self.vote_accuracy),
-                "changed_from_majority": int((self.label != self.majority)[labelled].sum()),
+                "changed_from_majority": int((self.label != self.majority)[labelled & ~self.tied].sum()),
+                "majority_ties": int(self.tied.sum()),
                 "weak_items": int(self.weak.sum()), "weak_below": self.weak_below,
                 "weak_expected_wrong": _r(self.expected_wrong_share),
                 "mean_quality": _r(float(np.mean(self.quality[labelled])) if labelled.any() else float("nan"))}
@@ -315,7 +323,10 @@ def consensus(labels: np.ndarray, pred_probs: np.ndarray | None = None, *, n_cla
     if not per_item.any():
         raise InputError("no labels at all: every cell of the annotation table is missing")
     labelled, multi = per_item > 0, per_item >= 2
-    majority = _majority(counts, probs)
+    prior = probs if probs is not None else np.broadcast_to(
+        (counts.sum(axis=0) + 1.0) / (counts.sum() + k), (len(per_item), k))
+    accuracy = _leave_one_out_accuracy(codes, counts, prior)
+    majority, tied = _majority_by_quality(codes, counts, probs, accuracy)
 
     vote_accuracy = _vote_accuracy(counts, majority, multi)
     baseline = float(np.bincount(majority[labelled], minlength=k).max() / labelled.sum())
@@ -361,19 +372,50 @@ def consensus(labels: np.ndarray, pred_probs: np.ndarray | None = None, *, n_cla
     fallback = np.where(np.isnan(annotator_agreement), mean_label_quality, annotator_agreement)
     annotator_quality = model_share * mean_label_quality + (1.0 - model_share) * fallback
 
-    prior = probs if probs is not None else np.broadcast_to(
-        (counts.sum(axis=0) + 1.0) / (counts.sum() + k), (len(label), k))
-    accuracy = _leave_one_out_accuracy(codes, counts, prior)
     posterior = _independent_posterior(codes, accuracy, prior)
     quality = np.where(labelled, posterior[rows, np.maximum(label, 0)], np.nan)
-    weak = labelled & (quality < weak_below)
+    weak = labelled & ((quality < weak_below) | tied)
     return ConsensusResult(
         method="weighted_vote" if probs is None else "crowdlab", label=label, quality=quality, score=score,
         agreement=agreement, annotations=per_item.astype(np.int64), majority=majority,
         probabilities=distribution, posterior=np.where(labelled[:, None], posterior, np.nan),
         label_quality=label_quality, annotator_quality=annotator_quality,
         annotator_agreement=annotator_agreement, annotator_labels=annotator_labels, annotator_weights=weights,
-        model_weight=float(model_weight), vote_accuracy=vote_accuracy, weak=weak, weak_below=weak_below)
+        model_weight=float(model_weight), vote_accuracy=vote_accuracy, weak=weak, tied=tied, weak_below=weak_below)
+
+
+def _majority_by_quality(codes: np.ndarray, counts: np.ndarray, probs: np.ndarray | None,
+                         accuracy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The majority vote, ties broken by the model or else by the tied voters' accuracy; and what stays tied.
+
+    Without a model each tied class scores the sum of its voters' log-odds of being right,
+    ``log(a (K - 1) / (1 - a))`` (their leave-one-out accuracy ``a``); a tie that survives is no
+    decision (never the column order): it is returned in ``tied``, with the lowest tied code.
+
+    Returns
+    -------
+    majority : numpy.ndarray
+        Shape (n,), int64; -1 where nobody labelled.
+    tied : numpy.ndarray
+        Shape (n,), bool.
+    """
+    n, k = counts.shape
+    top = counts.max(axis=1)
+    candidates = (counts == top[:, None]) & (top > 0)[:, None]
+    if probs is not None:
+        breaker = np.nan_to_num(probs, nan=0.0)
+    else:
+        right = np.clip(accuracy, 1.0 / max(k, 2) + 1e-6, 1.0 - 1e-6)
+        log_odds = np.log(right * max(k - 1, 1) / (1.0 - right))
+        breaker = np.zeros((n, k))
+        items, annotators = np.nonzero(codes >= 0)
+        np.add.at(breaker, (items, codes[items, annotators]), log_odds[annotators])
+    scored = np.where(candidates, breaker, -np.inf)
+    best = scored.max(axis=1, keepdims=True)
+    winners = candidates & np.isclose(scored, best, rtol=0.0, atol=1e-9)
+    majority = np.argmax(winners, axis=1).astype(np.int64)
+    majority[top == 0] = -1
+    return majority, winners.sum(axis=1) > 1
 
 
 def _vote_accuracy(counts: np.ndarray, majority: np.ndarray, multi: np.ndarray) -> float:

@@ -129,7 +129,9 @@ def print_consensus(console: Any, found: ConsensusTable) -> None:
                          f"annotators; consensus from {using}"), soft_wrap=True)
     if summary["unlabelled_items"]:
         console.print(f"{summary['unlabelled_items']:,} items have no label and no consensus")
-    console.print(f"{summary['changed_from_majority']:,} consensus labels differ from the majority vote")
+    ties = summary["majority_ties"]
+    console.print(f"{summary['changed_from_majority']:,} consensus labels differ from the majority vote"
+                  + (f"; {ties:,} majority votes are ties nothing breaks (flagged weak)" if ties else ""))
     print_table(console, ["annotator", "labels", "quality", "agreement_with_consensus", "weight"],
                 [[escape(str(r["annotator"])), f"{r['labels']:,}", _f(r["quality"]),
                   _f(r["agreement_with_consensus"]), _f(r["weight"])] for r in found.annotators().to_dict("records")])
