@@ -266,3 +266,15 @@ def test_combined_with_many_copies_fills_the_batch() -> None:
     queue = next_items(features, np.r_[np.full(30, -1), 0, 1], probs=probs, batch=5)
     assert len(queue.positions) == 5 and len(set(queue.positions)) == 5
     assert queue.positions[0] == 0
+
+
+def test_queue_joins_repeated_text_columns(tmp_path: Path) -> None:
+    frame = pd.read_csv(_reviews_file(tmp_path))
+    frame["title"] = [f"title {i}" for i in range(len(frame))]
+    path = tmp_path / "two.csv"
+    frame.to_csv(path, index=False)
+    result = run_cli(["queue", str(path), "--text", "title", "--text", "text", "--label", "label", "--batch", "3",
+                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)["items"]
+    assert all(item["text"] == f"title {item['position']}\n{frame['text'][item['position']]}" for item in items)

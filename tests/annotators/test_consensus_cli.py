@@ -123,3 +123,14 @@ def test_a_model_no_better_than_chance_is_dropped(tmp_path: Path, monkeypatch: p
     assert with_model.result.method == "weighted_vote" and with_model.result.model_weight == 0.0
     assert np.array_equal(with_model.result.label, alone.result.label)
     assert np.array_equal(with_model.result.weak, alone.result.weak)
+
+
+def test_several_text_columns_are_joined_as_an_audit_joins_them() -> None:
+    from curate.annotators.modelled import inputs_per_item
+
+    frame = pd.DataFrame({"premise": ["a cat", "a dog", None], "hypothesis": ["sits", "runs", "swims"],
+                          "r1": ["x", "y", "x"], "r2": ["x", "y", "y"]})
+    labels = frame[["r1", "r2"]]
+    assert inputs_per_item(frame, labels, ["premise", "hypothesis"]).tolist() == ["a cat\nsits", "a dog\nruns",
+                                                                                  "\nswims"]
+    assert inputs_per_item(frame, labels, "hypothesis").tolist() == ["sits", "runs", "swims"]

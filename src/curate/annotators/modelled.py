@@ -8,6 +8,7 @@ as CROWDLAB trains its model (Goh et al. 2022, arXiv:2210.06812).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,7 +167,7 @@ def label_codes(labels: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     return codes, classes
 
 
-def inputs_per_item(frame: pd.DataFrame, labels: pd.DataFrame, column: str, *, item: str | None = None,
+def inputs_per_item(frame: pd.DataFrame, labels: pd.DataFrame, column: str | Sequence[str], *, item: str | None = None,
                     source: str = "the data") -> pd.Series:
     """The input (text or image) of each item of ``labels``, from the file's ``column``.
 
@@ -176,8 +177,9 @@ def inputs_per_item(frame: pd.DataFrame, labels: pd.DataFrame, column: str, *, i
         The file as read.
     labels : pandas.DataFrame
         Its annotations, items x annotators: by position (wide layout) or by ``item`` (long layout).
-    column : str
-        The input column.
+    column : str or sequence of str
+        The input column, or several text columns: their cells are joined by a newline per row (empty
+        cells as ""), as an audit joins several text columns.
     item : str, optional
         The long layout's item column: the item's first row gives its input.
     source : str, default "the data"
@@ -193,11 +195,17 @@ def inputs_per_item(frame: pd.DataFrame, labels: pd.DataFrame, column: str, *, i
     ColumnError
         When ``column`` is not in ``frame``.
     """
-    if column not in frame.columns:
-        raise ColumnError(f"{source}: no input column {column!r} (columns: {', '.join(map(str, frame.columns))})")
+    columns = [column] if isinstance(column, str) else list(column)
+    for name in columns:
+        if name not in frame.columns:
+            raise ColumnError(f"{source}: no input column {name!r} (columns: {', '.join(map(str, frame.columns))})")
+    if len(columns) == 1:
+        values = frame[columns[0]]
+    else:
+        values = frame[columns].fillna("").astype(str).agg("\n".join, axis=1)
     if item is None:
-        return frame[column].reset_index(drop=True)
-    return frame.groupby(item, sort=False)[column].first().reindex(labels.index).reset_index(drop=True)
+        return values.reset_index(drop=True)
+    return values.groupby(frame[item], sort=False).first().reindex(labels.index).reset_index(drop=True)
 
 
 def model_pred_probs(inputs: pd.Series, codes: np.ndarray, n_classes: int, *, image: bool = False,

@@ -101,7 +101,7 @@ def _present(value: object) -> bool:
     return not (value is None or (isinstance(value, float) and value != value) or str(value).strip() in ("", "nan"))
 
 
-def label_queue(frame: pd.DataFrame, *, text: str, label: str | None = None, annotators: Sequence[str] = (),
+def label_queue(frame: pd.DataFrame, *, text: str | Sequence[str], label: str | None = None, annotators: Sequence[str] = (),
                 batch: int = 20, strategy: str = "combined", seed: int = 0, cache: FeatureCache | None = None,
                 source: str = "the data") -> LabelQueue:
     """The next ``batch`` rows of ``frame`` to label: rows with an empty ``label`` cell are unlabelled.
@@ -110,8 +110,8 @@ def label_queue(frame: pd.DataFrame, *, text: str, label: str | None = None, ann
     ----------
     frame : pandas.DataFrame
         The table as read.
-    text : str
-        The text column.
+    text : str or sequence of str
+        The text column, or several: their cells are joined by a newline per row, as an audit joins them.
     label : str, optional
         The label column; without it every row is unlabelled (a cold start).
     annotators : sequence of str, default ()
@@ -140,7 +140,8 @@ def label_queue(frame: pd.DataFrame, *, text: str, label: str | None = None, ann
         For an unknown strategy, a batch below 1, or ``disagreement`` without ``annotators``.
     """
     columns = [str(c) for c in frame.columns]
-    for name in [text, *([label] if label else []), *annotators]:
+    text_columns = [text] if isinstance(text, str) else list(text)
+    for name in [*text_columns, *([label] if label else []), *annotators]:
         if name not in columns:
             raise ColumnError(f"{source}: no column {name!r} (columns: {', '.join(columns)})")
     if strategy not in STRATEGIES:
@@ -149,7 +150,8 @@ def label_queue(frame: pd.DataFrame, *, text: str, label: str | None = None, ann
         raise ConfigError(f"--batch must be at least 1, not {batch}")
     if strategy == "disagreement" and len(annotators) < 2:
         raise ConfigError("the disagreement strategy needs at least two annotator columns (--annotators COL,COL)")
-    texts = frame[text].map(lambda v: str(v) if _present(v) else "").tolist()
+    texts = ["\n".join(row) for row in zip(*(frame[c].map(lambda v: str(v) if _present(v) else "").tolist()
+                                              for c in text_columns), strict=True)]
     given = [str(v).strip() if _present(v) else None for v in frame[label]] if label else [None] * len(frame)
     classes = sorted({g for g in given if g is not None})
     index = {c: i for i, c in enumerate(classes)}

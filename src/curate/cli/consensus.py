@@ -21,8 +21,9 @@ _WEAK_SHOWN = 10
 
 @click.command("consensus")
 @annotation_options
-@click.option("--text", "text_column", metavar="COL",
-              help="The items' text: a model trained on it (out of fold) joins the annotators.")
+@click.option("--text", "text_column", metavar="COL", multiple=True,
+              help="The items' text: a model trained on it (out of fold) joins the annotators. Repeat it for "
+                   "several columns (joined by a newline, as an audit joins them).")
 @click.option("--image", "image_column", metavar="COL",
               help="The items' pictures (encoded bytes, or paths inside FILE's folder), for the model.")
 @click.option("--out", "out", type=click.Path(path_type=Path),
@@ -30,7 +31,7 @@ _WEAK_SHOWN = 10
 @errors_as_messages("interrupted: nothing was written")
 def consensus_command(file: Path, annotator_columns: str | None, item_column: str | None,
                       annotator_column: str | None, label_column: str | None, encoding: str | None, fmt: str,
-                      text_column: str | None, image_column: str | None, out: Path | None) -> None:
+                      text_column: tuple[str, ...], image_column: str | None, out: Path | None) -> None:
     """Consensus label per item of FILE, how sure it is, and how good each annotator is (CROWDLAB).
 
     With --text or --image, a model trained on the items' inputs (curate's default features and
@@ -51,8 +52,10 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
         ``--encoding``: force the text encoding.
     fmt : str
         ``--format``: ``table`` or ``json``.
-    text_column, image_column : str or None
-        ``--text`` or ``--image``: the items' input column, for the model.
+    text_column : tuple of str
+        ``--text``: the items' text column(s), for the model.
+    image_column : str or None
+        ``--image``: the items' picture column, for the model.
     out : pathlib.Path or None
         ``--out``: where to write the per-item table.
     """
@@ -67,7 +70,7 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"--out {out}: write .csv or .parquet")
     frame, labels = read_annotations(file, annotator_columns, item_column, annotator_column, label_column, encoding)
-    column = text_column or image_column
+    column: list[str] | str | None = list(text_column) or image_column
     inputs = None if column is None else inputs_per_item(frame, labels, column, item=item_column, source=file.name)
     found = consensus_table(labels, inputs, image=image_column is not None,
                             cache=None if column is None else FeatureCache(default_cache_path()),

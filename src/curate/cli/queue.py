@@ -89,7 +89,8 @@ def print_queue(console: Any, found: LabelQueue) -> None:
 
 @click.command("queue")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--text", "-t", "text_column", required=True, help="The text column.")
+@click.option("--text", "-t", "text_column", required=True, multiple=True,
+              help="The text column; repeat it for several (joined by a newline, as an audit joins them).")
 @click.option("--label", "-l", "label_column", help="The label column; rows with an empty label are unlabelled.")
 @click.option("--annotators", "annotator_columns", metavar="COL,COL,...",
               help="Columns with one annotator's label each (for --strategy disagreement).")
@@ -101,7 +102,7 @@ def print_queue(console: Any, found: LabelQueue) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write the output to this file instead.")
 @_errors_as_messages
-def queue_command(file: Path, text_column: str, label_column: str | None, annotator_columns: str | None, batch: int,
+def queue_command(file: Path, text_column: tuple[str, ...], label_column: str | None, annotator_columns: str | None, batch: int,
                   strategy: str, seed: int, encoding: str | None, fmt: str, out: Path | None) -> None:
     """The rows of FILE to label next, in order, with the reason for each.
 
@@ -110,8 +111,8 @@ def queue_command(file: Path, text_column: str, label_column: str | None, annota
     ----------
     file : pathlib.Path
         FILE: a CSV/TSV/JSON/JSONL/Parquet/Excel file.
-    text_column : str
-        ``--text``: the text column.
+    text_column : tuple of str
+        ``--text``: the text column(s).
     label_column : str or None
         ``--label``: the label column (empty cells are unlabelled rows).
     annotator_columns : str or None
@@ -135,7 +136,7 @@ def queue_command(file: Path, text_column: str, label_column: str | None, annota
 
     frame = read_table(file, encoding=encoding).frame
     annotators = [c.strip() for c in annotator_columns.split(",") if c.strip()] if annotator_columns else []
-    found = label_queue(frame, text=text_column, label=label_column, annotators=annotators, batch=batch,
+    found = label_queue(frame, text=list(text_column), label=label_column, annotators=annotators, batch=batch,
                         strategy=strategy, seed=seed, cache=FeatureCache(default_cache_path()), source=file.name)
     if out is None:
         if fmt == "json":
