@@ -199,10 +199,8 @@ def inputs_per_item(frame: pd.DataFrame, labels: pd.DataFrame, column: str | Seq
     for name in columns:
         if name not in frame.columns:
             raise ColumnError(f"{source}: no input column {name!r} (columns: {', '.join(map(str, frame.columns))})")
-    if len(columns) == 1:
-        values = frame[columns[0]]
-    else:
-        values = frame[columns].fillna("").astype(str).agg("\n".join, axis=1)
+    joined = frame[columns].fillna("").astype(str).agg("\n".join, axis=1) if len(columns) > 1 else None
+    values = frame[columns[0]] if joined is None else joined
     if item is None:
         return values.reset_index(drop=True)
     return values.groupby(frame[item], sort=False).first().reindex(labels.index).reset_index(drop=True)

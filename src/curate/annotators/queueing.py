@@ -101,7 +101,8 @@ def _present(value: object) -> bool:
     return not (value is None or (isinstance(value, float) and value != value) or str(value).strip() in ("", "nan"))
 
 
-def label_queue(frame: pd.DataFrame, *, text: str | Sequence[str], label: str | None = None, annotators: Sequence[str] = (),
+def label_queue(frame: pd.DataFrame, *, text: str | Sequence[str], label: str | None = None,
+                annotators: Sequence[str] = (),
                 batch: int = 20, strategy: str = "combined", seed: int = 0, cache: FeatureCache | None = None,
                 source: str = "the data") -> LabelQueue:
     """The next ``batch`` rows of ``frame`` to label: rows with an empty ``label`` cell are unlabelled.

@@ -102,8 +102,8 @@ def print_queue(console: Any, found: LabelQueue) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write the output to this file instead.")
 @_errors_as_messages
-def queue_command(file: Path, text_column: tuple[str, ...], label_column: str | None, annotator_columns: str | None, batch: int,
-                  strategy: str, seed: int, encoding: str | None, fmt: str, out: Path | None) -> None:
+def queue_command(file: Path, text_column: tuple[str, ...], label_column: str | None, annotator_columns: str | None,
+                  batch: int, strategy: str, seed: int, encoding: str | None, fmt: str, out: Path | None) -> None:
     """The rows of FILE to label next, in order, with the reason for each.
 
     \f
