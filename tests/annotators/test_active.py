@@ -278,3 +278,17 @@ def test_queue_joins_repeated_text_columns(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     items = json.loads(result.stdout)["items"]
     assert all(item["text"] == f"title {item['position']}\n{frame['text'][item['position']]}" for item in items)
+
+
+def test_queue_items_carry_the_files_ids(tmp_path: Path) -> None:
+    frame = pd.read_csv(_reviews_file(tmp_path))
+    frame["uid"] = [f"r{i}" for i in range(len(frame))]
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    result = run_cli(["queue", str(path), "--text", "text", "--label", "label", "--id", "uid", "--batch", "3",
+                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)["items"]
+    assert [item["id"] for item in items] == [f"r{item['position']}" for item in items]
+    shown = run_cli(["queue", str(path), "--text", "text", "--label", "label", "--id", "uid", "--batch", "3"])
+    assert shown.exit_code == 0 and f"r{items[0]['position']}" in shown.stdout

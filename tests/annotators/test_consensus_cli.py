@@ -134,3 +134,22 @@ def test_several_text_columns_are_joined_as_an_audit_joins_them() -> None:
     assert inputs_per_item(frame, labels, ["premise", "hypothesis"]).tolist() == ["a cat\nsits", "a dog\nruns",
                                                                                   "\nswims"]
     assert inputs_per_item(frame, labels, "hypothesis").tolist() == ["sits", "runs", "swims"]
+
+
+def test_items_carry_the_files_ids(tmp_path: Path) -> None:
+    frame = pd.read_csv(_annotations(tmp_path))
+    frame.insert(0, "uid", [f"u{i:03d}" for i in range(len(frame))])
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    csv_out, parquet_out = tmp_path / "items.csv", tmp_path / "items.parquet"
+    for out in (csv_out, parquet_out):
+        shown = run_cli(["consensus", str(path), "--annotators", "rater_1,rater_2,rater_3", "--id", "uid",
+                         "--format", "json", "--out", str(out)])
+        assert shown.exit_code == 0, shown.output
+    listed = json.loads(shown.stdout)["weak_items"]
+    assert listed and all(item["item"].startswith("u") for item in listed)
+    written = pd.read_csv(csv_out, dtype={"item": str})
+    assert written["item"].tolist() == frame["uid"].tolist()
+    assert pd.read_parquet(parquet_out)["item"].tolist() == frame["uid"].tolist()
+    table = run_cli(["consensus", str(path), "--annotators", "rater_1,rater_2,rater_3", "--id", "uid"])
+    assert table.exit_code == 0 and "u0" in table.stdout

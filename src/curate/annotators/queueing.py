@@ -66,6 +66,8 @@ class LabelQueue:
         The line naming the text features.
     labelled : int
         Rows with a label.
+    ids : list of str or None
+        Every row's id from the file's id column (``--id``), as text; None without one.
     """
 
     queue: Queue
@@ -74,6 +76,7 @@ class LabelQueue:
     record: TrainingRecord | None
     features: str
     labelled: int
+    ids: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The queue as JSON-ready data with stable keys.
@@ -83,14 +86,16 @@ class LabelQueue:
         dict
             ``strategy``, ``cold_start``, ``note``, ``features``, ``classes``, ``labelled``,
             ``unlabelled``, ``model`` (the training record or None) and ``items``: each with
-            ``rank`` (from 1), ``position`` (0-based row), ``reason``, the scores, ``predicted``
+            ``rank`` (from 1), ``position`` (0-based row), ``id`` (the row's id, only with ``ids``), ``reason``, the scores, ``predicted``
             (a class name or None) and ``text``.
         """
         items = []
         for rank, item in enumerate(self.queue.items, start=1):
             fields = asdict(item)
             fields["predicted"] = None if item.predicted is None else self.classes[item.predicted]
-            items.append({"rank": rank, **fields, "text": self.texts[item.position]})
+            named = {} if self.ids is None else {"id": self.ids[item.position]}
+            items.append({"rank": rank, "position": fields.pop("position"), **named, **fields,
+                          "text": self.texts[item.position]})
         return {"strategy": self.queue.strategy, "cold_start": self.queue.cold_start, "note": self.queue.note,
                 "features": self.features, "classes": self.classes, "labelled": self.labelled,
                 "unlabelled": len(self.texts) - self.labelled,
@@ -104,7 +109,7 @@ def _present(value: object) -> bool:
 def label_queue(frame: pd.DataFrame, *, text: str | Sequence[str], label: str | None = None,
                 annotators: Sequence[str] = (),
                 batch: int = 20, strategy: str = "combined", seed: int = 0, cache: FeatureCache | None = None,
-                source: str = "the data") -> LabelQueue:
+                source: str = "the data", id_column: str | None = None) -> LabelQueue:
     """The next ``batch`` rows of ``frame`` to label: rows with an empty ``label`` cell are unlabelled.
 
     Parameters
@@ -127,6 +132,8 @@ def label_queue(frame: pd.DataFrame, *, text: str | Sequence[str], label: str | 
         The feature cache.
     source : str, default "the data"
         The file's name, for messages.
+    id_column : str, optional
+        The file's id column: each item carries its id (as text) besides its position.
 
     Returns
     -------
@@ -142,7 +149,7 @@ def label_queue(frame: pd.DataFrame, *, text: str | Sequence[str], label: str | 
     """
     columns = [str(c) for c in frame.columns]
     text_columns = [text] if isinstance(text, str) else list(text)
-    for name in [*text_columns, *([label] if label else []), *annotators]:
+    for name in [*text_columns, *([id_column] if id_column else []), *([label] if label else []), *annotators]:
         if name not in columns:
             raise ColumnError(f"{source}: no column {name!r} (columns: {', '.join(columns)})")
     if strategy not in STRATEGIES:
@@ -167,4 +174,5 @@ def label_queue(frame: pd.DataFrame, *, text: str | Sequence[str], label: str | 
         record, probs = fitted.record, fitted.probs
     queue = next_items(vectors, codes, probs=probs, n_classes=max(len(classes), 1), batch=batch, strategy=strategy,
                        seed=seed, vote_counts=counts)
-    return LabelQueue(queue, classes, texts, record, line, int((codes >= 0).sum()))
+    ids = None if id_column is None else frame[id_column].astype(str).tolist()
+    return LabelQueue(queue, classes, texts, record, line, int((codes >= 0).sum()), ids)

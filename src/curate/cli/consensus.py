@@ -26,12 +26,15 @@ _WEAK_SHOWN = 10
                    "several columns (joined by a newline, as an audit joins them).")
 @click.option("--image", "image_column", metavar="COL",
               help="The items' pictures (encoded bytes, or paths inside FILE's folder), for the model.")
+@click.option("--id", "id_column", metavar="COL",
+              help="Wide layout: the file's id column; items are named by it instead of their row position.")
 @click.option("--out", "out", type=click.Path(path_type=Path),
               help="Write one row per item (consensus label, quality, every annotator's label): .csv or .parquet.")
 @errors_as_messages("interrupted: nothing was written")
 def consensus_command(file: Path, annotator_columns: str | None, item_column: str | None,
                       annotator_column: str | None, label_column: str | None, encoding: str | None, fmt: str,
-                      text_column: tuple[str, ...], image_column: str | None, out: Path | None) -> None:
+                      text_column: tuple[str, ...], image_column: str | None, id_column: str | None,
+                      out: Path | None) -> None:
     """Consensus label per item of FILE, how sure it is, and how good each annotator is (CROWDLAB).
 
     With --text or --image, a model trained on the items' inputs (curate's default features and
@@ -56,13 +59,17 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
         ``--text``: the items' text column(s), for the model.
     image_column : str or None
         ``--image``: the items' picture column, for the model.
+    id_column : str or None
+        ``--id``: the id column (wide layout).
     out : pathlib.Path or None
         ``--out``: where to write the per-item table.
     """
     from curate.annotators import consensus_table
     from curate.annotators.modelled import inputs_per_item
     from curate.core.progress import choose_progress
-    from curate.errors import InputError
+    import pandas as pd
+
+    from curate.errors import ColumnError, InputError
     from curate.features import FeatureCache, default_cache_path
 
     if text_column and image_column:
@@ -70,6 +77,12 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"--out {out}: write .csv or .parquet")
     frame, labels = read_annotations(file, annotator_columns, item_column, annotator_column, label_column, encoding)
+    if id_column is not None:
+        if item_column is not None:
+            raise InputError("--id is for the wide layout; in the long layout --item already names the items")
+        if id_column not in frame.columns:
+            raise ColumnError(f"{file.name}: no id column {id_column!r} (columns: {', '.join(map(str, frame.columns))})")
+        labels = labels.set_axis(pd.Index(frame[id_column].astype(str).to_numpy(), name=id_column), axis=0)
     column: list[str] | str | None = list(text_column) or image_column
     inputs = None if column is None else inputs_per_item(frame, labels, column, item=item_column, source=file.name)
     found = consensus_table(labels, inputs, image=image_column is not None,

@@ -77,11 +77,11 @@ def print_queue(console: Any, found: LabelQueue) -> None:
                + ("n/a" if model["oof_accuracy"] is None else f"{model['oof_accuracy']:.3f}"))
     console.print(escape(f"{data['labelled']:,} labelled, {data['unlabelled']:,} unlabelled; {trained}; "
                          f"{data['features']}"), soft_wrap=True)
-    rows = [[str(item["rank"]), str(item["position"]), _why(item), item["predicted"] or "", _preview(item["text"])]
+    rows = [[str(item["rank"]), str(item.get("id", item["position"])), _why(item), item["predicted"] or "", _preview(item["text"])]
             for item in data["items"]]
     if console.is_terminal:  # a rich table reads its cells as markup
         rows = [[escape(cell) for cell in row] for row in rows]
-    print_table(console, ["rank", "row", "why", "predicted", "text"], rows)
+    print_table(console, ["rank", "id" if found.ids is not None else "row", "why", "predicted", "text"], rows)
     # A cold start's note begins "cold start: ..." itself.
     console.print(escape(data["note"]) if data["cold_start"] else f"[bold]how[/]: {escape(data['note'])}",
                   soft_wrap=True)
@@ -94,6 +94,7 @@ def print_queue(console: Any, found: LabelQueue) -> None:
 @click.option("--label", "-l", "label_column", help="The label column; rows with an empty label are unlabelled.")
 @click.option("--annotators", "annotator_columns", metavar="COL,COL,...",
               help="Columns with one annotator's label each (for --strategy disagreement).")
+@click.option("--id", "id_column", metavar="COL", help="The id column: each row is shown with its id.")
 @click.option("--batch", type=int, default=20, show_default=True, help="How many rows to list.")
 @click.option("--strategy", default="combined", show_default=True,
               help="combined, margin, entropy, diversity, disagreement or random.")
@@ -103,7 +104,8 @@ def print_queue(console: Any, found: LabelQueue) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Write the output to this file instead.")
 @_errors_as_messages
 def queue_command(file: Path, text_column: tuple[str, ...], label_column: str | None, annotator_columns: str | None,
-                  batch: int, strategy: str, seed: int, encoding: str | None, fmt: str, out: Path | None) -> None:
+                  id_column: str | None, batch: int, strategy: str, seed: int, encoding: str | None, fmt: str,
+                  out: Path | None) -> None:
     """The rows of FILE to label next, in order, with the reason for each.
 
     \f
@@ -117,6 +119,8 @@ def queue_command(file: Path, text_column: tuple[str, ...], label_column: str | 
         ``--label``: the label column (empty cells are unlabelled rows).
     annotator_columns : str or None
         ``--annotators``: comma-separated annotator columns.
+    id_column : str or None
+        ``--id``: the id column.
     batch : int
         ``--batch``: how many rows.
     strategy : str
@@ -137,7 +141,8 @@ def queue_command(file: Path, text_column: tuple[str, ...], label_column: str | 
     frame = read_table(file, encoding=encoding).frame
     annotators = [c.strip() for c in annotator_columns.split(",") if c.strip()] if annotator_columns else []
     found = label_queue(frame, text=list(text_column), label=label_column, annotators=annotators, batch=batch,
-                        strategy=strategy, seed=seed, cache=FeatureCache(default_cache_path()), source=file.name)
+                        strategy=strategy, seed=seed, cache=FeatureCache(default_cache_path()), source=file.name,
+                        id_column=id_column)
     if out is None:
         if fmt == "json":
             click.echo(queue_json(found))
