@@ -86,7 +86,8 @@ class LabelQueue:
         dict
             ``strategy``, ``cold_start``, ``note``, ``features``, ``classes``, ``labelled``,
             ``unlabelled``, ``model`` (the training record or None) and ``items``: each with
-            ``rank`` (from 1), ``position`` (0-based row), ``id`` (the row's id, only with ``ids``), ``reason``, the scores, ``predicted``
+            ``rank`` (from 1), ``position`` (0-based row), ``id`` (the row's id, only with ``ids``),
+            ``reason``, the scores, ``predicted``
             (a class name or None) and ``text``.
         """
         items = []

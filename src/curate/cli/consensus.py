@@ -64,11 +64,11 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
     out : pathlib.Path or None
         ``--out``: where to write the per-item table.
     """
+    import pandas as pd
+
     from curate.annotators import consensus_table
     from curate.annotators.modelled import inputs_per_item
     from curate.core.progress import choose_progress
-    import pandas as pd
-
     from curate.errors import ColumnError, InputError
     from curate.features import FeatureCache, default_cache_path
 
@@ -81,7 +81,8 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
         if item_column is not None:
             raise InputError("--id is for the wide layout; in the long layout --item already names the items")
         if id_column not in frame.columns:
-            raise ColumnError(f"{file.name}: no id column {id_column!r} (columns: {', '.join(map(str, frame.columns))})")
+            raise ColumnError(f"{file.name}: no id column {id_column!r} "
+                              f"(columns: {', '.join(map(str, frame.columns))})")
         labels = labels.set_axis(pd.Index(frame[id_column].astype(str).to_numpy(), name=id_column), axis=0)
     column: list[str] | str | None = list(text_column) or image_column
     inputs = None if column is None else inputs_per_item(frame, labels, column, item=item_column, source=file.name)

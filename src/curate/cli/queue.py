@@ -77,7 +77,8 @@ def print_queue(console: Any, found: LabelQueue) -> None:
                + ("n/a" if model["oof_accuracy"] is None else f"{model['oof_accuracy']:.3f}"))
     console.print(escape(f"{data['labelled']:,} labelled, {data['unlabelled']:,} unlabelled; {trained}; "
                          f"{data['features']}"), soft_wrap=True)
-    rows = [[str(item["rank"]), str(item.get("id", item["position"])), _why(item), item["predicted"] or "", _preview(item["text"])]
+    rows = [[str(item["rank"]), str(item.get("id", item["position"])), _why(item), item["predicted"] or "",
+             _preview(item["text"])]
             for item in data["items"]]
     if console.is_terminal:  # a rich table reads its cells as markup
         rows = [[escape(cell) for cell in row] for row in rows]
