@@ -153,3 +153,13 @@ def test_items_carry_the_files_ids(tmp_path: Path) -> None:
     assert pd.read_parquet(parquet_out)["item"].tolist() == frame["uid"].tolist()
     table = run_cli(["consensus", str(path), "--annotators", "rater_1,rater_2,rater_3", "--id", "uid"])
     assert table.exit_code == 0 and "u0" in table.stdout
+
+
+def test_an_unwritable_out_and_a_column_named_twice_are_one_line_errors(tmp_path: Path) -> None:
+    path = str(_annotations(tmp_path))
+    missing = tmp_path / "nowhere" / "x.csv"
+    shown = run_cli(["consensus", path, "--annotators", "rater_1,rater_2", "--text", "text", "--out", str(missing)])
+    assert_one_line_error(shown, f"error: --out {missing}: the folder {missing.parent} does not exist or is not "
+                                 "writable; create it or choose another")
+    twice = run_cli(["agreement", path, "--annotators", "rater_1,rater_1"])
+    assert_one_line_error(twice, "error: ann.csv: name each annotator column once ('rater_1' given twice)")

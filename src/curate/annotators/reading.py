@@ -61,7 +61,7 @@ def items_by_annotators(frame: pd.DataFrame, *, annotators: Sequence[str] = (), 
     Raises
     ------
     ColumnError
-        When a named column is missing, only some of the long layout's columns are named, or no
+        When a named column is missing or named twice, only some of the long layout's columns are named, or no
         annotator columns can be found.
     """
     columns = [str(c) for c in frame.columns]
@@ -80,6 +80,9 @@ def items_by_annotators(frame: pd.DataFrame, *, annotators: Sequence[str] = (), 
         if len(chosen) < 2:
             raise ColumnError(f"{source}: name at least two annotator columns with --annotators (columns: "
                               f"{', '.join(columns)}), or the long layout with --item, --annotator and --label")
+        twice = sorted({c for c in chosen if chosen.count(c) > 1})
+        if twice:
+            raise ColumnError(f"{source}: name each annotator column once ({', '.join(map(repr, twice))} given twice)")
         table = frame[chosen].astype(object)
     text = table.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v).strip())
     return text.map(lambda v: None if v in ("", "nan", "None") else v)

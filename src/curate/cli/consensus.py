@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,11 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
         raise InputError("give --text or --image, not both: the model reads one input column")
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"--out {out}: write .csv or .parquet")
+    if out is not None:
+        folder = out.parent.resolve()
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise InputError(f"--out {out}: the folder {folder} does not exist or is not writable; create it or "
+                             "choose another")
     frame, labels = read_annotations(file, annotator_columns, item_column, annotator_column, label_column, encoding)
     if id_column is not None:
         if item_column is not None:
