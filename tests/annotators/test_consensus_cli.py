@@ -163,3 +163,16 @@ def test_an_unwritable_out_and_a_column_named_twice_are_one_line_errors(tmp_path
                                  "writable; create it or choose another")
     twice = run_cli(["agreement", path, "--annotators", "rater_1,rater_1"])
     assert_one_line_error(twice, "error: ann.csv: name each annotator column once ('rater_1' given twice)")
+
+
+def test_repeated_long_layout_labels_keep_the_last_and_say_so(tmp_path: Path) -> None:
+    rows = [("i1", "ann_a", "x"), ("i1", "ann_b", "x"), ("i2", "ann_a", "y"), ("i2", "ann_a", "x"),
+            ("i2", "ann_b", "x"), ("i1", "ann_b", "y"), ("i3", "ann_b", "x")]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["task", "who", "answer"]).to_csv(path, index=False)
+    shown = run_cli(["consensus", str(path), "--item", "task", "--annotator", "who", "--label", "answer",
+                     "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stderr.strip() == ("note: long.csv: 2 repeated labels of one annotator on one item were replaced by "
+                                    "their last (first: annotator 'ann_b' on item 'i1')")
+    assert json.loads(shown.stdout)["summary"]["labels"] == 5

@@ -39,7 +39,8 @@ def items_by_annotators(frame: pd.DataFrame, *, annotators: Sequence[str] = (), 
 
     Wide: ``annotators`` names the label columns (guessed from their names when empty). Long: each
     row is one label, with the ``item``, ``annotator`` and ``label`` columns named; an annotator's
-    second label of one item replaces the first. Empty cells and the texts ``""``, ``nan``,
+    second label of one item replaces the first, and the result's ``attrs["duplicate_note"]`` then
+    says how many were replaced, naming the first. Empty cells and the texts ``""``, ``nan``,
     ``None`` are missing labels.
 
     Parameters
@@ -73,7 +74,8 @@ def items_by_annotators(frame: pd.DataFrame, *, annotators: Sequence[str] = (), 
             raise ColumnError(f"{source}: no column {name!r} (columns: {', '.join(columns)})")
     if long_named:
         rows = frame[[item, annotator, label]].astype(object)
-        table = rows.drop_duplicates([item, annotator], keep="last").pivot(index=item, columns=annotator,
+        repeated = rows.duplicated([item, annotator], keep="last")
+        table = rows[~repeated].pivot(index=item, columns=annotator,
                                                                             values=label)
     else:
         chosen = list(annotators) or guess_annotator_columns(frame)
@@ -85,4 +87,10 @@ def items_by_annotators(frame: pd.DataFrame, *, annotators: Sequence[str] = (), 
             raise ColumnError(f"{source}: name each annotator column once ({', '.join(map(repr, twice))} given twice)")
         table = frame[chosen].astype(object)
     text = table.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v).strip())
-    return text.map(lambda v: None if v in ("", "nan", "None") else v)
+    found = text.map(lambda v: None if v in ("", "nan", "None") else v)
+    if long_named and repeated.any():
+        first = rows[repeated].iloc[0]
+        found.attrs["duplicate_note"] = (
+            f"{source}: {int(repeated.sum()):,} repeated labels of one annotator on one item were replaced by "
+            f"their last (first: annotator {first[annotator]!r} on item {first[item]!r})")
+    return found
