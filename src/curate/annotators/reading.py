@@ -92,5 +92,5 @@ def items_by_annotators(frame: pd.DataFrame, *, annotators: Sequence[str] = (), 
         first = rows[repeated].iloc[0]
         found.attrs["duplicate_note"] = (
             f"{source}: {int(repeated.sum()):,} repeated labels of one annotator on one item were replaced by "
-            f"their last (first: annotator {first[annotator]!r} on item {first[item]!r})")
+            f"their last (first: annotator {first.iloc[1]!r} on item {first.iloc[0]!r})")
     return found
