@@ -292,3 +292,15 @@ def test_queue_items_carry_the_files_ids(tmp_path: Path) -> None:
     assert [item["id"] for item in items] == [f"r{item['position']}" for item in items]
     shown = run_cli(["queue", str(path), "--text", "text", "--label", "label", "--id", "uid", "--batch", "3"])
     assert shown.exit_code == 0 and f"r{items[0]['position']}" in shown.stdout
+
+
+def test_queue_reads_nan_label_text_as_missing(tmp_path: Path) -> None:
+    frame = pd.read_csv(_reviews_file(tmp_path))
+    frame["label"] = frame["label"].astype(object)
+    frame.loc[0:3, "label"] = ["NaN", "NA", "null", "N/A"]
+    path = tmp_path / "nan_text.csv"
+    frame.to_csv(path, index=False, na_rep="")
+    result = run_cli(["queue", str(path), "--text", "text", "--label", "label", "--batch", "2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["classes"] == ["negative", "positive"] and data["labelled"] == 2

@@ -17,7 +17,7 @@ import pandas as pd
 from curate.annotators.active import STRATEGIES, Queue, next_items
 from curate.annotators.agreement import category_counts
 from curate.annotators.learning import TrainingRecord, retrain
-from curate.annotators.reading import items_by_annotators
+from curate.annotators.reading import items_by_annotators, label_text
 from curate.errors import ColumnError, ConfigError
 from curate.features import FeatureCache, embed_with_cache
 from curate.modalities.language import language_mix
@@ -161,7 +161,8 @@ def label_queue(frame: pd.DataFrame, *, text: str | Sequence[str], label: str | 
         raise ConfigError("the disagreement strategy needs at least two annotator columns (--annotators COL,COL)")
     texts = ["\n".join(row) for row in zip(*(frame[c].map(lambda v: str(v) if _present(v) else "").tolist()
                                               for c in text_columns), strict=True)]
-    given = [str(v).strip() if _present(v) else None for v in frame[label]] if label else [None] * len(frame)
+    given = ([label_text(v, column=label, source=source) for v in frame[label]] if label
+             else [None] * len(frame))
     classes = sorted({g for g in given if g is not None})
     index = {c: i for i, c in enumerate(classes)}
     codes = np.array([index[g] if g is not None else -1 for g in given], dtype=np.int64)
