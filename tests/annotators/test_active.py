@@ -304,3 +304,24 @@ def test_queue_reads_nan_label_text_as_missing(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["classes"] == ["negative", "positive"] and data["labelled"] == 2
+
+
+def test_queue_disagreement_embeds_nothing_and_counts_the_votes(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import curate.annotators.queueing as queueing
+
+    def no_embedding(*_: object, **__: object) -> None:
+        raise AssertionError("vote entropy must not embed the texts")
+
+    monkeypatch.setattr(queueing, "text_vectors", no_embedding)
+    frame = pd.DataFrame({"text": ["a cat", "a dog", "a bird", "a fish"],
+                          "a1": ["x", "x", "y", "x"], "a2": ["x", "y", "y", "y"], "a3": ["x", "z", "y", None]})
+    path = tmp_path / "votes.csv"
+    frame.to_csv(path, index=False)
+    args = ["queue", str(path), "--text", "text", "--annotators", "a1,a2,a3", "--strategy", "disagreement"]
+    data = json.loads(run_cli([*args, "--format", "json"]).stdout)
+    assert data["annotator_labels"] == 11 and data["model"] is None
+    shown = run_cli(args)
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.splitlines()[0].startswith("4 items, 11 annotator labels (2.8 per item); no model (vote "
+                                                   "entropy needs none)")

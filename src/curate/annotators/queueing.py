@@ -68,6 +68,8 @@ class LabelQueue:
         Rows with a label.
     ids : list of str or None
         Every row's id from the file's id column (``--id``), as text; None without one.
+    annotator_labels : int or None
+        Labels given in the annotator columns (``--annotators``); None without them.
     """
 
     queue: Queue
@@ -77,6 +79,7 @@ class LabelQueue:
     features: str
     labelled: int
     ids: list[str] | None = None
+    annotator_labels: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The queue as JSON-ready data with stable keys.
@@ -85,7 +88,7 @@ class LabelQueue:
         -------
         dict
             ``strategy``, ``cold_start``, ``note``, ``features``, ``classes``, ``labelled``,
-            ``unlabelled``, ``model`` (the training record or None) and ``items``: each with
+            ``unlabelled``, ``annotator_labels`` (only with annotator columns), ``model`` (the training record or None) and ``items``: each with
             ``rank`` (from 1), ``position`` (0-based row), ``id`` (the row's id, only with ``ids``),
             ``reason``, the scores, ``predicted``
             (a class name or None) and ``text``.
@@ -100,6 +103,7 @@ class LabelQueue:
         return {"strategy": self.queue.strategy, "cold_start": self.queue.cold_start, "note": self.queue.note,
                 "features": self.features, "classes": self.classes, "labelled": self.labelled,
                 "unlabelled": len(self.texts) - self.labelled,
+                **({} if self.annotator_labels is None else {"annotator_labels": self.annotator_labels}),
                 "model": None if self.record is None else asdict(self.record), "items": items}
 
 
@@ -169,12 +173,16 @@ def label_queue(frame: pd.DataFrame, *, text: str | Sequence[str], label: str | 
     counts = None
     if annotators:
         counts = category_counts(items_by_annotators(frame, annotators=annotators, source=source))[0]
-    vectors, line = text_vectors(texts, cache=cache)
+    if strategy == "disagreement":  # vote entropy reads the votes alone: no features, no model
+        vectors, line = np.zeros((len(texts), 0), dtype=np.float32), "text features: none (vote entropy needs none)"
+    else:
+        vectors, line = text_vectors(texts, cache=cache)
     record, probs = None, None
-    if len(classes) >= 2:
+    if len(classes) >= 2 and strategy != "disagreement":
         fitted = retrain(vectors, codes, len(classes), seed=seed)
         record, probs = fitted.record, fitted.probs
     queue = next_items(vectors, codes, probs=probs, n_classes=max(len(classes), 1), batch=batch, strategy=strategy,
                        seed=seed, vote_counts=counts)
     ids = None if id_column is None else frame[id_column].astype(str).tolist()
-    return LabelQueue(queue, classes, texts, record, line, int((codes >= 0).sum()), ids)
+    given_votes = None if counts is None else int(counts.sum())
+    return LabelQueue(queue, classes, texts, record, line, int((codes >= 0).sum()), ids, given_votes)

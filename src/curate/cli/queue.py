@@ -72,11 +72,14 @@ def print_queue(console: Any, found: LabelQueue) -> None:
 
     data = found.to_dict()
     model = data["model"]
-    trained = ("no model yet" if model is None else
+    votes = data.get("annotator_labels")
+    trained = (("no model (vote entropy needs none)" if data["strategy"] == "disagreement" else "no model yet")
+               if model is None else
                f"model: logistic regression on {model['n_labels']:,} labels, out-of-fold accuracy "
                + ("n/a" if model["oof_accuracy"] is None else f"{model['oof_accuracy']:.3f}"))
-    console.print(escape(f"{data['labelled']:,} labelled, {data['unlabelled']:,} unlabelled; {trained}; "
-                         f"{data['features']}"), soft_wrap=True)
+    counted = (f"{data['labelled']:,} labelled, {data['unlabelled']:,} unlabelled" if votes is None else
+               f"{len(found.texts):,} items, {votes:,} annotator labels ({votes / max(len(found.texts), 1):.1f} per item)")
+    console.print(escape(f"{counted}; {trained}; {data['features']}"), soft_wrap=True)
     rows = [[str(item["rank"]), str(item.get("id", item["position"])), _why(item), item["predicted"] or "",
              _preview(item["text"])]
             for item in data["items"]]
