@@ -88,7 +88,8 @@ class LabelQueue:
         -------
         dict
             ``strategy``, ``cold_start``, ``note``, ``features``, ``classes``, ``labelled``,
-            ``unlabelled``, ``annotator_labels`` (only with annotator columns), ``model`` (the training record or None) and ``items``: each with
+            ``unlabelled``, ``annotator_labels`` (only with annotator columns), ``model`` (the training
+            record or None) and ``items``: each with
             ``rank`` (from 1), ``position`` (0-based row), ``id`` (the row's id, only with ``ids``),
             ``reason``, the scores, ``predicted``
             (a class name or None) and ``text``.

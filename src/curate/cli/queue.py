@@ -77,8 +77,9 @@ def print_queue(console: Any, found: LabelQueue) -> None:
                if model is None else
                f"model: logistic regression on {model['n_labels']:,} labels, out-of-fold accuracy "
                + ("n/a" if model["oof_accuracy"] is None else f"{model['oof_accuracy']:.3f}"))
+    items = len(found.texts)
     counted = (f"{data['labelled']:,} labelled, {data['unlabelled']:,} unlabelled" if votes is None else
-               f"{len(found.texts):,} items, {votes:,} annotator labels ({votes / max(len(found.texts), 1):.1f} per item)")
+               f"{items:,} items, {votes:,} annotator labels ({votes / max(items, 1):.1f} per item)")
     console.print(escape(f"{counted}; {trained}; {data['features']}"), soft_wrap=True)
     rows = [[str(item["rank"]), str(item.get("id", item["position"])), _why(item), item["predicted"] or "",
              _preview(item["text"])]
