@@ -268,27 +268,24 @@ def test_combined_with_many_copies_fills_the_batch() -> None:
     assert queue.positions[0] == 0
 
 
-def test_queue_joins_repeated_text_columns(tmp_path: Path) -> None:
+def _queue_with_column(tmp_path: Path, name: str, prefix: str, *args: str) -> tuple[pd.DataFrame, Path, list[dict]]:
+    """The reviews file with one more column ``name`` (``prefix`` + row number), and the queue's JSON items."""
     frame = pd.read_csv(_reviews_file(tmp_path))
-    frame["title"] = [f"title {i}" for i in range(len(frame))]
-    path = tmp_path / "two.csv"
+    frame[name] = [f"{prefix}{i}" for i in range(len(frame))]
+    path = tmp_path / f"{name}.csv"
     frame.to_csv(path, index=False)
-    result = run_cli(["queue", str(path), "--text", "title", "--text", "text", "--label", "label", "--batch", "3",
-                      "--format", "json"])
+    result = run_cli(["queue", str(path), *args, "--label", "label", "--batch", "3", "--format", "json"])
     assert result.exit_code == 0, result.output
-    items = json.loads(result.stdout)["items"]
+    return frame, path, json.loads(result.stdout)["items"]
+
+
+def test_queue_joins_repeated_text_columns(tmp_path: Path) -> None:
+    frame, _, items = _queue_with_column(tmp_path, "title", "title ", "--text", "title", "--text", "text")
     assert all(item["text"] == f"title {item['position']}\n{frame['text'][item['position']]}" for item in items)
 
 
 def test_queue_items_carry_the_files_ids(tmp_path: Path) -> None:
-    frame = pd.read_csv(_reviews_file(tmp_path))
-    frame["uid"] = [f"r{i}" for i in range(len(frame))]
-    path = tmp_path / "ids.csv"
-    frame.to_csv(path, index=False)
-    result = run_cli(["queue", str(path), "--text", "text", "--label", "label", "--id", "uid", "--batch", "3",
-                      "--format", "json"])
-    assert result.exit_code == 0, result.output
-    items = json.loads(result.stdout)["items"]
+    _, path, items = _queue_with_column(tmp_path, "uid", "r", "--text", "text", "--id", "uid")
     assert [item["id"] for item in items] == [f"r{item['position']}" for item in items]
     shown = run_cli(["queue", str(path), "--text", "text", "--label", "label", "--id", "uid", "--batch", "3"])
     assert shown.exit_code == 0 and f"r{items[0]['position']}" in shown.stdout
