@@ -266,3 +266,59 @@ def test_combined_with_many_copies_fills_the_batch() -> None:
     queue = next_items(features, np.r_[np.full(30, -1), 0, 1], probs=probs, batch=5)
     assert len(queue.positions) == 5 and len(set(queue.positions)) == 5
     assert queue.positions[0] == 0
+
+
+def _queue_with_column(tmp_path: Path, name: str, prefix: str, *args: str) -> tuple[pd.DataFrame, Path, list[dict]]:
+    """The reviews file with one more column ``name`` (``prefix`` + row number), and the queue's JSON items."""
+    frame = pd.read_csv(_reviews_file(tmp_path))
+    frame[name] = [f"{prefix}{i}" for i in range(len(frame))]
+    path = tmp_path / f"{name}.csv"
+    frame.to_csv(path, index=False)
+    result = run_cli(["queue", str(path), *args, "--label", "label", "--batch", "3", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return frame, path, json.loads(result.stdout)["items"]
+
+
+def test_queue_joins_repeated_text_columns(tmp_path: Path) -> None:
+    frame, _, items = _queue_with_column(tmp_path, "title", "title ", "--text", "title", "--text", "text")
+    assert all(item["text"] == f"title {item['position']}\n{frame['text'][item['position']]}" for item in items)
+
+
+def test_queue_items_carry_the_files_ids(tmp_path: Path) -> None:
+    _, path, items = _queue_with_column(tmp_path, "uid", "r", "--text", "text", "--id", "uid")
+    assert [item["id"] for item in items] == [f"r{item['position']}" for item in items]
+    shown = run_cli(["queue", str(path), "--text", "text", "--label", "label", "--id", "uid", "--batch", "3"])
+    assert shown.exit_code == 0 and f"r{items[0]['position']}" in shown.stdout
+
+
+def test_queue_reads_nan_label_text_as_missing(tmp_path: Path) -> None:
+    frame = pd.read_csv(_reviews_file(tmp_path))
+    frame["label"] = frame["label"].astype(object)
+    frame.loc[0:3, "label"] = ["NaN", "NA", "null", "N/A"]
+    path = tmp_path / "nan_text.csv"
+    frame.to_csv(path, index=False, na_rep="")
+    result = run_cli(["queue", str(path), "--text", "text", "--label", "label", "--batch", "2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["classes"] == ["negative", "positive"] and data["labelled"] == 2
+
+
+def test_queue_disagreement_embeds_nothing_and_counts_the_votes(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import curate.annotators.queueing as queueing
+
+    def no_embedding(*_: object, **__: object) -> None:
+        raise AssertionError("vote entropy must not embed the texts")
+
+    monkeypatch.setattr(queueing, "text_vectors", no_embedding)
+    frame = pd.DataFrame({"text": ["a cat", "a dog", "a bird", "a fish"],
+                          "a1": ["x", "x", "y", "x"], "a2": ["x", "y", "y", "y"], "a3": ["x", "z", "y", None]})
+    path = tmp_path / "votes.csv"
+    frame.to_csv(path, index=False)
+    args = ["queue", str(path), "--text", "text", "--annotators", "a1,a2,a3", "--strategy", "disagreement"]
+    data = json.loads(run_cli([*args, "--format", "json"]).stdout)
+    assert data["annotator_labels"] == 11 and data["model"] is None
+    shown = run_cli(args)
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.splitlines()[0].startswith("4 items, 11 annotator labels (2.8 per item); no model (vote "
+                                                   "entropy needs none)")

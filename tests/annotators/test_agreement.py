@@ -98,3 +98,47 @@ def test_a_file_without_annotator_columns_is_one_clear_error(tmp_path: Path) -> 
                                      "text, label), or the long layout with --item, --annotator and --label")
     missing = run_cli(["agreement", data, "--annotators", "text,rater9"])
     assert missing.stderr.strip() == "error: one.csv: no column 'rater9' (columns: text, label)"
+
+
+def test_unanimous_labels_make_kappa_undefined_without_warnings(tmp_path: Path) -> None:
+    path = tmp_path / "same.csv"
+    pd.DataFrame({"a": ["x"] * 6, "b": ["x"] * 6, "c": ["x", "x", None, None, None, None]}).to_csv(path, index=False)
+    shown = run_cli(["agreement", str(path), "--annotators", "a,b"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stderr == ""
+    assert "fleiss_kappa" in shown.stdout and "undefined (every label agrees / one category" in shown.stdout
+    assert "raw_agreement" in shown.stdout and "raw agreement" not in shown.stdout
+    data = json.loads(run_cli(["agreement", str(path), "--annotators", "a,b", "--format", "json"]).stdout)
+    assert data["fleiss_kappa"] is None and data["krippendorff_alpha"] is None and data["raw_agreement"] == 1.0
+    assert list(data["notes"]) == ["fleiss_kappa", "krippendorff_alpha"]
+
+
+def test_pairs_sharing_fewer_than_two_items_are_listed(tmp_path: Path) -> None:
+    path = tmp_path / "thin.csv"
+    pd.DataFrame({"a": ["x", "y", "x", "y"], "b": ["x", "y", "y", "y"],
+                  "c": [None, None, None, "y"], "d": [None, None, None, None]}).to_csv(path, index=False)
+    data = json.loads(run_cli(["agreement", str(path), "--annotators", "a,b,c", "--format", "json"]).stdout)
+    pairs = {(p["first"], p["second"]): (p["items"], p["cohen_kappa"]) for p in data["pairs"]}
+    assert pairs[("a", "c")] == (1, None) and pairs[("b", "c")] == (1, None) and pairs[("a", "b")][0] == 4
+    shown = run_cli(["agreement", str(path), "--annotators", "a,b,c"])
+    assert "2 annotator pairs share fewer than two items: their kappa is undefined" in shown.stdout
+
+
+def test_whole_numbers_read_as_floats_are_one_class_and_missing_texts_are_missing() -> None:
+    frame = pd.DataFrame({"a": [1, 2, 1, 2], "b": [1.0, 2.0, np.nan, 1.0], "c": ["NaN", "n/a", "x", "null"]})
+    labels = items_by_annotators(frame, annotators=["a", "b", "c"])
+    assert labels.to_numpy().tolist() == [["1", "1", None], ["2", "2", None], ["1", None, "x"], ["2", "1", None]]
+    assert category_counts(labels[["a", "b"]])[1] == ["1", "2"]
+
+
+def test_list_labels_are_refused_as_multi_label(tmp_path: Path) -> None:
+    from ..conftest import assert_one_line_error
+
+    frame = pd.DataFrame({"text": ["a", "b"], "r1": [["x", "y"], ["x"]], "r2": ["x", "y"]})
+    path = tmp_path / "multi.jsonl"
+    frame.to_json(path, orient="records", lines=True)
+    shown = run_cli(["consensus", str(path), "--annotators", "r1,r2"])
+    assert_one_line_error(shown, "error: multi.jsonl: the label column 'r1' holds lists (e.g. ['x', 'y']): "
+                                 "multi-label data is not supported yet; give one label per row")
+    queued = run_cli(["queue", str(path), "--text", "text", "--label", "r1"])
+    assert_one_line_error(queued, "multi-label data is not supported yet")

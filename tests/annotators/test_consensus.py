@@ -143,3 +143,44 @@ def test_bad_input_is_one_clear_error() -> None:
         consensus(np.array([[0.5, 1.0]]))
     with pytest.raises(InputError, match="below -1"):
         consensus(np.array([[0, -2]]))
+
+
+def test_an_annotator_who_made_the_consensus_cannot_certify_a_split_vote() -> None:
+    # Annotator 0 always sides with the majority of all five (as KLUE-NLI's author equals its gold label).
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 3, 600)
+    others = np.where(rng.random((600, 4)) < 0.8, truth[:, None], (truth[:, None] + rng.integers(1, 3, (600, 4))) % 3)
+    votes = np.stack([np.bincount(row, minlength=3) for row in others])
+    author = np.argmax(votes + 0.1 * np.eye(3)[truth], axis=1)
+    labels = np.column_stack([author, others])
+    found = consensus(labels)
+    split = np.sort(np.stack([np.bincount(row, minlength=3) for row in labels]), axis=1)[:, -2:].tolist()
+    three_two = np.array([s == [2, 3] for s in split])
+    assert three_two.sum() > 20
+    assert found.quality[three_two].max() < 0.99
+    # Without the author, 2-2 ties are coin flips and their quality says so.
+    ties = consensus(labels[:, 1:])
+    tied = np.array([np.sort(np.bincount(row, minlength=3))[-2:].tolist() == [2, 2] for row in labels[:, 1:]])
+    assert abs(float(ties.quality[tied].mean()) - 0.5) < 0.05
+
+
+def test_a_lone_label_in_a_tiny_table_is_no_certainty() -> None:
+    found = consensus(np.array([[0, -1], [1, 1], [0, 0], [1, 0]]))
+    assert found.quality[0] < 0.7
+
+
+def test_a_tie_without_a_model_goes_to_the_better_annotators_or_is_reported() -> None:
+    rng = np.random.default_rng(5)
+    truth = rng.integers(0, 3, 400)
+    accuracy = (0.95, 0.9, 0.6, 0.55)
+    labels = np.column_stack([np.where(rng.random(400) < a, truth, (truth + rng.integers(1, 3, 400)) % 3)
+                              for a in accuracy])
+    labels[:3] = [[0, 0, 1, 1], [1, 1, 0, 0], [2, 2, 0, 0]]  # the good pair against the weak pair
+    for order in ([0, 1, 2, 3], [3, 2, 1, 0]):
+        found = consensus(labels[:, order])
+        assert found.majority[:3].tolist() == [0, 1, 2] and not found.tied[:3].any()
+    # Two equally good annotators who disagree: a tie, weak, and not a change from the majority vote.
+    even = consensus(np.array([[0, 1], [0, 0], [1, 1], [1, 0], [0, 0], [1, 1]]))
+    assert even.tied.tolist() == [True, False, False, True, False, False]
+    assert even.weak[even.tied].all()
+    assert even.summary()["majority_ties"] == 2 and even.summary()["changed_from_majority"] == 0

@@ -57,8 +57,8 @@ def test_json_keys_with_a_text_model_and_parquet_out(tmp_path: Path) -> None:
     found = json.loads(shown.stdout)
     assert list(found) == ["summary", "classes", "model", "annotators", "weak_items"]
     assert list(found["summary"]) == ["method", "items", "labelled_items", "unlabelled_items", "labels",
-                                      "model_weight", "vote_accuracy", "changed_from_majority", "weak_items",
-                                      "weak_below", "weak_expected_wrong", "mean_quality"]
+                                      "model_weight", "vote_accuracy", "changed_from_majority", "majority_ties",
+                                      "weak_items", "weak_below", "weak_expected_wrong", "mean_quality"]
     assert found["summary"]["method"] == "crowdlab" and found["summary"]["items"] == 120
     assert found["classes"] == ["cat", "dog", "fish"]
     assert list(found["model"]) == ["modality", "embedder", "classifier", "folds", "oof_accuracy"]
@@ -104,3 +104,75 @@ def test_an_unreadable_file_is_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"not parquet")
     assert_one_line_error(run_cli(["consensus", broken]), "broken.parquet")
+
+
+def test_a_model_no_better_than_chance_is_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import curate.annotators.modelled as modelled
+
+    def useless(inputs: pd.Series, codes: np.ndarray, n_classes: int, **_: object) -> tuple[np.ndarray, dict]:
+        probs = np.random.default_rng(1).dirichlet(np.ones(n_classes), len(codes))
+        return probs, {"modality": "text", "embedder": "e", "classifier": "c", "folds": 5, "oof_accuracy": 0.3}
+
+    monkeypatch.setattr(modelled, "model_pred_probs", useless)
+    path = _annotations(tmp_path)
+    frame = pd.read_csv(path)
+    labels = frame[["rater_1", "rater_2", "rater_3"]].astype(object).where(frame.notna(), None)
+    with_model = modelled.consensus_table(labels, frame["text"])
+    alone = modelled.consensus_table(labels)
+    assert with_model.pred_probs is None and with_model.model["dropped"] is True
+    assert with_model.result.method == "weighted_vote" and with_model.result.model_weight == 0.0
+    assert np.array_equal(with_model.result.label, alone.result.label)
+    assert np.array_equal(with_model.result.weak, alone.result.weak)
+
+
+def test_several_text_columns_are_joined_as_an_audit_joins_them() -> None:
+    from curate.annotators.modelled import inputs_per_item
+
+    frame = pd.DataFrame({"premise": ["a cat", "a dog", None], "hypothesis": ["sits", "runs", "swims"],
+                          "r1": ["x", "y", "x"], "r2": ["x", "y", "y"]})
+    labels = frame[["r1", "r2"]]
+    assert inputs_per_item(frame, labels, ["premise", "hypothesis"]).tolist() == ["a cat\nsits", "a dog\nruns",
+                                                                                  "\nswims"]
+    assert inputs_per_item(frame, labels, "hypothesis").tolist() == ["sits", "runs", "swims"]
+
+
+def test_items_carry_the_files_ids(tmp_path: Path) -> None:
+    frame = pd.read_csv(_annotations(tmp_path))
+    frame.insert(0, "uid", [f"u{i:03d}" for i in range(len(frame))])
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    csv_out, parquet_out = tmp_path / "items.csv", tmp_path / "items.parquet"
+    for out in (csv_out, parquet_out):
+        shown = run_cli(["consensus", str(path), "--annotators", "rater_1,rater_2,rater_3", "--id", "uid",
+                         "--format", "json", "--out", str(out)])
+        assert shown.exit_code == 0, shown.output
+    listed = json.loads(shown.stdout)["weak_items"]
+    assert listed and all(item["item"].startswith("u") for item in listed)
+    written = pd.read_csv(csv_out, dtype={"item": str})
+    assert written["item"].tolist() == frame["uid"].tolist()
+    assert pd.read_parquet(parquet_out)["item"].tolist() == frame["uid"].tolist()
+    table = run_cli(["consensus", str(path), "--annotators", "rater_1,rater_2,rater_3", "--id", "uid"])
+    assert table.exit_code == 0 and "u0" in table.stdout
+
+
+def test_an_unwritable_out_and_a_column_named_twice_are_one_line_errors(tmp_path: Path) -> None:
+    path = str(_annotations(tmp_path))
+    missing = tmp_path / "nowhere" / "x.csv"
+    shown = run_cli(["consensus", path, "--annotators", "rater_1,rater_2", "--text", "text", "--out", str(missing)])
+    assert_one_line_error(shown, f"error: --out {missing}: the folder {missing.parent} does not exist or is not "
+                                 "writable; create it or choose another")
+    twice = run_cli(["agreement", path, "--annotators", "rater_1,rater_1"])
+    assert_one_line_error(twice, "error: ann.csv: name each annotator column once ('rater_1' given twice)")
+
+
+def test_repeated_long_layout_labels_keep_the_last_and_say_so(tmp_path: Path) -> None:
+    rows = [("i1", "ann_a", "x"), ("i1", "ann_b", "x"), ("i2", "ann_a", "y"), ("i2", "ann_a", "x"),
+            ("i2", "ann_b", "x"), ("i1", "ann_b", "y"), ("i3", "ann_b", "x")]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["task", "who", "answer"]).to_csv(path, index=False)
+    shown = run_cli(["consensus", str(path), "--item", "task", "--annotator", "who", "--label", "answer",
+                     "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stderr.strip() == ("note: long.csv: 2 repeated labels of one annotator on one item were replaced by "
+                                    "their last (first: annotator 'ann_b' on item 'i1')")
+    assert json.loads(shown.stdout)["summary"]["labels"] == 5

@@ -10,6 +10,7 @@ the items both labelled. Confidence intervals are percentile bootstrap intervals
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -20,6 +21,8 @@ import pandas as pd
 __all__ = ["Agreement", "agreement", "category_counts", "fleiss_kappa"]
 
 BOOTSTRAP_ROUNDS = 200
+# Why a figure can be undefined (NaN in Python, null in JSON).
+UNDEFINED = "undefined (every label agrees / one category, or no item with two labels)"
 
 
 def category_counts(labels: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
@@ -82,7 +85,10 @@ def _alpha(counts: np.ndarray) -> float:
 
     if counts.shape[1] < 2:
         return float("nan")
-    return float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
+    # One category among the paired labels leaves alpha 0/0: the library warns and returns NaN (undefined).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
 
 
 def _raw(counts: np.ndarray) -> float:
@@ -90,6 +96,8 @@ def _raw(counts: np.ndarray) -> float:
     counts = np.asarray(counts, dtype=np.float64)
     raters = counts.sum(axis=1)
     pairs = raters * (raters - 1)
+    if not pairs[raters >= 2].sum():
+        return float("nan")
     return float(((counts**2).sum(axis=1) - raters)[raters >= 2].sum() / pairs[raters >= 2].sum())
 
 
@@ -113,7 +121,8 @@ class Agreement:
     per_class : dict of str to float
         Per category, the chance that a second label of an item agrees with a first label of that category.
     pairs : list of dict
-        Per annotator pair: ``first``, ``second``, ``items`` (both labelled), ``agreement``, ``cohen_kappa``.
+        Per annotator pair: ``first``, ``second``, ``items`` (both labelled), ``agreement``, ``cohen_kappa``;
+        every pair, those sharing fewer than two items with ``cohen_kappa`` NaN (undefined).
     confusion : dict of str to dict of str to int
         Over every ordered pair of labels on one item, how often category A met category B.
     """
@@ -135,8 +144,11 @@ class Agreement:
         Returns
         -------
         dict
-            Every attribute, intervals as lists.
+            Every attribute, intervals as lists; an undefined figure is None, and then ``notes`` says why.
         """
+        undefined = [name for name in ("raw_agreement", "fleiss_kappa", "krippendorff_alpha")
+                     if getattr(self, name) != getattr(self, name)]
+        notes = {name: UNDEFINED for name in undefined}
         return {"items": self.items, "annotators": self.annotators, "ratings": self.ratings,
                 "raw_agreement": _r(self.raw_agreement), "fleiss_kappa": _r(self.fleiss_kappa),
                 "krippendorff_alpha": _r(self.krippendorff_alpha),
@@ -144,7 +156,7 @@ class Agreement:
                 "per_class": {k: _r(v) for k, v in self.per_class.items()},
                 "pairs": [{**p, "agreement": _r(p["agreement"]), "cohen_kappa": _r(p["cohen_kappa"])}
                           for p in self.pairs],
-                "confusion": self.confusion}
+                "confusion": self.confusion, **({"notes": notes} if notes else {})}
 
 
 def agreement(labels: pd.DataFrame, *, seed: int = 0, rounds: int = BOOTSTRAP_ROUNDS) -> Agreement:
@@ -175,18 +187,20 @@ def agreement(labels: pd.DataFrame, *, seed: int = 0, rounds: int = BOOTSTRAP_RO
         draws = [rng.integers(0, len(counts), len(counts)) for _ in range(rounds)]
         for name, measure in figures.items():
             values = np.array([measure(counts[d]) for d in draws])
-            intervals[name] = (float(np.nanpercentile(values, 2.5)), float(np.nanpercentile(values, 97.5)))
+            defined = values[~np.isnan(values)]
+            intervals[name] = ((float(np.percentile(defined, 2.5)), float(np.percentile(defined, 97.5)))
+                               if defined.size else (float("nan"), float("nan")))
     pair_counts = counts.T @ counts - np.diag(counts.sum(axis=0))  # ordered pairs of labels on one item
     per_class = {c: float(pair_counts[i, i] / pair_counts[i].sum()) if pair_counts[i].sum() else float("nan")
                  for i, c in enumerate(categories)}
     pairs = []
     for a, b in combinations(labels.columns, 2):
         both = labels[a].notna() & labels[b].notna()
-        if both.sum() >= 2:
-            x, y = labels.loc[both, a].astype(str), labels.loc[both, b].astype(str)
-            kappa = float(cohen_kappa_score(x, y)) if len(set(x) | set(y)) > 1 else float("nan")
-            pairs.append({"first": str(a), "second": str(b), "items": int(both.sum()),
-                          "agreement": float((x == y).mean()), "cohen_kappa": kappa})
+        x, y = labels.loc[both, a].astype(str), labels.loc[both, b].astype(str)
+        # Kappa needs two shared items and two categories; with fewer it is undefined (NaN), never left out.
+        kappa = float(cohen_kappa_score(x, y)) if both.sum() >= 2 and len(set(x) | set(y)) > 1 else float("nan")
+        pairs.append({"first": str(a), "second": str(b), "items": int(both.sum()),
+                      "agreement": float((x == y).mean()) if both.any() else float("nan"), "cohen_kappa": kappa})
     return Agreement(len(labels), labels.shape[1], int(counts.sum()), _raw(counts), fleiss_kappa(counts),
                      _alpha(counts), intervals, per_class, pairs,
                      {a: {b: int(pair_counts[i, j]) for j, b in enumerate(categories)}

@@ -6,7 +6,9 @@ item's class distribution as a weighted average of the model's out-of-fold proba
 "vote" distribution per annotator who labelled it. Written here from the paper:
 
 1. Majority vote per item; a tie goes to the class the model gives the most probability (without a
-   model: the class given most often over the whole table, then the lowest code).
+   model: to the class whose voters have the larger summed log-odds of being right, by their
+   leave-one-out accuracy of step 6). A tie that survives is reported (``tied``, a weak consensus),
+   never settled by column order.
 2. ``P``: the share of labels on items with two or more labels that agree with that item's majority
    vote. An annotator's label ``k`` becomes the vote distribution ``P`` on ``k`` and
    ``(1 - P) / (K - 1)`` on every other class.
@@ -29,9 +31,11 @@ item's class distribution as a weighted average of the model's out-of-fold proba
    when the labels are taken as independent given the class (the one-coin model of Dawid and Skene
    1979, "Maximum likelihood estimation of observer error-rates using the EM algorithm"): the
    model's probabilities (without a model, the class shares of all labels) times, per label, the
-   annotator's accuracy on the class given and the rest spread evenly; the accuracy is their
-   agreement with the consensus on items with two or more labels, with two more labels that agree
-   with probability ``P`` added, so that a short perfect record is not taken as certainty.
+   annotator's accuracy on the class given and the rest spread evenly. The accuracy is estimated
+   leave-one-out: each label against the posterior of its item from the OTHER labels alone, corrected
+   for those labels' own noise, then shrunk by a Beta prior of two pseudo-labels at chance and one
+   that disagrees, and capped at 0.95 (labels are not independent given the class), so that an
+   annotator who made the consensus cannot certify it and a 3-2 split is never near certain.
 
 Without model probabilities the same steps run with no model term (``method="weighted_vote"``): a
 vote weighted by each annotator's agreement with the others, linear as CROWDLAB's weights are (not
@@ -61,6 +65,10 @@ __all__ = ["WEAK_CONSENSUS_BELOW", "ConsensusResult", "consensus", "majority_vot
 WEAK_CONSENSUS_BELOW = 0.5
 _MIN_WEIGHT = 1e-4
 _PSEUDO_LABELS = 2.0
+_LOO_ROUNDS = 3
+# No annotator counts as more accurate than this: hard items fool several annotators at once, so labels are
+# not independent given the class, and a long perfect record must not make one label decide an item alone.
+_MAX_ACCURACY = 0.95
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,10 @@ class ConsensusResult:
     vote_accuracy : float
         ``P``, the probability an annotator's vote puts on the class they gave.
     weak : numpy.ndarray
-        Shape (n,), bool: labelled items whose quality is below ``weak_below``.
+        Shape (n,), bool: labelled items whose quality is below ``weak_below``, and every tie.
+    tied : numpy.ndarray
+        Shape (n,), bool: items whose majority vote is a tie that neither the model nor the
+        annotators' estimated accuracy breaks (``majority`` is then the lowest tied code).
     weak_below : float
         The threshold of ``weak``.
     """
@@ -132,6 +143,7 @@ class ConsensusResult:
     model_weight: float
     vote_accuracy: float
     weak: np.ndarray
+    tied: np.ndarray
     weak_below: float = WEAK_CONSENSUS_BELOW
 
     @property
@@ -164,14 +176,16 @@ class ConsensusResult:
         -------
         dict
             ``method``, ``items``, ``labelled_items``, ``unlabelled_items``, ``labels``,
-            ``model_weight``, ``vote_accuracy``, ``changed_from_majority``, ``weak_items``,
+            ``model_weight``, ``vote_accuracy``, ``changed_from_majority`` (ties not counted),
+            ``majority_ties``, ``weak_items``,
             ``weak_below``, ``weak_expected_wrong``, ``mean_quality``.
         """
         labelled = self.annotations > 0
         return {"method": self.method, "items": len(self.label), "labelled_items": int(labelled.sum()),
                 "unlabelled_items": int((~labelled).sum()), "labels": int(self.annotations.sum()),
                 "model_weight": _r(self.model_weight), "vote_accuracy": _r(self.vote_accuracy),
-                "changed_from_majority": int((self.label != self.majority)[labelled].sum()),
+                "changed_from_majority": int((self.label != self.majority)[labelled & ~self.tied].sum()),
+                "majority_ties": int(self.tied.sum()),
                 "weak_items": int(self.weak.sum()), "weak_below": self.weak_below,
                 "weak_expected_wrong": _r(self.expected_wrong_share),
                 "mean_quality": _r(float(np.mean(self.quality[labelled])) if labelled.any() else float("nan"))}
@@ -309,7 +323,10 @@ def consensus(labels: np.ndarray, pred_probs: np.ndarray | None = None, *, n_cla
     if not per_item.any():
         raise InputError("no labels at all: every cell of the annotation table is missing")
     labelled, multi = per_item > 0, per_item >= 2
-    majority = _majority(counts, probs)
+    prior = probs if probs is not None else np.broadcast_to(
+        (counts.sum(axis=0) + 1.0) / (counts.sum() + k), (len(per_item), k))
+    accuracy = _leave_one_out_accuracy(codes, counts, prior)
+    majority, tied = _majority_by_quality(codes, counts, probs, accuracy)
 
     vote_accuracy = _vote_accuracy(counts, majority, multi)
     baseline = float(np.bincount(majority[labelled], minlength=k).max() / labelled.sum())
@@ -355,21 +372,50 @@ def consensus(labels: np.ndarray, pred_probs: np.ndarray | None = None, *, n_cla
     fallback = np.where(np.isnan(annotator_agreement), mean_label_quality, annotator_agreement)
     annotator_quality = model_share * mean_label_quality + (1.0 - model_share) * fallback
 
-    # Each annotator's accuracy, shrunk towards P by two pseudo-labels: a perfect record on a few items is
-    # not certainty.
-    accuracy = (agrees.sum(axis=0) + _PSEUDO_LABELS * vote_accuracy) / (shared + _PSEUDO_LABELS)
-    prior = probs if probs is not None else np.broadcast_to(
-        (counts.sum(axis=0) + 1.0) / (counts.sum() + k), (len(label), k))
     posterior = _independent_posterior(codes, accuracy, prior)
     quality = np.where(labelled, posterior[rows, np.maximum(label, 0)], np.nan)
-    weak = labelled & (quality < weak_below)
+    weak = labelled & ((quality < weak_below) | tied)
     return ConsensusResult(
         method="weighted_vote" if probs is None else "crowdlab", label=label, quality=quality, score=score,
         agreement=agreement, annotations=per_item.astype(np.int64), majority=majority,
         probabilities=distribution, posterior=np.where(labelled[:, None], posterior, np.nan),
         label_quality=label_quality, annotator_quality=annotator_quality,
         annotator_agreement=annotator_agreement, annotator_labels=annotator_labels, annotator_weights=weights,
-        model_weight=float(model_weight), vote_accuracy=vote_accuracy, weak=weak, weak_below=weak_below)
+        model_weight=float(model_weight), vote_accuracy=vote_accuracy, weak=weak, tied=tied, weak_below=weak_below)
+
+
+def _majority_by_quality(codes: np.ndarray, counts: np.ndarray, probs: np.ndarray | None,
+                         accuracy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The majority vote, ties broken by the model or else by the tied voters' accuracy; and what stays tied.
+
+    Without a model each tied class scores the sum of its voters' log-odds of being right,
+    ``log(a (K - 1) / (1 - a))`` (their leave-one-out accuracy ``a``); a tie that survives is no
+    decision (never the column order): it is returned in ``tied``, with the lowest tied code.
+
+    Returns
+    -------
+    majority : numpy.ndarray
+        Shape (n,), int64; -1 where nobody labelled.
+    tied : numpy.ndarray
+        Shape (n,), bool.
+    """
+    n, k = counts.shape
+    top = counts.max(axis=1)
+    candidates = (counts == top[:, None]) & (top > 0)[:, None]
+    if probs is not None:
+        breaker = np.nan_to_num(probs, nan=0.0)
+    else:
+        right = np.clip(accuracy, 1.0 / max(k, 2) + 1e-6, 1.0 - 1e-6)
+        log_odds = np.log(right * max(k - 1, 1) / (1.0 - right))
+        breaker = np.zeros((n, k))
+        items, annotators = np.nonzero(codes >= 0)
+        np.add.at(breaker, (items, codes[items, annotators]), log_odds[annotators])
+    scored = np.where(candidates, breaker, -np.inf)
+    best = scored.max(axis=1, keepdims=True)
+    winners = candidates & np.isclose(scored, best, rtol=0.0, atol=1e-9)
+    majority = np.argmax(winners, axis=1).astype(np.int64)
+    majority[top == 0] = -1
+    return majority, winners.sum(axis=1) > 1
 
 
 def _vote_accuracy(counts: np.ndarray, majority: np.ndarray, multi: np.ndarray) -> float:
@@ -380,6 +426,57 @@ def _vote_accuracy(counts: np.ndarray, majority: np.ndarray, multi: np.ndarray) 
     share = float(counts[rows, majority[rows]].sum() / counts[rows].sum())
     # Never certain and never below chance: a vote must still say something and never everything.
     return min(max(share, 1.0 / counts.shape[1] + 1e-6), 1.0 - 1e-6)
+
+
+def _leave_one_out_accuracy(codes: np.ndarray, counts: np.ndarray, prior: np.ndarray,
+                            rounds: int = _LOO_ROUNDS) -> np.ndarray:
+    """Per annotator, the estimated accuracy against the consensus of the OTHER labels: shape (m,).
+
+    Each label given on an item with other labels is compared with ``q``, a class distribution from
+    the other labels only: first their vote shares among the most frequent (``1 / t`` each of ``t``
+    tied classes), in later rounds the one-coin posterior (Dawid and Skene 1979) from ``prior`` and
+    the other labels, with the accuracies of the round before. The annotator's own label never props
+    up their record. Under the one-coin model their mean agreement ``c = mean q[own]`` is
+    ``a s + (1 - a)(1 - s) / (K - 1)`` with ``s = mean sum(q ** 2)`` the others' expected mass on
+    the true class, which gives the accuracy ``a`` without the others' noise pulling it down. ``a``
+    is then the mean of a Beta posterior with a prior of ``_PSEUDO_LABELS`` pseudo-labels at chance
+    ``1 / K`` plus one that disagrees: every estimate stays below 1 and short records are pulled
+    towards chance, and no estimate exceeds ``_MAX_ACCURACY``. Items with a single label give no evidence.
+    """
+    n, k = counts.shape
+    m = codes.shape[1]
+    items, annotators = np.nonzero(codes >= 0)
+    own = codes[items, annotators]
+    at = np.arange(len(items))
+    others = counts[items].astype(np.float64)
+    others[at, own] -= 1.0
+    compared = (others.sum(axis=1) > 0).astype(np.float64)
+    seen = np.bincount(annotators, weights=compared, minlength=m)
+    q = (others == others.max(axis=1, keepdims=True)).astype(np.float64)
+    q /= q.sum(axis=1, keepdims=True)
+    accuracy = np.full(m, 1.0 / max(k, 1))
+    for step in range(rounds + 1):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            agree = np.bincount(annotators, weights=q[at, own] * compared, minlength=m) / seen
+            sure = np.bincount(annotators, weights=(q ** 2).sum(axis=1) * compared, minlength=m) / seen
+            chance = (1.0 - sure) / max(k - 1, 1)
+            solved = np.clip((agree - chance) / np.maximum(sure - chance, 1e-9), 1.0 / max(k, 1), 1.0)
+        solved = np.where(seen > 0, solved, 1.0 / max(k, 1))
+        accuracy = np.minimum((solved * seen + _PSEUDO_LABELS / max(k, 1)) / (seen + _PSEUDO_LABELS + 1.0),
+                              _MAX_ACCURACY)
+        if step == rounds or k < 2:
+            break
+        right = np.clip(accuracy, 1.0 / k + 1e-6, 1.0 - 1e-6)
+        wrong = np.log((1.0 - right) / (k - 1))
+        log_mass = np.log(np.clip(prior, 1e-12, 1.0))
+        log_mass = log_mass + np.bincount(items, weights=wrong[annotators], minlength=n)[:, None]
+        np.add.at(log_mass, (items, own), np.log(right[annotators]) - wrong[annotators])
+        # Take each label's own term back out: the posterior of its item from the other labels alone.
+        without = log_mass[items] - wrong[annotators][:, None]
+        without[at, own] -= np.log(right[annotators]) - wrong[annotators]
+        without = np.exp(without - without.max(axis=1, keepdims=True))
+        q = without / without.sum(axis=1, keepdims=True)
+    return accuracy
 
 
 def _peer_agreement(codes: np.ndarray, counts: np.ndarray, multi: np.ndarray, default: float) -> np.ndarray:

@@ -8,6 +8,7 @@ as CROWDLAB trains its model (Goh et al. 2022, arXiv:2210.06812).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from curate.annotators.consensus import WEAK_CONSENSUS_BELOW, ConsensusResult, consensus, majority_vote
-from curate.core.config import AuditConfig
+from curate.core.config import AuditConfig, EvidenceConfig
 from curate.core.progress import ProgressReporter, SilentProgress
 from curate.errors import ColumnError, InputError
 from curate.evidence.predictions import cross_val_pred_probs
+from curate.evidence.trust import evidence_strength
 from curate.features import FeatureCache
 from curate.ingest.loading import load_data
 from curate.modalities import get_modality
@@ -44,7 +46,9 @@ class ConsensusTable:
         The class names, sorted; code ``i`` is ``classes[i]``.
     model : dict
         What the model was: ``modality``, ``embedder``, ``classifier``, ``folds``,
-        ``oof_accuracy`` (against the majority vote); empty without a model.
+        ``oof_accuracy`` (against the majority vote); empty without a model. A model that does not
+        beat chance is dropped: then ``dropped`` is True, with ``chance`` and ``p_value``, and
+        ``pred_probs`` is None.
     pred_probs : numpy.ndarray or None
         Shape (n_items, K): the model's out-of-fold probabilities; None without a model.
     """
@@ -163,7 +167,7 @@ def label_codes(labels: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     return codes, classes
 
 
-def inputs_per_item(frame: pd.DataFrame, labels: pd.DataFrame, column: str, *, item: str | None = None,
+def inputs_per_item(frame: pd.DataFrame, labels: pd.DataFrame, column: str | Sequence[str], *, item: str | None = None,
                     source: str = "the data") -> pd.Series:
     """The input (text or image) of each item of ``labels``, from the file's ``column``.
 
@@ -173,8 +177,9 @@ def inputs_per_item(frame: pd.DataFrame, labels: pd.DataFrame, column: str, *, i
         The file as read.
     labels : pandas.DataFrame
         Its annotations, items x annotators: by position (wide layout) or by ``item`` (long layout).
-    column : str
-        The input column.
+    column : str or sequence of str
+        The input column, or several text columns: their cells are joined by a newline per row (empty
+        cells as ""), as an audit joins several text columns.
     item : str, optional
         The long layout's item column: the item's first row gives its input.
     source : str, default "the data"
@@ -190,11 +195,15 @@ def inputs_per_item(frame: pd.DataFrame, labels: pd.DataFrame, column: str, *, i
     ColumnError
         When ``column`` is not in ``frame``.
     """
-    if column not in frame.columns:
-        raise ColumnError(f"{source}: no input column {column!r} (columns: {', '.join(map(str, frame.columns))})")
+    columns = [column] if isinstance(column, str) else list(column)
+    for name in columns:
+        if name not in frame.columns:
+            raise ColumnError(f"{source}: no input column {name!r} (columns: {', '.join(map(str, frame.columns))})")
+    joined = frame[columns].fillna("").astype(str).agg("\n".join, axis=1) if len(columns) > 1 else None
+    values = frame[columns[0]] if joined is None else joined
     if item is None:
-        return frame[column].reset_index(drop=True)
-    return frame.groupby(item, sort=False)[column].first().reindex(labels.index).reset_index(drop=True)
+        return values.reset_index(drop=True)
+    return values.groupby(frame[item], sort=False).first().reindex(labels.index).reset_index(drop=True)
 
 
 def model_pred_probs(inputs: pd.Series, codes: np.ndarray, n_classes: int, *, image: bool = False,
@@ -262,6 +271,24 @@ def model_pred_probs(inputs: pd.Series, codes: np.ndarray, n_classes: int, *, im
     return probs, model
 
 
+def _kept_if_skilled(probs: np.ndarray, codes: np.ndarray, model: dict[str, Any],
+                     ) -> tuple[np.ndarray | None, dict[str, Any]]:
+    """The model's probabilities, or None when they do not beat always saying the commonest majority label.
+
+    The test is the audits' (:func:`curate.evidence.trust.evidence_strength`: a one-sided exact binomial
+    test of the out-of-fold accuracy against the commonest class's share, at ``EvidenceConfig.max_p_value``)
+    on the items with a majority vote. A dropped model leaves ``model`` with ``dropped`` set, its
+    ``oof_accuracy`` and the ``chance`` it failed to beat, so the annotators alone decide.
+    """
+    majority = majority_vote(codes, n_classes=probs.shape[1])
+    labelled = majority >= 0
+    strength = evidence_strength(probs[labelled], majority[labelled])
+    if strength.p_value < EvidenceConfig().max_p_value and strength.accuracy > strength.majority_rate:
+        return probs, model
+    return None, {**model, "dropped": True, "oof_accuracy": _r(strength.accuracy),
+                  "chance": _r(strength.majority_rate), "p_value": _r(strength.p_value)}
+
+
 def consensus_table(labels: pd.DataFrame, inputs: pd.Series | None = None, *, image: bool = False,
                     cache: FeatureCache | None = None, progress: ProgressReporter | None = None,
                     weak_below: float = WEAK_CONSENSUS_BELOW, root: str | None = None) -> ConsensusTable:
@@ -302,5 +329,7 @@ def consensus_table(labels: pd.DataFrame, inputs: pd.Series | None = None, *, im
         raise InputError("no labels at all: every annotator cell is empty")
     probs, model = (None, {}) if inputs is None else model_pred_probs(
         inputs, codes, len(classes), image=image, cache=cache, progress=progress, root=root)
+    if probs is not None:
+        probs, model = _kept_if_skilled(probs, codes, model)
     result = consensus(codes, probs, n_classes=len(classes), weak_below=weak_below)
     return ConsensusTable(result, labels, classes, model, probs)

@@ -17,7 +17,7 @@ import pandas as pd
 from curate.annotators.active import STRATEGIES, Queue, next_items
 from curate.annotators.agreement import category_counts
 from curate.annotators.learning import TrainingRecord, retrain
-from curate.annotators.reading import items_by_annotators
+from curate.annotators.reading import items_by_annotators, label_text
 from curate.errors import ColumnError, ConfigError
 from curate.features import FeatureCache, embed_with_cache
 from curate.modalities.language import language_mix
@@ -66,6 +66,10 @@ class LabelQueue:
         The line naming the text features.
     labelled : int
         Rows with a label.
+    ids : list of str or None
+        Every row's id from the file's id column (``--id``), as text; None without one.
+    annotator_labels : int or None
+        Labels given in the annotator columns (``--annotators``); None without them.
     """
 
     queue: Queue
@@ -74,6 +78,8 @@ class LabelQueue:
     record: TrainingRecord | None
     features: str
     labelled: int
+    ids: list[str] | None = None
+    annotator_labels: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The queue as JSON-ready data with stable keys.
@@ -82,18 +88,23 @@ class LabelQueue:
         -------
         dict
             ``strategy``, ``cold_start``, ``note``, ``features``, ``classes``, ``labelled``,
-            ``unlabelled``, ``model`` (the training record or None) and ``items``: each with
-            ``rank`` (from 1), ``position`` (0-based row), ``reason``, the scores, ``predicted``
+            ``unlabelled``, ``annotator_labels`` (only with annotator columns), ``model`` (the training
+            record or None) and ``items``: each with
+            ``rank`` (from 1), ``position`` (0-based row), ``id`` (the row's id, only with ``ids``),
+            ``reason``, the scores, ``predicted``
             (a class name or None) and ``text``.
         """
         items = []
         for rank, item in enumerate(self.queue.items, start=1):
             fields = asdict(item)
             fields["predicted"] = None if item.predicted is None else self.classes[item.predicted]
-            items.append({"rank": rank, **fields, "text": self.texts[item.position]})
+            named = {} if self.ids is None else {"id": self.ids[item.position]}
+            items.append({"rank": rank, "position": fields.pop("position"), **named, **fields,
+                          "text": self.texts[item.position]})
         return {"strategy": self.queue.strategy, "cold_start": self.queue.cold_start, "note": self.queue.note,
                 "features": self.features, "classes": self.classes, "labelled": self.labelled,
                 "unlabelled": len(self.texts) - self.labelled,
+                **({} if self.annotator_labels is None else {"annotator_labels": self.annotator_labels}),
                 "model": None if self.record is None else asdict(self.record), "items": items}
 
 
@@ -101,17 +112,18 @@ def _present(value: object) -> bool:
     return not (value is None or (isinstance(value, float) and value != value) or str(value).strip() in ("", "nan"))
 
 
-def label_queue(frame: pd.DataFrame, *, text: str, label: str | None = None, annotators: Sequence[str] = (),
+def label_queue(frame: pd.DataFrame, *, text: str | Sequence[str], label: str | None = None,
+                annotators: Sequence[str] = (),
                 batch: int = 20, strategy: str = "combined", seed: int = 0, cache: FeatureCache | None = None,
-                source: str = "the data") -> LabelQueue:
+                source: str = "the data", id_column: str | None = None) -> LabelQueue:
     """The next ``batch`` rows of ``frame`` to label: rows with an empty ``label`` cell are unlabelled.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         The table as read.
-    text : str
-        The text column.
+    text : str or sequence of str
+        The text column, or several: their cells are joined by a newline per row, as an audit joins them.
     label : str, optional
         The label column; without it every row is unlabelled (a cold start).
     annotators : sequence of str, default ()
@@ -126,6 +138,8 @@ def label_queue(frame: pd.DataFrame, *, text: str, label: str | None = None, ann
         The feature cache.
     source : str, default "the data"
         The file's name, for messages.
+    id_column : str, optional
+        The file's id column: each item carries its id (as text) besides its position.
 
     Returns
     -------
@@ -140,7 +154,8 @@ def label_queue(frame: pd.DataFrame, *, text: str, label: str | None = None, ann
         For an unknown strategy, a batch below 1, or ``disagreement`` without ``annotators``.
     """
     columns = [str(c) for c in frame.columns]
-    for name in [text, *([label] if label else []), *annotators]:
+    text_columns = [text] if isinstance(text, str) else list(text)
+    for name in [*text_columns, *([id_column] if id_column else []), *([label] if label else []), *annotators]:
         if name not in columns:
             raise ColumnError(f"{source}: no column {name!r} (columns: {', '.join(columns)})")
     if strategy not in STRATEGIES:
@@ -149,19 +164,26 @@ def label_queue(frame: pd.DataFrame, *, text: str, label: str | None = None, ann
         raise ConfigError(f"--batch must be at least 1, not {batch}")
     if strategy == "disagreement" and len(annotators) < 2:
         raise ConfigError("the disagreement strategy needs at least two annotator columns (--annotators COL,COL)")
-    texts = frame[text].map(lambda v: str(v) if _present(v) else "").tolist()
-    given = [str(v).strip() if _present(v) else None for v in frame[label]] if label else [None] * len(frame)
+    texts = ["\n".join(row) for row in zip(*(frame[c].map(lambda v: str(v) if _present(v) else "").tolist()
+                                              for c in text_columns), strict=True)]
+    given = ([label_text(v, column=label, source=source) for v in frame[label]] if label
+             else [None] * len(frame))
     classes = sorted({g for g in given if g is not None})
     index = {c: i for i, c in enumerate(classes)}
     codes = np.array([index[g] if g is not None else -1 for g in given], dtype=np.int64)
     counts = None
     if annotators:
         counts = category_counts(items_by_annotators(frame, annotators=annotators, source=source))[0]
-    vectors, line = text_vectors(texts, cache=cache)
+    if strategy == "disagreement":  # vote entropy reads the votes alone: no features, no model
+        vectors, line = np.zeros((len(texts), 0), dtype=np.float32), "text features: none (vote entropy needs none)"
+    else:
+        vectors, line = text_vectors(texts, cache=cache)
     record, probs = None, None
-    if len(classes) >= 2:
+    if len(classes) >= 2 and strategy != "disagreement":
         fitted = retrain(vectors, codes, len(classes), seed=seed)
         record, probs = fitted.record, fitted.probs
     queue = next_items(vectors, codes, probs=probs, n_classes=max(len(classes), 1), batch=batch, strategy=strategy,
                        seed=seed, vote_counts=counts)
-    return LabelQueue(queue, classes, texts, record, line, int((codes >= 0).sum()))
+    ids = None if id_column is None else frame[id_column].astype(str).tolist()
+    given_votes = None if counts is None else int(counts.sum())
+    return LabelQueue(queue, classes, texts, record, line, int((codes >= 0).sum()), ids, given_votes)

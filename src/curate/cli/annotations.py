@@ -73,4 +73,6 @@ def read_annotations(file: Path, annotator_columns: str | None, item_column: str
     chosen = [c.strip() for c in annotator_columns.split(",") if c.strip()] if annotator_columns else []
     labels = items_by_annotators(frame, annotators=chosen, item=item_column, annotator=annotator_column,
                                  label=label_column, source=file.name)
+    if "duplicate_note" in labels.attrs:
+        click.echo(f"note: {labels.attrs['duplicate_note']}", err=True)
     return frame, labels

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,16 +22,20 @@ _WEAK_SHOWN = 10
 
 @click.command("consensus")
 @annotation_options
-@click.option("--text", "text_column", metavar="COL",
-              help="The items' text: a model trained on it (out of fold) joins the annotators.")
+@click.option("--text", "text_column", metavar="COL", multiple=True,
+              help="The items' text: a model trained on it (out of fold) joins the annotators. Repeat it for "
+                   "several columns (joined by a newline, as an audit joins them).")
 @click.option("--image", "image_column", metavar="COL",
               help="The items' pictures (encoded bytes, or paths inside FILE's folder), for the model.")
+@click.option("--id", "id_column", metavar="COL",
+              help="Wide layout: the file's id column; items are named by it instead of their row position.")
 @click.option("--out", "out", type=click.Path(path_type=Path),
               help="Write one row per item (consensus label, quality, every annotator's label): .csv or .parquet.")
 @errors_as_messages("interrupted: nothing was written")
 def consensus_command(file: Path, annotator_columns: str | None, item_column: str | None,
                       annotator_column: str | None, label_column: str | None, encoding: str | None, fmt: str,
-                      text_column: str | None, image_column: str | None, out: Path | None) -> None:
+                      text_column: tuple[str, ...], image_column: str | None, id_column: str | None,
+                      out: Path | None) -> None:
     """Consensus label per item of FILE, how sure it is, and how good each annotator is (CROWDLAB).
 
     With --text or --image, a model trained on the items' inputs (curate's default features and
@@ -51,23 +56,41 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
         ``--encoding``: force the text encoding.
     fmt : str
         ``--format``: ``table`` or ``json``.
-    text_column, image_column : str or None
-        ``--text`` or ``--image``: the items' input column, for the model.
+    text_column : tuple of str
+        ``--text``: the items' text column(s), for the model.
+    image_column : str or None
+        ``--image``: the items' picture column, for the model.
+    id_column : str or None
+        ``--id``: the id column (wide layout).
     out : pathlib.Path or None
         ``--out``: where to write the per-item table.
     """
+    import pandas as pd
+
     from curate.annotators import consensus_table
     from curate.annotators.modelled import inputs_per_item
     from curate.core.progress import choose_progress
-    from curate.errors import InputError
+    from curate.errors import ColumnError, InputError
     from curate.features import FeatureCache, default_cache_path
 
     if text_column and image_column:
         raise InputError("give --text or --image, not both: the model reads one input column")
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"--out {out}: write .csv or .parquet")
+    if out is not None:
+        folder = out.parent.resolve()
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise InputError(f"--out {out}: the folder {folder} does not exist or is not writable; create it or "
+                             "choose another")
     frame, labels = read_annotations(file, annotator_columns, item_column, annotator_column, label_column, encoding)
-    column = text_column or image_column
+    if id_column is not None:
+        if item_column is not None:
+            raise InputError("--id is for the wide layout; in the long layout --item already names the items")
+        if id_column not in frame.columns:
+            raise ColumnError(f"{file.name}: no id column {id_column!r} "
+                              f"(columns: {', '.join(map(str, frame.columns))})")
+        labels = labels.set_axis(pd.Index(frame[id_column].astype(str).to_numpy(), name=id_column), axis=0)
+    column: list[str] | str | None = list(text_column) or image_column
     inputs = None if column is None else inputs_per_item(frame, labels, column, item=item_column, source=file.name)
     found = consensus_table(labels, inputs, image=image_column is not None,
                             cache=None if column is None else FeatureCache(default_cache_path()),
@@ -118,6 +141,10 @@ def print_consensus(console: Any, found: ConsensusTable) -> None:
 
     summary = found.result.summary()
     model = found.model
+    if model.get("dropped"):
+        console.print(f"the model does not explain the labels here (accuracy {model['oof_accuracy']:.3f} against "
+                      f"chance {model['chance']:.3f}, binomial p = {model['p_value']:.2g}): annotators only")
+        model = {}
     using = (f"annotators and a model ({model['embedder']} + {model['classifier']}, {model['folds']}-fold, "
              f"out-of-fold accuracy {model['oof_accuracy']:.3f} against the majority vote), model weight "
              f"{summary['model_weight']:.3f}" if model else "annotators alone (weighted vote, no model)")
@@ -125,7 +152,9 @@ def print_consensus(console: Any, found: ConsensusTable) -> None:
                          f"annotators; consensus from {using}"), soft_wrap=True)
     if summary["unlabelled_items"]:
         console.print(f"{summary['unlabelled_items']:,} items have no label and no consensus")
-    console.print(f"{summary['changed_from_majority']:,} consensus labels differ from the majority vote")
+    ties = summary["majority_ties"]
+    console.print(f"{summary['changed_from_majority']:,} consensus labels differ from the majority vote"
+                  + (f"; {ties:,} majority votes are ties nothing breaks (flagged weak)" if ties else ""))
     print_table(console, ["annotator", "labels", "quality", "agreement_with_consensus", "weight"],
                 [[escape(str(r["annotator"])), f"{r['labels']:,}", _f(r["quality"]),
                   _f(r["agreement_with_consensus"]), _f(r["weight"])] for r in found.annotators().to_dict("records")])

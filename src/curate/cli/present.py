@@ -349,15 +349,25 @@ def print_agreement(console: Any, found: Agreement, columns: list[str]) -> None:
     console.print(escape(f"{found.items:,} items, {found.ratings:,} labels from {found.annotators} annotator "
                          f"columns ({', '.join(columns)})"), soft_wrap=True)
 
+    from curate.annotators.agreement import UNDEFINED
+
     rows = []
-    for label, name, value in (("raw agreement", "raw_agreement", found.raw_agreement),
-                               ("fleiss_kappa", "fleiss_kappa", found.fleiss_kappa),
-                               ("krippendorff_alpha", "krippendorff_alpha", found.krippendorff_alpha)):
+    for name, value in (("raw_agreement", found.raw_agreement), ("fleiss_kappa", found.fleiss_kappa),
+                        ("krippendorff_alpha", found.krippendorff_alpha)):
         low, high = found.intervals.get(name, (float("nan"), float("nan")))
-        rows.append([label, f"{value:.3f}" + (f" (95 % interval {low:.3f} to {high:.3f})" if low == low else "")])
+        shown = UNDEFINED if value != value else f"{value:.3f}"
+        rows.append([name, shown + (f" (95 % interval {low:.3f} to {high:.3f})" if low == low and value == value
+                                    else "")])
     print_table(console, ["measure", "value"], rows)
-    print_table(console, ["class", "agreement"], [[c, f"{v:.3f}"] for c, v in found.per_class.items()])
+    print_table(console, ["class", "agreement"], [[c, _or_undefined(v)] for c, v in found.per_class.items()])
     if found.pairs:
         print_table(console, ["annotator", "annotator", "items", "agreement", "cohen_kappa"],
-                    [[p["first"], p["second"], str(p["items"]), f"{p['agreement']:.3f}", f"{p['cohen_kappa']:.3f}"]
-                     for p in found.pairs])
+                    [[p["first"], p["second"], str(p["items"]), _or_undefined(p["agreement"]),
+                      _or_undefined(p["cohen_kappa"])] for p in found.pairs])
+        thin = sum(p["items"] < 2 for p in found.pairs)
+        if thin:
+            console.print(f"{thin} annotator pairs share fewer than two items: their kappa is undefined")
+
+
+def _or_undefined(value: float) -> str:
+    return "undefined" if value != value else f"{value:.3f}"

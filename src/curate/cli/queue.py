@@ -72,16 +72,21 @@ def print_queue(console: Any, found: LabelQueue) -> None:
 
     data = found.to_dict()
     model = data["model"]
-    trained = ("no model yet" if model is None else
+    votes = data.get("annotator_labels")
+    trained = (("no model (vote entropy needs none)" if data["strategy"] == "disagreement" else "no model yet")
+               if model is None else
                f"model: logistic regression on {model['n_labels']:,} labels, out-of-fold accuracy "
                + ("n/a" if model["oof_accuracy"] is None else f"{model['oof_accuracy']:.3f}"))
-    console.print(escape(f"{data['labelled']:,} labelled, {data['unlabelled']:,} unlabelled; {trained}; "
-                         f"{data['features']}"), soft_wrap=True)
-    rows = [[str(item["rank"]), str(item["position"]), _why(item), item["predicted"] or "", _preview(item["text"])]
+    items = len(found.texts)
+    counted = (f"{data['labelled']:,} labelled, {data['unlabelled']:,} unlabelled" if votes is None else
+               f"{items:,} items, {votes:,} annotator labels ({votes / max(items, 1):.1f} per item)")
+    console.print(escape(f"{counted}; {trained}; {data['features']}"), soft_wrap=True)
+    rows = [[str(item["rank"]), str(item.get("id", item["position"])), _why(item), item["predicted"] or "",
+             _preview(item["text"])]
             for item in data["items"]]
     if console.is_terminal:  # a rich table reads its cells as markup
         rows = [[escape(cell) for cell in row] for row in rows]
-    print_table(console, ["rank", "row", "why", "predicted", "text"], rows)
+    print_table(console, ["rank", "id" if found.ids is not None else "row", "why", "predicted", "text"], rows)
     # A cold start's note begins "cold start: ..." itself.
     console.print(escape(data["note"]) if data["cold_start"] else f"[bold]how[/]: {escape(data['note'])}",
                   soft_wrap=True)
@@ -89,10 +94,12 @@ def print_queue(console: Any, found: LabelQueue) -> None:
 
 @click.command("queue")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--text", "-t", "text_column", required=True, help="The text column.")
+@click.option("--text", "-t", "text_column", required=True, multiple=True,
+              help="The text column; repeat it for several (joined by a newline, as an audit joins them).")
 @click.option("--label", "-l", "label_column", help="The label column; rows with an empty label are unlabelled.")
 @click.option("--annotators", "annotator_columns", metavar="COL,COL,...",
               help="Columns with one annotator's label each (for --strategy disagreement).")
+@click.option("--id", "id_column", metavar="COL", help="The id column: each row is shown with its id.")
 @click.option("--batch", type=int, default=20, show_default=True, help="How many rows to list.")
 @click.option("--strategy", default="combined", show_default=True,
               help="combined, margin, entropy, diversity, disagreement or random.")
@@ -101,8 +108,9 @@ def print_queue(console: Any, found: LabelQueue) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write the output to this file instead.")
 @_errors_as_messages
-def queue_command(file: Path, text_column: str, label_column: str | None, annotator_columns: str | None, batch: int,
-                  strategy: str, seed: int, encoding: str | None, fmt: str, out: Path | None) -> None:
+def queue_command(file: Path, text_column: tuple[str, ...], label_column: str | None, annotator_columns: str | None,
+                  id_column: str | None, batch: int, strategy: str, seed: int, encoding: str | None, fmt: str,
+                  out: Path | None) -> None:
     """The rows of FILE to label next, in order, with the reason for each.
 
     \f
@@ -110,12 +118,14 @@ def queue_command(file: Path, text_column: str, label_column: str | None, annota
     ----------
     file : pathlib.Path
         FILE: a CSV/TSV/JSON/JSONL/Parquet/Excel file.
-    text_column : str
-        ``--text``: the text column.
+    text_column : tuple of str
+        ``--text``: the text column(s).
     label_column : str or None
         ``--label``: the label column (empty cells are unlabelled rows).
     annotator_columns : str or None
         ``--annotators``: comma-separated annotator columns.
+    id_column : str or None
+        ``--id``: the id column.
     batch : int
         ``--batch``: how many rows.
     strategy : str
@@ -135,8 +145,9 @@ def queue_command(file: Path, text_column: str, label_column: str | None, annota
 
     frame = read_table(file, encoding=encoding).frame
     annotators = [c.strip() for c in annotator_columns.split(",") if c.strip()] if annotator_columns else []
-    found = label_queue(frame, text=text_column, label=label_column, annotators=annotators, batch=batch,
-                        strategy=strategy, seed=seed, cache=FeatureCache(default_cache_path()), source=file.name)
+    found = label_queue(frame, text=list(text_column), label=label_column, annotators=annotators, batch=batch,
+                        strategy=strategy, seed=seed, cache=FeatureCache(default_cache_path()), source=file.name,
+                        id_column=id_column)
     if out is None:
         if fmt == "json":
             click.echo(queue_json(found))
