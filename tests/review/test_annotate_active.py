@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from curate.annotators import next_items, retrain, text_vectors
-from curate.annotators.live import item_texts, majority_labels
+from curate.annotators.live import fit_and_rank, item_texts, majority_labels
 from curate.annotators.queue import REASONS
 from curate.annotators.tasks import load_view
 from curate.review.accounts import create_account
@@ -211,3 +211,25 @@ def test_admin_without_a_model_says_off() -> None:
 
     assert learning_data(None) == {"learning_curve": [], "model": {"state": "off"}}
     assert learning_chart([{"labels": 10, "oof_accuracy": None}]) is None
+
+
+def test_a_model_no_better_than_chance_does_not_rank() -> None:
+    # Labels that have nothing to do with the features: the fit's out-of-fold accuracy cannot beat the commonest class,
+    # so only the disputed open item is ranked and the note says why, as curate consensus drops such a model.
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(200, 8))
+    codes = rng.integers(0, 2, 200)
+    votes = np.zeros((200, 2), dtype=int)
+    votes[np.arange(200), codes] = 1
+    votes[7] = [1, 1]  # two annotators disagree on item 7, which still has room for a third label
+    codes[7] = -1
+    model = fit_and_rank(features, codes, votes, 2, per_item=3, labels=201)
+    assert model.cold_start and "does not explain the labels" in model.note
+    assert (model.ranking, model.reasons) == ([7], {7: "disagreement"})
+    # labels the features predict, and 50 items nobody labelled yet: a ranked model, uncertainty among its reasons
+    learnable = np.where(features[:, 0] > 0, 1, 0)
+    learnable[150:] = -1
+    votes = np.zeros((200, 2), dtype=int)
+    votes[np.arange(150), learnable[:150]] = 1
+    model = fit_and_rank(features, learnable, votes, 2, per_item=3, labels=150)
+    assert not model.cold_start and "uncertainty" in model.reasons.values()

@@ -203,6 +203,11 @@ def fit_and_rank(features: np.ndarray, codes: np.ndarray, votes: np.ndarray, n_c
     fitted = retrain(features, codes, n_classes)
     open_votes = np.where((votes.sum(axis=1) < per_item)[:, None], votes, 0)
     disputed = next_items(features, codes, strategy="disagreement", vote_counts=open_votes, batch=batch)
+    unskilled = _no_better_than_chance(fitted.record, codes)
+    if unskilled:
+        # A model that does not beat the commonest class ranks noise; the annotators' disagreement needs no model.
+        disputed_only = {item.position: item.reason for item in disputed.items}
+        return LiveModel(fitted.record, labels, list(disputed_only), disputed_only, True, unskilled)
     queue = next_items(features, codes, probs=fitted.probs, n_classes=n_classes, batch=batch)
     if queue.cold_start:
         return LiveModel(fitted.record, labels, [], {}, True, queue.note)
@@ -210,6 +215,33 @@ def fit_and_rank(features: np.ndarray, codes: np.ndarray, votes: np.ndarray, n_c
     for item in [*disputed.items, *queue.items]:
         reasons.setdefault(item.position, item.reason)
     return LiveModel(fitted.record, labels, list(reasons), reasons, False, queue.note)
+
+
+# From this many labelled items on, a fit must beat the commonest class significantly to rank; below it the
+# cold-start rules and "better than the commonest class" suffice, since early fits are rough but beat file order.
+SIGNIFICANT_FROM = 50
+MAX_P_VALUE = 0.05
+
+
+def _no_better_than_chance(record: TrainingRecord, codes: np.ndarray) -> str:
+    """Why the fit cannot rank (its out-of-fold accuracy does not beat the commonest class), or "" when it can.
+
+    A one-sided exact binomial test of the out-of-fold hits against the commonest class's share of
+    the labelled items, from :data:`SIGNIFICANT_FROM` labelled items on; fewer need only a higher accuracy.
+    """
+    from scipy.stats import binomtest
+
+    labelled = codes[codes >= 0]
+    if record.oof_accuracy is None or not len(labelled):
+        return ""  # not measured (too few labels): the cold-start rules of next_items decide
+    chance = float(np.bincount(labelled).max() / len(labelled))
+    hits = round(record.oof_accuracy * len(labelled))
+    p_value = float(binomtest(hits, len(labelled), chance, alternative="greater").pvalue) if chance < 1 else 1.0
+    if record.oof_accuracy > chance and (len(labelled) < SIGNIFICANT_FROM or p_value < MAX_P_VALUE):
+        return ""
+    return (f"the model does not explain the labels yet (out-of-fold accuracy {record.oof_accuracy:.3f} against "
+            f"{chance:.3f} for the commonest class, binomial p = {p_value:.2g}): disputed items first, then the "
+            "plain order")
 
 
 class Trainer:
