@@ -119,8 +119,10 @@ def test_two_annotators_label_blind_and_the_admin_sees_agreement(  # type: ignor
         expect(boss.locator("#annotators tr[data-annotator=bo] td.num").first).to_have_text("3")
         expect(boss.locator("#pairs")).to_contain_text("ana")
         figures = json.loads(_json(boss, base, "/api/admin")[1])["agreement"]
+        # every pair is listed, those sharing fewer than two items with kappa undefined
         assert (figures["ratings"], [(p["first"], p["second"], p["items"]) for p in figures["pairs"]]) == (
-            7, [("ana", "bo", 2)])
+            7, [("imported", "ana", 0), ("imported", "bo", 1), ("ana", "bo", 2)])
+        assert [p["cohen_kappa"] for p in figures["pairs"][:2]] == [None, None]
 
         # annotators cannot open the admin page
         assert _json(ana, base, "/api/admin")[0] == 403
