@@ -236,3 +236,21 @@ def test_repeated_failures_pause_a_name(client) -> None:  # type: ignore[no-unty
         assert sign_in(client, "nobody", "guess-guess").status_code == 401
     assert sign_in(client, "nobody", "guess-guess").status_code == 429
     assert sign_in(client, "bo").status_code == 303  # other names are not affected
+
+
+def test_agreement_is_recomputed_only_when_the_labels_change(client, other, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The admin page polls every 10 s; the summary (agreement, kappas) is computed once per state of the labels.
+    import curate.review.annotate_web as annotate_web
+
+    calls: list[int] = []
+    summarise = annotate_web.annotation_summary
+    monkeypatch.setattr(annotate_web, "annotation_summary", lambda view: calls.append(1) or summarise(view))
+    sign_in(client, "boss")
+    first = client.get("/api/admin").json()
+    first["labels"] = -1  # a caller changing its copy leaves the cached summary as it was
+    assert client.get("/api/admin").json()["labels"] == 1 and client.get("/admin").status_code == 200
+    assert len(calls) == 1
+    sign_in(other, "ana")
+    label(other, "k0", "pos")
+    assert client.get("/api/admin").json()["labels"] == 2
+    assert len(calls) == 2
