@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import curate
 from curate.core.progress import ProgressCallback
 from curate.features import FeatureCache, HashedTextEmbedder, embed_with_cache
-from curate.features.cache import cacheable
+from curate.features.cache import cacheable, text_hash
 from curate.features.ngrams import NgramEmbedder
 from curate.features.text import SentenceEmbedder
 
@@ -129,3 +131,23 @@ def test_two_audits_with_the_same_model_id_and_different_vectors_differ() -> Non
         assert embedder.calls == 1 and runs[-1].metrics["embedded_rows"] == 40
     flagged = [set(r.findings["row_id"]) for r in runs]
     assert flagged == [set(), {"t7"}]
+
+
+class _FullDisk(FeatureCache):
+    """A cache whose writes fail, as on a full disk."""
+
+    def put(self, hashes: Sequence[str], vectors: np.ndarray, model_id: str) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+def test_every_batch_is_stored_before_the_call_returns_and_a_failed_write_is_raised(tmp_path: Path) -> None:
+    # The cache is written from a thread of its own while the next batch is embedded.
+    texts = [f"text number {i}" for i in range(3000)]  # three batches of 1,024
+    embedder = HashedTextEmbedder(dim=16)
+    cache = FeatureCache(tmp_path / "features.sqlite")
+    vectors, fresh = embed_with_cache(texts, embedder, cache)
+    stored = FeatureCache(tmp_path / "features.sqlite").get([text_hash(t) for t in texts], embedder.model_id)
+    assert fresh == 3000 and len(stored) == 3000
+    assert np.array_equal(np.vstack([stored[text_hash(t)] for t in texts]), vectors)
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        embed_with_cache([f"other {t}" for t in texts], embedder, _FullDisk(tmp_path / "full.sqlite"))
