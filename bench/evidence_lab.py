@@ -33,7 +33,8 @@ CASES = DEFAULT_DATA_ROOT.parent / "cases" / "robustness"
 Frame = tuple[pd.DataFrame, np.ndarray | None, dict]
 HEADING = "## Label-flag rules on saved evidence (every label benchmark at once)"
 INTRO = [
-    "Each condition is audited once with curate's defaults (`python bench/evidence_lab.py dump NAME`), and the "
+    "Each condition is audited once with curate's defaults (`python bench/evidence_lab.py dump NAME`; English text "
+    "read by the static embeddings distilled from all-MiniLM-L6-v2, curate's default since 2026-12-01), and the "
     "evidence the label detector saw is saved; each rule is then applied to the same evidence, so the rules differ "
     "in nothing else. The conditions are those of the other sections: `noisyag` (NoisyAG-News, 10,000 rows, "
     "truth = `true_label`), `nsmc_*` (NSMC, 10,000 reviews: the given labels, 10 % and 20 % random flips and 10 % "

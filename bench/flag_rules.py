@@ -199,6 +199,25 @@ def report(lab: Path, rules: list[str]) -> list[str]:
         now = (1 - ERROR_SCORE_TIEBREAK) * (1 - current_error(ev)) + ERROR_SCORE_TIEBREAK * given
         lines.append(f"| {ev.name} | {average_precision_score(ev.truth, 1 - now):.3f} | "
                      f"{average_precision_score(ev.truth, 1 - given):.3f} | {ev.truth.mean():.3f} |")
+    lines += ["", "curate's stated precision against the measured one, by what each flag rests on: the noise posterior "
+              "above 0.5 (its stated chance is that posterior), or only the views' consensus (every view names the "
+              "same other class, the evidence at least 0.8 sure; its stated chance is the larger of the posterior "
+              "and that probability):", "",
+              "| condition | posterior flags | measured | stated | consensus-only flags | measured | stated |",
+              "|---|---|---|---|---|---|---|"]
+    for path in sorted(lab.glob("*.npz")):
+        ev = load(path)
+        if ev.truth is None or not ev.truth.any() or ev.withheld:
+            continue
+        _, eligible = ev.eligible()
+        error, _, noise = wrong_label_probability(ev.probs, ev.codes, ev.views, CONSENSUS_SUPPORT)
+        flags = eligible & (error > MIN_ERROR_PROBABILITY)
+        by_posterior = flags & (noise.error > MIN_ERROR_PROBABILITY)
+        cells = [ev.name]
+        for part in (by_posterior, flags & ~by_posterior):
+            cells += [f"{int(part.sum()):,}", *(("-", "-") if not part.any() else
+                                                 (f"{ev.truth[part].mean():.3f}", f"{error[part].mean():.3f}"))]
+        lines.append("| " + " | ".join(cells) + " |")
     print("\n".join(lines))
     return lines
 
