@@ -140,4 +140,6 @@ def test_views_that_agree_flag_what_the_noise_estimate_misses() -> None:
     assert flagged["row_id"].tolist() == [frame.loc[0, "id"], frame.loc[30, "id"]]
     assert notes["consensus_flags"] == 2 and set(flagged["row_id"]) <= set(frame.loc[wrong, "id"])
     assert [d["error_prob"] for d in flagged["details"]] == [d["suggested_prob"] for d in flagged["details"]]
+    # each such flag says what it rests on, and what the noise model alone would give it
+    assert [(d["consensus_only"], d["noise_error_prob"]) for d in flagged["details"]] == [(True, 0.0)] * 2
     assert audit(consensus_support=1.1).findings.empty

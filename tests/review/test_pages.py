@@ -72,6 +72,7 @@ def test_item_shows_input_labels_scores_and_neighbours(client) -> None:
     assert data["suggested_label"] == "food" and 0 < data["suggested_probability"] <= 1
     label = next(f for f in data["findings"] if f["issue"] == "label")
     assert data["error_probability"] == label["details"]["error_prob"] and data["error_probability"] > 0.5
+    assert data["consensus_only_probability"] is None  # the noise model backs this flag by itself
     assert data["suggestions"][0]["label"] == "food"
     assert [s["key"] for s in data["suggestions"]] == [1, 2]
     assert {f["issue"] for f in data["findings"]} >= {"label", "exact_duplicate", "outlier"}
@@ -196,3 +197,21 @@ def test_the_dashboard_shows_the_runs_warnings_escaped(tmp_path) -> None:  # typ
         assert "<b>copy</b>" not in html and "&#39;&lt;b&gt;copy&lt;/b&gt;&#39; (1.000) predicts the label" in html
         assert '<li data-code="leaked_label_column">' in html and "flags withheld: label, ambiguous" in html
         assert 'title="withheld by leaked_label_column">(withheld)</span>' in html
+
+
+def test_a_flag_resting_only_on_the_views_consensus_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The same planted, systematic mistake as tests/test_noise_model.py: the noise estimate counts none
+    # of it and every view names the right class, so the flags rest on the views' consensus alone.
+    from ..conftest import make_text_frame
+    from .conftest import _audit, _client, _session
+
+    frame = make_text_frame(30)
+    wrong = frame.index[::15]
+    frame.loc[wrong, "label"] = frame.loc[wrong, "label"].map({"food": "sport", "sport": "tech", "tech": "food"})
+    client = next(_client(_session(_audit(frame, tmp_path))))
+    flagged = [e["row_id"] for e in client.get("/api/queue", params={"issue": "label"}).json()["entries"]]
+    assert str(frame.loc[0, "id"]) in flagged
+    data = client.get(f"/api/items/{frame.loc[0, 'id']}", params={"issue": "label"}).json()
+    assert data["consensus_only_probability"] == 0.0 and data["error_probability"] > 0.5
+    html = client.get(f"/item/{frame.loc[0, 'id']}", params={"issue": "label"}).text
+    assert 'id="consensus-only"' in html and "a less certain kind of flag" in html

@@ -478,6 +478,9 @@ class Item:
         otherwise``), each row once, at most 24.
     error_probability : float or None, default None
         The label check's estimated probability that the given label is wrong (its ``error_prob``).
+    consensus_only_probability : float or None, default None
+        Set when the label flag rests only on every view naming the suggested class: the noise
+        model's own probability of a wrong label (its ``noise_error_prob``), below the flag's bar.
     """
 
     dataset: str
@@ -508,6 +511,7 @@ class Item:
     pictures: bool = False
     group: list[RelatedRow] = field(default_factory=list)
     error_probability: float | None = None
+    consensus_only_probability: float | None = None
 
 
 @dataclass

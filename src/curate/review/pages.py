@@ -314,6 +314,8 @@ def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None)
         ambiguous=state.ambiguous, decided=session.is_decided(state, position), issue=issue, score=score,
         suggested_label=suggested, suggested_probability=suggested_prob,
         error_probability=label.details.get("error_prob") if label is not None else None,
+        consensus_only_probability=(label.details.get("noise_error_prob")
+                                    if label is not None and label.details.get("consensus_only") else None),
         suggestions=suggestions([str(c) for c in session.dataset.classes], judged, state.label, label_finding),
         classes=[str(c) for c in session.dataset.classes], findings=findings, neighbours=neighbours,
         duplicates=duplicates, history=history, filter=filter, prev_row_id=prev_row, next_row_id=next_row,
