@@ -171,10 +171,10 @@ def _bar(name: str, flags: np.ndarray, p: float, r: float, f: float) -> str:
 
 def report(lab: Path, rules: list[str]) -> list[str]:
     """The table of every saved condition under each rule (``rules``: a subset, or all)."""
+    saved = [load(path) for path in sorted(lab.glob("*.npz"))]  # each condition read once for all three tables
     lines = ["| condition | rows | rule | flagged | share | precision | recall | F1 | stated precision | bar |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    for path in sorted(lab.glob("*.npz")):
-        ev = load(path)
+    for ev in saved:
         for rule_name, rule in RULES.items():
             if rules and rule_name not in rules:
                 continue
@@ -191,8 +191,7 @@ def report(lab: Path, rules: list[str]) -> list[str]:
               "(the given label's probability alone):", "",
               "| condition | AUPRC now | AUPRC before | share of rows in error (a random ranking's AUPRC) |",
               "|---|---|---|---|"]
-    for path in sorted(lab.glob("*.npz")):
-        ev = load(path)
+    for ev in saved:
         if ev.truth is None or not ev.truth.any():
             continue
         given = ev.probs[np.arange(len(ev.codes)), ev.codes]
@@ -205,8 +204,7 @@ def report(lab: Path, rules: list[str]) -> list[str]:
               "and that probability):", "",
               "| condition | posterior flags | measured | stated | consensus-only flags | measured | stated |",
               "|---|---|---|---|---|---|---|"]
-    for path in sorted(lab.glob("*.npz")):
-        ev = load(path)
+    for ev in saved:
         if ev.truth is None or not ev.truth.any() or ev.withheld:
             continue
         _, eligible = ev.eligible()
