@@ -178,3 +178,40 @@ def test_large_folds_learn_from_a_bounded_stratified_sample_and_every_row_is_pre
     _CountingClassifier.fits = []
     cross_val_pred_probs(features, codes, 3, classifier=_CountingClassifier(), folds=5, max_train_rows=None)
     assert [len(seen) for seen in _CountingClassifier.fits] == [800] * 5
+
+
+def test_the_vote_added_block_by_block_is_the_vote_added_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from curate.evidence import label_evidence as evidence_module
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(3_000, 16)).astype(np.float32)
+    features /= np.linalg.norm(features, axis=1, keepdims=True)
+    labels = rng.integers(0, 5, size=3_000)
+    graph = build_neighbor_graph(features, k=20)
+    whole = neighbour_votes(graph, labels, 5, k=20)
+    monkeypatch.setattr(evidence_module, "_VOTE_BLOCK_ROWS", 7)  # 429 blocks, the last one short
+    np.testing.assert_array_equal(neighbour_votes(graph, labels, 5, k=20), whole)
+    assert np.allclose(whole.sum(axis=1), 1.0)
+
+
+def test_after_the_vote_the_run_keeps_only_the_neighbours_its_checks_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from curate.audit import audit_dataset
+    from curate.audit import run as run_module
+
+    frame = blobs(n_per_class=150, n_classes=3, dim=6, seed=4)
+    frame.loc[:5, "label"] = "c1"  # a few planted errors, so that the label check flags something
+    dataset = build_dataset(frame, label="label", id="id")
+    trimmed, needs = audit_dataset(dataset)
+    kept = needs.computed("neighbors")
+    assert needs.metrics["neighbours_per_row"] == 50 and kept.k == 10  # the vote read 50, the checks read 10
+    assert kept.indices.flags["C_CONTIGUOUS"]  # a copy: the far neighbours' memory is let go
+    # Without the trim (the checks' neighbours unknown) every finding is the same.
+    monkeypatch.setattr(run_module, "graph_neighbours",
+                        lambda chosen, vote: 50 if vote is not None else None)  # type: ignore[arg-type]
+    whole, whole_needs = audit_dataset(dataset)
+    assert whole_needs.computed("neighbors").k == 50
+    assert [r.issue for r in trimmed] == [r.issue for r in whole]
+    for a, b in zip(trimmed, whole, strict=True):
+        np.testing.assert_array_equal(a.flagged, b.flagged)
+        np.testing.assert_array_equal(a.scores, b.scores)
+        assert list(a.details or []) == list(b.details or []) and a.notes == b.notes

@@ -90,3 +90,29 @@ def test_sized_threads_says_which_limit_it_set() -> None:
             untouched = set(_threads(threadpool_info()).values())
     assert (small, inside) == (1, {1})
     assert (large, untouched) == (None, {2})
+
+
+def test_sgd_spreads_its_per_class_fits_over_the_fit_s_threads_with_the_same_result() -> None:
+    from sklearn.linear_model import SGDClassifier
+
+    from curate.evidence.predictions import _fit_fold
+
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(600, 20))
+    labels = rng.integers(0, 4, size=600)
+    features[np.arange(600), labels] += 2.0
+    rows = (np.arange(500), np.arange(500, 600))
+    seen: list[Any] = []
+
+    class Recording(SGDClassifier):
+        def fit(self, X: Any, y: Any, **kwargs: Any) -> Recording:
+            seen.append(self.n_jobs)
+            return super().fit(X, y, **kwargs)
+
+    made = {threads: _fit_fold(rows, features=features, label_codes=labels,
+                               classifier=Recording(loss="log_loss", max_iter=20, tol=None, random_state=0),
+                               lonely=np.zeros(0, dtype=np.int64), threads=threads)
+            for threads in (1, 2)}
+    assert seen == [None, 2]  # one class after another on one thread; spread over two
+    np.testing.assert_array_equal(made[1][0], made[2][0])
+    np.testing.assert_array_equal(made[1][1], made[2][1])  # each class has its own seed: the same model

@@ -440,6 +440,7 @@ def _run_detectors(needs: AuditNeeds, chosen: Sequence[Detector], gathers: bool,
     """Run ``chosen`` over ``needs`` in order; the results of those that checked this dataset."""
     gathers_evidence = gathers and any("label_evidence" in d.needs for d in chosen)
     needs.neighbors_k = graph_neighbours(chosen, needs.vote_neighbours() if gathers_evidence else None)
+    needs.checks_neighbors_k = graph_neighbours(chosen, None)
     results = []
     # One stage for the checks themselves (some take minutes, e.g. verifying near copies of long
     # texts); the stages of the needs they compute on the way (embedding, ...) run inside it.

@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 VOTE_SMOOTHING = 1e-3  # keeps every class possible when no neighbour votes for it
+_VOTE_BLOCK_ROWS = 65_536  # rows whose votes are added at once
 
 
 @dataclass(frozen=True)
@@ -171,10 +172,15 @@ def neighbour_votes(graph: NeighborGraph, label_codes: np.ndarray, n_classes: in
     [0, 0, 1, 1]
     """
     nearest = graph.first(k)
-    weights = np.clip(nearest.similarities(), 0.0, None) ** power
     votes = np.full((len(label_codes), n_classes), VOTE_SMOOTHING)
-    rows = np.repeat(np.arange(len(label_codes)), nearest.k)
-    np.add.at(votes, (rows, label_codes[nearest.indices].ravel()), weights.ravel())
+    # Block by block: a million rows' 50 votes would otherwise hold four 400 MB arrays at once.
+    for start in range(0, len(label_codes), _VOTE_BLOCK_ROWS):
+        block = NeighborGraph(nearest.indices[start:start + _VOTE_BLOCK_ROWS],
+                              nearest.distances[start:start + _VOTE_BLOCK_ROWS], nearest.normalized, nearest.scale,
+                              nearest.method)
+        weights = np.clip(block.similarities(), 0.0, None) ** power
+        rows = np.repeat(np.arange(start, start + len(block.indices)), block.k)
+        np.add.at(votes, (rows, label_codes[block.indices].ravel()), weights.ravel())
     return votes / votes.sum(axis=1, keepdims=True)
 
 

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 from sklearn.base import ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -177,7 +177,12 @@ def _fit_fold(rows: tuple[np.ndarray, np.ndarray], *, features: np.ndarray, labe
         # Many small classes make scikit-learn guess "regression"; curate judges class sizes
         # itself (curate.evidence.trust) and says so in the run's warnings.
         warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%")
-        model = clone(classifier).fit(features[train], label_codes[train])
+        model = clone(classifier)
+        if isinstance(model, SGDClassifier) and model.n_jobs is None and threads > 1:
+            # SGD fits one binary problem per class, one after another on one core unless told
+            # otherwise; each class has its own seed, so spreading them gives the same model.
+            model.set_params(n_jobs=threads)
+        model.fit(features[train], label_codes[train])
         columns = model.classes_.astype(int)
         held_probs = model.predict_proba(features[held_out])
         lonely_probs = model.predict_proba(features[lonely]) if lonely.size else np.zeros((0, len(columns)))

@@ -4,9 +4,12 @@ The search runs on faiss (Douze et al. 2024, "The Faiss library", arXiv:2401.082
 force (``IndexFlatL2``) up to :data:`EXACT_UP_TO` rows, approximate above it with an HNSW graph
 (``IndexHNSWFlat``; Malkov & Yashunin 2018, "Efficient and robust approximate nearest neighbor search
 using Hierarchical Navigable Small World graphs", IEEE TPAMI, arXiv:1603.09320). Either way faiss
-only proposes each row's candidates, in float32; the distances the graph keeps are recomputed from
-the features in float64, so that an exact duplicate is at distance 0 exactly and no distance carries
-the rounding of float32's ``|a|^2 + |b|^2 - 2ab``.
+only proposes each row's candidates, in float32. The exact search ranks them by float32's
+``|a|^2 + |b|^2 - 2ab`` (one matrix product per block), whose rounding can leave a duplicate a little
+above 0 and reorder close rows, so the distances the exact graph keeps are recomputed from the features
+in float64. HNSW computes each distance directly, as a float32 sum of squared differences (an exact
+duplicate is at 0 exactly), and keeps faiss's distances: recomputing them cost about 2 of the 13.5
+minutes of a million-row search (bench/RESULTS.md, "Scale") for a change in the seventh digit.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ __all__ = [
     "EXACT_UP_TO",
     "HNSW_EF_CONSTRUCTION",
     "HNSW_EF_SEARCH",
+    "HNSW_LARGE_EF_CONSTRUCTION",
+    "HNSW_LARGE_FROM",
+    "HNSW_LARGE_M",
     "HNSW_M",
     "METHODS",
     "NeighborGraph",
@@ -43,6 +49,14 @@ HNSW_EF_CONSTRUCTION = 80
 # benchmark, recall@10 was 0.988 with 16 and 0.994 with 32; 48 gave 0.996 at 10,000 real rows and 0.993
 # at 100,000 (bench/RESULTS.md), a margin above 0.98 for larger data. It grows with k (see _search).
 HNSW_EF_SEARCH = 48
+# From this many rows the graph is built and searched with half the links, half the build list and a
+# candidate list of k + 1: on a million generated texts (256-dimensional static embeddings) the
+# settings above took 296 s to build and 348 s to search at k = 50 (recall@50 0.71, bench/RESULTS.md,
+# "Scale"), these 125 s and 169 s (recall@50 0.46), which a 20-minute audit of a million rows can
+# afford. The label flags the audit made from either graph are compared there too.
+HNSW_LARGE_FROM = 500_000
+HNSW_LARGE_M = 16
+HNSW_LARGE_EF_CONSTRUCTION = 40
 METHODS = ("auto", "exact", "hnsw")
 
 _CHUNK = 4096  # query rows per search call (faiss's own block of queries): one progress step
@@ -133,8 +147,10 @@ def build_neighbor_graph(features: np.ndarray, k: int = 10, progress: ProgressCa
 
     Exact (faiss ``IndexFlatL2``, brute force) up to :data:`EXACT_UP_TO` rows; above it approximate,
     with an HNSW graph (faiss ``IndexHNSWFlat``, ``M`` = :data:`HNSW_M`, ``efConstruction`` =
-    :data:`HNSW_EF_CONSTRUCTION`, ``efSearch`` = :data:`HNSW_EF_SEARCH` or more for large ``k``;
-    Malkov & Yashunin 2018, arXiv:1603.09320), whose recall is measured in bench/RESULTS.md.
+    :data:`HNSW_EF_CONSTRUCTION`, ``efSearch`` = :data:`HNSW_EF_SEARCH` or ``2 (k + 1)`` for large ``k``;
+    from :data:`HNSW_LARGE_FROM` rows the cheaper :data:`HNSW_LARGE_M`,
+    :data:`HNSW_LARGE_EF_CONSTRUCTION` and ``k + 1``; Malkov & Yashunin 2018, arXiv:1603.09320),
+    whose recall is measured in bench/RESULTS.md.
 
     A row is never listed among its own neighbours, not even when an exact duplicate of it ties at
     distance 0. BLAS and OpenMP threads are sized to the work (:func:`curate.core.threads.sized_threads`).
@@ -159,7 +175,8 @@ def build_neighbor_graph(features: np.ndarray, k: int = 10, progress: ProgressCa
     -------
     NeighborGraph
         ``indices`` shape (n_rows, k) int64, closest first; ``distances`` shape (n_rows, k) float64,
-        Euclidean, recomputed in float64; ``method`` says which search built it.
+        Euclidean (the exact search's recomputed in float64, HNSW's as faiss computed them in
+        float32); ``method`` says which search built it.
 
     Raises
     ------
@@ -223,28 +240,53 @@ def _search(values: np.ndarray, k: int, method: str, indices: np.ndarray, distan
         exhaustive.add(vectors)
         index, units = exhaustive, 0
     else:
-        hnsw = faiss.IndexHNSWFlat(dim, HNSW_M)
-        hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        large = n >= HNSW_LARGE_FROM
+        hnsw = faiss.IndexHNSWFlat(dim, HNSW_LARGE_M if large else HNSW_M)
+        hnsw.hnsw.efConstruction = HNSW_LARGE_EF_CONSTRUCTION if large else HNSW_EF_CONSTRUCTION
         for start in range(0, n, _ADD_CHUNK):
             hnsw.add(vectors[start:start + _ADD_CHUNK])
             advance(min(n, start + _ADD_CHUNK))
         # A candidate list shorter than k + 1 could not hold the answer; twice that keeps recall at
-        # large k (the label vote reads 50 neighbours) near its level at k = 10.
-        hnsw.hnsw.efSearch = max(HNSW_EF_SEARCH, 2 * (k + 1))
+        # large k (the label vote reads 50 neighbours) near its level at k = 10, where it is affordable.
+        hnsw.hnsw.efSearch = max(HNSW_EF_SEARCH, (k + 1) if large else 2 * (k + 1))
         # The vectors the HNSW index keeps anyway, searchable exactly for the rare row it cannot serve.
         exhaustive = faiss.downcast_index(hnsw.storage)
         index, units = hnsw, n
     for start in range(0, n, _CHUNK):
         stop = min(n, start + _CHUNK)
         # k + 1 candidates: the row itself is usually one of them, and is dropped by id below.
-        _, found = index.search(vectors[start:stop], k + 1)
-        missing = _keep_nearest(values, np.arange(start, stop), found, indices, distances)
+        squared, found = index.search(vectors[start:stop], k + 1)
+        rows = np.arange(start, stop)
+        if method == "exact":
+            missing = _keep_nearest(values, rows, found, indices, distances)
+        else:
+            missing = _keep_found(rows, found, squared, indices, distances)
         if missing.size:
             # HNSW found fewer than k other rows for these (unreachable from the graph's entry
             # point): search them exactly.
             _, found = exhaustive.search(vectors[missing], k + 1)
             _keep_nearest(values, missing, found, indices, distances)
         advance(units + stop)
+
+
+def _keep_found(rows: np.ndarray, found: np.ndarray, squared: np.ndarray, indices: np.ndarray,
+                distances: np.ndarray) -> np.ndarray:
+    """Write the ``k`` nearest of HNSW's ``found`` other than the row itself, with faiss's distances.
+
+    ``squared`` holds faiss's squared distances, closest first. Returns the rows left with fewer
+    than ``k`` candidates (faiss marks a missing candidate -1).
+    """
+    k = indices.shape[1]
+    found = found.astype(np.int64, copy=False)
+    # By id, not position: an exact duplicate ties with the row at distance 0 and may come first.
+    keep = (found >= 0) & (found != rows[:, None])
+    complete = keep.sum(axis=1) >= k
+    # The first k kept candidates of each row, in faiss's order (a stable sort of "dropped" flags).
+    order = np.argsort(~keep, axis=1, kind="stable")[:, :k]
+    near = np.sqrt(np.maximum(np.take_along_axis(squared, order, axis=1), 0.0), dtype=np.float64)
+    indices[rows[complete]] = np.take_along_axis(found, order, axis=1)[complete]
+    distances[rows[complete]] = near[complete]
+    return rows[~complete]
 
 
 def _keep_nearest(values: np.ndarray, rows: np.ndarray, found: np.ndarray, indices: np.ndarray,

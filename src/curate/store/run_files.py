@@ -109,22 +109,25 @@ def write_scores(path: Path, table: pd.DataFrame) -> None:
         The file to write (:func:`run_file`); its folder is made if missing.
     table : pandas.DataFrame
         Columns ``position``, ``row_id``, ``issue``, ``score``, ``flagged``, ``suggested_label``
-        and ``details`` (JSON text, or dicts), one row per (row, issue).
+        and ``details`` (JSON text, or dicts), one row per (row, issue); other columns are not read.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
+    codes, issues = pd.factorize(table["issue"], sort=False)
     with pq.ParquetWriter(partial, _SCORES_SCHEMA, compression="zstd") as writer:
-        # One issue at a time: Arrow copies of the text columns stay one issue's size.
-        for issue, rows in table.groupby("issue", sort=False):
+        # One issue at a time, each column taken for that issue's rows only: Arrow's copies of the
+        # text columns, and the rows picked out, stay one issue's size (never a copy of the table).
+        for code, issue in enumerate(issues):
+            at = np.flatnonzero(codes == code)
             batch = pa.table({
-                "position": pa.array(rows["position"].to_numpy(dtype=np.int64)),
-                "row_id": pa.array(rows["row_id"].astype(str).to_numpy(dtype=object), type=pa.string()),
-                "issue": pa.DictionaryArray.from_arrays(np.zeros(len(rows), dtype=np.int32),
-                                                        pa.array([str(issue)])),
-                "score": pa.array(rows["score"].to_numpy(dtype=np.float64)),
-                "flagged": pa.array(rows["flagged"].to_numpy(dtype=bool)),
-                "suggested_label": _text_or_none(rows["suggested_label"]),
-                "details": pa.array([details_text(d) for d in rows["details"].tolist()], type=pa.string()),
+                "position": pa.array(table["position"].to_numpy(dtype=np.int64)[at]),
+                "row_id": pa.array([str(v) for v in table["row_id"].to_numpy(dtype=object)[at]], type=pa.string()),
+                "issue": pa.DictionaryArray.from_arrays(np.zeros(len(at), dtype=np.int32), pa.array([str(issue)])),
+                "score": pa.array(table["score"].to_numpy(dtype=np.float64)[at]),
+                "flagged": pa.array(table["flagged"].to_numpy(dtype=bool)[at]),
+                "suggested_label": _text_or_none(table["suggested_label"].iloc[at]),
+                "details": pa.array([details_text(d) for d in table["details"].to_numpy(dtype=object)[at]],
+                                    type=pa.string()),
             }, schema=_SCORES_SCHEMA)
             writer.write_table(batch, row_group_size=_SCORE_GROUP_ROWS)
     partial.replace(path)

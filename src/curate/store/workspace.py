@@ -376,7 +376,7 @@ class Workspace:
             for pos, rid, issue, score, flag, sug, det in flagged.itertuples(index=False, name=None)])
         path = run_files.run_file(self.path, run_id, "scores")
         txn.written.append(path)
-        run_files.write_scores(path, findings[columns])
+        run_files.write_scores(path, findings)  # it reads the columns it writes: no copy of the table
         return run_id
 
     def runs(self) -> list[RunRecord]:
