@@ -8,8 +8,9 @@ only proposes each row's candidates, in float32. The exact search ranks them by 
 ``|a|^2 + |b|^2 - 2ab`` (one matrix product per block), whose rounding can leave a duplicate a little
 above 0 and reorder close rows, so the distances the exact graph keeps are recomputed from the features
 in float64. HNSW computes each distance directly, as a float32 sum of squared differences (an exact
-duplicate is at 0 exactly), and keeps faiss's distances: recomputing them cost about 2 of the 13.5
-minutes of a million-row search (bench/RESULTS.md, "Scale") for a change in the seventh digit.
+duplicate is at 0 exactly), and keeps faiss's distances: with the recomputation a million-row search
+took 13.5 minutes in the audit against 10.7 for faiss's build and search alone (bench/RESULTS.md,
+"Scale"), for a change in the seventh digit.
 """
 
 from __future__ import annotations
