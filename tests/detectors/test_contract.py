@@ -214,7 +214,7 @@ BROKEN = [
                                                               "every parameter"),
     (UnknownNeed, "known_needs", "it needs ['embeddings'], which the audit cannot provide; known needs: "
                                  "['dataset', 'duplicate_groups', 'features', 'input_similarity', 'label_evidence', "
-                                 "'neighbors', 'pred_probs']"),
+                                 "'neighbors', 'pred_probs', 'verified_labels']"),
     (BadName, "class_attributes", "'name' is 'Fine Detector'; set a str of lower-case letters, digits, '_' and "
                                   "'-'"),
     (SentenceDescription, "class_attributes", "'description' is 'Flags nothing.'; set one line saying what a flag "

@@ -15,6 +15,7 @@ from curate.core.dataset import Dataset
 from curate.core.keys import duplicate_groups, keys_with_vectors
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressReporter, SilentProgress
+from curate.core.verified import VerifiedLabels
 from curate.core.warnings import AuditWarning
 from curate.engines import Engine, LocalEngine, using_engine
 from curate.errors import InputError
@@ -72,6 +73,8 @@ class AuditNeeds:
     checkpoints : Checkpoints or None
         Where the finished stages of :data:`RESUMABLE_NEEDS` are kept and taken up again when the
         same audit was interrupted before (see :mod:`curate.audit.resume`); None keeps nothing.
+    verified : VerifiedLabels or None
+        Rows whose true labels a person checked (the label check learns its chances from them).
     """
 
     dataset: Dataset
@@ -90,6 +93,7 @@ class AuditNeeds:
     warnings: list[AuditWarning] = field(default_factory=list)
     resolved_config: dict[str, Any] = field(default_factory=dict)
     checkpoints: Checkpoints | None = None
+    verified: VerifiedLabels | None = None
     _values: dict[str, Any] = field(default_factory=dict)
     _nested: list[float] = field(default_factory=list)
     _surface_features: bool = False
@@ -211,6 +215,9 @@ class AuditNeeds:
 
     def _compute_dataset(self) -> Dataset:
         return self.dataset
+
+    def _compute_verified_labels(self) -> VerifiedLabels | None:
+        return self.verified
 
     def _compute_duplicate_groups(self) -> np.ndarray:
         keys = self.modality.exact_keys(self.dataset)

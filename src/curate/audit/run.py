@@ -32,6 +32,7 @@ from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressReporter, SilentProgress, choose_progress
+from curate.core.verified import VerifiedLabels
 from curate.core.warnings import AuditWarning
 from curate.detectors import Detector, DetectorResult, available_detectors
 from curate.engines import make_engine
@@ -41,6 +42,7 @@ from curate.ingest.frames import frame_input
 from curate.ingest.loading import input_hashes, load_data
 from curate.ingest.pred_probs import load_pred_probs, validate_pred_probs
 from curate.ingest.user_features import check_features
+from curate.ingest.verified import read_verified
 from curate.profile.data_map import map_rows
 from curate.store import Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
@@ -334,10 +336,12 @@ def _precision_warnings(results: Sequence[DetectorResult], config: AuditConfig) 
 
 
 def _few_rows_warnings(results: Sequence[DetectorResult]) -> list[AuditWarning]:
-    """Say so when label flags rest on a noise estimate from classes of a few dozen rows."""
-    from curate.evidence.trust import few_rows_noise_warning
+    """Say so when label flags rest on a noise estimate from classes of a few dozen rows, or when
+    verified labels were too few to learn from or look chosen rather than drawn."""
+    from curate.evidence.trust import few_rows_noise_warning, verified_warning
 
-    found = [few_rows_noise_warning(r.notes) for r in results if r.issue == "label"]
+    found = [w for r in results if r.issue == "label"
+             for w in (few_rows_noise_warning(r.notes), verified_warning(r.notes))]
     return [w for w in found if w is not None]
 
 
@@ -370,6 +374,7 @@ def audit_dataset(
     classifier: Any = None,
     details_as_text: bool = False,
     checkpoints: Checkpoints | None = None,
+    verified: VerifiedLabels | None = None,
 ) -> tuple[list[DetectorResult], AuditNeeds]:
     """Run the chosen detectors (all registered ones by default) over ``dataset``.
 
@@ -400,6 +405,9 @@ def audit_dataset(
     checkpoints : Checkpoints, optional
         Keep each finished stage there, and take up those an interrupted run of the same audit
         kept (:mod:`curate.audit.resume`); nothing is kept when None.
+    verified : VerifiedLabels, optional
+        Rows whose true labels a person checked: the label check learns its chances from them
+        (:mod:`curate.evidence.verified`).
 
     Returns
     -------
@@ -425,7 +433,7 @@ def audit_dataset(
     engine = make_engine(config.engine, config.ray_address)
     needs = AuditNeeds(dataset, config, resolve_embedder(config, embedder), cache=cache, pred_probs=pred_probs,
                        features=features, classifier=classifier, progress=progress or SilentProgress(),
-                       engine=engine, checkpoints=checkpoints)
+                       engine=engine, checkpoints=checkpoints, verified=verified)
     with engine.running() as facts:  # connected before any work; a cluster it started is stopped after
         needs.metrics.update(facts)
         if "ray_nodes" in facts:
@@ -496,6 +504,7 @@ def audit(
     image: str | int | None = None,
     resume: bool = True,
     sensitive: str | Sequence[str] = (),
+    verified: pd.DataFrame | str | Path | None = None,
 ) -> AuditResult:
     """Audit a labelled dataset: find label errors, duplicates, leaks, outliers, imbalance, bad inputs.
 
@@ -573,6 +582,14 @@ def audit(
         label-error rate and out-of-fold accuracy, and the gaps between groups
         (``metrics["disparities"]``; see :func:`curate.slices.group_disparities`). Every audit also
         looks for slices significantly worse than the rest (``metrics["slices"]``).
+    verified : pandas.DataFrame or str or pathlib.Path, optional
+        Labels a person checked on a random sample of rows (columns ``row_id`` and
+        ``verified_label``; empty cells not checked yet; ``curate verify-sample`` writes one to
+        fill in). With at least 10 wrong and 10 right among them, the label check learns each
+        row's chance of a wrong label from them instead of from the noise model alone, so its
+        estimated precision is measured rather than assumed (with a 90 % interval, in
+        ``notes["label"]["verified"]``); checked rows are flagged exactly when their label was
+        wrong. See :mod:`curate.evidence.verified`.
 
     Returns
     -------
@@ -631,6 +648,7 @@ def audit(
     timings: dict[str, float] = {"load": round(time.perf_counter() - clock, 3)}
     user_probs = _resolve_pred_probs(pred_probs, dataset)
     user_features = _user_features(given.vectors if column_of_vectors else features, loaded.dataset, dataset)
+    checked_labels = None if verified is None else read_verified(verified, dataset)
     checking = time.perf_counter()
     checked = check_inputs(dataset, chosen, user_probs, folds=run_config.folds, seed=run_config.seed,
                            own_features=user_features is not None)
@@ -644,14 +662,15 @@ def audit(
     for note in dataset.notes:
         reporter.message(note)
     checkpoints = _checkpoints(loaded.source.fingerprint, dataset, run_config, detectors, embedder, user_probs,
-                               user_features, classifier, ledger_version) if resume else None
+                               user_features, classifier, ledger_version, checked_labels) if resume else None
     if checkpoints is not None and checkpoints.folder.is_dir():
         reporter.message(f"resuming an interrupted audit of the same data and settings: its finished stages "
                          f"are in {checkpoints.folder} (--fresh starts over)")
     results, needs = audit_dataset(dataset, config=run_config, detectors=detectors, pred_probs=user_probs,
                                    embedder=embedder, cache=cache, progress=reporter,
                                    features=user_features,
-                                   classifier=classifier, details_as_text=True, checkpoints=checkpoints)
+                                   classifier=classifier, details_as_text=True, checkpoints=checkpoints,
+                                   verified=checked_labels)
     timings.update(needs.timings)
     warnings = _root_causes(checked, [*needs.warnings, *_precision_warnings(results, run_config),
                                       *_few_rows_warnings(results)])
@@ -692,6 +711,8 @@ def audit(
               "options": loaded.source.options, "detectors": [r.issue for r in results],
               "modality": dataset.modality, "pred_probs": user_probs.source if user_probs else None,
               "ledger_version": ledger_version, "config": needs.resolved_config}
+    if checked_labels is not None:
+        params["verified"] = {"source": checked_labels.source, "rows": len(checked_labels.positions)}
     if classifier is not None:
         params["classifier"] = repr(classifier)
     if user_features is not None:
@@ -767,13 +788,14 @@ def _resources(cpu_at_start: float) -> dict[str, float]:
 
 def _checkpoints(fingerprint: str, dataset: Dataset, config: AuditConfig, detectors: Sequence[str] | None,
                  embedder: object, pred_probs: PredProbs | None, features: np.ndarray | None, classifier: Any,
-                 ledger_version: object) -> Checkpoints:
+                 ledger_version: object, verified: VerifiedLabels | None = None) -> Checkpoints:
     """Where this audit keeps its finished stages: a folder of the cache named by all it depends on."""
     key = run_key([
         _code_version(), fingerprint, ledger_version, dataset.modality,
         "\x1f".join(map(str, dataset.row_ids)), "\x1f".join(map(str, dataset.labels)),
         config, None if detectors is None else list(detectors), embedder, classifier,
         None if pred_probs is None else np.asarray(pred_probs.probs), features,
+        *(() if verified is None else (verified.positions, verified.codes)),
     ])
     return Checkpoints.in_cache(default_cache_path().parent, key)
 

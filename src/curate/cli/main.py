@@ -45,6 +45,10 @@ def main() -> None:
     """curate: know your data, then fix it."""
 
 
+def _data_options_no_workspace(command: Callable[..., Any]) -> Callable[..., Any]:
+    return _data_options(command, workspace=False)
+
+
 def _data_options(command: Callable[..., Any], *, workspace: bool = True) -> Callable[..., Any]:
     options = [
         click.argument("file", type=click.Path(path_type=Path)),
@@ -89,13 +93,17 @@ def _data_options(command: Callable[..., Any], *, workspace: bool = True) -> Cal
 @click.option("--sensitive", "sensitive", multiple=True, metavar="COL",
               help="A column of groups (2 to 50) to report group by group: label errors, accuracy and the gaps "
                    "between groups (repeatable).")
+@click.option("--verified", "verified", type=click.Path(path_type=Path), metavar="FILE",
+              help="Labels a person checked on a random sample of rows (columns row_id, verified_label; "
+                   "`curate verify-sample` writes one to fill in): the label check learns from them how "
+                   "often its flags are right.")
 @_errors_as_messages
 def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
                   split: str | None, test: Path | None, encoding: str | None, name: str | None,
                   workspace: Path, pred_probs: Path | None, detectors: tuple[str, ...],
                   report_path: Path | None, no_embed: bool, embedder_name: str | None, config_file: Path | None,
                   assignments: tuple[str, ...], modality: str | None, engine: str | None, address: str | None,
-                  image: str | None, fresh: bool, sensitive: tuple[str, ...]) -> None:
+                  image: str | None, fresh: bool, sensitive: tuple[str, ...], verified: Path | None) -> None:
     """Import FILE, audit it, print a summary and write an HTML report.
 
     \f
@@ -150,6 +158,9 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
         :mod:`curate.audit.resume`).
     sensitive : tuple of str
         ``--sensitive``: columns of groups to report group by group.
+    verified : pathlib.Path or None
+        ``--verified``: a file of labels checked on a random sample of rows (see
+        :mod:`curate.ingest.verified`).
     """
     from curate.audit import audit
     from curate.cli.present import print_summary, write_report
@@ -172,10 +183,69 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
                    pred_probs=pred_probs, workspace=workspace, name=name, encoding=encoding,
                    detectors=list(detectors) or None, progress=progress, config=config, modality=modality,
-                   image=image, resume=not fresh, sensitive=sensitive)
+                   image=image, resume=not fresh, sensitive=sensitive, verified=verified)
     print_summary(_console(), result)
     path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html")
     click.echo(f"report: {path}")
+
+
+@main.command("verify-sample")
+@_data_options_no_workspace
+@click.option("--size", default=300, show_default=True, type=int, help="How many rows to draw at random.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seeds the draw.")
+@click.option("--output", "-o", "output", required=True, type=click.Path(path_type=Path),
+              help="The CSV to write (never overwritten: it may hold a person's checks).")
+@_errors_as_messages
+def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
+                          split: str | None, test: Path | None, encoding: str | None, name: str | None,
+                          size: int, seed: int, output: Path) -> None:
+    """Draw rows of FILE at random for a person to check; pass the filled-in file to audit --verified.
+
+    \f
+    Writes ``row_id``, the input columns, ``given_label`` and an empty ``verified_label`` (see
+    :func:`curate.ingest.verified.verification_sample`).
+
+    Parameters
+    ----------
+    file : pathlib.Path
+        FILE: the data file, as ``curate audit`` reads it.
+    label : str or None
+        ``--label``: the label column; detected when None.
+    text : tuple of str
+        ``--text``: the text column(s); detected when empty.
+    id_column : str or None
+        ``--id``: a column with a unique id per row (the ids the sample names rows by).
+    split : str or None
+        ``--split``: a column naming each row's split.
+    test : pathlib.Path or None
+        ``--test``: a separate test file with the same columns.
+    encoding : str or None
+        ``--encoding``: force the text encoding; detected when None.
+    name : str or None
+        ``--name``: unused here (accepted as audit accepts it).
+    size : int
+        ``--size``: rows to draw.
+    seed : int
+        ``--seed``: seeds the draw.
+    output : pathlib.Path
+        ``--output``: the CSV to write; refused when it exists.
+    """
+    from curate.errors import InputError
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import verification_sample
+
+    if output.exists():
+        raise InputError(f"{output} exists; it may hold checked labels, so it is not overwritten (choose another name)")
+    loaded = load_data(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
+                       encoding=encoding, name=name)
+    table = verification_sample(loaded.dataset, size=size, seed=seed)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(output.name + ".partial")
+    table.to_csv(partial, index=False)
+    partial.replace(output)
+    click.echo(f"{output}: {len(table)} rows drawn at random from {loaded.dataset.n_rows}; fill in verified_label "
+               f"with each row's true label (leave it empty for rows not checked), then: curate audit {file} "
+               f"--verified {output} ...")
 
 
 @main.command("import")

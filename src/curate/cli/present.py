@@ -63,11 +63,19 @@ def print_summary(console: Any, result: AuditResult) -> None:
                  + (f" (resumed: {len(resumed)} finished stage(s) of an interrupted run taken up)" if resumed else ""))
     console.print(" · ".join(facts))
     stated = stated_precision(result.notes.get("label"), int(metrics.get("flagged", {}).get("label", 0)))
-    if stated is not None:
+    verified = (result.notes.get("label") or {}).get("verified") or {}
+    if stated is not None and verified.get("calibrated"):
+        interval = verified.get("estimated_precision_interval")
+        console.print(f"label flags: estimated precision {stated.precision:.2f}"
+                      + (f" (90 % interval {interval[0]:.2f}-{interval[1]:.2f})" if interval else "")
+                      + f", about {stated.expected_true:.0f} of the {stated.flagged} real errors, learned from "
+                      f"{verified['rows']} verified labels ({verified['wrong']} wrong)", soft_wrap=True)
+    elif stated is not None:
         noise = result.notes["label"].get("estimated_noise_rate")
         console.print(f"label flags: estimated precision {stated.precision:.2f} (about {stated.expected_true:.0f} "
                       f"of the {stated.flagged} are real errors, judged by the evidence and the estimated label noise"
-                      + (f": {noise:.1%} of labels" if isinstance(noise, float) else "") + ")", soft_wrap=True)
+                      + (f": {noise:.1%} of labels" if isinstance(noise, float) else "")
+                      + "; unverified: --verified with labels checked on a random sample measures it)", soft_wrap=True)
     slices = [f for f in (metrics.get("slices") or {}).get("slices", []) if f["significant"]]
     for f in sorted(slices, key=lambda f: -f["difference"])[:5]:
         what = "rows flagged as label errors" if f["measure"] == "label_error_rate" else "out-of-fold errors"

@@ -18,9 +18,10 @@ __all__ = ["NEED_NAMES", "Detector", "DetectorResult", "NeedProvider"]
 
 # What a detector may ask for. Each is computed at most once per audit, and only if asked for.
 # ``input_similarity`` is a function of row pairs (rows, cols) -> similarities of the inputs themselves,
-# or None when the features can vouch for near copies alone (see FeatureSet.surface).
+# or None when the features can vouch for near copies alone (see FeatureSet.surface). ``verified_labels``
+# is the rows a person checked (:class:`curate.core.verified.VerifiedLabels`), or None.
 NEED_NAMES = frozenset({"dataset", "features", "pred_probs", "label_evidence", "neighbors", "duplicate_groups",
-                        "input_similarity"})
+                        "input_similarity", "verified_labels"})
 
 
 class NeedProvider(Protocol):

@@ -8,10 +8,16 @@ from typing import Any, ClassVar
 import numpy as np
 
 from curate.core.dataset import Dataset
+from curate.core.verified import VerifiedLabels
 from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
 from curate.evidence.label_evidence import LabelEvidence
 from curate.evidence.noise_model import NoiseModel, fit_noise_model
+from curate.evidence.verified import (
+    calibration_features,
+    fit_verified_calibration,
+    sample_looks_random,
+)
 
 __all__ = ["CONSENSUS_SUPPORT", "ERROR_SCORE_TIEBREAK", "MIN_ERROR_PROBABILITY", "NOISE_MIN_CLASS_ROWS",
            "LabelIssueDetector", "wrong_label_probability"]
@@ -114,7 +120,7 @@ class LabelIssueDetector(Detector):
     """
 
     name: ClassVar[str] = "label"
-    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "label_evidence"})
+    needs: ClassVar[frozenset[str]] = frozenset({"dataset", "label_evidence", "verified_labels"})
     description: ClassVar[str] = "the given label is probably wrong"
     parameter_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {
         "min_error_probability": (0.0, 1.0), "consensus_support": (0.0, None), "noise_min_class_rows": (1, None)}
@@ -159,6 +165,16 @@ class LabelIssueDetector(Detector):
                  *evidence.extra.values()]
         error, consensus, noise = wrong_label_probability(probs, codes, views, self.consensus_support)
         posterior = noise.error
+        verified: VerifiedLabels | None = context.need("verified_labels")
+        calibrated, verified_notes, verified_wrong = None, None, None
+        if verified is not None:
+            features = calibration_features(probs, codes, posterior, views)
+            verified_wrong = verified.codes != codes[verified.positions]
+            calibrated = fit_verified_calibration(features[verified.positions], verified_wrong)
+            if calibrated is not None:
+                # The verified rows' own chances are the plain fact: their labels were checked.
+                error = calibrated.chance(features)
+                consensus = np.zeros(len(codes), dtype=bool)  # the calibration weighs the views itself
         counts = np.bincount(codes, minlength=len(classes))
         small = (counts[codes] < self.noise_min_class_rows) | (counts[best] < self.noise_min_class_rows)
         # A picture nobody could read reached the classifier as zeros: no verdict on its label.
@@ -170,9 +186,19 @@ class LabelIssueDetector(Detector):
         lonely = ~reliable[codes] | ~reliable[best]
         candidates = (best != codes) & (error > self.min_error_probability) & ~lonely & ~unread
         flagged = candidates & ~evidence.ambiguous
-        left_as_ambiguous = candidates & evidence.ambiguous
+        suggestion = best.copy()
+        if verified is not None and verified_wrong is not None:
+            rule_flags = flagged[verified.positions]
+            verified_notes = self._verified_notes(verified, verified_wrong, rule_flags, calibrated is not None, flagged)
+            # A checked label is no longer a matter of evidence: wrong ones are flagged with the checked
+            # class suggested, right ones never.
+            flagged[verified.positions] = verified_wrong
+            candidates[verified.positions] = verified_wrong
+            error[verified.positions] = verified_wrong.astype(float)
+            suggestion[verified.positions] = verified.codes
+        left_as_ambiguous = candidates & evidence.ambiguous & ~flagged
         chance = error[flagged]
-        suggested: list[str | None] = [classes[b] if f else None for b, f in zip(best, flagged, strict=True)]
+        suggested: list[str | None] = [classes[b] if f else None for b, f in zip(suggestion, flagged, strict=True)]
         top = np.argsort(-probs, axis=1, kind="stable")[:, :TOP_CLASSES_SHOWN]
         # A flag the noise model alone would not make rests on the views' consensus: a less certain
         # kind (on NoisyAG-News 65 % right against 92 % for the others), which the review says.
@@ -211,9 +237,43 @@ class LabelIssueDetector(Detector):
             "vote_neighbours": evidence.vote_neighbours,
             "refit_without_suspects": evidence.pruned_rows,
         }
+        if verified_notes is not None:
+            if calibrated is not None and verified is not None:
+                judged = flagged & ~np.isin(rows, verified.positions)
+                interval = calibrated.precision_interval(calibration_features(probs, codes, posterior, views)[judged])
+                if interval is not None:
+                    # the checked flags are right for certain; the interval is the judged ones'
+                    certain, n_flags = int((flagged & ~judged).sum()), int(flagged.sum())
+                    verified_notes["estimated_precision_interval"] = [
+                        round((certain + bound * int(judged.sum())) / n_flags, 3) for bound in interval]
+                notes["rule"] = (f"another class is the most probable and the given label is wrong with probability "
+                                 f"above {self.min_error_probability}, as learned from {calibrated.verified} verified "
+                                 "rows; verified rows are flagged when their checked label differs")
+            notes["verified"] = verified_notes
         if lonely.any():
             notes["unflagged_small_classes"] = int((~reliable).sum())
         # The user's own probabilities are accepted with rows summing to 1 within 1e-3, so a given
         # label's probability may exceed 1 by that much; the score is a probability, so cap it.
         score = (1.0 - ERROR_SCORE_TIEBREAK) * (1.0 - error) + ERROR_SCORE_TIEBREAK * np.minimum(given, 1.0)
         return self._result(score, flagged, suggested_labels=suggested, details=details, notes=notes)
+
+    @staticmethod
+    def _verified_notes(verified: VerifiedLabels, wrong: np.ndarray, rule_flags: np.ndarray,
+                        calibrated: bool, flagged: np.ndarray) -> dict[str, Any]:
+        """What the verified rows say: how many, how many wrong, whether the rule's flags among them were
+        right, and whether they look like a random sample of the data."""
+        looks_random, p_value = sample_looks_random(int(rule_flags.sum()), len(wrong), float(flagged.mean()))
+        return {
+            "source": verified.source,
+            "rows": len(wrong),
+            "wrong": int(wrong.sum()),
+            "calibrated": calibrated,
+            # The rule judged on evidence alone, checked against the verified labels: a direct,
+            # if small, measure of its precision and of what it misses.
+            "rule_flags": int(rule_flags.sum()),
+            "rule_flags_right": int((rule_flags & wrong).sum()),
+            "wrong_not_flagged_by_rule": int((wrong & ~rule_flags).sum()),
+            "looks_random": bool(looks_random),
+            "random_sample_p_value": round(p_value, 6),
+            "expected_rule_flags_if_random": round(float(flagged.mean()) * len(wrong), 1),
+        }

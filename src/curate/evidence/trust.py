@@ -29,7 +29,7 @@ from curate.core.config import EvidenceConfig
 from curate.core.warnings import AuditWarning
 
 __all__ = ["EVIDENCE_WARNING_CODES", "EvidenceStrength", "evidence_strength", "evidence_warnings",
-           "few_rows_noise_warning", "precision_warning"]
+           "few_rows_noise_warning", "precision_warning", "verified_warning"]
 
 WITHHELD = ("label", "ambiguous")
 # The codes of the warnings this module raises: judgements of the evidence about the labels, moot
@@ -224,6 +224,8 @@ def few_rows_noise_warning(notes: dict[str, Any]) -> AuditWarning | None:
         noise rate is under ``FEW_ROWS_NOISE_RATE``.
     """
     flags = int(notes.get("noise_flags_in_small_classes", 0) or 0)
+    if (notes.get("verified") or {}).get("calibrated"):
+        return None  # the chances were learned from checked labels, not from the noise estimate
     if flags == 0 or notes.get("withheld") or float(notes.get("estimated_noise_rate", 0.0)) < FEW_ROWS_NOISE_RATE:
         return None
     rows = notes.get("noise_min_class_rows", 50)
@@ -234,3 +236,49 @@ def few_rows_noise_warning(notes: dict[str, Any]) -> AuditWarning | None:
         "read them as a ranked list to check, not as verdicts; more rows per class make the estimate firmer",
         (),
         {"flags": flags, "noise_min_class_rows": rows})
+
+
+def verified_warning(notes: dict[str, Any]) -> AuditWarning | None:
+    """A warning (flags stand) when verified labels could not calibrate the label check, or look chosen.
+
+    Parameters
+    ----------
+    notes : dict
+        The label check's notes; their ``verified`` entry (see
+        :class:`curate.detectors.label_issues.LabelIssueDetector`).
+
+    Returns
+    -------
+    AuditWarning or None
+        ``verified_too_few`` when fewer than 10 of the checked labels were wrong or right (the
+        noise model's chances stand), ``verified_not_random`` when the rule flags the checked rows
+        far more or less often than all rows (an exact binomial test, p below 0.001: the sample was
+        probably chosen, e.g. among flags, and the learned chances are biased); None otherwise.
+    """
+    from curate.evidence.verified import MIN_VERIFIED_EACH
+
+    verified = notes.get("verified")
+    if not verified:
+        return None
+    rows, wrong = int(verified["rows"]), int(verified["wrong"])
+    if not verified.get("calibrated"):
+        return AuditWarning(
+            "verified_too_few",
+            f"of the {rows} verified labels {wrong} were wrong and {rows - wrong} right; at least {MIN_VERIFIED_EACH} "
+            "of each are needed to learn how often the flags are right, so the stated precision is the noise model's "
+            "(the checked rows themselves are flagged or cleared)",
+            "check more rows drawn at random (curate verify-sample --size 300)",
+            (),
+            {"rows": rows, "wrong": wrong, "min_each": MIN_VERIFIED_EACH})
+    if verified.get("looks_random", True):
+        return None
+    return AuditWarning(
+        "verified_not_random",
+        f"the label check would flag {verified['rule_flags']} of the {rows} verified rows where a random sample "
+        f"would give about {verified['expected_rule_flags_if_random']} (p = {verified['random_sample_p_value']:.2g}): "
+        "they look chosen, not drawn at random, and the precision learned from them is biased",
+        "verify rows drawn at random (curate verify-sample), not ones picked from the flags",
+        (),
+        {"rule_flags": verified["rule_flags"], "rows": rows,
+         "expected": verified["expected_rule_flags_if_random"], "p_value": verified["random_sample_p_value"]})
+

@@ -1,0 +1,183 @@
+"""Labels a person checked on a random sample: the label check learns from them how often its flags are right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import curate
+from curate.cli import main
+from curate.errors import ColumnError, DatasetError
+from curate.evidence.verified import MIN_VERIFIED_EACH, fit_verified_calibration, sample_looks_random
+
+ROWS, CLASSES = 2000, 4
+
+
+def _model_that_mistakes_hard_rows() -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """10 % of labels flipped, and a model sure of another class on 12 % of rows whatever their label:
+    the noise model cannot tell its confusions from label noise and overstates its flags' precision."""
+    rng = np.random.default_rng(11)
+    true = rng.integers(0, CLASSES, ROWS)
+    given = true.copy()
+    flipped = rng.random(ROWS) < 0.10
+    given[flipped] = (true[flipped] + rng.integers(1, CLASSES, flipped.sum())) % CLASSES
+    seen = true.copy()
+    hard = rng.random(ROWS) < 0.12
+    seen[hard] = (true[hard] + rng.integers(1, CLASSES, hard.sum())) % CLASSES
+    logits = rng.normal(size=(ROWS, CLASSES)) + 3.0 * np.eye(CLASSES)[seen]
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    frame = pd.DataFrame({"text": [f"row {i}" for i in range(ROWS)], "label": [f"c{c}" for c in given]})
+    return frame, probs, true, flipped
+
+
+def _audit(frame: pd.DataFrame, probs: np.ndarray, verified: object = None, **kwargs: object) -> curate.AuditResult:
+    return curate.audit(frame, label="label", text="text", pred_probs=probs, detectors=["label"], progress=False,
+                        verified=verified, **kwargs)
+
+
+def _sample(true: np.ndarray, size: int, seed: int = 3) -> pd.DataFrame:
+    rows = np.sort(np.random.default_rng(seed).choice(ROWS, size, replace=False))
+    return pd.DataFrame({"row_id": rows, "verified_label": [f"c{c}" for c in true[rows]]})
+
+
+def test_verified_rows_turn_an_overstated_precision_into_a_measured_one() -> None:
+    frame, probs, true, flipped = _model_that_mistakes_hard_rows()
+    plain = _audit(frame, probs)
+    flagged = plain.findings["row_id"].astype(int).to_numpy()
+    measured = flipped[flagged].mean()
+    stated = plain.notes["label"]["estimated_precision"]
+    assert stated - measured > 0.3  # the gap the verified rows are for: 0.96 stated, 0.49 right
+
+    verified = _sample(true, 400)
+    result = _audit(frame, probs, verified)
+    notes = result.notes["label"]
+    found = result.findings.set_index(result.findings["row_id"].astype(int))
+    measured = flipped[found.index.to_numpy()].mean()
+    assert abs(notes["estimated_precision"] - measured) < 0.15  # from 0.47 without them
+    low, high = notes["verified"]["estimated_precision_interval"]  # 90 %: its coverage is measured in bench/
+    assert low < notes["estimated_precision"] < high and high - low < 0.3 and measured > low - 0.05
+    assert notes["estimated_precision"] == pytest.approx(np.mean([d["error_prob"] for d in found["details"]]), abs=1e-3)
+    # the checked rows are settled: wrong ones flagged with the checked class suggested, right ones never
+    checked = verified.set_index("row_id")["verified_label"]
+    wrong = checked[checked.to_numpy() != frame.loc[checked.index, "label"].to_numpy()]
+    assert set(wrong.index) <= set(found.index)
+    assert found.loc[wrong.index, "suggested_label"].tolist() == wrong.tolist()
+    assert not set(checked.index.difference(wrong.index)) & set(found.index)
+    assert notes["verified"] | {"estimated_precision_interval": None} == {
+        "source": "the verified labels", "rows": 400, "wrong": len(wrong), "calibrated": True,
+        "rule_flags": notes["verified"]["rule_flags"], "rule_flags_right": notes["verified"]["rule_flags_right"],
+        "wrong_not_flagged_by_rule": notes["verified"]["wrong_not_flagged_by_rule"], "looks_random": True,
+        "random_sample_p_value": notes["verified"]["random_sample_p_value"],
+        "expected_rule_flags_if_random": notes["verified"]["expected_rule_flags_if_random"],
+        "estimated_precision_interval": None}
+    assert notes["verified"]["rule_flags_right"] + notes["verified"]["wrong_not_flagged_by_rule"] == len(wrong)
+    assert [w.code for w in result.warnings] == []
+    assert result.params["verified"] == {"source": "the verified labels", "rows": 400}
+
+
+def test_too_few_wrong_labels_keep_the_noise_models_chances_and_say_so() -> None:
+    frame, probs, true, _ = _model_that_mistakes_hard_rows()
+    verified = _sample(true, 40)
+    wrong = int((verified["verified_label"].to_numpy() != frame.loc[verified["row_id"], "label"].to_numpy()).sum())
+    assert wrong < MIN_VERIFIED_EACH
+    result = _audit(frame, probs, verified)
+    assert result.notes["label"]["verified"]["calibrated"] is False
+    assert [(w.code, w.withheld) for w in result.warnings] == [("verified_too_few", ())]
+    assert f"{wrong} were wrong" in result.warnings[0].message
+
+
+def test_rows_picked_from_the_flags_are_called_out_as_not_random() -> None:
+    frame, probs, true, _ = _model_that_mistakes_hard_rows()
+    plain = _audit(frame, probs)
+    chosen = plain.findings["row_id"].astype(int).to_numpy()[:100]
+    picked = pd.DataFrame({"row_id": chosen, "verified_label": [f"c{c}" for c in true[chosen]]})
+    others = _sample(true, 200, seed=9)
+    verified = pd.concat([picked, others[~others["row_id"].isin(chosen)]])
+    result = _audit(frame, probs, verified)
+    codes = [w.code for w in result.warnings]
+    assert codes == ["verified_not_random"]
+    assert result.notes["label"]["verified"]["looks_random"] is False
+
+
+def test_unchecked_rows_are_skipped_and_bad_rows_named_by_line(tmp_path: Path) -> None:
+    frame, probs, _, _ = _model_that_mistakes_hard_rows()
+    path = tmp_path / "checked.csv"
+    path.write_text("row_id,verified_label\n1,c0\n2,\n7,c9\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"^checked\.csv, line 4: verified_label 'c9' is not one of the data's "
+                                           r"classes \(c0, c1, c2, c3\)$"):
+        _audit(frame, probs, path)
+    path.write_text("row_id,verified_label\n1,c0\nr5,c1\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"^checked\.csv, line 3: row_id 'r5' is not a row of the data"):
+        _audit(frame, probs, path)
+    path.write_text("row_id,verified_label\n1,c0\n1,c1\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"^checked\.csv, line 3: row_id '1' is verified twice \(first at entry 1\)"):
+        _audit(frame, probs, path)
+    path.write_text("row_id,label\n1,c0\n", encoding="utf-8")
+    with pytest.raises(ColumnError, match=r"^checked\.csv: no 'verified_label' column"):
+        _audit(frame, probs, path)
+    # an empty cell is a row not checked yet
+    path.write_text("row_id,verified_label\n1,\n2,\n", encoding="utf-8")
+    result = _audit(frame, probs, path)
+    assert result.notes["label"]["verified"]["rows"] == 0
+
+
+def test_verify_sample_then_audit_verified_from_the_command_line(tmp_path: Path) -> None:
+    frame, probs, true, _ = _model_that_mistakes_hard_rows()
+    data, probs_file = tmp_path / "data.csv", tmp_path / "probs.npy"
+    frame.to_csv(data, index=False)
+    np.save(probs_file, probs)
+    sample = tmp_path / "sample.csv"
+    runner = CliRunner()
+    drawn = runner.invoke(main, ["verify-sample", str(data), "--label", "label", "--text", "text", "--size", "400",
+                                 "--output", str(sample)])
+    assert drawn.exit_code == 0, drawn.output
+    table = pd.read_csv(sample, keep_default_na=False)
+    assert list(table.columns) == ["row_id", "text", "given_label", "verified_label"]
+    assert len(table) == 400 and table["row_id"].is_unique and (table["verified_label"] == "").all()
+    assert table["given_label"].tolist() == frame.loc[table["row_id"], "label"].tolist()
+    again = runner.invoke(main, ["verify-sample", str(data), "--size", "400", "--output", str(sample)])
+    assert again.exit_code != 0 and "not overwritten" in again.output
+    table["verified_label"] = [f"c{c}" for c in true[table["row_id"]]]
+    table.to_csv(sample, index=False)
+    workspace = tmp_path / "ws"
+    audited = runner.invoke(main, ["audit", str(data), "--label", "label", "--text", "text", "--pred-probs",
+                                   str(probs_file), "--detector", "label", "--workspace", str(workspace),
+                                   "--verified", str(sample)])
+    assert audited.exit_code == 0, audited.output
+    assert "learned from 400 verified labels" in audited.output
+    html = next((workspace / "reports").glob("run-*.html")).read_text(encoding="utf-8")
+    assert "learned from 400 verified labels" in html
+
+
+def test_a_bad_verified_file_leaves_the_workspace_as_it_was(tmp_path: Path) -> None:
+    frame, probs, _, _ = _model_that_mistakes_hard_rows()
+    data, probs_file = tmp_path / "data.csv", tmp_path / "probs.npy"
+    frame.to_csv(data, index=False)
+    np.save(probs_file, probs)
+    bad = tmp_path / "checked.csv"
+    bad.write_text("row_id,verified_label\n5,c7\n", encoding="utf-8")
+    workspace = tmp_path / "ws"
+    result = CliRunner().invoke(main, ["audit", str(data), "--label", "label", "--text", "text", "--pred-probs",
+                                       str(probs_file), "--workspace", str(workspace), "--verified", str(bad)])
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines()[-1] == (
+        "error: checked.csv, line 2: verified_label 'c7' is not one of the data's classes (c0, c1, c2, c3)")
+    assert not workspace.exists()
+
+
+def test_the_calibration_recovers_a_known_chance_and_needs_both_kinds() -> None:
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(3000, 2))
+    chance = 1 / (1 + np.exp(-(-1.0 + 2.0 * features[:, 0])))
+    wrong = rng.random(3000) < chance
+    fitted = fit_verified_calibration(features, wrong, draws=20)
+    assert fitted is not None
+    assert fitted.coefficients == pytest.approx([-1.0, 2.0, 0.0], abs=0.15)
+    assert len(fitted.draws) == 20 and (fitted.verified, fitted.wrong) == (3000, int(wrong.sum()))
+    assert fit_verified_calibration(features[:30], np.arange(30) < MIN_VERIFIED_EACH - 1) is None
+    assert sample_looks_random(10, 100, 0.1) == (True, 1.0)
+    assert sample_looks_random(60, 100, 0.1)[0] is False
