@@ -144,10 +144,11 @@ def report(lab: Path, sizes: list[int], draws: int) -> list[str]:
                 return f"{values.mean():.3f} ± {values.std():.3f}"
 
             gap = np.mean([abs(r["stated"] - r["precision"]) for r in done])
-            held = sum(bool(r["held"]) for r in done)
+            judged = [r for r in done if r["held"] is not None]  # every flag checked: no interval to hold
+            held = f"{sum(bool(r['held']) for r in judged)} of {len(judged)}" if judged else "- (all rows checked)"
             lines.append(f"| {name} | {n:,} | {int(truth.sum()):,} | {size:,} | {len(done)} of {draws} | "
                          f"{np.mean([r['flags'] for r in done]):,.0f} | {spread('precision')} | {spread('stated')} | "
-                         f"{gap:.3f} | {held} of {len(done)} | {spread('recall')} | {spread('f1')} |")
+                         f"{gap:.3f} | {held} | {spread('recall')} | {spread('f1')} |")
     print("\n".join(lines))
     return lines
 

@@ -194,3 +194,19 @@ def test_a_cell_excel_cannot_hold_is_refused_and_nothing_is_written(tmp_path: Pa
         "export as .csv, .jsonl or .parquet"
     )
     assert list(tmp_path.glob("o.*")) == []
+
+
+def test_an_export_never_writes_over_the_file_it_was_imported_from(tmp_path: Path) -> None:
+    source = tmp_path / "reviews.csv"
+    make_text_frame().to_csv(source, index=False)
+    before = source.read_bytes()
+    ws = Workspace(tmp_path / "ws")
+    result = _audit(source, ws, label="label", text=["text"], id="id")
+    record(ws, result.dataset, row_id="r1", action="relabel", new_label="tech", reviewer="ana")
+    cli = run_cli(["export", source, "-w", ws.path])
+    assert cli.exit_code != 0
+    assert cli.output.strip().splitlines()[-1] == (
+        f"error: {source} is the file dataset 'reviews' was imported from; the export would overwrite it: write the "
+        "fixed version to another file")
+    assert source.read_bytes() == before
+    assert run_cli(["export", tmp_path / "fixed.csv", "-w", ws.path]).exit_code == 0

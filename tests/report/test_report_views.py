@@ -83,6 +83,28 @@ def test_chart_labels_are_escaped_text_and_korean_stays_text() -> None:
         plots.heatmap(np.eye(2), ["a", "b"], ["a", "b"], title="m", xlabel="x", ylabel="y")  # same input, same bytes
 
 
+def test_dollar_signs_in_labels_are_drawn_as_text_not_parsed_as_tex() -> None:
+    labels = ["100% $ #1 $", "$\\frac{1}{0}$", "$$ budget $$"]
+    svg = plots.heatmap(np.eye(3), labels, labels, title="$ price", xlabel="$x", ylabel="y$")
+    for label in labels:
+        assert f">{label}</text>" in svg
+    assert ">A$%$B</text>" in plots.bars(["A$%$B", "US$ and CA$"], [3, 1], title="t")
+
+
+def test_a_dollar_class_name_does_not_cost_the_report(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    import curate
+
+    words = {"100% $ #1 $": "price cost money pay bill fee", "sport": "game team goal score play win"}
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame([{"text": " ".join(rng.choice(w.split(), 6)), "label": label}
+                          for label, w in words.items() for _ in range(40)])
+    result = curate.audit(frame, label="label", text="text", embedder="hashed", progress=False)
+    html = result.to_html()
+    assert "100% $ #1 $" in html
+
+
 class _Table(HTMLParser):
     """The cells of the table with a given id, row by row."""
 

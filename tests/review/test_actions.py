@@ -121,3 +121,40 @@ def test_bulk_accept_suggestions_over_the_api(client, session, review_ws: Path) 
     assert {r: s.label for r, s in states.items() if s.label != session.original_labels[r]} == {
         c["row_id"]: c["after"] for c in preview["changes"]}
     assert client.get("/api/queue", params={"issue": "label"}).json()["total"] == 0
+
+
+def _api(client, row_id: str, action: str, **extra: str):  # type: ignore[no-untyped-def]
+    return client.post("/api/decisions", json={"row_id": row_id, "action": action, **extra},
+                       headers={"X-CSRF-Token": CSRF})
+
+
+def test_a_decision_on_a_check_that_did_not_flag_the_row_is_no_verdict(client, review_ws: Path) -> None:
+    """A stray "keep" on a leakage the run never flagged must neither count against the check nor
+    protect the row from it later: the decision is kept, without the issue."""
+    near_copies = client.get("/api/queue", params={"issue": "near_duplicate", "limit": 500}).json()["entries"]
+    assert "r4" not in {e["row_id"] for e in near_copies}
+    response = _api(client, "r4", "keep", issue="near_duplicate")
+    assert response.status_code == 200, response.text
+    entries = read_decisions(Workspace(review_ws), DATASET)
+    assert [(e.row_id, e.action, e.issue) for e in entries][-1] == ("r4", "keep", None)
+    assert client.get("/api/dashboard").json()["precision"] == []
+    # on a flagged row the same decision is a verdict
+    assert _api(client, WRONG_ROW, "keep", issue="label").status_code == 200
+    assert [(e.row_id, e.issue) for e in read_decisions(Workspace(review_ws), DATASET)][-1] == (WRONG_ROW, "label")
+
+
+def test_relabels_that_change_nothing_are_refused(client) -> None:
+    same = _api(client, WRONG_ROW, "relabel", new_label="tech", issue="label")
+    assert same.status_code == 400 and same.json()["detail"] == f"row {WRONG_ROW} is already labelled 'tech'"
+    assert _api(client, WRONG_ROW, "remove", issue="label").status_code == 200
+    removed = _api(client, WRONG_ROW, "relabel", new_label="food", issue="label")
+    assert removed.status_code == 400
+    assert removed.json()["detail"] == f"row {WRONG_ROW} is removed; undo the removal before relabelling it"
+
+
+def test_keeping_the_new_label_after_a_relabel_leaves_the_flag_accepted(client) -> None:
+    assert _api(client, WRONG_ROW, "relabel", new_label="food", issue="label").status_code == 200
+    assert _api(client, WRONG_ROW, "keep", issue="label").status_code == 200
+    rows = {(p["issue"], p["label"]): p for p in client.get("/api/dashboard").json()["precision"]}
+    assert (rows[("label", None)]["decisions"], rows[("label", None)]["accepted"]) == (1, 1)
+    assert ("label", "tech") in rows and ("label", "food") not in rows  # filed under the label the run judged

@@ -119,6 +119,10 @@ def test_dashboard_shows_estimated_precision_in_html_and_json(client) -> None:
     # the queue shows the estimate that ordered it
     queue_html = client.get("/queue", params={"issue": "near_duplicate", "state": "all"}).text
     assert 'class="num precision" title="3 of 3 decided near_duplicate flags on food accepted' in queue_html
+    # a class nobody decided on shows no figure rather than the prior's 0.5
+    label_html = client.get("/queue", params={"issue": "label", "state": "all"}).text
+    assert 'class="num precision muted" title="no decided label flags on' in label_html
+    assert "precision muted" in label_html and ">0.50</td>" not in label_html
 
 
 def test_bar_raised_and_korean_class_names_are_shown_escaped(tmp_path: Path) -> None:
@@ -131,14 +135,21 @@ def test_bar_raised_and_korean_class_names_are_shown_escaped(tmp_path: Path) -> 
 
     from ..conftest import make_tabular_frame
 
-    frame = make_tabular_frame()
+    frame = make_tabular_frame(100)
     frame["label"] = frame["label"].map({"low": "낮음", "high": "<b>높음</b>"})
+    # label flags to decide on (verdicts count only on rows the check flagged): six of the high
+    # cluster given 낮음, one of the low cluster given <b>높음</b>
+    kept = [100, 115, 130, 145, 160, 175]
+    frame.loc[kept, "label"] = "낮음"
+    frame.loc[0, "label"] = "<b>높음</b>"
     frame.to_csv(tmp_path / "people.csv", index=False)
-    curate.audit(tmp_path / "people.csv", label="label", workspace=tmp_path / "ws")
+    result = curate.audit(tmp_path / "people.csv", label="label", workspace=tmp_path / "ws")
+    assert set(result.findings.loc[result.findings["issue"] == "label", "row_id"].astype(str)) == {
+        "0", *map(str, kept)}
     session = ReviewSession(load_run(Workspace(tmp_path / "ws")), reviewer="검토자")
-    for row in range(6):  # six kept 낮음 rows: confidently low
-        session.decide(DecisionRequest(str(row), "keep", issue="outlier"))
-    session.decide(DecisionRequest("30", "remove", issue="outlier"))  # one accepted <b>높음</b> row
+    for row in kept:  # six kept 낮음 rows: confidently low
+        session.decide(DecisionRequest(str(row), "keep", issue="label"))
+    session.decide(DecisionRequest("0", "remove", issue="label"))  # one accepted <b>높음</b> row
     board = dashboard(session)
     rows = {p.label: p for p in board.precision}
     assert rows["낮음"].raises_bar and rows["낮음"].high < 0.5 and rows["낮음"].decisions == 6

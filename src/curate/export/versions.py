@@ -8,6 +8,7 @@ label, removed rows are gone, everything else is the source's values as written 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -240,6 +241,17 @@ def review_status(state: RowState, original: str, *, decided: bool) -> str:
     return "kept" if decided else "unreviewed"
 
 
+def _refuse_overwriting_source(target: Path | None, sources: Sequence[str | None], name: str) -> None:
+    """An export never writes over the file its dataset was imported from: the fixed version goes
+    beside the original, which stays as the user had it."""
+    if target is None or not target.exists():
+        return
+    for source in sources:
+        if source and Path(source).exists() and os.path.samefile(target, source):
+            raise InputError(f"{target} is the file dataset {name!r} was imported from; the export would overwrite "
+                             "it: write the fixed version to another file")
+
+
 def export_version(workspace: Workspace, dataset: str | None, version: str | int | None, fmt: str | None,
                    output: Path, *, with_status: bool = False, drop_ambiguous: bool = False,
                    test_output: Path | None = None) -> ExportSummary:
@@ -306,6 +318,8 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
     entries = read_decisions(workspace, name)
     point = _resolve_version(entries, version)
     stored = load_stored_version(workspace, dataset=name)
+    for target in (output, test_output):
+        _refuse_overwriting_source(target, [stored.record.version.source_path, stored.record.test_source_path], name)
     encoding = stored.record.options["encoding"]
     table = read_table(workspace.path / stored.record.source_copy, encoding=encoding)
     test_copy = stored.record.test_source_copy

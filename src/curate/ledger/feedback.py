@@ -220,7 +220,8 @@ def verdicts(entries: list[DecisionRecord], labels: dict[str, str],
     list of Verdict
         One per (row, issue) that an effective ``keep`` (rejected) or ``relabel``, ``remove`` or
         ``ambiguous`` (accepted) answered, ordered by the entry that gave it. Entries with no
-        ``issue``, skips, and rows not in ``labels`` give none.
+        ``issue``, skips, and rows not in ``labels`` give none; a ``keep`` of a row still relabelled
+        after an accepted verdict keeps that verdict (it keeps the new label, not the flagged one).
     """
     current = dict(labels)
     latest: dict[tuple[str, str], Verdict] = {}
@@ -232,6 +233,10 @@ def verdicts(entries: list[DecisionRecord], labels: dict[str, str],
             continue
         if entry.action not in ACCEPTING_ACTIONS | REJECTING_ACTIONS:
             continue
+        before = latest.get((entry.row_id, entry.issue))
+        if (entry.action in REJECTING_ACTIONS and before is not None and before.accepted
+                and current.get(entry.row_id) != labels.get(entry.row_id)):
+            continue  # "keep" after a relabel keeps the new label: the flag that led to it stays accepted
         latest.pop((entry.row_id, entry.issue), None)  # re-inserted last: the dict stays in ledger order
         latest[(entry.row_id, entry.issue)] = Verdict(
             entry.id, entry.row_id, entry.issue, label, entry.action in ACCEPTING_ACTIONS, entry.score,

@@ -31,6 +31,9 @@ _STYLE: dict[str, Any] = {
     "font.family": ["sans-serif"],
     "font.sans-serif": ["DejaVu Sans", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", "Arial"],
     "axes.spines.top": False, "axes.spines.right": False,
+    # Labels are the data's own text: "$" is a dollar sign, never the start of TeX (a class named
+    # "100% $ #1 $" failed to parse and cost the report; "$\frac{1}{0}$" was drawn as a fraction).
+    "text.parse_math": False,
 }
 
 

@@ -625,9 +625,10 @@ class ReviewSession:
         Returns
         -------
         issue : str or None
-            The finding's issue; None when no ``issue`` was given and the row has no flag.
+            The finding's issue; None when the row is not flagged for ``issue`` (or, without one,
+            for anything).
         score : float or None
-            The row's score for that issue; None when it has none.
+            The row's score for that issue; None with no issue.
 
         Raises
         ------
@@ -639,7 +640,11 @@ class ReviewSession:
             if issue not in self.data.issues:
                 raise InputError(f"unknown issue {issue!r}; use one of {', '.join(self.data.issues)}")
             match = rows[rows["issue"] == issue]
-            return issue, float(match["score"].iloc[0]) if len(match) else None
+            if not match["flagged"].any():
+                # a decision about a row this check did not flag is no verdict on the check's flags:
+                # recorded without the issue, it changes the row but not the check's precision
+                return None, None
+            return issue, float(match["score"].iloc[0])
         flagged = rows[rows["flagged"]]
         if flagged.empty:
             return None, None
@@ -675,12 +680,18 @@ class ReviewSession:
         NotFoundError
             When the dataset has no row ``request.row_id``.
         InputError
-            When a relabel has no or an unknown ``new_label``, the action or issue is unknown,
-            or the reviewer name is blank.
+            When a relabel has no or an unknown ``new_label``, names the row's label already, or is
+            of a removed row; the action or issue is unknown, or the reviewer name is blank.
         """
         position = self.position_of(request.row_id)
         if request.action == "relabel" and not request.new_label:
             raise InputError("relabel needs new_label: one of the dataset's classes")
+        state = self.states().get(request.row_id)
+        if state is not None and request.action == "relabel":
+            if state.removed:
+                raise InputError(f"row {request.row_id} is removed; undo the removal before relabelling it")
+            if request.new_label == state.label:
+                raise InputError(f"row {request.row_id} is already labelled {state.label!r}")
         feedback = self.feedback()
         issue, score = self.finding_context(position, request.issue, feedback)
         if request.action == "remove" and reason is None:
