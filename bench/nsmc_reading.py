@@ -130,7 +130,10 @@ def main(argv: list[str] | None = None) -> None:
         body += ["", *audit_lines()]
     print("\n".join(body))
     if args.out:
-        intro = [__doc__.split("\n\n")[1].replace("\n", " "), "",
+        paragraphs = (__doc__ or "").split("\n\n")[1:4]
+        intro = [paragraphs[0].replace("\n", " "), "",
+                 *(line if line.startswith("- ") else f"  {line.strip()}" for line in paragraphs[1].splitlines()), "",
+                 paragraphs[2].replace("\n", " "), "",
                  "The readings, without the texts: `bench/nsmc_reading/` (row = position in "
                  "`../shared/data/nsmc/reviews_10k.csv`). The flags are those saved by `bench/evidence_lab.py dump` "
                  "with curate's default audit; `stated` is the run's estimated precision."]

@@ -172,6 +172,13 @@ def test_findings_formats_have_the_same_rows(audited: tuple[Path, Path], tmp_pat
     assert list(json_table["row_id"]) == list(csv_table["row_id"]) == list(parquet_table["row_id"])
     assert list(json_table["issue"]) == list(parquet_table["issue"]) == list(csv_table["issue"])
     assert list(parquet_table["score"]) == pytest.approx(list(csv_table["score"]))
+    # tsv and jsonl print as they write to a file
+    for fmt in ("tsv", "jsonl"):
+        printed = run_cli(["findings", "--format", fmt, "-w", workspace])
+        assert printed.exit_code == 0, printed.output
+        written = tmp_path / f"findings.{fmt}"
+        assert run_cli(["findings", "--output", written, "-w", workspace]).exit_code == 0
+        assert printed.stdout == written.read_text(encoding="utf-8")
 
 
 def test_findings_to_files(audited: tuple[Path, Path], tmp_path: Path) -> None:

@@ -98,3 +98,27 @@ def test_the_summary_lines_are_whole_when_piped(data: Path, tmp_path: Path) -> N
     conflicting = [line for line in lines if "conflicting_labels" in line]
     assert len(conflicting) == 1 and "copies of this input carry different labels" in conflicting[0]
     assert lines[-1] == f"report: {tmp_path / 'ws' / 'reports' / 'run-1.html'}"
+
+
+def test_a_reader_that_stops_reading_ends_a_command_quietly() -> None:
+    """`curate runs | head -1`: the closed pipe is no error, and nothing is printed about it."""
+    import subprocess
+    import sys
+
+    script = ("from curate.cli.errors import errors_as_messages\n"
+              "@errors_as_messages()\n"
+              "def command():\n"
+              "    for i in range(200000):\n"
+              "        print('run', i)\n"
+              "command()\n")
+    done = subprocess.run(["bash", "-c", 'set -o pipefail; "$0" -c "$1" | head -1', sys.executable, script],
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "run 0\n", "")
+
+
+def test_control_characters_from_the_data_are_shown_as_escapes_on_a_terminal() -> None:
+    from curate.cli.main import terminal_safe
+
+    assert terminal_safe("id\tinput\nr1\t\x1b[31mred\x1b[0m bell\x07 \u0085\r\n") == (
+        "id\tinput\nr1\t\\x1b[31mred\\x1b[0m bell\\x07 \\x85\\r\n")
+    assert terminal_safe("정상 텍스트\n") == "정상 텍스트\n"

@@ -32,6 +32,8 @@ def test_defaults_overrides_and_round_trip() -> None:
     assert (changed.folds, changed.embedder, changed.evidence.ambiguity_ratio) == (3, "hashed", 0.7)
     assert dict(changed.detectors["label"]) == {"min_error_probability": 0.7}
     assert AuditConfig.from_mapping(changed.to_dict()) == changed
+    # the TOML table's name, as `curate runs --verbose` prints the settings, is accepted too
+    assert config.with_overrides(["detectors.label.min_error_probability=0.7"]).detectors == changed.detectors
     assert config.folds == 5  # frozen: overrides make a copy
     with pytest.raises(AttributeError):
         config.folds = 3  # type: ignore[misc]

@@ -61,7 +61,7 @@ def test_relabelling_the_flagged_rows_resolves_them_and_raises_the_accuracy(tmp_
     second_flags = second.findings
     still = set(second_flags.loc[(second_flags["issue"] == "label") & second_flags["flagged"], "row_id"].astype(str))
     assert label.before == len(fixed) and label.after == len(still)
-    assert label.resolved == len(fixed - still) and label.persisting == len(fixed & still)
+    assert label.resolved == len(fixed - still) and label.persisting == len(fixed & still) and label.dropped == 0
     assert label.new == len(still - fixed)
     resolved = comparison.rows[(comparison.rows["issue"] == "label") & (comparison.rows["change"] == "resolved")]
     assert set(resolved["row_id"]) == fixed - still
@@ -75,8 +75,8 @@ def test_relabelling_the_flagged_rows_resolves_them_and_raises_the_accuracy(tmp_
     shown = run_cli(["compare", str(first.run_id), "-w", workspace])
     assert shown.exit_code == 0, shown.output
     assert f"out-of-fold accuracy (classifier): {before:.3f} -> {after:.3f} ({after - before:+.3f})" in shown.stdout
-    assert (f"label\t{label.before}\t{label.after}\t{label.resolved}\t{label.kept}\t{label.removed}\t"
-            f"{label.persisting}\t{label.new}") in shown.stdout
+    assert (f"label\t{label.before}\t{label.after}\t{label.resolved}\t{label.kept}\t{label.dropped}\t"
+            f"{label.removed}\t{label.persisting}\t{label.new}") in shown.stdout
     html = second.to_html()  # the report of the second run compares it with the first
     assert f'<h2 id="comparison">Compared with run {first.run_id}</h2>' in html
     assert (f'<tr><td>label</td><td class="num">{label.before}</td><td class="num">{label.after}</td>'
@@ -117,4 +117,19 @@ def test_stated_precision_counts_only_the_flags_left_after_reviewers_kept_rows(t
     assert f"of the {len(standing)} are real errors" in second.to_html()
     # in the comparison, a flag withdrawn because a reviewer kept the row is not a fix
     label = next(c for c in compare_runs(ws, first.run_id, second.run_id).issues if c.issue == "label")
-    assert label.kept == len(kept) and label.resolved == label.before - label.kept - label.persisting
+    assert label.kept == len(kept)
+    # nobody fixed the other rows: a flag gone without a fix is dropped, not resolved
+    assert label.resolved == 0 and label.dropped == label.before - label.kept - label.persisting
+
+
+def test_runs_of_two_datasets_are_not_compared(tmp_path: Path) -> None:
+    path, _ = _planted(tmp_path)
+    other = tmp_path / "other.csv"
+    pd.read_csv(path).head(300).to_csv(other, index=False)
+    workspace = tmp_path / "ws"
+    curate.audit(path, label="label", id="id", workspace=workspace, progress=False)
+    curate.audit(other, label="label", id="id", workspace=workspace, progress=False)
+    refused = run_cli(["compare", "1", "2", "-w", workspace])
+    assert refused.exit_code != 0
+    assert refused.stderr.strip() == ("error: run 1 audited dataset 'planted' and run 2 'other': their row ids name "
+                                      "different rows; compare two runs of one dataset (curate runs lists them)")

@@ -182,6 +182,24 @@ def test_a_binary_file_under_a_text_suffix_says_what_it_is(tmp_path: Path, make:
     assert not (tmp_path / "ws").exists()
 
 
+def test_random_bytes_are_called_binary_and_utf16_without_a_mark_is_still_text(tmp_path: Path) -> None:
+    import numpy as np
+
+    path = tmp_path / "data.csv"
+    path.write_bytes(np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8).tobytes())
+    assert_one_line_error(run_cli(["audit", path, "-w", tmp_path / "ws"]), "data.csv does not look like text",
+                          "control bytes", "CSV, TSV")
+    assert not (tmp_path / "ws").exists()
+    # UTF-16 without a byte-order mark is half NUL bytes, and text for all that
+    lines = "text\tlabel\n" + "".join(f"the soup number {i} was fine\t{'good' if i % 2 else 'bad'}\n"
+                                      for i in range(40))
+    for codec in ("utf-16-le", "utf-16-be"):
+        path.with_suffix(".tsv").write_bytes(lines.encode(codec))
+        from curate.ingest.readers import read_table
+
+        assert read_table(path.with_suffix(".tsv")).frame.shape == (40, 2)
+
+
 def test_a_stray_quote_in_a_middle_line_is_named_as_a_quote(tmp_path: Path) -> None:
     lines = ["id,text,label", '0,"Well, team season; ok",sport', '1,"Well, cloud server; ok",tech',
              '2,"Well, unclosed here; ok,tech', '3,"Well, flavor bake; ok",food', '4,"Well, goal match; ok",sport']

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -20,7 +21,8 @@ def errors_as_messages(
     """Decorate a click command: CurateError -> exit 2, Ctrl+C -> exit 130 with ``interrupted``.
 
     A CurateError's message is printed as one ``error: ...`` line on stderr; a MemoryError exits
-    1 with a hint. Anything else propagates (a bug should show its traceback).
+    1 with a hint; a closed pipe (the reader took what it wanted, ``| head``) ends it quietly with 0.
+    Anything else propagates (a bug should show its traceback).
 
     Parameters
     ----------
@@ -76,6 +78,12 @@ def errors_as_messages(
             except MemoryError:
                 click.echo("error: out of memory; audit a sample, or a machine with more memory", err=True)
                 sys.exit(1)
+            except BrokenPipeError:
+                # The reader stopped reading (`curate runs | head -1`): what it wanted was printed. Send
+                # the rest of stdout nowhere, so that the flush at exit does not fail a second time.
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                sys.exit(0)
 
         return wrapper
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,9 +77,9 @@ def _data_options(command: Callable[..., Any], *, workspace: bool = True) -> Cal
 @click.option("--no-embed", is_flag=True,
               help="Use the fast features: hashed for text, the pixels for images (same as --set embedder=hashed).")
 @click.option("--embedder", "embedder_name", metavar="NAME",
-              help="Features: for text auto (by language), sentence, ngrams, hashed, st:MODEL or a "
-                   "sentence-transformers model folder; for images efficientnet-lite0 (default) or pixels; "
-                   "or a plugin's.")
+              help="Features: for text auto (by language: static for English), static, static:MODEL, "
+                   "sentence, ngrams, hashed, st:MODEL or a sentence-transformers model folder; for images "
+                   "efficientnet-lite0 (default) or pixels; or a plugin's.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="A TOML file of run settings (folds, seed, embedder, classifier, detector parameters).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
@@ -327,8 +329,9 @@ def compare_command(first: int, second: int | None, fmt: str, max_rows: int, wor
     """Compare run FIRST (before the fixes) with run SECOND (after them; default the latest run).
 
     \f
-    Prints the out-of-fold accuracy of both, per issue the flags resolved, removed with their rows,
-    persisting and new, the class balance of both and the changed findings row by row.
+    Prints the out-of-fold accuracy of both, per issue the flags resolved, kept by a reviewer,
+    dropped (the row untouched), removed with their rows, persisting and new, the class balance of
+    both and the changed findings row by row.
 
     Parameters
     ----------
@@ -476,9 +479,29 @@ def findings_command(run: int | None, fmt: str | None, output: Path | None, incl
     written = export_findings(workspace, run, fmt=fmt, output=output, include_all=include_all,
                               issues=list(issues) or None, with_input=with_input)
     if written is not None:
-        click.echo(written, nl=False)
+        # On a terminal, control characters from the data (an ANSI escape in a review) would act on
+        # the terminal; they are shown as escapes there. A pipe or a file gets the text as it is.
+        click.echo(terminal_safe(written) if sys.stdout.isatty() else written, nl=False)
 
 
+# C0 and C1 control characters other than tab and line feed (the table's own separators)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with its control characters (but tab and line feed) written as escapes, e.g. ``\\x1b``.
+
+    Parameters
+    ----------
+    text : str
+        What is about to be printed on a terminal.
+
+    Returns
+    -------
+    str
+        The same text, each such character replaced by its Python escape.
+    """
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 _DATASET = click.option("--dataset", "-d", help="Dataset name (default: the most recent one).")
 
 

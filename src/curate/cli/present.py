@@ -72,9 +72,13 @@ def print_summary(console: Any, result: AuditResult) -> None:
                       f"{verified['rows']} verified labels ({verified['wrong']} wrong)", soft_wrap=True)
     elif stated is not None:
         noise = result.notes["label"].get("estimated_noise_rate")
+        # Flags the noise model alone would not make rest on every view naming the same other class:
+        # said, so that "0.0 % noise" beside standing flags is no riddle.
+        consensus = int(result.notes["label"].get("consensus_flags", 0) or 0)
         console.print(f"label flags: estimated precision {stated.precision:.2f} (about {stated.expected_true:.0f} "
                       f"of the {stated.flagged} are real errors, judged by the evidence and the estimated label noise"
                       + (f": {noise:.1%} of labels" if isinstance(noise, float) else "")
+                      + (f"; {consensus} rest only on every view naming the same other class" if consensus else "")
                       + "; unverified: --verified with labels checked on a random sample measures it)", soft_wrap=True)
     slices = [f for f in (metrics.get("slices") or {}).get("slices", []) if f["significant"]]
     for f in sorted(slices, key=lambda f: -f["difference"])[:5]:
@@ -322,10 +326,10 @@ def print_comparison(console: Any, comparison: RunComparison, max_rows: int = 20
             delta = f" ({after - before:+.3f})" if before is not None and after is not None else ""
             name = {"oof_accuracy": "out-of-fold accuracy (classifier)"}.get(key, key.replace("_", " "))
             console.print(f"{name}: {shown[0]} -> {shown[1]}{delta}")
-    print_table(console, ["issue", "flagged before", "flagged after", "resolved", "kept by a reviewer", "removed",
-                          "persisting", "new"],
-                [[c.issue, str(c.before), str(c.after), str(c.resolved), str(c.kept), str(c.removed), str(c.persisting),
-                  str(c.new)] for c in comparison.issues])
+    print_table(console, ["issue", "flagged before", "flagged after", "resolved", "kept by a reviewer",
+                          "dropped (row untouched)", "removed", "persisting", "new"],
+                [[c.issue, str(c.before), str(c.after), str(c.resolved), str(c.kept), str(c.dropped), str(c.removed),
+                  str(c.persisting), str(c.new)] for c in comparison.issues])
     classes = comparison.classes
     print_table(console, ["class", "rows before", "rows after", "change"],
                 [[str(r["class"]), str(r["before"]), str(r["after"]), f"{r['change']:+d}"] for r in

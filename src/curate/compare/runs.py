@@ -2,10 +2,13 @@
 the class balance and the out-of-fold accuracy moved.
 
 Findings are matched by (row id, issue). A finding of the first run is *resolved* when the second
-run audited the row and did not flag it for that issue, *kept* when it was not flagged again because
-a reviewer kept the row as it was between the runs (the flag was judged wrong, nothing was fixed),
-*removed* when reviewers removed the row before the second run, and *persisting* when both flag it;
-a finding of the second run alone is *new*.
+run audited the row, did not flag it for that issue, and the row was fixed in between (relabelled, or
+marked ambiguous); *kept* when it was not flagged again because a reviewer kept the row as it was
+(the flag was judged wrong, nothing was fixed); *dropped* when it was not flagged again though nobody
+touched the row (the refitted evidence changed its mind, or fixes elsewhere moved it: no fix of this
+row, so no claim that anything was resolved); *removed* when reviewers removed the row before the
+second run, and *persisting* when both flag it; a finding of the second run alone is *new*. Runs of
+two different datasets are not compared: their row ids name different rows.
 """
 
 from __future__ import annotations
@@ -35,9 +38,10 @@ class IssueChange:
         The issue.
     before, after : int
         Rows flagged in the first and in the second run.
-    resolved, kept, removed, persisting, new : int
-        Flags of the first run not flagged again, not flagged again after a reviewer kept the row,
-        whose row was removed, flagged again; flags of the second run only.
+    resolved, kept, dropped, removed, persisting, new : int
+        Flags of the first run not flagged again after the row was fixed, not flagged again after a
+        reviewer kept the row, not flagged again though nobody touched the row, whose row was
+        removed, flagged again; flags of the second run only.
     """
 
     issue: str
@@ -45,6 +49,7 @@ class IssueChange:
     after: int
     resolved: int
     kept: int
+    dropped: int
     removed: int
     persisting: int
     new: int
@@ -62,8 +67,8 @@ class RunComparison:
         Per issue, in the second run's order (then issues only the first run checked).
     rows : pandas.DataFrame
         One row per changed finding: ``row_id``, ``issue``, ``change`` (``resolved``, ``kept``,
-        ``removed`` or ``new``), ``label_before`` and ``label_after`` (the labels the two runs judged; empty
-        for a row a run did not audit).
+        ``dropped``, ``removed`` or ``new``), ``label_before`` and ``label_after`` (the labels the
+        two runs judged; empty for a row a run did not audit).
     classes : pandas.DataFrame
         Per class: ``class``, ``before``, ``after`` (rows as each run judged them), ``change``.
     accuracy : dict of str to (float or None, float or None)
@@ -111,19 +116,19 @@ def _natural(row_id: str) -> tuple[int, int | str]:
     return (0, int(row_id)) if row_id.isdigit() else (1, row_id)
 
 
-def _kept_between(workspace: Workspace, a: RunRecord, b: RunRecord) -> set[str]:
-    """Rows whose latest decision in effect between the two runs' ledger versions is 'keep'."""
+def _decided_between(workspace: Workspace, a: RunRecord, b: RunRecord) -> dict[str, str]:
+    """Each row's latest decision in effect between the two runs' ledger versions, by row id."""
     from curate.ledger.decisions import effective
     from curate.store.decisions import read_decisions
 
     start, stop = (int(r.params.get("ledger_version") or 0) for r in (a, b))
     if stop <= start:
-        return set()
+        return {}
     latest: dict[str, str] = {}
     for entry in effective(read_decisions(workspace, b.dataset, upto=stop)):
-        if entry.id > start:
+        if entry.id > start and entry.action != "skip":
             latest[entry.row_id] = entry.action
-    return {row for row, action in latest.items() if action == "keep"}
+    return latest
 
 
 def _accuracy(run: RunRecord, key: str) -> float | None:
@@ -152,7 +157,7 @@ def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison
     NotFoundError
         When a run does not exist.
     InputError
-        When ``first`` and ``second`` are the same run.
+        When ``first`` and ``second`` are the same run, or runs of different datasets.
     """
     a, b = workspace.run(first), workspace.run(second)
     if a.id == b.id:
@@ -160,7 +165,8 @@ def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison
                          "or audit again after the fixes)")
     notes = []
     if a.dataset != b.dataset:
-        notes.append(f"the runs audited different datasets ({a.dataset!r} and {b.dataset!r}): rows are matched by id")
+        raise InputError(f"run {a.id} audited dataset {a.dataset!r} and run {b.id} {b.dataset!r}: their row ids name "
+                         "different rows; compare two runs of one dataset (curate runs lists them)")
     if a.id > b.id:
         notes.append(f"run {a.id} was recorded after run {b.id}: 'resolved' reads backwards in time")
     labels_a, labels_b = judged_labels(workspace, a), judged_labels(workspace, b)
@@ -173,8 +179,13 @@ def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison
     change[(merged["_merge"] == "left_only") & in_b] = "resolved"
     change[(merged["_merge"] == "left_only") & ~in_b] = "removed"
     change[merged["_merge"] == "right_only"] = "new"
-    kept_rows = _kept_between(workspace, a, b)
-    change[(change == "resolved") & merged["row_id"].isin(kept_rows)] = "kept"
+    decided = _decided_between(workspace, a, b)
+    common = audited_a.index.intersection(audited_b.index)
+    relabelled_rows = set(common[(audited_a.loc[common] != audited_b.loc[common]).to_numpy()])
+    fixed = relabelled_rows | {row for row, action in decided.items() if action in ("relabel", "ambiguous")}
+    gone = change == "resolved"
+    change[gone & merged["row_id"].isin({row for row, action in decided.items() if action == "keep"})] = "kept"
+    change[gone & ~merged["row_id"].isin(fixed) & (change == "resolved")] = "dropped"
     merged["change"] = change
     order = list(dict.fromkeys([*b.metrics.get("flagged", {}), *a.metrics.get("flagged", {})]))
     issues = []
@@ -182,12 +193,12 @@ def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison
         mine = merged[merged["issue"] == issue]["change"].value_counts()
         issues.append(IssueChange(issue, int(a.metrics.get("flagged", {}).get(issue, 0)),
                                   int(b.metrics.get("flagged", {}).get(issue, 0)), int(mine.get("resolved", 0)),
-                                  int(mine.get("kept", 0)), int(mine.get("removed", 0)),
+                                  int(mine.get("kept", 0)), int(mine.get("dropped", 0)), int(mine.get("removed", 0)),
                                   int(mine.get("persisting", 0)), int(mine.get("new", 0))))
     rows = merged[merged["change"] != "persisting"][["row_id", "issue", "change"]].copy()
     rows["label_before"] = rows["row_id"].map(audited_a).fillna("")
     rows["label_after"] = rows["row_id"].map(audited_b).fillna("")
-    rank = {"resolved": 0, "kept": 1, "removed": 2, "new": 3}
+    rank = {"resolved": 0, "kept": 1, "dropped": 2, "removed": 3, "new": 4}
     issue_rank = {issue: i for i, issue in enumerate(order)}
     rows = rows.sort_values(["issue", "change", "row_id"], key=lambda s: s.map(rank) if s.name == "change" else
                             s.map(issue_rank) if s.name == "issue" else s.map(_natural))
@@ -196,8 +207,7 @@ def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison
     classes = pd.DataFrame({"class": names, "before": [int(counts_a.get(c, 0)) for c in names],
                             "after": [int(counts_b.get(c, 0)) for c in names]})
     classes["change"] = classes["after"] - classes["before"]
-    common = audited_a.index.intersection(audited_b.index)
-    relabelled = int((audited_a.loc[common] != audited_b.loc[common]).sum())
+    relabelled = len(relabelled_rows)
     return RunComparison(a, b, issues, rows.reset_index(drop=True), classes,
                          {k: (_accuracy(a, k), _accuracy(b, k)) for k in _ACCURACY_KEYS}, relabelled,
                          len(audited_a.index.difference(audited_b.index)), notes)

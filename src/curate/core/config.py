@@ -241,7 +241,7 @@ class AuditConfig:
 
         Values are read as TOML values (``0.5``, ``true``, ``"text"``); anything that is not one
         is taken as a plain string. Keys are ``SETTING``, ``evidence.SETTING`` or
-        ``DETECTOR.PARAMETER``.
+        ``DETECTOR.PARAMETER`` (also as ``detectors.DETECTOR.PARAMETER``, the TOML table's name).
 
         Parameters
         ----------
@@ -265,6 +265,8 @@ class AuditConfig:
             if not sep or not key:
                 raise ConfigError(f"--set {assignment!r}: expected KEY=VALUE, e.g. label.min_error_probability=0.7")
             value = _parse_value(raw.strip())
+            if key.startswith("detectors.") and key.count(".") == 2:
+                key = key.removeprefix("detectors.")  # the TOML table's own name, as `curate runs -v` shows it
             head, dot, rest = key.partition(".")
             if not dot:
                 values[key] = value

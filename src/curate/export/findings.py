@@ -104,7 +104,7 @@ def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str
     run_id : int or None
         The run; the latest run when None.
     fmt : str or None
-        ``csv`` or ``json`` (one array of records) for stdout (None: csv). With an ``output``, the
+        ``csv``, ``tsv``, ``json`` (one array of records) or ``jsonl`` for stdout (None: csv). With an ``output``, the
         output's suffix names the format (``.csv``, ``.tsv``, ``.json``, ``.jsonl``, ``.parquet``)
         and ``fmt``, if given, must agree with it.
     output : pathlib.Path or None
@@ -128,20 +128,22 @@ def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str
     WorkspaceError
         When there is no workspace at the path, or it cannot be read.
     InputError
-        When ``issues`` names an issue type the run did not check; when ``fmt`` is not ``csv`` or
-        ``json`` without an ``output``; with an ``output``, when its suffix is not a table format
+        When ``issues`` names an issue type the run did not check; when ``fmt`` is ``parquet``
+        without an ``output``; with an ``output``, when its suffix is not a table format
         or does not match ``fmt``, or ``output`` is a folder.
     """
     chosen = output_format(output, fmt) if output is not None else fmt or "csv"
     if output is not None:
         check_output_path(output)
-    elif chosen not in ("csv", "json"):
-        raise InputError(f"--format {fmt} needs --output FILE; only csv and json are printed")
+    elif chosen not in ("csv", "tsv", "json", "jsonl"):
+        raise InputError(f"--format {fmt} needs --output FILE; csv, tsv, json and jsonl are printed")
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     table = findings_table(ws, run_id, include_all=include_all, issues=issues, with_input=with_input)
     if output is None:
         if chosen == "json":
             return table.to_json(orient="records", force_ascii=False) + "\n"
-        return table.to_csv(index=False)
+        if chosen == "jsonl":
+            return str(table.to_json(orient="records", lines=True, force_ascii=False))
+        return table.to_csv(index=False, sep="\t" if chosen == "tsv" else ",")
     write_table(table, output, chosen)
     return None

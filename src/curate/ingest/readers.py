@@ -16,7 +16,7 @@ import pandas as pd
 
 from curate.errors import FileFormatError, InputError
 from curate.ingest.delimited import read_delimited, sniff_delimiter
-from curate.ingest.encoding import decode_bytes, replace_surrogates_in_frame
+from curate.ingest.encoding import byte_order_mark, decode_bytes, replace_surrogates_in_frame
 from curate.ingest.json_records import read_json_records
 
 __all__ = ["SUPPORTED_SUFFIXES", "ReadTable", "read_table"]
@@ -68,11 +68,37 @@ _BINARY_SIGNATURES = (
 )
 
 
+# Above this share of control bytes (other than tab, line feed, form feed and carriage return) in the
+# first 4 KiB, and decoding as UTF-16 neither way, a file is taken for binary: text in any 8-bit code
+# page has next to none, and random bytes about a tenth.
+_BINARY_CONTROL_SHARE = 0.05
+
+
+def _decodes_as_utf16(head: bytes) -> bool:
+    """Whether ``head`` is UTF-16 text (a pair of surrogates may be cut at the end)."""
+    for codec in ("utf-16-le", "utf-16-be"):
+        for end in (len(head) // 2 * 2, len(head) // 2 * 2 - 2):
+            try:
+                head[:end].decode(codec)
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
+
+
 def _refuse_binary(data: bytes, source: str, suffix: str) -> None:
     """One clear error for a binary file under a text suffix, instead of a misleading delimiter message."""
     for signature, what, advice in _BINARY_SIGNATURES:
         if data.startswith(signature):
             raise FileFormatError(f"{source} is {what}, not {suffix} text: {advice}")
+    head = data[:4096]
+    if not head or byte_order_mark(head) is not None:
+        return
+    controls = sum(1 for b in head if (b < 32 and b not in (9, 10, 12, 13)) or b == 127)
+    if controls > _BINARY_CONTROL_SHARE * len(head) and not _decodes_as_utf16(head):
+        raise FileFormatError(f"{source} does not look like text: {controls / len(head):.0%} of its first {len(head)} "
+                              f"bytes are control bytes (a binary file named {suffix}?); curate reads CSV, TSV, JSON "
+                              "Lines, JSON, Excel and Parquet files")
 
 
 def _typed_columns(frame: pd.DataFrame) -> pd.DataFrame:
