@@ -215,3 +215,33 @@ def test_a_large_mix_is_fitted_on_a_sample_and_lands_where_the_full_fit_does(mon
     assert sampled == fit_view_mix(informative, noise, codes)  # deterministic
     assert abs(sampled.classifier_weight - full.classifier_weight) <= 0.1
     assert abs(sampled.temperature - full.temperature) / full.temperature < 0.2
+
+
+def test_copies_of_one_placeholder_count_once_when_judging_the_evidence() -> None:
+    """2,000 copies of one text with random labels among 300 real rows: judged row by row the evidence
+    looks near chance and every label check would be withheld; judged by distinct input it is not."""
+    import pandas as pd
+
+    import curate
+    from curate.evidence.trust import evidence_strength
+    from curate.features import HashedTextEmbedder
+
+    from .conftest import make_text_frame
+
+    real = make_text_frame(100)
+    rng = np.random.default_rng(0)
+    filler = pd.DataFrame({"id": [f"p{i}" for i in range(2000)], "text": "no review given",
+                           "label": rng.choice(["food", "sport", "tech"], 2000)})
+    frame = pd.concat([real, filler], ignore_index=True)
+    result = curate.audit(frame, label="label", text="text", id="id", embedder=HashedTextEmbedder(), progress=False,
+                          detectors=["label", "conflicting_labels"])
+    assert "model_near_chance" not in [w.code for w in result.warnings]
+    assert result.metrics["evidence_skill"] > 0.5
+    assert set(result.findings.loc[result.findings["issue"] == "conflicting_labels", "row_id"]) == set(filler["id"])
+    # the weights themselves: 3 rows right and one group of 4 copies, 1 of them right, counted once
+    probs = np.eye(2)[[0, 0, 1, 0, 0, 0, 0]]
+    codes = np.array([0, 0, 1, 1, 1, 1, 0])
+    plain = evidence_strength(probs, codes)
+    weighted = evidence_strength(probs, codes, weights=np.array([1, 1, 1, 0.25, 0.25, 0.25, 0.25]))
+    assert plain.accuracy == pytest.approx(4 / 7) and weighted.accuracy == pytest.approx(3.25 / 4)
+    assert weighted.class_rows.tolist() == plain.class_rows.tolist() == [3, 4]

@@ -67,6 +67,7 @@ def test_verified_rows_turn_an_overstated_precision_into_a_measured_one() -> Non
     assert set(wrong.index) <= set(found.index)
     assert found.loc[wrong.index, "suggested_label"].tolist() == wrong.tolist()
     assert not set(checked.index.difference(wrong.index)) & set(found.index)
+    assert [d["verified_label"] for d in found.loc[wrong.index, "details"]] == wrong.tolist()
     assert notes["verified"] | {"estimated_precision_interval": None} == {
         "source": "the verified labels", "rows": 400, "wrong": len(wrong), "calibrated": True,
         "rule_flags": notes["verified"]["rule_flags"], "rule_flags_right": notes["verified"]["rule_flags_right"],

@@ -21,7 +21,7 @@ from curate.engines import Engine, LocalEngine, using_engine
 from curate.errors import InputError
 from curate.evidence.label_evidence import LabelEvidence, label_evidence, vote_neighbours
 from curate.evidence.predictions import cross_val_pred_probs, named_classifier
-from curate.evidence.trust import evidence_warnings
+from curate.evidence.trust import evidence_strength, evidence_warnings
 from curate.features import FeatureCache, TextEmbedder
 from curate.modalities import Modality, get_modality
 from curate.modalities.base import ExtraView, FeatureSet
@@ -352,6 +352,16 @@ class AuditNeeds:
             evidence = replace(evidence, unread=unread, ambiguous=evidence.ambiguous & ~unread)
         strength = evidence.strength
         if strength is not None:
+            # Judged on distinct inputs: each group of exact copies counts once (see evidence_strength).
+            groups = self.need("duplicate_groups")
+            sizes = np.bincount(groups[groups >= 0]) if (groups >= 0).any() else np.zeros(0, dtype=np.int64)
+            if sizes.size and sizes.max() > 1:
+                weights = np.ones(len(groups))
+                copied = groups >= 0
+                weights[copied] = 1.0 / sizes[groups[copied]]
+                strength = evidence_strength(evidence.probs, self.dataset.label_codes, self.config.evidence.min_class_rows,
+                                             weights)
+                evidence = replace(evidence, strength=strength)
             self.metrics["majority_rate"] = round(strength.majority_rate, 4)
             self.metrics["evidence_skill"] = round(strength.skill, 4)
             self.add_warnings(evidence_warnings(strength, self.config.evidence))

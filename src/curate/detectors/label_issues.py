@@ -151,7 +151,8 @@ class LabelIssueDetector(Detector):
             rows; details with the error probability, the given, suggested, classifier and neighbour
             probabilities (and each extra view's, as ``NAME_prob``) and the top classes (a flag resting
             only on the views' consensus adds ``consensus_only`` True and ``noise_error_prob``, the
-            noise model's own probability of a wrong label); notes with
+            noise model's own probability of a wrong label; a row a person checked adds
+            ``verified_label``); notes with
             the rule, the estimated noise rate overall and per class, the confident joint, flag
             counts, ``estimated_precision`` (None without flags) and ``expected_true_errors``.
         """
@@ -215,6 +216,9 @@ class LabelIssueDetector(Detector):
              "top_classes": [[classes[c], round(float(probs[i, c]), 4)] for c in top[i]]}
             for i in rows
         ]
+        if verified is not None:
+            for position, code in zip(verified.positions.tolist(), verified.codes.tolist(), strict=True):
+                details[position]["verified_label"] = classes[code]  # a person checked this row
         per_class = np.bincount(codes[flagged], minlength=len(classes))
         notes = {
             "rule": (f"another class is the most probable and the given label is wrong with probability above "
