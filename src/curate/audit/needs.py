@@ -359,8 +359,8 @@ class AuditNeeds:
                 weights = np.ones(len(groups))
                 copied = groups >= 0
                 weights[copied] = 1.0 / sizes[groups[copied]]
-                strength = evidence_strength(evidence.probs, self.dataset.label_codes, self.config.evidence.min_class_rows,
-                                             weights)
+                strength = evidence_strength(evidence.probs, self.dataset.label_codes,
+                                             self.config.evidence.min_class_rows, weights)
                 evidence = replace(evidence, strength=strength)
             self.metrics["majority_rate"] = round(strength.majority_rate, 4)
             self.metrics["evidence_skill"] = round(strength.skill, 4)
