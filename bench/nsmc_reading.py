@@ -2,7 +2,7 @@
 
 NSMC's labels come from star ratings, and some reviews contradict their rating, so a benchmark that
 counts only the planted flips as errors calls every flag of such a review wrong. Two samples were read
-by a person who saw the review text only (no label, no rating, no flag; an AI reading assistant in
+by a reader who saw the review text only (no label, no rating, no flag; an AI reading assistant in
 the session of 2026-12-02, told to judge each review's sentiment as positive, negative or unclear):
 
 - ``nsmc_reading/flags_and_controls.csv``: 300 rows drawn at random from the union of the unplanted
