@@ -77,7 +77,7 @@ def test_verified_rows_turn_an_overstated_precision_into_a_measured_one() -> Non
         "estimated_precision_interval": None}
     assert notes["verified"]["rule_flags_right"] + notes["verified"]["wrong_not_flagged_by_rule"] == len(wrong)
     assert [w.code for w in result.warnings] == []
-    assert result.params["verified"] == {"source": "the verified labels", "rows": 400}
+    assert result.params["verified"] == {"source": "the verified labels", "rows": 400, "files": []}
 
 
 def test_too_few_wrong_labels_keep_the_noise_models_chances_and_say_so() -> None:
@@ -115,15 +115,20 @@ def test_unchecked_rows_are_skipped_and_bad_rows_named_by_line(tmp_path: Path) -
     with pytest.raises(DatasetError, match=r"^checked\.csv, line 3: row_id 'r5' is not a row of the data"):
         _audit(frame, probs, path)
     path.write_text("row_id,verified_label\n1,c0\n1,c1\n", encoding="utf-8")
-    with pytest.raises(DatasetError, match=r"^checked\.csv, line 3: row_id '1' is verified twice \(first at entry 1\)"):
+    with pytest.raises(DatasetError, match=r"^checked\.csv, line 3: row_id '1' is verified as 'c1' here and as 'c0' "
+                                           r"at checked\.csv, line 2$"):
         _audit(frame, probs, path)
     path.write_text("row_id,label\n1,c0\n", encoding="utf-8")
     with pytest.raises(ColumnError, match=r"^checked\.csv: no 'verified_label' column"):
         _audit(frame, probs, path)
-    # an empty cell is a row not checked yet
+    # an empty cell is a row not checked yet; none checked at all is refused before any work
     path.write_text("row_id,verified_label\n1,\n2,\n", encoding="utf-8")
-    result = _audit(frame, probs, path)
-    assert result.notes["label"]["verified"]["rows"] == 0
+    with pytest.raises(DatasetError, match=r"^checked\.csv: no row has a verified_label filled in"):
+        _audit(frame, probs, path)
+    # a text that is not the data's: drawn from other data, or the rows reordered since
+    path.write_text(f"row_id,text,verified_label\n1,{frame.loc[1, 'text']},c0\n2,row 7,c1\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"^checked\.csv, line 3: the text of row_id '2' is not the data's"):
+        _audit(frame, probs, path)
 
 
 def test_verify_sample_then_audit_verified_from_the_command_line(tmp_path: Path) -> None:
@@ -150,6 +155,7 @@ def test_verify_sample_then_audit_verified_from_the_command_line(tmp_path: Path)
                                    "--verified", str(sample)])
     assert audited.exit_code == 0, audited.output
     assert "learned from 400 verified labels" in audited.output
+    assert f"--verified {sample}" in drawn.output and "--label label --text text" in drawn.output
     html = next((workspace / "reports").glob("run-*.html")).read_text(encoding="utf-8")
     assert "learned from 400 verified labels" in html
 
@@ -182,3 +188,43 @@ def test_the_calibration_recovers_a_known_chance_and_needs_both_kinds() -> None:
     assert fit_verified_calibration(features[:30], np.arange(30) < MIN_VERIFIED_EACH - 1) is None
     assert sample_looks_random(10, 100, 0.1) == (True, 1.0)
     assert sample_looks_random(60, 100, 0.1)[0] is False
+
+
+def test_several_files_agreeing_duplicates_and_spreadsheet_numbers_are_read() -> None:
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import read_verified, verification_sample
+
+    frame = pd.DataFrame({"text": [f"row {i}" for i in range(20)], "label": [i % 2 for i in range(20)]})
+    dataset = load_data(frame, label="label", text=["text"]).dataset
+    first = pd.DataFrame({"row_id": [3, 4], "verified_label": [1.0, 0.0]})  # a spreadsheet's floats
+    second = pd.DataFrame({"row_id": ["4", "5"], "verified_label": ["0", "0"]})
+    read = read_verified([first, second], dataset)
+    assert read.positions.tolist() == [3, 4, 5] and read.codes.tolist() == [1, 0, 0]
+    # draws with one seed are nested: a larger sample keeps the smaller one's rows
+    small, large = (set(verification_sample(dataset, size, seed=2)["row_id"]) for size in (5, 12))
+    assert small < large and len(large) == 12
+
+
+def test_checked_wrong_labels_stand_when_the_evidence_is_withheld() -> None:
+    """A model near chance withholds the evidence's label flags; a person's checks are facts."""
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"text": [f"row {i}" for i in range(300)], "label": rng.choice(["a", "b"], 300)})
+    probs = np.full((300, 2), 0.5)
+    probs[:, 0] += rng.normal(0, 0.01, 300)
+    probs[:, 1] = 1 - probs[:, 0]
+    verified = pd.DataFrame({"row_id": [0, 1, 2], "verified_label": ["b" if frame.loc[i, "label"] == "a" else "a"
+                                                                    for i in range(3)]})
+    result = _audit(frame, probs, verified)
+    assert "model_near_chance" in [w.code for w in result.warnings]
+    assert sorted(result.findings.loc[result.findings["issue"] == "label", "row_id"].astype(int)) == [0, 1, 2]
+
+
+
+def test_a_run_whose_every_flag_was_checked_still_has_its_report() -> None:
+    frame, probs, true, flipped = _model_that_mistakes_hard_rows()
+    result = _audit(frame, probs, _sample(true, ROWS))
+    verified = result.notes["label"]["verified"]
+    assert verified["estimated_precision_interval"] is None  # no flag left to judge: nothing to estimate
+    assert set(result.findings["row_id"].astype(int)) == set(np.flatnonzero(flipped))
+    assert result.notes["label"]["estimated_precision"] == 1.0
+    assert f"learned from {ROWS} verified labels" in result.to_html()

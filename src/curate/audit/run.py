@@ -345,17 +345,22 @@ def _few_rows_warnings(results: Sequence[DetectorResult]) -> list[AuditWarning]:
     return [w for w in found if w is not None]
 
 
-def _withhold(scores: pd.DataFrame, warnings: Sequence[AuditWarning]) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+def _withhold(scores: pd.DataFrame, warnings: Sequence[AuditWarning],
+              checked_wrong: np.ndarray | None = None) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
     """Unflag every issue a warning withheld; scores stay, so the ranking is still there to read.
 
-    Returns the scores and, per withheld issue, notes ``withheld`` (the warnings' codes) and
-    ``withheld_flags`` (how many flags were taken back).
+    A label a person checked and found wrong (``checked_wrong``: dataset positions) is a fact, not
+    the evidence's claim: its label flag stands whatever the evidence's warnings. Returns the scores
+    and, per withheld issue, notes ``withheld`` (the warnings' codes) and ``withheld_flags`` (how
+    many flags were taken back).
     """
     notes: dict[str, dict[str, Any]] = {}
     for issue in scores["issue"].unique():
         codes = list(dict.fromkeys(w.code for w in warnings if issue in w.withheld))
         if codes:
             rows = (scores["issue"] == issue).to_numpy()
+            if issue == "label" and checked_wrong is not None and len(checked_wrong):
+                rows &= ~scores["position"].isin(checked_wrong).to_numpy()
             notes[str(issue)] = {"withheld": codes, "withheld_flags": int(scores.loc[rows, "flagged"].sum())}
             scores.loc[rows, "flagged"] = False
     return scores, notes
@@ -504,7 +509,7 @@ def audit(
     image: str | int | None = None,
     resume: bool = True,
     sensitive: str | Sequence[str] = (),
-    verified: pd.DataFrame | str | Path | None = None,
+    verified: pd.DataFrame | str | Path | list[pd.DataFrame | str | Path] | None = None,
 ) -> AuditResult:
     """Audit a labelled dataset: find label errors, duplicates, leaks, outliers, imbalance, bad inputs.
 
@@ -582,14 +587,14 @@ def audit(
         label-error rate and out-of-fold accuracy, and the gaps between groups
         (``metrics["disparities"]``; see :func:`curate.slices.group_disparities`). Every audit also
         looks for slices significantly worse than the rest (``metrics["slices"]``).
-    verified : pandas.DataFrame or str or pathlib.Path, optional
+    verified : pandas.DataFrame or str or pathlib.Path, or a list of them, optional
         Labels a person checked on a random sample of rows (columns ``row_id`` and
         ``verified_label``; empty cells not checked yet; ``curate verify-sample`` writes one to
-        fill in). With at least 10 wrong and 10 right among them, the label check learns each
-        row's chance of a wrong label from them instead of from the noise model alone, so its
-        estimated precision is measured rather than assumed (with a 90 % interval, in
-        ``notes["label"]["verified"]``); checked rows are flagged exactly when their label was
-        wrong. See :mod:`curate.evidence.verified`.
+        fill in; see :func:`curate.ingest.verified.read_verified`). With at least 10 wrong and
+        10 right among them, the label check learns each row's chance of a wrong label from them
+        instead of from the noise model alone, so its estimated precision is measured rather than
+        assumed (with a 90 % interval, in ``notes["label"]["verified"]``); checked rows are
+        flagged exactly when their label was wrong. See :mod:`curate.evidence.verified`.
 
     Returns
     -------
@@ -676,7 +681,9 @@ def audit(
                                       *_few_rows_warnings(results)])
     scores = scores_table(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
-    scores, withheld_notes = _withhold(scores, warnings)
+    checked_wrong = (None if checked_labels is None else checked_labels.positions[
+        checked_labels.codes != dataset.label_codes[checked_labels.positions]])
+    scores, withheld_notes = _withhold(scores, warnings, checked_wrong)
     restated = _restate_label_precision(scores, results)
     clock_slices = time.perf_counter()
     sliced = run_slices(dataset, needs, scores, sensitive_columns)
@@ -712,7 +719,9 @@ def audit(
               "modality": dataset.modality, "pred_probs": user_probs.source if user_probs else None,
               "ledger_version": ledger_version, "config": needs.resolved_config}
     if checked_labels is not None:
-        params["verified"] = {"source": checked_labels.source, "rows": len(checked_labels.positions)}
+        files = verified if isinstance(verified, list) else [verified]
+        params["verified"] = {"source": checked_labels.source, "rows": len(checked_labels.positions),
+                              "files": [str(Path(f).resolve()) for f in files if isinstance(f, str | Path)]}
     if classifier is not None:
         params["classifier"] = repr(classifier)
     if user_features is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -95,17 +96,17 @@ def _data_options(command: Callable[..., Any], *, workspace: bool = True) -> Cal
 @click.option("--sensitive", "sensitive", multiple=True, metavar="COL",
               help="A column of groups (2 to 50) to report group by group: label errors, accuracy and the gaps "
                    "between groups (repeatable).")
-@click.option("--verified", "verified", type=click.Path(path_type=Path), metavar="FILE",
+@click.option("--verified", "verified", type=click.Path(path_type=Path), metavar="FILE", multiple=True,
               help="Labels a person checked on a random sample of rows (columns row_id, verified_label; "
                    "`curate verify-sample` writes one to fill in): the label check learns from them how "
-                   "often its flags are right.")
+                   "often its flags are right (repeatable).")
 @_errors_as_messages
 def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
                   split: str | None, test: Path | None, encoding: str | None, name: str | None,
                   workspace: Path, pred_probs: Path | None, detectors: tuple[str, ...],
                   report_path: Path | None, no_embed: bool, embedder_name: str | None, config_file: Path | None,
                   assignments: tuple[str, ...], modality: str | None, engine: str | None, address: str | None,
-                  image: str | None, fresh: bool, sensitive: tuple[str, ...], verified: Path | None) -> None:
+                  image: str | None, fresh: bool, sensitive: tuple[str, ...], verified: tuple[Path, ...]) -> None:
     """Import FILE, audit it, print a summary and write an HTML report.
 
     \f
@@ -160,8 +161,8 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
         :mod:`curate.audit.resume`).
     sensitive : tuple of str
         ``--sensitive``: columns of groups to report group by group.
-    verified : pathlib.Path or None
-        ``--verified``: a file of labels checked on a random sample of rows (see
+    verified : tuple of pathlib.Path
+        ``--verified``: files of labels checked on a random sample of rows (see
         :mod:`curate.ingest.verified`).
     """
     from curate.audit import audit
@@ -185,7 +186,8 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     result = audit(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
                    pred_probs=pred_probs, workspace=workspace, name=name, encoding=encoding,
                    detectors=list(detectors) or None, progress=progress, config=config, modality=modality,
-                   image=image, resume=not fresh, sensitive=sensitive, verified=verified)
+                   image=image, resume=not fresh, sensitive=sensitive,
+                   verified=list(verified) if verified else None)
     print_summary(_console(), result)
     path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html")
     click.echo(f"report: {path}")
@@ -238,16 +240,27 @@ def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], 
 
     if output.exists():
         raise InputError(f"{output} exists; it may hold checked labels, so it is not overwritten (choose another name)")
+    suffix = output.suffix.lower()
+    if suffix not in (".csv", ".tsv", ".xlsx"):
+        raise InputError(f"{output}: write the sample as .csv, .tsv or .xlsx (a spreadsheet to fill in)")
     loaded = load_data(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
                        encoding=encoding, name=name)
     table = verification_sample(loaded.dataset, size=size, seed=seed)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
-    table.to_csv(partial, index=False)
+    if suffix == ".xlsx":
+        table.to_excel(partial, index=False, engine="openpyxl")
+    else:
+        table.to_csv(partial, index=False, sep="\t" if suffix == ".tsv" else ",")
     partial.replace(output)
-    click.echo(f"{output}: {len(table)} rows drawn at random from {loaded.dataset.n_rows}; fill in verified_label "
-               f"with each row's true label (leave it empty for rows not checked), then: curate audit {file} "
-               f"--verified {output} ...")
+    n_rows = loaded.dataset.n_rows
+    drawn = (f"all {n_rows} rows (the data has no more than --size {size})" if size >= n_rows
+             else f"{len(table)} rows drawn at random from {n_rows}")
+    command = ["curate", "audit", str(file), "--label", loaded.dataset.label_column,
+               *(word for t in loaded.dataset.text_columns for word in ("--text", t)),
+               *(["--id", loaded.dataset.id_column] if loaded.dataset.id_column else []), "--verified", str(output)]
+    click.echo(f"{output}: {drawn}; fill in verified_label with each row's true label (leave it empty for rows "
+               f"not checked), then: {shlex.join(command)}")
 
 
 @main.command("import")

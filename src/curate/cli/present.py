@@ -68,8 +68,10 @@ def print_summary(console: Any, result: AuditResult) -> None:
         interval = verified.get("estimated_precision_interval")
         console.print(f"label flags: estimated precision {stated.precision:.2f}"
                       + (f" (90 % interval {interval[0]:.2f}-{interval[1]:.2f})" if interval else "")
-                      + f", about {stated.expected_true:.0f} of the {stated.flagged} real errors, learned from "
-                      f"{verified['rows']} verified labels ({verified['wrong']} wrong)", soft_wrap=True)
+                      + f": about {stated.expected_true:.0f} of the {stated.flagged} are real errors, learned from "
+                      f"{verified['rows']} verified labels ({verified['wrong']} wrong); of the "
+                      f"{verified['rule_flags']} checked rows the evidence alone flags, {verified['rule_flags_right']} "
+                      "were wrong", soft_wrap=True)
     elif stated is not None:
         noise = result.notes["label"].get("estimated_noise_rate")
         # Flags the noise model alone would not make rest on every view naming the same other class:
@@ -79,7 +81,9 @@ def print_summary(console: Any, result: AuditResult) -> None:
                       f"of the {stated.flagged} are real errors, judged by the evidence and the estimated label noise"
                       + (f": {noise:.1%} of labels" if isinstance(noise, float) else "")
                       + (f"; {consensus} rest only on every view naming the same other class" if consensus else "")
-                      + "; unverified: --verified with labels checked on a random sample measures it)", soft_wrap=True)
+                      + ("; too few checked labels to learn from (see the warning)" if verified
+                         else "; unverified: --verified with labels checked on a random sample measures it")
+                      + ")", soft_wrap=True)
     slices = [f for f in (metrics.get("slices") or {}).get("slices", []) if f["significant"]]
     for f in sorted(slices, key=lambda f: -f["difference"])[:5]:
         what = "rows flagged as label errors" if f["measure"] == "label_error_rate" else "out-of-fold errors"

@@ -166,6 +166,9 @@ class LabelIssueDetector(Detector):
                  *evidence.extra.values()]
         error, consensus, noise = wrong_label_probability(probs, codes, views, self.consensus_support)
         posterior = noise.error
+        # The rule on the evidence alone, before any checked label: what the checked rows test
+        # directly (a rule fitted on them would be judged on its own training rows).
+        unchecked_rule = (best != codes) & (error > self.min_error_probability) & ~evidence.ambiguous
         verified: VerifiedLabels | None = context.need("verified_labels")
         calibrated, verified_notes, verified_wrong = None, None, None
         if verified is not None:
@@ -189,8 +192,10 @@ class LabelIssueDetector(Detector):
         flagged = candidates & ~evidence.ambiguous
         suggestion = best.copy()
         if verified is not None and verified_wrong is not None:
-            rule_flags = flagged[verified.positions]
-            verified_notes = self._verified_notes(verified, verified_wrong, rule_flags, calibrated is not None, flagged)
+            eligible = ~lonely & ~unread
+            rule = unchecked_rule & eligible
+            verified_notes = self._verified_notes(verified, verified_wrong, rule[verified.positions],
+                                                  calibrated is not None, rule)
             # A checked label is no longer a matter of evidence: wrong ones are flagged with the checked
             # class suggested, right ones never.
             flagged[verified.positions] = verified_wrong
@@ -219,6 +224,8 @@ class LabelIssueDetector(Detector):
         if verified is not None:
             for position, code in zip(verified.positions.tolist(), verified.codes.tolist(), strict=True):
                 details[position]["verified_label"] = classes[code]  # a person checked this row
+                if flagged[position]:  # the suggestion is the checked class: its probability, not the top one's
+                    details[position]["suggested_prob"] = round(float(probs[position, code]), 4)
         per_class = np.bincount(codes[flagged], minlength=len(classes))
         notes = {
             "rule": (f"another class is the most probable and the given label is wrong with probability above "
@@ -242,6 +249,7 @@ class LabelIssueDetector(Detector):
             "refit_without_suspects": evidence.pruned_rows,
         }
         if verified_notes is not None:
+            verified_notes["estimated_precision_interval"] = None  # none without judged (unchecked) flags
             if calibrated is not None and verified is not None:
                 judged = flagged & ~np.isin(rows, verified.positions)
                 interval = calibrated.precision_interval(calibration_features(probs, codes, posterior, views)[judged])

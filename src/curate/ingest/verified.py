@@ -30,66 +30,102 @@ def _line_of(frame: pd.DataFrame, index: int, source: str) -> str:
     return f"{source}, line {int(lines[index])}" if lines is not None else f"{source}, row {index + 1}"
 
 
-def read_verified(verified: pd.DataFrame | str | Path, dataset: Dataset) -> VerifiedLabels:
-    """The verified labels of ``dataset``'s rows, from a file or a DataFrame.
+def _class_of(value: object, class_code: dict[str, int]) -> int | None:
+    """The class code a checked label names: as written, or as the number a spreadsheet made of it
+    (``0.0`` for the class ``0``)."""
+    label = label_text(value)
+    if label in class_code:
+        return class_code[label]
+    try:
+        number = float(label)
+    except ValueError:
+        return None
+    return class_code.get(label_text(number))
+
+
+def read_verified(verified: pd.DataFrame | str | Path | list[pd.DataFrame | str | Path],
+                  dataset: Dataset) -> VerifiedLabels:
+    """The verified labels of ``dataset``'s rows, from files or DataFrames.
+
+    A row checked in two places with the same label counts once; with two different labels it is
+    refused. Where the file also holds the data's text columns (as ``curate verify-sample`` writes
+    them), each row's text must be the data's: a sample drawn from other data, or from the same
+    rows in another order, would otherwise pin checked labels on the wrong rows.
 
     Parameters
     ----------
-    verified : pandas.DataFrame or str or pathlib.Path
-        A table (CSV, JSON Lines, Parquet, ... as :func:`curate.ingest.readers.read_table` reads)
-        with columns ``row_id`` and ``verified_label``.
+    verified : pandas.DataFrame or str or pathlib.Path, or a list of them
+        Tables (CSV, JSON Lines, Parquet, Excel, ... as :func:`curate.ingest.readers.read_table`
+        reads) with columns ``row_id`` and ``verified_label``.
     dataset : Dataset
         The audited rows (after any reviewers' changes).
 
     Returns
     -------
     VerifiedLabels
-        Positions and class codes of the checked rows, in the file's order.
+        Positions and class codes of the checked rows, in the files' order.
 
     Raises
     ------
     ColumnError
         When a column is missing.
     DatasetError
-        When a row id is not in the data, is given twice, or a verified label is not one of the
-        data's classes; the message names the file and line.
+        When a row id is not in the data, a row is checked twice with different labels, a verified
+        label is not one of the data's classes, a row's text is not the data's, or no row has a
+        verified label at all; the message names the file and line.
     InputError
         When ``verified`` is neither a DataFrame nor a path, or the file cannot be read.
     """
-    if isinstance(verified, pd.DataFrame):
-        frame, source = verified, "the verified labels"
-    elif isinstance(verified, str | Path):
-        frame, source = read_table(Path(verified)).frame, Path(verified).name
-    else:
-        raise InputError(f"verified= takes a DataFrame or a file path; got {type(verified).__name__}")
-    for column in (ID_COLUMN, LABEL_COLUMN):
-        if column not in frame.columns:
-            raise ColumnError(f"{source}: no {column!r} column (it needs {ID_COLUMN!r} and {LABEL_COLUMN!r}; "
-                              f"has {', '.join(map(str, frame.columns))})")
+    sources = verified if isinstance(verified, list) else [verified]
     position_of = {str(r): i for i, r in enumerate(dataset.row_ids)}
     class_code = {c: i for i, c in enumerate(dataset.classes)}
-    positions: list[int] = []
-    codes: list[int] = []
-    seen: dict[int, int] = {}
-    for index, (row_id, value) in enumerate(zip(frame[ID_COLUMN].tolist(), frame[LABEL_COLUMN].tolist(),
-                                                strict=True)):
-        if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
-            continue  # not checked yet
-        where = _line_of(frame, index, source)
-        key = label_text(row_id)
-        if key not in position_of:
-            raise DatasetError(f"{where}: row_id {key!r} is not a row of the data (ids as the findings show them)")
-        position = position_of[key]
-        if position in seen:
-            raise DatasetError(f"{where}: row_id {key!r} is verified twice (first at entry {seen[position] + 1})")
-        label = label_text(value)
-        if label not in class_code:
-            shown = ", ".join(dataset.classes[:10]) + (", ..." if len(dataset.classes) > 10 else "")
-            raise DatasetError(f"{where}: verified_label {label!r} is not one of the data's classes ({shown})")
-        seen[position] = index
-        positions.append(position)
-        codes.append(class_code[label])
-    return VerifiedLabels(np.array(positions, dtype=np.int64), np.array(codes, dtype=np.int64), source)
+    checked: dict[int, tuple[int, str]] = {}
+    names = []
+    for one in sources:
+        frame, source = _table(one)
+        names.append(source)
+        for column in (ID_COLUMN, LABEL_COLUMN):
+            if column not in frame.columns:
+                raise ColumnError(f"{source}: no {column!r} column (it needs {ID_COLUMN!r} and {LABEL_COLUMN!r}; "
+                                  f"has {', '.join(map(str, frame.columns))})")
+        texts = [c for c in dataset.text_columns if c in frame.columns and c in dataset.frame.columns]
+        for index, (row_id, value) in enumerate(zip(frame[ID_COLUMN].tolist(), frame[LABEL_COLUMN].tolist(),
+                                                    strict=True)):
+            if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
+                continue  # not checked yet
+            where = _line_of(frame, index, source)
+            key = label_text(row_id)
+            if key not in position_of:
+                raise DatasetError(f"{where}: row_id {key!r} is not a row of the data (ids as the findings show "
+                                   "them: the --id column's values, or 0-based positions)")
+            position = position_of[key]
+            for column in texts:
+                if str(frame[column].iloc[index]) != str(dataset.frame[column].iloc[position]):
+                    raise DatasetError(f"{where}: the {column} of row_id {key!r} is not the data's (the sample was "
+                                       "drawn from other data, or the rows were reordered since); draw it again from "
+                                       "this data with curate verify-sample")
+            code = _class_of(value, class_code)
+            if code is None:
+                shown = ", ".join(dataset.classes[:10]) + (", ..." if len(dataset.classes) > 10 else "")
+                raise DatasetError(f"{where}: verified_label {label_text(value)!r} is not one of the data's classes "
+                                   f"({shown})")
+            if position in checked and checked[position][0] != code:
+                raise DatasetError(f"{where}: row_id {key!r} is verified as {dataset.classes[code]!r} here and as "
+                                   f"{dataset.classes[checked[position][0]]!r} at {checked[position][1]}")
+            checked.setdefault(position, (code, where))
+    if not checked:
+        raise DatasetError(f"{', '.join(names)}: no row has a verified_label filled in; check some rows first "
+                           "(leave the cells of rows you skip empty)")
+    return VerifiedLabels(np.array(list(checked), dtype=np.int64), np.array([c for c, _ in checked.values()],
+                                                                             dtype=np.int64), ", ".join(names))
+
+
+def _table(verified: object) -> tuple[pd.DataFrame, str]:
+    if isinstance(verified, pd.DataFrame):
+        return verified, "the verified labels"
+    if isinstance(verified, str | Path):
+        return read_table(Path(verified)).frame, Path(verified).name
+    raise InputError(f"verified= takes a DataFrame or a file path (or a list of them); got {type(verified).__name__}")
 
 
 def verification_sample(dataset: Dataset, size: int = 300, seed: int = 0) -> pd.DataFrame:
@@ -100,7 +136,8 @@ def verification_sample(dataset: Dataset, size: int = 300, seed: int = 0) -> pd.
     dataset : Dataset
         The rows to draw from.
     size : int, default 300
-        How many rows (all of them when the data has fewer). A few hundred give the label check
+        How many rows (all of them when the data has fewer). Draws with one seed are nested: a
+        larger size keeps the rows of a smaller one. A few hundred give the label check
         enough wrong labels to learn from where a few percent of labels are wrong.
     seed : int, default 0
         Seeds the draw, so the same command draws the same rows.
@@ -118,8 +155,9 @@ def verification_sample(dataset: Dataset, size: int = 300, seed: int = 0) -> pd.
     """
     if size < 1:
         raise InputError(f"the sample size must be at least 1; got {size}")
-    rng = np.random.default_rng(seed)
-    picked = np.sort(rng.choice(dataset.n_rows, size=min(size, dataset.n_rows), replace=False))
+    # The first rows of one seeded permutation: a larger --size with the same seed draws the same
+    # rows and more, so a sample can be extended without checking its rows again.
+    picked = np.sort(np.random.default_rng(seed).permutation(dataset.n_rows)[:size])
     table = pd.DataFrame({ID_COLUMN: [str(r) for r in dataset.row_ids[picked]]})
     for column in dict.fromkeys([*dataset.text_columns, *dataset.input_columns]):
         if column not in dataset.frame.columns:
