@@ -96,7 +96,7 @@ def test_findings_file_format_follows_the_suffix(audited_workspace: Path, tmp_pa
     [
         (["-o", "f.csv", "--format", "json"], ["--format json", "f.csv"]),
         (["-o", "f.xlsx"], ["'.xlsx'", SUPPORTED]),
-        (["--format", "jsonl"], ["--format jsonl", "--output"]),
+        (["--format", "parquet"], ["--format parquet", "--output"]),
     ],
 )
 def test_findings_refuse_a_bad_output(
