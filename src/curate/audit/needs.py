@@ -12,7 +12,7 @@ import numpy as np
 from curate.audit.resume import Checkpoints
 from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
-from curate.core.keys import duplicate_groups, keys_with_vectors
+from curate.core.keys import distinct_input_weights, duplicate_groups, keys_with_vectors
 from curate.core.predictions import PredProbs
 from curate.core.progress import ProgressReporter, SilentProgress
 from curate.core.verified import VerifiedLabels
@@ -353,12 +353,8 @@ class AuditNeeds:
         strength = evidence.strength
         if strength is not None:
             # Judged on distinct inputs: each group of exact copies counts once (see evidence_strength).
-            groups = self.need("duplicate_groups")
-            sizes = np.bincount(groups[groups >= 0]) if (groups >= 0).any() else np.zeros(0, dtype=np.int64)
-            if sizes.size and sizes.max() > 1:
-                weights = np.ones(len(groups))
-                copied = groups >= 0
-                weights[copied] = 1.0 / sizes[groups[copied]]
+            weights = distinct_input_weights(self.need("duplicate_groups"))
+            if weights is not None:
                 strength = evidence_strength(evidence.probs, self.dataset.label_codes,
                                              self.config.evidence.min_class_rows, weights)
                 evidence = replace(evidence, strength=strength)

@@ -335,7 +335,7 @@ def _precision_warnings(results: Sequence[DetectorResult], config: AuditConfig) 
     return [w for w in found if w is not None]
 
 
-def _few_rows_warnings(results: Sequence[DetectorResult]) -> list[AuditWarning]:
+def _label_check_warnings(results: Sequence[DetectorResult]) -> list[AuditWarning]:
     """Say so when label flags rest on a noise estimate from classes of a few dozen rows, or when
     verified labels were too few to learn from or look chosen rather than drawn."""
     from curate.evidence.trust import few_rows_noise_warning, verified_warning
@@ -678,11 +678,11 @@ def audit(
                                    verified=checked_labels)
     timings.update(needs.timings)
     warnings = _root_causes(checked, [*needs.warnings, *_precision_warnings(results, run_config),
-                                      *_few_rows_warnings(results)])
+                                      *_label_check_warnings(results)])
     scores = scores_table(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
-    checked_wrong = (None if checked_labels is None else checked_labels.positions[
-        checked_labels.codes != dataset.label_codes[checked_labels.positions]])
+    checked_wrong = (None if checked_labels is None
+                     else checked_labels.positions[checked_labels.wrong(dataset.label_codes)])
     scores, withheld_notes = _withhold(scores, warnings, checked_wrong)
     restated = _restate_label_precision(scores, results)
     clock_slices = time.perf_counter()

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["duplicate_groups", "keys_with_vectors", "normalise_text"]
+__all__ = ["distinct_input_weights", "duplicate_groups", "keys_with_vectors", "normalise_text"]
 
 _SPACE = re.compile(r"\s+")
 
@@ -95,3 +95,25 @@ def keys_with_vectors(keys: Sequence[str], vectors: np.ndarray) -> list[str]:
     # Adding 0.0 turns -0.0 into 0.0: the two are the same number but not the same bytes.
     _, vector_ids = np.unique(np.asarray(vectors) + 0.0, axis=0, return_inverse=True)
     return [f"{key}\x00{int(v)}" for key, v in zip(keys, vector_ids.reshape(-1), strict=True)]
+
+
+def distinct_input_weights(groups: np.ndarray) -> np.ndarray | None:
+    """One over the size of each row's group of exact copies: weights that count each distinct input once.
+
+    Parameters
+    ----------
+    groups : numpy.ndarray
+        Shape (n_rows,), int: from :func:`duplicate_groups` (-1 for a row without copies).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Shape (n_rows,), float in (0, 1]; None when no row has a copy (every weight would be 1).
+    """
+    copied = groups >= 0
+    if not copied.any():
+        return None
+    weights = np.ones(len(groups))
+    weights[copied] = 1.0 / np.bincount(groups[copied])[groups[copied]]
+    return weights
+

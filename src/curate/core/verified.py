@@ -26,3 +26,19 @@ class VerifiedLabels:
     positions: np.ndarray
     codes: np.ndarray
     source: str = "verified labels"
+
+    def wrong(self, label_codes: np.ndarray) -> np.ndarray:
+        """Which checked rows' given labels are wrong.
+
+        Parameters
+        ----------
+        label_codes : numpy.ndarray
+            Shape (n_rows,), int: the audited dataset's given labels, as class codes.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_verified,), bool, in the order of ``positions``.
+        """
+        return self.codes != label_codes[self.positions]
+

@@ -170,10 +170,10 @@ class LabelIssueDetector(Detector):
         # directly (a rule fitted on them would be judged on its own training rows).
         unchecked_rule = (best != codes) & (error > self.min_error_probability) & ~evidence.ambiguous
         verified: VerifiedLabels | None = context.need("verified_labels")
-        calibrated, verified_notes, verified_wrong = None, None, None
+        calibrated, verified_notes, verified_wrong, features = None, None, None, None
         if verified is not None:
             features = calibration_features(probs, codes, posterior, views)
-            verified_wrong = verified.codes != codes[verified.positions]
+            verified_wrong = verified.wrong(codes)
             calibrated = fit_verified_calibration(features[verified.positions], verified_wrong)
             if calibrated is not None:
                 # The verified rows' own chances are the plain fact: their labels were checked.
@@ -250,9 +250,9 @@ class LabelIssueDetector(Detector):
         }
         if verified_notes is not None:
             verified_notes["estimated_precision_interval"] = None  # none without judged (unchecked) flags
-            if calibrated is not None and verified is not None:
+            if calibrated is not None and verified is not None and features is not None:
                 judged = flagged & ~np.isin(rows, verified.positions)
-                interval = calibrated.precision_interval(calibration_features(probs, codes, posterior, views)[judged])
+                interval = calibrated.precision_interval(features[judged])
                 if interval is not None:
                     # the checked flags are right for certain; the interval is the judged ones'
                     certain, n_flags = int((flagged & ~judged).sum()), int(flagged.sum())
