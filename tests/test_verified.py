@@ -158,6 +158,8 @@ def test_verify_sample_then_audit_verified_from_the_command_line(tmp_path: Path)
     assert f"--verified {sample}" in drawn.output and "--label label --text text" in drawn.output
     html = next((workspace / "reports").glob("run-*.html")).read_text(encoding="utf-8")
     assert "learned from 400 verified labels" in html
+    runs = runner.invoke(main, ["runs", "--verbose", "--workspace", str(workspace)])
+    assert f"verified labels: 400 rows checked by a person, from {sample.resolve()}" in runs.output
 
 
 def test_a_bad_verified_file_leaves_the_workspace_as_it_was(tmp_path: Path) -> None:
@@ -228,3 +230,19 @@ def test_a_run_whose_every_flag_was_checked_still_has_its_report() -> None:
     assert set(result.findings["row_id"].astype(int)) == set(np.flatnonzero(flipped))
     assert result.notes["label"]["estimated_precision"] == 1.0
     assert f"learned from {ROWS} verified labels" in result.to_html()
+
+
+def test_verify_sample_prints_the_audit_command_with_every_data_option_it_was_given(tmp_path: Path) -> None:
+    # A Korean file in the legacy Windows encoding: the next command must read it the same way.
+    data = tmp_path / "리뷰.csv"
+    pd.DataFrame({"text": [f"영화 {i}번 정말 재미있다" for i in range(40)],
+                  "label": ["긍정", "부정"] * 20}).to_csv(data, index=False, encoding="cp949")
+    sample = tmp_path / "sample.csv"
+    drawn = CliRunner().invoke(main, ["verify-sample", str(data), "--label", "label", "--text", "text",
+                                      "--encoding", "cp949", "--size", "10", "--output", str(sample)])
+    assert drawn.exit_code == 0, drawn.output
+    assert "--encoding cp949 --verified" in drawn.output
+    assert pd.read_csv(sample)["given_label"].isin(["긍정", "부정"]).all()
+    # the sample is not stored anywhere, so it takes no dataset name
+    named = CliRunner().invoke(main, ["verify-sample", str(data), "--name", "x", "--output", str(tmp_path / "o.csv")])
+    assert named.exit_code != 0 and "No such option '--name'" in named.output

@@ -215,3 +215,34 @@ def test_a_flag_resting_only_on_the_views_consensus_says_so(tmp_path) -> None:  
     assert data["consensus_only_probability"] == 0.0 and data["error_probability"] > 0.5
     html = client.get(f"/item/{frame.loc[0, 'id']}", params={"issue": "label"}).text
     assert 'id="consensus-only"' in html and "a less certain kind of flag" in html
+
+
+def test_a_row_a_person_checked_says_so_instead_of_a_chance(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    import curate
+    from curate.features import HashedTextEmbedder
+
+    from ..conftest import make_text_frame
+    from .conftest import DATASET, _client, _session
+
+    frame = make_text_frame(30)
+    checked_wrong, checked_right = frame.loc[3, "id"], frame.loc[4, "id"]
+    truth = frame.loc[3, "label"]
+    frame.loc[3, "label"] = {"food": "sport", "sport": "tech", "tech": "food"}[truth]
+    data = tmp_path / f"{DATASET}.csv"
+    frame.to_csv(data, index=False)
+    verified = pd.DataFrame({"row_id": [checked_wrong, checked_right],
+                             "verified_label": [truth, frame.loc[4, "label"]]})
+    curate.audit(data, label="label", text="text", id="id", workspace=tmp_path / "ws",
+                 embedder=HashedTextEmbedder(), verified=verified)
+    client = next(_client(_session(tmp_path / "ws")))
+    wrong = client.get(f"/api/items/{checked_wrong}", params={"issue": "label"}).json()
+    assert wrong["verified_label"] == truth and wrong["suggested_label"] == truth
+    html = client.get(f"/item/{checked_wrong}", params={"issue": "label"}).text
+    assert 'id="verified-label"' in html and "the given label is wrong, for certain" in html
+    assert 'id="error-probability"' not in html  # no estimated chance beside a fact
+    right = client.get(f"/item/{checked_right}").text
+    assert "the given label is right, for certain" in right
+    unchecked = client.get(f"/api/items/{frame.loc[5, 'id']}").json()
+    assert unchecked["verified_label"] is None

@@ -48,11 +48,12 @@ def main() -> None:
     """curate: know your data, then fix it."""
 
 
-def _data_options_no_workspace(command: Callable[..., Any]) -> Callable[..., Any]:
-    return _data_options(command, workspace=False)
+def _sample_data_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    # A sample is drawn from a file, not stored: no workspace, no dataset name.
+    return _data_options(command, workspace=False, name=False)
 
 
-def _data_options(command: Callable[..., Any], *, workspace: bool = True) -> Callable[..., Any]:
+def _data_options(command: Callable[..., Any], *, workspace: bool = True, name: bool = True) -> Callable[..., Any]:
     options = [
         click.argument("file", type=click.Path(path_type=Path)),
         click.option("--label", "-l", help="Label column (detected when left out)."),
@@ -61,7 +62,7 @@ def _data_options(command: Callable[..., Any], *, workspace: bool = True) -> Cal
         click.option("--split", help="Column naming each row's split (train/test/...)."),
         click.option("--test", type=click.Path(path_type=Path), help="A separate test file, same columns."),
         click.option("--encoding", help="Force the text encoding (utf-8, cp949, latin-1, ...)."),
-        click.option("--name", help="Dataset name in the workspace (default: the file's stem)."),
+        *([click.option("--name", help="Dataset name in the workspace (default: the file's stem).")] if name else []),
         *([_WORKSPACE] if workspace else []),
     ]
     for option in reversed(options):
@@ -194,14 +195,14 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
 
 
 @main.command("verify-sample")
-@_data_options_no_workspace
+@_sample_data_options
 @click.option("--size", default=300, show_default=True, type=int, help="How many rows to draw at random.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seeds the draw.")
 @click.option("--output", "-o", "output", required=True, type=click.Path(path_type=Path),
               help="The CSV to write (never overwritten: it may hold a person's checks).")
 @_errors_as_messages
 def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
-                          split: str | None, test: Path | None, encoding: str | None, name: str | None,
+                          split: str | None, test: Path | None, encoding: str | None,
                           size: int, seed: int, output: Path) -> None:
     """Draw rows of FILE at random for a person to check; pass the filled-in file to audit --verified.
 
@@ -225,8 +226,6 @@ def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], 
         ``--test``: a separate test file with the same columns.
     encoding : str or None
         ``--encoding``: force the text encoding; detected when None.
-    name : str or None
-        ``--name``: unused here (accepted as audit accepts it).
     size : int
         ``--size``: rows to draw.
     seed : int
@@ -244,7 +243,7 @@ def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], 
     if suffix not in (".csv", ".tsv", ".xlsx"):
         raise InputError(f"{output}: write the sample as .csv, .tsv or .xlsx (a spreadsheet to fill in)")
     loaded = load_data(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
-                       encoding=encoding, name=name)
+                       encoding=encoding)
     table = verification_sample(loaded.dataset, size=size, seed=seed)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
@@ -258,7 +257,9 @@ def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], 
              else f"{len(table)} rows drawn at random from {n_rows}")
     command = ["curate", "audit", str(file), "--label", loaded.dataset.label_column,
                *(word for t in loaded.dataset.text_columns for word in ("--text", t)),
-               *(["--id", loaded.dataset.id_column] if loaded.dataset.id_column else []), "--verified", str(output)]
+               *(["--id", loaded.dataset.id_column] if loaded.dataset.id_column else []),
+               *(["--split", split] if split else []), *(["--test", str(test)] if test else []),
+               *(["--encoding", encoding] if encoding else []), "--verified", str(output)]
     click.echo(f"{output}: {drawn}; fill in verified_label with each row's true label (leave it empty for rows "
                f"not checked), then: {shlex.join(command)}")
 

@@ -185,7 +185,7 @@ def print_runs(console: Any, runs: list[RunRecord]) -> None:
 
 
 def print_run_configs(console: Any, runs: list[RunRecord]) -> None:
-    """Each run's source, detectors, warnings and full configuration (every setting, defaults included), as TOML.
+    """Each run's source, verified-label files, warnings and full configuration (defaults included), as TOML.
 
     Parameters
     ----------
@@ -200,6 +200,11 @@ def print_run_configs(console: Any, runs: list[RunRecord]) -> None:
                       f"source {params.get('source')} · modality {params.get('modality')}"
                       + "".join(f" · {key} used: {run.metrics[key]}" for key in ("embedder", "classifier")
                                 if key in run.metrics), soft_wrap=True)
+        checked = params.get("verified")
+        if checked:
+            files = ", ".join(checked.get("files") or []) or checked.get("source")
+            console.print(f"  verified labels: {checked.get('rows')} rows checked by a person, from {files}",
+                          markup=False, highlight=False, soft_wrap=True)
         for warning in run.metrics.get("warnings") or []:
             console.print(f"  warning: {warning_line(AuditWarning.from_dict(warning))}", markup=False,
                           highlight=False, soft_wrap=True)

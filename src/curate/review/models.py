@@ -481,6 +481,9 @@ class Item:
     consensus_only_probability : float or None, default None
         Set when the label flag rests only on every view naming the suggested class: the noise
         model's own probability of a wrong label (its ``noise_error_prob``), below the flag's bar.
+    verified_label : str or None, default None
+        The label a person gave this row in a checked random sample (``curate audit --verified``):
+        the label check took it as the fact, so its probability is 0 or 1, not an estimate.
     """
 
     dataset: str
@@ -512,6 +515,7 @@ class Item:
     group: list[RelatedRow] = field(default_factory=list)
     error_probability: float | None = None
     consensus_only_probability: float | None = None
+    verified_label: str | None = None
 
 
 @dataclass

@@ -316,6 +316,8 @@ def item(session: ReviewSession, row_id: str, filter: QueueFilter | None = None)
         error_probability=label.details.get("error_prob") if label is not None else None,
         consensus_only_probability=(label.details.get("noise_error_prob")
                                     if label is not None and label.details.get("consensus_only") else None),
+        verified_label=(None if label is None or label.details.get("verified_label") is None
+                        else str(label.details["verified_label"])),
         suggestions=suggestions([str(c) for c in session.dataset.classes], judged, state.label, label_finding),
         classes=[str(c) for c in session.dataset.classes], findings=findings, neighbours=neighbours,
         duplicates=duplicates, history=history, filter=filter, prev_row_id=prev_row, next_row_id=next_row,
