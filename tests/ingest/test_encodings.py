@@ -63,6 +63,24 @@ def test_utf16_without_a_mark_is_detected_in_latin_text(codec: str) -> None:
     assert decoded == type(decoded)("text,label\ncafé au lait,a\nplain words,b\n", codec, True)
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_mark_is_detected_in_korean_text(tmp_path: Path, codec: str) -> None:
+    # Mostly Hangul: NUL bytes only in the tabs and line breaks, and "가" (U+AC00) puts one on the
+    # other side of its pair.
+    rows = [*ROWS, ("가나다 가격이 가장 싸다", "긍정")]
+    path = tmp_path / "reviews.txt"
+    path.write_bytes("".join("\t".join(row) + "\r\n" for row in [HEADER, *rows]).encode(codec))
+    loaded = curate.load_data(path, label="감정", text=["후기 내용"])
+    assert texts_of(loaded.dataset) == [text for text, _ in rows]
+    assert loaded.source.encoding == codec
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp949"])
+def test_korean_without_nul_bytes_is_not_taken_for_utf16(encoding: str) -> None:
+    text = _unicode_text().replace("😀", "") if encoding == "cp949" else _unicode_text()
+    assert decode_bytes(text.encode(encoding)).encoding == encoding
+
+
 def test_forced_utf16_drops_the_mark() -> None:
     data = codecs.BOM_UTF16_LE + "이름,값\n".encode("utf-16-le")
     assert decode_bytes(data, encoding="utf-16-le").text == "이름,값\n"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -35,9 +36,16 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# Without a byte-order mark, UTF-16 text in a Latin script has a NUL in every other byte; text
-# with the odd NUL character has nowhere near this share.
-_UTF16_NUL_SHARE = 0.4
+# Without a byte-order mark, UTF-16 text holds a NUL byte in every ASCII character (letters, digits,
+# commas, line breaks), always on the same side of the pair; UTF-8 and the 8-bit code pages hold none.
+# Text in Hangul or another non-Latin script has few ASCII characters, so the NULs are few; a few
+# syllables ("가" is U+AC00) put a NUL on the other side too. One side needs this many NULs and this
+# many times the other side's, and the decoded text must read as text.
+_UTF16_MIN_NULS = 4
+_UTF16_NUL_RATIO = 3.0
+# ... with at most this share of its characters control characters, unassigned code points or
+# replacement characters (random binary decoded as UTF-16 is mostly those).
+_UTF16_JUNK_SHARE = 0.02
 # Judging a CP949 reading (see ``_reads_as_korean``): the least share of Hangul among its non-ASCII
 # characters, the share of core syllables that settles it, and, below that, the least share of the
 # Western reading's non-ASCII characters that stand next to another one (letter soup).
@@ -154,17 +162,24 @@ def _bom_encoding(data: bytes) -> tuple[str, int] | None:
 
 
 def _bomless_utf16(data: bytes) -> str | None:
-    """``utf-16-le``/``-be`` when every other byte is mostly NUL (UTF-16 text without a mark)."""
+    """``utf-16-le``/``-be`` for UTF-16 text without a mark: NUL bytes on one side of the pairs, read as text."""
     if len(data) < 4 or len(data) % 2:
         return None
     head = data[:4096]
-    half = len(head) // 2
-    even, odd = head[0::2].count(0) / half, head[1::2].count(0) / half
-    if odd >= _UTF16_NUL_SHARE and even < 0.05:
-        return "utf-16-le"
-    if even >= _UTF16_NUL_SHARE and odd < 0.05:
-        return "utf-16-be"
+    # An ASCII character is (char, 0) in little-endian order: its NUL at an odd offset.
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    for codec, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nuls >= _UTF16_MIN_NULS and nuls >= _UTF16_NUL_RATIO * other and _reads_as_text(head.decode(codec, "replace")):
+            return codec
     return None
+
+
+def _reads_as_text(text: str) -> bool:
+    """Whether decoded characters are text: few controls (tab and line breaks aside), unassigned or replaced."""
+    text = text[:-1]  # the cut at 4 KiB may split the last character
+    junk = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd"
+               or unicodedata.category(ch) in ("Cn", "Co", "Cs"))
+    return bool(text) and junk <= _UTF16_JUNK_SHARE * len(text)
 
 
 def _normalise_name(encoding: str) -> str:
