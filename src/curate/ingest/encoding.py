@@ -169,7 +169,8 @@ def _bomless_utf16(data: bytes) -> str | None:
     # An ASCII character is (char, 0) in little-endian order: its NUL at an odd offset.
     odd, even = head[1::2].count(0), head[0::2].count(0)
     for codec, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
-        if nuls >= _UTF16_MIN_NULS and nuls >= _UTF16_NUL_RATIO * other and _reads_as_text(head.decode(codec, "replace")):
+        one_sided = nuls >= _UTF16_MIN_NULS and nuls >= _UTF16_NUL_RATIO * other
+        if one_sided and _reads_as_text(head.decode(codec, "replace")):
             return codec
     return None
 
