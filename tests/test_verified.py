@@ -246,3 +246,46 @@ def test_verify_sample_prints_the_audit_command_with_every_data_option_it_was_gi
     # the sample is not stored anywhere, so it takes no dataset name
     named = CliRunner().invoke(main, ["verify-sample", str(data), "--name", "x", "--output", str(tmp_path / "o.csv")])
     assert named.exit_code != 0 and "No such option '--name'" in named.output
+
+
+def test_a_sample_checked_blind_in_the_annotation_app_reads_as_verified_labels(tmp_path: Path) -> None:
+    # verify-sample, then annotators label the sample (here imported with their labels already in,
+    # as the app would have recorded them), then the annotation export goes to audit --verified.
+    frame, probs, true, _ = _model_that_mistakes_hard_rows()
+    data, probs_file = tmp_path / "data.csv", tmp_path / "probs.npy"
+    frame.to_csv(data, index=False)
+    np.save(probs_file, probs)
+    runner = CliRunner()
+    sample = tmp_path / "sample.csv"
+    assert runner.invoke(main, ["verify-sample", str(data), "--label", "label", "--text", "text", "--size", "400",
+                                "--output", str(sample)]).exit_code == 0
+    table = pd.read_csv(sample, keep_default_na=False)
+    truth = [f"c{c}" for c in true[table["row_id"]]]
+    table["rater_1"] = table["rater_2"] = truth
+    # one item the two raters split on: a weak consensus is no check, so that row stays unchecked
+    table.loc[0, "rater_2"] = "c3" if truth[0] != "c3" else "c2"
+    table.drop(columns=["given_label", "verified_label"]).to_csv(sample, index=False)
+    workspace = tmp_path / "ws"
+    imported = runner.invoke(main, ["annotate", "import", str(sample), "--text", "text", "--id", "row_id",
+                                    "--labels", "c0,c1,c2,c3", "--workspace", str(workspace)])
+    assert imported.exit_code == 0, imported.output
+    export = tmp_path / "checked.csv"
+    exported = runner.invoke(main, ["annotate", "export", "sample", "--out", str(export), "--no-model",
+                                    "--workspace", str(workspace)])
+    assert exported.exit_code == 0, exported.output
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import read_verified
+
+    dataset = load_data(frame, label="label", text=["text"]).dataset
+    exported_table = pd.read_csv(export, keep_default_na=False).set_index("id")
+    split_row = int(table.loc[0, "row_id"])
+    assert exported_table.loc[split_row, "weak_consensus"] and exported_table["weak_consensus"].sum() == 1
+    checked = read_verified(export, dataset)
+    expected = table["row_id"].astype(int).to_numpy()[1:]
+    assert checked.positions.tolist() == expected.tolist()
+    assert checked.codes.tolist() == true[expected].tolist()
+    audited = runner.invoke(main, ["audit", str(data), "--label", "label", "--text", "text", "--pred-probs",
+                                   str(probs_file), "--detector", "label", "--workspace", str(tmp_path / "ws2"),
+                                   "--verified", str(export)])
+    assert audited.exit_code == 0, audited.output
+    assert f"learned from {len(expected)} verified labels" in audited.output

@@ -4,7 +4,9 @@ The file names each checked row by ``row_id`` (the id the findings show: the id 
 the row's 0-based position in its file) and gives its true label in ``verified_label``; other
 columns (the text, the given label: whatever the person looked at) are ignored, and rows whose
 ``verified_label`` is empty were not checked yet and are skipped. ``curate verify-sample`` writes
-such a file for a person to fill in.
+such a file for a person to fill in. The sample may also be checked blind in the annotation app
+(``curate annotate import SAMPLE --id row_id``): its export (``id``, ``consensus_label``) reads as
+checked labels, each item's consensus, rows with a weak consensus or none left out.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ __all__ = ["ID_COLUMN", "LABEL_COLUMN", "read_verified", "verification_sample"]
 
 ID_COLUMN = "row_id"
 LABEL_COLUMN = "verified_label"
+# ``curate annotate export`` (curate.annotators.exporting) names its columns so: the sample checked
+# blind in the annotation app, by one person or several, reads as checked labels too.
+EXPORT_ID, EXPORT_LABEL, EXPORT_WEAK = "id", "consensus_label", "weak_consensus"
 
 
 def _line_of(frame: pd.DataFrame, index: int, source: str) -> str:
@@ -56,7 +61,8 @@ def read_verified(verified: pd.DataFrame | str | Path | list[pd.DataFrame | str 
     ----------
     verified : pandas.DataFrame or str or pathlib.Path, or a list of them
         Tables (CSV, JSON Lines, Parquet, Excel, ... as :func:`curate.ingest.readers.read_table`
-        reads) with columns ``row_id`` and ``verified_label``.
+        reads) with columns ``row_id`` and ``verified_label``, or annotation exports (``id`` and
+        ``consensus_label``; weak consensus left out).
     dataset : Dataset
         The audited rows (after any reviewers' changes).
 
@@ -83,6 +89,7 @@ def read_verified(verified: pd.DataFrame | str | Path | list[pd.DataFrame | str 
     names = []
     for one in sources:
         frame, source = _table(one)
+        frame = _consensus_as_checked(frame)
         names.append(source)
         for column in (ID_COLUMN, LABEL_COLUMN):
             if column not in frame.columns:
@@ -118,6 +125,24 @@ def read_verified(verified: pd.DataFrame | str | Path | list[pd.DataFrame | str 
                            "(leave the cells of rows you skip empty)")
     return VerifiedLabels(np.array(list(checked), dtype=np.int64), np.array([c for c, _ in checked.values()],
                                                                              dtype=np.int64), ", ".join(names))
+
+
+def _consensus_as_checked(frame: pd.DataFrame) -> pd.DataFrame:
+    """An annotation export read as checked labels: each item's consensus label, unless it is weak.
+
+    A weak consensus is more likely wrong than right (curate.annotators.consensus): not a check.
+    Any other table is returned as it is.
+    """
+    columns = set(frame.columns)
+    if ID_COLUMN in columns or LABEL_COLUMN in columns or not {EXPORT_ID, EXPORT_LABEL} <= columns:
+        return frame
+    weak = np.zeros(len(frame), dtype=bool)
+    if EXPORT_WEAK in columns:
+        weak = np.array([str(v).strip().lower() in ("true", "1") for v in frame[EXPORT_WEAK]], dtype=bool)
+    checked = frame.rename(columns={EXPORT_ID: ID_COLUMN})
+    checked[LABEL_COLUMN] = [None if w else v for v, w in zip(frame[EXPORT_LABEL].tolist(), weak, strict=True)]
+    checked.attrs = frame.attrs  # the file's line numbers, for messages
+    return checked
 
 
 def _table(verified: object) -> tuple[pd.DataFrame, str]:
