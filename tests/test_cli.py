@@ -375,3 +375,27 @@ def test_findings_keep_ids_as_given(tmp_path: Path, make_id) -> None:  # type: i
     assert out.exit_code == 0, out.output
     ids = pd.read_csv(io.StringIO(out.stdout), dtype={"row_id": str})["row_id"]
     assert set(ids) == set(frame["id"])
+
+
+def _commands(group, prefix=()):  # type: ignore[no-untyped-def]
+    import click
+
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+        else:
+            yield " ".join((*prefix, name)), command
+
+
+def test_every_option_that_names_a_file_to_write_takes_out_output_and_o() -> None:
+    # One spelling per command made users guess (annotate export took --out, findings --output).
+    from curate.cli.main import main
+
+    checked = []
+    for name, command in _commands(main):
+        for param in command.params:
+            opts = set(getattr(param, "opts", []))
+            if opts & {"--out", "--output"}:
+                assert opts == {"--out", "--output", "-o"}, (name, sorted(opts))
+                checked.append(name)
+    assert {"annotate export", "consensus", "queue", "findings", "verify-sample", "report"} <= set(checked)

@@ -239,7 +239,7 @@ def settings_command(per_item: int | None, guidelines_file: Path | None, changed
 
 @annotate_group.command("export")
 @click.argument("dataset", required=False)
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+@click.option("--out", "--output", "-o", "out", type=click.Path(path_type=Path), required=True,
               help="The file to write: .csv, .parquet or .jsonl.")
 @click.option("--annotator-labels", is_flag=True, help="Add one column per annotator (account or slot): their label.")
 @click.option("--no-model", is_flag=True, help="Annotators only: no model trained on the items' texts.")

@@ -29,7 +29,7 @@ _WEAK_SHOWN = 10
               help="The items' pictures (encoded bytes, or paths inside FILE's folder), for the model.")
 @click.option("--id", "id_column", metavar="COL",
               help="Wide layout: the file's id column; items are named by it instead of their row position.")
-@click.option("--out", "out", type=click.Path(path_type=Path),
+@click.option("--out", "--output", "-o", "out", type=click.Path(path_type=Path),
               help="Write one row per item (consensus label, quality, every annotator's label): .csv or .parquet.")
 @errors_as_messages("interrupted: nothing was written")
 def consensus_command(file: Path, annotator_columns: str | None, item_column: str | None,

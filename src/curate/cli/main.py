@@ -198,7 +198,7 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
 @_sample_data_options
 @click.option("--size", default=300, show_default=True, type=int, help="How many rows to draw at random.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seeds the draw.")
-@click.option("--output", "-o", "output", required=True, type=click.Path(path_type=Path),
+@click.option("--output", "--out", "-o", "output", required=True, type=click.Path(path_type=Path),
               help="The CSV to write (never overwritten: it may hold a person's checks).")
 @_errors_as_messages
 def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
@@ -420,7 +420,8 @@ _register_consensus()
 
 @main.command("report")
 @click.argument("run", type=int, required=False)
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Where to write the HTML file.")
+@click.option("--output", "--out", "-o", "output", type=click.Path(path_type=Path),
+              help="Where to write the HTML file.")
 @_WORKSPACE
 @_errors_as_messages
 def report_command(run: int | None, output: Path | None, workspace: Path) -> None:
@@ -458,7 +459,7 @@ def report_command(run: int | None, output: Path | None, workspace: Path) -> Non
 @click.argument("run", type=int, required=False)
 @click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "json", "jsonl", "parquet"]), default=None,
               help="Output format: csv (default) or json on stdout; with --output, must match its suffix.")
-@click.option("--output", "-o", type=click.Path(path_type=Path),
+@click.option("--output", "--out", "-o", "output", type=click.Path(path_type=Path),
               help="File to write (.csv, .tsv, .json, .jsonl, .parquet; default: stdout).")
 @click.option("--all", "include_all", is_flag=True, help="Also list rows each detector scored but did not flag.")
 @click.option("--issue", "issues", multiple=True, help="Only these issue types (repeatable).")

@@ -161,7 +161,8 @@ def make_profile_command(data_options: Callable[[Callable[..., Any]], Callable[.
         click.option("--modality", help="The kind of input: text, tabular, image, or a plugin's (default: detected)."),
         click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
                      help="table for people, json for programs (every fact)."),
-        click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of stdout."),
+        click.option("--output", "--out", "-o", "output", type=click.Path(path_type=Path),
+                     help="Write to this file instead of stdout."),
         click.option("--no-tokens", is_flag=True, help="Do not count model tokens (skips loading the tokenizer)."),
     ]):
         command = option(command)
@@ -258,7 +259,8 @@ def card_show_command(fmt: str, dataset: str | None, workspace: Path) -> None:
 
 
 @card_group.command("export")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="The Markdown file to write (default: stdout).")
+@click.option("--output", "--out", "-o", "output", type=click.Path(path_type=Path),
+              help="The Markdown file to write (default: stdout).")
 @_DATASET
 @_WORKSPACE
 @_errors_as_messages

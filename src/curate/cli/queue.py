@@ -106,7 +106,8 @@ def print_queue(console: Any, found: LabelQueue) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the strategy's random draws.")
 @click.option("--encoding", help="Force the text encoding (default: detected).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), help="Write the output to this file instead.")
+@click.option("--out", "--output", "-o", "out", type=click.Path(path_type=Path),
+              help="Write the output to this file instead.")
 @_errors_as_messages
 def queue_command(file: Path, text_column: tuple[str, ...], label_column: str | None, annotator_columns: str | None,
                   id_column: str | None, batch: int, strategy: str, seed: int, encoding: str | None, fmt: str,
