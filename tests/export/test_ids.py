@@ -60,6 +60,11 @@ def test_findings_keep_the_ids_as_written(tmp_path: Path, ids: list[str], suffix
 
     as_json = run_cli(["findings", "--all", "--format", "json", "-w", workspace])
     assert {r["row_id"] for r in json.loads(as_json.stdout)} == set(ids)
+    # in JSON the details are an object, not JSON text inside a string
+    copy = next(r for r in json.loads(as_json.stdout) if r["issue"] == "exact_duplicate" and r["flagged"])
+    assert copy["details"]["copies"] == [ids[7], ids[31]]
+    lines = run_cli(["findings", "--issue", "exact_duplicate", "--format", "jsonl", "-w", workspace]).stdout
+    assert json.loads(lines.splitlines()[0])["details"]["copies"] == [ids[7], ids[31]]
 
     parquet = tmp_path / "findings.parquet"
     assert run_cli(["findings", "--all", "--format", "parquet", "-o", parquet, "-w", workspace]).exit_code == 0

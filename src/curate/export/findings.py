@@ -21,7 +21,8 @@ COLUMNS = ["row_id", "issue", "score", "flagged", "suggested_label", "given_labe
 
 
 def findings_table(workspace: Workspace, run_id: int | None, *, include_all: bool = False,
-                   issues: list[str] | None = None, with_input: bool = False) -> pd.DataFrame:
+                   issues: list[str] | None = None, with_input: bool = False,
+                   details_as_text: bool = True) -> pd.DataFrame:
     """The findings of a run as a table; ``row_id`` is the id as written, or the row's position.
 
     Ids from an id column stay text exactly as the source wrote them (``00007`` keeps its zeros, a
@@ -41,14 +42,17 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
     with_input : bool, default False
         Add an ``input`` column after ``row_id``: the row's input as the review app shows it (its
         text, several text columns joined by newlines; for a table, its fields as a JSON object).
+    details_as_text : bool, default True
+        ``details`` as JSON text (one cell of a CSV or Parquet file); False keeps them dicts (for
+        JSON output, where they nest as objects).
 
     Returns
     -------
     pandas.DataFrame
         The columns of ``COLUMNS`` (``row_id``, ``issue``, ``score``, ``flagged``,
         ``suggested_label``, ``given_label`` (the source file's), ``current_label`` (the one the
-        run judged: the ledger's relabels up to the run applied), ``split``, ``details`` as a JSON
-        string), worst first within each issue, with a fresh 0-based index.
+        run judged: the ledger's relabels up to the run applied), ``split``, ``details`` (a JSON
+        string, or a dict)), worst first within each issue, with a fresh 0-based index.
 
     Raises
     ------
@@ -73,7 +77,8 @@ def findings_table(workspace: Workspace, run_id: int | None, *, include_all: boo
         frame = frame.assign(row_id=ids.astype("int64"))
     else:
         frame = frame.assign(row_id=ids)
-    frame = frame.assign(details=frame["details"].map(lambda d: json.dumps(d, ensure_ascii=False)))
+    if details_as_text:
+        frame = frame.assign(details=frame["details"].map(lambda d: json.dumps(d, ensure_ascii=False)))
     if not with_input:
         return frame[COLUMNS].reset_index(drop=True)
     inputs = _inputs(workspace, run.id, frame["position"].astype(int).tolist())
@@ -138,7 +143,9 @@ def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str
     elif chosen not in ("csv", "tsv", "json", "jsonl"):
         raise InputError(f"--format {fmt} needs --output FILE; csv, tsv, json and jsonl are printed")
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
-    table = findings_table(ws, run_id, include_all=include_all, issues=issues, with_input=with_input)
+    # In JSON the details nest as an object, not as JSON text inside a string to be decoded again.
+    table = findings_table(ws, run_id, include_all=include_all, issues=issues, with_input=with_input,
+                           details_as_text=chosen not in ("json", "jsonl"))
     if output is None:
         if chosen == "json":
             return table.to_json(orient="records", force_ascii=False) + "\n"
