@@ -41,7 +41,8 @@ from curate.core.verified import VerifiedLabels
 from curate.detectors.label_issues import LabelIssueDetector
 
 HEADING = "## Label flags with a verified random sample: stated against measured precision (issue 9)"
-CONDITIONS = ("noisyag", "c10n_aggre", "c10n_worst", "mnist", "ctl_flipped")
+CONDITIONS = ("noisyag", "c10n_aggre", "c10n_worst", "mnist", "ctl_flipped", "nsmc_random10", "nsmc_random20",
+              "nsmc_confusable10")
 
 
 class _Context:
@@ -79,6 +80,8 @@ def _true_labels(name: str) -> tuple[np.ndarray, np.ndarray]:
     elif name.startswith("c10n_"):
         cifar = pd.read_parquet(DEFAULT_DATA_ROOT / "cifar10" / "train.parquet", columns=["id", "label"])
         true = cifar.sort_values("id", kind="stable")["label"].astype(str).to_numpy()[:len(given)]
+    elif name.startswith("nsmc_"):  # the star ratings' labels before the flips (their own errors stay)
+        true = pd.read_csv(DEFAULT_DATA_ROOT / "nsmc" / "reviews_10k.csv", usecols=["label"])["label"].astype(str).to_numpy()
     elif name == "mnist":
         digits = sample_rows(pd.read_parquet(DEFAULT_DATA_ROOT / "mnist" / "test.parquet", columns=["label"]), 0)
         true = digits["label"].astype(str).to_numpy()
