@@ -245,3 +245,24 @@ def test_copies_of_one_placeholder_count_once_when_judging_the_evidence() -> Non
     weighted = evidence_strength(probs, codes, weights=np.array([1, 1, 1, 0.25, 0.25, 0.25, 0.25]))
     assert plain.accuracy == pytest.approx(4 / 7) and weighted.accuracy == pytest.approx(3.25 / 4)
     assert weighted.class_rows.tolist() == plain.class_rows.tolist() == [3, 4]
+
+
+def test_a_model_near_chance_reports_no_slices_of_its_own_errors() -> None:
+    # Labels the text does not explain, 60/40, and a rating column that follows the label (as NSMC's
+    # star ratings do): a model near chance answers the commoner class, so its errors pile up on the
+    # rarer class's ratings. That is the model's failure, not a weak slice of the data.
+    from curate import audit
+    from curate.features import HashedTextEmbedder
+
+    rng = np.random.default_rng(5)
+    n = 600
+    label = np.where(rng.random(n) < 0.6, "pos", "neg")
+    rating = np.where(label == "pos", rng.choice(["9", "10"], n), rng.choice(["1", "2"], n))
+    words = np.array(["movie", "film", "scene", "actor", "plot", "story", "music", "ending", "cast", "script"])
+    text = [" ".join(rng.choice(words, 6)) + f" {i}" for i in range(n)]
+    frame = pd.DataFrame({"text": text, "rating": rating, "label": label})
+    result = audit(frame, label="label", text="text", embedder=HashedTextEmbedder())
+    assert "model_near_chance" in [w.code for w in result.warnings]
+    slices = (result.metrics.get("slices") or {}).get("slices", [])
+    assert not [s for s in slices if s["measure"] == "oof_error_rate"]
+    assert not [s for s in slices if s["significant"]]

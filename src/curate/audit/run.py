@@ -686,7 +686,8 @@ def audit(
     scores, withheld_notes = _withhold(scores, warnings, checked_wrong)
     restated = _restate_label_precision(scores, results)
     clock_slices = time.perf_counter()
-    sliced = run_slices(dataset, needs, scores, sensitive_columns)
+    sliced = run_slices(dataset, needs, scores, sensitive_columns,
+                        model_trusted=not any("label" in w.withheld for w in warnings))
     timings["slices"] = round(time.perf_counter() - clock_slices, 3)
     mapped = _data_map(needs, scores, dataset.n_rows)
     # Positions always name rows of the stored data version, even when reviewers removed some.

@@ -63,8 +63,14 @@ def _column(dataset: Dataset, name: str) -> pd.Series | None:
     return None
 
 
-def _measures(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Rows flagged as label errors and rows the out-of-fold evidence misclassifies, by dataset position."""
+def _measures(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame,
+              model_trusted: bool = True) -> dict[str, np.ndarray]:
+    """Rows flagged as label errors and rows the out-of-fold evidence misclassifies, by dataset position.
+
+    Where a warning withheld the label flags (a model near chance, a leaked label column), the
+    model's errors say nothing about the data: a model that answers one class for every row makes
+    every slice of the other class "90 % errors". They are then no measure.
+    """
     out: dict[str, np.ndarray] = {}
     label = scores[scores["issue"] == "label"]
     if not label.empty:
@@ -73,13 +79,13 @@ def _measures(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame) -> dict
         out["label_error_rate"] = flagged
     evidence = needs.computed("label_evidence")
     probs = evidence.probs if evidence is not None else getattr(needs.computed("pred_probs"), "probs", None)
-    if probs is not None:
+    if probs is not None and model_trusted:
         out["oof_error_rate"] = np.asarray(probs).argmax(axis=1) != dataset.label_codes
     return {m: out[m] for m in MEASURES if m in out}
 
 
 def run_slices(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame,
-               sensitive: Sequence[str] = ()) -> dict[str, Any]:
+               sensitive: Sequence[str] = (), model_trusted: bool = True) -> dict[str, Any]:
     """The run's slice report and, per sensitive attribute, its groups' disparities.
 
     Parameters
@@ -92,6 +98,9 @@ def run_slices(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame,
         The run's scores with ``position`` in ``dataset``'s rows, after flags were withheld.
     sensitive : sequence of str, default ()
         Columns to report group by group.
+    model_trusted : bool, default True
+        False when a run warning withheld the label flags: out-of-fold errors are then not a
+        measure of slices, nor of groups' accuracy.
 
     Returns
     -------
@@ -99,7 +108,7 @@ def run_slices(dataset: Dataset, needs: AuditNeeds, scores: pd.DataFrame,
         ``slices`` (:meth:`curate.slices.SliceReport.to_dict`, or None without measures) and
         ``disparities`` (one entry per sensitive column).
     """
-    measures = _measures(dataset, needs, scores)
+    measures = _measures(dataset, needs, scores, model_trusted)
     if not measures:
         return {"slices": None, "disparities": []}
     groupings = [] if dataset.metadata is None else column_groupings(dataset.metadata, set())
