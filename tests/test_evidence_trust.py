@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -266,3 +268,35 @@ def test_a_model_near_chance_reports_no_slices_of_its_own_errors() -> None:
     slices = (result.metrics.get("slices") or {}).get("slices", [])
     assert not [s for s in slices if s["measure"] == "oof_error_rate"]
     assert not [s for s in slices if s["significant"]]
+
+
+NSMC = Path(__file__).resolve().parents[2] / "shared" / "data" / "nsmc" / "reviews_10k.csv"
+
+
+def test_still_learning_warns_only_when_flags_stand_on_a_high_noise_estimate() -> None:
+    from curate.evidence.trust import still_learning_warning
+
+    notes = {"estimated_noise_rate": 0.31, "estimated_precision": 0.79, "flagged_per_class": {"a": 30, "b": 19}}
+    warning = still_learning_warning(notes, 0.58, 0.635)
+    assert warning is not None and warning.code == "model_still_learning" and warning.withheld == ()
+    assert "rose from 0.580 with half of each training fold to 0.635" in warning.message
+    assert "31.0% label noise" in warning.message and "49 label flag(s) stated 0.79 precise" in warning.message
+    assert still_learning_warning(notes, 0.62, 0.635) is None  # 1.5 points: learned enough
+    assert still_learning_warning(notes | {"estimated_noise_rate": 0.05}, 0.58, 0.635) is None  # few, clear flags
+    assert still_learning_warning(notes | {"flagged_per_class": {"a": 0}}, 0.58, 0.635) is None
+    assert still_learning_warning(notes | {"withheld": ["model_near_chance"]}, 0.58, 0.635) is None
+    assert still_learning_warning(notes | {"verified": {"calibrated": True}}, 0.58, 0.635) is None
+    assert still_learning_warning(notes, None, 0.635) is None  # not measured (large data, user probabilities)
+
+
+@pytest.mark.skipif(not NSMC.exists(), reason=f"needs the shared NSMC data at {NSMC}")
+def test_two_hundred_korean_reviews_warn_that_the_model_is_still_learning() -> None:
+    # A user trial: 200 NSMC reviews (about 4 % of their labels wrong) got label flags on a noise
+    # estimate of 15-30 % stated 0.8 precise, with no word that the model had too few rows to learn from.
+    from curate import audit
+
+    frame = pd.read_csv(NSMC, usecols=["text", "label"]).sample(200, random_state=1).reset_index(drop=True)
+    result = audit(frame, label="label", text="text", detectors=["label"])
+    assert result.metrics["half_train_accuracy"] < result.metrics["oof_accuracy"] - 0.03
+    [warning] = [w for w in result.warnings if w.code == "model_still_learning"]
+    assert warning.withheld == () and result.summary.set_index("issue")["flagged"]["label"] > 0

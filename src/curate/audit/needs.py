@@ -21,7 +21,7 @@ from curate.engines import Engine, LocalEngine, using_engine
 from curate.errors import InputError
 from curate.evidence.label_evidence import LabelEvidence, label_evidence, vote_neighbours
 from curate.evidence.predictions import cross_val_pred_probs, named_classifier
-from curate.evidence.trust import evidence_strength, evidence_warnings
+from curate.evidence.trust import LEARNING_CURVE_MAX_ROWS, evidence_strength, evidence_warnings
 from curate.features import FeatureCache, TextEmbedder
 from curate.modalities import Modality, get_modality
 from curate.modalities.base import ExtraView, FeatureSet
@@ -270,6 +270,14 @@ class AuditNeeds:
         self.metrics["oof_accuracy"] = round(float(result.accuracy or 0.0), 4)
         self.metrics["folds"] = result.folds
         self.metrics["classifier"] = type(classifier).__name__
+        n_rows = len(self.dataset.label_codes)
+        if n_rows <= LEARNING_CURVE_MAX_ROWS and result.folds:
+            # The learning curve's last step: is the model still learning? (see curate.evidence.trust)
+            half = max(n_rows * (result.folds - 1) // result.folds // 2, 2 * len(self.dataset.classes))
+            halved = cross_val_pred_probs(features, self.dataset.label_codes, len(self.dataset.classes),
+                                          classifier=classifier, folds=self.config.folds, seed=self.config.seed,
+                                          max_train_rows=half)
+            self.metrics["half_train_accuracy"] = round(float(halved.accuracy or 0.0), 4)
         return result
 
     def _classifier(self) -> Any:

@@ -335,13 +335,23 @@ def _precision_warnings(results: Sequence[DetectorResult], config: AuditConfig) 
     return [w for w in found if w is not None]
 
 
-def _label_check_warnings(results: Sequence[DetectorResult]) -> list[AuditWarning]:
-    """Say so when label flags rest on a noise estimate from classes of a few dozen rows, or when
-    verified labels were too few to learn from or look chosen rather than drawn."""
-    from curate.evidence.trust import few_rows_noise_warning, verified_warning
+def _label_check_warnings(results: Sequence[DetectorResult], metrics: dict[str, Any],
+                          label_withheld: bool = False) -> list[AuditWarning]:
+    """Say so when label flags rest on a noise estimate from classes of a few dozen rows or from a
+    model still learning (unless another warning withheld them all), or when verified labels were too
+    few to learn from or look chosen rather than drawn."""
+    from curate.evidence.trust import few_rows_noise_warning, still_learning_warning, verified_warning
 
-    found = [w for r in results if r.issue == "label"
-             for w in (few_rows_noise_warning(r.notes), verified_warning(r.notes))]
+    found = []
+    for r in results:
+        if r.issue != "label":
+            continue
+        # Withheld flags need no caveat: "58 flags rest on ..." beside "0 (58 withheld)" confused a user.
+        few_rows = None if label_withheld else few_rows_noise_warning(r.notes)
+        # One cause at a time: classes of a few dozen rows are the sharper explanation.
+        learning = None if few_rows is not None or label_withheld else still_learning_warning(
+            r.notes, metrics.get("half_train_accuracy"), metrics.get("oof_accuracy"))
+        found += [few_rows, learning, verified_warning(r.notes)]
     return [w for w in found if w is not None]
 
 
@@ -677,8 +687,10 @@ def audit(
                                    classifier=classifier, details_as_text=True, checkpoints=checkpoints,
                                    verified=checked_labels)
     timings.update(needs.timings)
-    warnings = _root_causes(checked, [*needs.warnings, *_precision_warnings(results, run_config),
-                                      *_label_check_warnings(results)])
+    evidence_warnings = [*needs.warnings, *_precision_warnings(results, run_config)]
+    label_withheld = any("label" in w.withheld for w in [*checked, *evidence_warnings])
+    warnings = _root_causes(checked, [*evidence_warnings,
+                                      *_label_check_warnings(results, needs.metrics, label_withheld)])
     scores = scores_table(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
     checked_wrong = (None if checked_labels is None
