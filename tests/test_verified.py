@@ -289,3 +289,33 @@ def test_a_sample_checked_blind_in_the_annotation_app_reads_as_verified_labels(t
                                    "--verified", str(export)])
     assert audited.exit_code == 0, audited.output
     assert f"learned from {len(expected)} verified labels" in audited.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_verify_sample_writes_text_with_a_byte_order_mark_that_verified_reads(tmp_path: Path, suffix: str) -> None:
+    # Excel on Korean Windows reads a CSV without a mark as CP949: Hangul written as UTF-8 turns to junk.
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import read_verified
+
+    data = tmp_path / "리뷰.csv"
+    pd.DataFrame({"text": [f"영화 {i}번 정말 재미있다" for i in range(40)],
+                  "label": ["긍정", "부정"] * 20}).to_csv(data, index=False)
+    sample = tmp_path / f"검수{suffix}"
+    drawn = CliRunner().invoke(main, ["verify-sample", str(data), "--size", "10", "--output", str(sample)])
+    assert drawn.exit_code == 0, drawn.output
+    raw = sample.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfrow_id")
+    # checked in place, the mark kept: the first checked row is named by its line in the file
+    lines = raw.decode("utf-8-sig").splitlines()
+    sep = "\t" if suffix == ".tsv" else ","
+    lines[1] += "긍정"
+    lines[2] += "모름"
+    sample.write_bytes(("\n".join(lines) + "\n").encode("utf-8-sig"))
+    dataset = load_data(data).dataset
+    with pytest.raises(DatasetError, match=rf"^검수\{suffix}, line 3: verified_label '모름' is not one"):
+        read_verified(sample, dataset)
+    lines[2] = lines[2].removesuffix("모름")
+    sample.write_bytes(("\n".join(lines) + "\n").encode("utf-8-sig"))
+    checked = read_verified(sample, dataset)
+    assert checked.positions.tolist() == [int(lines[1].split(sep)[0])]
+    assert pd.read_csv(sample, sep=sep, encoding="utf-8-sig").columns[0] == "row_id"
