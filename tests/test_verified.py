@@ -319,3 +319,15 @@ def test_verify_sample_writes_text_with_a_byte_order_mark_that_verified_reads(tm
     checked = read_verified(sample, dataset)
     assert checked.positions.tolist() == [int(lines[1].split(sep)[0])]
     assert pd.read_csv(sample, sep=sep, encoding="utf-8-sig").columns[0] == "row_id"
+
+
+def test_a_spreadsheets_bad_row_is_named_by_the_row_number_excel_shows(tmp_path: Path) -> None:
+    # Excel numbers the header row 1, so the first data row is row 2 (as a CSV's is line 2).
+    frame, probs, _, _ = _model_that_mistakes_hard_rows()
+    path = tmp_path / "z3.xlsx"
+    pd.DataFrame({"row_id": ["1", "2"], "verified_label": ["c0", "c9"]}).to_excel(path, index=False)
+    with pytest.raises(DatasetError, match=r"^z3\.xlsx, row 3: verified_label 'c9' is not one of the data's"):
+        _audit(frame, probs, path)
+    # a DataFrame has no header row: its rows are counted from 1
+    with pytest.raises(DatasetError, match=r"^the verified labels, row 2: verified_label 'c9'"):
+        _audit(frame, probs, pd.DataFrame({"row_id": [1, 2], "verified_label": ["c0", "c9"]}))

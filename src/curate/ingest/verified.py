@@ -30,9 +30,10 @@ LABEL_COLUMN = "verified_label"
 EXPORT_ID, EXPORT_LABEL, EXPORT_WEAK = "id", "consensus_label", "weak_consensus"
 
 
-def _line_of(frame: pd.DataFrame, index: int, source: str) -> str:
+def _line_of(frame: pd.DataFrame, index: int, source: str, first_row: int = 1) -> str:
+    """Where the ``index``-th data row is: its line in a text file, else its row numbered from ``first_row``."""
     lines = frame.attrs.get("source_lines")
-    return f"{source}, line {int(lines[index])}" if lines is not None else f"{source}, row {index + 1}"
+    return f"{source}, line {int(lines[index])}" if lines is not None else f"{source}, row {index + first_row}"
 
 
 def _class_of(value: object, class_code: dict[str, int]) -> int | None:
@@ -88,7 +89,7 @@ def read_verified(verified: pd.DataFrame | str | Path | list[pd.DataFrame | str 
     checked: dict[int, tuple[int, str]] = {}
     names = []
     for one in sources:
-        frame, source = _table(one)
+        frame, source, first_row = _table(one)
         frame = _consensus_as_checked(frame)
         names.append(source)
         for column in (ID_COLUMN, LABEL_COLUMN):
@@ -100,7 +101,7 @@ def read_verified(verified: pd.DataFrame | str | Path | list[pd.DataFrame | str 
                                                     strict=True)):
             if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
                 continue  # not checked yet
-            where = _line_of(frame, index, source)
+            where = _line_of(frame, index, source, first_row)
             key = label_text(row_id)
             if key not in position_of:
                 raise DatasetError(f"{where}: row_id {key!r} is not a row of the data (ids as the findings show "
@@ -145,11 +146,14 @@ def _consensus_as_checked(frame: pd.DataFrame) -> pd.DataFrame:
     return checked
 
 
-def _table(verified: object) -> tuple[pd.DataFrame, str]:
+def _table(verified: object) -> tuple[pd.DataFrame, str, int]:
+    """The table, its name for messages, and the number its first data row is said by."""
     if isinstance(verified, pd.DataFrame):
-        return verified, "the verified labels"
+        return verified, "the verified labels", 1
     if isinstance(verified, str | Path):
-        return read_table(Path(verified)).frame, Path(verified).name
+        table = read_table(Path(verified))
+        # Excel numbers the header row 1, so a person looks for the first data row as row 2.
+        return table.frame, Path(verified).name, 2 if table.format == "xlsx" else 1
     raise InputError(f"verified= takes a DataFrame or a file path (or a list of them); got {type(verified).__name__}")
 
 
