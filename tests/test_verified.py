@@ -331,3 +331,57 @@ def test_a_spreadsheets_bad_row_is_named_by_the_row_number_excel_shows(tmp_path:
     # a DataFrame has no header row: its rows are counted from 1
     with pytest.raises(DatasetError, match=r"^the verified labels, row 2: verified_label 'c9'"):
         _audit(frame, probs, pd.DataFrame({"row_id": [1, 2], "verified_label": ["c0", "c9"]}))
+
+
+def _drawn_and_checked(frame: pd.DataFrame, path: Path, **options: object) -> pd.DataFrame:
+    """A sample drawn as verify-sample draws it (``options`` as its data options), checked, written to ``path``."""
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import verification_sample
+
+    table = verification_sample(load_data(frame, label="label", text=["text"], **options).dataset, size=5)
+    table["verified_label"] = table["given_label"]
+    table.to_csv(path, index=False)
+    return table
+
+
+@pytest.mark.parametrize("ids", [lambda i: str(9000 + i), lambda i: str(ROWS - 1 - i)], ids=["unknown", "other-row"])
+def test_a_sample_drawn_by_position_but_audited_with_id_says_so(tmp_path: Path, ids) -> None:  # type: ignore[no-untyped-def]
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import read_verified
+
+    frame = _model_that_mistakes_hard_rows()[0].assign(id=[ids(i) for i in range(ROWS)])
+    table = _drawn_and_checked(frame, tmp_path / "chk.csv")
+    first = table["row_id"].iloc[0]
+    with pytest.raises(DatasetError, match=rf"^chk\.csv, line 2: row_id '{first}' names rows by position, but this "
+                                           r"audit names them by the --id column 'id'; audit without --id or draw "
+                                           r"the sample with --id id$"):
+        read_verified(tmp_path / "chk.csv", load_data(frame, label="label", text=["text"], id="id").dataset)
+
+
+def test_a_sample_drawn_with_id_but_audited_by_position_says_so(tmp_path: Path) -> None:
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import read_verified
+
+    frame = _model_that_mistakes_hard_rows()[0].assign(id=[str(9000 + i) for i in range(ROWS)])
+    table = _drawn_and_checked(frame, tmp_path / "chk.csv", id="id")
+    first = table["row_id"].iloc[0]
+    with pytest.raises(DatasetError, match=rf"^chk\.csv, line 2: row_id '{first}' names rows by the column 'id' "
+                                           r"\(drawn with --id id\), but this audit names them by 0-based position; "
+                                           r"audit with --id id or draw the sample without --id$"):
+        read_verified(tmp_path / "chk.csv", load_data(frame, label="label", text=["text"]).dataset)
+
+
+@pytest.mark.parametrize("with_text", [True, False])
+def test_ids_whose_leading_zeros_a_spreadsheet_dropped_are_said_to_be(tmp_path: Path, with_text: bool) -> None:
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import read_verified
+
+    frame = _model_that_mistakes_hard_rows()[0].assign(id=[f"{i:05d}" for i in range(ROWS)])
+    table = _drawn_and_checked(frame, tmp_path / "chk.csv", id="id")
+    first = table["row_id"].iloc[0]
+    table["row_id"] = table["row_id"].astype(int)  # as Excel reads "00012": the number 12
+    table.drop(columns=[] if with_text else ["text"]).to_csv(tmp_path / "chk.csv", index=False)
+    with pytest.raises(DatasetError, match=rf"^chk\.csv, line 2: row_id '{int(first)}' is not a row of the data, "
+                                           rf"but '{first}' is: its leading zeros were probably dropped by a "
+                                           r"spreadsheet"):
+        read_verified(tmp_path / "chk.csv", load_data(frame, label="label", text=["text"], id="id").dataset)
