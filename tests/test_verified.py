@@ -289,3 +289,99 @@ def test_a_sample_checked_blind_in_the_annotation_app_reads_as_verified_labels(t
                                    "--verified", str(export)])
     assert audited.exit_code == 0, audited.output
     assert f"learned from {len(expected)} verified labels" in audited.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_verify_sample_writes_text_with_a_byte_order_mark_that_verified_reads(tmp_path: Path, suffix: str) -> None:
+    # Excel on Korean Windows reads a CSV without a mark as CP949: Hangul written as UTF-8 turns to junk.
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import read_verified
+
+    data = tmp_path / "리뷰.csv"
+    pd.DataFrame({"text": [f"영화 {i}번 정말 재미있다" for i in range(40)],
+                  "label": ["긍정", "부정"] * 20}).to_csv(data, index=False)
+    sample = tmp_path / f"검수{suffix}"
+    drawn = CliRunner().invoke(main, ["verify-sample", str(data), "--size", "10", "--output", str(sample)])
+    assert drawn.exit_code == 0, drawn.output
+    raw = sample.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfrow_id")
+    # checked in place, the mark kept: the first checked row is named by its line in the file
+    lines = raw.decode("utf-8-sig").splitlines()
+    sep = "\t" if suffix == ".tsv" else ","
+    lines[1] += "긍정"
+    lines[2] += "모름"
+    sample.write_bytes(("\n".join(lines) + "\n").encode("utf-8-sig"))
+    dataset = load_data(data).dataset
+    with pytest.raises(DatasetError, match=rf"^검수\{suffix}, line 3: verified_label '모름' is not one"):
+        read_verified(sample, dataset)
+    lines[2] = lines[2].removesuffix("모름")
+    sample.write_bytes(("\n".join(lines) + "\n").encode("utf-8-sig"))
+    checked = read_verified(sample, dataset)
+    assert checked.positions.tolist() == [int(lines[1].split(sep)[0])]
+    assert pd.read_csv(sample, sep=sep, encoding="utf-8-sig").columns[0] == "row_id"
+
+
+def test_a_spreadsheets_bad_row_is_named_by_the_row_number_excel_shows(tmp_path: Path) -> None:
+    # Excel numbers the header row 1, so the first data row is row 2 (as a CSV's is line 2).
+    frame, probs, _, _ = _model_that_mistakes_hard_rows()
+    path = tmp_path / "z3.xlsx"
+    pd.DataFrame({"row_id": ["1", "2"], "verified_label": ["c0", "c9"]}).to_excel(path, index=False)
+    with pytest.raises(DatasetError, match=r"^z3\.xlsx, row 3: verified_label 'c9' is not one of the data's"):
+        _audit(frame, probs, path)
+    # a DataFrame has no header row: its rows are counted from 1
+    with pytest.raises(DatasetError, match=r"^the verified labels, row 2: verified_label 'c9'"):
+        _audit(frame, probs, pd.DataFrame({"row_id": [1, 2], "verified_label": ["c0", "c9"]}))
+
+
+def _drawn_and_checked(frame: pd.DataFrame, path: Path, **options: object) -> pd.DataFrame:
+    """A sample drawn as verify-sample draws it (``options`` as its data options), checked, written to ``path``."""
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import verification_sample
+
+    table = verification_sample(load_data(frame, label="label", text=["text"], **options).dataset, size=5)
+    table["verified_label"] = table["given_label"]
+    table.to_csv(path, index=False)
+    return table
+
+
+@pytest.mark.parametrize("ids", [lambda i: str(9000 + i), lambda i: str(ROWS - 1 - i)], ids=["unknown", "other-row"])
+def test_a_sample_drawn_by_position_but_audited_with_id_says_so(tmp_path: Path, ids) -> None:  # type: ignore[no-untyped-def]
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import read_verified
+
+    frame = _model_that_mistakes_hard_rows()[0].assign(id=[ids(i) for i in range(ROWS)])
+    table = _drawn_and_checked(frame, tmp_path / "chk.csv")
+    first = table["row_id"].iloc[0]
+    with pytest.raises(DatasetError, match=rf"^chk\.csv, line 2: row_id '{first}' names rows by position, but this "
+                                           r"audit names them by the --id column 'id'; audit without --id or draw "
+                                           r"the sample with --id id$"):
+        read_verified(tmp_path / "chk.csv", load_data(frame, label="label", text=["text"], id="id").dataset)
+
+
+def test_a_sample_drawn_with_id_but_audited_by_position_says_so(tmp_path: Path) -> None:
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import read_verified
+
+    frame = _model_that_mistakes_hard_rows()[0].assign(id=[str(9000 + i) for i in range(ROWS)])
+    table = _drawn_and_checked(frame, tmp_path / "chk.csv", id="id")
+    first = table["row_id"].iloc[0]
+    with pytest.raises(DatasetError, match=rf"^chk\.csv, line 2: row_id '{first}' names rows by the column 'id' "
+                                           r"\(drawn with --id id\), but this audit names them by 0-based position; "
+                                           r"audit with --id id or draw the sample without --id$"):
+        read_verified(tmp_path / "chk.csv", load_data(frame, label="label", text=["text"]).dataset)
+
+
+@pytest.mark.parametrize("with_text", [True, False])
+def test_ids_whose_leading_zeros_a_spreadsheet_dropped_are_said_to_be(tmp_path: Path, with_text: bool) -> None:
+    from curate.ingest.loading import load_data
+    from curate.ingest.verified import read_verified
+
+    frame = _model_that_mistakes_hard_rows()[0].assign(id=[f"{i:05d}" for i in range(ROWS)])
+    table = _drawn_and_checked(frame, tmp_path / "chk.csv", id="id")
+    first = table["row_id"].iloc[0]
+    table["row_id"] = table["row_id"].astype(int)  # as Excel reads "00012": the number 12
+    table.drop(columns=[] if with_text else ["text"]).to_csv(tmp_path / "chk.csv", index=False)
+    with pytest.raises(DatasetError, match=rf"^chk\.csv, line 2: row_id '{int(first)}' is not a row of the data, "
+                                           rf"but '{first}' is: its leading zeros were probably dropped by a "
+                                           r"spreadsheet"):
+        read_verified(tmp_path / "chk.csv", load_data(frame, label="label", text=["text"], id="id").dataset)

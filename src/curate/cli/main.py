@@ -250,7 +250,9 @@ def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], 
     if suffix == ".xlsx":
         table.to_excel(partial, index=False, engine="openpyxl")
     else:
-        table.to_csv(partial, index=False, sep="\t" if suffix == ".tsv" else ",")
+        # With a byte-order mark: Excel reads a CSV without one in the system's code page (CP949 on
+        # Korean Windows), turning UTF-8 Hangul into junk; curate's readers take the mark as UTF-8.
+        table.to_csv(partial, index=False, sep="\t" if suffix == ".tsv" else ",", encoding="utf-8-sig")
     partial.replace(output)
     n_rows = loaded.dataset.n_rows
     drawn = (f"all {n_rows} rows (the data has no more than --size {size})" if size >= n_rows

@@ -339,7 +339,8 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
     if test_output is None or test_format is None or test_copy is None:
         write_atomically(output, writer)
         return replace(summary, test_decisions_unwritten=sum(1 for r in ids[n_source:] if str(r) in decided))
-    test_table, test_notes = _without_picture_bytes(read_table(workspace.path / test_copy, encoding=encoding),
+    test_table, test_notes = _without_picture_bytes(read_table(workspace.path / test_copy,
+                                                               encoding=stored.test_encoding),
                                                     loaded.dataset, test_format)
     test, test_writer = rows.prepare(test_table, label_column, ids[n_source:], originals[n_source:], test_output,
                                      test_format)

@@ -91,6 +91,19 @@ def _note_pictures(options: dict[str, Any], dataset: Dataset) -> None:
         options["pictures"] = hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
+def _test_encoding_differs(test_used: str | None, used: str | None, forced: str | None) -> bool:
+    """Whether reading the stored test copy with the training file's encoding would misread it.
+
+    A reload reads both copies with ``options["encoding"]``: the training file's encoding, or None
+    (detect) for a file without one (Excel, Parquet, a DataFrame). The test file's own encoding is
+    recorded only where that differs, so that the options, and so the fingerprint, of files in one
+    encoding stay what older versions recorded.
+    """
+    if test_used is None or test_used == used:
+        return False
+    return used is not None or forced is not None  # None detects again, as the first reading did
+
+
 def _splits_said(splits: np.ndarray | None) -> str:
     """How a folder tree's splits are said after its count of pictures: ``, with a test/ split``."""
     if splits is None:
@@ -134,6 +147,7 @@ def load_data(
     split: str | None = None,
     test: pd.DataFrame | str | Path | None = None,
     encoding: str | None = None,
+    test_encoding: str | None = None,
     name: str | None = None,
     modality: str | None = None,
     own_features: bool = False,
@@ -162,6 +176,9 @@ def load_data(
         A separate test set with the same columns; its rows get the split ``test``.
     encoding : str, optional
         Force the text encoding of the file(s); detected when None.
+    test_encoding : str, optional
+        Force the test file's encoding instead of ``encoding`` (a workspace's stored copies were
+        read each in its own encoding; see the ``test_encoding`` option below).
     name : str, optional
         The dataset's name; default the file's stem (``dataframe`` for a DataFrame).
     modality : str, optional
@@ -183,6 +200,8 @@ def load_data(
     LoadedData
         The validated dataset (its ``notes`` start with the detected encoding, if any) and the
         source record to store: the raw bytes (a DataFrame as Parquet) and the read options.
+        The options hold ``test_encoding`` only when the test file was read in another encoding
+        than the training file's ``encoding`` would read it in.
 
     Raises
     ------
@@ -224,16 +243,20 @@ def load_data(
     test_path: str | None = None
     test_source = "the test file"
     test_folder: str | None = None  # where the test rows' image paths are read: the test file's own folder
+    test_used_encoding: str | None = None
     if test is not None:
         if isinstance(test, pd.DataFrame):
             test_frame = replace_surrogates_in_frame(test)
             test_raw, test_path = _frame_bytes(test_frame), "<DataFrame>.parquet"
             test_folder = str(Path.cwd())
         else:
-            test_table = read_table(Path(test), encoding=encoding)
+            test_table = read_table(Path(test), encoding=test_encoding or encoding)
             test_frame, test_raw, test_path = test_table.frame, test_table.data, str(test)
             test_source = str(test)
             test_folder = str(Path(test).resolve().parent)
+            test_used_encoding = test_table.encoding
+            if test_table.encoding and test_table.encoding_detected and test_table.encoding != used_encoding:
+                notes.append(f"{test_source}: encoding: {test_table.encoding} (detected)")
             notes.extend(f"{test_source}: {note}" for note in test_table.notes)
     dataset = build_dataset(frame, label=label, text=text, id=id, split=split, test=test_frame,
                             name=name or default_name, source=source_path, test_source=test_source,
@@ -244,6 +267,8 @@ def load_data(
                                "split": split, "encoding": used_encoding}
     if modality is not None:  # only when named, so that older versions' fingerprints stay the same
         options["modality"] = modality
+    if _test_encoding_differs(test_used_encoding, used_encoding, test_encoding or encoding):
+        options["test_encoding"] = test_used_encoding
     if image is not None:
         options["image"] = image
     if get_modality(dataset.modality).reads_images:  # its paths are read in the source's folder

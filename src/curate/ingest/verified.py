@@ -30,9 +30,10 @@ LABEL_COLUMN = "verified_label"
 EXPORT_ID, EXPORT_LABEL, EXPORT_WEAK = "id", "consensus_label", "weak_consensus"
 
 
-def _line_of(frame: pd.DataFrame, index: int, source: str) -> str:
+def _line_of(frame: pd.DataFrame, index: int, source: str, first_row: int = 1) -> str:
+    """Where the ``index``-th data row is: its line in a text file, else its row numbered from ``first_row``."""
     lines = frame.attrs.get("source_lines")
-    return f"{source}, line {int(lines[index])}" if lines is not None else f"{source}, row {index + 1}"
+    return f"{source}, line {int(lines[index])}" if lines is not None else f"{source}, row {index + first_row}"
 
 
 def _class_of(value: object, class_code: dict[str, int]) -> int | None:
@@ -88,7 +89,7 @@ def read_verified(verified: pd.DataFrame | str | Path | list[pd.DataFrame | str 
     checked: dict[int, tuple[int, str]] = {}
     names = []
     for one in sources:
-        frame, source = _table(one)
+        frame, source, first_row = _table(one)
         frame = _consensus_as_checked(frame)
         names.append(source)
         for column in (ID_COLUMN, LABEL_COLUMN):
@@ -100,17 +101,19 @@ def read_verified(verified: pd.DataFrame | str | Path | list[pd.DataFrame | str 
                                                     strict=True)):
             if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
                 continue  # not checked yet
-            where = _line_of(frame, index, source)
+            where = _line_of(frame, index, source, first_row)
             key = label_text(row_id)
+            sample_text = {column: str(frame[column].iloc[index]) for column in texts}
             if key not in position_of:
-                raise DatasetError(f"{where}: row_id {key!r} is not a row of the data (ids as the findings show "
-                                   "them: the --id column's values, or 0-based positions)")
+                raise DatasetError(f"{where}: " + (_named_otherwise(key, sample_text, dataset, position_of) or (
+                    f"row_id {key!r} is not a row of the data (ids as the findings show them: the --id column's "
+                    "values, or 0-based positions)")))
             position = position_of[key]
             for column in texts:
-                if str(frame[column].iloc[index]) != str(dataset.frame[column].iloc[position]):
-                    raise DatasetError(f"{where}: the {column} of row_id {key!r} is not the data's (the sample was "
-                                       "drawn from other data, or the rows were reordered since); draw it again from "
-                                       "this data with curate verify-sample")
+                if sample_text[column] != str(dataset.frame[column].iloc[position]):
+                    raise DatasetError(f"{where}: " + (_named_otherwise(key, sample_text, dataset, position_of) or (
+                        f"the {column} of row_id {key!r} is not the data's (the sample was drawn from other data, "
+                        "or the rows were reordered since); draw it again from this data with curate verify-sample")))
             code = _class_of(value, class_code)
             if code is None:
                 shown = ", ".join(dataset.classes[:10]) + (", ..." if len(dataset.classes) > 10 else "")
@@ -125,6 +128,59 @@ def read_verified(verified: pd.DataFrame | str | Path | list[pd.DataFrame | str 
                            "(leave the cells of rows you skip empty)")
     return VerifiedLabels(np.array(list(checked), dtype=np.int64), np.array([c for c, _ in checked.values()],
                                                                              dtype=np.int64), ", ".join(names))
+
+
+def _named_otherwise(key: str, shown: dict[str, str], dataset: Dataset, position_of: dict[str, int]) -> str | None:
+    """Why ``key`` names no row of ``dataset``, or a row with other text, where another naming explains it.
+
+    A sample drawn by position and audited with ``--id`` (or the reverse) names other rows, or none;
+    a spreadsheet reads an id ``00012`` as the number 12. Each is said only where the evidence
+    holds: the sample's text (``shown``, by column) is the text of the row the other naming finds.
+
+    Parameters
+    ----------
+    key : str
+        The sample's row_id.
+    shown : dict of str to str
+        The sample's text columns in that row (empty when it holds none).
+    dataset : Dataset
+        The audited rows.
+    position_of : dict of str to int
+        Each row id's position in ``dataset``.
+
+    Returns
+    -------
+    str or None
+        What names the rows otherwise and what to do, or None when nothing explains it.
+    """
+    def holds(position: int) -> bool:
+        return all(str(dataset.frame[c].iloc[position]) == text for c, text in shown.items())
+
+    if key.isdigit():  # checked first: the padded id's row is also the row at that position, often
+        padded = [r for r in position_of if r != key and r.startswith("0") and r.isdigit() and int(r) == int(key)]
+        if len(padded) == 1 and holds(position_of[padded[0]]):
+            return (f"row_id {key!r} is not a row of the data, but {padded[0]!r} is: its leading zeros were probably "
+                    "dropped by a spreadsheet; keep the row_id column as text (draw the sample as .xlsx, or import "
+                    "the CSV with that column as text)")
+    if not shown:
+        return None  # no text to tell one naming from another
+    if dataset.id_column is not None:
+        if key.isdigit() and int(key) < dataset.n_rows and holds(int(key)):
+            return (f"row_id {key!r} names rows by position, but this audit names them by the --id column "
+                    f"{dataset.id_column!r}; audit without --id or draw the sample with --id {dataset.id_column}")
+        return None
+    for column, values in _unused_columns(dataset):
+        if any(label_text(v) == key and holds(p) for p, v in enumerate(values)):
+            return (f"row_id {key!r} names rows by the column {column!r} (drawn with --id {column}), but this audit "
+                    f"names them by 0-based position; audit with --id {column} or draw the sample without --id")
+    return None
+
+
+def _unused_columns(dataset: Dataset) -> list[tuple[str, list[object]]]:
+    """The columns a sample drawn with ``--id`` may name rows by: those the audit keeps as metadata."""
+    if dataset.metadata is None:
+        return []
+    return [(str(c), dataset.metadata[c].tolist()) for c in dataset.metadata.columns]
 
 
 def _consensus_as_checked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -145,11 +201,14 @@ def _consensus_as_checked(frame: pd.DataFrame) -> pd.DataFrame:
     return checked
 
 
-def _table(verified: object) -> tuple[pd.DataFrame, str]:
+def _table(verified: object) -> tuple[pd.DataFrame, str, int]:
+    """The table, its name for messages, and the number its first data row is said by."""
     if isinstance(verified, pd.DataFrame):
-        return verified, "the verified labels"
+        return verified, "the verified labels", 1
     if isinstance(verified, str | Path):
-        return read_table(Path(verified)).frame, Path(verified).name
+        table = read_table(Path(verified))
+        # Excel numbers the header row 1, so a person looks for the first data row as row 2.
+        return table.frame, Path(verified).name, 2 if table.format == "xlsx" else 1
     raise InputError(f"verified= takes a DataFrame or a file path (or a list of them); got {type(verified).__name__}")
 
 

@@ -9,10 +9,13 @@ store, below ``ingest`` in the layers, cannot load data itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from curate.core.dataset import Dataset
+from curate.errors import DecodingError
+from curate.ingest.encoding import decode_bytes
 from curate.ingest.loading import LoadedData, load_data
 from curate.ingest.readers import read_table
 from curate.ledger.decisions import replay
@@ -20,6 +23,9 @@ from curate.store import RunRecord, StoredSource, Workspace
 from curate.store.decisions import read_decisions
 
 __all__ = ["StoredVersion", "judged_labels", "load_stored_version", "with_judged_labels"]
+
+# Stored copies whose suffix says they are not text: their encoding is never read.
+_NOT_TEXT = (".parquet", ".pq", ".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True)
@@ -35,11 +41,15 @@ class StoredVersion:
     raw : pandas.DataFrame or None
         The source table exactly as parsed, before validation; only when asked for (export writes
         it back with the ledger applied).
+    test_encoding : str or None
+        The encoding the stored test copy was read in (None: detected, or not text, or no test
+        file); read the test copy again with this one, not the training file's.
     """
 
     record: StoredSource
     loaded: LoadedData
     raw: pd.DataFrame | None = None
+    test_encoding: str | None = None
 
     @property
     def dataset(self) -> Dataset:
@@ -89,13 +99,44 @@ def load_stored_version(workspace: Workspace, *, run_id: int | None = None, data
     options = record.options
     source = workspace.path / record.source_copy
     test = workspace.path / record.test_source_copy if record.test_source_copy else None
-    loaded = load_data(source, label=options["label"], text=options["text"] or None, id=options["id"],
-                       split=options["split"], test=test, encoding=options["encoding"], name=record.version.dataset,
-                       modality=options.get("modality"), own_features=options.get("own_features", False),
-                       image=options.get("image"), root=options.get("root"),
-                       test_root=options.get("test_root"))
+    test_encoding = options.get("test_encoding", options["encoding"])
+
+    def load() -> LoadedData:
+        return load_data(source, label=options["label"], text=options["text"] or None, id=options["id"],
+                         split=options["split"], test=test, encoding=options["encoding"],
+                         test_encoding=test_encoding, name=record.version.dataset,
+                         modality=options.get("modality"), own_features=options.get("own_features", False),
+                         image=options.get("image"), root=options.get("root"), test_root=options.get("test_root"))
+
+    try:
+        loaded = load()
+    except DecodingError:
+        detected = _older_test_encoding(test, options) if test is not None else None
+        if detected is None:
+            raise
+        test_encoding = detected
+        loaded = load()
     frame = read_table(source, encoding=options["encoding"]).frame if raw else None
-    return StoredVersion(record, loaded, frame)
+    return StoredVersion(record, loaded, frame, test_encoding)
+
+
+def _older_test_encoding(test: Path, options: dict[str, object]) -> str | None:
+    """The test copy's own encoding, for a version recorded before each file's encoding was.
+
+    Such a version recorded only the training file's encoding, but the audit had detected the test
+    file's separately (a forced ``--encoding`` read both, so then this one reads the test copy).
+    Where the training file's encoding cannot read the test copy, it was detected as another:
+    detect it again. None when the test copy reads in the recorded encoding, or is not text.
+    """
+    if "test_encoding" in options or options["encoding"] is None or test.suffix.lower() in _NOT_TEXT:
+        return None
+    data = test.read_bytes()
+    try:
+        decode_bytes(data, encoding=str(options["encoding"]))
+    except DecodingError:
+        return decode_bytes(data).encoding
+    return None
+
 
 
 def judged_labels(workspace: Workspace, run: RunRecord) -> pd.DataFrame:

@@ -126,7 +126,7 @@ def profile_workspace_dataset(workspace: Workspace, dataset: str | None = None) 
     record = stored.record
     raw = stored.raw
     if raw is not None and record.test_source_copy:
-        test = read_table(workspace.path / record.test_source_copy, encoding=record.options.get("encoding")).frame
+        test = read_table(workspace.path / record.test_source_copy, encoding=stored.test_encoding).frame
         raw = pd.concat([raw, test], ignore_index=True)
     if record.format == "image_folder":
         raw = None  # the stored table of paths and labels: the dataset's own columns say the same

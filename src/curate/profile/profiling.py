@@ -135,10 +135,10 @@ def profile_dataset(dataset: Dataset, *, raw: pd.DataFrame | None = None, split:
 
 
 def _raw_table(data: pd.DataFrame | str | Path, test: pd.DataFrame | str | Path | None,
-               encoding: str | None) -> pd.DataFrame | None:
+               encoding: str | None, test_encoding: str | None) -> pd.DataFrame | None:
     """The table(s) as read, every column; None for a folder of pictures (its columns are the dataset's)."""
     parts = []
-    for part in (data, test):
+    for part, part_encoding in ((data, encoding), (test, test_encoding or encoding)):
         if part is None:
             continue
         if isinstance(part, pd.DataFrame):
@@ -147,7 +147,7 @@ def _raw_table(data: pd.DataFrame | str | Path, test: pd.DataFrame | str | Path 
             return None
         else:
             # Read again with the encoding the first reading settled on: nothing is detected twice.
-            parts.append(read_table(Path(part), encoding=encoding).frame)
+            parts.append(read_table(Path(part), encoding=part_encoding).frame)
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
@@ -215,6 +215,6 @@ def profile_data(
     """
     loaded = load_data(data, label=label, text=text, id=id, split=split, test=test, encoding=encoding, name=name,
                        modality=modality, image=image)
-    raw = _raw_table(data, test, loaded.source.encoding)
+    raw = _raw_table(data, test, loaded.source.encoding, loaded.source.options.get("test_encoding"))
     return profile_dataset(loaded.dataset, raw=raw, split=split, source=loaded.source.source_path,
                            encoding=loaded.source.encoding, tokens=tokens)

@@ -62,7 +62,8 @@ class StoredSource:
     encoding : str or None
         The text encoding it was read with.
     options : dict
-        The reading options as imported: ``label``, ``text``, ``id``, ``split`` and ``encoding``.
+        The reading options as imported: ``label``, ``text``, ``id``, ``split`` and ``encoding``
+        (the training file's), and ``test_encoding`` where the test file was read in another.
     """
 
     version: VersionRecord
