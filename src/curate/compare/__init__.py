@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from curate.compare.runs import IssueChange, RunComparison, compare_runs
+from curate.compare.runs import IssueChange, RunComparison, compare_runs, latest_run_of
 
-__all__ = ["IssueChange", "RunComparison", "compare_runs"]
+__all__ = ["IssueChange", "RunComparison", "compare_runs", "latest_run_of"]
