@@ -189,7 +189,16 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
                    detectors=list(detectors) or None, progress=progress, config=config, modality=modality,
                    image=image, resume=not fresh, sensitive=sensitive,
                    verified=list(verified) if verified else None)
-    print_summary(_console(), result)
+    console = _console()
+    print_summary(console, result)
+    if result.workspace is not None and result.run_id is not None:
+        from curate.cli.present import print_warning_line
+        from curate.compare import verified_left_out
+
+        # Verified labels are an option of each run: one left out is forgotten, and the flags change.
+        forgotten = verified_left_out(result.workspace, result.run_id)
+        if forgotten is not None:
+            print_warning_line(console, forgotten)
     path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html")
     click.echo(f"report: {path}")
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from curate.compare.verified import verified_change
 from curate.errors import InputError, NotFoundError
 from curate.ledger.versions import judged_labels
 from curate.store import Workspace
@@ -199,6 +200,8 @@ def compare_runs(workspace: Workspace, first: int, second: int | None = None) ->
                          "different rows; compare two runs of one dataset (curate runs lists them)")
     if a.id > b.id:
         notes.append(f"run {a.id} was recorded after run {b.id}: 'resolved' reads backwards in time")
+    if (differ := verified_change(a, b)) is not None:
+        notes.append(differ)
     labels_a, labels_b = judged_labels(workspace, a), judged_labels(workspace, b)
     audited_a = labels_a[~labels_a["removed"]].set_index("row_id")["current_label"]
     audited_b = labels_b[~labels_b["removed"]].set_index("row_id")["current_label"]
