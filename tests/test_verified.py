@@ -385,3 +385,32 @@ def test_ids_whose_leading_zeros_a_spreadsheet_dropped_are_said_to_be(tmp_path: 
                                            rf"but '{first}' is: its leading zeros were probably dropped by a "
                                            r"spreadsheet"):
         read_verified(tmp_path / "chk.csv", load_data(frame, label="label", text=["text"], id="id").dataset)
+
+
+def test_an_audit_without_the_previous_runs_verified_labels_warns_and_compare_says_they_differ(tmp_path: Path) -> None:
+    frame, probs, true, _ = _model_that_mistakes_hard_rows()
+    data, probs_file, sample = tmp_path / "data.csv", tmp_path / "probs.npy", tmp_path / "check.csv"
+    frame.to_csv(data, index=False)
+    np.save(probs_file, probs)
+    _sample(true, 400).to_csv(sample, index=False)
+    workspace = tmp_path / "ws"
+    command = ["audit", str(data), "--label", "label", "--text", "text", "--pred-probs", str(probs_file),
+               "--detector", "label", "--workspace", str(workspace)]
+    runner = CliRunner()
+    checked = runner.invoke(main, [*command, "--verified", str(sample)])
+    assert checked.exit_code == 0, checked.output
+    assert "this one has none" not in checked.output
+    plain = runner.invoke(main, command)
+    assert plain.exit_code == 0, plain.output
+    warning = ("warning: the previous run of this dataset (run 1) used 400 verified labels from check.csv; this one "
+               f"has none: pass --verified {sample.resolve()} again to keep them")
+    assert warning in plain.stdout
+    again = runner.invoke(main, command)  # the previous run (2) had none: nothing forgotten this time
+    assert again.exit_code == 0 and "verified labels from" not in again.output
+    compared = runner.invoke(main, ["compare", "1", "2", "--workspace", str(workspace)])
+    assert compared.exit_code == 0, compared.output
+    assert ("note: the runs differ in their verified labels (run 1: 400 from check.csv; run 2: none): label flags "
+            "that came or went with them count as new or dropped, not as the evidence changing its mind"
+            ) in compared.stdout
+    same = runner.invoke(main, ["compare", "2", "3", "--workspace", str(workspace)])
+    assert same.exit_code == 0 and "verified labels" not in same.output

@@ -189,7 +189,16 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
                    detectors=list(detectors) or None, progress=progress, config=config, modality=modality,
                    image=image, resume=not fresh, sensitive=sensitive,
                    verified=list(verified) if verified else None)
-    print_summary(_console(), result)
+    console = _console()
+    print_summary(console, result)
+    if result.workspace is not None and result.run_id is not None:
+        from curate.cli.present import print_warning_line
+        from curate.compare import verified_left_out
+
+        # Verified labels are an option of each run: one left out is forgotten, and the flags change.
+        forgotten = verified_left_out(result.workspace, result.run_id)
+        if forgotten is not None:
+            print_warning_line(console, forgotten)
     path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html")
     click.echo(f"report: {path}")
 
@@ -342,7 +351,7 @@ def runs_command(verbose: bool, workspace: Path) -> None:
 @_WORKSPACE
 @_errors_as_messages
 def compare_command(first: int, second: int | None, fmt: str, max_rows: int, workspace: Path) -> None:
-    """Compare run FIRST (before the fixes) with run SECOND (after them; default the latest run).
+    """Compare run FIRST (before the fixes) with run SECOND (after them; default the latest run of FIRST's dataset).
 
     \f
     Prints the out-of-fold accuracy of both, per issue the flags resolved, kept by a reviewer,
@@ -354,7 +363,7 @@ def compare_command(first: int, second: int | None, fmt: str, max_rows: int, wor
     first : int
         FIRST: the earlier run's id.
     second : int or None
-        SECOND: the later run's id; the latest run when None.
+        SECOND: the later run's id; the latest run of FIRST's dataset when None.
     fmt : str
         ``--format``: ``table`` or ``json``.
     max_rows : int
@@ -368,8 +377,7 @@ def compare_command(first: int, second: int | None, fmt: str, max_rows: int, wor
     from curate.compare import compare_runs
     from curate.store import Workspace
 
-    ws = Workspace(workspace)
-    comparison = compare_runs(ws, first, second if second is not None else ws.run(None).id)
+    comparison = compare_runs(Workspace(workspace), first, second)
     if fmt == "json":
         click.echo(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -537,13 +545,13 @@ def log_command(dataset: str | None, workspace: Path) -> None:
     workspace : pathlib.Path
         ``--workspace``: the workspace folder.
     """
+    from curate.cli.datasets import choose_dataset
     from curate.cli.present import print_log
-    from curate.export import latest_dataset
     from curate.store import Workspace
     from curate.store.decisions import read_decisions
 
     ws = Workspace(workspace)
-    print_log(_console(), read_decisions(ws, latest_dataset(ws, dataset)))
+    print_log(_console(), read_decisions(ws, choose_dataset(ws, dataset)))
 
 
 @main.command("diff")
@@ -569,10 +577,12 @@ def diff_command(first: str, second: str, dataset: str | None, workspace: Path) 
     workspace : pathlib.Path
         ``--workspace``: the workspace folder.
     """
+    from curate.cli.datasets import choose_dataset
     from curate.export import diff_versions
     from curate.store import Workspace
 
-    changes = diff_versions(Workspace(workspace), dataset, first, second)
+    ws = Workspace(workspace)
+    changes = diff_versions(ws, choose_dataset(ws, dataset), first, second)
     if changes.empty:
         click.echo("no differences")
         return
@@ -625,6 +635,7 @@ def export_command(output: Path | None, version: str, fmt: str | None, with_stat
     workspace : pathlib.Path
         ``--workspace``: the workspace folder.
     """
+    from curate.cli.datasets import choose_dataset
     from curate.export import export_tree, export_version
     from curate.export.tree import check_tree_output
     from curate.store import Workspace
@@ -635,12 +646,14 @@ def export_command(output: Path | None, version: str, fmt: str | None, with_stat
         raise click.UsageError("--format, --with-status and --test-output are about OUTPUT; give OUTPUT too")
     if tree is not None:
         check_tree_output(tree)  # before the file is written
+    ws = Workspace(workspace)
+    dataset = choose_dataset(ws, dataset)
     if output is not None:
-        summary = export_version(Workspace(workspace), dataset, version, fmt, output, with_status=with_status,
+        summary = export_version(ws, dataset, version, fmt, output, with_status=with_status,
                                  drop_ambiguous=drop_ambiguous, test_output=test_output)
         _echo_export(summary, drop_ambiguous)
     if tree is not None:
-        copied = export_tree(Workspace(workspace), dataset, version, tree, drop_ambiguous=drop_ambiguous)
+        copied = export_tree(ws, dataset, version, tree, drop_ambiguous=drop_ambiguous)
         dropped = f", {copied.ambiguous_dropped} ambiguous left out" if drop_ambiguous else ""
         renamed = f", {copied.renamed} renamed to avoid a clash" if copied.renamed else ""
         click.echo(f"wrote {copied.folder}: version {copied.version}, {copied.files} pictures "

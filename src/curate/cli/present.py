@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from curate.store import RunRecord
 
 __all__ = ["print_agreement", "print_comparison", "print_log", "print_run_configs", "print_runs", "print_summary",
-           "print_table", "warning_line", "withheld_marker", "write_report"]
+           "print_table", "print_warning_line", "warning_line", "withheld_marker", "write_report"]
 
 _ONE_LINE = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 
@@ -97,7 +97,22 @@ def print_summary(console: Any, result: AuditResult) -> None:
                       f"after {feedback['decisions']} decision(s): rows reviewers kept, and flags of classes they "
                       "mostly rejected (the report says which)", soft_wrap=True)
     for warning in result.warnings:
-        console.print(f"[bold yellow]warning[/]: {escape(warning_line(warning))}", soft_wrap=True)
+        print_warning_line(console, warning_line(warning))
+
+
+def print_warning_line(console: Any, line: str) -> None:
+    """Print ``line`` as a warning, as the audit summary shows its run warnings.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    line : str
+        The warning, plain text (markup in it is shown as written).
+    """
+    from rich.markup import escape
+
+    console.print(f"[bold yellow]warning[/]: {escape(line)}", soft_wrap=True)
 
 
 def warning_line(warning: AuditWarning) -> str:

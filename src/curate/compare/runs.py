@@ -18,12 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from curate.errors import InputError
+from curate.compare.verified import verified_change
+from curate.errors import InputError, NotFoundError
 from curate.ledger.versions import judged_labels
 from curate.store import Workspace
 from curate.store.records import RunRecord
 
-__all__ = ["IssueChange", "RunComparison", "compare_runs"]
+__all__ = ["IssueChange", "RunComparison", "compare_runs", "latest_run_of"]
 
 _ACCURACY_KEYS = ("oof_accuracy", "label_evidence_accuracy")
 
@@ -131,20 +132,49 @@ def _decided_between(workspace: Workspace, a: RunRecord, b: RunRecord) -> dict[s
     return latest
 
 
+def latest_run_of(workspace: Workspace, dataset: str) -> RunRecord:
+    """The latest run of ``dataset``.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace.
+    dataset : str
+        The dataset's name.
+
+    Returns
+    -------
+    RunRecord
+        Its most recently recorded run.
+
+    Raises
+    ------
+    NotFoundError
+        When no run audited ``dataset``.
+    """
+    recorded = [r for r in workspace.runs() if r.dataset == dataset]
+    if not recorded:
+        raise NotFoundError(f"no run of dataset {dataset!r} in {workspace.path}; 'curate runs' lists the runs")
+    return recorded[-1]
+
+
 def _accuracy(run: RunRecord, key: str) -> float | None:
     value = run.metrics.get(key)
     return float(value) if isinstance(value, int | float) else None
 
 
-def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison:
+def compare_runs(workspace: Workspace, first: int, second: int | None = None) -> RunComparison:
     """Compare run ``first`` (before the fixes) with run ``second`` (after them).
 
     Parameters
     ----------
     workspace : Workspace
         The workspace that holds both runs.
-    first, second : int
-        Run ids.
+    first : int
+        The earlier run's id.
+    second : int, optional
+        The later run's id; None takes the latest run of ``first``'s dataset (not the workspace's
+        latest run, which may be another dataset's).
 
     Returns
     -------
@@ -159,7 +189,8 @@ def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison
     InputError
         When ``first`` and ``second`` are the same run, or runs of different datasets.
     """
-    a, b = workspace.run(first), workspace.run(second)
+    a = workspace.run(first)
+    b = workspace.run(second) if second is not None else latest_run_of(workspace, a.dataset)
     if a.id == b.id:
         raise InputError(f"curate compare needs two different runs; both are run {a.id} (give RUN_A and RUN_B, "
                          "or audit again after the fixes)")
@@ -169,6 +200,8 @@ def compare_runs(workspace: Workspace, first: int, second: int) -> RunComparison
                          "different rows; compare two runs of one dataset (curate runs lists them)")
     if a.id > b.id:
         notes.append(f"run {a.id} was recorded after run {b.id}: 'resolved' reads backwards in time")
+    if (differ := verified_change(a, b)) is not None:
+        notes.append(differ)
     labels_a, labels_b = judged_labels(workspace, a), judged_labels(workspace, b)
     audited_a = labels_a[~labels_a["removed"]].set_index("row_id")["current_label"]
     audited_b = labels_b[~labels_b["removed"]].set_index("row_id")["current_label"]
