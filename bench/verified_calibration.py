@@ -81,7 +81,8 @@ def _true_labels(name: str) -> tuple[np.ndarray, np.ndarray]:
         cifar = pd.read_parquet(DEFAULT_DATA_ROOT / "cifar10" / "train.parquet", columns=["id", "label"])
         true = cifar.sort_values("id", kind="stable")["label"].astype(str).to_numpy()[:len(given)]
     elif name.startswith("nsmc_"):  # the star ratings' labels before the flips (their own errors stay)
-        true = pd.read_csv(DEFAULT_DATA_ROOT / "nsmc" / "reviews_10k.csv", usecols=["label"])["label"].astype(str).to_numpy()
+        ratings = pd.read_csv(DEFAULT_DATA_ROOT / "nsmc" / "reviews_10k.csv", usecols=["label"])
+        true = ratings["label"].astype(str).to_numpy()
     elif name == "mnist":
         digits = sample_rows(pd.read_parquet(DEFAULT_DATA_ROOT / "mnist" / "test.parquet", columns=["label"]), 0)
         true = digits["label"].astype(str).to_numpy()

@@ -102,6 +102,13 @@ def load_stored_version(workspace: Workspace, *, run_id: int | None = None, data
     test_encoding = options.get("test_encoding", options["encoding"])
 
     def load() -> LoadedData:
+        """The stored copies, read with the recorded options and ``test_encoding``.
+
+        Returns
+        -------
+        LoadedData
+            The version as the run read it.
+        """
         return load_data(source, label=options["label"], text=options["text"] or None, id=options["id"],
                          split=options["split"], test=test, encoding=options["encoding"],
                          test_encoding=test_encoding, name=record.version.dataset,
