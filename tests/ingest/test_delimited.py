@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import curate
-from curate.errors import FileFormatError
+from curate.errors import ColumnError, FileFormatError
 from curate.ingest.readers import read_table
 from curate.modalities.text import texts as texts_of
 
@@ -148,16 +148,23 @@ def test_headers_are_kept_byte_for_byte(tmp_path: Path) -> None:
     assert table.frame["a.b[c]"].tolist()[:3] == ["0", "1", "2"]  # no '\r' left from the CRLF
 
 
-@pytest.mark.parametrize("typed", [" gold label ", "gold label"])
+@pytest.mark.parametrize("typed", [" gold label ", "gold label", "Gold Label", "GOLD LABEL "])
 def test_a_header_with_spaces_is_accepted(tmp_path: Path, typed: str) -> None:
     path = _odd_headers(tmp_path)
-    loaded = curate.load_data(path, label=typed, text=["Review Text"])
+    loaded = curate.load_data(path, label=typed, text=["review text"])
     assert loaded.dataset.label_column == " gold label "
     assert loaded.dataset.classes == ("food", "sport", "tech")
     assert loaded.source.options["label"] == " gold label "
     result = run_cli(["import", path, "--label", typed, "--text", "Review Text", "-w", tmp_path / "ws"])
     assert result.exit_code == 0, result.output
     assert result.stdout == "imported as odd version 1 (60 rows)\n"
+
+
+def test_two_headers_that_differ_only_in_case_stay_ambiguous(tmp_path: Path) -> None:
+    path = tmp_path / "two.csv"
+    path.write_text("text,Label,LABEL\nhello there,a,b\n", encoding="utf-8")
+    with pytest.raises(ColumnError, match=r"has no label column 'label'; its columns are: text, Label, LABEL"):
+        curate.load_data(path, label="label", text=["text"])
 
 
 def _workbook_bytes() -> bytes:

@@ -80,3 +80,16 @@ def test_a_large_dataset_s_mix_is_estimated_from_a_seeded_sample() -> None:
     assert "languages_estimated_from" not in whole.to_metrics()
     assert language_mix(texts, sample=1_000).shares == estimated.shares  # seeded
     assert len(estimated.per_text) == 1_000
+
+
+def test_every_code_the_detector_gives_has_a_name_not_the_code() -> None:
+    # A profile said "zxx 0.1 %, so 0.1 %, om 0.1 %" to a Korean user: codes are not words.
+    import py3langid
+
+    from curate.modalities.language import language_name
+
+    codes = py3langid.langid.LanguageIdentifier.from_model_file(py3langid.langid.MODEL_FILE).nb_classes
+    assert [c for c in codes if language_name(c) == c] == []
+    assert (language_name("so"), language_name("zxx"), language_name("ko")) == (
+        "Somali", "No linguistic content", "Korean")
+    assert language_name("not a code") == "not a code"

@@ -152,6 +152,15 @@ def test_relabels_that_change_nothing_are_refused(client) -> None:
     assert removed.json()["detail"] == f"row {WRONG_ROW} is removed; undo the removal before relabelling it"
 
 
+def test_a_keep_with_a_new_label_is_refused_not_recorded_as_a_keep(client) -> None:
+    before = len(client.get("/api/history").json()["entries"])
+    kept = _api(client, WRONG_ROW, "keep", new_label="food", issue="label")
+    assert kept.status_code == 400
+    assert kept.json()["detail"] == "keep takes no new_label (only relabel does): send action relabel to change " \
+                                    "the label to 'food'"
+    assert len(client.get("/api/history").json()["entries"]) == before
+
+
 def test_keeping_the_new_label_after_a_relabel_leaves_the_flag_accepted(client) -> None:
     assert _api(client, WRONG_ROW, "relabel", new_label="food", issue="label").status_code == 200
     assert _api(client, WRONG_ROW, "keep", issue="label").status_code == 200

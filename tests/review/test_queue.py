@@ -121,6 +121,10 @@ def test_readable_details_in_words() -> None:
         ("chance the label is wrong", "0.583"), ("most probable classes", "sport 0.567, food 0.282"),
         ("copies", "r0, r1, r2, r3, r4, r5, r6, r7, r8, r9 and 2 more"), ("first copy", "no"), ("new key", "a 1")]
     assert readable_details({}) == []
+    # sizes are not probabilities: no "1000.000 rows"
+    assert readable_details({"even_share": 1000.0, "class_count": 12}) == [
+        ("rows per class if balanced", "1000"), ("rows in its class", "12")]
+    assert readable_details({"even_share": 333.3}) == [("rows per class if balanced", "333.3")]
 
 
 def test_the_views_page_links_each_noise_matrix_cell_to_its_rows(client, session) -> None:  # type: ignore[no-untyped-def]

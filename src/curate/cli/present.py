@@ -71,7 +71,7 @@ def print_summary(console: Any, result: AuditResult) -> None:
                       + f": about {stated.expected_true:.0f} of the {stated.flagged} are real errors, learned from "
                       f"{verified['rows']} verified labels ({verified['wrong']} wrong); of the "
                       f"{verified['rule_flags']} checked rows the evidence alone flags, {verified['rule_flags_right']} "
-                      "were wrong", soft_wrap=True)
+                      "had a wrong label", soft_wrap=True)
     elif stated is not None:
         noise = result.notes["label"].get("estimated_noise_rate")
         # Flags the noise model alone would not make rest on every view naming the same other class:

@@ -53,10 +53,12 @@ class ColumnChoice:
 
 def match_column(columns: Iterable[object], name: str | None) -> str | None:
     """The header that ``name`` means: itself when a column has exactly that name, else the one
-    column whose name differs from it only by surrounding spaces.
+    column whose name differs from it only by surrounding spaces, else the one that differs only in
+    case (as column detection ignores case).
 
     Headers are kept byte for byte; this only forgives a name typed without a header's spaces
-    (``--label "gold label"`` for `` gold label ``) or with spaces the header lacks.
+    (``--label "gold label"`` for `` gold label ``), with spaces the header lacks, or in another
+    case (``gold label`` for ``Gold Label``).
 
     Parameters
     ----------
@@ -75,6 +77,8 @@ def match_column(columns: Iterable[object], name: str | None) -> str | None:
     --------
     >>> match_column(["text", " gold label "], "gold label")
     ' gold label '
+    >>> match_column(["text", "Gold Label"], "gold label")
+    'Gold Label'
     """
     if name is None:
         return None
@@ -82,7 +86,12 @@ def match_column(columns: Iterable[object], name: str | None) -> str | None:
     if name in names:
         return name
     near = [c for c in names if c.strip() == name.strip()]
-    return near[0] if len(near) == 1 else name
+    if len(near) == 1:
+        return near[0]
+    # "--label gold label" for "Gold Label": detection ignores case, so a name typed by hand does too
+    # (two columns that differ only in case stay ambiguous: the error lists both).
+    folded = [c for c in names if c.strip().casefold() == name.strip().casefold()]
+    return folded[0] if len(near) == 0 and len(folded) == 1 else name
 
 
 def _name_key(name: str) -> str:

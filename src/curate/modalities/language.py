@@ -234,6 +234,9 @@ def language_mix(texts: Sequence[str], *, sample: int = MIX_SAMPLE_TEXTS, seed: 
 def language_name(code: str) -> str:
     """A language's English name for messages (``ko`` -> ``Korean``); the code itself when not known.
 
+    Short names for the common languages; the rest from ISO 639 (pycountry: ``so`` -> ``Somali``,
+    ``zxx`` -> ``No linguistic content``).
+
     Parameters
     ----------
     code : str
@@ -244,7 +247,12 @@ def language_name(code: str) -> str:
     str
         The name, or ``code``.
     """
-    return _NAMES.get(code, code)
+    if code in _NAMES:
+        return _NAMES[code]
+    import pycountry
+
+    found = pycountry.languages.get(**{"alpha_2" if len(code) == 2 else "alpha_3": code}) if code.isalpha() else None
+    return str(found.name) if found is not None else code
 
 
 def _script(char: str) -> str | None:

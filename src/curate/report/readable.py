@@ -30,11 +30,14 @@ MAX_ITEMS = 10
 
 
 def _value(value: Any) -> str:
-    """One value in words: numbers to 3 decimals, pairs as ``name number``, lists comma-separated."""
+    """One value in words: numbers below 10 to 3 decimals (larger ones to 1, none when whole), pairs as
+    ``name number``, lists comma-separated."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.3f}"
+        # Probabilities and similarities take 3 decimals; sizes ("rows per class if balanced 1000")
+        # none or one.
+        return f"{value:.1f}".removesuffix(".0") if abs(value) >= 10 else f"{value:.3f}"
     if isinstance(value, dict):
         value = list(value.items())
     if isinstance(value, (list, tuple)):

@@ -681,11 +681,16 @@ class ReviewSession:
             When the dataset has no row ``request.row_id``.
         InputError
             When a relabel has no or an unknown ``new_label``, names the row's label already, or is
-            of a removed row; the action or issue is unknown, or the reviewer name is blank.
+            of a removed row; another action has a ``new_label``; the action or issue is unknown, or
+            the reviewer name is blank.
         """
         position = self.position_of(request.row_id)
         if request.action == "relabel" and not request.new_label:
             raise InputError("relabel needs new_label: one of the dataset's classes")
+        if request.action != "relabel" and request.new_label:
+            # a client that meant a relabel must not have it recorded as a keep, the label dropped
+            raise InputError(f"{request.action} takes no new_label (only relabel does): "
+                             f"send action relabel to change the label to {request.new_label!r}")
         state = self.states().get(request.row_id)
         if state is not None and request.action == "relabel":
             if state.removed:
