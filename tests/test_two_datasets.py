@@ -42,7 +42,7 @@ def _two_datasets(tmp_path: Path) -> Path:
     return workspace
 
 
-NOTE = ("note: the workspace holds 2 datasets; this is 'second', the one imported last (--dataset NAME for another: "
+NOTE = ("note: the workspace holds 2 datasets; this is 'second', the latest run's (--dataset NAME for another: "
         "'first')")
 
 
@@ -78,3 +78,13 @@ def test_compare_without_a_second_run_takes_the_latest_run_of_the_first_runs_dat
     assert shown.exit_code == 0, shown.output
     assert shown.stdout.startswith("run 1 (first v1, ") and f"-> run {again.run_id} (first v1, " in shown.stdout
     assert compare_runs(Workspace(workspace), 2).second.id == 4
+
+
+def test_a_re_audit_of_an_unchanged_first_dataset_makes_it_the_default_again(tmp_path: Path) -> None:
+    # The re-audit records no new version; log and export must follow the latest run, as findings do.
+    workspace = _two_datasets(tmp_path)
+    _audit(tmp_path, "first", workspace)
+    log = run_cli(["log", "-w", workspace])
+    assert log.exit_code == 0, log.output
+    assert "this is 'first', the latest run's (--dataset NAME for another: 'second')" in log.stderr
+    assert "relabel" in log.stdout

@@ -1,7 +1,8 @@
 """Which dataset a command given no ``--dataset`` works on, said aloud when the workspace holds several.
 
-Without ``--dataset`` the commands take the dataset imported last. With one dataset that is the only
-reading; with two, a user who audited a second file would otherwise see the first one's ledger
+Without ``--dataset`` the commands take the latest run's dataset (before any audit, the one imported
+last), as ``findings``, ``report`` and ``review`` take the latest run. With one dataset that is the
+only reading; with two, a user who audited a second file would otherwise see the first one's ledger
 "empty" and export the wrong data with no word of it.
 """
 
@@ -42,7 +43,7 @@ def choose_dataset(workspace: Workspace, name: str | None) -> str:
     workspace : Workspace
         The workspace.
     name : str or None
-        ``--dataset``; None takes the dataset imported last.
+        ``--dataset``; None takes the latest run's dataset.
 
     Returns
     -------
@@ -61,6 +62,6 @@ def choose_dataset(workspace: Workspace, name: str | None) -> str:
         others = [n for n in dataset_names(workspace) if n != chosen]
         if others:
             # stderr: stdout may be a CSV (curate diff) that a script reads.
-            click.echo(f"note: the workspace holds {len(others) + 1} datasets; this is {chosen!r}, the one imported "
-                       f"last (--dataset NAME for another: {', '.join(map(repr, others))})", err=True)
+            click.echo(f"note: the workspace holds {len(others) + 1} datasets; this is {chosen!r}, the latest run's "
+                       f"(--dataset NAME for another: {', '.join(map(repr, others))})", err=True)
     return chosen

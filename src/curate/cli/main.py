@@ -208,7 +208,7 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
 @click.option("--size", default=300, show_default=True, type=int, help="How many rows to draw at random.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seeds the draw.")
 @click.option("--output", "--out", "-o", "output", required=True, type=click.Path(path_type=Path),
-              help="The CSV to write (never overwritten: it may hold a person's checks).")
+              help="The file to write: .csv, .tsv or .xlsx (never overwritten: it may hold a person's checks).")
 @_errors_as_messages
 def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
                           split: str | None, test: Path | None, encoding: str | None,

@@ -72,7 +72,7 @@ class ExportSummary:
 
 
 def latest_dataset(workspace: Workspace, name: str | None) -> str:
-    """The dataset named ``name``, or the one most recently audited or imported.
+    """The dataset named ``name``, or the latest run's (the one imported last when nothing was audited).
 
     Parameters
     ----------
@@ -96,6 +96,13 @@ def latest_dataset(workspace: Workspace, name: str | None) -> str:
         if name is None:
             raise NotFoundError(f"the workspace {workspace.path} has no dataset; run 'curate audit FILE' first")
         raise NotFoundError(f"no dataset {name!r} in {workspace.path}; 'curate runs' lists the datasets")
+    if name is None:
+        # The dataset of the latest run, as findings, report and review take: a re-audit of an
+        # unchanged file records no new version, and log, diff and export must not then fall back
+        # to another dataset imported after it was first.
+        runs = workspace.runs()
+        if runs:
+            return runs[-1].dataset
     return versions[-1].dataset
 
 
