@@ -21,7 +21,9 @@ def test_an_audit_fits_the_user_s_classifier_on_one_thread_for_a_small_table() -
         result = curate.audit(make_tabular_frame(), label="label", classifier=ThreadRecordingLogistic(), progress=False)
         after = _threads(threadpool_info())
     assert result.params["classifier"] == "ThreadRecordingLogistic()"
-    assert len(ThreadRecordingLogistic.seen) == result.params["config"]["folds"] == 5
+    # each fold twice: all of its training rows, then half of them (the still-learning check of small data)
+    assert len(ThreadRecordingLogistic.seen) == 2 * result.params["config"]["folds"] == 10
+    assert "half_train_accuracy" in result.metrics
     for pools in ThreadRecordingLogistic.seen:
         assert pools and set(_threads(pools).values()) == {1}
     assert set(after.values()) == {2}  # the limit ends with the audit's fits
@@ -40,5 +42,5 @@ def test_an_audit_of_texts_fits_a_boosted_classifier_on_one_openmp_thread() -> N
             detectors=["label"],
             progress=False,
         )
-    assert len(ThreadRecordingBoosting.seen) == 5
+    assert len(ThreadRecordingBoosting.seen) == 2 * 5  # five folds, on all and on half of their training rows
     assert all(_threads(pools)["openmp"] == 1 for pools in ThreadRecordingBoosting.seen)
