@@ -287,6 +287,9 @@ def test_still_learning_warns_only_when_flags_stand_on_a_high_noise_estimate() -
     assert still_learning_warning(notes | {"withheld": ["model_near_chance"]}, 0.58, 0.635) is None
     assert still_learning_warning(notes | {"verified": {"calibrated": True}}, 0.58, 0.635) is None
     assert still_learning_warning(notes, None, 0.635) is None  # not measured (large data, user probabilities)
+    assert "a checked random sample (curate verify-sample" in warning.advice
+    too_few = still_learning_warning(notes | {"verified": {"calibrated": False, "rows": 50}}, 0.58, 0.635)
+    assert too_few is not None and "more checked rows (a larger verify-sample --size" in too_few.advice
 
 
 @pytest.mark.skipif(not NSMC.exists(), reason=f"needs the shared NSMC data at {NSMC}")

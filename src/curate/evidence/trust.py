@@ -311,7 +311,10 @@ def still_learning_warning(notes: dict[str, Any], half_accuracy: float | None,
         + (f" stated {float(stated):.2f} precise" if stated is not None else "")
         + " are likely right less often than that",
         "read them as a ranked list to check; more labelled rows or stronger features (--embedder) firm up the "
-        "estimate, and a checked random sample (curate verify-sample, then --verified) measures it",
+        "estimate, and "
+        # checked rows were given but too few wrong (or right) ones to learn from: more of them, not a first sample
+        + ("more checked rows (a larger verify-sample --size, same --seed) measure it" if notes.get("verified")
+           else "a checked random sample (curate verify-sample, then --verified) measures it"),
         (),
         {"half_train_accuracy": round(half_accuracy, 4), "oof_accuracy": round(full_accuracy, 4), "flags": flags})
 
