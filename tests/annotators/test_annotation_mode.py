@@ -199,7 +199,7 @@ def test_unlabelled_items_only(workspace: Path, tmp_path: Path) -> None:
     assert_one_line_error(failed, "fresh.csv", "--labels")
     result = run_cli(["annotate", "import", path, "--text", "text", "--labels", "a,b", "-w", workspace])
     assert result.exit_code == 0, result.output
-    assert "2 items (0 labelled), 0 labels" in result.stdout
+    assert "2 items (0 labelled), no labels yet; classes a, b" in result.stdout
 
 
 @pytest.mark.parametrize(("rows", "extra", "keywords"), [

@@ -95,10 +95,10 @@ def import_command(file: Path, text: tuple[str, ...], id_column: str | None, ann
         Workspace(workspace), file, text=list(text), name=dataset, id_column=id_column, annotators=_split(annotators),
         item=item_column, annotator=annotator_column, label=label_column, classes=_split(classes),
         per_item=per_item, encoding=encoding)
-    who = ", ".join(summary.annotators) or "none"
+    labels = (f"{summary.labels:,} labels from {', '.join(summary.annotators)}" if summary.annotators
+              else "no labels yet")
     click.echo(f"imported {summary.dataset}: {summary.items:,} items ({summary.labelled:,} labelled), "
-               f"{summary.labels:,} labels from {who}; classes {', '.join(summary.classes)}; "
-               f"{per_item} annotators per item")
+               f"{labels}; classes {', '.join(summary.classes)}; {per_item} annotators per item")
 
 
 @annotate_group.group("user")
