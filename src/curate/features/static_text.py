@@ -129,12 +129,14 @@ class StaticEmbedder:
         Returns
         -------
         str or None
-            ``distilling static embeddings from MODEL once (about half a minute), kept in FOLDER``.
+            ``distilling static embeddings from MODEL once (half a minute to two minutes on 2 cores), kept
+            in FOLDER``.
         """
         folder = self.model_folder()
         if (folder / "provenance.json").exists():
             return None
-        return f"distilling static embeddings from {self.model} once (about half a minute), kept in {folder}"
+        return (f"distilling static embeddings from {self.model} once (half a minute to two minutes on 2 cores), "
+                f"kept in {folder}")
 
     def provenance(self) -> dict[str, Any] | None:
         """What the distilled model was made from.
