@@ -88,3 +88,11 @@ def test_a_re_audit_of_an_unchanged_first_dataset_makes_it_the_default_again(tmp
     assert log.exit_code == 0, log.output
     assert "this is 'first', the latest run's (--dataset NAME for another: 'second')" in log.stderr
     assert "relabel" in log.stdout
+
+
+def test_the_workspace_lists_one_datasets_runs(tmp_path: Path) -> None:
+    workspace = Workspace(_two_datasets(tmp_path))  # run 1 of 'first', run 2 of 'second'
+    assert [r.id for r in workspace.runs()] == [1, 2]
+    assert [(r.id, r.dataset) for r in workspace.runs("first")] == [(1, "first")]
+    assert [(r.id, r.dataset) for r in workspace.runs("second")] == [(2, "second")]
+    assert workspace.runs("no such dataset") == []

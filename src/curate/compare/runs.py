@@ -152,7 +152,7 @@ def latest_run_of(workspace: Workspace, dataset: str) -> RunRecord:
     NotFoundError
         When no run audited ``dataset``.
     """
-    recorded = [r for r in workspace.runs() if r.dataset == dataset]
+    recorded = workspace.runs(dataset)
     if not recorded:
         raise NotFoundError(f"no run of dataset {dataset!r} in {workspace.path}; 'curate runs' lists the runs")
     return recorded[-1]

@@ -72,7 +72,7 @@ def verified_left_out(workspace: Workspace, run_id: int) -> str | None:
     run = workspace.run(run_id)
     if _verified(run) is not None:
         return None
-    earlier = [r for r in workspace.runs() if r.dataset == run.dataset and r.id < run.id]
+    earlier = [r for r in workspace.runs(run.dataset) if r.id < run.id]
     before = _verified(earlier[-1]) if earlier else None
     if before is None:
         return None

@@ -148,7 +148,7 @@ def _version() -> str:
 
 
 def _latest_audit(workspace: Workspace, dataset: str) -> AuditFacts | None:
-    runs = [run for run in workspace.runs() if run.dataset == dataset]
+    runs = workspace.runs(dataset)
     if not runs:
         return None
     run = runs[-1]

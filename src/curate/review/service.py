@@ -97,7 +97,7 @@ def newest_run_id(workspace: Workspace, dataset: str) -> int | None:
     int or None
         The highest run id recorded for ``dataset``.
     """
-    ids = [r.id for r in workspace.runs() if r.dataset == dataset]
+    ids = [r.id for r in workspace.runs(dataset)]
     return max(ids) if ids else None
 
 

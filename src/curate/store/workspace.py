@@ -379,8 +379,13 @@ class Workspace:
         run_files.write_scores(path, findings)  # it reads the columns it writes: no copy of the table
         return run_id
 
-    def runs(self) -> list[RunRecord]:
-        """Every recorded run, oldest first.
+    def runs(self, dataset: str | None = None) -> list[RunRecord]:
+        """Every recorded run, oldest first; or every run of one dataset.
+
+        Parameters
+        ----------
+        dataset : str, optional
+            Only the runs of this dataset (none when it has none); every run when None.
 
         Returns
         -------
@@ -392,6 +397,8 @@ class Workspace:
                         r.c.timings, r.c.metrics, r.c.notes, r.c.code_version)
                  .join_from(r, v, v.c.id == r.c.version_id).join(datasets, datasets.c.id == v.c.dataset_id)
                  .order_by(r.c.id))
+        if dataset is not None:
+            query = query.where(datasets.c.name == dataset)
         with self._read() as con:
             found = con.execute(query).all()
         return [RunRecord(row.id, row.name, row.number, row.started_at, row.finished_at, json.loads(row.params),
