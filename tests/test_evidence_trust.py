@@ -303,3 +303,16 @@ def test_two_hundred_korean_reviews_warn_that_the_model_is_still_learning() -> N
     assert result.metrics["half_train_accuracy"] < result.metrics["oof_accuracy"] - 0.03
     [warning] = [w for w in result.warnings if w.code == "model_still_learning"]
     assert warning.withheld == () and result.summary.set_index("issue")["flagged"]["label"] > 0
+
+
+CASE = Path(__file__).resolve().parents[2] / "shared" / "cases" / "robustness" / "numeric_labels_4_flips.csv"
+
+
+@pytest.mark.skipif(not CASE.exists(), reason=f"needs the shared case {CASE}")
+def test_withheld_label_flags_get_no_caveat_about_their_noise_estimate() -> None:
+    # A user trial: "58 label flag(s) rest on a label-noise estimate ..." beside "label 0 (58 withheld)".
+    from curate import audit
+
+    result = audit(CASE, id="id")
+    assert [w.code for w in result.warnings] == ["model_near_chance"]
+    assert result.notes["label"]["withheld"] == ["model_near_chance"] and result.notes["label"]["withheld_flags"] > 0

@@ -336,22 +336,24 @@ def _precision_warnings(results: Sequence[DetectorResult], config: AuditConfig) 
 
 
 def _label_check_warnings(results: Sequence[DetectorResult], metrics: dict[str, Any],
-                          label_withheld: bool = False) -> list[AuditWarning]:
+                          withheld_by: Sequence[str] = ()) -> list[AuditWarning]:
     """Say so when label flags rest on a noise estimate from classes of a few dozen rows or from a
-    model still learning (unless another warning withheld them all), or when verified labels were too
-    few to learn from or look chosen rather than drawn."""
+    model still learning, or when verified labels were too few to learn from or look chosen rather
+    than drawn. ``withheld_by``: the codes of the warnings that withhold the label flags; the notes
+    say so (as ``_withhold`` will record), and the caveats of flags that will not stand are not
+    raised ("58 flags rest on ..." beside "0 (58 withheld)" confused a user)."""
     from curate.evidence.trust import few_rows_noise_warning, still_learning_warning, verified_warning
 
     found = []
     for r in results:
         if r.issue != "label":
             continue
-        # Withheld flags need no caveat: "58 flags rest on ..." beside "0 (58 withheld)" confused a user.
-        few_rows = None if label_withheld else few_rows_noise_warning(r.notes)
+        notes = r.notes | ({"withheld": list(withheld_by)} if withheld_by else {})
+        few_rows = few_rows_noise_warning(notes)
         # One cause at a time: classes of a few dozen rows are the sharper explanation.
-        learning = None if few_rows is not None or label_withheld else still_learning_warning(
-            r.notes, metrics.get("half_train_accuracy"), metrics.get("oof_accuracy"))
-        found += [few_rows, learning, verified_warning(r.notes)]
+        learning = None if few_rows is not None else still_learning_warning(
+            notes, metrics.get("half_train_accuracy"), metrics.get("oof_accuracy"))
+        found += [few_rows, learning, verified_warning(notes)]
     return [w for w in found if w is not None]
 
 
@@ -688,9 +690,9 @@ def audit(
                                    verified=checked_labels)
     timings.update(needs.timings)
     evidence_warnings = [*needs.warnings, *_precision_warnings(results, run_config)]
-    label_withheld = any("label" in w.withheld for w in [*checked, *evidence_warnings])
+    withheld_by = list(dict.fromkeys(w.code for w in [*checked, *evidence_warnings] if "label" in w.withheld))
     warnings = _root_causes(checked, [*evidence_warnings,
-                                      *_label_check_warnings(results, needs.metrics, label_withheld)])
+                                      *_label_check_warnings(results, needs.metrics, withheld_by)])
     scores = scores_table(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
     checked_wrong = (None if checked_labels is None
