@@ -66,3 +66,23 @@ def test_a_terminal_gets_a_drawn_table_and_cells_stay_on_one_line_when_piped() -
     piped = io.StringIO()
     print_table(Console(file=piped, width=80), ["a", "b"], [["tab\there", "two\nlines"]])
     assert piped.getvalue() == "a\tb\ntab here\ttwo lines\n"
+
+
+def test_runs_and_compare_name_the_ledger_entries_a_run_audited(tmp_path: Path) -> None:
+    # A user trial: run 3 audited "ledger entries 1..5 applied" (601 rows) and showed version 1 like
+    # run 2 (602 rows); `compare 1 2` printed "v1 -> v1", as if both had seen the same data.
+    ws, result = _audited(tmp_path)
+    record(ws, result.dataset, row_id="t1", action="relabel", new_label="tech", reviewer="ana", issue=None)
+    record(ws, result.dataset, row_id="t2", action="remove", reviewer="ana", issue=None)
+    texts = [f"{topic} story {i} about the {topic} desk" for i in range(12) for topic in ("sport", "tech")]
+    frame = pd.DataFrame({"id": [LONG_ID if i == 0 else f"t{i}" for i in range(24)], "text": texts,
+                          "label": [t.split()[0] for t in texts]})
+    again = curate.audit(frame, label="label", text="text", id="id", workspace=ws, name=LONG_NAME,
+                         embedder=HashedTextEmbedder(), detectors=["exact_duplicate"])
+    out = run_cli(["runs", "-w", ws.path])
+    assert [line.split("\t")[:3] for line in out.stdout.splitlines()[1:]] == [
+        ["1", LONG_NAME, "1"], [str(again.run_id), LONG_NAME, "1+2"]]
+    shown = run_cli(["compare", "1", "-w", ws.path])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith(f"run 1 ({LONG_NAME} v1, ")
+    assert f"-> run {again.run_id} ({LONG_NAME} v1, ledger 1..2, " in shown.stdout

@@ -351,8 +351,13 @@ def _label_check_warnings(results: Sequence[DetectorResult], metrics: dict[str, 
         notes = r.notes | ({"withheld": list(withheld_by)} if withheld_by else {})
         few_rows = few_rows_noise_warning(notes)
         # One cause at a time: classes of a few dozen rows are the sharper explanation.
-        learning = None if few_rows is not None else still_learning_warning(
-            notes, metrics.get("half_train_accuracy"), metrics.get("oof_accuracy"))
+        # The view that carries most of the evidence is the one whose learning matters (see
+        # ``learning_curve`` in curate.audit.needs); the classifier's curve otherwise.
+        curve = metrics.get("learning_curve")
+        learning = None if few_rows is not None else (
+            still_learning_warning(notes, curve["half_train_accuracy"], curve["oof_accuracy"], curve["view"],
+                                   curve["weight"]) if curve else
+            still_learning_warning(notes, metrics.get("half_train_accuracy"), metrics.get("oof_accuracy")))
         found += [few_rows, learning, verified_warning(notes)]
     return [w for w in found if w is not None]
 

@@ -165,8 +165,36 @@ def withheld_marker(flagged: int, notes: dict[str, Any] | None) -> str:
     return f"{flagged} ({held} withheld)" if held else f"{flagged} (withheld)"
 
 
+def version_label(run: RunRecord, short: bool = False) -> str:
+    """Which data a run audited: the imported file's version and the ledger entries applied to it.
+
+    Two runs of one imported file differ when reviewers' decisions came between them, and the
+    version a user exports is a point in the ledger (``curate export --version V``), so the import
+    number alone ("v1 -> v1") hid what changed.
+
+    Parameters
+    ----------
+    run : RunRecord
+        The run.
+    short : bool, default False
+        ``1+5`` (for a table column) instead of ``v1, ledger 1..5``.
+
+    Returns
+    -------
+    str
+        The import version alone when no ledger entry was applied (``v1`` or ``1``).
+    """
+    applied = int(run.params.get("ledger_version") or 0)
+    if short:
+        return f"{run.version}+{applied}" if applied else str(run.version)
+    return f"v{run.version}, ledger 1..{applied}" if applied else f"v{run.version}"
+
+
 def print_runs(console: Any, runs: list[RunRecord]) -> None:
     """Print a table of runs: id, dataset, version, finish time, rows, flagged rows, accuracy, time, resources, model.
+
+    The version is the imported file's, then ``+N`` when the ledger's entries 1..N were applied
+    (see :func:`version_label`).
 
     The accuracy is the classifier's out of fold (as the summary, the report and ``curate compare`` give
     it), the label evidence's when a run has none. CPU time and peak memory are the auditing process's
@@ -190,8 +218,8 @@ def print_runs(console: Any, runs: list[RunRecord]) -> None:
         cpu, peak = metrics.get("cpu_seconds"), metrics.get("peak_memory_mib")
         features = metrics.get("embedder") or ("your probabilities" if metrics.get("pred_probs") else
                                                run.params.get("features") or "-")
-        rows.append([str(run.id), run.dataset, str(run.version), run.finished_at, str(metrics.get("rows", "")),
-                     str(flagged), f"{acc:.3f}" if isinstance(acc, float) else "-",
+        rows.append([str(run.id), run.dataset, version_label(run, short=True), run.finished_at,
+                     str(metrics.get("rows", "")), str(flagged), f"{acc:.3f}" if isinstance(acc, float) else "-",
                      f"{run.timings.get('total', 0):.1f} s", f"{cpu:.0f} s" if isinstance(cpu, int | float) else "-",
                      f"{peak:,.0f} MiB" if isinstance(peak, int | float) else "-", str(features),
                      str(metrics.get("classifier") or "-")])
@@ -339,8 +367,8 @@ def print_comparison(console: Any, comparison: RunComparison, max_rows: int = 20
     from rich.markup import escape
 
     a, b = comparison.first, comparison.second
-    console.print(escape(f"run {a.id} ({a.dataset} v{a.version}, {a.finished_at}) -> run {b.id} ({b.dataset} "
-                         f"v{b.version}, {b.finished_at}): {comparison.relabelled} row(s) relabelled, "
+    console.print(escape(f"run {a.id} ({a.dataset} {version_label(a)}, {a.finished_at}) -> run {b.id} ({b.dataset} "
+                         f"{version_label(b)}, {b.finished_at}): {comparison.relabelled} row(s) relabelled, "
                          f"{comparison.removed_rows} removed between them"), soft_wrap=True)
     for note in comparison.notes:
         console.print(f"[bold yellow]note[/]: {escape(note)}", soft_wrap=True)

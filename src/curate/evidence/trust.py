@@ -273,7 +273,8 @@ def few_rows_noise_warning(notes: dict[str, Any]) -> AuditWarning | None:
 
 
 def still_learning_warning(notes: dict[str, Any], half_accuracy: float | None,
-                           full_accuracy: float | None) -> AuditWarning | None:
+                           full_accuracy: float | None, view: str | None = None,
+                           weight: float | None = None) -> AuditWarning | None:
     """A warning (flags stand) when label flags rest on a high noise estimate from a model still learning.
 
     Parameters
@@ -286,6 +287,11 @@ def still_learning_warning(notes: dict[str, Any], half_accuracy: float | None,
         measured: more than ``LEARNING_CURVE_MAX_ROWS`` rows, or the user's own probabilities).
     full_accuracy : float or None
         Its out-of-fold accuracy with all of them.
+    view : str, optional
+        The label evidence's view these accuracies are of, when not the classifier: the view that
+        carries most of the evidence (``network`` on pictures read as pixels).
+    weight : float, optional
+        That view's share of the evidence, in [0, 1], named in the message.
 
     Returns
     -------
@@ -305,9 +311,9 @@ def still_learning_warning(notes: dict[str, Any], half_accuracy: float | None,
     stated = notes.get("estimated_precision")
     return AuditWarning(
         "model_still_learning",
-        f"the classifier is still learning: its out-of-fold accuracy rose from {half_accuracy:.3f} with half of "
-        f"each training fold to {full_accuracy:.3f} with all of it, so part of the {noise:.1%} label noise the "
-        f"label check estimates is the model's own inexperience, and the {flags} label flag(s)"
+        f"{_learner(view, weight)} is still learning: its out-of-fold accuracy rose from {half_accuracy:.3f} "
+        f"with half of each training fold to {full_accuracy:.3f} with all of it, so part of the {noise:.1%} label "
+        f"noise the label check estimates is the model's own inexperience, and the {flags} label flag(s)"
         + (f" stated {float(stated):.2f} precise" if stated is not None else "")
         + " are likely right less often than that",
         "read them as a ranked list to check; more labelled rows or stronger features (--embedder) firm up the "
@@ -317,6 +323,14 @@ def still_learning_warning(notes: dict[str, Any], half_accuracy: float | None,
            else "a checked random sample (curate verify-sample, then --verified) measures it"),
         (),
         {"half_train_accuracy": round(half_accuracy, 4), "oof_accuracy": round(full_accuracy, 4), "flags": flags})
+
+
+def _learner(view: str | None, weight: float | None) -> str:
+    """Who is still learning, for the message: the classifier, or the evidence's heaviest view."""
+    if view is None:
+        return "the classifier"
+    share = f", which carries {weight:.0%} of the label evidence," if weight is not None else ""
+    return f"the label evidence's {view} view{share}"
 
 
 def verified_warning(notes: dict[str, Any]) -> AuditWarning | None:
