@@ -118,7 +118,7 @@ def test_cli_json_has_the_same_facts(small_csv: Path) -> None:
     assert facts["rows"] == 18
     assert facts["columns"][3] | {"numbers": None, "top": None} == {
         "name": "score", "role": "unused", "kind": "numeric", "count": 18, "missing": 2, "nan": 1, "infinite": 1,
-        "distinct": 15, "numbers": None, "top": None, "notes": []}
+        "distinct": 15, "numbers": None, "top": None, "notes": [], "binary": None}
     assert facts["classes"]["counts"] == {"a": 11, "b": 7}
     assert facts["duplicates"]["conflicting_examples"] == [[["r12", "a"], ["r13", "b"]]]
     assert facts["text"]["languages"] == {"en": 12, "ko": 6}

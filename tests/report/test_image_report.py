@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -152,3 +153,23 @@ def test_row_picture_is_none_for_text_and_for_a_picture_that_cannot_be_read(pets
     position = images.row_ids.tolist().index("cat/7.png")
     assert get_modality("image").row_picture(images, position, 96) is None
     assert get_modality("image").row_picture(images, position - 1, 96) is not None
+
+
+def test_the_count_of_rows_shown_is_the_rows_of_the_table_and_the_grid(tmp_path: Path) -> None:
+    from curate.report.data import ReportData
+
+    Image.new("L", (4, 4), 200).save(tmp_path / "x.png")
+    png = (tmp_path / "x.png").read_bytes()
+    n = 30
+    scores = pd.DataFrame({"row_id": [f"r{i:02d}" for i in range(n)], "position": range(n), "issue": "outlier",
+                           "score": np.linspace(0.0, 0.1, n), "flagged": True, "given_label": "a",
+                           "current_label": "a", "suggested_label": None, "details": [{} for _ in range(n)]})
+    data = ReportData(title="t", run_id=1, params={}, metrics={}, timings={}, notes={"outlier": {}},
+                      descriptions={}, labels=pd.Series(["a"] * n), scores=scores, previews={},
+                      pictures={f"r{i:02d}": png for i in range(n)})
+    html = render(data)
+    worst = re.search(r'<h2 id="issue-outlier">.*?</table>', html, re.DOTALL).group(0)
+    table_rows = re.findall(r"<tr><td>(r\d\d)</td>", worst)
+    grid = [figure[0] for figure in _grids(html)["grid-outlier"]]
+    assert "10 of 30 flagged rows shown" in worst
+    assert table_rows == grid == [f"r{i:02d}" for i in range(10)]

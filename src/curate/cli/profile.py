@@ -37,6 +37,8 @@ def _console(file: Any = None) -> Any:
 
 
 def _values(column: Any) -> str:
+    if (summary := column.values_summary()) is not None:  # bytes: what they are, not their garbage
+        return str(summary)
     if column.numbers is not None:
         n = column.numbers
         return f"min {n.min:g} · median {n.median:g} · mean {n.mean:g} · max {n.max:g}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -22,6 +23,39 @@ __all__ = ["EARLY_STOPPING_MIN_CLASS", "TabularModality"]
 
 # The boosted trees stop early only when every class has this many rows to spare a tenth of them.
 EARLY_STOPPING_MIN_CLASS = 50
+# Per dataset, the input columns that hold whole numbers only, found once (a row view is asked for often).
+_WHOLE_COLUMNS: weakref.WeakKeyDictionary[Dataset, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _holds_whole_numbers(column: pd.Series) -> bool:
+    """Whether every finite number in ``column`` is whole (an integer column, however it was read)."""
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        return False
+    if pd.api.types.is_integer_dtype(column):
+        return True
+    values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    finite = values[np.isfinite(values)]
+    return bool(finite.size) and bool(np.all(finite == np.trunc(finite)))
+
+
+def _whole_number_columns(dataset: Dataset) -> frozenset[str]:
+    """The input columns whose numbers are all whole, integers to people even where read as floats."""
+    found = _WHOLE_COLUMNS.get(dataset)
+    if found is None:
+        found = frozenset(str(c) for c in dataset.input_columns if _holds_whole_numbers(dataset.frame[c]))
+        _WHOLE_COLUMNS[dataset] = found
+    return found
+
+
+def _cell(value: Any, whole: bool) -> Any:
+    """A cell as a plain Python value: None when missing, an int in a column of whole numbers."""
+    if pd.isna(value):
+        return None
+    plain = value.item() if isinstance(value, np.generic) else value
+    if whole and isinstance(plain, float) and np.isfinite(plain):
+        return int(plain)
+    return plain
+
 
 
 class TabularModality(Modality):
@@ -209,11 +243,13 @@ class TabularModality(Modality):
         Returns
         -------
         RowView
-            ``fields``: input column name to the cell's value (a plain Python value).
+            ``fields``: input column name to the cell's value (a plain Python value; an int in a
+            column whose numbers are all whole, though it was read as floats).
         """
-        record = dataset.frame[list(dataset.input_columns)].iloc[position]
-        return RowView(fields={str(k): (None if pd.isna(v) else v.item() if isinstance(v, np.generic) else v)
-                               for k, v in record.items()})
+        # Cell by cell: a row taken whole from int and float columns would turn 11 into 11.0.
+        whole = _whole_number_columns(dataset)
+        return RowView(fields={str(c): _cell(dataset.frame[c].iat[position], str(c) in whole)
+                               for c in dataset.input_columns})
 
 
 register_modality(TabularModality())

@@ -125,7 +125,9 @@ class AuditFacts:
 def _columns_table(profile: DataProfile) -> str:
     rows = []
     for column in profile.columns:
-        if column.numbers is not None:
+        if (summary := column.values_summary()) is not None:
+            values = summary
+        elif column.numbers is not None:
             values = (f"{number(column.numbers.min)} to {number(column.numbers.max)}, "
                       f"median {number(column.numbers.median)}")
         else:

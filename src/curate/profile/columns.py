@@ -11,9 +11,10 @@ import pandas as pd
 
 from curate.errors import DatasetError
 from curate.ingest.columns import parse_numeric_columns
+from curate.modalities.image_decode import image_kind
 from curate.profile.stats import Distribution, distribution
 
-__all__ = ["ColumnProfile", "profile_column", "profile_columns"]
+__all__ = ["BinaryCells", "ColumnProfile", "byte_size", "profile_column", "profile_columns"]
 
 # How many of a column's most frequent values a profile lists.
 TOP_VALUES = 5
@@ -23,6 +24,94 @@ VALUE_CHARACTERS = 80
 # missing markers ingest reads as NaN; written out in a numeric column it is counted as NaN, not missing.
 _NAN_SPELLINGS = frozenset({"nan"})
 _INFINITE_SPELLINGS = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
+
+
+def byte_size(size: float) -> str:
+    """A size in bytes for people, in powers of 1024.
+
+    Parameters
+    ----------
+    size : float
+        Bytes.
+
+    Returns
+    -------
+    str
+        Whole bytes below 1 KiB, else KiB, MiB or GiB to one decimal.
+
+    Examples
+    --------
+    >>> byte_size(273), byte_size(1234), byte_size(5 * 1024**3)
+    ('273 B', '1.2 KiB', '5.0 GiB')
+    """
+    if size < 1024:
+        return f"{size:.0f} B"
+    for unit in ("KiB", "MiB"):
+        size /= 1024
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+    return f"{size / 1024:.1f} GiB"
+
+
+@dataclass(frozen=True)
+class BinaryCells:
+    """A column's cells of bytes, summarised instead of listed (bytes printed as text are garbage).
+
+    Attributes
+    ----------
+    cells : int
+        Cells that hold bytes.
+    what : str
+        What the bytes are: ``image bytes (PNG)`` (or another format) when they are pictures,
+        else ``binary``.
+    sizes : Distribution
+        Their sizes in bytes.
+    """
+
+    cells: int
+    what: str
+    sizes: Distribution
+
+    def describe(self) -> str:
+        """The cells in a few words, for a table of columns.
+
+        Returns
+        -------
+        str
+            What they are and their median size, e.g. ``image bytes (PNG), median 273 B``.
+        """
+        return f"{self.what}, median {byte_size(self.sizes.median)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready values.
+
+        Returns
+        -------
+        dict
+            ``cells``, ``what`` and ``sizes`` (a dict).
+        """
+        return {"cells": self.cells, "what": self.what, "sizes": self.sizes.to_dict()}
+
+
+def _bytes_of(value: object) -> bytes | None:
+    """A cell's bytes: bytes-like cells, and the bytes of a Hugging Face image struct; None for others."""
+    if isinstance(value, dict):
+        value = value.get("bytes")
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return None
+
+
+def _binary_cells(filled: pd.Series) -> tuple[BinaryCells | None, pd.Series]:
+    """The filled cells that hold bytes, summarised, and the other filled cells."""
+    blobs = [_bytes_of(v) for v in filled]
+    found = [b for b in blobs if b is not None]
+    if not found:
+        return None, filled
+    sizes = distribution(np.array([len(b) for b in found], dtype=np.float64))
+    assert sizes is not None  # lengths are finite, and there is one at least
+    summary = BinaryCells(len(found), image_kind(pd.Series(found)) or "binary", sizes)
+    return summary, filled[np.array([b is None for b in blobs], dtype=bool)]
 
 
 @dataclass(frozen=True)
@@ -38,7 +127,8 @@ class ColumnProfile:
         ``unused`` (read by no model).
     kind : str
         ``numeric`` (every filled cell a number), ``boolean``, ``text`` (the text the model reads),
-        ``image``, ``categorical`` (anything else), or ``empty`` (no filled cell).
+        ``image``, ``binary`` (every filled cell bytes), ``categorical`` (anything else), or
+        ``empty`` (no filled cell).
     count : int
         Cells (rows).
     missing : int
@@ -53,7 +143,9 @@ class ColumnProfile:
         The finite numbers' distribution, for a numeric column.
     top : list of tuple of (str, int)
         The most frequent filled values (at most 5, cut to 80 characters) and their counts, most
-        frequent first; for columns that are not numeric.
+        frequent first; for columns that are not numeric. Cells of bytes are never listed.
+    binary : BinaryCells or None
+        The cells that hold bytes (encoded pictures, blobs), summarised; None when there are none.
     notes : list of str
         What else a person should know (a mostly numeric column with some other cells).
     """
@@ -69,6 +161,7 @@ class ColumnProfile:
     numbers: Distribution | None = None
     top: list[tuple[str, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    binary: BinaryCells | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The column's facts as JSON-ready values.
@@ -76,16 +169,32 @@ class ColumnProfile:
         Returns
         -------
         dict
-            The attributes by name; ``numbers`` as a dict or None, ``top`` as ``[value, count]`` pairs.
+            The attributes by name; ``numbers`` and ``binary`` as dicts or None, ``top`` as
+            ``[value, count]`` pairs.
         """
         return {"name": self.name, "role": self.role, "kind": self.kind, "count": self.count,
                 "missing": self.missing, "nan": self.nan, "infinite": self.infinite, "distinct": self.distinct,
                 "numbers": self.numbers.to_dict() if self.numbers is not None else None,
-                "top": [[value, count] for value, count in self.top], "notes": list(self.notes)}
+                "top": [[value, count] for value, count in self.top], "notes": list(self.notes),
+                "binary": self.binary.to_dict() if self.binary is not None else None}
+
+    def values_summary(self) -> str | None:
+        """The column's values in a few words where listing them would not do: its cells of bytes.
+
+        Returns
+        -------
+        str or None
+            :meth:`BinaryCells.describe`, with the most frequent other values after it; None for a
+            column without bytes (its numbers or top values say it).
+        """
+        if self.binary is None:
+            return None
+        others = ", ".join(f"{value} ({count:,})" for value, count in self.top[:3])
+        return self.binary.describe() + (f"; also {others}" if others else "")
 
 
 def _shown(value: object) -> str:
-    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    text = str(value)  # never bytes: those are summarised (BinaryCells)
     return text if len(text) <= VALUE_CHARACTERS else text[:VALUE_CHARACTERS - 1] + "…"
 
 
@@ -155,7 +264,9 @@ def profile_column(series: pd.Series, *, role: str, source: str = "the data") ->
     name = str(series.name)
     missing = _missing_cells(series)
     filled = series[~missing]
-    numbers, note = (None, None) if role in ("text", "image") else _numeric(series, name, source)
+    binary, others = _binary_cells(filled)
+    numbers, note = (None, None) if role in ("text", "image") or binary is not None else _numeric(series, name,
+                                                                                                     source)
     notes = [note] if note else []
     if filled.empty:
         return ColumnProfile(name, role, "empty", len(series), int(missing.sum()), notes=notes)
@@ -170,9 +281,11 @@ def profile_column(series: pd.Series, *, role: str, source: str = "the data") ->
         return ColumnProfile(name, role, "numeric", len(series), int(missing.sum()) + marked, nan=nan,
                              infinite=int(np.isinf(values).sum()), distinct=distinct, numbers=distribution(finite),
                              notes=notes)
-    kind = role if role in ("text", "image") else "boolean" if pd.api.types.is_bool_dtype(series) else "categorical"
+    kind = role if role in ("text", "image") else "boolean" if pd.api.types.is_bool_dtype(series) \
+        else "binary" if others.empty else "categorical"
     return ColumnProfile(name, role, kind, len(series), int(missing.sum()),
-                         distinct=int(_hashable_cells(filled).nunique()), top=_top(filled), notes=notes)
+                         distinct=int(_hashable_cells(filled).nunique()), top=_top(others),
+                         notes=notes, binary=binary)
 
 
 def profile_columns(frame: pd.DataFrame, roles: Mapping[str, str], *, source: str = "the data") -> list[ColumnProfile]:

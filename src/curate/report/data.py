@@ -15,7 +15,7 @@ from curate.store.run_files import decode_details
 if TYPE_CHECKING:
     from curate.store import Workspace
 
-__all__ = ["PICTURES_PER_ISSUE", "THUMBNAIL_SIDE", "AuditOutcome", "ReportData", "StatedPrecision", "from_result",
+__all__ = ["ROWS_PER_ISSUE", "THUMBNAIL_SIDE", "AuditOutcome", "ReportData", "StatedPrecision", "from_result",
            "from_workspace", "stated_precision"]
 
 
@@ -76,8 +76,9 @@ class AuditOutcome(Protocol):
     table: pd.DataFrame  # every (row, issue) score, details as JSON text
 
 _PREVIEW_CHARS = 300
-PICTURES_PER_ISSUE = 12
-"""An image dataset's report shows this many of the worst flagged rows' pictures per issue."""
+ROWS_PER_ISSUE = 10
+"""The report lists this many of each issue's worst flagged rows: in its table, and for a dataset with
+pictures as thumbnails of the same rows (the count above them says how many of the flagged are shown)."""
 THUMBNAIL_SIDE = 96
 """The longest side of the report's thumbnails in pixels (a 28x28 digit is drawn at 84x84)."""
 
@@ -106,7 +107,7 @@ class ReportData:
     previews : dict of str to str
         Short previews of the rows the report lists, by row id.
     pictures : dict of str to bytes
-        PNG thumbnails of the worst flagged rows (:data:`PICTURES_PER_ISSUE` per issue), by row id;
+        PNG thumbnails of the worst flagged rows (``rows_per_issue`` per issue), by row id;
         empty unless the dataset's modality has pictures. Rows whose picture cannot be read have none.
     pictures_lost : list of str
         Row ids among those whose pictures the audit read (no ``input_quality`` flag) that have no
@@ -121,6 +122,8 @@ class ReportData:
     profile : list of (str, str), optional
         The data's profile as (topic, sentence) lines (:func:`curate.profile.facts.fact_lines`);
         None above :data:`PROFILE_UP_TO` rows, where ``curate profile`` makes it on demand.
+    rows_per_issue : int, default ROWS_PER_ISSUE (10)
+        How many of each issue's worst flagged rows the report lists (table and thumbnails alike).
     """
 
     title: str
@@ -139,6 +142,7 @@ class ReportData:
     comparison: dict[str, Any] | None = None
     data_map: pd.DataFrame | None = None
     profile: list[tuple[str, str]] | None = None
+    rows_per_issue: int = ROWS_PER_ISSUE
 
 
 def _previews(dataset: Dataset, row_ids: set[str]) -> dict[str, str]:
@@ -148,25 +152,25 @@ def _previews(dataset: Dataset, row_ids: set[str]) -> dict[str, str]:
     return {r: modality.preview(dataset, index[r], _PREVIEW_CHARS) for r in row_ids if r in index}
 
 
-def _pictures(dataset: Dataset, scores: pd.DataFrame) -> dict[str, bytes]:
+def _pictures(dataset: Dataset, scores: pd.DataFrame, per_issue: int) -> dict[str, bytes]:
     """PNG thumbnails of each issue's worst flagged rows, by row id; empty for a modality without pictures."""
     modality = get_modality(dataset.modality)
     index = {str(r): i for i, r in enumerate(dataset.row_ids)}
     pictures = {}
-    for row_id in sorted(_worst_rows(scores, PICTURES_PER_ISSUE)):
+    for row_id in sorted(_worst_rows(scores, per_issue)):
         if row_id in index and (png := modality.row_picture(dataset, index[row_id], THUMBNAIL_SIDE)) is not None:
             pictures[row_id] = png
     return pictures
 
 
-def _pictures_lost(pictures: dict[str, bytes], dataset: Dataset, scores: pd.DataFrame) -> list[str]:
+def _pictures_lost(pictures: dict[str, bytes], dataset: Dataset, scores: pd.DataFrame, per_issue: int) -> list[str]:
     """The worst rows whose picture the audit read (no input-quality flag) but that have none now."""
     if not get_modality(dataset.modality).reads_images:
         return []
     damaged_rows = (scores["issue"] == "input_quality") & scores["flagged"].astype(bool)
     damaged = set(scores.loc[damaged_rows, "row_id"].astype(str))
     index = {str(r) for r in dataset.row_ids}
-    return sorted(r for r in _worst_rows(scores, PICTURES_PER_ISSUE) if r in index and r not in pictures
+    return sorted(r for r in _worst_rows(scores, per_issue) if r in index and r not in pictures
                   and r not in damaged)
 
 
@@ -217,15 +221,15 @@ def previous_comparison(workspace: Workspace, run_id: int) -> dict[str, Any] | N
     return found
 
 
-def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
+def from_result(result: AuditOutcome, per_issue: int = ROWS_PER_ISSUE) -> ReportData:
     """The report data of a fresh audit.
 
     Parameters
     ----------
     result : AuditOutcome
         An :class:`curate.audit.AuditResult` (or anything with its fields).
-    per_issue : int, default 10
-        The report lists this many of the worst flagged rows per issue, with previews.
+    per_issue : int, default ROWS_PER_ISSUE (10)
+        The report lists this many of the worst flagged rows per issue, with previews (and pictures).
 
     Returns
     -------
@@ -240,15 +244,15 @@ def from_result(result: AuditOutcome, per_issue: int = 10) -> ReportData:
         title=result.dataset.name, run_id=result.run_id, params=result.params, metrics=result.metrics,
         timings=result.timings, notes=result.notes, descriptions=result.descriptions,
         labels=pd.Series(result.dataset.labels), scores=scores,
-        previews=_previews(result.dataset, rows), pictures=_pictures(result.dataset, scores),
+        previews=_previews(result.dataset, rows), pictures=_pictures(result.dataset, scores, per_issue),
         comparison=previous_comparison(workspace, result.run_id)
         if workspace is not None and result.run_id is not None else None,
         data_map=getattr(result, "data_map", None),
-        profile=_profile(result.dataset),
+        profile=_profile(result.dataset), rows_per_issue=per_issue,
     )
 
 
-def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10) -> ReportData:
+def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = ROWS_PER_ISSUE) -> ReportData:
     """What the report of a stored run shows, its previews read from the version's stored copy.
 
     Parameters
@@ -257,8 +261,8 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
         The workspace that holds the run.
     run_id : int or None
         The run; the latest when None.
-    per_issue : int, default 10
-        How many of the worst flagged rows per issue get a preview.
+    per_issue : int, default ROWS_PER_ISSUE (10)
+        How many of the worst flagged rows per issue the report lists, with previews (and pictures).
 
     Returns
     -------
@@ -282,13 +286,13 @@ def from_workspace(workspace: Workspace, run_id: int | None, per_issue: int = 10
     stored = load_stored_version(workspace, run_id=run.id)
     previews = _previews(stored.dataset, _worst_rows(scores, per_issue))
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
-    pictures = _pictures(stored.dataset, scores)
+    pictures = _pictures(stored.dataset, scores, per_issue)
     return ReportData(
         title=run.dataset, run_id=run.id, params=run.params, metrics=run.metrics, timings=run.timings,
         notes=run.notes, descriptions=descriptions, labels=labels, scores=scores, previews=previews,
-        pictures=pictures, pictures_lost=_pictures_lost(pictures, stored.dataset, scores),
+        pictures=pictures, pictures_lost=_pictures_lost(pictures, stored.dataset, scores, per_issue),
         pictures_root=None if stored.dataset.root is None else str(stored.dataset.root),
         comparison=previous_comparison(workspace, run.id),
         data_map=workspace.data_map(run.id),
-        profile=_profile(stored.dataset),
+        profile=_profile(stored.dataset), rows_per_issue=per_issue,
     )

@@ -3,8 +3,9 @@
 Text stays ``<text>`` (``svg.fonttype = "none"``), so Korean labels are drawn by the reader's
 browser with its own fonts, and matplotlib escapes every label, so a class named ``<script>`` is
 shown, never run. Pictures with thousands of points (the data map) are rasterised to a PNG inside
-the document instead of thousands of SVG elements. The output is the same for the same input
-(fixed ids, no date).
+the document instead of thousands of SVG elements; their text (the map's legend) is HTML beside
+the picture, so no class name depends on the fonts matplotlib has. The output is the same for the
+same input (fixed ids, no date).
 """
 
 from __future__ import annotations
@@ -62,11 +63,55 @@ def _figure(width: float, height: float, grid: tuple[int, int] | None = None) ->
 def _svg(fig: Any, title: str) -> str:
     """The figure as an ``<svg>`` element with an accessible title, no XML prolog."""
     buffer = io.StringIO()
+    _plain_log_ticks(fig)
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     markup = _PROLOG.sub("", buffer.getvalue(), count=1)
     from html import escape
 
     return markup.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
+
+
+def _plain_number(value: float) -> str:
+    """A tick value as people write it: ``1``, ``1,000``, ``0.01``."""
+    if value >= 1:
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return np.format_float_positional(value, trim="-")
+
+
+def _plain_log_ticks(fig: Any) -> None:
+    """Write every log axis's tick labels as plain numbers (``1``, ``10``, ``1,000``).
+
+    Matplotlib labels a log axis with TeX (``$\\mathdefault{10^{3}}$``), which with ``text.parse_math``
+    off (the data's ``$`` stays a dollar sign) would reach the reader as raw TeX. Run before every
+    save, so an axis made logarithmic anywhere gets the same labels.
+    """
+    from matplotlib.ticker import LogFormatter
+
+    class PlainLogFormatter(LogFormatter):
+        """Matplotlib's choice of which log ticks to label, each written as a plain number."""
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            """Label the tick at ``x`` plainly, or leave it blank where matplotlib would.
+
+            Parameters
+            ----------
+            x : float
+                The tick's value.
+            pos : int, optional
+                The tick's position.
+
+            Returns
+            -------
+            str
+                The number, or an empty string.
+            """
+            return _plain_number(x) if super().__call__(x, pos) else ""
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                axis.set_major_formatter(PlainLogFormatter())
+                axis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
 
 
 def _short(label: str, width: int = 24) -> str:
@@ -256,7 +301,10 @@ def interval_bars(labels: Sequence[str], values: Sequence[float], lows: Sequence
 
 def scatter_map(xy: np.ndarray, labels: Sequence[str], flagged: np.ndarray, *, title: str,
                 max_classes: int = 12) -> str:
-    """A 2-D map of the rows coloured by label, flagged rows marked with a black ring, as an embedded PNG.
+    """A 2-D map of the rows coloured by label, flagged rows ringed: an embedded PNG and its legend in HTML.
+
+    The legend is HTML beside the picture, not text in it: the reader's browser draws every class
+    name (Hangul included) whatever fonts matplotlib has, and the names are escaped.
 
     Parameters
     ----------
@@ -274,7 +322,9 @@ def scatter_map(xy: np.ndarray, labels: Sequence[str], flagged: np.ndarray, *, t
     Returns
     -------
     str
-        An ``<img>`` element with a ``data:`` PNG, or a ``<p>`` when there are no points.
+        A ``<div class="map">`` holding an ``<img>`` with a ``data:`` PNG and a ``<ul class="legend">``
+        (one item per coloured class, largest first, then "other classes" and "flagged" where drawn),
+        or a ``<p>`` when there are no points.
     """
     points = np.asarray(xy, dtype=float)
     if len(points) == 0:
@@ -282,33 +332,42 @@ def scatter_map(xy: np.ndarray, labels: Sequence[str], flagged: np.ndarray, *, t
     names = np.asarray([str(label) for label in labels], dtype=object)
     kinds, counts = np.unique(names, return_counts=True)
     shown = list(kinds[np.argsort(-counts, kind="stable")][:max_classes])
+    legend: list[tuple[str, str, str]] = []  # (name, colour, swatch class)
     with _figure(7.0, 5.2) as (fig, ax):
         import matplotlib.pyplot as plt
+        from matplotlib.colors import to_hex
 
         # Ten clearly different colours where they suffice; twenty (in light/dark pairs) beyond.
         palette = plt.get_cmap("tab10" if len(shown) <= 10 else "tab20")
         rest = ~np.isin(names, shown)
         if rest.any():
-            ax.scatter(points[rest, 0], points[rest, 1], s=3, c=GREY, label="other classes", linewidths=0)
+            ax.scatter(points[rest, 0], points[rest, 1], s=3, c=GREY, linewidths=0)
         for i, name in enumerate(shown):
             mine = names == name
-            ax.scatter(points[mine, 0], points[mine, 1], s=3, color=palette(i), label=_short(name, 20),
-                       linewidths=0)
+            colour = to_hex(palette(i))
+            ax.scatter(points[mine, 0], points[mine, 1], s=3, color=colour, linewidths=0)
+            legend.append((str(name), colour, "swatch"))
+        if rest.any():
+            legend.append(("other classes", GREY, "swatch"))
         marks = np.asarray(flagged, dtype=bool)
         if marks.any():
             ax.scatter(points[marks, 0], points[marks, 1], s=16, facecolors="none", edgecolors="black",
-                       linewidths=0.6, label="flagged")
+                       linewidths=0.6)
+            legend.append(("flagged", "#000000", "swatch ring"))
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel("principal component 1")
         ax.set_ylabel("principal component 2")
-        ax.legend(fontsize=7, markerscale=2.5, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
         buffer = io.BytesIO()
+        _plain_log_ticks(fig)
         fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     from html import escape
 
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img class="map" src="data:image/png;base64,{encoded}" alt="{escape(title)}">'
+    items = "".join(f'<li><span class="{kind}" style="--swatch: {colour}"></span>{escape(name)}</li>'
+                    for name, colour, kind in legend)
+    return (f'<div class="map"><img class="map" src="data:image/png;base64,{encoded}" alt="{escape(title)}">'
+            f'<ul class="legend">{items}</ul></div>')
 
 
 def line_chart(xs: Sequence[float], ys: Sequence[float | None], *, title: str, xlabel: str, ylabel: str,

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from curate.core.warnings import AuditWarning
 from curate.report import plots
-from curate.report.data import PICTURES_PER_ISSUE, PROFILE_UP_TO, ReportData, stated_precision
+from curate.report.data import PROFILE_UP_TO, ReportData, stated_precision
 from curate.report.views import class_quality, describe_details, noise_matrix, score_series
 from curate.slices import MEASURES
 
@@ -62,10 +62,10 @@ def picture_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _grid(data: ReportData, flagged_of_issue: pd.DataFrame) -> list[dict[str, str]]:
-    """The worst flagged rows of one issue that have a picture: its data URI and a caption's parts."""
+def _grid(data: ReportData, shown: pd.DataFrame) -> list[dict[str, str]]:
+    """The shown rows of one issue (its table's) that have a picture: its data URI and a caption's parts."""
     cells = []
-    for r in flagged_of_issue.head(PICTURES_PER_ISSUE).itertuples():
+    for r in shown.itertuples():
         png = data.pictures.get(str(r.row_id))
         if png is not None:
             cells.append({"row_id": str(r.row_id), "src": picture_uri(png),
@@ -167,9 +167,9 @@ def render(data: ReportData) -> str:
     worst = {}
     grid = {}
     for issue in issues:
-        of_issue = flagged[flagged["issue"] == issue]
-        grid[issue] = _grid(data, of_issue)
-        part = of_issue.head(10)
+        # The table and the thumbnails show the same rows, which the count above them counts.
+        part = flagged[flagged["issue"] == issue].head(data.rows_per_issue)
+        grid[issue] = _grid(data, part)
         worst[issue] = [
             {"row_id": r.row_id, "score": f"{r.score:.3f}", "label": shown_label(r.given_label, r.current_label),
              "suggested": r.suggested_label or "", "text": data.previews.get(str(r.row_id), ""),
