@@ -142,3 +142,29 @@ def test_list_labels_are_refused_as_multi_label(tmp_path: Path) -> None:
                                  "multi-label data is not supported yet; give one label per row")
     queued = run_cli(["queue", str(path), "--text", "text", "--label", "r1"])
     assert_one_line_error(queued, "multi-label data is not supported yet")
+
+
+def test_an_item_labelled_once_moves_neither_the_figures_nor_their_intervals() -> None:
+    # A user trial: adding an item with a single label left the figures as they were but moved raw
+    # agreement's interval from 0.286-0.728 to 0.323-0.760; such an item carries no pair of labels.
+    wide = pd.DataFrame({"a1": ["x", "y", "x", "y", "x", "y", "x", "x"],
+                         "a2": ["x", "y", "y", "y", "x", "x", "x", "y"],
+                         "a3": ["x", None, "y", "y", "y", "x", "x", "x"]})
+    before = agreement(items_by_annotators(wide, annotators=["a1", "a2", "a3"]))
+    once = pd.concat([wide, pd.DataFrame({"a1": ["y"], "a2": [None], "a3": [None]})], ignore_index=True)
+    after = agreement(items_by_annotators(once, annotators=["a1", "a2", "a3"]))
+    assert after.items == before.items + 1 and after.ratings == before.ratings + 1
+    assert (after.raw_agreement, after.fleiss_kappa, after.krippendorff_alpha) == (
+        before.raw_agreement, before.fleiss_kappa, before.krippendorff_alpha)
+    assert after.intervals == before.intervals
+
+
+def test_the_long_layout_is_said_as_annotators_not_columns(tmp_path: Path) -> None:
+    data = tmp_path / "votes.csv"
+    pd.DataFrame({"item": [1, 1, 2, 2, 3, 3], "who": ["민지", "ana", "민지", "ana", "민지", "ana"],
+                  "label": ["x", "x", "y", "x", "y", "y"]}).to_csv(data, index=False)
+    shown = run_cli(["agreement", data, "--item", "item", "--annotator", "who", "--label", "label"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith("3 items, 6 labels from 2 annotators (")
+    wide = run_cli(["agreement", KLUE]) if KLUE.exists() else None
+    assert wide is None or " annotator columns (" in wide.stdout.splitlines()[0]

@@ -184,6 +184,21 @@ def test_blind_json_with_a_model(tmp_path: Path) -> None:
         assert client.get("/api/items/m0/labels").status_code == 403
 
 
+def test_a_restart_fits_the_labels_as_they_stand_not_only_the_last_multiple(tmp_path: Path) -> None:
+    # A user trial: after importing 28 labels (every 20) the admin page said "Last fit ... (20 labels)"
+    # and the queue ignored the last 8 until 12 more came in.
+    ws = active_workspace(tmp_path / "ws", per_item=2)
+    for i in range(EVERY + 3):
+        append_annotation(ws, DATASET, row_id=f"m{i}", annotator="bo", action="annotate", label=truth(i))
+    with _client(ws, Gate()) as client:
+        assert client.trainer.wait(WAIT)
+        assert [p.labels for p in client.trainer.curve()] == [EVERY, EVERY + 3]
+        assert client.trainer.status()["labels"] == EVERY + 3
+        sign_in(client, "boss")
+        html = client.get("/admin").text
+        assert f"({EVERY + 3} labels).</p>" in html and '<p class="muted" id="model-features">Features: ' in html
+
+
 def test_majority_leaves_ties_out(tmp_path: Path) -> None:
     ws = active_workspace(tmp_path / "ws", per_item=3)
     given = [("m0", "ana", "pos"), ("m0", "bo", "pos"), ("m0", "boss", "neg"), ("m1", "ana", "pos"),

@@ -416,7 +416,7 @@ def agreement_command(file: Path, annotator_columns: str | None, item_column: st
     if fmt == "json":
         click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
         return
-    print_agreement(_console(), found, list(map(str, labels.columns)))
+    print_agreement(_console(), found, list(map(str, labels.columns)), long=item_column is not None)
 
 
 def _register_consensus() -> None:

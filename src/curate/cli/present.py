@@ -396,7 +396,7 @@ def print_comparison(console: Any, comparison: RunComparison, max_rows: int = 20
                       "--format json gives everything)")
 
 
-def print_agreement(console: Any, found: Agreement, columns: list[str]) -> None:
+def print_agreement(console: Any, found: Agreement, columns: list[str], long: bool = False) -> None:
     """Print the agreement figures with their intervals, per class and per annotator pair.
 
     Parameters
@@ -406,12 +406,16 @@ def print_agreement(console: Any, found: Agreement, columns: list[str]) -> None:
     found : Agreement
         From :func:`curate.annotators.agreement`.
     columns : list of str
-        The annotator columns read.
+        The annotator columns read (wide layout), or the annotators named in the annotator column.
+    long : bool, default False
+        Whether the file was in the long layout (one label a line): its annotators are named in a
+        column, not columns of their own.
     """
     from rich.markup import escape
 
-    console.print(escape(f"{found.items:,} items, {found.ratings:,} labels from {found.annotators} annotator "
-                         f"columns ({', '.join(columns)})"), soft_wrap=True)
+    who = "annotators" if long else "annotator columns"
+    console.print(escape(f"{found.items:,} items, {found.ratings:,} labels from {found.annotators} {who} "
+                         f"({', '.join(columns)})"), soft_wrap=True)
 
     from curate.annotators.agreement import UNDEFINED
 
