@@ -209,6 +209,9 @@ def test_unlabelled_items_only(workspace: Path, tmp_path: Path) -> None:
      ["bad.csv", "line 3", "'text'", "no text"]),
     ([{"text": "a", "r1": "[x", "r2": "x"}], [], ["bad.csv", "line 2", "'r1'", "JSON list"]),
     ([{"text": "a", "r1": "x", "r2": "x"}], ["--annotators", "r1,zz"], ["bad.csv", "no column 'zz'"]),
+    ([{"id": 1, "text": "a", "r1": "x", "r2": "x"}, {"id": 2, "text": "b", "r1": "x", "r2": "x"},
+      {"id": 1, "text": "c", "r1": "x", "r2": "x"}], ["--id", "id"],
+     ["bad.csv", "line 4, column 'id': the id '1' repeats that of line 2"]),
 ])
 def test_bad_input_leaves_the_workspace_as_it_was(workspace: Path, wide_json: Path, tmp_path: Path,
                                                   rows: list[dict], extra: list[str], keywords: list[str]) -> None:

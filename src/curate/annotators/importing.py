@@ -212,9 +212,12 @@ def read_annotation_file(frame: pd.DataFrame, *, text: Sequence[str], id_column:
                 first = next(i for i, v in enumerate(ids) if _missing(v))
                 raise InputError(f"{source}: {_where(frame, first)}, column {id_column!r}: no id")
             row_ids = [str(v).strip() for v in ids]
-            repeated = pd.Series(row_ids)[pd.Series(row_ids).duplicated()].tolist()
-            if repeated:
-                raise InputError(f"{source}: column {id_column!r}: the id {repeated[0]!r} repeats; ids must be unique")
+            first_seen: dict[str, int] = {}
+            for i, row_id in enumerate(row_ids):
+                if row_id in first_seen:
+                    raise InputError(f"{source}: {_where(frame, i)}, column {id_column!r}: the id {row_id!r} repeats "
+                                     f"that of {_where(frame, first_seen[row_id])}; ids must be unique")
+                first_seen[row_id] = i
         else:
             row_ids = [str(i) for i in range(len(frame))]
         fields = [_fields(frame, text, i, source) for i in range(len(frame))]
