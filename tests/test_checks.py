@@ -66,6 +66,21 @@ def test_a_copy_of_the_label_is_a_leak_and_its_label_flags_are_withheld() -> Non
     assert result.metrics["warnings"] == [warning.to_dict()]
 
 
+def test_the_leak_advice_names_options_that_exist() -> None:
+    # A user trial: the advice said "(or name the inputs to use)", and no option names a table's inputs.
+    frame = _noisy_tabular()
+    frame["label_copy"] = frame["label"]
+    [warning] = curate.audit(frame, label="label").warnings
+    assert warning.advice == ("audit a copy of the file without 'label_copy': a table's inputs are every column "
+                              "but the label, --id and --split")
+    texts = pd.DataFrame({"review text": [f"a review number {i} of some film"
+                                          for i in range(120)],
+                          "rating": ["good" if i % 2 else "bad" for i in range(120)]})
+    texts["label"] = texts["rating"]
+    [leak] = leaked_label_column(curate.load_data(texts, label="label", text=["review text", "rating"]).dataset)
+    assert leak.advice == "audit again reading only --text 'review text' (leaving out 'rating')"
+
+
 def test_an_annotator_vote_that_mostly_equals_the_label_is_a_leak() -> None:
     frame = make_tabular_frame(60)
     frame["vote"] = frame["label"]

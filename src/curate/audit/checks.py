@@ -16,6 +16,7 @@ model nothing to read, rather than report every row as a near duplicate of every
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -306,9 +307,19 @@ def leaked_label_column(dataset: Dataset, *, folds: int = 5, seed: int = 0) -> l
         "leaked_label_column",
         f"input column{'' if one else 's'} {named} predict{'s' if one else ''} the label almost perfectly on "
         f"{'its' if one else 'their'} own (out-of-fold accuracy; the majority class alone: {majority:.3f}): {stand}",
-        f"drop the column{'' if one else 's'} that leak{'s' if one else ''} the label from the inputs (or name "
-        "the inputs to use) and audit again",
+        _leak_advice(dataset, list(found)),
         _LABEL_ISSUES if read else (), {"columns": found, "majority_rate": round(majority, 4)})]
+
+
+def _leak_advice(dataset: Dataset, columns: list[str]) -> str:
+    """How to audit without the leaking columns, with the options curate has: text columns are chosen
+    with ``--text``; a table reads every column but the label, id and split, so the file must lose them."""
+    named = ", ".join(map(repr, columns))
+    kept = [c for c in dataset.text_columns if c not in columns]
+    if kept and all(c in dataset.text_columns for c in columns):
+        return f"audit again reading only {' '.join(f'--text {shlex.quote(c)}' for c in kept)} (leaving out {named})"
+    return (f"audit a copy of the file without {named}: a table's inputs are every column but the label, "
+            "--id and --split")
 
 
 def _majority_vote(frame: pd.DataFrame, classes: tuple[str, ...]) -> np.ndarray:
