@@ -192,6 +192,28 @@ def test_long_and_nested_layouts(workspace: Path, tmp_path: Path) -> None:
         ("0", "labels#1", "x"), ("0", "labels#2", "y"), ("0", "labels#3", "x"), ("2", "labels#1", "y")]
 
 
+def test_importing_the_same_file_again_is_a_no_op_and_another_is_refused(workspace: Path, tmp_path: Path) -> None:
+    # A user trial: the same file imported twice was refused ("pass another --name") where the README
+    # says importing twice is a no-op, as it is for an audited file.
+    votes = tmp_path / "votes.csv"
+    pd.DataFrame({"id": ["a", "b"], "text": ["좋아요", "별로"], "r1": ["pos", "neg"], "r2": ["pos", None]}).to_csv(
+        votes, index=False)
+    command = ["annotate", "import", votes, "--text", "text", "--id", "id", "--annotators", "r1,r2", "-w", workspace]
+    assert run_cli(command).exit_code == 0
+    ws = Workspace(workspace)
+    append_annotation(ws, "votes", row_id="b", annotator="ana", action="annotate", label="neg")  # given since
+    before = snapshot(workspace)
+    again = run_cli(command)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == f"{votes} is imported already as votes (2 items, 3 labels): nothing to do\n"
+    assert snapshot(workspace) == before
+    pd.DataFrame({"id": ["a", "b"], "text": ["좋아요", "별로"], "r1": ["pos", "pos"], "r2": ["pos", None]}).to_csv(
+        votes, index=False)
+    changed = run_cli(command)
+    assert_one_line_error(changed, "dataset 'votes' already, with other items or labels", "--name")
+    assert snapshot(workspace) == before
+
+
 def test_unlabelled_items_only(workspace: Path, tmp_path: Path) -> None:
     path = tmp_path / "fresh.csv"
     pd.DataFrame({"text": ["one", "two"]}).to_csv(path, index=False)

@@ -21,7 +21,7 @@ import pandas as pd
 from curate.annotators.reading import guess_annotator_columns
 from curate.errors import ColumnError, InputError
 from curate.store import Workspace
-from curate.store.annotations import import_annotations
+from curate.store.annotations import import_annotations, imported_already
 
 __all__ = ["AnnotationFile", "ImportSummary", "import_annotation_file", "read_annotation_file"]
 
@@ -66,6 +66,8 @@ class ImportSummary:
         The annotators or slots the labels were recorded under.
     classes : list of str
         The classes.
+    already : bool, default False
+        True when the workspace held this file's items and labels already: nothing was written.
     """
 
     dataset: str
@@ -74,6 +76,7 @@ class ImportSummary:
     labels: int
     annotators: list[str]
     classes: list[str]
+    already: bool = False
 
 
 def _missing(value: Any) -> bool:
@@ -288,17 +291,20 @@ def import_annotation_file(workspace: Workspace, path: Path, *, text: Sequence[s
     Raises
     ------
     InputError
-        When the file or the options are unusable (see :func:`read_annotation_file`), or the
-        dataset exists already.
+        When the file or the options are unusable (see :func:`read_annotation_file`), or a
+        dataset of that name exists with other items or imported labels (the same file
+        imported again is a no-op: ``already``).
     """
     from curate.ingest.readers import read_table
 
     frame = read_table(path, encoding=encoding).frame
     read = read_annotation_file(frame, text=text, id_column=id_column, annotators=annotators, item=item,
                                 annotator=annotator, label=label, classes=classes, source=path.name)
-    dataset = name or path.stem
+    dataset, reason = name or path.stem, f"imported from {path.name}"
+    labelled = len({p for p, _, _ in read.labels})
+    if imported_already(workspace, dataset, read.items, read.labels, reason):
+        return ImportSummary(dataset, len(read.items), labelled, len(read.labels), read.annotators, read.classes,
+                             already=True)
     written = import_annotations(workspace, dataset, read.items, read.labels, classes=read.classes,
-                                 per_item=per_item, guidelines=guidelines, reason=f"imported from {path.name}",
-                                 imported_by=imported_by)
-    return ImportSummary(dataset, len(read.items), len({p for p, _, _ in read.labels}), written, read.annotators,
-                         read.classes)
+                                 per_item=per_item, guidelines=guidelines, reason=reason, imported_by=imported_by)
+    return ImportSummary(dataset, len(read.items), labelled, written, read.annotators, read.classes)

@@ -95,6 +95,10 @@ def import_command(file: Path, text: tuple[str, ...], id_column: str | None, ann
         Workspace(workspace), file, text=list(text), name=dataset, id_column=id_column, annotators=_split(annotators),
         item=item_column, annotator=annotator_column, label=label_column, classes=_split(classes),
         per_item=per_item, encoding=encoding)
+    if summary.already:
+        click.echo(f"{file} is imported already as {summary.dataset} ({summary.items:,} items, "
+                   f"{summary.labels:,} labels): nothing to do")
+        return
     labels = (f"{summary.labels:,} labels from {', '.join(summary.annotators)}" if summary.annotators
               else "no labels yet")
     click.echo(f"imported {summary.dataset}: {summary.items:,} items ({summary.labelled:,} labelled), "

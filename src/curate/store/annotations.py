@@ -31,6 +31,7 @@ __all__ = [
     "append_annotation",
     "append_settings",
     "import_annotations",
+    "imported_already",
     "items_of",
     "settings_history",
 ]
@@ -230,7 +231,8 @@ def import_annotations(workspace: Workspace, dataset: str, items: pd.DataFrame, 
     with workspace.transaction() as txn:
         con = txn.connection
         if con.execute(select(datasets.c.id).where(datasets.c.name == dataset)).first() is not None:
-            raise InputError(f"the workspace has a dataset {dataset!r} already; pass another --name")
+            raise InputError(f"the workspace has a dataset {dataset!r} already, with other items or labels; "
+                             "pass another --name")
         created = _now()
         ds_id = _new_id(con.execute(insert(datasets).values(name=dataset, created_at=created)))
         database.insert_many(con, annotation_items, ["dataset_id", "position", "row_id", "fields", "content_hash"],
@@ -246,6 +248,50 @@ def import_annotations(workspace: Workspace, dataset: str, items: pd.DataFrame, 
                              "created_at", "reason"],
             [(ds_id, row_ids[p], hashes[p], ANNOTATE, "label", label, who, stamp, reason) for p, who, label in labels])
     return len(labels)
+
+
+def imported_already(workspace: Workspace, dataset: str, items: pd.DataFrame,
+                     labels: Sequence[tuple[int, str, str]], reason: str) -> bool:
+    """Whether ``dataset`` holds exactly these items and, imported with ``reason``, exactly these labels.
+
+    Importing the same file twice is then a no-op, as ``curate import`` is for an audited file;
+    labels people gave since in the app do not count against it.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace to read.
+    dataset : str
+        The annotation dataset's name.
+    items : pandas.DataFrame
+        The file's items (``row_id``, ``content_hash``), in position order.
+    labels : sequence of (int, str, str)
+        The file's labels: item position, annotator, label.
+    reason : str
+        The reason the import records with each label (``imported from FILE``).
+
+    Returns
+    -------
+    bool
+        False when there is no such dataset, or it differs in any item or imported label.
+    """
+    if not workspace.exists():
+        return False
+    try:
+        stored = items_of(workspace, dataset)
+    except NotFoundError:
+        return False
+    if (stored["row_id"].tolist() != items["row_id"].tolist()
+            or stored["content_hash"].tolist() != items["content_hash"].tolist()):
+        return False
+    t = decisions
+    with workspace._read() as con:
+        ds_id = dataset_id(con, dataset)
+        rows = con.execute(select(t.c.row_id, t.c.reviewer, t.c.new_value)
+                           .where(t.c.dataset_id == ds_id, t.c.action == ANNOTATE, t.c.reason == reason)).all()
+    row_ids = items["row_id"].tolist()
+    return sorted((str(r), str(w), str(v)) for r, w, v in rows) == sorted(
+        (str(row_ids[p]), str(who), str(value)) for p, who, value in labels)
 
 
 def items_of(workspace: Workspace, dataset: str) -> pd.DataFrame:
