@@ -245,8 +245,8 @@ def test_junk_line_counts_blank_lines(tmp_path: Path) -> None:
 
 
 def test_junk_line_in_jsonl(tmp_path: Path) -> None:
-    """JSONL has no header: row 7 is line 8."""
-    frame = make_tabular_frame().astype({"age": str})
+    """JSONL has no header: row 7 is line 8 (a string among numbers; a column of JSON strings is text)."""
+    frame = make_tabular_frame().astype({"age": object})
     frame.loc[7, "age"] = "abc"
     path = tmp_path / "people.jsonl"
     frame.to_json(path, orient="records", lines=True)

@@ -79,6 +79,7 @@ def test_report_is_self_contained(audited: tuple[Path, Path]) -> None:
 
 def test_audit_report_option(tmp_path: Path, text_csv: Path) -> None:
     target = tmp_path / "out" / "mine.html"
+    target.parent.mkdir()  # an output folder must exist: a mistyped one is not made
     result = run_cli(["audit", text_csv, "--no-embed", "--report", target, "-w", tmp_path / "ws"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == f"report: {target}"
@@ -183,6 +184,7 @@ def test_findings_formats_have_the_same_rows(audited: tuple[Path, Path], tmp_pat
 
 def test_findings_to_files(audited: tuple[Path, Path], tmp_path: Path) -> None:
     _, workspace = audited
+    (tmp_path / "out").mkdir()  # an output folder must exist: a mistyped one is not made
     for fmt in ("csv", "json"):
         target = tmp_path / "out" / f"findings.{fmt}"
         result = run_cli(["findings", "--format", fmt, "-o", target, "-w", workspace])
@@ -399,3 +401,30 @@ def test_every_option_that_names_a_file_to_write_takes_out_output_and_o() -> Non
                 assert opts == {"--out", "--output", "-o"}, (name, sorted(opts))
                 checked.append(name)
     assert {"annotate export", "consensus", "queue", "findings", "verify-sample", "report"} <= set(checked)
+
+
+_WS = ["-w", "{ws}"]
+
+
+@pytest.mark.parametrize("command", [
+    ["export", "{out}", *_WS], ["export", "--tree", "{out}", *_WS], ["findings", "-o", "{out}", *_WS],
+    ["report", "-o", "{out}", *_WS], ["annotate", "export", "--no-model", "-o", "{out}", *_WS],
+    ["queue", "{data}", "--text", "text", "--label", "label", "-o", "{out}"],
+    ["verify-sample", "{data}", "-o", "{out}"],
+    ["consensus", "{annotations}", "--annotators", "a,b", "-o", "{out}"],
+])
+def test_a_file_to_write_in_a_missing_folder_is_refused_and_no_folder_is_made(
+        audited_workspace: Path, tmp_path: Path, command: list[str]) -> None:
+    data, annotations = tmp_path / "reviews.csv", tmp_path / "annotations.csv"
+    make_text_frame().to_csv(data, index=False)
+    frame = make_text_frame().assign(a=lambda f: f["label"], b=lambda f: f["label"]).drop(columns="label")
+    frame.to_csv(annotations, index=False)
+    imported = run_cli(["annotate", "import", annotations, "--text", "text", "--id", "id", "--annotators", "a,b",
+                        "-w", audited_workspace])
+    assert imported.exit_code == 0, imported.output
+    missing = tmp_path / "no_such_dir"
+    out = missing / "deeper" / ("x.html" if command[0] == "report" else "x.csv")
+    result = run_cli([c.format(out=out, data=data, ws=audited_workspace, annotations=annotations) for c in command])
+    assert_one_line_error(result, f"error: {out}: the folder {missing} does not exist; create it or choose another "
+                                  "path (nothing was written)")
+    assert not missing.exists()

@@ -85,7 +85,8 @@ def test_export_errors_are_one_line_and_write_nothing(workspace: Path, tmp_path:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
     assert_one_line_error(run_cli(["annotate", "export", "--out", blocker / "x.csv", "-w", workspace]),
-                          "cannot write it", "writable folder")
+                          f"error: {blocker / 'x.csv'}: {blocker} is a file, not a folder; choose another path "
+                          "(nothing was written)")
     assert_one_line_error(run_cli(["annotate", "export", "--out", tmp_path / "x.csv", "-w", tmp_path / "empty"]),
                           "no annotation dataset")
     assert not (tmp_path / "x.csv").exists() and not (tmp_path / "x.txt").exists()

@@ -159,8 +159,8 @@ def test_an_unwritable_out_and_a_column_named_twice_are_one_line_errors(tmp_path
     path = str(_annotations(tmp_path))
     missing = tmp_path / "nowhere" / "x.csv"
     shown = run_cli(["consensus", path, "--annotators", "rater_1,rater_2", "--text", "text", "--out", str(missing)])
-    assert_one_line_error(shown, f"error: --out {missing}: the folder {missing.parent} does not exist or is not "
-                                 "writable; create it or choose another")
+    assert_one_line_error(shown, f"error: {missing}: the folder {missing.parent} does not exist; create it or "
+                                 "choose another path (nothing was written)")
     twice = run_cli(["agreement", path, "--annotators", "rater_1,rater_1"])
     assert_one_line_error(twice, "error: ann.csv: name each annotator column once ('rater_1' given twice)")
 

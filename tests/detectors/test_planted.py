@@ -39,6 +39,21 @@ def test_exact_duplicates_after_normalising_case_space_and_unicode() -> None:
     assert result.details[0]["is_first"] is True and result.details[2]["is_first"] is False
 
 
+def test_table_rows_differing_only_in_a_column_not_read_are_exact_duplicates() -> None:
+    frame = blobs(80)
+    copies = frame.iloc[[10, 11]].copy()
+    copies["id"] = ["C90010", "C90011"]
+    frame = pd.concat([frame, copies], ignore_index=True)
+    frame.insert(0, "row_no", range(1, len(frame) + 1))  # a new row number for the copies, too
+    dataset = build_dataset(frame, label="label", id="id")
+    assert "not used as input: 'row_no' (looks like an id: consecutive integers)" in dataset.notes
+    exact = run(dataset, "exact_duplicate")
+    assert flagged_ids(dataset, exact) == {"r10", "r11", "C90010", "C90011"}
+    assert exact.details is not None and exact.details[len(frame) - 1]["copies"] == ["r11", "C90011"]
+    near = run(dataset, "near_duplicate")  # exact copies are not near copies (with a similarity of null)
+    assert flagged_ids(dataset, near) & {"r10", "r11", "C90010", "C90011"} == set()
+
+
 def test_empty_texts_are_not_duplicates_of_each_other() -> None:
     texts, labels = topic_texts()
     texts[1], texts[5] = "", "   "

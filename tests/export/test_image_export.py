@@ -132,6 +132,7 @@ def test_a_class_folder_that_is_no_name_elsewhere_is_refused_before_writing(tmp_
     root = picture_tree(tmp_path / "pets", {"cat": 4, "a\\b": 4})  # a folder name on Linux, a path on Windows
     ws = Workspace(tmp_path / "ws")
     _audit(root, ws.path)
+    (tmp_path / "deep").mkdir()
     with pytest.raises(InputError, match=r"^the label 'a\\\\b' cannot be a name inside the tree"):
         export_tree(ws, None, "latest", tmp_path / "deep" / "out")
     assert not (tmp_path / "deep" / "out").exists() and not list((tmp_path / "deep").glob(".out.*"))

@@ -91,12 +91,13 @@ def test_broken_utf16_names_the_line(tmp_path: Path) -> None:
     path.write_bytes(codecs.BOM_UTF16_LE + "a\tb\n1\t2\n".encode("utf-16-le") + b"\x00")
     with pytest.raises(DecodingError) as caught:
         curate.load_data(path)
-    assert str(caught.value) == (
-        f"{path}: starts with a UTF-16 LE byte-order mark but line 3 is not valid UTF-16 LE; "
-        "fix that line or pass --encoding"
+    assert str(caught.value) == (  # the one byte of half a character at the end: the file was cut off
+        f"{path}: ends partway through a character on line 3 (its last 1 byte(s) begin a UTF-16 LE character): "
+        "the file looks truncated, cut off while it was copied or downloaded; get the whole file again, "
+        "or delete that unfinished last line"
     )
     result = run_cli(["import", path, "-w", tmp_path / "ws"])
-    assert_one_line_error(result, "broken.txt", "line 3", "UTF-16 LE")
+    assert_one_line_error(result, "broken.txt", "line 3", "UTF-16 LE", "truncated")
     assert not (tmp_path / "ws").exists()
 
 
@@ -150,3 +151,40 @@ def test_cp949_extension_syllables_are_read_as_korean(tmp_path: Path, n_english:
 def test_short_euc_kr_file_is_read_as_korean() -> None:
     decoded = decode_bytes("이름,라벨\n좋아요,긍정\n".encode("euc-kr"))
     assert decoded == type(decoded)("이름,라벨\n좋아요,긍정\n", "cp949", True)
+
+
+def _cut_off_message(path: Path, line: int, left: int, label: str) -> str:
+    return (f"{path}: ends partway through a character on line {line} (its last {left} byte(s) begin a {label} "
+            "character): the file looks truncated, cut off while it was copied or downloaded; get the whole file "
+            "again, or delete that unfinished last line")
+
+
+@pytest.mark.parametrize(("encoding", "forced", "label"), [
+    ("utf-8", None, "UTF-8"), ("utf-8", "utf-8", "utf-8"), ("utf-8-sig", None, "UTF-8"), ("cp949", None, "CP949"),
+    ("utf-16", None, "UTF-16 LE"),
+])
+def test_a_file_cut_off_inside_a_character_is_said_to_be_truncated(
+        tmp_path: Path, encoding: str, forced: str | None, label: str) -> None:
+    text = "text,label\n" + "".join(f"{body} {i},{tag}\n" for i in range(20) for body, tag in ROWS)
+    data = text.replace("😀", "").encode(encoding)
+    last = text.replace("😀", "").rindex("배송")  # the start of the last row's first character
+    cut = len(text.replace("😀", "")[:last].encode(encoding)) + (1 if encoding != "utf-16" else 3)
+    path = tmp_path / "trunc.csv"
+    path.write_bytes(data[:cut])
+    with pytest.raises(DecodingError) as caught:
+        curate.load_data(path, encoding=forced)
+    assert str(caught.value) == _cut_off_message(path, 78, 1, label)
+    result = run_cli(["import", path, "-w", tmp_path / "ws"])
+    assert result.exit_code != 0 and "truncated" in result.output
+
+
+def test_a_broken_character_before_the_end_is_still_named_by_line(tmp_path: Path) -> None:
+    text = "text,label\n" + "".join(f"{body} {i},{tag}\n" for i in range(3) for body, tag in ROWS)
+    data = text.encode("utf-8")
+    broken = data.index("가격".encode()) + 1  # the second byte of a character, not at the end
+    path = tmp_path / "broken.csv"
+    path.write_bytes(data[:broken] + data[broken + 1:])
+    with pytest.raises(DecodingError) as caught:
+        curate.load_data(path)
+    assert str(caught.value) == (f"{path}: line 4 is not valid UTF-8 (byte 0xea) although the lines before it are; "
+                                 "fix that line or pass --encoding")

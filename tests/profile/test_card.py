@@ -125,7 +125,7 @@ def test_a_failed_write_leaves_the_card_as_it_was(imported: Path, monkeypatch: p
     set_card_fields(ws, {"license": "MIT"})
     before = snapshot(imported)
 
-    def fail(path: Path, write: object) -> Path:
+    def fail(path: Path, write: object, make_folder: bool = False) -> Path:
         raise OSError("disk full")
 
     monkeypatch.setattr(curate.store.cards, "write_atomically", fail)
@@ -138,7 +138,7 @@ def test_a_failed_write_leaves_the_card_as_it_was(imported: Path, monkeypatch: p
 def test_a_first_failed_write_leaves_no_cards_folder(imported: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = snapshot(imported)
 
-    def fail(path: Path, write: object) -> Path:
+    def fail(path: Path, write: object, make_folder: bool = False) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         raise OSError("disk full")
 

@@ -69,6 +69,7 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
 
     from curate.annotators import consensus_table
     from curate.annotators.modelled import inputs_per_item
+    from curate.core.files import check_output_path
     from curate.core.progress import choose_progress
     from curate.errors import ColumnError, InputError
     from curate.features import FeatureCache, default_cache_path
@@ -78,10 +79,9 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"--out {out}: write .csv or .parquet")
     if out is not None:
-        folder = out.parent.resolve()
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise InputError(f"--out {out}: the folder {folder} does not exist or is not writable; create it or "
-                             "choose another")
+        check_output_path(out)
+        if not os.access(out.parent.resolve(), os.W_OK):
+            raise InputError(f"--out {out}: the folder {out.parent.resolve()} is not writable; choose another")
     frame, labels = read_annotations(file, annotator_columns, item_column, annotator_column, label_column, encoding)
     if id_column is not None:
         if item_column is not None:

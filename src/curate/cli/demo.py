@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         hit = len(set(ids) & flagged)
         table.add_row(issue, str(len(ids)), str(hit), f"{hit / len(ids):.0%}")
     console.print(table)
-    report = write_report(result.to_html(), workspace / "reports" / f"run-{result.run_id}.html")
+    report = write_report(result.to_html(), workspace / "reports" / f"run-{result.run_id}.html", in_workspace=True)
     console.print(f"report: {report.resolve()}")
     console.print(f"next: .venv/bin/curate findings --workspace {workspace} --format csv | head")
     return 0

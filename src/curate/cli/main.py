@@ -199,7 +199,8 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
         forgotten = verified_left_out(result.workspace, result.run_id)
         if forgotten is not None:
             print_warning_line(console, forgotten)
-    path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html")
+    path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html",
+                        in_workspace=report_path is None)
     click.echo(f"report: {path}")
 
 
@@ -242,6 +243,7 @@ def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], 
     output : pathlib.Path
         ``--output``: the CSV to write; refused when it exists.
     """
+    from curate.core.files import check_output_path
     from curate.errors import InputError
     from curate.ingest.loading import load_data
     from curate.ingest.verified import verification_sample
@@ -251,10 +253,10 @@ def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], 
     suffix = output.suffix.lower()
     if suffix not in (".csv", ".tsv", ".xlsx"):
         raise InputError(f"{output}: write the sample as .csv, .tsv or .xlsx (a spreadsheet to fill in)")
+    check_output_path(output)
     loaded = load_data(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
                        encoding=encoding)
     table = verification_sample(loaded.dataset, size=size, seed=seed)
-    output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
     if suffix == ".xlsx":
         table.to_excel(partial, index=False, engine="openpyxl")
@@ -452,7 +454,8 @@ def report_command(run: int | None, output: Path | None, workspace: Path) -> Non
     from curate.store import Workspace
 
     data = from_workspace(Workspace(workspace), run)
-    path = write_report(render(data), output or workspace / "reports" / f"run-{data.run_id}.html")
+    path = write_report(render(data), output or workspace / "reports" / f"run-{data.run_id}.html",
+                        in_workspace=output is None)
     if data.pictures_lost:
         shown = ", ".join(repr(r) for r in data.pictures_lost[:3])
         root = data.pictures_root

@@ -329,7 +329,7 @@ def print_table(console: Any, headers: list[str], rows: list[list[str]]) -> None
     console.print(table)
 
 
-def write_report(html: str, path: Path) -> Path:
+def write_report(html: str, path: Path, *, in_workspace: bool = False) -> Path:
     """Write ``html`` to ``path`` atomically (a half-written report never replaces a good one).
 
     Parameters
@@ -337,7 +337,10 @@ def write_report(html: str, path: Path) -> Path:
     html : str
         The report, written as UTF-8.
     path : pathlib.Path
-        The output file; missing parent folders are created.
+        The output file.
+    in_workspace : bool, default False
+        Whether ``path`` is the workspace's own ``reports/`` file: its folder is created; a path
+        the user named must be in an existing folder.
 
     Returns
     -------
@@ -347,9 +350,9 @@ def write_report(html: str, path: Path) -> Path:
     Raises
     ------
     InputError
-        When ``path`` is an existing folder.
+        When ``path`` is an existing folder, or (outside the workspace) its folder does not exist.
     """
-    return write_atomically(path, lambda partial: partial.write_text(html, encoding="utf-8"))
+    return write_atomically(path, lambda partial: partial.write_text(html, encoding="utf-8"), make_folder=in_workspace)
 
 
 def print_comparison(console: Any, comparison: RunComparison, max_rows: int = 20) -> None:

@@ -15,23 +15,33 @@ TABLE_FORMATS = ("csv", "tsv", "json", "jsonl", "parquet")
 
 
 def check_output_path(path: Path) -> None:
-    """Refuse an output path that is a folder (call it before doing work, to fail early).
+    """Refuse an output path that is a folder or lies in a missing folder (call it before doing work).
+
+    A missing folder is not created: it is more often a mistyped path than a wish for a new folder.
 
     Parameters
     ----------
     path : pathlib.Path
-        The file a command will write.
+        The file (or folder of files) a command will write.
 
     Raises
     ------
     InputError
-        When ``path`` is an existing folder.
+        When ``path`` is an existing folder, or its folder does not exist.
     """
     if path.exists() and path.is_dir():
         raise InputError(f"--output {path} is a folder; give a file name")
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        blocking = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise InputError(f"{path}: {blocking} is a file, not a folder; choose another path (nothing was written)")
+        missing = next(p for p in [folder, *folder.parents] if p.parent.is_dir())
+        raise InputError(f"{path}: the folder {missing} does not exist; create it or choose another path "
+                         "(nothing was written)")
 
 
-def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+def write_atomically(path: Path, write: Callable[[Path], object], *, make_folder: bool = False) -> Path:
     """Call ``write`` on a temporary sibling of ``path``, then move it into place.
 
     The sibling is ``path`` with ``.partial`` appended; it is removed whether or not ``write``
@@ -40,9 +50,11 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     Parameters
     ----------
     path : pathlib.Path
-        The file to write; missing parent folders are created.
+        The file to write.
     write : callable
         Called with the temporary path; it writes the whole file there.
+    make_folder : bool, default False
+        Create missing parent folders (a workspace's own files); else a missing folder is refused.
 
     Returns
     -------
@@ -52,10 +64,11 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     Raises
     ------
     InputError
-        When ``path`` is an existing folder.
+        When ``path`` is an existing folder, or its folder is missing and ``make_folder`` is False.
     """
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
     check_output_path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     try:
         write(partial)
@@ -87,7 +100,7 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
     Raises
     ------
     InputError
-        When ``fmt`` is not a known format, or ``path`` is an existing folder.
+        When ``fmt`` is not a known format, ``path`` is an existing folder, or its folder does not exist.
     """
     if fmt not in TABLE_FORMATS:
         raise InputError(f"--format must be one of {', '.join(TABLE_FORMATS)}, not {fmt!r}")

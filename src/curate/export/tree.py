@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from curate.core.files import check_output_path
 from curate.errors import InputError
 from curate.export.versions import VersionStates, states_at
 from curate.ingest.loading import content_hashes
@@ -151,10 +152,13 @@ def check_tree_output(folder: Path) -> None:
     Raises
     ------
     InputError
-        When ``folder`` is a file, or a folder that holds anything.
+        When ``folder`` is a file, or a folder that holds anything, or the folder it goes in does not
+        exist (see :func:`curate.core.files.check_output_path`).
     """
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InputError(f"--tree {folder} already exists and is not an empty folder; give a new or empty folder")
+    if not folder.exists():
+        check_output_path(folder)
 
 
 def _inside(root: Path, relative: str) -> Path:
@@ -312,7 +316,6 @@ def export_tree(workspace: Workspace, dataset: str | None, version: str | int | 
     placed = plan_tree(kept)
     for source, _ in placed:  # every picture checked before anything is written
         _inside(root, source)
-    folder.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
     try:
         partial.chmod(stat.S_IMODE(folder.parent.stat().st_mode))  # mkdtemp's 0o700 would lock others out

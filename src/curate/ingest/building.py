@@ -5,7 +5,7 @@ Validation happens here, once, at the boundary. Everything downstream trusts a D
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -13,15 +13,10 @@ import pandas as pd
 from curate.core.dataset import Dataset, label_text
 from curate.errors import ColumnError, DatasetError
 from curate.ingest.cells import convert_cells, nested_text
-from curate.ingest.columns import (
-    choose_columns,
-    continuous_label_facts,
-    match_column,
-    parse_numeric_columns,
-    tabular_inputs_note,
-)
+from curate.ingest.columns import choose_columns, continuous_label_facts, match_column, tabular_inputs_note
 from curate.ingest.encoding import replace_surrogates_in_frame
 from curate.ingest.labels import LabelPart, validate_labels
+from curate.ingest.numbers import ParsedNumbers, read_numbers
 from curate.modalities import get_modality, resolve_modality
 from curate.modalities.image_decode import not_images
 
@@ -113,6 +108,21 @@ def _row_ids(frame: pd.DataFrame, id_column: str | None, source: str, prefix: st
     return np.array([f"{prefix}{v}" for v in texts], dtype=object)
 
 
+def _junk_only_where_unread(dataset: Dataset, unread: Collection[str], numbers: Sequence[ParsedNumbers]) -> None:
+    """Refuse a column the model reads that is numbers with junk; give an unread one back its cells as written.
+
+    A column no model reads (an id beside the pictures) cannot spoil an audit, so its stray cells are
+    no error, and nothing it holds is changed.
+    """
+    for column in dataset.input_columns:
+        messages = [part.junk[column] for part in numbers if column in part.junk]
+        if messages and column not in unread:
+            raise DatasetError(messages[0])
+        if messages:
+            cells = pd.concat([part.original[column] for part in numbers], ignore_index=True)
+            dataset.frame[column] = cells.to_numpy(dtype=object)
+
+
 def build_dataset(
     frame: pd.DataFrame,
     *,
@@ -184,7 +194,8 @@ def build_dataset(
     DatasetError
         When an id is missing or repeated, a label is missing, there are fewer than two classes,
         a class has a single row (said as a continuous label when the label holds many distinct
-        numbers), or a numeric input column holds junk.
+        numbers), or an input column the modality reads is numbers with junk (see
+        :func:`curate.ingest.numbers.read_numbers`; a column the source types as text stays text).
     InputError
         When ``modality`` is unknown, or no modality claims the table.
 
@@ -209,7 +220,8 @@ def build_dataset(
         choice.inputs = (image,)
         if unused:
             choice.notes.append("not used as input: " + ", ".join(f"{c!r} (not the image column)" for c in unused))
-    frame = parse_numeric_columns(_plain_cells(frame, [*choice.text, *choice.inputs], source), choice.inputs, source)
+    numbers = [read_numbers(_plain_cells(frame, [*choice.text, *choice.inputs], source), choice.inputs, source)]
+    frame = numbers[0].frame
     # a named image column is read as images whatever its cells hold (a broken picture is a finding)
     kind = get_modality(modality).name if image is not None and modality is not None else \
         resolve_modality(choice.text, choice.inputs, frame, modality, own_features=own_features)
@@ -227,8 +239,9 @@ def build_dataset(
             raise ColumnError(f"{test_source} lacks column(s) {absent} that the training file has")
         if image is not None:
             _check_images(test, image, test_source)
-        test = parse_numeric_columns(_plain_cells(test, [*choice.text, *choice.inputs], test_source), choice.inputs,
-                                     test_source)
+        numbers.append(read_numbers(_plain_cells(test, [*choice.text, *choice.inputs], test_source), choice.inputs,
+                                    test_source))
+        test = numbers[1].frame
         test_ids = _row_ids(test, id, test_source)
         if set(test_ids) & set(row_ids) or id is None:
             test_ids = _row_ids(test, id, test_source, prefix="test:")
@@ -287,6 +300,7 @@ def build_dataset(
         metadata=metadata_frame,
     )
     unread = {} if own_features else get_modality(kind).unread_columns(dataset)
+    _junk_only_where_unread(dataset, unread, numbers)
     if image is None and get_modality(kind).reads_images:  # said like a detected label column
         detected = get_modality(kind).read_columns(dataset)[0]
         dataset.notes.insert(len(choice.notes), f"image column: {detected!r} (detected; override with --image)")

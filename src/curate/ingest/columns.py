@@ -1,4 +1,4 @@
-"""Choose the label, text and input columns when the user did not name them, and parse numbers.
+"""Choose the label, text and input columns when the user did not name them.
 
 Every automatic choice is returned as a sentence so that the CLI can print what was chosen.
 """
@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from curate.errors import ColumnError, DatasetError
+from curate.errors import ColumnError
 
 __all__ = [
     "ColumnChoice",
     "choose_columns",
     "continuous_label_facts",
     "match_column",
-    "parse_numeric_columns",
     "tabular_inputs_note",
 ]
 
@@ -32,10 +31,6 @@ _TEXT_NAMES = (
 )
 # Hangul, kana and CJK ideographs: scripts written without spaces between words (or with few).
 _UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]")
-_MISSING_TOKENS = frozenset({"na", "n/a", "nan", "null", "none", "-", "?", "missing"})
-# A column is numeric with junk (an error) rather than categorical when at least this share of
-# its non-missing cells parse as numbers.
-_NUMERIC_SHARE = 0.9
 # A numeric label with more distinct values than this is continuous when most of them are not
 # whole numbers, or when there are more distinct values than half the rows (mostly singletons).
 _CONTINUOUS_MIN_VALUES = 20
@@ -234,85 +229,6 @@ def choose_columns(
         raise ColumnError(f"{source} has no input columns besides the label {label!r}")
     return ColumnChoice(label=label, text=text_columns, inputs=inputs if not text_columns else (),
                         notes=notes)
-
-
-def _as_number(value: object) -> float | None:
-    """The number in a cell, NaN for a missing marker, or None for junk."""
-    if value is None:
-        return math.nan
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip()
-    if text.lower() in _MISSING_TOKENS or not text:
-        return math.nan
-    try:
-        return float(text.replace(",", "")) if text.count(",") and text.replace(",", "").isdigit() \
-            else float(text)
-    except ValueError:
-        return None
-
-
-def _beyond_float(value: object) -> bool:
-    """A whole number written with more digits than a float keeps exactly (beyond 2**53)."""
-    digits = str(value).strip().lstrip("+-")
-    return digits.isdigit() and int(digits) > 2**53
-
-
-def parse_numeric_columns(frame: pd.DataFrame, columns: Sequence[str], source: str) -> pd.DataFrame:
-    """Return ``frame`` with the mostly-numeric object columns among ``columns`` parsed as floats.
-
-    A column whose cells are at least 90 % numbers but holds some junk is an error that names the
-    line and the value: silently treating it as categories would hide a broken export. The line is
-    the file's (from the reader's ``source_lines``), else the 0-based row.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The table; not modified.
-    columns : sequence of str
-        The input columns to consider; columns that are not of object dtype are left as they are.
-    source : str
-        How to name the table in error messages.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy of ``frame``: columns whose every cell parses (missing markers such as ``NA`` or
-        ``-`` as NaN, ``1,234`` as 1234) as float; the others unchanged, and so are columns holding
-        a whole number beyond 2**53 (a float would lose its last digits).
-
-    Raises
-    ------
-    DatasetError
-        When a column is at least 90 % numbers but some cells are not.
-    """
-    lines = frame.attrs.get("source_lines")
-    out = frame.copy()
-    for column in columns:
-        series = frame[column]
-        if series.dtype != object:
-            continue
-        present = series.dropna()
-        if present.empty:
-            continue
-        if any(_beyond_float(v) for v in present):
-            continue  # account numbers and 20-digit keys: as floats they would lose digits and collide
-        parsed = [_as_number(v) for v in series]
-        junk = [i for i, v in enumerate(parsed) if v is None]
-        parsed_count = sum(1 for i, v in enumerate(parsed) if v is not None and series.iat[i] is not None)
-        if not junk:
-            out[column] = pd.to_numeric(pd.Series(parsed, index=frame.index), errors="coerce")
-            continue
-        if parsed_count / len(present) >= _NUMERIC_SHARE:
-            row = junk[0]
-            where = f"line {lines[row]}" if lines is not None and len(lines) == len(frame) else f"row {row}"
-            raise DatasetError(
-                f"{source}: column {column!r} is numeric but {where} holds "
-                f"{str(series.iat[row])[:40]!r} ({len(junk)} such cell(s)); fix or blank them"
-            )
-    return out
 
 
 def continuous_label_facts(labels: Sequence[str]) -> dict[str, int | float] | None:

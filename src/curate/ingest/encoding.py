@@ -70,6 +70,26 @@ def _line_of(data: bytes, offset: int, encoding: str = "utf-8") -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+# What the codecs say when the bytes stop inside a character (UTF-8; CP949 and the like; UTF-16/32).
+_INCOMPLETE = frozenset({"unexpected end of data", "incomplete multibyte sequence", "truncated data"})
+
+
+def _cut_off(exc: UnicodeDecodeError, source: str, label: str, encoding: str) -> DecodingError | None:
+    """The error for bytes that end partway through a character, or None when the bad bytes are elsewhere.
+
+    A download or a ``head -c`` that stops inside a character leaves every line valid but the last:
+    saying the file was cut off points at the cause, where "line N is not valid" points at the text.
+    """
+    data = exc.object
+    if exc.reason not in _INCOMPLETE or exc.end != len(data):
+        return None
+    return DecodingError(
+        f"{source}: ends partway through a character on line {_line_of(data, exc.start, encoding)} (its last "
+        f"{len(data) - exc.start} byte(s) begin a {label} character): the file looks truncated, cut off while it "
+        "was copied or downloaded; get the whole file again, or delete that unfinished last line"
+    )
+
+
 def replace_surrogates(text: str) -> str:
     """``text`` with each lone surrogate (half of a UTF-16 pair) replaced by U+FFFD.
 
@@ -276,7 +296,7 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "the
         try:
             text = _decode(data, name)
         except UnicodeDecodeError as exc:
-            raise DecodingError(
+            raise _cut_off(exc, source, encoding, name) or DecodingError(
                 f"{source}: line {_line_of(data, exc.start, name)} is not valid {encoding} "
                 f"(byte 0x{data[exc.start]:02x}); check the file or pass another --encoding"
             ) from None
@@ -292,7 +312,7 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "the
             return DecodedText(_decode(data[skip:], name), reported, detected=True)
         except UnicodeDecodeError as exc:
             label = {"utf-8": "UTF-8"}.get(name, name[:6].upper() + " " + name[7:].upper())
-            raise DecodingError(
+            raise _cut_off(exc, source, label, name) or DecodingError(
                 f"{source}: starts with a {label} byte-order mark but line "
                 f"{_line_of(data[skip:], exc.start, name)} is not valid {label}; "
                 "fix that line or pass --encoding"
@@ -312,13 +332,15 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "the
         text = data.decode("cp949")
         if _reads_as_korean(text, western):
             return DecodedText(text, "cp949", detected=True)
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        cut = _cut_off(exc, source, "CP949", "cp949")
+        if cut is not None and _reads_as_korean(data[: exc.start].decode("cp949"), western):
+            raise cut from None
     # A file that is mostly valid multi-byte UTF-8 with a broken spot is corrupt UTF-8, not CP1252:
     # decoding it as CP1252 would silently turn every accented or Korean character into mojibake.
     head = data[: utf8_error.start]
     if any(b >= 0xC2 for b in head):
-        raise DecodingError(
+        raise _cut_off(utf8_error, source, "UTF-8", "utf-8") or DecodingError(
             f"{source}: line {_line_of(data, utf8_error.start)} is not valid UTF-8 "
             f"(byte 0x{data[utf8_error.start]:02x}) although the lines before it are; "
             "fix that line or pass --encoding"

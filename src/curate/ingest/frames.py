@@ -21,6 +21,7 @@ import pandas as pd
 from curate.core.dataset import label_text
 from curate.errors import ColumnError, DatasetError, InputError
 from curate.ingest.cells import convert_cells, nested_text
+from curate.ingest.numbers import mark_typed
 from curate.ingest.user_features import vectors_column
 from curate.ingest.value_types import ValueTypes
 from curate.modalities.image_decode import NAMED_IMAGE_SHARE, image_kind, to_image_bytes
@@ -249,15 +250,19 @@ def _stored_pictures(series: pd.Series) -> pd.Series:
 
 def _storable(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """``frame`` with each object column Parquet cannot store (ints mixed with text, nested cells of
-    different shapes, sets, arbitrary objects) turned into text, cell by cell; other columns untouched."""
+    different shapes, sets, arbitrary objects) turned into text, cell by cell; other columns untouched.
+
+    The columns left as they are are marked typed (:func:`~curate.ingest.numbers.mark_typed`): a
+    column of strings stays text, while one of numbers mixed with text, now all text, is parsed again
+    as a CSV column would be."""
     import pyarrow as pa
 
-    out = frame
+    out = frame.copy(deep=False)
+    untyped: list[str] = []
     for column in frame.columns:
         if frame[column].dtype != object:
             continue
         if _holds_pictures(frame[column]):  # PIL images or pixel arrays: stored as PNG bytes
-            out = out.copy(deep=False) if out is frame else out
             out[column] = _stored_pictures(frame[column])
             continue
         try:
@@ -267,14 +272,14 @@ def _storable(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         except (pa.ArrowException, ValueError, TypeError, OverflowError):
             storable = False
         if not storable:
-            out = out.copy(deep=False) if out is frame else out
             bytes_kind = str(image_kind(frame[column], NAMED_IMAGE_SHARE))
             # picture bytes beside a few odd cells (a number): the odd cells are unreadable pictures
             if bytes_kind.startswith("image bytes"):
                 out[column] = _stored_pictures(frame[column])
             else:
                 out[column] = convert_cells(frame[column], _cell_text, source=source)
-    return out
+                untyped.append(str(column))
+    return mark_typed(out, [c for c in out.columns if c not in untyped])
 
 
 def frame_input(

@@ -2,8 +2,9 @@
 
 Everything read from a text format is kept as text (``dtype=str``) and only empty cells count as
 missing: a headline that says "NA" or "null" is data, not a missing value. Numbers are parsed later,
-per column, by the dataset builder, which can then name the row that holds junk. Excel and Parquet
-cells keep the types the file stores. Header names are kept exactly as written.
+per column, by the dataset builder, which can then name the row that holds junk. JSON, Excel and
+Parquet cells keep the types the file stores, and the frame says so (``attrs``, see
+:func:`curate.ingest.numbers.typed_columns`): their text stays text. Header names are kept exactly as written.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from curate.errors import FileFormatError, InputError
 from curate.ingest.delimited import read_delimited, sniff_delimiter
 from curate.ingest.encoding import byte_order_mark, decode_bytes, replace_surrogates_in_frame
 from curate.ingest.json_records import read_json_records
+from curate.ingest.numbers import mark_typed
 
 __all__ = ["SUPPORTED_SUFFIXES", "ReadTable", "read_table"]
 
@@ -174,15 +176,18 @@ def read_table(path: Path, *, encoding: str | None = None) -> ReadTable:
         except Exception as exc:  # pyarrow raises many types for a damaged file
             raise FileFormatError(f"{source} is not a readable Parquet file ({exc})") from None
         fmt = "parquet"
+        mark_typed(frame)
     elif suffix in (".xlsx", ".xlsm"):
         frame, notes = _read_excel(data, source)
         fmt = "xlsx"
+        mark_typed(frame)
     else:
         _refuse_binary(data, source, suffix)
         decoded = decode_bytes(data, encoding=encoding, source=source)
         used_encoding, detected = decoded.encoding, decoded.detected
         if suffix in (".jsonl", ".ndjson", ".json"):
             frame, fmt = read_json_records(decoded.text, source)
+            mark_typed(frame)
         else:
             preferred = _DELIMITER_OF_SUFFIX.get(suffix)
             delimiter = sniff_delimiter(decoded.text, preferred)

@@ -139,7 +139,10 @@ class TabularModality(Modality):
         return unused_columns(dataset.frame[list(dataset.input_columns)])
 
     def exact_keys(self, dataset: Dataset) -> list[str]:
-        """A hash of each row's cells, missing cells included (see :meth:`Modality.exact_keys`).
+        """A hash of the cells the model reads, missing cells included (see :meth:`Modality.exact_keys`).
+
+        Two rows are copies when the model sees the same row: a column left out of the input (a row
+        number, a constant) does not make a copy different.
 
         Parameters
         ----------
@@ -149,10 +152,10 @@ class TabularModality(Modality):
         Returns
         -------
         list of str
-            ``n_rows`` SHA-256 hex digests of the row's input cells as JSON (missing as null);
-            empty keys when there are no input columns.
+            ``n_rows`` SHA-256 hex digests of the row's cells in :meth:`read_columns` as JSON
+            (missing as null); empty keys (never a copy) when no column is read.
         """
-        frame = dataset.frame[list(dataset.input_columns)]
+        frame = dataset.frame[self.read_columns(dataset)]
         if not len(frame.columns):  # the user's own features alone are the input: they say what a copy is
             return [""] * len(frame)
         keys = []

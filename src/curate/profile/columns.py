@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from curate.errors import DatasetError
-from curate.ingest.columns import parse_numeric_columns
+from curate.ingest.numbers import parse_numeric_columns
 from curate.modalities.image_decode import image_kind
 from curate.profile.stats import Distribution, distribution
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from curate.core.dataset import Dataset
 from curate.ingest.loading import load_data
+from curate.ingest.numbers import mark_typed, typed_columns
 from curate.ingest.readers import read_table
 from curate.modalities import get_modality
 from curate.modalities.image import image_column
@@ -142,13 +143,17 @@ def _raw_table(data: pd.DataFrame | str | Path, test: pd.DataFrame | str | Path 
         if part is None:
             continue
         if isinstance(part, pd.DataFrame):
-            parts.append(part.reset_index(drop=True))
+            parts.append(mark_typed(part.reset_index(drop=True)))  # a DataFrame's strings are text
         elif Path(part).is_dir():
             return None
         else:
             # Read again with the encoding the first reading settled on: nothing is detected twice.
             parts.append(read_table(Path(part), encoding=part_encoding).frame)
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if len(parts) == 1:
+        return parts[0]
+    # concat drops attrs that differ (each file's lines): keep which columns both files type
+    both = frozenset.intersection(*(typed_columns(p) for p in parts))
+    return mark_typed(pd.concat(parts, ignore_index=True), both)
 
 
 def profile_data(

@@ -127,7 +127,7 @@ def write_card_document(workspace: Workspace, dataset: str, values: dict[str, st
     path = card_path(workspace, dataset)
     made_folder = not path.parent.exists()
     try:
-        write_atomically(path, lambda partial: partial.write_text(text, encoding="utf-8"))
+        write_atomically(path, lambda partial: partial.write_text(text, encoding="utf-8"), make_folder=True)
     except BaseException:
         if made_folder and path.parent.is_dir() and not any(path.parent.iterdir()):
             path.parent.rmdir()  # leave the workspace as it was
