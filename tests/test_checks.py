@@ -67,12 +67,14 @@ def test_a_copy_of_the_label_is_a_leak_and_its_label_flags_are_withheld() -> Non
 
 
 def test_the_leak_advice_names_options_that_exist() -> None:
-    # A user trial: the advice said "(or name the inputs to use)", and no option names a table's inputs.
+    # A user trial: the advice said "(or name the inputs to use)", and no option named a table's inputs.
     frame = _noisy_tabular()
     frame["label_copy"] = frame["label"]
     [warning] = curate.audit(frame, label="label").warnings
-    assert warning.advice == ("audit a copy of the file without 'label_copy': a table's inputs are every column "
-                              "but the label, --id and --split")
+    assert warning.advice == "audit again with --ignore label_copy"
+    again = curate.audit(frame, label="label", ignore="label_copy")
+    assert again.warnings == [] and "label_copy" not in again.dataset.input_columns
+    assert "ignored (--ignore): 'label_copy'" in again.dataset.notes
     texts = pd.DataFrame({"review text": [f"a review number {i} of some film"
                                           for i in range(120)],
                           "rating": ["good" if i % 2 else "bad" for i in range(120)]})

@@ -312,14 +312,13 @@ def leaked_label_column(dataset: Dataset, *, folds: int = 5, seed: int = 0) -> l
 
 
 def _leak_advice(dataset: Dataset, columns: list[str]) -> str:
-    """How to audit without the leaking columns, with the options curate has: text columns are chosen
-    with ``--text``; a table reads every column but the label, id and split, so the file must lose them."""
+    """How to audit without the leaking columns: name the other text columns with ``--text``, or
+    leave the columns out with ``--ignore``."""
     named = ", ".join(map(repr, columns))
     kept = [c for c in dataset.text_columns if c not in columns]
     if kept and all(c in dataset.text_columns for c in columns):
         return f"audit again reading only {' '.join(f'--text {shlex.quote(c)}' for c in kept)} (leaving out {named})"
-    return (f"audit a copy of the file without {named}: a table's inputs are every column but the label, "
-            "--id and --split")
+    return f"audit again with {' '.join(f'--ignore {shlex.quote(c)}' for c in columns)}"
 
 
 def _majority_vote(frame: pd.DataFrame, classes: tuple[str, ...]) -> np.ndarray:

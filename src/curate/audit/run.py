@@ -527,6 +527,7 @@ def audit(
     resume: bool = True,
     sensitive: str | Sequence[str] = (),
     verified: pd.DataFrame | str | Path | list[pd.DataFrame | str | Path] | None = None,
+    ignore: str | Sequence[str] = (),
 ) -> AuditResult:
     """Audit a labelled dataset: find label errors, duplicates, leaks, outliers, imbalance, bad inputs.
 
@@ -612,6 +613,9 @@ def audit(
         instead of from the noise model alone, so its estimated precision is measured rather than
         assumed (with a 90 % interval, in ``notes["label"]["verified"]``); checked rows are
         flagged exactly when their label was wrong. See :mod:`curate.evidence.verified`.
+    ignore : str or sequence of str, default ()
+        Columns not read at all, neither as input nor as metadata for slices (a column that leaks
+        the label, as the ``leaked_label_column`` warning says); matched as ``label`` is.
 
     Returns
     -------
@@ -663,7 +667,8 @@ def audit(
     loaded = load_data(given.frame, label=given.label, text=given.text, id=given.id, split=given.split,
                        test=given.test if given.test is not None else test, encoding=encoding, name=name,
                        modality=modality, own_features=features is not None,
-                       image=None if image is None else str(image))
+                       image=None if image is None else str(image),
+                       ignore=[ignore] if isinstance(ignore, str) else list(ignore))
     dataset = loaded.dataset
     entries = _ledger_of(ws, dataset) if ws is not None and ws.exists() else []
     dataset, ledger_version = _apply_ledger(dataset, entries)

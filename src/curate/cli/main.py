@@ -101,13 +101,17 @@ def _data_options(command: Callable[..., Any], *, workspace: bool = True, name: 
               help="Labels a person checked on a random sample of rows (columns row_id, verified_label; "
                    "`curate verify-sample` writes one to fill in): the label check learns from them how "
                    "often its flags are right (repeatable).")
+@click.option("--ignore", "ignore", multiple=True, metavar="COL",
+              help="A column not to read at all, neither as input nor for slices: one that leaks the label, "
+                   "a free-text note (repeatable).")
 @_errors_as_messages
 def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None,
                   split: str | None, test: Path | None, encoding: str | None, name: str | None,
                   workspace: Path, pred_probs: Path | None, detectors: tuple[str, ...],
                   report_path: Path | None, no_embed: bool, embedder_name: str | None, config_file: Path | None,
                   assignments: tuple[str, ...], modality: str | None, engine: str | None, address: str | None,
-                  image: str | None, fresh: bool, sensitive: tuple[str, ...], verified: tuple[Path, ...]) -> None:
+                  image: str | None, fresh: bool, sensitive: tuple[str, ...], verified: tuple[Path, ...],
+                  ignore: tuple[str, ...]) -> None:
     """Import FILE, audit it, print a summary and write an HTML report.
 
     \f
@@ -165,6 +169,8 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     verified : tuple of pathlib.Path
         ``--verified``: files of labels checked on a random sample of rows (see
         :mod:`curate.ingest.verified`).
+    ignore : tuple of str
+        ``--ignore``: columns not read at all.
     """
     from curate.audit import audit
     from curate.cli.present import print_summary, write_report
@@ -188,7 +194,7 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
                    pred_probs=pred_probs, workspace=workspace, name=name, encoding=encoding,
                    detectors=list(detectors) or None, progress=progress, config=config, modality=modality,
                    image=image, resume=not fresh, sensitive=sensitive,
-                   verified=list(verified) if verified else None)
+                   verified=list(verified) if verified else None, ignore=list(ignore))
     console = _console()
     print_summary(console, result)
     if result.workspace is not None and result.run_id is not None:

@@ -123,6 +123,21 @@ def _junk_only_where_unread(dataset: Dataset, unread: Collection[str], numbers: 
             dataset.frame[column] = cells.to_numpy(dtype=object)
 
 
+def _ignored_columns(frame: pd.DataFrame, ignore: Sequence[str], parts: dict[str, str | None],
+                     text: Sequence[str] | None, source: str) -> list[str]:
+    """The headers ``ignore`` names (matched as ``--label`` is); each must exist and have no other part."""
+    ignored = [str(match_column(frame.columns, c)) for c in ignore]
+    for column in ignored:
+        if column not in frame.columns:
+            raise ColumnError(f"{source} has no column {column!r} to ignore; its columns are: "
+                              f"{', '.join(map(str, frame.columns))}")
+        roles = [role for role, named in parts.items() if named == column]
+        roles += ["text"] if text and column in text else []
+        if roles:
+            raise ColumnError(f"--ignore {column!r} is also the {roles[0]} column; a column cannot be both")
+    return list(dict.fromkeys(ignored))
+
+
 def build_dataset(
     frame: pd.DataFrame,
     *,
@@ -139,6 +154,7 @@ def build_dataset(
     image: str | None = None,
     root: str | None = None,
     test_root: str | None = None,
+    ignore: Sequence[str] = (),
 ) -> Dataset:
     """Validate ``frame`` (and an optional separate ``test`` frame) into a Dataset.
 
@@ -178,6 +194,9 @@ def build_dataset(
     test_root : str, optional
         The folder that the ``test`` rows' image paths are read inside (the test file's folder);
         None: ``root``.
+    ignore : sequence of str, default ()
+        Columns not read at all: neither input nor metadata (a column that leaks the label, a
+        free-text note); a separate test file need not have them.
 
     Returns
     -------
@@ -190,7 +209,8 @@ def build_dataset(
     ------
     ColumnError
         When a named column is missing (also from ``test``), the label column cannot be detected,
-        or there is no input column besides the label.
+        there is no input column besides the label, or an ignored column has another part (label,
+        id, split, text or image).
     DatasetError
         When an id is missing or repeated, a label is missing, there are fewer than two classes,
         a class has a single row (said as a continuous label when the label holds many distinct
@@ -210,11 +230,15 @@ def build_dataset(
     label, id, split = (match_column(frame.columns, c) for c in (label, id, split))
     text = None if text is None else [str(match_column(frame.columns, c)) for c in text]
     reserved = [c for c in (id, split) if c is not None]
+    ignored = _ignored_columns(frame, ignore, {"label": label, "id": id, "split": split, "image": image},
+                               text, source)
     if image is not None:
         image, text, modality = _image_choice(frame, image, text, source), [], modality or "image"
         reserved = [c for c in reserved if c != image]  # a picture's path may also be its row id
-    choice = choose_columns(frame, label=label, text=text, reserved=reserved, source=source,
+    choice = choose_columns(frame, label=label, text=text, reserved=[*reserved, *ignored], source=source,
                             own_features=own_features)
+    if ignored:
+        choice.notes.append("ignored (--ignore): " + ", ".join(map(repr, ignored)))
     if image is not None:  # the pictures are the input; the other columns describe them
         unused = [c for c in choice.inputs if c != image]
         choice.inputs = (image,)
@@ -250,12 +274,12 @@ def build_dataset(
         test_splits = np.full(len(test), "test", dtype=object)
         splits = np.concatenate([train_splits, test_splits])
         row_ids = np.concatenate([row_ids, test_ids])
-        other = [c for c in frame.columns if c not in needed and c not in (choice.label, id)]
+        other = [c for c in frame.columns if c not in needed and c not in (choice.label, id, *ignored)]
         metadata_frame = pd.concat([frame[other], test.reindex(columns=other)], ignore_index=True) if other else None
         frame = pd.concat([frame[needed], test[needed]], ignore_index=True)
 
     if test is None:
-        other = [c for c in frame.columns if c not in (*choice.text, *choice.inputs, choice.label, id)]
+        other = [c for c in frame.columns if c not in (*choice.text, *choice.inputs, choice.label, id, *ignored)]
         metadata_frame = frame[other].copy() if other else None
     labels, label_notes = validate_labels(parts, choice.label)
     counts = pd.Series(labels).value_counts()

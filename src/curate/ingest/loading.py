@@ -15,6 +15,7 @@ from curate.core.dataset import Dataset
 from curate.core.source import SourceRecord
 from curate.errors import InputError
 from curate.ingest.building import build_dataset
+from curate.ingest.columns import match_column
 from curate.ingest.encoding import replace_surrogates_in_frame
 from curate.ingest.image_folders import read_image_folder
 from curate.ingest.readers import read_table
@@ -154,6 +155,7 @@ def load_data(
     image: str | None = None,
     root: str | None = None,
     test_root: str | None = None,
+    ignore: Sequence[str] = (),
 ) -> LoadedData:
     """Read ``data`` (a file path or a DataFrame) and an optional test set into a validated Dataset.
 
@@ -194,6 +196,9 @@ def load_data(
         gives its source's).
     test_root : str, optional
         The folder the test rows' image paths are read inside, instead of the test file's.
+    ignore : sequence of str, default ()
+        Columns not read at all (see :func:`curate.ingest.building.build_dataset`); stored with
+        the options, so that every later read of the stored copy leaves them out too.
 
     Returns
     -------
@@ -261,7 +266,7 @@ def load_data(
     dataset = build_dataset(frame, label=label, text=text, id=id, split=split, test=test_frame,
                             name=name or default_name, source=source_path, test_source=test_source,
                             modality=modality, own_features=own_features, image=image, root=root or folder,
-                            test_root=test_root or test_folder)
+                            test_root=test_root or test_folder, ignore=ignore)
     dataset.notes[:0] = notes
     options: dict[str, Any] = {"label": dataset.label_column, "text": list(dataset.text_columns), "id": id,
                                "split": split, "encoding": used_encoding}
@@ -271,6 +276,8 @@ def load_data(
         options["test_encoding"] = test_used_encoding
     if image is not None:
         options["image"] = image
+    if ignore:  # only when given, as for modality; the headers as written
+        options["ignore"] = list(dict.fromkeys(str(match_column(frame.columns, c)) for c in ignore))
     if get_modality(dataset.modality).reads_images:  # its paths are read in the source's folder
         options["root"] = dataset.root
         if dataset.test_root is not None:

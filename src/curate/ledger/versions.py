@@ -113,7 +113,8 @@ def load_stored_version(workspace: Workspace, *, run_id: int | None = None, data
                          split=options["split"], test=test, encoding=options["encoding"],
                          test_encoding=test_encoding, name=record.version.dataset,
                          modality=options.get("modality"), own_features=options.get("own_features", False),
-                         image=options.get("image"), root=options.get("root"), test_root=options.get("test_root"))
+                         image=options.get("image"), root=options.get("root"), test_root=options.get("test_root"),
+                         ignore=options.get("ignore", ()))
 
     try:
         loaded = load()
