@@ -50,7 +50,7 @@ def test_table_rows_differing_only_in_a_column_not_read_are_exact_duplicates() -
     exact = run(dataset, "exact_duplicate")
     assert flagged_ids(dataset, exact) == {"r10", "r11", "C90010", "C90011"}
     assert exact.details is not None and exact.details[len(frame) - 1]["copies"] == ["r11", "C90011"]
-    near = run(dataset, "near_duplicate")  # exact copies are not near copies (with a similarity of null)
+    near = run(dataset, "near_duplicate")  # exact copies are not near copies
     assert flagged_ids(dataset, near) & {"r10", "r11", "C90010", "C90011"} == set()
 
 
@@ -72,6 +72,10 @@ def test_near_duplicates_on_tabular_rows() -> None:
     assert flagged_ids(dataset, result) == {"r10", "near10"}
     assert result.details is not None
     assert result.details[len(frame) - 1]["matches"] == ["r10"]
+    # a table's features have no cosine similarity: the closeness is said against the typical neighbour
+    [closeness] = result.details[len(frame) - 1]["relative_distance"]
+    assert 0.0 < closeness < 0.05 and "similarity" not in result.details[len(frame) - 1]
+    assert result.notes["relative_distance_threshold"] == 0.05 and "similarity_threshold" not in result.notes
 
 
 def test_near_duplicates_on_text_leave_exact_copies_to_their_own_detector() -> None:

@@ -132,13 +132,16 @@ class NearDuplicateDetector(Detector):
         DetectorResult
             Scores of shape (n_rows,) (below 0.5 exactly for flagged rows); details name the
             matching ids and, for normalised features, their similarities (the texts' own for
-            surface features); notes give the similarity threshold and what it was measured on.
+            surface features), for a table's features their ``relative_distance`` (the distance
+            over the median nearest-neighbour distance); notes give the threshold and what it was
+            measured on.
         """
         dataset: Dataset = context.need("dataset")
         graph: NeighborGraph = context.need("neighbors").first(self.k)
         groups: np.ndarray = context.need("duplicate_groups")
         on_texts = context.need("input_similarity")
         closeness, near, sims = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance, on_texts)
+        typical = float(np.median(graph.distances[:, 0])) or 1.0  # as near_duplicate_pairs measures a table's
         flagged: np.ndarray = np.asarray(near.any(axis=1), dtype=bool)
         details: list[dict] = []
         for i in range(len(flagged)):
@@ -146,11 +149,18 @@ class NearDuplicateDetector(Detector):
                 details.append({})
                 continue
             cols = np.flatnonzero(near[i])
-            details.append({
-                "matches": [str(dataset.row_ids[graph.indices[i, c]]) for c in cols],
-                "similarity": [round(float(sims[i, c]), 4) for c in cols] if sims is not None else None,
-            })
+            matches = [str(dataset.row_ids[graph.indices[i, c]]) for c in cols]
+            if sims is not None:
+                details.append({"matches": matches, "similarity": [round(float(sims[i, c]), 4) for c in cols]})
+            else:  # a table's features have no cosine: say how close, against the typical nearest neighbour
+                details.append({"matches": matches,
+                                "relative_distance": [round(float(graph.distances[i, c] / typical), 4)
+                                                      for c in cols]})
         scores = np.where(flagged, np.minimum(closeness, 0.49), np.maximum(closeness, 0.5))
-        return self._result(scores, flagged, details=details,
-                            notes={"similarity_threshold": self.similarity if sims is not None else None,
-                                   "similarity_of": "features" if on_texts is None else "inputs"})
+        notes: dict[str, object] = ({"similarity_threshold": self.similarity,
+                                     "similarity_of": "features" if on_texts is None else "inputs"}
+                                    if sims is not None else
+                                    {"relative_distance_threshold": self.relative_distance,
+                                     "relative_distance_of": "each row's distance to a neighbour over the median "
+                                                             "distance of a row to its nearest neighbour"})
+        return self._result(scores, flagged, details=details, notes=notes)
