@@ -35,6 +35,7 @@ def test_whole_number_columns_show_integers_read_from_a_frame_or_a_csv(tmp_path:
                                                         "rooms": 4}
         fields = tabular.row_view(dataset, 9).fields
         assert fields["rooms"] is None and type(fields["row_no"]) is int and type(fields["income"]) is float
+        assert tabular.preview(dataset, 9).endswith(", rooms=(missing)")  # not rooms=None
         assert tabular.preview(dataset, 11) == (f"row_no=11, age={frame['age'][11]}, income={frame['income'][11]}, "
                                                 f"city={frame['city'][11]}, rooms=4")
 

@@ -394,10 +394,11 @@ class Modality(ABC):
         Returns
         -------
         str
-            The row's text, or its first eight fields as ``name=value``, cut to ``max_chars``.
+            The row's text, or its first eight fields as ``name=value`` (a missing cell as
+            ``name=(missing)``), cut to ``max_chars``.
         """
         view = self.row_view(dataset, position)
         if view.text is not None:
             return view.text[:max_chars]
         items = list((view.fields or {}).items())[:8]
-        return ", ".join(f"{k}={v}" for k, v in items)[:max_chars]
+        return ", ".join(f"{k}={'(missing)' if v is None else v}" for k, v in items)[:max_chars]
