@@ -265,7 +265,9 @@ def verify_sample_command(file: Path, label: str | None, text: tuple[str, ...], 
     table = verification_sample(loaded.dataset, size=size, seed=seed)
     partial = output.with_name(output.name + ".partial")
     if suffix == ".xlsx":
-        table.to_excel(partial, index=False, engine="openpyxl")
+        from curate.export.writing import excel_writer
+
+        excel_writer(table, "check")(partial)  # text as text: a review reading "=1+1" is no formula
     else:
         # With a byte-order mark: Excel reads a CSV without one in the system's code page (CP949 on
         # Korean Windows), turning UTF-8 Hangul into junk; curate's readers take the mark as UTF-8.

@@ -45,7 +45,8 @@ from curate.errors import InputError
 from curate.ingest.encoding import byte_order_mark, decode_bytes
 from curate.ingest.readers import ReadTable
 
-__all__ = ["OUTPUT_SUFFIXES", "VERSION_SUFFIXES", "VersionEdits", "output_format", "version_writer", "write_version"]
+__all__ = ["OUTPUT_SUFFIXES", "VERSION_SUFFIXES", "VersionEdits", "excel_writer", "output_format", "version_writer",
+           "write_version"]
 
 OUTPUT_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".json": "json", ".parquet": "parquet"}
 """The table formats any table (a version, a run's findings) can be written in, by suffix."""
@@ -199,7 +200,7 @@ def version_writer(table: ReadTable, label_column: str, edits: VersionEdits, fmt
         edited = _edited_frame(frame, label_column, labels, edits, header)
         written = _numbers_of_text(edited) if delimited else edited
         if fmt == "xlsx":
-            writer = _excel_writer(written, _sheet_name(table))
+            writer = excel_writer(written, _sheet_name(table))
         else:
             wrapper = _records_wrapper(text) if fmt == "json" and text is not None and table.format == "json" else None
             writer = _frame_writer(written, fmt, wrapper)
@@ -509,11 +510,28 @@ def _excel_cell(value: Any) -> Any:
     return _cell_text(value)  # lists and objects as JSON, bytes as base64
 
 
-def _excel_writer(frame: pd.DataFrame, sheet: str) -> Callable[[Path], object]:
+def excel_writer(frame: pd.DataFrame, sheet: str) -> Callable[[Path], object]:
     """Write ``frame`` as the one sheet of a workbook: its header, then its rows, each cell in its type.
 
-    Raises ``InputError`` before anything is written when a cell cannot be stored in Excel (a
-    control character, or more than 32,767 characters).
+    Text is always stored as text, never as a formula (a cell reading ``=1+1`` stays that text).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to write.
+    sheet : str
+        The sheet's name.
+
+    Returns
+    -------
+    callable
+        Writes the workbook to the path it is given.
+
+    Raises
+    ------
+    InputError
+        Before anything is written, when a cell cannot be stored in Excel (a control character,
+        or more than 32,767 characters).
     """
     from openpyxl import Workbook
 
@@ -536,13 +554,33 @@ def _excel_writer(frame: pd.DataFrame, sheet: str) -> Callable[[Path], object]:
                 )
 
     def write(partial: Path) -> None:
+        """Save the workbook at ``partial``.
+
+        Parameters
+        ----------
+        partial : pathlib.Path
+            Where to save it.
+        """
+        from openpyxl.cell import WriteOnlyCell
+
         book = Workbook(write_only=True)
         sheet_out = book.create_sheet(sheet)
         for row in rows:
-            sheet_out.append(row)
+            sheet_out.append([_text_cell(sheet_out, cell, WriteOnlyCell) if isinstance(cell, str) else cell
+                              for cell in row])
         book.save(partial)
 
     return write
+
+
+def _text_cell(sheet: Any, text: str, make: Any) -> Any:
+    """A cell that holds ``text`` as text. openpyxl stores a string that starts with ``=`` as a
+    formula: a review reading ``=1+1`` would come back as 2 (or as nothing, to a reader without
+    Excel's engine), and ``=HYPERLINK(...)`` from the data would be live when a person opens the
+    sheet. Dataset text is never a formula."""
+    cell = make(sheet, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def _arrow_table(frame: pd.DataFrame) -> pa.Table:
