@@ -412,6 +412,7 @@ _WS = ["-w", "{ws}"]
     ["queue", "{data}", "--text", "text", "--label", "label", "-o", "{out}"],
     ["verify-sample", "{data}", "-o", "{out}"],
     ["consensus", "{annotations}", "--annotators", "a,b", "-o", "{out}"],
+    ["audit", "{data}", "--no-embed", "--report", "{out}", *_WS],  # refused before the audit, no run recorded
 ])
 def test_a_file_to_write_in_a_missing_folder_is_refused_and_no_folder_is_made(
         audited_workspace: Path, tmp_path: Path, command: list[str]) -> None:
@@ -423,8 +424,11 @@ def test_a_file_to_write_in_a_missing_folder_is_refused_and_no_folder_is_made(
                         "-w", audited_workspace])
     assert imported.exit_code == 0, imported.output
     missing = tmp_path / "no_such_dir"
-    out = missing / "deeper" / ("x.html" if command[0] == "report" else "x.csv")
+    out = missing / "deeper" / ("x.html" if command[0] in ("report", "audit") else "x.csv")
+    from curate.store import Workspace
+
+    runs_before = len(Workspace(audited_workspace).runs())
     result = run_cli([c.format(out=out, data=data, ws=audited_workspace, annotations=annotations) for c in command])
     assert_one_line_error(result, f"error: {out}: the folder {missing} does not exist; create it or choose another "
                                   "path (nothing was written)")
-    assert not missing.exists()
+    assert not missing.exists() and len(Workspace(audited_workspace).runs()) == runs_before

@@ -179,6 +179,10 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
     from curate.errors import ConfigError
 
     config = AuditConfig.from_toml(config_file) if config_file is not None else AuditConfig()
+    if report_path is not None:  # before the audit: its minutes are not to be lost to a mistyped path
+        from curate.core.files import check_output_path
+
+        check_output_path(report_path)
     if no_embed and embedder_name is not None:
         raise ConfigError("--no-embed and --embedder both choose the embedder; give one "
                           "(--no-embed is --embedder hashed)")
