@@ -207,6 +207,11 @@ def test_importing_the_same_file_again_is_a_no_op_and_another_is_refused(workspa
     assert again.exit_code == 0, again.output
     assert again.stdout == f"{votes} is imported already as votes (2 items, 3 labels): nothing to do\n"
     assert snapshot(workspace) == before
+    other_k = run_cli([*command, "--per-item", "5"])  # the same file with another K: said, not applied
+    assert other_k.exit_code == 0 and other_k.stderr == (
+        "note: --per-item 5 was not applied (3 stays); change it with "
+        "'curate annotate settings --name votes --per-item 5'\n")
+    assert snapshot(workspace) == before
     pd.DataFrame({"id": ["a", "b"], "text": ["좋아요", "별로"], "r1": ["pos", "pos"], "r2": ["pos", None]}).to_csv(
         votes, index=False)
     changed = run_cli(command)

@@ -96,8 +96,14 @@ def import_command(file: Path, text: tuple[str, ...], id_column: str | None, ann
         item=item_column, annotator=annotator_column, label=label_column, classes=_split(classes),
         per_item=per_item, encoding=encoding)
     if summary.already:
+        from curate.store.annotations import settings_history
+
         click.echo(f"{file} is imported already as {summary.dataset} ({summary.items:,} items, "
                    f"{summary.labels:,} labels): nothing to do")
+        in_force = settings_history(Workspace(workspace), summary.dataset)[-1].per_item
+        if in_force != per_item:
+            click.echo(f"note: --per-item {per_item} was not applied ({in_force} stays); change it with "
+                       f"'curate annotate settings --name {summary.dataset} --per-item {per_item}'", err=True)
         return
     labels = (f"{summary.labels:,} labels from {', '.join(summary.annotators)}" if summary.annotators
               else "no labels yet")
