@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from math import comb
 from pathlib import Path
 
@@ -99,6 +100,18 @@ def test_only_the_latest_effective_verdict_per_row_and_issue_counts() -> None:
     assert set(feedback.overall) == {"label", "exact_duplicate"}
     assert "class_imbalance" in unjudged_issues() and "label" not in unjudged_issues()
     assert estimate_precision(entries, labels, ignore=()).overall["class_imbalance"].decisions == 1
+
+
+def test_bulk_decisions_are_no_verdicts_but_their_relabels_stand() -> None:
+    # A user trial: "accept the suggestions" on a queue of 47 label flags read as 46 accepted verdicts,
+    # precision 1.00 (0.98-1.00), where only 31 of them matched the truth.
+    bulk = [replace(_entry(i, f"t{i}", "relabel", new="food"), reason="bulk accept_suggestions") for i in (1, 2, 3)]
+    entries = [*bulk, _entry(4, "t4", "keep"), _entry(5, "t1", "keep", old="food")]
+    labels = {f"t{i}": "tech" for i in range(1, 5)}
+    found = verdicts(entries, labels)
+    # t1's later keep keeps the bulk relabel's new label: a judgement of its own, on the flag as given
+    assert [(v.entry_id, v.row_id, v.accepted) for v in found] == [(4, "t4", False), (5, "t1", False)]
+    assert estimate_precision(entries, labels).overall["label"].decisions == 2
 
 
 def test_a_removals_class_is_the_label_in_effect_then() -> None:

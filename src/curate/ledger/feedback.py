@@ -199,6 +199,11 @@ def unjudged_issues() -> frozenset[str]:
     return frozenset(name for name, cls in available_detectors().items() if not cls.judged_by_reviewers)
 
 
+def _bulk(entry: DecisionRecord) -> bool:
+    """Whether ``entry`` came from a bulk operation of the review app (its reason ``bulk ...``)."""
+    return bool(entry.reason) and str(entry.reason).startswith("bulk ")
+
+
 def verdicts(entries: list[DecisionRecord], labels: dict[str, str],
              ignore: Collection[str] = ()) -> list[Verdict]:
     """The latest verdict per (row, issue) among the effective ``entries``, in ledger order.
@@ -220,7 +225,8 @@ def verdicts(entries: list[DecisionRecord], labels: dict[str, str],
     list of Verdict
         One per (row, issue) that an effective ``keep`` (rejected) or ``relabel``, ``remove`` or
         ``ambiguous`` (accepted) answered, ordered by the entry that gave it. Entries with no
-        ``issue``, skips, and rows not in ``labels`` give none; a ``keep`` of a row still relabelled
+        ``issue``, skips, bulk decisions (a whole queue accepted at once is no judgement of each
+        flag) and rows not in ``labels`` give none; a ``keep`` of a row still relabelled
         after an accepted verdict keeps that verdict (it keeps the new label, not the flagged one).
     """
     current = dict(labels)
@@ -229,7 +235,7 @@ def verdicts(entries: list[DecisionRecord], labels: dict[str, str],
         label = entry.old_value if entry.field == "label" else current.get(entry.row_id)
         if entry.action == "relabel" and entry.new_value is not None:
             current[entry.row_id] = entry.new_value
-        if entry.issue is None or entry.issue in ignore or label is None:
+        if entry.issue is None or entry.issue in ignore or label is None or _bulk(entry):
             continue
         if entry.action not in ACCEPTING_ACTIONS | REJECTING_ACTIONS:
             continue
