@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,15 @@ def test_a_broken_character_before_the_end_is_still_named_by_line(tmp_path: Path
         curate.load_data(path)
     assert str(caught.value) == (f"{path}: line 4 is not valid UTF-8 (byte 0xea) although the lines before it are; "
                                  "fix that line or pass --encoding")
+
+
+def test_a_one_line_file_cut_off_inside_a_character_is_not_told_to_lose_its_line(tmp_path: Path) -> None:
+    # A user trial: a JSON array on one line, cut mid-character, was told to "delete that unfinished
+    # last line": the whole file.
+    data = json.dumps([{"text": "배송이 빨라요", "label": "pos"}] * 3, ensure_ascii=False).encode("utf-8")
+    path = tmp_path / "one_line.json"
+    path.write_bytes(data[:data.rindex("요".encode()) + 1])
+    with pytest.raises(DecodingError) as caught:
+        curate.load_data(path)
+    assert str(caught.value).endswith("cut off while it was copied or downloaded; get the whole file again")
+    assert " on line 1 " in str(caught.value)

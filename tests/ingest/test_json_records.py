@@ -86,8 +86,14 @@ def test_json_array_audits_like_json_lines(tmp_path: Path) -> None:
         ),
         pytest.param(
             '{"text": "a", "label": "x"}\n{"text": oops}\n',
-            "line 2 is not valid JSON (Expecting value)",
+            "line 2 is not valid JSON (Expecting value: column 10)",
             id="bad-json-line",
+        ),
+        pytest.param(
+            '{"text": "a", "label": "x"}\n{"text": "b", "label": "y"}\n{"text": "an unfinished re',
+            "line 3 is not valid JSON (Unterminated string starting at: column 10) (it ends without closing its "
+            "record: the file looks truncated, cut off while it was copied or downloaded)",
+            id="jsonl-cut-off",
         ),
         pytest.param("[]", "holds no records; give one JSON object (with fields) per row", id="empty-array"),
         pytest.param("[{}, {}]", "holds no records; give one JSON object (with fields) per row", id="empty-objects"),

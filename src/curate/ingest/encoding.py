@@ -83,10 +83,13 @@ def _cut_off(exc: UnicodeDecodeError, source: str, label: str, encoding: str) ->
     data = exc.object
     if exc.reason not in _INCOMPLETE or exc.end != len(data):
         return None
+    line = _line_of(data, exc.start, encoding)
+    # A file of one line (a JSON array on one line) has no unfinished line to delete: it is all of it.
+    fix = "get the whole file again" + (", or delete that unfinished last line" if line > 1 else "")
     return DecodingError(
-        f"{source}: ends partway through a character on line {_line_of(data, exc.start, encoding)} (its last "
+        f"{source}: ends partway through a character on line {line} (its last "
         f"{len(data) - exc.start} byte(s) begin a {label} character): the file looks truncated, cut off while it "
-        "was copied or downloaded; get the whole file again, or delete that unfinished last line"
+        f"was copied or downloaded; {fix}"
     )
 
 

@@ -22,13 +22,19 @@ def _jsonl(text: str, source: str) -> pd.DataFrame:
     records = []
     lines = []
     # Split on newlines alone: str.splitlines would also split inside strings at U+2028 and the like.
-    for number, line in enumerate(text.split("\n"), start=1):
+    split = text.split("\n")
+    for number, line in enumerate(split, start=1):
         if not line.strip():
             continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise FileFormatError(f"{source}: line {number} is not valid JSON ({exc.msg})") from None
+            # A last line without its newline that stops inside a record: the file was cut off.
+            ends_inside = exc.pos >= len(line.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
+            cut = (" (it ends without closing its record: the file looks truncated, cut off while it was "
+                   "copied or downloaded)") if number == len(split) and ends_inside else ""
+            raise FileFormatError(f"{source}: line {number} is not valid JSON ({exc.msg}: column {exc.colno})"
+                                  f"{cut}") from None
         if not isinstance(value, dict):
             raise FileFormatError(f"{source}: line {number} is a JSON {_kind(value)}, not an object")
         records.append(value)
