@@ -167,3 +167,15 @@ def test_keeping_the_new_label_after_a_relabel_leaves_the_flag_accepted(client) 
     rows = {(p["issue"], p["label"]): p for p in client.get("/api/dashboard").json()["precision"]}
     assert (rows[("label", None)]["decisions"], rows[("label", None)]["accepted"]) == (1, 1)
     assert ("label", "tech") in rows and ("label", "food") not in rows  # filed under the label the run judged
+
+
+def test_a_refused_decision_stays_on_the_item_and_says_why(client, review_ws: Path) -> None:
+    # A user trial: relabelling a row to the label it has left the browser on /decide's error page,
+    # with no keys and no status line.
+    row = _open_label_queue(client)[0]
+    label = client.get(f"/api/items/{row}").json()["current_label"]
+    response = _decide(client, row, "relabel", new_label=label)
+    assert response.status_code == 400
+    assert f"not recorded: row {row} is already labelled &#39;{label}&#39;</p>" in response.text
+    assert 'id="status"' in response.text and f'name="row_id" value="{row}"' in response.text
+    assert read_decisions(Workspace(review_ws), DATASET) == []

@@ -239,7 +239,8 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
     app.state.csrf_token = csrf_token or new_secret()
     csrf = str(app.state.csrf_token)
 
-    def html(template: str, done: int | None = None, count: int = 1, **context: object) -> HTMLResponse:
+    def html(template: str, done: int | None = None, count: int = 1, refused: str | None = None,
+             status_code: int = 200, **context: object) -> HTMLResponse:
         """Render a page with the session's reviewer, dataset, run and CSRF token.
 
         Parameters
@@ -250,6 +251,10 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
             A ledger entry to confirm in the page's status line (after a decision).
         count : int, default 1
             How many entries, ending with ``done``, the decision recorded.
+        refused : str, optional
+            Why a decision was not recorded, said in the status line instead of a confirmation.
+        status_code : int, default 200
+            The response's status.
         **context : object
             The page's data.
 
@@ -258,10 +263,11 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         fastapi.responses.HTMLResponse
             The page.
         """
+        said = f"not recorded: {refused}" if refused is not None else confirmation(session, done, count)
         return HTMLResponse(render_page(template, csrf_token=csrf, reviewer=session.reviewer,
                                         dataset=session.dataset.name, run_id=session.run_id,
-                                        newer_run=newer_run(), confirmed=confirmation(session, done, count),
-                                        **context))
+                                        newer_run=newer_run(), confirmed=said, **context),
+                            status_code=status_code)
 
     @app.exception_handler(CurateError)
     async def curate_error(request: Request, exc: CurateError) -> Response:
@@ -610,7 +616,7 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
                     filter: FormFilter,
                     new_label: Annotated[str | None, Form()] = None,
                     decision_issue: Annotated[str | None, Form()] = None,
-                    back_to: Annotated[str | None, Form()] = None) -> RedirectResponse:
+                    back_to: Annotated[str | None, Form()] = None) -> Response:
         """Record one decision, then show the next item of the queue (or ``back_to``, a row id).
 
         \f
@@ -631,9 +637,11 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
 
         Returns
         -------
-        fastapi.responses.RedirectResponse
+        fastapi.responses.Response
             303 to the next item, ``back_to``'s item, or the queue when it is done, with ``done``
-            naming the new ledger entry so that page confirms it.
+            naming the new ledger entry so that page confirms it; a decision the ledger refuses
+            (a relabel to the label the row has) answers 400 with the same item page, its status
+            line saying why, so that the keyboard flow goes on from there.
 
         Raises
         ------
@@ -647,7 +655,10 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         if back_to:
             session.position_of(back_to)
         request = DecisionRequest(row_id, action, new_label or None, decision_issue or None)  # type: ignore[arg-type]
-        result = session.decide(request, filter)
+        try:
+            result = session.decide(request, filter)
+        except InputError as exc:
+            return html("item.html", refused=str(exc), status_code=400, data=pages.item(session, row_id, filter))
         target = (item_url(back_to, filter) if back_to else
                   item_url(result.next_row_id, filter) if result.next_row_id else queue_url(filter))
         return RedirectResponse(confirmed_url(target, result.entry.id), status_code=303)
