@@ -252,7 +252,9 @@ def histograms(series: dict[str, tuple[np.ndarray, np.ndarray]], *, title: str, 
             ax.set_xlim(0, 1)
         for ax in axes.ravel()[len(names):]:
             ax.set_visible(False)
-        axes[0, 0].legend(fontsize=7, frameon=False)
+        # A fixed corner: loc="best" searches for one and, when that takes over a second (a busy machine),
+        # matplotlib warns, which fails a command run with warnings as errors.
+        axes[0, 0].legend(fontsize=7, frameon=False, loc="upper center")
         fig.supxlabel("score (lower is worse)", fontsize=9)
         fig.supylabel("rows (log scale)", fontsize=9)
         fig.tight_layout()
