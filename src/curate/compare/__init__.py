@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curate.compare.runs import IssueChange, RunComparison, compare_runs, latest_run_of
+from curate.compare.runs import IssueChange, RunComparison, compare_runs
 from curate.compare.verified import verified_change, verified_left_out
 
-__all__ = ["IssueChange", "RunComparison", "compare_runs", "latest_run_of", "verified_change", "verified_left_out"]
+__all__ = ["IssueChange", "RunComparison", "compare_runs", "verified_change", "verified_left_out"]

@@ -19,12 +19,12 @@ from typing import Any
 import pandas as pd
 
 from curate.compare.verified import verified_change
-from curate.errors import InputError, NotFoundError
+from curate.errors import InputError
 from curate.ledger.versions import judged_labels
 from curate.store import Workspace
 from curate.store.records import RunRecord
 
-__all__ = ["IssueChange", "RunComparison", "compare_runs", "latest_run_of"]
+__all__ = ["IssueChange", "RunComparison", "compare_runs"]
 
 _ACCURACY_KEYS = ("oof_accuracy", "label_evidence_accuracy")
 
@@ -132,32 +132,6 @@ def _decided_between(workspace: Workspace, a: RunRecord, b: RunRecord) -> dict[s
     return latest
 
 
-def latest_run_of(workspace: Workspace, dataset: str) -> RunRecord:
-    """The latest run of ``dataset``.
-
-    Parameters
-    ----------
-    workspace : Workspace
-        The workspace.
-    dataset : str
-        The dataset's name.
-
-    Returns
-    -------
-    RunRecord
-        Its most recently recorded run.
-
-    Raises
-    ------
-    NotFoundError
-        When no run audited ``dataset``.
-    """
-    recorded = workspace.runs(dataset)
-    if not recorded:
-        raise NotFoundError(f"no run of dataset {dataset!r} in {workspace.path}; 'curate runs' lists the runs")
-    return recorded[-1]
-
-
 def _accuracy(run: RunRecord, key: str) -> float | None:
     value = run.metrics.get(key)
     return float(value) if isinstance(value, int | float) else None
@@ -190,7 +164,7 @@ def compare_runs(workspace: Workspace, first: int, second: int | None = None) ->
         When ``first`` and ``second`` are the same run, or runs of different datasets.
     """
     a = workspace.run(first)
-    b = workspace.run(second) if second is not None else latest_run_of(workspace, a.dataset)
+    b = workspace.run(second if second is not None else workspace.latest_run_id(a.dataset))
     if a.id == b.id:
         raise InputError(f"curate compare needs two different runs; both are run {a.id} (give RUN_A and RUN_B, "
                          "or audit again after the fixes)")

@@ -28,7 +28,7 @@ from curate.store import RunRecord, Workspace
 from curate.store.decisions import DecisionRecord, read_decisions
 from curate.store.run_files import decode_details
 
-__all__ = ["PICTURE_SIDES", "ReviewSession", "RunData", "load_run", "newest_run_id"]
+__all__ = ["PICTURE_SIDES", "ReviewSession", "RunData", "load_run"]
 
 # The sizes a row's picture is served at: the longest side in pixels (small pictures are enlarged
 # by whole factors up to it, see curate.modalities.image_picture.display_size).
@@ -80,25 +80,6 @@ def load_run(workspace: Workspace, run_id: int | None = None) -> RunData:
     descriptions = {name: cls.description for name, cls in available_detectors().items()}
     issues = list(run.notes) or sorted(scores["issue"].unique())
     return RunData(workspace, run, stored.dataset, scores, descriptions, issues)
-
-
-def newest_run_id(workspace: Workspace, dataset: str) -> int | None:
-    """The id of the latest run of ``dataset`` in ``workspace`` (None when it has none).
-
-    Parameters
-    ----------
-    workspace : Workspace
-        The workspace.
-    dataset : str
-        The dataset's name.
-
-    Returns
-    -------
-    int or None
-        The highest run id recorded for ``dataset``.
-    """
-    ids = [r.id for r in workspace.runs(dataset)]
-    return max(ids) if ids else None
 
 
 def to_entry(record: DecisionRecord, undone: set[int]) -> LedgerEntry:

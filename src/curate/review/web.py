@@ -30,7 +30,7 @@ from curate.review.models import (
 )
 from curate.review.render import STATIC, confirmed_url, item_url, queue_url, render_page
 from curate.review.security import CSRF_FIELD, CSRF_HEADER, GuardMiddleware, new_secret, tokens_match
-from curate.review.service import ReviewSession, load_run, newest_run_id
+from curate.review.service import ReviewSession, load_run
 
 __all__ = ["create_app"]
 
@@ -214,7 +214,7 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
     def follow() -> None:
         """Serve the newest run of the dataset from this request on (with ``follow_newest``)."""
         nonlocal session
-        newest = newest_run_id(workspace, session.dataset.name)
+        newest = workspace.latest_run_id(session.dataset.name)
         if newest is None or newest <= session.run_id:
             return
         with switching:
@@ -229,7 +229,7 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         int or None
             The newest run's id, or None when the served run is the newest.
         """
-        newest = newest_run_id(workspace, session.dataset.name)
+        newest = workspace.latest_run_id(session.dataset.name)
         return newest if newest is not None and newest > session.run_id else None
 
     app = FastAPI(title="curate review", version="1", docs_url=None, redoc_url=None,

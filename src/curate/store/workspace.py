@@ -405,6 +405,26 @@ class Workspace:
                           json.loads(row.timings), json.loads(row.metrics), json.loads(row.notes), row.code_version)
                 for row in found]
 
+    def latest_run_id(self, dataset: str) -> int | None:
+        """The id of ``dataset``'s latest run, by one ``max(id)`` query (the review app asks on every page).
+
+        Parameters
+        ----------
+        dataset : str
+            The dataset's name.
+
+        Returns
+        -------
+        int or None
+            None when the dataset has no run (or the workspace none at all).
+        """
+        r, v = runs, dataset_versions
+        query = (select(func.max(r.c.id)).join_from(r, v, v.c.id == r.c.version_id)
+                 .join(datasets, datasets.c.id == v.c.dataset_id).where(datasets.c.name == dataset))
+        with self._read() as con:
+            found = con.execute(query).scalar()
+        return None if found is None else int(found)
+
     def run(self, run_id: int | None = None) -> RunRecord:
         """The run with ``run_id``, or the latest run when None.
 
