@@ -12,7 +12,8 @@ from curate.detectors.base import Detector, DetectorResult, NeedProvider
 from curate.detectors.registry import register
 from curate.neighbors import NeighborGraph
 
-__all__ = ["NEAR_COPY_SIMILARITY", "NearDuplicateDetector", "PairSimilarity", "near_duplicate_pairs"]
+__all__ = ["NEAR_COPY_SIMILARITY", "NearDuplicateDetector", "PairSimilarity", "near_duplicate_pairs",
+           "typical_distance"]
 
 # (rows, cols) -> the similarity of the inputs of each pair, in [0, 1]
 PairSimilarity = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -22,6 +23,22 @@ PairSimilarity = Callable[[np.ndarray, np.ndarray], np.ndarray]
 # ("When will I get my card?" / "I still haven't received my card"); at 0.98, 10 %, mostly one-word
 # edits ("How do I link a new card?" / "How do I link my new card?").
 NEAR_COPY_SIMILARITY = 0.98
+
+
+def typical_distance(graph: NeighborGraph) -> float:
+    """The median distance of a row to its nearest neighbour: the yardstick of "near" for a table's features.
+
+    Parameters
+    ----------
+    graph : NeighborGraph
+        The neighbour graph.
+
+    Returns
+    -------
+    float
+        Positive (1 when every row has an exact copy at distance 0).
+    """
+    return float(np.median(graph.distances[:, 0])) or 1.0
 
 
 def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: float,
@@ -77,7 +94,7 @@ def near_duplicate_pairs(graph: NeighborGraph, groups: np.ndarray, similarity: f
         best = sims.max(axis=1) if input_similarity is not None else sims[:, 0]
         closeness = np.clip((1.0 - best) / (1.0 - similarity) * 0.5, 0.0, 1.0)
     else:
-        typical = float(np.median(graph.distances[:, 0])) or 1.0
+        typical = typical_distance(graph)
         near = graph.distances <= relative_distance * typical
         closeness = np.clip(graph.distances[:, 0] / typical * 0.5 / relative_distance, 0.0, 1.0)
     return closeness, near & ~same_group, sims
@@ -141,7 +158,7 @@ class NearDuplicateDetector(Detector):
         groups: np.ndarray = context.need("duplicate_groups")
         on_texts = context.need("input_similarity")
         closeness, near, sims = near_duplicate_pairs(graph, groups, self.similarity, self.relative_distance, on_texts)
-        typical = float(np.median(graph.distances[:, 0])) or 1.0  # as near_duplicate_pairs measures a table's
+        typical = typical_distance(graph)
         flagged: np.ndarray = np.asarray(near.any(axis=1), dtype=bool)
         details: list[dict] = []
         for i in range(len(flagged)):
