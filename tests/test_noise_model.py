@@ -142,4 +142,11 @@ def test_views_that_agree_flag_what_the_noise_estimate_misses() -> None:
     assert [d["error_prob"] for d in flagged["details"]] == [d["suggested_prob"] for d in flagged["details"]]
     # each such flag says what it rests on, and what the noise model alone would give it
     assert [(d["consensus_only"], d["noise_error_prob"]) for d in flagged["details"]] == [(True, 0.0)] * 2
+    # every view learned these classes from 30 rows: the flags stand, and the run says what they rest on
+    assert notes["consensus_flags_in_small_classes"] == 2
+    warned = [w for w in found.warnings if w.code == "few_rows_noise"]
+    assert len(warned) == 1 and warned[0].withheld == () and warned[0].facts["consensus_flags"] == 2
+    assert warned[0].message.startswith("2 label flag(s) rest on a model that learned their classes from fewer "
+                                        "than 50 rows each")
     assert audit(consensus_support=1.1).findings.empty
+

@@ -3,6 +3,7 @@ pairs a run with the latest run of its own dataset, not the workspace's latest."
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
@@ -96,3 +97,17 @@ def test_the_workspace_lists_one_datasets_runs(tmp_path: Path) -> None:
     assert [(r.id, r.dataset) for r in workspace.runs("first")] == [(1, "first")]
     assert [(r.id, r.dataset) for r in workspace.runs("second")] == [(2, "second")]
     assert workspace.runs("no such dataset") == []
+
+
+def test_findings_and_report_name_the_run_they_chose_among_two_datasets(tmp_path: Path) -> None:
+    workspace = _two_datasets(tmp_path)  # run 1 of 'first', run 2 of 'second'
+    note = ("note: the workspace holds 2 datasets; this is run 2, of 'second', the latest run (RUN for another: "
+            "`curate runs` lists them)")
+    found = run_cli(["findings", "--all", "-w", workspace])
+    assert found.exit_code == 0, found.output
+    assert note in found.stderr  # stdout stays the CSV a script reads
+    assert len(pd.read_csv(StringIO(found.stdout))) == ROWS
+    report = run_cli(["report", "-o", tmp_path / "r.html", "-w", workspace])
+    assert report.exit_code == 0 and note in report.stderr, report.output
+    chosen = run_cli(["findings", "1", "-w", workspace])  # a RUN given: nothing to say
+    assert chosen.exit_code == 0 and chosen.stderr == ""

@@ -13,6 +13,7 @@ import curate
 from curate.cli import main
 from curate.errors import ColumnError, DatasetError
 from curate.evidence.verified import MIN_VERIFIED_EACH, fit_verified_calibration, sample_looks_random
+from curate.store import Workspace
 
 ROWS, CLASSES = 2000, 4
 
@@ -402,9 +403,16 @@ def test_an_audit_without_the_previous_runs_verified_labels_warns_and_compare_sa
     assert "this one has none" not in checked.output
     plain = runner.invoke(main, command)
     assert plain.exit_code == 0, plain.output
-    warning = ("warning: the previous run of this dataset (run 1) used 400 verified labels from check.csv; this one "
-               f"has none: pass --verified {sample.resolve()} again to keep them")
-    assert warning in plain.stdout
+    warning = ("warning: [verified_left_out] the previous run of this dataset (run 1) used 400 verified labels from "
+               "check.csv; this one has none, so its label flags rest on the evidence alone - pass --verified "
+               f"{sample.resolve()} (verified= in Python) again to keep them")
+    assert warning in " ".join(plain.stdout.split())
+    # a run warning like the others: in the API result and stored with the run, for the report and the review app
+    api = curate.audit(data, label="label", text="text", pred_probs=probs_file, detectors=["label"],
+                       workspace=workspace, progress=False)
+    assert [w.code for w in api.warnings if w.code == "verified_left_out"] == []  # run 2 had none either
+    stored = Workspace(workspace).run(2).metrics["warnings"]
+    assert [w["facts"]["previous_run"] for w in stored if w["code"] == "verified_left_out"] == [1]
     again = runner.invoke(main, command)  # the previous run (2) had none: nothing forgotten this time
     assert again.exit_code == 0 and "verified labels from" not in again.output
     compared = runner.invoke(main, ["compare", "1", "2", "--workspace", str(workspace)])

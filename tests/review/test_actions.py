@@ -123,6 +123,38 @@ def test_bulk_accept_suggestions_over_the_api(client, session, review_ws: Path) 
     assert client.get("/api/queue", params={"issue": "label"}).json()["total"] == 0
 
 
+def test_a_whole_bulk_operation_is_undone_at_once(client, session, review_ws: Path) -> None:
+    """Hundreds of suggestions accepted by mistake are one click to take back, not one undo each; a
+    decision of the reviewer's own after the operation must be undone on its own first."""
+    params = {"operation": "accept_suggestions", "issue": "label"}
+    client.post("/api/decisions", json={"row_id": "r0", "action": "keep", "issue": "label"},
+                headers={"X-CSRF-Token": CSRF})  # a decision before the operation: stays
+    preview = client.get("/api/bulk", params=params).json()
+    assert len(preview["changes"]) >= 2
+    applied = client.post("/api/bulk", params={**params, "fingerprint": preview["fingerprint"]},
+                          headers={"X-CSRF-Token": CSRF}).json()
+    history = client.get("/history").text
+    assert f"Undo your latest bulk operation ({applied['applied']} entries, bulk accept_suggestions #" in history
+    one = _api(client, "r1", "ambiguous", issue="label")  # then a single decision after it
+    assert one.status_code == 200
+    refused = client.post("/api/bulk/undo", headers={"X-CSRF-Token": CSRF})
+    assert refused.status_code == 400 and "was not part of a bulk operation" in refused.text
+    assert "Undo your latest bulk operation" not in client.get("/history").text
+    client.post("/api/undo", headers={"X-CSRF-Token": CSRF})  # undo the single decision: the operation is latest again
+    undone = client.post("/undo-bulk", data={"csrf_token": CSRF}, follow_redirects=False)
+    assert undone.status_code == 303
+    entries = read_decisions(Workspace(review_ws), DATASET)
+    n = applied["applied"]
+    assert undone.headers["location"] == f"/history?done={entries[-1].id}&count={n}"
+    assert sorted(e.undoes for e in entries[-n:]) == applied["entry_ids"]  # each entry of the operation, once
+    assert {e.action for e in entries[-n:]} == {"undo"}
+    states = replay(session.original_labels, entries)
+    assert {r for r, s in states.items() if s.label != session.original_labels[r]} == set()
+    assert client.get("/api/queue", params={"issue": "label"}).json()["total"] == len(preview["changes"])
+    assert entries[0].action == "keep" and entries[0].id not in {e.undoes for e in entries}
+    assert client.post("/api/bulk/undo", headers={"X-CSRF-Token": CSRF}).status_code == 400  # nothing bulk left
+
+
 def _api(client, row_id: str, action: str, **extra: str):  # type: ignore[no-untyped-def]
     return client.post("/api/decisions", json={"row_id": row_id, "action": action, **extra},
                        headers={"X-CSRF-Token": CSRF})

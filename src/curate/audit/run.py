@@ -28,6 +28,7 @@ from curate.audit.plan import (
 from curate.audit.resume import Checkpoints, run_key
 from curate.audit.scores import DetailsText, decode_details, scores_table
 from curate.audit.slicing import check_sensitive, run_slices
+from curate.compare.verified import verified_left_out
 from curate.core.config import AuditConfig
 from curate.core.dataset import Dataset
 from curate.core.predictions import PredProbs
@@ -703,6 +704,11 @@ def audit(
     withheld_by = list(dict.fromkeys(w.code for w in [*checked, *evidence_warnings] if "label" in w.withheld))
     warnings = _root_causes(checked, [*evidence_warnings,
                                       *_label_check_warnings(results, needs.metrics, withheld_by)])
+    if ws is not None and checked_labels is None and ws.exists():
+        # Verified labels are an option of each run: one left out is forgotten, and the flags change.
+        forgotten = verified_left_out(ws, dataset.name)
+        if forgotten is not None:
+            warnings.append(forgotten)
     scores = scores_table(dataset, results)
     scores, feedback_notes = _reviewer_feedback(scores, entries, loaded.dataset, dataset)
     checked_wrong = (None if checked_labels is None

@@ -15,7 +15,7 @@ import click
 if TYPE_CHECKING:
     from curate.store import Workspace
 
-__all__ = ["choose_dataset", "dataset_names"]
+__all__ = ["choose_dataset", "dataset_names", "note_latest_run"]
 
 
 def dataset_names(workspace: Workspace) -> list[str]:
@@ -65,3 +65,22 @@ def choose_dataset(workspace: Workspace, name: str | None) -> str:
             click.echo(f"note: the workspace holds {len(others) + 1} datasets; this is {chosen!r}, the latest run's "
                        f"(--dataset NAME for another: {', '.join(map(repr, others))})", err=True)
     return chosen
+
+
+def note_latest_run(workspace: Workspace, run: int | None) -> None:
+    """Say on stderr whose run a command given no RUN took, when the workspace holds several datasets.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace.
+    run : int or None
+        The RUN argument; nothing is said when one was given.
+    """
+    if run is not None:
+        return
+    latest = workspace.run(None)  # called after the command found it
+    others = [n for n in dataset_names(workspace) if n != latest.dataset]
+    if others:
+        click.echo(f"note: the workspace holds {len(others) + 1} datasets; this is run {latest.id}, of "
+                   f"{latest.dataset!r}, the latest run (RUN for another: `curate runs` lists them)", err=True)

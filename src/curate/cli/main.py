@@ -201,14 +201,6 @@ def audit_command(file: Path, label: str | None, text: tuple[str, ...], id_colum
                    verified=list(verified) if verified else None, ignore=list(ignore))
     console = _console()
     print_summary(console, result)
-    if result.workspace is not None and result.run_id is not None:
-        from curate.cli.present import print_warning_line
-        from curate.compare import verified_left_out
-
-        # Verified labels are an option of each run: one left out is forgotten, and the flags change.
-        forgotten = verified_left_out(result.workspace, result.run_id)
-        if forgotten is not None:
-            print_warning_line(console, forgotten)
     path = write_report(result.to_html(), report_path or workspace / "reports" / f"run-{result.run_id}.html",
                         in_workspace=report_path is None)
     click.echo(f"report: {path}")
@@ -461,11 +453,14 @@ def report_command(run: int | None, output: Path | None, workspace: Path) -> Non
     workspace : pathlib.Path
         ``--workspace``: the workspace folder.
     """
+    from curate.cli.datasets import note_latest_run
     from curate.cli.present import write_report
     from curate.report import from_workspace, render
     from curate.store import Workspace
 
-    data = from_workspace(Workspace(workspace), run)
+    ws = Workspace(workspace)
+    data = from_workspace(ws, run)
+    note_latest_run(ws, run)
     path = write_report(render(data), output or workspace / "reports" / f"run-{data.run_id}.html",
                         in_workspace=output is None)
     if data.pictures_lost:
@@ -514,10 +509,14 @@ def findings_command(run: int | None, fmt: str | None, output: Path | None, incl
     workspace : pathlib.Path
         ``--workspace``: the workspace folder.
     """
+    from curate.cli.datasets import note_latest_run
     from curate.export.findings import export_findings
+    from curate.store import Workspace
 
-    written = export_findings(workspace, run, fmt=fmt, output=output, include_all=include_all,
+    ws = Workspace(workspace)
+    written = export_findings(ws, run, fmt=fmt, output=output, include_all=include_all,
                               issues=list(issues) or None, with_input=with_input)
+    note_latest_run(ws, run)  # after: a missing workspace or run has been said already
     if written is not None:
         # On a terminal, control characters from the data (an ANSI escape in a review) would act on
         # the terminal; they are shown as escapes there. A pipe or a file gets the text as it is.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shlex
 
+from curate.core.warnings import AuditWarning
 from curate.store import Workspace
 from curate.store.records import RunRecord
 
@@ -53,31 +54,33 @@ def verified_change(first: RunRecord, second: RunRecord) -> str | None:
             "the evidence changing its mind")
 
 
-def verified_left_out(workspace: Workspace, run_id: int) -> str | None:
-    """A warning when run ``run_id`` has no verified labels and the previous run of its dataset had some.
+def verified_left_out(workspace: Workspace, dataset: str) -> AuditWarning | None:
+    """A run warning for an audit of ``dataset`` without verified labels when its latest run had some.
+
+    Asked before the new run is recorded, so the latest run is the one the user last saw.
 
     Parameters
     ----------
     workspace : Workspace
-        The workspace that recorded the run.
-    run_id : int
-        The run just recorded.
+        The workspace the run will be recorded in.
+    dataset : str
+        The dataset's name in it.
 
     Returns
     -------
-    str or None
-        One line naming the previous run, its verified labels and how to pass them again; None when
-        this run has verified labels, or the previous run of the dataset (if any) had none.
+    AuditWarning or None
+        ``verified_left_out`` (withholding nothing), naming the latest run, its verified labels and how
+        to pass them again; None when the dataset has no run yet or its latest run had none.
     """
-    run = workspace.run(run_id)
-    if _verified(run) is not None:
-        return None
-    earlier = [r for r in workspace.runs(run.dataset) if r.id < run.id]
-    before = _verified(earlier[-1]) if earlier else None
+    latest = workspace.latest_run_id(dataset)
+    before = None if latest is None else _verified(workspace.run(latest))
     if before is None:
         return None
     files = [str(f) for f in before.get("files") or []]
-    again = (f"pass {shlex.join(w for f in files for w in ('--verified', f))} again to keep them" if files
-             else "pass them with --verified again to keep them")
-    return (f"the previous run of this dataset (run {earlier[-1].id}) used {before.get('rows', '?')} verified labels "
-            f"from {before.get('source', 'a table')}; this one has none: {again}")
+    again = (f"pass {shlex.join(w for f in files for w in ('--verified', f))} (verified= in Python) again to keep them"
+             if files else "pass them with --verified (verified= in Python) again to keep them")
+    return AuditWarning(
+        "verified_left_out",
+        f"the previous run of this dataset (run {latest}) used {before.get('rows', '?')} verified labels from "
+        f"{before.get('source', 'a table')}; this one has none, so its label flags rest on the evidence alone",
+        again, (), {"previous_run": latest, "verified_rows": before.get("rows"), "files": files})

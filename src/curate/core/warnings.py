@@ -24,7 +24,7 @@ class AuditWarning:
         A stable identifier, e.g. ``model_near_chance``, ``thin_classes``, ``leaked_label_column``,
         ``mixed_languages``, ``language_unread``, ``image_column``, ``no_readable_input``, ``continuous_label``,
         ``pred_probs_column_order``, ``texts_truncated``, ``few_rows_noise``, ``verified_too_few``,
-        ``verified_not_random``.
+        ``verified_not_random``, ``verified_left_out``.
     message : str
         One line saying what was found, with the numbers.
     advice : str

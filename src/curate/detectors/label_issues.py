@@ -109,9 +109,10 @@ class LabelIssueDetector(Detector):
         ... or when every view names the same other class and the evidence gives it at least this
         probability (see ``CONSENSUS_SUPPORT``); above 1 turns this off.
     noise_min_class_rows : int, default 50
-        Flags of rows whose given or suggested class has fewer rows than this, resting on the noise
-        estimate alone, are counted in the notes (``noise_flags_in_small_classes``), for the run's
-        ``few_rows_noise`` warning (see ``NOISE_MIN_CLASS_ROWS``).
+        Flags of rows whose given or suggested class has fewer rows than this are counted in the notes,
+        those resting on the noise estimate (``noise_flags_in_small_classes``) apart from those resting
+        on the views' consensus (``consensus_flags_in_small_classes``), for the run's ``few_rows_noise``
+        warning (see ``NOISE_MIN_CLASS_ROWS``).
 
     References
     ----------
@@ -235,6 +236,9 @@ class LabelIssueDetector(Detector):
             "consensus_flags": int(consensus_only.sum()),
             "noise_flags_in_small_classes": int((flagged & small & (posterior > self.min_error_probability)
                                                  & ~consensus).sum()),
+            # Every view agreeing is no firmer than the views: each learned these classes from a few
+            # dozen rows (on a 60-row table, the rows whose one number was infinite).
+            "consensus_flags_in_small_classes": int((consensus_only & small).sum()),
             "noise_min_class_rows": self.noise_min_class_rows,
             "unread_rows_not_judged": int(unread.sum()),
             "estimated_noise_rate": round(noise.noise_rate, 4),

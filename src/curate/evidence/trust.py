@@ -239,37 +239,51 @@ def precision_warning(issue: str, estimated_precision: float | None, flags: int,
 
 
 def few_rows_noise_warning(notes: dict[str, Any]) -> AuditWarning | None:
-    """A warning (flags stand) when label flags rest on a high noise estimate from small classes.
+    """A warning (flags stand) when label flags rest on evidence learned from classes of a few dozen rows.
 
-    A few planted errors among small classes give a low estimate and clear flags; a model that
+    A few planted errors among small classes give a low noise estimate and clear flags; a model that
     confuses classes it saw a few dozen rows of gives a high one (36 % on 300 clean CIFAR-10
-    pictures), and then the flags are mostly its confusions.
+    pictures), and then the flags are mostly its confusions. Flags resting only on the views'
+    consensus count whatever the noise estimate: each view learned those classes from the same few
+    rows (on a 60-row table, two rows whose one number was infinite were flagged that way).
 
     Parameters
     ----------
     notes : dict
-        The label check's notes: ``noise_flags_in_small_classes``, ``noise_min_class_rows`` and
-        ``estimated_noise_rate``.
+        The label check's notes: ``noise_flags_in_small_classes``, ``consensus_flags_in_small_classes``,
+        ``noise_min_class_rows`` and ``estimated_noise_rate``.
 
     Returns
     -------
     AuditWarning or None
-        ``few_rows_noise``, withholding nothing; None when no such flag stands or the estimated
-        noise rate is under ``FEW_ROWS_NOISE_RATE``.
+        ``few_rows_noise``, withholding nothing, with ``flags`` (both kinds) and ``consensus_flags``
+        in its details; None when no such flag stands (a noise-estimate flag counts only at an
+        estimated noise rate of ``FEW_ROWS_NOISE_RATE`` or more).
     """
-    flags = int(notes.get("noise_flags_in_small_classes", 0) or 0)
     if (notes.get("verified") or {}).get("calibrated"):
         return None  # the chances were learned from checked labels, not from the noise estimate
-    if flags == 0 or notes.get("withheld") or float(notes.get("estimated_noise_rate", 0.0)) < FEW_ROWS_NOISE_RATE:
+    if notes.get("withheld"):
+        return None
+    noisy = float(notes.get("estimated_noise_rate", 0.0)) >= FEW_ROWS_NOISE_RATE
+    noise_flags = int(notes.get("noise_flags_in_small_classes", 0) or 0) if noisy else 0
+    consensus_flags = int(notes.get("consensus_flags_in_small_classes", 0) or 0)
+    flags = noise_flags + consensus_flags
+    if flags == 0:
         return None
     rows = notes.get("noise_min_class_rows", 50)
+    estimate = (f"a label-noise estimate from classes of fewer than {rows} rows, where the model's own confusions "
+                "look like label noise (on 300 clean CIFAR-10 pictures such flags were all wrong)")
+    consensus = (f"a model that learned their classes from fewer than {rows} rows each (every view agreeing is no "
+                 "firmer than the views)")
+    basis = (estimate if not consensus_flags else consensus if not noise_flags else
+             f"evidence from classes of fewer than {rows} rows: {noise_flags} on {estimate}, {consensus_flags} on "
+             "every view naming the same other class")
     return AuditWarning(
         "few_rows_noise",
-        f"{flags} label flag(s) rest on a label-noise estimate from classes of fewer than {rows} rows, where the "
-        "model's own confusions look like label noise (on 300 clean CIFAR-10 pictures such flags were all wrong)",
-        "read them as a ranked list to check, not as verdicts; more rows per class make the estimate firmer",
+        f"{flags} label flag(s) rest on {basis}",
+        "read them as a ranked list to check, not as verdicts; more rows per class make the evidence firmer",
         (),
-        {"flags": flags, "noise_min_class_rows": rows})
+        {"flags": flags, "consensus_flags": consensus_flags, "noise_min_class_rows": rows})
 
 
 def still_learning_warning(notes: dict[str, Any], half_accuracy: float | None,

@@ -17,9 +17,13 @@ from curate.core.dataset import Dataset
 from curate.errors import InputError, NotFoundError
 from curate.ingest.loading import input_hashes
 from curate.store import Workspace
-from curate.store.decisions import DecisionRecord, append_decision, read_decisions
+from curate.store.decisions import DecisionRecord, append_decision, append_decisions, read_decisions
 
-__all__ = ["ACTIONS", "RowState", "apply_to_dataset", "diff_states", "effective", "record", "replay", "undo_last"]
+__all__ = ["ACTIONS", "BULK_REASON", "RowState", "apply_to_dataset", "diff_states", "effective", "is_bulk",
+           "latest_bulk_operation", "record", "replay", "undo_bulk", "undo_last"]
+
+# The reason of every entry a bulk operation records starts so (then the operation and its token).
+BULK_REASON = "bulk "
 
 # action -> the field it is about
 ACTIONS = {"keep": "label", "relabel": "label", "ambiguous": "label", "remove": "row", "skip": "row"}
@@ -211,18 +215,101 @@ def undo_last(workspace: Workspace, dataset: Dataset, *, reviewer: str) -> Decis
     NotFoundError
         When the dataset is not in the workspace.
     """
-    entries = read_decisions(workspace, dataset.name)
-    mine = [e for e in effective(entries) if e.reviewer == reviewer.strip()
-            and e.action != "skip" and e.action not in NOT_DECISIONS]
+    mine = _undoable(read_decisions(workspace, dataset.name), reviewer.strip())
     if not mine:
         raise InputError(f"{reviewer!r} has no decision left to undo")
-    target = mine[-1]
-    entry: dict[str, Any] = {
-             "row_id": target.row_id, "input_hash": target.input_hash, "action": "undo", "field": target.field,
-             "old_value": target.new_value, "new_value": target.old_value, "reviewer": reviewer.strip(),
-             "run_id": target.run_id, "issue": target.issue, "score": target.score, "undoes": target.id,
-             "reason": f"undo of entry {target.id}"}
-    return append_decision(workspace, dataset.name, entry)
+    return append_decision(workspace, dataset.name, _undo_entry(mine[-1], reviewer.strip()))
+
+
+def _undo_entry(target: DecisionRecord, reviewer: str) -> dict[str, Any]:
+    """The entry that undoes ``target``: its values swapped, ``undoes`` naming it."""
+    return {"row_id": target.row_id, "input_hash": target.input_hash, "action": "undo", "field": target.field,
+            "old_value": target.new_value, "new_value": target.old_value, "reviewer": reviewer,
+            "run_id": target.run_id, "issue": target.issue, "score": target.score, "undoes": target.id,
+            "reason": f"undo of entry {target.id}"}
+
+
+def is_bulk(entry: DecisionRecord) -> bool:
+    """Whether ``entry`` came from a bulk operation of the review app (its reason starts ``bulk ``).
+
+    Parameters
+    ----------
+    entry : DecisionRecord
+        A ledger entry.
+
+    Returns
+    -------
+    bool
+        True for an entry a bulk operation recorded.
+    """
+    return bool(entry.reason) and str(entry.reason).startswith(BULK_REASON)
+
+
+def undo_bulk(workspace: Workspace, dataset: Dataset, *, reviewer: str) -> list[DecisionRecord]:
+    """Undo ``reviewer``'s latest bulk operation: every entry of it still in effect, in one transaction.
+
+    A bulk operation's entries share their reason (``bulk OPERATION #TOKEN``, one token per operation);
+    those ``reviewer`` already undid one by one stay undone, and nothing else is touched.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace holding the dataset's ledger.
+    dataset : Dataset
+        The dataset whose ledger to append to.
+    reviewer : str
+        Whose operation to undo (trimmed).
+
+    Returns
+    -------
+    list of DecisionRecord
+        The undo entries, newest decision first.
+
+    Raises
+    ------
+    InputError
+        When ``reviewer`` has no decision in effect, or the latest one was not part of a bulk
+        operation (nothing is recorded).
+    NotFoundError
+        When the dataset is not in the workspace.
+    """
+    who = reviewer.strip()
+    entries = read_decisions(workspace, dataset.name)
+    operation = latest_bulk_operation(entries, who)
+    if not operation:
+        mine = _undoable(entries, who)
+        if not mine:
+            raise InputError(f"{reviewer!r} has no decision left to undo")
+        raise InputError(f"{who!r}'s latest decision (entry {mine[-1].id}, row {mine[-1].row_id}) was not part of a "
+                         "bulk operation; undo it on its own")
+    return append_decisions(workspace, dataset.name, [_undo_entry(e, who) for e in reversed(operation)])
+
+
+def _undoable(entries: list[DecisionRecord], reviewer: str) -> list[DecisionRecord]:
+    """``reviewer``'s decisions still in effect that an undo can take back, in ledger order."""
+    return [e for e in effective(entries) if e.reviewer == reviewer and e.action != "skip"
+            and e.action not in NOT_DECISIONS]
+
+
+def latest_bulk_operation(entries: list[DecisionRecord], reviewer: str) -> list[DecisionRecord]:
+    """The entries still in effect of ``reviewer``'s latest bulk operation, if their latest decision was one.
+
+    Parameters
+    ----------
+    entries : list of DecisionRecord
+        The dataset's ledger, in order.
+    reviewer : str
+        The reviewer.
+
+    Returns
+    -------
+    list of DecisionRecord
+        In ledger order; empty when the reviewer's latest decision in effect was not a bulk one.
+    """
+    mine = _undoable(entries, reviewer.strip())
+    if not mine or not is_bulk(mine[-1]):
+        return []
+    return [e for e in mine if e.reason == mine[-1].reason]
 
 
 def apply_to_dataset(dataset: Dataset, states: dict[str, RowState]) -> Dataset:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaincinv
 
-from curate.ledger.decisions import effective
+from curate.ledger.decisions import effective, is_bulk
 from curate.store.decisions import DecisionRecord
 from curate.store.run_files import details_text
 
@@ -199,11 +199,6 @@ def unjudged_issues() -> frozenset[str]:
     return frozenset(name for name, cls in available_detectors().items() if not cls.judged_by_reviewers)
 
 
-def _bulk(entry: DecisionRecord) -> bool:
-    """Whether ``entry`` came from a bulk operation of the review app (its reason ``bulk ...``)."""
-    return bool(entry.reason) and str(entry.reason).startswith("bulk ")
-
-
 def verdicts(entries: list[DecisionRecord], labels: dict[str, str],
              ignore: Collection[str] = ()) -> list[Verdict]:
     """The latest verdict per (row, issue) among the effective ``entries``, in ledger order.
@@ -235,7 +230,7 @@ def verdicts(entries: list[DecisionRecord], labels: dict[str, str],
         label = entry.old_value if entry.field == "label" else current.get(entry.row_id)
         if entry.action == "relabel" and entry.new_value is not None:
             current[entry.row_id] = entry.new_value
-        if entry.issue is None or entry.issue in ignore or label is None or _bulk(entry):
+        if entry.issue is None or entry.issue in ignore or label is None or is_bulk(entry):
             continue
         if entry.action not in ACCEPTING_ACTIONS | REJECTING_ACTIONS:
             continue

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from typing import Any
 
 from curate.errors import InputError
-from curate.ledger import RowState
+from curate.ledger import BULK_REASON, RowState
 from curate.review.models import BULK_OPERATIONS, BulkChange, BulkPreview, BulkResult, DecisionRequest, QueueFilter
 from curate.review.service import ReviewSession
 
@@ -138,7 +139,9 @@ def apply_bulk(session: ReviewSession, operation: str, filter: QueueFilter, fing
     if preview.fingerprint != fingerprint:
         raise BulkConflictError("the queue changed since the preview (someone decided in between); "
                                 "open the preview again and confirm what it shows now")
+    # One token per operation: its entries share their reason, so the whole operation can be undone at once.
+    reason = f"{BULK_REASON}{operation} #{secrets.token_hex(4)}"
     requests = [(DecisionRequest(c.row_id, c.action, c.after if c.action == "relabel" else None,  # type: ignore[arg-type]
-                                 c.issue), f"bulk {operation}") for c in preview.changes]
+                                 c.issue), reason) for c in preview.changes]
     entries = session.record_many(requests)
     return BulkResult(operation, len(entries), [e.id for e in entries])

@@ -530,11 +530,18 @@ class History:
         Entries in the ledger.
     entries : list of LedgerEntry
         The entries, newest first (the first ``limit`` when one was given).
+    bulk_undoable : int
+        How many entries of the reviewer's latest bulk operation are still in effect, when that
+        operation is their latest decision (an "undo the whole operation" button); 0 otherwise.
+    bulk_reason : str or None
+        That operation's reason (``bulk OPERATION #TOKEN``), when there is one.
     """
 
     dataset: str
     total: int
     entries: list[LedgerEntry]
+    bulk_undoable: int = 0
+    bulk_reason: str | None = None
 
 
 @dataclass

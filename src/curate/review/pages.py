@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from curate.errors import NotFoundError
-from curate.ledger import RowState
+from curate.ledger import RowState, latest_bulk_operation
 from curate.ledger.feedback import Precision
 from curate.report.views import NoiseMatrix, noise_matrix
 from curate.review.models import (
@@ -343,7 +343,9 @@ def history(session: ReviewSession, limit: int | None = None) -> History:
     records = session.ledger_records()
     undone = {r.undoes for r in records if r.action == "undo" and r.undoes is not None}
     entries = [to_entry(r, undone) for r in reversed(records)]
-    return History(session.dataset.name, len(records), entries[:limit] if limit else entries)
+    operation = latest_bulk_operation(records, session.reviewer)
+    return History(session.dataset.name, len(records), entries[:limit] if limit else entries,
+                   len(operation), operation[-1].reason if operation else None)
 
 
 def _stated(notes: dict[str, Any], flagged: int) -> float | None:

@@ -732,6 +732,23 @@ class ReviewSession:
             record = ledger.undo_last(self.data.workspace, self.dataset, reviewer=self.reviewer)
         return to_entry(record, set())
 
+    def undo_bulk(self) -> list[LedgerEntry]:
+        """Undo this reviewer's latest bulk operation, every entry of it still in effect, at once.
+
+        Returns
+        -------
+        list of LedgerEntry
+            The undo entries, newest decision first.
+
+        Raises
+        ------
+        InputError
+            When this reviewer's latest decision in effect was not part of a bulk operation.
+        """
+        with self._lock:
+            records = ledger.undo_bulk(self.data.workspace, self.dataset, reviewer=self.reviewer)
+        return [to_entry(r, set()) for r in records]
+
     def record_many(self, requests: Sequence[tuple[DecisionRequest, str | None]]) -> list[LedgerEntry]:
         """Record several decisions, each in its own transaction, in order (for bulk actions).
 

@@ -457,6 +457,18 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         """
         return session.undo()
 
+    @post("/api/bulk/undo", api=True)
+    def api_bulk_undo() -> list[LedgerEntry]:
+        """Undo this reviewer's latest bulk operation, every entry of it still in effect, in one transaction.
+
+        \f
+        Returns
+        -------
+        list of LedgerEntry
+            The appended undo entries; 400 when the reviewer's latest decision was not a bulk one.
+        """
+        return session.undo_bulk()
+
     @post("/api/bulk", api=True)
     def api_bulk_apply(operation: str, fingerprint: str, filter: Filter) -> BulkResult:
         """Apply a previewed bulk operation; 409 when the queue changed since the preview.
@@ -706,6 +718,20 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         if not result.entry_ids:
             return RedirectResponse("/history", status_code=303)
         return RedirectResponse(confirmed_url("/history", result.entry_ids[-1], result.applied), status_code=303)
+
+    @post("/undo-bulk")
+    def undo_bulk_form() -> RedirectResponse:
+        """Undo this reviewer's latest bulk operation as a whole, then show the ledger.
+
+        \f
+        Returns
+        -------
+        fastapi.responses.RedirectResponse
+            303 to the history page, confirming the undo entries; 400 when the reviewer's latest
+            decision was not a bulk one.
+        """
+        entries = session.undo_bulk()
+        return RedirectResponse(confirmed_url("/history", entries[-1].id, len(entries)), status_code=303)
 
     def picture(row_id: str, size: str) -> Response:
         """A row's picture as a PNG made anew from its pixels; 404 with a line of text when it has none.

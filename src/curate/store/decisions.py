@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +13,7 @@ from curate.errors import NotFoundError
 from curate.store.schema import datasets, decisions
 from curate.store.workspace import Workspace
 
-__all__ = ["DecisionRecord", "append_decision", "dataset_id", "read_decisions"]
+__all__ = ["DecisionRecord", "append_decision", "append_decisions", "dataset_id", "read_decisions"]
 
 
 
@@ -128,15 +129,42 @@ def append_decision(workspace: Workspace, dataset: str, entry: dict[str, Any]) -
     NotFoundError
         When the workspace has no such dataset.
     """
+    return append_decisions(workspace, dataset, [entry])[0]
+
+
+def append_decisions(workspace: Workspace, dataset: str, entries: Sequence[dict[str, Any]]) -> list[DecisionRecord]:
+    """Append several entries in one transaction, in order: all of them are recorded, or none.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace whose ledger to append to.
+    dataset : str
+        The dataset's name.
+    entries : sequence of dict
+        Each as :func:`append_decision` takes it.
+
+    Returns
+    -------
+    list of DecisionRecord
+        The entries as stored, in order.
+
+    Raises
+    ------
+    NotFoundError
+        When the workspace has no such dataset (nothing is recorded).
+    """
     created = datetime.now(UTC).isoformat(timespec="milliseconds")
+    stored = []
     with workspace.transaction() as txn:
         con = txn.connection
-        values = {name: entry.get(name) for name in _ENTRY_FIELDS}
-        result = con.execute(insert(decisions).values(dataset_id=dataset_id(con, dataset), created_at=created,
-                                                      **values))
-        new_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
-        row = con.execute(_entries().where(decisions.c.id == new_id)).one()
-    return DecisionRecord(*row)
+        owner = dataset_id(con, dataset)
+        for entry in entries:
+            values = {name: entry.get(name) for name in _ENTRY_FIELDS}
+            result = con.execute(insert(decisions).values(dataset_id=owner, created_at=created, **values))
+            new_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+            stored.append(DecisionRecord(*con.execute(_entries().where(decisions.c.id == new_id)).one()))
+    return stored
 
 
 def read_decisions(workspace: Workspace, dataset: str, upto: int | None = None,
