@@ -282,7 +282,14 @@ def test_still_learning_warns_only_when_flags_stand_on_a_high_noise_estimate() -
     assert "rose from 0.580 with half of each training fold to 0.635" in warning.message
     assert "31.0% label noise" in warning.message and "49 label flag(s) stated 0.79 precise" in warning.message
     assert still_learning_warning(notes, 0.62, 0.635) is None  # 1.5 points: learned enough
-    assert still_learning_warning(notes | {"estimated_noise_rate": 0.05}, 0.58, 0.635) is None  # few, clear flags
+    assert still_learning_warning(notes | {"estimated_noise_rate": 0.05}, 0.90, 0.935) is None  # few, clear flags
+    # a weak model still learning makes most disagreements itself, however little noise it estimates
+    weak = still_learning_warning(notes | {"estimated_noise_rate": 0.067}, 0.531, 0.601)
+    assert weak is not None and weak.withheld == () and (
+        "rose from 0.531 with half of each training fold to 0.601 with all of it, and it misses 40% of the rows, far "
+        "more than the 6.7% label noise the label check estimates, so its own confusions are the likelier cause of a "
+        "disagreement, and the 49 label flag(s) stated 0.79 precise are likely right less often than that"
+    ) in weak.message
     assert still_learning_warning(notes | {"flagged_per_class": {"a": 0}}, 0.58, 0.635) is None
     assert still_learning_warning(notes | {"withheld": ["model_near_chance"]}, 0.58, 0.635) is None
     assert still_learning_warning(notes | {"verified": {"calibrated": True}}, 0.58, 0.635) is None

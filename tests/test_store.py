@@ -352,3 +352,16 @@ def test_a_file_is_not_a_workspace(text_csv: Path, tmp_path: Path) -> None:
     result = run_cli(["audit", text_csv, "--no-embed", "-w", not_a_folder])
     assert_clean_failure(result, str(not_a_folder))
     assert not_a_folder.read_text(encoding="utf-8") == "hello"
+
+
+def test_a_workspace_below_a_file_is_refused_before_any_work(text_csv: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # A user trial: the audit ran for 39 s, then failed with a NotADirectoryError traceback.
+    a_file = tmp_path / "notes"
+    a_file.write_text("hello", encoding="utf-8")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CURATE_CACHE_DIR", str(cache))
+    result = run_cli(["audit", text_csv, "--no-embed", "-w", a_file / "ws"])
+    assert_one_line_error(result, f"cannot make the workspace {a_file / 'ws'}: {a_file} is a file, not a folder")
+    assert result.exit_code == 2 and a_file.read_text(encoding="utf-8") == "hello"
+    assert not cache.exists() or not any(cache.rglob("*"))  # refused before any stage ran

@@ -133,3 +133,26 @@ def test_runs_of_two_datasets_are_not_compared(tmp_path: Path) -> None:
     assert refused.exit_code != 0
     assert refused.stderr.strip() == ("error: run 1 audited dataset 'planted' and run 2 'other': their row ids name "
                                       "different rows; compare two runs of one dataset (curate runs lists them)")
+
+
+def test_removing_a_copy_resolves_the_duplicate_flag_of_the_row_it_copied(tmp_path: Path) -> None:
+    # A user trial: removing row 1518 (an exact copy of 647) showed "647 exact_duplicate dropped",
+    # which reads as the evidence changing its mind; the removal resolved it.
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"id": [f"r{i}" for i in range(60)], "x": rng.normal(size=60), "y": rng.normal(size=60),
+                          "label": np.tile(["a", "b"], 30)})
+    frame.loc[59, ["x", "y", "label"]] = frame.loc[7, ["x", "y", "label"]].to_numpy()  # r59 copies r7
+    path, workspace = tmp_path / "copies.csv", tmp_path / "ws"
+    frame.to_csv(path, index=False)
+    first = curate.audit(path, label="label", id="id", workspace=workspace, progress=False,
+                         detectors=["exact_duplicate"])
+    assert sorted(first.findings.loc[first.findings["flagged"], "row_id"]) == ["r59", "r7"]
+    ws = Workspace(workspace)
+    record(ws, first.dataset, row_id="r59", action="remove", reviewer="ana", run_id=first.run_id)
+    second = curate.audit(path, label="label", id="id", workspace=workspace, progress=False,
+                          detectors=["exact_duplicate"])
+    comparison = compare_runs(ws, first.run_id, second.run_id)
+    changes = dict(zip(comparison.rows["row_id"], comparison.rows["change"], strict=True))
+    assert changes == {"r7": "resolved", "r59": "removed"}
+    [dup] = [c for c in comparison.issues if c.issue == "exact_duplicate"]
+    assert (dup.resolved, dup.dropped, dup.removed) == (1, 0, 1)

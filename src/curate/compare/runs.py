@@ -3,16 +3,19 @@ the class balance and the out-of-fold accuracy moved.
 
 Findings are matched by (row id, issue). A finding of the first run is *resolved* when the second
 run audited the row, did not flag it for that issue, and the row was fixed in between (relabelled, or
-marked ambiguous); *kept* when it was not flagged again because a reviewer kept the row as it was
-(the flag was judged wrong, nothing was fixed); *dropped* when it was not flagged again though nobody
-touched the row (the refitted evidence changed its mind, or fixes elsewhere moved it: no fix of this
-row, so no claim that anything was resolved); *removed* when reviewers removed the row before the
-second run, and *persisting* when both flag it; a finding of the second run alone is *new*. Runs of
-two different datasets are not compared: their row ids name different rows.
+marked ambiguous) or, for a finding about other rows too (a duplicate's copies, a near duplicate's or
+a leak's matches), one of those was fixed or removed; *kept* when it was not flagged again because a
+reviewer kept the row as it was (the flag was judged wrong, nothing was fixed); *dropped* when it was
+not flagged again though nobody touched the row or its partners (the refitted evidence changed its
+mind, or fixes elsewhere moved it: no fix of this row, so no claim that anything was resolved);
+*removed* when reviewers removed the row before the second run, and *persisting* when both flag it; a
+finding of the second run alone is *new*. Runs of two different datasets are not compared: their row
+ids name different rows.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,7 +112,21 @@ class RunComparison:
 
 def _flags(workspace: Workspace, run: RunRecord) -> pd.DataFrame:
     found = workspace.findings(run.id, flagged_only=True, details_as_text=True)
-    return pd.DataFrame({"row_id": found["row_id"].astype(str), "issue": found["issue"].astype(str)})
+    return pd.DataFrame({"row_id": found["row_id"].astype(str), "issue": found["issue"].astype(str),
+                         "others": [_other_rows(d) for d in found["details"]]})
+
+
+def _other_rows(details: object) -> frozenset[str]:
+    """The rows a finding is about besides its own: a duplicate's copies, a near duplicate's or a leak's matches."""
+    if isinstance(details, str):
+        try:
+            details = json.loads(details)
+        except ValueError:
+            return frozenset()
+    if not isinstance(details, dict):
+        return frozenset()
+    listed = [*(details.get("copies") or []), *(details.get("matches") or [])]
+    return frozenset(str(r) for r in listed if isinstance(r, str | int))
 
 
 def _natural(row_id: str) -> tuple[int, int | str]:
@@ -180,7 +197,7 @@ def compare_runs(workspace: Workspace, first: int, second: int | None = None) ->
     audited_a = labels_a[~labels_a["removed"]].set_index("row_id")["current_label"]
     audited_b = labels_b[~labels_b["removed"]].set_index("row_id")["current_label"]
     flags_a, flags_b = _flags(workspace, a), _flags(workspace, b)
-    merged = flags_a.merge(flags_b, how="outer", on=["row_id", "issue"], indicator=True)
+    merged = flags_a.merge(flags_b.drop(columns="others"), how="outer", on=["row_id", "issue"], indicator=True)
     in_b = merged["row_id"].isin(audited_b.index)
     change = pd.Series("persisting", index=merged.index)
     change[(merged["_merge"] == "left_only") & in_b] = "resolved"
@@ -193,6 +210,11 @@ def compare_runs(workspace: Workspace, first: int, second: int | None = None) ->
     gone = change == "resolved"
     change[gone & merged["row_id"].isin({row for row, action in decided.items() if action == "keep"})] = "kept"
     change[gone & ~merged["row_id"].isin(fixed) & (change == "resolved")] = "dropped"
+    # A pair's flag goes when its other row is removed or fixed (a duplicate's copy removed): that fix
+    # resolved it, though this row was never touched.
+    touched = fixed | (set(audited_a.index) - set(audited_b.index))
+    others = merged["others"].map(lambda rows: bool(rows & touched) if isinstance(rows, frozenset) else False)
+    change[(change == "dropped") & others] = "resolved"
     merged["change"] = change
     order = list(dict.fromkeys([*b.metrics.get("flagged", {}), *a.metrics.get("flagged", {})]))
     issues = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -137,6 +138,17 @@ class Workspace:
     def _check_folder(self) -> None:
         if self.path.exists() and not self.path.is_dir():
             raise WorkspaceError(f"{self.path} is a file, not a workspace folder; pass another --workspace")
+        # The folder is made when the first result is recorded: a file on the way there would fail it
+        # only after the whole audit had run.
+        for above in self.path.absolute().parents:
+            if above.exists():
+                if not above.is_dir():
+                    raise WorkspaceError(f"cannot make the workspace {self.path}: {above} is a file, not a folder; "
+                                         "pass another --workspace")
+                if not os.access(above, os.W_OK | os.X_OK) and not self.path.exists():
+                    raise WorkspaceError(f"cannot make the workspace {self.path}: {above} is not writable; "
+                                         "pass another --workspace")
+                break
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
