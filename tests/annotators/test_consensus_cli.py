@@ -81,7 +81,7 @@ def test_the_long_layout(tmp_path: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.stdout)["summary"]["labels"] == 6
     written = pd.read_csv(tmp_path / "o.csv")
-    assert written["item"].tolist() == ["i1", "i2", "i3"]
+    assert written["task"].tolist() == ["i1", "i2", "i3"]  # --item's name
     assert written["consensus_label"].tolist() == ["x", "y", "x"]
 
 
@@ -148,9 +148,10 @@ def test_items_carry_the_files_ids(tmp_path: Path) -> None:
         assert shown.exit_code == 0, shown.output
     listed = json.loads(shown.stdout)["weak_items"]
     assert listed and all(item["item"].startswith("u") for item in listed)
-    written = pd.read_csv(csv_out, dtype={"item": str})
-    assert written["item"].tolist() == frame["uid"].tolist()
-    assert pd.read_parquet(parquet_out)["item"].tolist() == frame["uid"].tolist()
+    written = pd.read_csv(csv_out, dtype={"uid": str})
+    assert written.columns[0] == "uid"  # named as in the source, so the table joins back to it by name
+    assert written["uid"].tolist() == frame["uid"].tolist()
+    assert pd.read_parquet(parquet_out)["uid"].tolist() == frame["uid"].tolist()
     table = run_cli(["consensus", str(path), "--annotators", "rater_1,rater_2,rater_3", "--id", "uid"])
     assert table.exit_code == 0 and "u0" in table.stdout
 

@@ -191,6 +191,19 @@ def test_a_broken_character_before_the_end_is_still_named_by_line(tmp_path: Path
                                  "fix that line or pass --encoding")
 
 
+def test_a_latin1_line_before_utf8_text_is_named_as_a_mix_of_encodings(tmp_path: Path) -> None:
+    # A user trial: a UTF-8 file with one Latin-1 row before a Korean one was read as Latin-1, the
+    # Korean row turned to mojibake with nothing said but an input_quality flag.
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("text,label\ncafé au lait,a\n".encode("latin-1") + "한국어 텍스트,b\nplain,a\n".encode())
+    result = run_cli(["audit", path, "--label", "label", "--text", "text", "--no-embed", "-w", tmp_path / "ws"])
+    assert_one_line_error(result, f"{path}: line 2 is not valid UTF-8 (byte 0xe9) but UTF-8 text follows (from "
+                                  "line 3): the file mixes encodings; re-save that line as UTF-8 or pass --encoding")
+    assert not (tmp_path / "ws").exists()
+    # a Western file with an accented letter before a symbol once is still Western text
+    assert decode_bytes("text,label\n\"café 20°C, naïve Ã©\",a\n".encode("cp1252")).encoding == "cp1252"
+
+
 def test_a_one_line_file_cut_off_inside_a_character_is_not_told_to_lose_its_line(tmp_path: Path) -> None:
     # A user trial: a JSON array on one line, cut mid-character, was told to "delete that unfinished
     # last line": the whole file.

@@ -96,7 +96,7 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
                             cache=None if column is None else FeatureCache(default_cache_path()),
                             progress=choose_progress(None), root=str(file.resolve().parent))
     if out is not None:
-        write_items(found, out)
+        write_items(found, out, id_column or item_column)
     if fmt == "json":
         click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -107,7 +107,7 @@ def consensus_command(file: Path, annotator_columns: str | None, item_column: st
         click.echo(f"wrote {out}: {len(found.labels):,} items")
 
 
-def write_items(found: ConsensusTable, out: Path) -> None:
+def write_items(found: ConsensusTable, out: Path, item_name: str | None = None) -> None:
     """Write the per-item table to ``out`` (.csv or .parquet).
 
     Parameters
@@ -116,9 +116,14 @@ def write_items(found: ConsensusTable, out: Path) -> None:
         The consensus.
     out : pathlib.Path
         The file; its suffix names the format.
+    item_name : str, optional
+        The items' column as the source named it (``--id`` or ``--item``), so the table joins back
+        to the source by name; ``item`` when None (or when another output column has that name).
     """
     table = found.items()
     table["item"] = table["item"].astype(str)
+    if item_name is not None and item_name not in table.columns:
+        table = table.rename(columns={"item": item_name})
     if out.suffix.lower() == ".parquet":
         table.to_parquet(out, index=False)
     else:

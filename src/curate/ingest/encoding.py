@@ -64,6 +64,13 @@ class DecodedText:
     detected: bool
 
 
+# One UTF-8 encoded character beyond ASCII (a well-formed lead byte and its continuation bytes).
+_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+# So many of them after a byte UTF-8 cannot read make a file of two encodings: Western text makes such
+# byte pairs only by accident (an accented letter before a symbol, once in a long file).
+_MIXED_MIN_UTF8 = 3
+
+
 def _line_of(data: bytes, offset: int, encoding: str = "utf-8") -> int:
     if encoding.startswith(("utf-16", "utf-32")):
         return data[:offset].decode(encoding, "replace").count("\n") + 1
@@ -347,5 +354,16 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, source: str = "the
             f"{source}: line {_line_of(data, utf8_error.start)} is not valid UTF-8 "
             f"(byte 0x{data[utf8_error.start]:02x}) although the lines before it are; "
             "fix that line or pass --encoding"
+        )
+    # The same when the broken spot comes first: UTF-8 characters further on (a Korean row after a
+    # Latin-1 one) would become mojibake under CP1252, flagged row by row but never explained.
+    later = _UTF8_CHARACTER.findall(data, utf8_error.end)
+    if len(later) >= _MIXED_MIN_UTF8:
+        first = _UTF8_CHARACTER.search(data, utf8_error.end)
+        at = first.start() if first is not None else utf8_error.end
+        raise DecodingError(
+            f"{source}: line {_line_of(data, utf8_error.start)} is not valid UTF-8 "
+            f"(byte 0x{data[utf8_error.start]:02x}) but UTF-8 text follows (from line {_line_of(data, at)}): "
+            "the file mixes encodings; re-save that line as UTF-8 or pass --encoding"
         )
     return DecodedText(western, western_name, detected=True)
