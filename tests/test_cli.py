@@ -154,6 +154,24 @@ def test_report_of_a_missing_run(audited: tuple[Path, Path], tmp_path: Path) -> 
 
 
 # ------------------------------------------------------------------ findings
+def test_json_findings_write_a_slash_as_it_is(tmp_path: Path) -> None:
+    # A user trial: NoisyAG-News's class Sci/Tech came out as "Sci\\/Tech" (valid JSON, but not
+    # what a person or grep expects).
+    data = tmp_path / "news.csv"
+    pd.DataFrame({"text": [f"row {i}" for i in range(8)] + ["row 0"],
+                  "label": ["Sci/Tech", "World"] * 4 + ["Sci/Tech"]}).to_csv(data, index=False)
+    workspace = tmp_path / "ws"
+    audited = run_cli(["audit", data, "--label", "label", "--text", "text", "--no-embed", "--detector",
+                       "exact_duplicate", "-w", workspace])
+    assert audited.exit_code == 0, audited.output
+    for fmt in ("json", "jsonl"):
+        shown = run_cli(["findings", "--format", fmt, "-w", workspace])
+        assert shown.exit_code == 0 and '"Sci/Tech"' in shown.stdout and "\\/" not in shown.stdout, shown.output
+    written = tmp_path / "f.json"
+    assert run_cli(["findings", "--output", written, "-w", workspace]).exit_code == 0
+    assert '"Sci/Tech"' in written.read_text(encoding="utf-8")
+
+
 def test_findings_formats_have_the_same_rows(audited: tuple[Path, Path], tmp_path: Path) -> None:
     _, workspace = audited
     csv_table = _findings(workspace)

@@ -176,3 +176,18 @@ def test_input_columns_named_like_outputs_are_renamed(workspace: Path, tmp_path:
                                    "weak_consensus", "n_labels", "label_s1"]
     assert table[["id", "input_id", "consensus_label", "n_labels"]].values.tolist() == [
         ["a", "x", "pos", 1], ["b", "y", "neg", 1]]
+
+
+def test_log_lists_an_annotation_projects_labels(workspace: Path, tmp_path: Path) -> None:
+    # A user trial: after `annotate import`, `curate log` said the workspace had no dataset, though its
+    # ledger held every imported label.
+    _imported(workspace, tmp_path)
+    for args in ([], ["--dataset", "planted"]):
+        shown = run_cli(["log", "-w", workspace, *args])
+        assert shown.exit_code == 0, shown.output
+        lines = shown.stdout.splitlines()
+        labels = sum(1 for row in ROWS for slot in ("s1", "s2", "s3") if row[slot] is not None)
+        assert lines[0].split("\t")[:5] == ["version", "time", "reviewer", "action", "row"]
+        assert len(lines) == 1 + labels and all(line.split("\t")[3] == "annotate" for line in lines[1:])
+        assert lines[1].split("\t")[2] == "s1" and lines[1].split("\t")[4] == "r0"
+    assert_one_line_error(run_cli(["log", "-w", workspace, "--dataset", "other"]), "no dataset 'other'")

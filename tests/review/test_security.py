@@ -81,8 +81,15 @@ def test_json_post_without_csrf_is_refused(client, review_ws: Path) -> None:
 def test_every_post_route_needs_the_csrf_token(client, review_ws: Path) -> None:
     posts = [r.path for r in client.app.routes if "POST" in getattr(r, "methods", set())]
     assert set(posts) >= {"/decide", "/undo", "/bulk", "/api/decisions", "/api/undo", "/api/bulk"}
+    assert set(posts) >= {"/undo-bulk", "/api/bulk/undo"}
     for path in posts:
-        assert client.post(path, data={"row_id": "x-wrong", "action": "keep"}).status_code == 403, path
+        refused = client.post(path, data={"row_id": "x-wrong", "action": "keep"})
+        assert refused.status_code == 403, path
+        if path.startswith("/api/"):  # a script gets JSON, a browser the error page
+            assert refused.json() == {"detail": "missing or wrong CSRF token: reload the page and try again"}
+        else:
+            assert refused.headers["content-type"].startswith("text/html"), path
+            assert "missing or wrong CSRF token: reload the page and try again" in refused.text
     assert _ledger(review_ws) == []
 
 

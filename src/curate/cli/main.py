@@ -561,11 +561,21 @@ def log_command(dataset: str | None, workspace: Path) -> None:
     """
     from curate.cli.datasets import choose_dataset
     from curate.cli.present import print_log
+    from curate.errors import NotFoundError
     from curate.store import Workspace
+    from curate.store.annotations import annotation_datasets
     from curate.store.decisions import read_decisions
 
     ws = Workspace(workspace)
-    print_log(_console(), read_decisions(ws, choose_dataset(ws, dataset)))
+    try:
+        chosen = choose_dataset(ws, dataset)
+    except NotFoundError:
+        # An annotation project (curate annotate import) has a ledger but no audited version.
+        projects = annotation_datasets(ws)
+        if not projects or (dataset is not None and dataset not in projects):
+            raise
+        chosen = dataset if dataset is not None else projects[-1]
+    print_log(_console(), read_decisions(ws, chosen))
 
 
 @main.command("diff")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from curate.errors import InputError
 
-__all__ = ["TABLE_FORMATS", "check_output_path", "write_atomically", "write_table"]
+__all__ = ["TABLE_FORMATS", "check_output_path", "json_records", "write_atomically", "write_table"]
 
 TABLE_FORMATS = ("csv", "tsv", "json", "jsonl", "parquet")
 
@@ -78,6 +78,32 @@ def write_atomically(path: Path, write: Callable[[Path], object], *, make_folder
     return path
 
 
+def json_records(frame: pd.DataFrame, *, lines: bool = False) -> str:
+    """``frame`` as JSON records, characters as they are: non-ASCII unescaped, ``/`` not written ``\\/``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    lines : bool, default False
+        One record per line (JSON Lines, each line ending in a line feed) instead of one array.
+
+    Returns
+    -------
+    str
+        The JSON text (pandas's encoding of the values: NaN as null, times as ISO 8601 text).
+
+    Examples
+    --------
+    >>> json_records(pd.DataFrame({"label": ["Sci/Tech"]}))
+    '[{"label":"Sci/Tech"}]'
+    """
+    text = str(frame.to_json(orient="records", lines=lines, force_ascii=False))
+    # pandas escapes every '/' (it has no switch for it); a '\/' pair in its output is always that
+    # escape, as a backslash in the data is written '\\' and the pair scan never splits one.
+    return text.replace("\\/", "/")
+
+
 def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
     """Write ``frame`` as csv, tsv, json (one array of records), jsonl (a record per line) or parquet.
 
@@ -116,9 +142,9 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
         if fmt in ("csv", "tsv"):
             frame.to_csv(partial, index=False, sep="\t" if fmt == "tsv" else ",")
         elif fmt == "json":
-            partial.write_text(frame.to_json(orient="records", force_ascii=False) + "\n", encoding="utf-8")
+            partial.write_text(json_records(frame) + "\n", encoding="utf-8")
         elif fmt == "jsonl":
-            frame.to_json(partial, orient="records", lines=True, force_ascii=False)
+            partial.write_text(json_records(frame, lines=True), encoding="utf-8")
         else:
             frame.to_parquet(partial, index=False)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from curate.core.files import check_output_path, write_table
+from curate.core.files import check_output_path, json_records, write_table
 from curate.errors import InputError
 from curate.export.writing import output_format
 from curate.ledger.versions import load_stored_version, with_judged_labels
@@ -148,9 +148,9 @@ def export_findings(workspace: Path | Workspace, run_id: int | None, *, fmt: str
                            details_as_text=chosen not in ("json", "jsonl"))
     if output is None:
         if chosen == "json":
-            return table.to_json(orient="records", force_ascii=False) + "\n"
+            return json_records(table) + "\n"
         if chosen == "jsonl":
-            return str(table.to_json(orient="records", lines=True, force_ascii=False))
+            return json_records(table, lines=True)
         return table.to_csv(index=False, sep="\t" if chosen == "tsv" else ",")
     write_table(table, output, chosen)
     return None

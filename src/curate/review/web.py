@@ -285,12 +285,49 @@ def create_app(session: ReviewSession, *, token: str | None = None, csrf_token: 
         fastapi.responses.Response
             ``{"detail": message}`` or the error page, with 404, 409, 400 or 500.
         """
+        return error_answer(request, str(exc), _status(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        """Answer an HTTP error (a wrong CSRF token, a page that is not there) as an expected failure is.
+
+        Parameters
+        ----------
+        request : fastapi.Request
+            The request that failed.
+        exc : fastapi.HTTPException
+            The error.
+
+        Returns
+        -------
+        fastapi.responses.Response
+            ``{"detail": message}`` under ``/api/``, else the error page, with the error's status.
+        """
+        return error_answer(request, str(exc.detail), exc.status_code)
+
+    def error_answer(request: Request, message: str, status: int) -> Response:
+        """``message`` with ``status``: JSON under ``/api/`` (scripts), the error page elsewhere (a browser).
+
+        Parameters
+        ----------
+        request : fastapi.Request
+            The request that failed.
+        message : str
+            What went wrong, in words.
+        status : int
+            The HTTP status.
+
+        Returns
+        -------
+        fastapi.responses.Response
+            ``{"detail": message}`` or the rendered error page.
+        """
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": str(exc)}, status_code=_status(exc))
+            return JSONResponse({"detail": message}, status_code=status)
         return HTMLResponse(render_page("error.html", csrf_token=csrf, reviewer=session.reviewer,
-                                        dataset=session.dataset.name, run_id=session.run_id, message=str(exc),
-                                        newer_run=newer_run(), status=_status(exc), confirmed=None),
-                            status_code=_status(exc))
+                                        dataset=session.dataset.name, run_id=session.run_id, message=message,
+                                        newer_run=newer_run(), status=status, confirmed=None),
+                            status_code=status)
 
     # ------------------------------------------------------------ JSON twins
     def api_get(path: str) -> Callable[[Endpoint], Endpoint]:
