@@ -71,6 +71,11 @@ def test_relabelling_the_flagged_rows_resolves_them_and_raises_the_accuracy(tmp_
     before, after = comparison.accuracy["oof_accuracy"]
     assert before is not None and after is not None and after > before
     assert comparison.classes["after"].sum() == 600 - len(removed)
+    changed = comparison.rows
+    churn = int((changed["change"] == "dropped").sum()
+                + ((changed["change"] == "new") & ~changed["row_id"].isin(fixed | set(removed))).sum())
+    said = [n for n in comparison.notes if "came or went on rows nobody touched" in n]
+    assert said == ([] if churn == 0 else [said[0]]) and (churn == 0 or said[0].startswith(f"{churn} flag(s) "))
 
     shown = run_cli(["compare", str(first.run_id), "-w", workspace])
     assert shown.exit_code == 0, shown.output
@@ -156,3 +161,4 @@ def test_removing_a_copy_resolves_the_duplicate_flag_of_the_row_it_copied(tmp_pa
     assert changes == {"r7": "resolved", "r59": "removed"}
     [dup] = [c for c in comparison.issues if c.issue == "exact_duplicate"]
     assert (dup.resolved, dup.dropped, dup.removed) == (1, 0, 1)
+    assert comparison.notes == []  # nothing came or went on its own

@@ -216,6 +216,14 @@ def compare_runs(workspace: Workspace, first: int, second: int | None = None) ->
     others = merged["others"].map(lambda rows: bool(rows & touched) if isinstance(rows, frozenset) else False)
     change[(change == "dropped") & others] = "resolved"
     merged["change"] = change
+    # Flags that came or went on rows nobody touched are the refit's: the second run learns from the
+    # changed data, its folds drawn anew, so the flags near a threshold move with no fix behind them.
+    untouched = ~merged["row_id"].isin(touched)
+    churn = int(((change == "dropped") | ((change == "new") & untouched)).sum())
+    if churn and touched:
+        notes.append(f"{churn} flag(s) came or went on rows nobody touched ('dropped', and 'new' on untouched "
+                     "rows): the second run refits the evidence on the changed data with its folds drawn anew, "
+                     "so flags near a threshold move; 'resolved' and 'kept' are what the fixes did")
     order = list(dict.fromkeys([*b.metrics.get("flagged", {}), *a.metrics.get("flagged", {})]))
     issues = []
     for issue in order:
