@@ -78,10 +78,30 @@ def test_weak_consensus_flags_point_at_wrong_consensus_labels() -> None:
     truth, labels, probs = simulate(0)
     found = consensus(labels, probs)
     wrong = found.label != truth
-    assert found.weak.sum() > 10
+    assert found.weak.sum() >= 3
     # Flagged consensus labels are wrong several times as often as the rest.
     assert wrong[found.weak].mean() > 5 * wrong[~found.weak].mean()
     assert 0.5 < found.expected_wrong_share <= 1.0
+
+
+def test_an_overconfident_model_does_not_outvote_agreeing_annotators() -> None:
+    # A user trial: items voted World, Sci/Tech, World got the consensus Sports (the model's class), its
+    # own quality 0.05. A model 0.93 sure where it is right 85 % of the time outweighed two votes.
+    rng = np.random.default_rng(0)
+    n, k = 300, 4
+    truth = rng.integers(0, k, n)
+    labels = np.stack([np.where(rng.random(n) < a, truth, (truth + rng.integers(1, k, n)) % k)
+                       for a in (0.8, 0.75, 0.7)], axis=1)
+    predicted = np.where(rng.random(n) < 0.85, truth, (truth + rng.integers(1, k, n)) % k)
+    logits = rng.normal(size=(n, k)) + 4.0 * np.eye(k)[predicted]
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    found = consensus(labels, probs)
+    assert found.model_temperature > 1.3  # softened to the annotators' majorities
+    assert float(np.mean(found.label == truth)) >= float(np.mean(majority_vote(labels, probs) == truth))
+    # no consensus its own posterior calls more likely wrong while another class is more likely right
+    rows = np.arange(n)
+    assert not ((found.posterior[rows, found.label] < 0.5) & (found.posterior.max(axis=1) > 0.5)).any()
+    assert found.summary()["model_temperature"] == round(found.model_temperature, 4)
 
 
 def test_an_item_with_one_label_can_be_overruled_by_a_sure_model() -> None:

@@ -57,7 +57,8 @@ def test_json_keys_with_a_text_model_and_parquet_out(tmp_path: Path) -> None:
     found = json.loads(shown.stdout)
     assert list(found) == ["summary", "classes", "model", "annotators", "weak_items"]
     assert list(found["summary"]) == ["method", "items", "labelled_items", "unlabelled_items", "labels",
-                                      "model_weight", "vote_accuracy", "changed_from_majority", "majority_ties",
+                                      "model_weight", "model_temperature", "vote_accuracy", "changed_from_majority",
+                                      "majority_ties",
                                       "weak_items", "weak_below", "weak_expected_wrong", "mean_quality"]
     assert found["summary"]["method"] == "crowdlab" and found["summary"]["items"] == 120
     assert found["classes"] == ["cat", "dog", "fish"]
