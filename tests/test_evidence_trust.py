@@ -283,7 +283,9 @@ def test_still_learning_warns_only_when_flags_stand_on_a_high_noise_estimate() -
     assert "31.0% label noise" in warning.message and "49 label flag(s) stated 0.79 precise" in warning.message
     assert still_learning_warning(notes, 0.62, 0.635) is None  # 1.5 points: learned enough
     assert still_learning_warning(notes | {"estimated_noise_rate": 0.05}, 0.90, 0.935) is None  # few, clear flags
-    # a weak model still learning makes most disagreements itself, however little noise it estimates
+    # one planted error in 60 rows (1.7 % estimated): a flag that rests on far more than the model's doubt
+    assert still_learning_warning(notes | {"estimated_noise_rate": 0.017}, 0.333, 0.883) is None
+    # a weak model still learning makes most disagreements itself, though it estimates little noise
     weak = still_learning_warning(notes | {"estimated_noise_rate": 0.067}, 0.531, 0.601)
     assert weak is not None and weak.withheld == () and (
         "rose from 0.531 with half of each training fold to 0.601 with all of it, and it misses 40% of the rows, far "
