@@ -96,6 +96,25 @@ def test_cli_warns_of_unwritten_test_decisions_and_writes_test_output(with_test:
     )
 
 
+def test_an_export_without_test_output_says_the_test_split_is_not_in_it(tmp_path: Path) -> None:
+    # A user trial: a train/val/test picture tree exported to one CSV lost its 22 test/ pictures unsaid.
+    import pandas as pd
+
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    pd.DataFrame({"text": [f"row {i} {'ab'[i % 2]}" for i in range(20)], "label": list("ab" * 10)}).to_csv(train,
+                                                                                                           index=False)
+    pd.DataFrame({"text": ["row x a", "row y b", "row z a"], "label": list("aba")}).to_csv(test, index=False)
+    workspace = tmp_path / "ws"
+    assert run_cli(["audit", train, "--test", test, "--label", "label", "--text", "text", "--no-embed",
+                    "-w", workspace]).exit_code == 0
+    result = run_cli(["export", tmp_path / "o.csv", "-w", workspace])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ("note: the 3 rows of the test split are not in o.csv: add --test-output PATH to write "
+                             "them too\n")
+    both = run_cli(["export", tmp_path / "o.csv", "--test-output", tmp_path / "t.csv", "-w", workspace])
+    assert both.exit_code == 0 and both.stderr == ""
+
+
 def test_test_output_is_refused_without_a_test_file_or_onto_the_output(tmp_path: Path, with_test: Workspace) -> None:
     before = snapshot(with_test.path)
     result = run_cli(["export", tmp_path / "o.csv", "--test-output", tmp_path / "o.csv", "-w", with_test.path])

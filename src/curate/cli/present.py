@@ -68,7 +68,8 @@ def print_summary(console: Any, result: AuditResult) -> None:
         interval = verified.get("estimated_precision_interval")
         console.print(f"label flags: estimated precision {stated.precision:.2f}"
                       + (f" (90 % interval {interval[0]:.2f}-{interval[1]:.2f})" if interval else "")
-                      + f": about {stated.expected_true:.0f} of the {stated.flagged} are real errors, learned from "
+                      + f": about {_expected(stated.expected_true, stated.flagged)} of the {stated.flagged} are "
+                      "real errors, learned from "
                       f"{verified['rows']} verified labels ({verified['wrong']} wrong); of the "
                       f"{verified['rule_flags']} checked rows the evidence alone flags, {verified['rule_flags_right']} "
                       "had a wrong label", soft_wrap=True)
@@ -77,7 +78,8 @@ def print_summary(console: Any, result: AuditResult) -> None:
         # Flags the noise model alone would not make rest on every view naming the same other class:
         # said, so that "0.0 % noise" beside standing flags is no riddle.
         consensus = int(result.notes["label"].get("consensus_flags", 0) or 0)
-        console.print(f"label flags: estimated precision {stated.precision:.2f} (about {stated.expected_true:.0f} "
+        console.print(f"label flags: estimated precision {stated.precision:.2f} (about "
+                      f"{_expected(stated.expected_true, stated.flagged)} "
                       f"of the {stated.flagged} are real errors, judged by the evidence and the estimated label noise"
                       + (f": {noise:.1%} of labels" if isinstance(noise, float) else "")
                       + (f"; {consensus} rest only on every view naming the same other class" if consensus else "")
@@ -98,6 +100,11 @@ def print_summary(console: Any, result: AuditResult) -> None:
                       "mostly rejected (the report says which)", soft_wrap=True)
     for warning in result.warnings:
         print_warning_line(console, warning_line(warning))
+
+
+def _expected(expected: float, flagged: int) -> str:
+    """An expected count of real errors among ``flagged``: with a decimal under 10 flags ("2.6 of the 3")."""
+    return f"{expected:.1f}" if flagged < 10 else f"{expected:.0f}"
 
 
 def print_warning_line(console: Any, line: str) -> None:

@@ -345,7 +345,14 @@ def export_version(workspace: Workspace, dataset: str | None, version: str | int
     summary = replace(summary, notes=notes)
     if test_output is None or test_format is None or test_copy is None:
         write_atomically(output, writer)
-        return replace(summary, test_decisions_unwritten=sum(1 for r in ids[n_source:] if str(r) in decided))
+        held_out = len(ids) - n_source
+        unwritten = sum(1 for r in ids[n_source:] if str(r) in decided)
+        if test_copy is not None and held_out and not unwritten:
+            # A folder's test/ pictures (or a --test file) are not in OUTPUT: said, not silently left out
+            # (with decisions on them, the warning about those says it).
+            summary = replace(summary, notes=(*summary.notes, f"the {held_out} rows of the test split are not in "
+                                              f"{output.name}: add --test-output PATH to write them too"))
+        return replace(summary, test_decisions_unwritten=unwritten)
     test_table, test_notes = _without_picture_bytes(read_table(workspace.path / test_copy,
                                                                encoding=stored.test_encoding),
                                                     loaded.dataset, test_format)

@@ -248,6 +248,9 @@ def histograms(series: dict[str, tuple[np.ndarray, np.ndarray]], *, title: str, 
             ax.hist(kept[~flagged], bins=edges, color=GREY, label="not flagged")
             ax.hist(kept[flagged], bins=edges, color=RED, label="flagged", alpha=0.9)
             ax.set_yscale("log")
+            # From under one row: matplotlib's own lower limit (about 18 beside a bin of thousands) hid
+            # bins of a few flagged rows altogether.
+            ax.set_ylim(bottom=0.5)
             ax.set_title(f"{name} ({int(np.sum(flagged)):,} flagged)", fontsize=9)
             ax.set_xlim(0, 1)
         for ax in axes.ravel()[len(names):]:
