@@ -209,3 +209,16 @@ def test_distribution_of_a_column_without_numbers() -> None:
 
     column = profile_column(pd.Series([None, " ", np.nan], name="blank", dtype=object), role="unused")
     assert (column.kind, column.missing, column.distinct, column.numbers) == ("empty", 3, 0, None)
+
+
+def test_profile_takes_ignore_as_audit_does(tmp_path: Path) -> None:
+    # A user trial: `curate profile --ignore` was "No such option", and a --test file without the column
+    # an audit ignores failed the profile.
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    pd.DataFrame({"x": [i % 7 for i in range(30)], "leak": [i % 2 for i in range(30)],
+                  "label": [f"c{i % 2}" for i in range(30)]}).to_csv(train, index=False)
+    pd.DataFrame({"x": [3, 4], "label": ["c0", "c1"]}).to_csv(test, index=False)
+    shown = run_cli(["profile", train, "--label", "label", "--test", test, "--ignore", "leak", "--no-tokens",
+                     "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert [c["name"] for c in json.loads(shown.stdout)["columns"]] == ["x", "label"]

@@ -83,7 +83,7 @@ def _write_output(output: Path, text: str) -> None:
 
 def _profile(file: Path, label: str | None, text: tuple[str, ...], id_column: str | None, split: str | None,
              test: Path | None, encoding: str | None, name: str | None, image: str | None, modality: str | None,
-             fmt: str, output: Path | None, no_tokens: bool) -> None:
+             fmt: str, output: Path | None, no_tokens: bool, ignore: tuple[str, ...] = ()) -> None:
     """Profile FILE: columns, classes, text lengths and languages, pictures, copies. Nothing is written to a workspace.
 
     Reads FILE exactly as `curate audit` does (same options, formats and errors).
@@ -119,6 +119,8 @@ def _profile(file: Path, label: str | None, text: tuple[str, ...], id_column: st
         ``--output``: write the profile to this file instead of stdout.
     no_tokens : bool
         ``--no-tokens``: do not count model tokens (skips loading the tokenizer).
+    ignore : tuple of str
+        ``--ignore``: columns not read at all, as for an audit.
     """
     from curate.core.files import check_output_path
     from curate.profile import profile_data
@@ -126,7 +128,8 @@ def _profile(file: Path, label: str | None, text: tuple[str, ...], id_column: st
     if output is not None:
         check_output_path(output)  # before the work
     profile = profile_data(file, label=label, text=list(text) or None, id=id_column, split=split, test=test,
-                           encoding=encoding, name=name, modality=modality, image=image, tokens=not no_tokens)
+                           encoding=encoding, name=name, modality=modality, image=image, tokens=not no_tokens,
+                           ignore=list(ignore))
     if fmt == "json":
         rendered = json.dumps(profile.to_dict(), ensure_ascii=False, indent=2) + "\n"
     elif output is not None:
@@ -166,6 +169,8 @@ def make_profile_command(data_options: Callable[[Callable[..., Any]], Callable[.
         click.option("--output", "--out", "-o", "output", type=click.Path(path_type=Path),
                      help="Write to this file instead of stdout."),
         click.option("--no-tokens", is_flag=True, help="Do not count model tokens (skips loading the tokenizer)."),
+        click.option("--ignore", "ignore", multiple=True, metavar="COL",
+                     help="A column not to read at all, as `curate audit --ignore` (repeatable)."),
     ]):
         command = option(command)
     return click.command("profile", context_settings={"help_option_names": ["-h", "--help"]})(command)

@@ -169,6 +169,7 @@ def profile_data(
     modality: str | None = None,
     image: str | None = None,
     tokens: bool = True,
+    ignore: Sequence[str] = (),
 ) -> DataProfile:
     """Read ``data`` exactly as :func:`curate.audit` would, and profile it.
 
@@ -200,6 +201,9 @@ def profile_data(
         The column of images; detected when None.
     tokens : bool, default True
         Count the texts' tokens with the default sentence model's tokenizer.
+    ignore : sequence of str, default ()
+        Columns not read at all (``curate audit --ignore``): left out of the profile, and a test
+        file need not have them.
 
     Returns
     -------
@@ -219,7 +223,9 @@ def profile_data(
     ({'negative': 480, 'positive': 520}, 3)
     """
     loaded = load_data(data, label=label, text=text, id=id, split=split, test=test, encoding=encoding, name=name,
-                       modality=modality, image=image)
+                       modality=modality, image=image, ignore=list(ignore))
     raw = _raw_table(data, test, loaded.source.encoding, loaded.source.options.get("test_encoding"))
+    if raw is not None and ignore:
+        raw = raw.drop(columns=[c for c in ignore if c in raw.columns])
     return profile_dataset(loaded.dataset, raw=raw, split=split, source=loaded.source.source_path,
                            encoding=loaded.source.encoding, tokens=tokens)
