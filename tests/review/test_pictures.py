@@ -119,7 +119,12 @@ def test_the_item_page_of_an_unreadable_picture_says_why_without_an_img(image_cl
     panel = html.split('<section class="input-panel">')[1].split("</section>")[0]
     assert '<p class="error" id="input-problem">image: unreadable (not an image Pillow can read)</p>' in panel
     assert "<img" not in panel
-    assert image_client.get(f"/api/items/{quote(row_id, safe='')}").json()["input"]["problem"] == "unreadable"
+    item = image_client.get(f"/api/items/{quote(row_id, safe='')}").json()
+    assert item["input"]["problem"] == "unreadable"
+    # the model never read it: no probabilities behind its label finding, no suggestion ranked by them
+    [label] = [f for f in item["findings"] if f["issue"] == "label"]
+    assert label["details"] == {"unread": True} and not label["flagged"]
+    assert all(s["probability"] is None for s in item["suggestions"])
 
 
 def test_head_of_a_picture_is_answered_like_get_without_a_body(image_client) -> None:  # type: ignore[no-untyped-def]

@@ -220,6 +220,9 @@ class LabelIssueDetector(Detector):
                 else {"neighbour_prob": round(float(evidence.neighbours[i, codes[i]]), 4)}),
              **{f"{name}_prob": round(float(view[i, codes[i]]), 4) for name, view in evidence.extra.items()},
              "top_classes": [[classes[c], round(float(probs[i, c]), 4)] for c in top[i]]}
+            if not unread[i] else
+            # A picture nobody could read: no probabilities to show, nor classes to suggest from them.
+            {"unread": True}
             for i in rows
         ]
         if verified is not None:
