@@ -199,3 +199,12 @@ def test_neighbours_of_pictures_have_similarities_from_0_to_1(image_ws: Path) ->
     similarities = [s for position in range(run.metrics["rows"]) for _, s in workspace.neighbors(run.id, position)]
     # pixel vectors are not unit length: their similarity is exp(-distance / scale), never a negative distance
     assert similarities and all(0.0 < s <= 1.0 for s in similarities)
+
+
+def test_the_queue_gives_long_ids_the_width_to_be_told_apart(image_client) -> None:  # type: ignore[no-untyped-def]
+    # A user trial: a picture folder's ids (paths) showed as "ship/shi…" three times over.
+    assert '<col class="c-id c-id-long">' in image_client.get("/queue").text
+
+
+def test_the_queue_keeps_short_ids_narrow(client) -> None:  # type: ignore[no-untyped-def]
+    assert '<col class="c-id">' in client.get("/queue").text
