@@ -128,6 +128,32 @@ def _robust_scaled(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
     return np.nan_to_num(np.clip(scaled, -MAX_SCALED, MAX_SCALED), nan=0.0)
 
 
+# A text cell read as a date: ISO 8601 (2023-02-05, optionally with a time). Other layouts (05/02/2023)
+# are ambiguous between countries and stay text.
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+# ... when this share of a column's present cells are such dates.
+_DATE_SHARE = 0.95
+
+
+def _days(series: pd.Series) -> np.ndarray | None:
+    """A column of dates as days since 1970 (NaN where missing or unreadable), or None when it holds none.
+
+    Dates held as text were categories, and with hundreds of distinct days every one fell into the
+    rare "other" bucket: two customers who signed up two years apart looked alike (a user trial).
+    """
+    if pd.api.types.is_datetime64_any_dtype(series):
+        stamps = pd.to_datetime(series, errors="coerce", utc=True)
+    elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+        present = series.dropna().astype(str).str.strip()
+        if present.empty or present.str.match(_ISO_DATE).mean() < _DATE_SHARE:
+            return None
+        stamps = pd.to_datetime(series.astype(object), errors="coerce", utc=True, format="ISO8601")
+    else:
+        return None
+    days = (stamps - pd.Timestamp("1970-01-01", tz="UTC")) / pd.Timedelta(days=1)
+    return days.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def encode_table(frame: pd.DataFrame) -> np.ndarray:
     """Encode ``frame`` as a dense float32 matrix: numbers robust-scaled, NaN imputed with an indicator.
 
@@ -153,8 +179,9 @@ def encode_table(frame: pd.DataFrame) -> np.ndarray:
     blocks: list[np.ndarray] = []
     for column in usable_columns(frame):
         series = frame[column]
-        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-            values = series.to_numpy(dtype=float)
+        dates = _days(series)
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) or dates is not None:
+            values = dates if dates is not None else series.to_numpy(dtype=float)
             missing = ~np.isfinite(values)
             blocks.append(_robust_scaled(values, missing)[:, None])
             if missing.any():
