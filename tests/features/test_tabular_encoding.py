@@ -60,3 +60,12 @@ def test_rows_a_date_tells_apart_are_no_near_duplicates() -> None:
     flagged = result.findings[result.findings["flagged"]]
     assert sorted(zip(flagged["row_id"].astype(str), flagged["issue"], strict=True)) == [
         ("2", "exact_duplicate"), ("3", "exact_duplicate")]
+
+
+def test_a_column_of_unique_dates_is_read_not_left_out_as_an_id() -> None:
+    from curate.features.tabular import unused_columns
+
+    days = [str(pd.Timestamp("2020-01-01") + pd.Timedelta(days=3 * i))[:10] for i in range(100)]
+    frame = pd.DataFrame({"signup": days, "code": [f"c{i:03d}" for i in range(100)]})
+    assert unused_columns(frame) == {"code": "looks like an id: a unique text code per row"}
+    assert encode_table(frame).shape == (100, 1)  # the dates, as days

@@ -71,6 +71,8 @@ def _id_reason(series: pd.Series, name: str) -> str | None:
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_datetime64_any_dtype(series) \
             or pd.api.types.is_timedelta64_dtype(series):
         return None
+    if _days(series) is not None:  # dates held as text are read as days (encode_table), not codes
+        return None
     if not pd.api.types.is_numeric_dtype(series):
         return "a unique text code per row"
     values = series.to_numpy(dtype=np.float64)
