@@ -380,9 +380,9 @@ def consensus(labels: np.ndarray, pred_probs: np.ndarray | None = None, *, n_cla
     # Step 7: a weighted average lets a sure model outvote two agreeing annotators; where the posterior
     # calls that choice more likely wrong than right and holds another class more likely right, the
     # consensus is that class (a label its own quality calls wrong is no consensus).
-    overruled = (labelled & (probs is not None) & (posterior[rows, np.maximum(label, 0)] < weak_below)
-                 & (posterior.max(axis=1) > 0.5))
-    label = np.where(overruled, posterior.argmax(axis=1), label).astype(np.int64)
+    if probs is not None:
+        overruled = labelled & (posterior[rows, np.maximum(label, 0)] < weak_below) & (posterior.max(axis=1) > 0.5)
+        label = np.where(overruled, posterior.argmax(axis=1), label).astype(np.int64)
     score = np.where(labelled, distribution[rows, np.maximum(label, 0)], np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         agreement = np.where(labelled, counts[rows, np.maximum(label, 0)] / per_item, np.nan)

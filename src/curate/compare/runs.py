@@ -110,10 +110,13 @@ class RunComparison:
                 "rows": self.rows.to_dict(orient="records")}
 
 
-def _flags(workspace: Workspace, run: RunRecord) -> pd.DataFrame:
+def _flags(workspace: Workspace, run: RunRecord, *, others: bool = False) -> pd.DataFrame:
+    """The run's flags by (row id, issue); with ``others``, the rows each is about besides its own."""
     found = workspace.findings(run.id, flagged_only=True, details_as_text=True)
-    return pd.DataFrame({"row_id": found["row_id"].astype(str), "issue": found["issue"].astype(str),
-                         "others": [_other_rows(d) for d in found["details"]]})
+    flags = pd.DataFrame({"row_id": found["row_id"].astype(str), "issue": found["issue"].astype(str)})
+    if others:  # only the first run's: its flags are the ones that may have gone with a partner's fix
+        flags["others"] = pd.Series([_other_rows(d) for d in found["details"]], index=flags.index, dtype=object)
+    return flags
 
 
 def _other_rows(details: object) -> frozenset[str]:
@@ -196,8 +199,8 @@ def compare_runs(workspace: Workspace, first: int, second: int | None = None) ->
     labels_a, labels_b = judged_labels(workspace, a), judged_labels(workspace, b)
     audited_a = labels_a[~labels_a["removed"]].set_index("row_id")["current_label"]
     audited_b = labels_b[~labels_b["removed"]].set_index("row_id")["current_label"]
-    flags_a, flags_b = _flags(workspace, a), _flags(workspace, b)
-    merged = flags_a.merge(flags_b.drop(columns="others"), how="outer", on=["row_id", "issue"], indicator=True)
+    flags_a, flags_b = _flags(workspace, a, others=True), _flags(workspace, b)
+    merged = flags_a.merge(flags_b, how="outer", on=["row_id", "issue"], indicator=True)
     in_b = merged["row_id"].isin(audited_b.index)
     change = pd.Series("persisting", index=merged.index)
     change[(merged["_merge"] == "left_only") & in_b] = "resolved"
