@@ -146,8 +146,10 @@ def _days(series: pd.Series) -> np.ndarray | None:
     if pd.api.types.is_datetime64_any_dtype(series):
         stamps = pd.to_datetime(series, errors="coerce", utc=True)
     elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
-        present = series.dropna().astype(str).str.strip()
-        if present.empty or present.str.match(_ISO_DATE).mean() < _DATE_SHARE:
+        cells = series.dropna()
+        if cells.empty or not all(isinstance(v, str) for v in cells):  # bytes (pictures), lists: no dates
+            return None
+        if cells.str.strip().str.match(_ISO_DATE).mean() < _DATE_SHARE:
             return None
         stamps = pd.to_datetime(series.astype(object), errors="coerce", utc=True, format="ISO8601")
     else:
